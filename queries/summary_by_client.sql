@@ -1,0 +1,9 @@
+-- Calls by client as read from the user agent (aws-cli, boto3, sdk, console,
+-- terraform, service, other): how people and tools reached the account.
+SELECT
+  COALESCE(client, '(none)') AS client,
+  COUNT(*) AS events,
+  SUM(CASE WHEN read_only = false THEN 1 ELSE 0 END) AS writes
+FROM events
+GROUP BY COALESCE(client, '(none)')
+ORDER BY events DESC, client

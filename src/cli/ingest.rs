@@ -1,0 +1,107 @@
+//! `trailblame ingest PATH... --store DIR`: read input into a store.
+
+use super::RunArgs;
+use crate::ingest::{IngestReport, ingest_into};
+use anyhow::Result;
+use clap::ValueEnum;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files or folders to read (searched recursively; formats detected by content)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The store to write (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub store: PathBuf,
+    /// How to print the accounting: text on stderr, or json on stdout
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let report = ingest_into(&a.paths, &a.store, &a.run.ingest_options())?;
+    match a.format {
+        ReportFormat::Json => {
+            let mut v = serde_json::to_value(&report.record)?;
+            v["messages"] = serde_json::json!(report.messages);
+            v["messages_left_out"] = serde_json::json!(report.messages_left_out);
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        ReportFormat::Text if !a.run.quiet => {
+            print_report(&report, Some((&a.store, started.elapsed())));
+        }
+        ReportFormat::Text => {}
+    }
+    Ok(if report.skipped_something() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The accounting, on stderr, for people.
+pub fn print_report(report: &IngestReport, store: Option<(&Path, std::time::Duration)>) {
+    let a = &report.record.accounting;
+    let kinds: Vec<String> = a
+        .files_by_kind
+        .iter()
+        .map(|(k, n)| format!("{k} {}", thousands(*n)))
+        .collect();
+    let mut out = String::new();
+    if let Some((dir, took)) = store {
+        out.push_str(&format!(
+            "ingest run {} into {} took {:.1} s\n",
+            report.record.run,
+            dir.display(),
+            took.as_secs_f64()
+        ));
+    }
+    out.push_str(&format!(
+        "files: {} seen ({}), {} already ingested; {:.1} MB read, {:.1} MB decompressed\n",
+        thousands(a.files_seen),
+        if kinds.is_empty() { "none new".to_string() } else { kinds.join(", ") },
+        thousands(a.files_already_ingested),
+        a.bytes_read as f64 / 1e6,
+        a.bytes_decoded as f64 / 1e6,
+    ));
+    out.push_str(&format!(
+        "records: {} read = {} kept + {} duplicates + {} quarantined\n",
+        thousands(a.records_read),
+        thousands(a.kept),
+        thousands(a.duplicates),
+        thousands(a.quarantined)
+    ));
+    for m in &report.messages {
+        out.push_str(&format!("warning: {}\n", crate::output::escape_controls(m)));
+    }
+    if report.messages_left_out > 0 {
+        out.push_str(&format!(
+            "warning: … and {} more; all are in the quarantine and ingested_files tables\n",
+            report.messages_left_out
+        ));
+    }
+    eprint!("{out}");
+}

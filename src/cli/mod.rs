@@ -1,0 +1,173 @@
+//! Command-line parsing: clap fills the raw arguments, each subcommand turns
+//! them into checked settings once and calls the library. One subcommand per
+//! file; shared option groups live here so they mean the same everywhere.
+
+pub mod ingest;
+pub mod query;
+pub mod schema;
+pub mod summary;
+
+use crate::ingest::{IngestOptions, IngestReport, ingest_into};
+use crate::output::Format;
+use crate::progress::{Progress, ProgressMode};
+use crate::sql::TimeWindow;
+use crate::store::Store;
+use anyhow::{Result, bail};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "trailblame",
+    version,
+    about = "Who did what in an AWS account, an AI agent or a human, from CloudTrail and agent transcripts",
+    after_help = "Exit status: 0 all input read, 1 something was skipped or quarantined, 2 error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Read CloudTrail files and folders into a store
+    Ingest(ingest::Args),
+    /// Run SQL over the store's tables
+    Query(query::Args),
+    /// A first overview: events by day, account, region, identity, principal, event name, error
+    Summary(summary::Args),
+    /// Print the table schemas (SCHEMA.md)
+    Schema(schema::Args),
+}
+
+/// Where the data comes from: a store, or input paths read into a temporary one.
+#[derive(Args, Clone)]
+pub struct InputArgs {
+    /// CloudTrail files or folders to read directly (ingested into a temporary store first)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The store to read (made by `trailblame ingest`)
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+}
+
+/// How a run behaves.
+#[derive(Args, Clone, Copy)]
+pub struct RunArgs {
+    /// Progress on stderr: auto shows a bar when stderr is a terminal
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    pub progress: ProgressMode,
+    /// Stop at the first bad record or unreadable file (exit status 2)
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing on stderr but errors
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl RunArgs {
+    pub fn progress(&self) -> Progress {
+        Progress {
+            mode: self.progress,
+            quiet: self.quiet,
+        }
+    }
+
+    pub fn ingest_options(&self) -> IngestOptions {
+        IngestOptions {
+            strict: self.strict,
+            progress: self.progress(),
+        }
+    }
+}
+
+#[derive(Args, Clone)]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Clone)]
+pub struct TimeArgs {
+    /// Only events at or after this time (2025-12-08, 2025-12-08T09:00, RFC 3339; UTC unless a zone is given)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events before this time
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+}
+
+impl TimeArgs {
+    pub fn window(&self) -> Result<TimeWindow> {
+        let w = TimeWindow {
+            since: self.since.as_deref().map(crate::timeparse::parse_user_time).transpose()?,
+            until: self.until.as_deref().map(crate::timeparse::parse_user_time).transpose()?,
+        };
+        if let (Some(s), Some(u)) = (w.since, w.until) {
+            if s >= u {
+                bail!("--since must be before --until");
+            }
+        }
+        Ok(w)
+    }
+}
+
+/// An open store, temporary when it was made from input paths.
+pub struct Data {
+    pub store: Store,
+    pub ingest: Option<IngestReport>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Data {
+    pub fn open(input: &InputArgs, run: &RunArgs) -> Result<Data> {
+        match (&input.store, input.paths.is_empty()) {
+            (Some(_), false) => bail!(
+                "give input paths or --store, not both (to add files to a store: `trailblame ingest PATH --store DIR`)"
+            ),
+            (Some(dir), true) => Ok(Data {
+                store: Store::open(dir)?,
+                ingest: None,
+                _temp: None,
+            }),
+            (None, true) => bail!("nothing to read: give CloudTrail files or folders, or --store DIR"),
+            (None, false) => {
+                let temp = tempfile::Builder::new().prefix("trailblame-").tempdir()?;
+                let report = ingest_into(&input.paths, temp.path(), &run.ingest_options())?;
+                if !run.quiet {
+                    ingest::print_report(&report, None);
+                }
+                Ok(Data {
+                    store: Store::open(temp.path())?,
+                    ingest: Some(report),
+                    _temp: Some(temp),
+                })
+            }
+        }
+    }
+
+    /// Exit status for a read command: 1 when its own ingest skipped input.
+    pub fn exit_code(&self) -> ExitCode {
+        match &self.ingest {
+            Some(r) if r.skipped_something() => ExitCode::from(1),
+            _ => ExitCode::SUCCESS,
+        }
+    }
+}
+
+pub fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    // Catalogs are validated before any input is read.
+    crate::ingest::iam_action::exceptions()?;
+    match cli.command {
+        Command::Ingest(a) => ingest::run(a),
+        Command::Query(a) => query::run(a),
+        Command::Summary(a) => summary::run(a),
+        Command::Schema(a) => schema::run(a),
+    }
+}

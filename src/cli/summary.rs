@@ -1,0 +1,142 @@
+//! `trailblame summary PATH...|--store DIR`: a first overview of the events.
+//!
+//! Each section is one SQL file under `queries/`, run over the columns it
+//! needs, read once into memory.
+
+use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
+use crate::output::{self, Format};
+use crate::schema::{ev, table};
+use anyhow::{Result, bail};
+use polars::prelude::*;
+use polars::sql::SQLContext;
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub time: TimeArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    /// Rows shown per ranked section
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// (key, title, SQL, ranked: cut to --top)
+pub const SECTIONS: &[(&str, &str, &str, bool)] = &[
+    ("overview", "Overview", include_str!("../../queries/summary_overview.sql"), false),
+    ("by_day", "Events by day", include_str!("../../queries/summary_by_day.sql"), false),
+    ("by_account", "By account", include_str!("../../queries/summary_by_account.sql"), true),
+    ("by_region", "By region", include_str!("../../queries/summary_by_region.sql"), true),
+    (
+        "by_identity_type",
+        "By identity type",
+        include_str!("../../queries/summary_by_identity_type.sql"),
+        true,
+    ),
+    (
+        "top_principals",
+        "Top principals",
+        include_str!("../../queries/summary_top_principals.sql"),
+        true,
+    ),
+    (
+        "top_event_names",
+        "Top event names",
+        include_str!("../../queries/summary_top_event_names.sql"),
+        true,
+    ),
+    ("error_codes", "Error codes", include_str!("../../queries/summary_error_codes.sql"), true),
+    ("read_write", "Read vs write", include_str!("../../queries/summary_read_write.sql"), false),
+    ("by_client", "By client (user agent)", include_str!("../../queries/summary_by_client.sql"), true),
+];
+
+/// Columns the summary queries read.
+const COLUMNS: &[&str] = &[
+    ev::EVENT_TIME,
+    ev::EVENT_DATE,
+    ev::ACCOUNT_ID,
+    ev::AWS_REGION,
+    ev::PRINCIPAL_ARN,
+    ev::INVOKED_BY,
+    ev::IDENTITY_TYPE,
+    ev::READ_ONLY,
+    ev::ERROR_CODE,
+    ev::EVENT_SOURCE,
+    ev::EVENT_NAME,
+    ev::CLIENT,
+];
+
+pub struct Section {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub frame: DataFrame,
+    pub total_rows: usize,
+}
+
+pub fn compute(store: &crate::store::Store, window: crate::sql::TimeWindow, top: usize) -> Result<Vec<Section>> {
+    let events = window
+        .apply(store.scan(table::EVENTS)?)
+        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()?;
+    let mut cx = SQLContext::new();
+    cx.register(table::EVENTS, events.lazy());
+    let mut out = Vec::new();
+    for (key, title, sql, ranked) in SECTIONS {
+        let frame = crate::sql::run(&mut cx, sql)?;
+        let total_rows = frame.height();
+        let frame = if *ranked { frame.head(Some(top)) } else { frame };
+        out.push(Section {
+            key,
+            title,
+            frame,
+            total_rows,
+        });
+    }
+    Ok(out)
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let window = a.time.window()?;
+    let data = Data::open(&a.input, &a.run)?;
+    let sections = compute(&data.store, window, a.top)?;
+    let text = match a.out.format {
+        Format::Table => {
+            let mut s = String::new();
+            for sec in &sections {
+                s.push_str(&format!("## {}\n", sec.title));
+                s.push_str(&output::render_table(&sec.frame)?);
+                if sec.total_rows > sec.frame.height() {
+                    s.push_str(&format!(
+                        "(+{} more; --top {} shows more)\n",
+                        sec.total_rows - sec.frame.height(),
+                        sec.total_rows
+                    ));
+                }
+                s.push('\n');
+            }
+            s
+        }
+        Format::Json => {
+            let mut obj = serde_json::Map::new();
+            for sec in &sections {
+                obj.insert(sec.key.to_string(), output::to_json_value(&sec.frame)?);
+            }
+            if let Some(r) = &data.ingest {
+                obj.insert("ingest".into(), serde_json::to_value(&r.record.accounting)?);
+            }
+            serde_json::to_string_pretty(&serde_json::Value::Object(obj))? + "\n"
+        }
+        other => bail!("summary writes table or json, not {other:?}"),
+    };
+    match &a.out.output {
+        Some(p) => std::fs::write(p, text)?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(data.exit_code())
+}

@@ -1,0 +1,270 @@
+//! Builds `events` columns row by row and hands them over as a DataFrame.
+//!
+//! One builder per worker thread and file; strings are copied once, from the
+//! input bytes into Arrow buffers. Column order and types follow
+//! `schema::events_columns`, which a test checks.
+
+use super::normalise::EventRow;
+use crate::schema::{self, ev};
+use anyhow::Result;
+use polars::prelude::*;
+
+pub struct EventBatch {
+    len: usize,
+    strs: Vec<StringChunkedBuilder>,
+    bools: Vec<BooleanChunkedBuilder>,
+    event_time: Vec<i64>,
+    session_created_at: Vec<Option<i64>>,
+    resources: ListStringChunkedBuilder,
+    feature_ids: ListStringChunkedBuilder,
+    source_file: String,
+    source_line: Vec<Option<u64>>,
+    source_index: Vec<u64>,
+    /// Per row: the partition day (days since the epoch) and the id hash used
+    /// for de-duplication.
+    pub days: Vec<i32>,
+    pub id_hashes: Vec<u128>,
+}
+
+/// String columns in the order they are pushed, mapped to schema names.
+const STR_COLS: [&str; 40] = [
+    ev::EVENT_ID,
+    ev::EVENT_VERSION,
+    ev::EVENT_SOURCE,
+    ev::EVENT_NAME,
+    ev::AWS_REGION,
+    ev::ACCOUNT_ID,
+    ev::SOURCE_IP,
+    ev::USER_AGENT,
+    ev::IDENTITY_TYPE,
+    ev::PRINCIPAL_ARN,
+    ev::PRINCIPAL_ID,
+    ev::ACCOUNT_OF_PRINCIPAL,
+    ev::USER_NAME,
+    ev::ROLE_ARN,
+    ev::ROLE_NAME,
+    ev::SESSION_NAME,
+    ev::ACCESS_KEY_ID,
+    ev::SOURCE_IDENTITY,
+    ev::INVOKED_BY,
+    ev::ON_BEHALF_OF,
+    ev::EVENT_TYPE,
+    ev::EVENT_CATEGORY,
+    ev::ERROR_CODE,
+    ev::ERROR_MESSAGE,
+    ev::REQUEST_ID,
+    ev::SHARED_EVENT_ID,
+    ev::VPC_ENDPOINT_ID,
+    ev::REQUEST_PARAMETERS,
+    ev::RESPONSE_ELEMENTS,
+    ev::ADDITIONAL_EVENT_DATA,
+    ev::SERVICE_EVENT_DETAILS,
+    ev::INSIGHT_DETAILS,
+    ev::IAM_ACTION,
+    ev::CLIENT,
+    ev::CLIENT_VERSION,
+    ev::CLI_COMMAND,
+    ev::EXEC_ENV,
+    ev::APP_ID,
+    ev::CLI_SESSION,
+    ev::MCP_SERVER,
+];
+
+const BOOL_COLS: [&str; 4] = [
+    ev::MFA_AUTHENTICATED,
+    ev::CONSOLE_SESSION,
+    ev::READ_ONLY,
+    ev::MANAGEMENT_EVENT,
+];
+
+pub const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+pub fn id_hash(event_id: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(event_id.as_bytes())
+}
+
+impl EventBatch {
+    pub fn new(source_file: &str, capacity: usize) -> Self {
+        let name = |n: &str| PlSmallStr::from_str(n);
+        EventBatch {
+            len: 0,
+            strs: STR_COLS
+                .iter()
+                .map(|n| StringChunkedBuilder::new(name(n), capacity))
+                .collect(),
+            bools: BOOL_COLS
+                .iter()
+                .map(|n| BooleanChunkedBuilder::new(name(n), capacity))
+                .collect(),
+            event_time: Vec::with_capacity(capacity),
+            session_created_at: Vec::with_capacity(capacity),
+            resources: ListStringChunkedBuilder::new(name(ev::RESOURCES), capacity, capacity),
+            feature_ids: ListStringChunkedBuilder::new(name(ev::FEATURE_IDS), capacity, capacity),
+            source_file: source_file.to_string(),
+            source_line: Vec::with_capacity(capacity),
+            source_index: Vec::with_capacity(capacity),
+            days: Vec::with_capacity(capacity),
+            id_hashes: Vec::with_capacity(capacity),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn push(&mut self, r: &EventRow<'_>, line: Option<u64>, index: u64) {
+        let ua = &r.ua;
+        let values: [Option<&str>; 40] = [
+            Some(r.event_id),
+            r.event_version,
+            Some(r.event_source),
+            Some(r.event_name),
+            r.aws_region,
+            r.account_id,
+            r.source_ip,
+            r.user_agent,
+            r.identity_type,
+            r.principal_arn,
+            r.principal_id,
+            r.account_of_principal,
+            r.user_name,
+            r.role_arn,
+            r.role_name,
+            r.session_name,
+            r.access_key_id,
+            r.source_identity,
+            r.invoked_by,
+            r.on_behalf_of,
+            r.event_type,
+            r.event_category,
+            r.error_code,
+            r.error_message,
+            r.request_id,
+            r.shared_event_id,
+            r.vpc_endpoint_id,
+            r.request_parameters,
+            r.response_elements,
+            r.additional_event_data,
+            r.service_event_details,
+            r.insight_details,
+            r.iam_action.as_deref(),
+            ua.client,
+            ua.client_version,
+            ua.cli_command,
+            ua.exec_env,
+            ua.app_id,
+            ua.cli_session,
+            ua.mcp_server,
+        ];
+        for (b, v) in self.strs.iter_mut().zip(values) {
+            b.append_option(v);
+        }
+        let bools = [
+            r.mfa_authenticated,
+            Some(r.console_session),
+            r.read_only,
+            r.management_event,
+        ];
+        for (b, v) in self.bools.iter_mut().zip(bools) {
+            b.append_option(v);
+        }
+        self.event_time.push(r.event_time);
+        self.session_created_at.push(r.session_created_at);
+        if r.resources.is_empty() {
+            self.resources.append_null();
+        } else {
+            self.resources.append_values_iter(r.resources.iter().copied());
+        }
+        match ua.feature_ids {
+            Some(ids) => self
+                .feature_ids
+                .append_values_iter(ids.split(',').filter(|s| !s.is_empty())),
+            None => self.feature_ids.append_null(),
+        }
+        self.source_line.push(line);
+        self.source_index.push(index);
+        self.days.push(r.event_time.div_euclid(MICROS_PER_DAY) as i32);
+        self.id_hashes.push(id_hash(r.event_id));
+        self.len += 1;
+    }
+
+    /// The batch as a DataFrame in schema column order.
+    pub fn finish(self) -> Result<DataFrame> {
+        let n = self.len;
+        let mut by_name: Vec<(&str, Column)> = Vec::with_capacity(52);
+        for (name, b) in STR_COLS.iter().zip(self.strs) {
+            by_name.push((name, b.finish().into_column()));
+        }
+        for (name, b) in BOOL_COLS.iter().zip(self.bools) {
+            by_name.push((name, b.finish().into_column()));
+        }
+        let time = |name: &str, v: Vec<Option<i64>>| -> Result<Column> {
+            Ok(Int64Chunked::from_iter_options(PlSmallStr::from_str(name), v.into_iter())
+                .into_series()
+                .cast(&schema::utc_micros())?
+                .into_column())
+        };
+        by_name.push((
+            ev::EVENT_TIME,
+            time(ev::EVENT_TIME, self.event_time.into_iter().map(Some).collect())?,
+        ));
+        by_name.push((ev::SESSION_CREATED_AT, time(ev::SESSION_CREATED_AT, self.session_created_at)?));
+        let mut resources = self.resources;
+        by_name.push((ev::RESOURCES, resources.finish().into_column()));
+        let mut feature_ids = self.feature_ids;
+        by_name.push((ev::FEATURE_IDS, feature_ids.finish().into_column()));
+        by_name.push((
+            ev::SOURCE_FILE,
+            StringChunked::full(PlSmallStr::from_static(ev::SOURCE_FILE), &self.source_file, n).into_column(),
+        ));
+        by_name.push((
+            ev::SOURCE_LINE,
+            UInt64Chunked::from_iter_options(PlSmallStr::from_static(ev::SOURCE_LINE), self.source_line.into_iter())
+                .into_column(),
+        ));
+        by_name.push((
+            ev::SOURCE_INDEX,
+            UInt64Chunked::from_vec(PlSmallStr::from_static(ev::SOURCE_INDEX), self.source_index).into_column(),
+        ));
+        let mut columns = Vec::with_capacity(by_name.len());
+        for c in schema::events_columns() {
+            let at = by_name
+                .iter()
+                .position(|(n, _)| *n == c.name)
+                .ok_or_else(|| anyhow::anyhow!("batch has no column {}", c.name))?;
+            columns.push(by_name.swap_remove(at).1);
+        }
+        Ok(DataFrame::new(n, columns)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::iam_action::exceptions;
+    use crate::ingest::normalise::{Origin, normalise};
+    use crate::ingest::record::Doc;
+
+    #[test]
+    fn frame_matches_schema() {
+        let json = r#"{"eventID":"e","eventTime":"2025-12-08T09:01:02Z","eventSource":"s3.amazonaws.com",
+          "eventName":"GetObject","resources":[{"ARN":"arn:aws:s3:::b/k"}],
+          "userAgent":"aws-cli/2.32.0 m/b,AN md/command#s3.cp"}"#;
+        let doc: Doc = serde_json::from_str(json).unwrap();
+        let row = normalise(&doc, Origin::default(), exceptions().unwrap()).unwrap();
+        let mut b = EventBatch::new("f.json", 4);
+        b.push(&row, Some(1), 0);
+        b.push(&row, None, 1);
+        assert_eq!(b.days, vec![20430, 20430]);
+        let df = b.finish().unwrap();
+        let want = schema::events_schema();
+        assert_eq!(df.schema().as_ref(), &want);
+        assert_eq!(df.height(), 2);
+        let ids = df.column(ev::FEATURE_IDS).unwrap().list().unwrap().get_as_series(0).unwrap();
+        assert_eq!(ids.len(), 2);
+    }
+}

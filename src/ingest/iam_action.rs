@@ -1,0 +1,138 @@
+//! Derives the IAM action (`s3:ListAllMyBuckets`) an event was authorised by.
+//!
+//! Mostly `<service>:<eventName>` where service is the event source's host
+//! name, with the exceptions in `catalogs/iam_action_exceptions.tsv` and two
+//! rules: Lambda and CloudFront append API versions to event names
+//! (`CreateFunction20150331v2`, `UpdateDistribution2020_05_31`), which are
+//! stripped.
+
+use anyhow::{Context, Result, bail};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const CATALOG: &str = include_str!("../../catalogs/iam_action_exceptions.tsv");
+const CATALOG_NAME: &str = "catalogs/iam_action_exceptions.tsv";
+
+pub struct IamExceptions {
+    prefixes: HashMap<String, String>,
+    actions: HashMap<(String, String), String>,
+}
+
+fn parse_catalog(text: &str) -> Result<IamExceptions> {
+    let mut prefixes = HashMap::new();
+    let mut actions = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let at = || format!("{CATALOG_NAME}:{}", n + 1);
+        if cols.len() != 5 || cols.iter().any(|c| c.trim().is_empty()) {
+            bail!("{}: expected 5 tab-separated non-empty columns", at());
+        }
+        let key = (cols[1].to_string(), cols[2].to_string());
+        let dup = match cols[0] {
+            "prefix" => prefixes.insert(cols[1].to_string(), cols[3].to_string()).is_some(),
+            "action" => actions.insert(key, cols[3].to_string()).is_some(),
+            other => bail!("{}: unknown kind {other:?} (prefix or action)", at()),
+        };
+        if dup {
+            bail!("{}: duplicate entry", at());
+        }
+    }
+    Ok(IamExceptions { prefixes, actions })
+}
+
+/// The embedded catalog, validated on first use. `trailblame` calls this at
+/// start-up so a broken catalog fails before any input is read.
+pub fn exceptions() -> Result<&'static IamExceptions> {
+    static CELL: OnceLock<std::result::Result<IamExceptions, String>> = OnceLock::new();
+    CELL.get_or_init(|| parse_catalog(CATALOG).map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("loading the embedded IAM action exceptions")
+}
+
+/// Removes an API-version suffix: `20150331`, `20150331v2`, `2020_05_31`.
+fn strip_version_suffix(name: &str) -> &str {
+    let b = name.as_bytes();
+    // 2020_05_31
+    if b.len() > 10 {
+        let tail = &b[b.len() - 10..];
+        let shape = tail
+            .iter()
+            .enumerate()
+            .all(|(i, c)| if i == 4 || i == 7 { *c == b'_' } else { c.is_ascii_digit() });
+        if shape {
+            return &name[..name.len() - 10];
+        }
+    }
+    // 20150331 with optional v<digits>
+    let mut end = b.len();
+    if let Some(v) = name.rfind('v') {
+        if v + 1 < b.len() && b[v + 1..].iter().all(u8::is_ascii_digit) {
+            end = v;
+        }
+    }
+    if end > 8 && b[end - 8..end].iter().all(u8::is_ascii_digit) && b[end - 8] == b'2' {
+        return &name[..end - 8];
+    }
+    name
+}
+
+impl IamExceptions {
+    pub fn iam_action(&self, event_source: &str, event_name: &str) -> Option<String> {
+        let host = event_source.strip_suffix(".amazonaws.com")?;
+        if host.is_empty() || event_name.is_empty() {
+            return None;
+        }
+        let prefix = self.prefixes.get(event_source).map(String::as_str).unwrap_or(host);
+        let name = match host {
+            "lambda" | "cloudfront" => strip_version_suffix(event_name),
+            _ => event_name,
+        };
+        let key = (event_source.to_string(), name.to_string());
+        let action = self.actions.get(&key).map(String::as_str).unwrap_or(name);
+        Some(format!("{prefix}:{action}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_is_valid() {
+        exceptions().unwrap();
+    }
+
+    #[test]
+    fn known_exceptions_and_rules() {
+        let x = exceptions().unwrap();
+        let a = |s, n| x.iam_action(s, n);
+        assert_eq!(a("s3.amazonaws.com", "ListBuckets").as_deref(), Some("s3:ListAllMyBuckets"));
+        assert_eq!(a("monitoring.amazonaws.com", "PutMetricAlarm").as_deref(), Some("cloudwatch:PutMetricAlarm"));
+        assert_eq!(a("lambda.amazonaws.com", "CreateFunction20150331").as_deref(), Some("lambda:CreateFunction"));
+        assert_eq!(
+            a("lambda.amazonaws.com", "UpdateFunctionCode20150331v2").as_deref(),
+            Some("lambda:UpdateFunctionCode")
+        );
+        assert_eq!(
+            a("cloudfront.amazonaws.com", "UpdateDistribution2020_05_31").as_deref(),
+            Some("cloudfront:UpdateDistribution")
+        );
+        assert_eq!(a("ec2.amazonaws.com", "TerminateInstances").as_deref(), Some("ec2:TerminateInstances"));
+        // Only lambda and cloudfront lose digits.
+        assert_eq!(a("ec2.amazonaws.com", "Foo20150331").as_deref(), Some("ec2:Foo20150331"));
+        assert_eq!(a("insights", "X"), None);
+        assert_eq!(a("s3.amazonaws.com", ""), None);
+    }
+
+    #[test]
+    fn broken_catalog_names_the_line() {
+        let e = parse_catalog("# c\nprefix\ta.amazonaws.com\n").err().unwrap();
+        assert!(format!("{e}").contains(":2"), "{e}");
+        let e = parse_catalog("bogus\ta\tb\tc\td\n").err().unwrap();
+        assert!(format!("{e}").contains("unknown kind"));
+    }
+}

@@ -1,0 +1,293 @@
+//! The CloudTrail record as serde reads it, borrowing from the input bytes.
+//!
+//! Only the fields trailblame stores are named; the rest are skipped. Open
+//! ended blobs (`requestParameters`, `responseElements`, …) stay raw JSON
+//! text. A field of the wrong type fails the record, which is then
+//! quarantined with serde's message. The same struct also carries the few
+//! envelope fields (EventBridge `detail`, CloudWatch `message`, digest keys)
+//! so one parse tells a record from a wrapper.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+type Str<'a> = Option<Cow<'a, str>>;
+
+/// serde borrows `Cow<str>` only when it is not wrapped in an `Option`
+/// (serde-rs/serde#1497); this does it for `Option<Cow<str>>`, so strings
+/// without escapes are not copied.
+fn opt_cow<'de: 'a, 'a, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'a, str>>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<Cow<'de, str>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string or null")
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v)))
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_str(V)
+        }
+    }
+    d.deserialize_option(V)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Doc<'a> {
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub event_version: Str<'a>,
+    #[serde(borrow, rename = "eventID", default, deserialize_with = "opt_cow")]
+    pub event_id: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub event_time: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub event_source: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub event_name: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub aws_region: Str<'a>,
+    #[serde(borrow, rename = "sourceIPAddress", default, deserialize_with = "opt_cow")]
+    pub source_ip_address: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub user_agent: Str<'a>,
+    #[serde(borrow)]
+    pub user_identity: Option<UserIdentity<'a>>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub error_code: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub error_message: Str<'a>,
+    #[serde(borrow, rename = "requestID", default, deserialize_with = "opt_cow")]
+    pub request_id: Str<'a>,
+    #[serde(borrow, rename = "sharedEventID", default, deserialize_with = "opt_cow")]
+    pub shared_event_id: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub vpc_endpoint_id: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub event_type: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub event_category: Str<'a>,
+    pub read_only: Option<LooseBool>,
+    pub management_event: Option<LooseBool>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub recipient_account_id: Str<'a>,
+    #[serde(borrow)]
+    pub request_parameters: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub response_elements: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub additional_event_data: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub service_event_details: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub insight_details: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub resources: Option<Vec<Resource<'a>>>,
+    pub session_credential_from_console: Option<LooseBool>,
+
+    // Envelope and detection fields (never stored as such).
+    /// EventBridge: the record.
+    #[serde(borrow)]
+    pub detail: Option<&'a RawValue>,
+    #[serde(borrow, rename = "detail-type", default, deserialize_with = "opt_cow")]
+    pub detail_type: Str<'a>,
+    /// EventBridge: the account the event was delivered for.
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub account: Str<'a>,
+    /// CloudWatch Logs export: the record as a JSON string.
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub message: Str<'a>,
+    /// `aws cloudtrail lookup-events` entry: the record as a JSON string.
+    #[serde(borrow, rename = "CloudTrailEvent", default, deserialize_with = "opt_cow")]
+    pub cloud_trail_event: Str<'a>,
+    /// A whole delivery document on one line.
+    #[serde(borrow, rename = "Records")]
+    pub records: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub digest_start_time: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub digest_public_key_fingerprint: Str<'a>,
+}
+
+impl Doc<'_> {
+    /// Has at least two of the fields every CloudTrail record has (one alone,
+    /// such as an app log's `eventName`, is not enough).
+    pub fn looks_like_record(&self) -> bool {
+        let n = [
+            self.event_version.is_some(),
+            self.event_id.is_some(),
+            self.event_time.is_some(),
+            self.event_source.is_some(),
+            self.event_name.is_some(),
+            self.user_identity.is_some(),
+            self.aws_region.is_some(),
+            self.recipient_account_id.is_some(),
+        ];
+        n.iter().filter(|x| **x).count() >= 2
+    }
+
+    pub fn is_digest(&self) -> bool {
+        self.digest_start_time.is_some() || self.digest_public_key_fingerprint.is_some()
+    }
+
+    pub fn is_envelope(&self) -> bool {
+        self.detail.is_some() && self.detail_type.is_some()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct UserIdentity<'a> {
+    #[serde(borrow, rename = "type", default, deserialize_with = "opt_cow")]
+    pub kind: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub principal_id: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub arn: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub account_id: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub access_key_id: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub user_name: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub invoked_by: Str<'a>,
+    #[serde(borrow)]
+    pub session_context: Option<SessionContext<'a>>,
+    #[serde(borrow)]
+    pub on_behalf_of: Option<OnBehalfOf<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionContext<'a> {
+    #[serde(borrow)]
+    pub session_issuer: Option<SessionIssuer<'a>>,
+    #[serde(borrow)]
+    pub attributes: Option<SessionAttributes<'a>>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub source_identity: Str<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionIssuer<'a> {
+    #[serde(borrow, rename = "type", default, deserialize_with = "opt_cow")]
+    pub kind: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub arn: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub user_name: Str<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionAttributes<'a> {
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub creation_date: Str<'a>,
+    pub mfa_authenticated: Option<LooseBool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct OnBehalfOf<'a> {
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub user_id: Str<'a>,
+}
+
+#[derive(Deserialize)]
+pub struct Resource<'a> {
+    #[serde(borrow, rename = "ARN", default, deserialize_with = "opt_cow")]
+    pub arn: Str<'a>,
+}
+
+/// CloudTrail writes some flags as JSON booleans (`readOnly`) and others as
+/// strings (`mfaAuthenticated: "true"`); lookup-events prints `"true"`. Both
+/// are accepted; anything else is a type error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LooseBool(pub bool);
+
+impl<'de> Deserialize<'de> for LooseBool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = LooseBool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a boolean or \"true\"/\"false\"")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<LooseBool, E> {
+                Ok(LooseBool(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<LooseBool, E> {
+                match v {
+                    "true" | "True" | "TRUE" => Ok(LooseBool(true)),
+                    "false" | "False" | "FALSE" => Ok(LooseBool(false)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borrows_and_reads_nested_identity() {
+        let raw = br#"{"eventVersion":"1.09","eventID":"e1","eventTime":"2025-12-08T09:01:02Z",
+          "userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/R/s",
+            "sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/R","userName":"R"},
+              "attributes":{"creationDate":"2025-12-08T08:00:00Z","mfaAuthenticated":"false"},
+              "sourceIdentity":"agent:codex"}},
+          "readOnly":true,"requestParameters":{"a":[1,2]},"responseElements":null,
+          "resources":[{"ARN":"arn:aws:s3:::b","type":"AWS::S3::Bucket"},{"type":"x"}]}"#;
+        let d: Doc = serde_json::from_slice(raw).unwrap();
+        assert!(d.looks_like_record());
+        assert!(matches!(d.event_id, Some(Cow::Borrowed("e1"))));
+        let ui = d.user_identity.unwrap();
+        let sc = ui.session_context.unwrap();
+        assert_eq!(sc.source_identity.as_deref(), Some("agent:codex"));
+        assert_eq!(sc.attributes.unwrap().mfa_authenticated, Some(LooseBool(false)));
+        assert_eq!(d.request_parameters.unwrap().get(), r#"{"a":[1,2]}"#);
+        assert!(d.response_elements.is_none());
+        assert_eq!(d.resources.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn wrong_type_is_an_error() {
+        let d: Doc = serde_json::from_slice(br#"{"msg":"x","eventName":"db.query"}"#).unwrap();
+        assert!(!d.looks_like_record(), "one CloudTrail-like key is not a record");
+        let e = serde_json::from_slice::<Doc>(br#"{"eventID":"x","eventTime":12}"#);
+        assert!(e.is_err());
+        let e = serde_json::from_slice::<Doc>(br#"{"eventID":"x","userIdentity":"root"}"#);
+        assert!(e.is_err());
+        let e = serde_json::from_slice::<Doc>(br#"{"eventID":"x","readOnly":"maybe"}"#);
+        assert!(e.is_err());
+    }
+
+    #[test]
+    fn envelope_and_digest_are_recognised() {
+        let d: Doc = serde_json::from_slice(
+            br#"{"version":"0","detail-type":"AWS API Call via CloudTrail","account":"1","detail":{"eventID":"x"}}"#,
+        )
+        .unwrap();
+        assert!(d.is_envelope() && !d.looks_like_record());
+        let d: Doc = serde_json::from_slice(br#"{"awsAccountId":"1","digestStartTime":"t"}"#).unwrap();
+        assert!(d.is_digest());
+    }
+}

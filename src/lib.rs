@@ -1,0 +1,15 @@
+//! trailblame: who did what in an AWS account, an AI agent or a human.
+//!
+//! Layers, each a module: `ingest` (files → rows) → `store` (Parquet parts
+//! and manifest) → `sql` (queries over the tables) → `output` / `cli`
+//! (what people and programs read). `schema` names every column.
+
+pub mod cli;
+pub mod ingest;
+pub mod output;
+pub mod progress;
+pub mod schema;
+pub mod sql;
+pub mod store;
+pub mod timeparse;
+pub mod commands;

@@ -1,0 +1,89 @@
+//! Progress on stderr for long work: `auto` draws a bar only when stderr is a
+//! terminal, `on` always reports (plain lines once a second when stderr is
+//! not a terminal, for CI logs), `off` and `--quiet` never do.
+
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
+use std::io::{IsTerminal, Write};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ProgressMode {
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Progress {
+    pub mode: ProgressMode,
+    pub quiet: bool,
+}
+
+impl Progress {
+    pub fn hidden() -> Progress {
+        Progress {
+            mode: ProgressMode::Off,
+            quiet: true,
+        }
+    }
+
+    /// A byte-counting bar; hidden when progress is off.
+    pub fn bar(&self, total_bytes: u64, message: &'static str) -> ProgressBar {
+        let tty = std::io::stderr().is_terminal();
+        let target = match (self.mode, self.quiet, tty) {
+            (ProgressMode::Off, _, _) | (_, true, _) | (ProgressMode::Auto, false, false) => {
+                return ProgressBar::hidden();
+            }
+            (_, false, true) => ProgressDrawTarget::stderr(),
+            (ProgressMode::On, false, false) => ProgressDrawTarget::term_like_with_hz(Box::new(PlainLines), 1),
+        };
+        let bar = ProgressBar::with_draw_target(Some(total_bytes), target);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(message);
+        bar
+    }
+}
+
+/// Writes each redraw as a plain line, for logs that are not terminals.
+#[derive(Debug)]
+struct PlainLines;
+
+impl TermLike for PlainLines {
+    fn width(&self) -> u16 {
+        100
+    }
+    fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        if s.trim().is_empty() {
+            return Ok(());
+        }
+        writeln!(std::io::stderr(), "{s}")
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.write_line(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}

@@ -1,0 +1,55 @@
+//! Runs SQL (polars SQL) over the store's tables.
+//!
+//! Every table of the store is registered under its own name; `events` is
+//! narrowed to the `--since`/`--until` window first, so shipped queries and
+//! users' own see the same rows.
+
+use crate::schema::{ev, table};
+use crate::store::Store;
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+/// A half-open time window `[since, until)` in microseconds since the epoch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeWindow {
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl TimeWindow {
+    pub fn apply(&self, lf: LazyFrame) -> LazyFrame {
+        let t = || col(ev::EVENT_TIME).dt().timestamp(TimeUnit::Microseconds);
+        let mut lf = lf;
+        if let Some(s) = self.since {
+            lf = lf.filter(t().gt_eq(lit(s)));
+        }
+        if let Some(u) = self.until {
+            lf = lf.filter(t().lt(lit(u)));
+        }
+        lf
+    }
+}
+
+pub fn context(store: &Store, window: TimeWindow) -> Result<SQLContext> {
+    let cx = SQLContext::new();
+    for name in store.table_names() {
+        let mut lf = store.scan(name)?;
+        if name == table::EVENTS {
+            lf = window.apply(lf);
+        }
+        cx.register(name, lf);
+    }
+    Ok(cx)
+}
+
+/// Runs one statement and collects the result.
+pub fn run(cx: &mut SQLContext, sql: &str) -> Result<DataFrame> {
+    let lf = cx
+        .execute(sql)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("in SQL:\n{}", sql.trim()))?;
+    lf.collect()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("running SQL:\n{}", sql.trim()))
+}

@@ -1,0 +1,118 @@
+//! The store's commit log: which Parquet parts make up each table, which
+//! input files were ingested, and what every ingest run counted.
+//!
+//! Readers trust only parts listed here, so a crash between writing parts
+//! and replacing this file leaves the previous state readable. The file is
+//! replaced atomically (write to a temporary name, fsync, rename).
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+pub const MANIFEST_FILE: &str = "_trailblame.json";
+pub const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize, Default, Clone)]
+pub struct Manifest {
+    pub format: u32,
+    /// Table name → part paths relative to the store root.
+    pub parts: BTreeMap<String, Vec<String>>,
+    /// Content hash (hex) → the first file ingested with that content.
+    pub files: BTreeMap<String, FileEntry>,
+    pub runs: Vec<RunRecord>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+pub struct FileEntry {
+    pub path: String,
+    pub size: u64,
+    pub kind: String,
+    pub run: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Default, Debug, PartialEq, Eq)]
+pub struct Accounting {
+    pub files_seen: u64,
+    pub files_already_ingested: u64,
+    /// Files by what they turned out to be (cloudtrail, digest, not_cloudtrail, …).
+    pub files_by_kind: BTreeMap<String, u64>,
+    pub records_read: u64,
+    pub kept: u64,
+    pub duplicates: u64,
+    pub quarantined: u64,
+    pub bytes_read: u64,
+    pub bytes_decoded: u64,
+}
+
+impl Accounting {
+    /// read = kept + duplicates + quarantined, always.
+    pub fn reconciles(&self) -> bool {
+        self.records_read == self.kept + self.duplicates + self.quarantined
+    }
+
+    /// Files that were not read as they should be: exit status 1.
+    pub fn files_with_problems(&self) -> u64 {
+        ["unknown", "unreadable"]
+            .iter()
+            .map(|k| self.files_by_kind.get(*k).copied().unwrap_or(0))
+            .sum()
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+pub struct RunRecord {
+    pub run: u64,
+    pub started_at: String,
+    pub finished_at: String,
+    pub inputs: Vec<String>,
+    pub accounting: Accounting,
+}
+
+impl Manifest {
+    pub fn load(root: &Path) -> Result<Option<Manifest>> {
+        let path = root.join(MANIFEST_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        let m: Manifest =
+            serde_json::from_str(&text).with_context(|| format!("{} is not a trailblame manifest", path.display()))?;
+        if m.format != FORMAT {
+            bail!(
+                "{} has store format {}, this trailblame reads format {FORMAT}",
+                path.display(),
+                m.format
+            );
+        }
+        Ok(Some(m))
+    }
+
+    pub fn next_run(&self) -> u64 {
+        self.runs.last().map_or(1, |r| r.run + 1)
+    }
+
+    /// Writes the manifest atomically.
+    pub fn save(&self, root: &Path) -> Result<()> {
+        let path = root.join(MANIFEST_FILE);
+        let tmp = root.join(format!("{MANIFEST_FILE}.tmp"));
+        let text = serde_json::to_vec_pretty(self)?;
+        {
+            let mut f = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            f.write_all(&text)?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, &path).with_context(|| format!("replacing {}", path.display()))?;
+        sync_dir(root);
+        Ok(())
+    }
+}
+
+/// Makes a rename durable where the platform allows it.
+pub fn sync_dir(dir: &Path) {
+    if let Ok(f) = std::fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+}

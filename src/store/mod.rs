@@ -1,0 +1,103 @@
+//! The local store: Parquet parts, Hive-partitioned by day, plus a manifest.
+//!
+//! Layout (readable as is by DuckDB, Spark and Athena):
+//! `events/event_date=YYYY-MM-DD/part-RRRRRR-NNNNN.parquet`,
+//! `quarantine/part-RRRRRR-NNNNN.parquet`, `ingested_files/part-RRRRRR-00000.parquet`
+//! and `_trailblame.json`. One writer at a time (an OS lock on `.lock`);
+//! readers take no lock and see the last committed manifest.
+
+pub mod manifest;
+pub mod writer;
+
+use crate::schema::{self, ev, table};
+use anyhow::{Context, Result, bail};
+use manifest::Manifest;
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+
+pub const LOCK_FILE: &str = ".lock";
+pub const STAGING_DIR: &str = "_staging";
+
+/// A store opened for reading.
+pub struct Store {
+    pub root: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl Store {
+    pub fn open(root: &Path) -> Result<Store> {
+        match Manifest::load(root)? {
+            Some(manifest) => Ok(Store {
+                root: root.to_path_buf(),
+                manifest,
+            }),
+            None if root.exists() => bail!(
+                "{} is not a trailblame store (no {}); create one with `trailblame ingest PATH --store {}`",
+                root.display(),
+                manifest::MANIFEST_FILE,
+                root.display()
+            ),
+            None => bail!(
+                "no store at {}; create one with `trailblame ingest PATH --store {}`",
+                root.display(),
+                root.display()
+            ),
+        }
+    }
+
+    pub fn part_paths(&self, table: &str) -> Vec<PathBuf> {
+        self.manifest
+            .parts
+            .get(table)
+            .map(|v| v.iter().map(|p| self.root.join(p)).collect())
+            .unwrap_or_default()
+    }
+
+    /// A lazy scan of a table. `events` gains `event_date`, the UTC day of
+    /// `event_time`, which is also its Hive partition value.
+    pub fn scan(&self, name: &str) -> Result<LazyFrame> {
+        let paths = self.part_paths(name);
+        let lf = if paths.is_empty() {
+            empty_table(name)?.lazy()
+        } else {
+            let refs: Vec<PlRefPath> = paths
+                .iter()
+                .map(|p| PlRefPath::try_from_path(p))
+                .collect::<PolarsResult<_>>()?;
+            let args = ScanArgsParquet {
+                hive_options: HiveOptions {
+                    enabled: Some(false),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            LazyFrame::scan_parquet_files(refs.into_iter().collect(), args)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("scanning table {name} in {}", self.root.display()))?
+        };
+        Ok(if name == table::EVENTS {
+            lf.with_column(col(ev::EVENT_TIME).dt().date().alias(ev::EVENT_DATE))
+        } else {
+            lf
+        })
+    }
+
+    pub fn table_names(&self) -> Vec<&'static str> {
+        vec![table::EVENTS, table::QUARANTINE, table::INGESTED_FILES]
+    }
+}
+
+/// A zero-row frame with a table's columns.
+pub fn empty_table(name: &str) -> Result<DataFrame> {
+    let cols = match name {
+        table::EVENTS => schema::events_columns(),
+        table::QUARANTINE => schema::quarantine_columns(),
+        table::INGESTED_FILES => schema::ingested_files_columns(),
+        other => bail!("unknown table {other}"),
+    };
+    let columns = cols
+        .into_iter()
+        .map(|c| Column::full_null(PlSmallStr::from_static(c.name), 0, &c.dtype))
+        .collect();
+    Ok(DataFrame::new(0, columns)?)
+}

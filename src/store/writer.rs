@@ -1,0 +1,169 @@
+//! Writes one ingest run into a store, all or nothing.
+//!
+//! Parts go to `_staging/run-N/` first. Commit renames them into place and
+//! then replaces the manifest; readers only trust the manifest, so until that
+//! last rename they see the previous state. Parts left over by a crashed run
+//! (on disk but not in the manifest) are deleted when the next writer opens
+//! the store. An OS lock on `.lock` keeps a second writer out.
+
+use super::manifest::{self, Manifest, RunRecord};
+use super::{LOCK_FILE, STAGING_DIR};
+use anyhow::{Context, Result, bail};
+use polars::prelude::*;
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+pub struct StoreWriter {
+    root: PathBuf,
+    _lock: File,
+    pub manifest: Manifest,
+    pub run: u64,
+    staging: PathBuf,
+    /// (staged path, final relative path, table)
+    staged: Vec<(PathBuf, String, String)>,
+    seq: u64,
+}
+
+impl StoreWriter {
+    /// Opens (creating if needed) the store at `root` for writing.
+    pub fn open(root: &Path) -> Result<StoreWriter> {
+        if root.exists() && !root.is_dir() {
+            bail!("{} exists and is not a directory", root.display());
+        }
+        std::fs::create_dir_all(root).with_context(|| format!("creating store directory {}", root.display()))?;
+        let lock_path = root.join(LOCK_FILE);
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("opening {}", lock_path.display()))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "another trailblame ingest is writing to {} (lock {} is held); wait for it to finish",
+                root.display(),
+                lock_path.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("locking {}", lock_path.display()));
+            }
+        }
+        let manifest = match Manifest::load(root)? {
+            Some(m) => m,
+            None => {
+                let non_store = std::fs::read_dir(root)?
+                    .filter_map(|e| e.ok())
+                    .any(|e| e.file_name() != LOCK_FILE && e.file_name() != STAGING_DIR);
+                if non_store {
+                    bail!(
+                        "{} is not empty and is not a trailblame store; choose a new or empty directory",
+                        root.display()
+                    );
+                }
+                Manifest {
+                    format: manifest::FORMAT,
+                    ..Default::default()
+                }
+            }
+        };
+        remove_orphans(root, &manifest)?;
+        let run = manifest.next_run();
+        let staging = root.join(STAGING_DIR).join(format!("run-{run:06}"));
+        std::fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
+        Ok(StoreWriter {
+            root: root.to_path_buf(),
+            _lock: lock,
+            manifest,
+            run,
+            staging,
+            staged: Vec::new(),
+            seq: 0,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Stages `df` as a new part of `table`, optionally under a Hive
+    /// partition directory such as `event_date=2025-12-08`.
+    pub fn write_part(&mut self, table: &str, partition: Option<&str>, df: &mut DataFrame) -> Result<()> {
+        if df.height() == 0 {
+            return Ok(());
+        }
+        let dir_rel = match partition {
+            Some(p) => format!("{table}/{p}"),
+            None => table.to_string(),
+        };
+        let name = format!("part-{:06}-{:05}.parquet", self.run, self.seq);
+        self.seq += 1;
+        let staged_dir = self.staging.join(&dir_rel);
+        std::fs::create_dir_all(&staged_dir)?;
+        let staged = staged_dir.join(&name);
+        let file = File::create(&staged).with_context(|| format!("creating {}", staged.display()))?;
+        ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Zstd(None))
+            .with_row_group_size(Some(128 * 1024))
+            .with_statistics(StatisticsOptions::default())
+            .finish(df)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("writing {}", staged.display()))?;
+        self.staged.push((staged, format!("{dir_rel}/{name}"), table.to_string()));
+        Ok(())
+    }
+
+    /// Moves staged parts into place and records the run. After this returns
+    /// the run is visible to readers.
+    pub fn commit(mut self, record: RunRecord) -> Result<()> {
+        for (staged, _, _) in &self.staged {
+            File::open(staged)?.sync_all()?;
+        }
+        for (staged, rel, table) in std::mem::take(&mut self.staged) {
+            let dest = self.root.join(&rel);
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::rename(&staged, &dest).with_context(|| format!("moving {} into place", staged.display()))?;
+            self.manifest.parts.entry(table).or_default().push(rel);
+        }
+        self.manifest.runs.push(record);
+        self.manifest.save(&self.root)?;
+        let _ = std::fs::remove_dir_all(self.root.join(STAGING_DIR));
+        Ok(())
+    }
+}
+
+impl Drop for StoreWriter {
+    fn drop(&mut self) {
+        // An abandoned run leaves nothing behind; after a commit this is a no-op.
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// Deletes staging leftovers and parts that no manifest lists (a run that
+/// crashed between moving parts and saving the manifest).
+fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
+    let _ = std::fs::remove_dir_all(root.join(STAGING_DIR));
+    let listed: BTreeSet<&str> = manifest.parts.values().flatten().map(String::as_str).collect();
+    for table in ["events", "quarantine", "ingested_files", "agent_sessions", "tool_calls", "messages"] {
+        let dir = root.join(table);
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&dir).into_iter().filter_map(|e| e.ok()) {
+            let p = entry.path();
+            if p.extension().is_some_and(|x| x == "parquet") {
+                let rel = p
+                    .strip_prefix(root)
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default();
+                if !listed.contains(rel.as_str()) {
+                    std::fs::remove_file(p).with_context(|| format!("removing orphaned part {}", p.display()))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! Helpers for the integration tests: run the real binary, parse its JSON.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_trailblame"));
+    c.env("NO_COLOR", "1");
+    c
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(args: &[&str]) -> Run {
+    run_cmd(bin().args(args))
+}
+
+pub fn run_cmd(c: &mut Command) -> Run {
+    let Output { status, stdout, stderr } = c.output().expect("binary runs");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Runs SQL against a store and returns the rows as JSON objects.
+pub fn query(store: &Path, sql: &str) -> Vec<serde_json::Value> {
+    let r = run(&["query", sql, "--store", store.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 0, "query failed: {}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("query prints JSON");
+    v.as_array().cloned().unwrap_or_default()
+}
+
+pub fn count(store: &Path, sql: &str) -> u64 {
+    let rows = query(store, sql);
+    rows[0].as_object().unwrap().values().next().unwrap().as_u64().unwrap()
+}
+
+/// Copies a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
