@@ -47,20 +47,34 @@ fn data_dir(events: u64) -> PathBuf {
         let _ = std::fs::remove_dir_all(&dir);
         let t = Instant::now();
         let st = Command::new(bin())
-            .args(["synth", "--events", &events.to_string(), "--seed", "42", "--days", "14"])
+            .args([
+                "synth",
+                "--events",
+                &events.to_string(),
+                "--seed",
+                "42",
+                "--days",
+                "14",
+            ])
             .args(["--accounts", "3", "--out"])
             .arg(&dir)
             .status()
             .expect("synth");
         assert!(st.success());
         std::fs::write(&stamp, "").unwrap();
-        eprintln!("generated {events} events in {:.1} s", t.elapsed().as_secs_f64());
+        eprintln!(
+            "generated {events} events in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
     }
     dir
 }
 
 fn gz_files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = walk(dir).into_iter().filter(|p| p.extension().is_some_and(|x| x == "gz")).collect();
+    let mut v: Vec<PathBuf> = walk(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "gz"))
+        .collect();
     v.sort();
     v
 }
@@ -109,8 +123,14 @@ fn ingest(dir: &Path) -> (Measured, tempfile::TempDir) {
 }
 
 fn main() {
-    let events: u64 = std::env::var("TB_BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let scale: u64 = std::env::var("TB_BENCH_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let events: u64 = std::env::var("TB_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let scale: u64 = std::env::var("TB_BENCH_SCALE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     let dir = data_dir(events);
     let files = gz_files(&dir);
     let bytes: u64 = files.iter().map(|f| f.metadata().unwrap().len()).sum();
@@ -125,15 +145,25 @@ fn main() {
             .arg(store.path())
             .stdout(std::process::Stdio::null()),
     );
-    println!("ingest benchmark: {events} events, {} files, {:.1} MB gzip", files.len(), bytes as f64 / 1e6);
+    println!(
+        "ingest benchmark: {events} events, {} files, {:.1} MB gzip",
+        files.len(),
+        bytes as f64 / 1e6
+    );
     println!("  gzip -dc (baseline)   {:>8.2} s", gz.as_secs_f64());
     println!(
         "  trailblame ingest     {:>8.2} s   ratio {:.2} × gzip -dc (target <= 1.0)",
         ing.wall.as_secs_f64(),
         ing.wall.as_secs_f64() / gz.as_secs_f64()
     );
-    println!("  ingest peak RSS       {:>8.0} MiB (target <= 1024)", ing.max_rss_kib as f64 / 1024.0);
-    println!("  summary               {:>8.2} s   (target <= 1.0)", sum.wall.as_secs_f64());
+    println!(
+        "  ingest peak RSS       {:>8.0} MiB (target <= 1024)",
+        ing.max_rss_kib as f64 / 1024.0
+    );
+    println!(
+        "  summary               {:>8.2} s   (target <= 1.0)",
+        sum.wall.as_secs_f64()
+    );
     if scale > 1 {
         let big = data_dir(events * scale);
         let (ing_big, _s) = ingest(&big);

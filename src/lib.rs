@@ -5,6 +5,7 @@
 //! (what people and programs read). `schema` names every column.
 
 pub mod cli;
+pub mod commands;
 pub mod ingest;
 pub mod output;
 pub mod progress;
@@ -12,4 +13,3 @@ pub mod schema;
 pub mod sql;
 pub mod store;
 pub mod timeparse;
-pub mod commands;

@@ -5,7 +5,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", trailblame::output::escape_controls(&format!("{e:#}")));
+            eprintln!(
+                "error: {}",
+                trailblame::output::escape_controls(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }

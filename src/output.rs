@@ -41,7 +41,9 @@ pub fn write_frame(df: &mut DataFrame, format: Format, output: Option<&Path>) ->
         Format::Table => sink.write_all(render_table(df)?.as_bytes())?,
         Format::Csv => {
             let mut text = texty(df, true)?;
-            CsvWriter::new(&mut sink).include_header(true).finish(&mut text)?;
+            CsvWriter::new(&mut sink)
+                .include_header(true)
+                .finish(&mut text)?;
         }
         Format::Json => {
             let mut text = texty(df, false)?;
@@ -161,8 +163,16 @@ fn cell_text(av: AnyValue<'_>) -> String {
 /// A plain aligned table; numbers right-aligned.
 pub fn render_table(df: &DataFrame) -> Result<String> {
     let df = texty(df, false)?;
-    let headers: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
-    let numeric: Vec<bool> = df.columns().iter().map(|c| c.dtype().is_primitive_numeric()).collect();
+    let headers: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let numeric: Vec<bool> = df
+        .columns()
+        .iter()
+        .map(|c| c.dtype().is_primitive_numeric())
+        .collect();
     let mut cells: Vec<Vec<String>> = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         let mut row = Vec::with_capacity(df.width());
@@ -232,8 +242,18 @@ mod tests {
     fn formulas_are_neutralised_in_csv() {
         let df = df!("ua" => ["=HYPERLINK(\"x\")", "aws-cli/2", "+1", "@SUM(A1)", "-2"]).unwrap();
         let out = texty(&df, true).unwrap();
-        let v: Vec<_> = out.column("ua").unwrap().str().unwrap().iter().map(|v| v.unwrap()).collect();
-        assert_eq!(v, vec!["'=HYPERLINK(\"x\")", "aws-cli/2", "'+1", "'@SUM(A1)", "'-2"]);
+        let v: Vec<_> = out
+            .column("ua")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        assert_eq!(
+            v,
+            vec!["'=HYPERLINK(\"x\")", "aws-cli/2", "'+1", "'@SUM(A1)", "'-2"]
+        );
     }
 
     #[test]

@@ -36,7 +36,9 @@ impl Progress {
                 return ProgressBar::hidden();
             }
             (_, false, true) => ProgressDrawTarget::stderr(),
-            (ProgressMode::On, false, false) => ProgressDrawTarget::term_like_with_hz(Box::new(PlainLines), 1),
+            (ProgressMode::On, false, false) => {
+                ProgressDrawTarget::term_like_with_hz(Box::new(PlainLines), 1)
+            }
         };
         let bar = ProgressBar::with_draw_target(Some(total_bytes), target);
         bar.set_style(

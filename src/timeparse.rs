@@ -10,7 +10,12 @@ pub fn parse_user_time(s: &str) -> Result<i64> {
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(t) {
         return Ok(d.timestamp_micros());
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(t, fmt) {
             return Ok(d.and_utc().timestamp_micros());
         }
@@ -20,7 +25,9 @@ pub fn parse_user_time(s: &str) -> Result<i64> {
             return Ok(dt.and_utc().timestamp_micros());
         }
     }
-    bail!("cannot read time {t:?}: use 2025-12-08, 2025-12-08T09:00 (UTC) or RFC 3339 like 2025-12-08T09:00:00Z")
+    bail!(
+        "cannot read time {t:?}: use 2025-12-08, 2025-12-08T09:00 (UTC) or RFC 3339 like 2025-12-08T09:00:00Z"
+    )
 }
 
 #[cfg(test)]
@@ -31,8 +38,14 @@ mod tests {
     fn forms() {
         let day = parse_user_time("2025-12-08").unwrap();
         assert_eq!(parse_user_time("2025-12-08T00:00:00Z").unwrap(), day);
-        assert_eq!(parse_user_time("2025-12-08 01:00").unwrap(), day + 3_600_000_000);
-        assert_eq!(parse_user_time("2025-12-08T02:00:00+01:00").unwrap(), day + 3_600_000_000);
+        assert_eq!(
+            parse_user_time("2025-12-08 01:00").unwrap(),
+            day + 3_600_000_000
+        );
+        assert_eq!(
+            parse_user_time("2025-12-08T02:00:00+01:00").unwrap(),
+            day + 3_600_000_000
+        );
         assert!(parse_user_time("last tuesday").is_err());
     }
 }

@@ -28,7 +28,12 @@ fn expected() -> Value {
 fn ingest_json(paths: &[&Path], store: &Path, extra: &[&str]) -> (Run, Value) {
     let mut args: Vec<String> = vec!["ingest".into()];
     args.extend(paths.iter().map(|p| p.display().to_string()));
-    args.extend(["--store".into(), store.display().to_string(), "--format".into(), "json".into()]);
+    args.extend([
+        "--store".into(),
+        store.display().to_string(),
+        "--format".into(),
+        "json".into(),
+    ]);
     args.extend(extra.iter().map(|s| s.to_string()));
     let r = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
@@ -41,7 +46,11 @@ fn every_fixture_is_accounted_for_file_by_file() {
     let store = tempfile::tempdir().unwrap();
     let store = store.path().join("store");
     let (r, report) = ingest_json(&[src.path()], &store, &[]);
-    assert_eq!(r.code, 1, "quarantined records give exit status 1: {}", r.stderr);
+    assert_eq!(
+        r.code, 1,
+        "quarantined records give exit status 1: {}",
+        r.stderr
+    );
     let acc = &report["accounting"];
     let exp = expected();
     let whole = &exp["totals"]["whole_folder"];
@@ -50,25 +59,36 @@ fn every_fixture_is_accounted_for_file_by_file() {
     }
     assert_eq!(
         acc["records_read"].as_u64().unwrap(),
-        acc["kept"].as_u64().unwrap() + acc["duplicates"].as_u64().unwrap() + acc["quarantined"].as_u64().unwrap()
+        acc["kept"].as_u64().unwrap()
+            + acc["duplicates"].as_u64().unwrap()
+            + acc["quarantined"].as_u64().unwrap()
     );
     assert_eq!(acc["files_seen"], whole["files"]);
     assert_eq!(acc["files_by_kind"], whole["by_kind"]);
 
     // Per file, from the ingested_files table.
-    let rows = query(&store, "SELECT path, kind, records_read, kept, duplicates, quarantined FROM ingested_files");
+    let rows = query(
+        &store,
+        "SELECT path, kind, records_read, kept, duplicates, quarantined FROM ingested_files",
+    );
     let by_path: BTreeMap<String, &Value> = rows
         .iter()
         .map(|r| {
             let p = r["path"].as_str().unwrap();
-            let rel = Path::new(p).strip_prefix(src.path()).unwrap().to_string_lossy().into_owned();
+            let rel = Path::new(p)
+                .strip_prefix(src.path())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             (rel, r)
         })
         .collect();
     let mut checked = 0;
     for section in ["files", "support_files"] {
         for (name, want) in exp[section].as_object().unwrap() {
-            let got = by_path.get(name).unwrap_or_else(|| panic!("{name} not in ingested_files"));
+            let got = by_path
+                .get(name)
+                .unwrap_or_else(|| panic!("{name} not in ingested_files"));
             assert_eq!(got["kind"], want["kind"], "{name} kind");
             for key in ["records_read", "kept", "duplicates", "quarantined"] {
                 assert_eq!(got[key], want[key], "{name} {key}");
@@ -79,7 +99,10 @@ fn every_fixture_is_accounted_for_file_by_file() {
     assert_eq!(checked, by_path.len(), "every file met is in expected.json");
 
     // Quarantine positions name the line or record.
-    let q = query(&store, "SELECT source_file, position, reason, raw FROM quarantine");
+    let q = query(
+        &store,
+        "SELECT source_file, position, reason, raw FROM quarantine",
+    );
     for (name, want) in exp["files"].as_object().unwrap() {
         let positions: Vec<String> = q
             .iter()
@@ -94,18 +117,39 @@ fn every_fixture_is_accounted_for_file_by_file() {
             .collect();
         assert_eq!(positions.len(), wanted.len(), "{name}: {positions:?}");
         for (got, w) in positions.iter().zip(&wanted) {
-            assert!(got == w || got.starts_with(&format!("{w} ")), "{name}: {got} vs {w}");
+            assert!(
+                got == w || got.starts_with(&format!("{w} ")),
+                "{name}: {got} vs {w}"
+            );
         }
     }
     assert!(q.iter().all(|r| !r["reason"].as_str().unwrap().is_empty()));
     // The messages name file and position.
     let messages = report["messages"].to_string();
-    assert!(messages.contains("invalid-middle.jsonl: line 3: invalid JSON"), "{messages}");
+    assert!(
+        messages.contains("invalid-middle.jsonl: line 3: invalid JSON"),
+        "{messages}"
+    );
     // The text report says the same on stderr.
     let again = tempfile::tempdir().unwrap();
-    let t = run(&["ingest", src.path().to_str().unwrap(), "--store", again.path().to_str().unwrap()]);
-    assert!(t.stderr.contains("records: 72 read = 61 kept + 1 duplicates + 10 quarantined"), "{}", t.stderr);
-    assert!(t.stderr.contains("bad/non-utf8.jsonl: line 2: not valid UTF-8"), "{}", t.stderr);
+    let t = run(&[
+        "ingest",
+        src.path().to_str().unwrap(),
+        "--store",
+        again.path().to_str().unwrap(),
+    ]);
+    assert!(
+        t.stderr
+            .contains("records: 72 read = 61 kept + 1 duplicates + 10 quarantined"),
+        "{}",
+        t.stderr
+    );
+    assert!(
+        t.stderr
+            .contains("bad/non-utf8.jsonl: line 2: not valid UTF-8"),
+        "{}",
+        t.stderr
+    );
 }
 
 #[test]
@@ -146,7 +190,13 @@ fn identity_types_and_user_agent_columns_are_filled() {
         "SELECT event_id, feature_ids, cli_session FROM events WHERE user_agent LIKE '%m/b,AN%'",
     );
     assert!(!an.is_empty());
-    assert!(an[0]["feature_ids"].as_array().unwrap().iter().any(|v| v == "AN"));
+    assert!(
+        an[0]["feature_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "AN")
+    );
     let sso = count(
         store.path(),
         "SELECT COUNT(*) AS n FROM events WHERE role_name LIKE 'AWSReservedSSO_%' AND session_name LIKE '%@%'",
@@ -170,22 +220,34 @@ fn reingest_is_a_noop_and_duplicates_are_dropped() {
     let acc = &second["accounting"];
     assert_eq!(acc["kept"], 0);
     assert_eq!(acc["records_read"], 0);
-    assert_eq!(acc["files_already_ingested"], first["accounting"]["files_seen"]);
-    assert_eq!(count(store.path(), "SELECT COUNT(*) AS n FROM events"), kept);
     assert_eq!(
-        count(store.path(), "SELECT COUNT(*) - COUNT(DISTINCT event_id) AS n FROM events"),
+        acc["files_already_ingested"],
+        first["accounting"]["files_seen"]
+    );
+    assert_eq!(
+        count(store.path(), "SELECT COUNT(*) AS n FROM events"),
+        kept
+    );
+    assert_eq!(
+        count(
+            store.path(),
+            "SELECT COUNT(*) - COUNT(DISTINCT event_id) AS n FROM events"
+        ),
         0
     );
     // The same events in a new file (as EventBridge would deliver them) are duplicates.
     let again = tempfile::tempdir().unwrap();
-    let rows = query(store.path(), "SELECT event_id FROM events LIMIT 3");
-    let lines: Vec<String> = rows
+    let records: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("cloudtrail/bare-array.json")).unwrap(),
+    )
+    .unwrap();
+    let lines: Vec<String> = records
+        .as_array()
+        .unwrap()
         .iter()
         .map(|r| {
-            serde_json::json!({"detail-type":"AWS API Call via CloudTrail","account":"111122223333","detail":{
-                "eventVersion":"1.09","eventID": r["event_id"],"eventTime":"2025-12-08T09:00:00Z",
-                "eventSource":"s3.amazonaws.com","eventName":"ListBuckets"}})
-            .to_string()
+            serde_json::json!({"version":"0","detail-type":"AWS API Call via CloudTrail","account":"111122223333","detail": r})
+                .to_string()
         })
         .collect();
     std::fs::write(again.path().join("eb.jsonl"), lines.join("\n")).unwrap();
@@ -200,20 +262,39 @@ fn second_concurrent_writer_is_refused() {
     let store = tempfile::tempdir().unwrap();
     let (r, _) = ingest_json(&[&src], store.path(), &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let lock = std::fs::File::options().write(true).open(store.path().join(".lock")).unwrap();
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(store.path().join(".lock"))
+        .unwrap();
     lock.lock().unwrap();
-    let (r, _) = ingest_json(&[&fixtures().join("cloudtrail/records.jsonl")], store.path(), &[]);
+    let (r, _) = ingest_json(
+        &[&fixtures().join("cloudtrail/records.jsonl")],
+        store.path(),
+        &[],
+    );
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("another trailblame ingest is writing"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("another trailblame ingest is writing"),
+        "{}",
+        r.stderr
+    );
     drop(lock);
-    let (r, _) = ingest_json(&[&fixtures().join("cloudtrail/records.jsonl")], store.path(), &[]);
+    let (r, _) = ingest_json(
+        &[&fixtures().join("cloudtrail/records.jsonl")],
+        store.path(),
+        &[],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[test]
 fn crash_leftovers_are_invisible_and_cleaned() {
     let store = tempfile::tempdir().unwrap();
-    let (r, _) = ingest_json(&[&fixtures().join("cloudtrail/bare-array.json")], store.path(), &[]);
+    let (r, _) = ingest_json(
+        &[&fixtures().join("cloudtrail/bare-array.json")],
+        store.path(),
+        &[],
+    );
     assert_eq!(r.code, 0);
     let before = count(store.path(), "SELECT COUNT(*) AS n FROM events");
     // What a crash between moving parts and saving the manifest leaves.
@@ -225,10 +306,20 @@ fn crash_leftovers_are_invisible_and_cleaned() {
     let orphan = parts[0].path().with_file_name("part-999999-00000.parquet");
     std::fs::copy(parts[0].path(), &orphan).unwrap();
     std::fs::create_dir_all(store.path().join("_staging/run-000009/events")).unwrap();
-    assert_eq!(count(store.path(), "SELECT COUNT(*) AS n FROM events"), before);
-    let (r, _) = ingest_json(&[&fixtures().join("cloudtrail/records.jsonl")], store.path(), &[]);
+    assert_eq!(
+        count(store.path(), "SELECT COUNT(*) AS n FROM events"),
+        before
+    );
+    let (r, _) = ingest_json(
+        &[&fixtures().join("cloudtrail/records.jsonl")],
+        store.path(),
+        &[],
+    );
     assert_eq!(r.code, 0);
-    assert!(!orphan.exists(), "the orphaned part is removed by the next writer");
+    assert!(
+        !orphan.exists(),
+        "the orphaned part is removed by the next writer"
+    );
     assert!(!store.path().join("_staging").exists());
 }
 
@@ -247,23 +338,45 @@ fn strict_stops_at_the_first_bad_record_and_writes_nothing() {
         "--strict",
     ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("invalid-middle.jsonl: line 3"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("invalid-middle.jsonl: line 3"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("--strict"));
-    let r = run(&["query", "SELECT COUNT(*) AS n FROM events", "--store", store.to_str().unwrap()]);
+    let r = run(&[
+        "query",
+        "SELECT COUNT(*) AS n FROM events",
+        "--store",
+        store.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 2, "no run was committed: {}", r.stderr);
 }
 
 #[test]
 fn reads_raw_paths_without_a_store() {
     let path = fixtures().join("cloudtrail/s3");
-    let r = run(&["summary", path.to_str().unwrap(), "--format", "json", "--quiet"]);
+    let r = run(&[
+        "summary",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["overview"][0]["events"], 9);
+    assert_eq!(v["overview"][0]["events"], 10);
     assert_eq!(v["ingest"]["duplicates"], 0);
-    let r = run(&["query", "SELECT COUNT(*) AS n FROM events", path.to_str().unwrap(), "--format", "csv", "-q"]);
+    let r = run(&[
+        "query",
+        "SELECT COUNT(*) AS n FROM events",
+        path.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-q",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout.trim(), "n\n9");
+    assert_eq!(r.stdout.trim(), "n\n10");
 }
 
 #[test]
@@ -291,12 +404,32 @@ fn summary_sections_and_time_window() {
     let all = run(&["summary", "--store", s, "--format", "json"]);
     let all: Value = serde_json::from_str(&all.stdout).unwrap();
     let total = all["overview"][0]["events"].as_u64().unwrap();
-    let by_day: u64 = all["by_day"].as_array().unwrap().iter().map(|d| d["events"].as_u64().unwrap()).sum();
+    let by_day: u64 = all["by_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["events"].as_u64().unwrap())
+        .sum();
     assert_eq!(total, by_day);
-    let rw: u64 = all["read_write"].as_array().unwrap().iter().map(|d| d["events"].as_u64().unwrap()).sum();
+    let rw: u64 = all["read_write"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["events"].as_u64().unwrap())
+        .sum();
     assert_eq!(total, rw);
     let day = all["by_day"][0]["event_date"].as_str().unwrap().to_string();
-    let one = run(&["summary", "--store", s, "--format", "json", "--since", &day, "--until", &format!("{day}T23:59:59Z")]);
+    let one = run(&[
+        "summary",
+        "--store",
+        s,
+        "--format",
+        "json",
+        "--since",
+        &day,
+        "--until",
+        &format!("{day}T23:59:59Z"),
+    ]);
     let one: Value = serde_json::from_str(&one.stdout).unwrap();
     assert_eq!(one["overview"][0]["events"], all["by_day"][0]["events"]);
     let bad = run(&["summary", "--store", s, "--since", "yesterday"]);
@@ -320,12 +453,24 @@ fn query_output_formats_and_csv_safety() {
     assert!(csv.stdout.contains("'=HYPERLINK"), "{}", csv.stdout);
     assert!(csv.stdout.contains("2025-12-08T10:00:00Z"));
     let table = run(&["query", sql, "--store", s]);
-    assert!(!table.stdout.contains('\u{1b}'), "terminal escapes are shown as text");
+    assert!(
+        !table.stdout.contains('\u{1b}'),
+        "terminal escapes are shown as text"
+    );
     let nd = run(&["query", sql, "--store", s, "--format", "ndjson"]);
     let line: Value = serde_json::from_str(nd.stdout.lines().next().unwrap()).unwrap();
     assert_eq!(line["event_id"], "f1");
     let out = dir.path().join("out.parquet");
-    let pq = run(&["query", sql, "--store", s, "--format", "parquet", "--output", out.to_str().unwrap()]);
+    let pq = run(&[
+        "query",
+        sql,
+        "--store",
+        s,
+        "--format",
+        "parquet",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(pq.code, 0, "{}", pq.stderr);
     assert!(std::fs::read(&out).unwrap().starts_with(b"PAR1"));
     let no_out = run(&["query", sql, "--store", s, "--format", "parquet"]);
@@ -339,7 +484,11 @@ fn query_output_formats_and_csv_safety() {
 fn clear_errors_for_missing_store_and_inputs() {
     let r = run(&["summary", "--store", "/no/such/store"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("no store at /no/such/store"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no store at /no/such/store"),
+        "{}",
+        r.stderr
+    );
     let r = run(&["summary"]);
     assert_eq!(r.code, 2);
     let r = run(&["ingest", "/no/such/input", "--store", "/tmp/x-never"]);
@@ -353,11 +502,13 @@ fn store_is_the_same_whatever_the_thread_count() {
     let mut outs = Vec::new();
     for threads in ["1", "2"] {
         let store = tempfile::tempdir().unwrap();
-        let r = run_cmd(
-            bin()
-                .env("RAYON_NUM_THREADS", threads)
-                .args(["ingest", src.path().to_str().unwrap(), "--store", store.path().to_str().unwrap(), "-q"]),
-        );
+        let r = run_cmd(bin().env("RAYON_NUM_THREADS", threads).args([
+            "ingest",
+            src.path().to_str().unwrap(),
+            "--store",
+            store.path().to_str().unwrap(),
+            "-q",
+        ]));
         assert_eq!(r.code, 1);
         let r = run(&[
             "query",

@@ -82,7 +82,11 @@ pub fn print_report(report: &IngestReport, store: Option<(&Path, std::time::Dura
     out.push_str(&format!(
         "files: {} seen ({}), {} already ingested; {:.1} MB read, {:.1} MB decompressed\n",
         thousands(a.files_seen),
-        if kinds.is_empty() { "none new".to_string() } else { kinds.join(", ") },
+        if kinds.is_empty() {
+            "none new".to_string()
+        } else {
+            kinds.join(", ")
+        },
         thousands(a.files_already_ingested),
         a.bytes_read as f64 / 1e6,
         a.bytes_decoded as f64 / 1e6,

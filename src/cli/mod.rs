@@ -105,8 +105,16 @@ pub struct TimeArgs {
 impl TimeArgs {
     pub fn window(&self) -> Result<TimeWindow> {
         let w = TimeWindow {
-            since: self.since.as_deref().map(crate::timeparse::parse_user_time).transpose()?,
-            until: self.until.as_deref().map(crate::timeparse::parse_user_time).transpose()?,
+            since: self
+                .since
+                .as_deref()
+                .map(crate::timeparse::parse_user_time)
+                .transpose()?,
+            until: self
+                .until
+                .as_deref()
+                .map(crate::timeparse::parse_user_time)
+                .transpose()?,
         };
         if let (Some(s), Some(u)) = (w.since, w.until) {
             if s >= u {
@@ -135,7 +143,9 @@ impl Data {
                 ingest: None,
                 _temp: None,
             }),
-            (None, true) => bail!("nothing to read: give CloudTrail files or folders, or --store DIR"),
+            (None, true) => {
+                bail!("nothing to read: give CloudTrail files or folders, or --store DIR")
+            }
             (None, false) => {
                 let temp = tempfile::Builder::new().prefix("trailblame-").tempdir()?;
                 let report = ingest_into(&input.paths, temp.path(), &run.ingest_options())?;

@@ -20,7 +20,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let sql = if a.sql.trim_end().ends_with(".sql") && std::path::Path::new(a.sql.trim()).is_file() {
+    let sql = if a.sql.trim_end().ends_with(".sql") && std::path::Path::new(a.sql.trim()).is_file()
+    {
         std::fs::read_to_string(a.sql.trim()).with_context(|| format!("reading {}", a.sql))?
     } else {
         a.sql.clone()

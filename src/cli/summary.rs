@@ -29,10 +29,30 @@ pub struct Args {
 
 /// (key, title, SQL, ranked: cut to --top)
 pub const SECTIONS: &[(&str, &str, &str, bool)] = &[
-    ("overview", "Overview", include_str!("../../queries/summary_overview.sql"), false),
-    ("by_day", "Events by day", include_str!("../../queries/summary_by_day.sql"), false),
-    ("by_account", "By account", include_str!("../../queries/summary_by_account.sql"), true),
-    ("by_region", "By region", include_str!("../../queries/summary_by_region.sql"), true),
+    (
+        "overview",
+        "Overview",
+        include_str!("../../queries/summary_overview.sql"),
+        false,
+    ),
+    (
+        "by_day",
+        "Events by day",
+        include_str!("../../queries/summary_by_day.sql"),
+        false,
+    ),
+    (
+        "by_account",
+        "By account",
+        include_str!("../../queries/summary_by_account.sql"),
+        true,
+    ),
+    (
+        "by_region",
+        "By region",
+        include_str!("../../queries/summary_by_region.sql"),
+        true,
+    ),
     (
         "by_identity_type",
         "By identity type",
@@ -51,9 +71,24 @@ pub const SECTIONS: &[(&str, &str, &str, bool)] = &[
         include_str!("../../queries/summary_top_event_names.sql"),
         true,
     ),
-    ("error_codes", "Error codes", include_str!("../../queries/summary_error_codes.sql"), true),
-    ("read_write", "Read vs write", include_str!("../../queries/summary_read_write.sql"), false),
-    ("by_client", "By client (user agent)", include_str!("../../queries/summary_by_client.sql"), true),
+    (
+        "error_codes",
+        "Error codes",
+        include_str!("../../queries/summary_error_codes.sql"),
+        true,
+    ),
+    (
+        "read_write",
+        "Read vs write",
+        include_str!("../../queries/summary_read_write.sql"),
+        false,
+    ),
+    (
+        "by_client",
+        "By client (user agent)",
+        include_str!("../../queries/summary_by_client.sql"),
+        true,
+    ),
 ];
 
 /// Columns the summary queries read.
@@ -79,7 +114,11 @@ pub struct Section {
     pub total_rows: usize,
 }
 
-pub fn compute(store: &crate::store::Store, window: crate::sql::TimeWindow, top: usize) -> Result<Vec<Section>> {
+pub fn compute(
+    store: &crate::store::Store,
+    window: crate::sql::TimeWindow,
+    top: usize,
+) -> Result<Vec<Section>> {
     let events = window
         .apply(store.scan(table::EVENTS)?)
         .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
@@ -90,7 +129,11 @@ pub fn compute(store: &crate::store::Store, window: crate::sql::TimeWindow, top:
     for (key, title, sql, ranked) in SECTIONS {
         let frame = crate::sql::run(&mut cx, sql)?;
         let total_rows = frame.height();
-        let frame = if *ranked { frame.head(Some(top)) } else { frame };
+        let frame = if *ranked {
+            frame.head(Some(top))
+        } else {
+            frame
+        };
         out.push(Section {
             key,
             title,

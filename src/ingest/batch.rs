@@ -20,8 +20,8 @@ pub struct EventBatch {
     source_file: String,
     source_line: Vec<Option<u64>>,
     source_index: Vec<u64>,
-    /// Per row: the partition day (days since the epoch) and the id hash used
-    /// for de-duplication.
+    /// Per row: the partition day (days since the epoch) and the key used for
+    /// de-duplication (`EventRow::dedup_key`).
     pub days: Vec<i32>,
     pub id_hashes: Vec<u128>,
 }
@@ -79,10 +79,6 @@ const BOOL_COLS: [&str; 4] = [
 
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
 
-pub fn id_hash(event_id: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(event_id.as_bytes())
-}
-
 impl EventBatch {
     pub fn new(source_file: &str, capacity: usize) -> Self {
         let name = |n: &str| PlSmallStr::from_str(n);
@@ -119,7 +115,7 @@ impl EventBatch {
     pub fn push(&mut self, r: &EventRow<'_>, line: Option<u64>, index: u64) {
         let ua = &r.ua;
         let values: [Option<&str>; 40] = [
-            Some(r.event_id),
+            Some(&r.event_id),
             r.event_version,
             Some(r.event_source),
             Some(r.event_name),
@@ -177,7 +173,8 @@ impl EventBatch {
         if r.resources.is_empty() {
             self.resources.append_null();
         } else {
-            self.resources.append_values_iter(r.resources.iter().copied());
+            self.resources
+                .append_values_iter(r.resources.iter().copied());
         }
         match ua.feature_ids {
             Some(ids) => self
@@ -187,8 +184,9 @@ impl EventBatch {
         }
         self.source_line.push(line);
         self.source_index.push(index);
-        self.days.push(r.event_time.div_euclid(MICROS_PER_DAY) as i32);
-        self.id_hashes.push(id_hash(r.event_id));
+        self.days
+            .push(r.event_time.div_euclid(MICROS_PER_DAY) as i32);
+        self.id_hashes.push(r.dedup_key());
         self.len += 1;
     }
 
@@ -203,32 +201,49 @@ impl EventBatch {
             by_name.push((name, b.finish().into_column()));
         }
         let time = |name: &str, v: Vec<Option<i64>>| -> Result<Column> {
-            Ok(Int64Chunked::from_iter_options(PlSmallStr::from_str(name), v.into_iter())
-                .into_series()
-                .cast(&schema::utc_micros())?
-                .into_column())
+            Ok(
+                Int64Chunked::from_iter_options(PlSmallStr::from_str(name), v.into_iter())
+                    .into_series()
+                    .cast(&schema::utc_micros())?
+                    .into_column(),
+            )
         };
         by_name.push((
             ev::EVENT_TIME,
-            time(ev::EVENT_TIME, self.event_time.into_iter().map(Some).collect())?,
+            time(
+                ev::EVENT_TIME,
+                self.event_time.into_iter().map(Some).collect(),
+            )?,
         ));
-        by_name.push((ev::SESSION_CREATED_AT, time(ev::SESSION_CREATED_AT, self.session_created_at)?));
+        by_name.push((
+            ev::SESSION_CREATED_AT,
+            time(ev::SESSION_CREATED_AT, self.session_created_at)?,
+        ));
         let mut resources = self.resources;
         by_name.push((ev::RESOURCES, resources.finish().into_column()));
         let mut feature_ids = self.feature_ids;
         by_name.push((ev::FEATURE_IDS, feature_ids.finish().into_column()));
         by_name.push((
             ev::SOURCE_FILE,
-            StringChunked::full(PlSmallStr::from_static(ev::SOURCE_FILE), &self.source_file, n).into_column(),
+            StringChunked::full(
+                PlSmallStr::from_static(ev::SOURCE_FILE),
+                &self.source_file,
+                n,
+            )
+            .into_column(),
         ));
         by_name.push((
             ev::SOURCE_LINE,
-            UInt64Chunked::from_iter_options(PlSmallStr::from_static(ev::SOURCE_LINE), self.source_line.into_iter())
-                .into_column(),
+            UInt64Chunked::from_iter_options(
+                PlSmallStr::from_static(ev::SOURCE_LINE),
+                self.source_line.into_iter(),
+            )
+            .into_column(),
         ));
         by_name.push((
             ev::SOURCE_INDEX,
-            UInt64Chunked::from_vec(PlSmallStr::from_static(ev::SOURCE_INDEX), self.source_index).into_column(),
+            UInt64Chunked::from_vec(PlSmallStr::from_static(ev::SOURCE_INDEX), self.source_index)
+                .into_column(),
         ));
         let mut columns = Vec::with_capacity(by_name.len());
         for c in schema::events_columns() {
@@ -264,7 +279,13 @@ mod tests {
         let want = schema::events_schema();
         assert_eq!(df.schema().as_ref(), &want);
         assert_eq!(df.height(), 2);
-        let ids = df.column(ev::FEATURE_IDS).unwrap().list().unwrap().get_as_series(0).unwrap();
+        let ids = df
+            .column(ev::FEATURE_IDS)
+            .unwrap()
+            .list()
+            .unwrap()
+            .get_as_series(0)
+            .unwrap();
         assert_eq!(ids.len(), 2);
     }
 }

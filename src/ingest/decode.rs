@@ -42,16 +42,25 @@ pub fn decode_into(raw: &[u8], out: &mut Vec<u8>, limit: u64) -> Decoded {
                 out.extend_from_slice(&chunk[..n]);
                 if out.len() as u64 > limit {
                     out.truncate(limit as usize);
-                    break Some(format!("decompressed size exceeds the {} MiB limit", limit >> 20));
+                    break Some(format!(
+                        "decompressed size exceeds the {} MiB limit",
+                        limit >> 20
+                    ));
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 break Some(match e.kind() {
                     std::io::ErrorKind::UnexpectedEof => {
-                        format!("gzip stream truncated after {} decompressed bytes", out.len())
+                        format!(
+                            "gzip stream truncated after {} decompressed bytes",
+                            out.len()
+                        )
                     }
-                    _ => format!("gzip stream corrupt after {} decompressed bytes: {e}", out.len()),
+                    _ => format!(
+                        "gzip stream corrupt after {} decompressed bytes: {e}",
+                        out.len()
+                    ),
                 });
             }
         }

@@ -63,7 +63,9 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Vec<InputF
 
 fn display(p: &Path) -> String {
     let s = p.to_string_lossy();
-    s.strip_prefix("./").map(str::to_string).unwrap_or_else(|| s.into_owned())
+    s.strip_prefix("./")
+        .map(str::to_string)
+        .unwrap_or_else(|| s.into_owned())
 }
 
 #[cfg(test)]
@@ -82,14 +84,22 @@ mod tests {
         let files = discover(&[root.to_path_buf()], Some(&root.join("b/store"))).unwrap();
         let names: Vec<_> = files
             .iter()
-            .map(|f| f.path.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .map(|f| {
+                f.path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         assert_eq!(names, vec!["a/.hidden.md", "b/2.json"]);
     }
 
     #[test]
     fn missing_input_is_an_error() {
-        let e = discover(&[PathBuf::from("/no/such/path")], None).err().unwrap();
+        let e = discover(&[PathBuf::from("/no/such/path")], None)
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("/no/such/path"));
     }
 }

@@ -32,7 +32,9 @@ fn parse_catalog(text: &str) -> Result<IamExceptions> {
         }
         let key = (cols[1].to_string(), cols[2].to_string());
         let dup = match cols[0] {
-            "prefix" => prefixes.insert(cols[1].to_string(), cols[3].to_string()).is_some(),
+            "prefix" => prefixes
+                .insert(cols[1].to_string(), cols[3].to_string())
+                .is_some(),
             "action" => actions.insert(key, cols[3].to_string()).is_some(),
             other => bail!("{}: unknown kind {other:?} (prefix or action)", at()),
         };
@@ -59,10 +61,13 @@ fn strip_version_suffix(name: &str) -> &str {
     // 2020_05_31
     if b.len() > 10 {
         let tail = &b[b.len() - 10..];
-        let shape = tail
-            .iter()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { *c == b'_' } else { c.is_ascii_digit() });
+        let shape = tail.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'_'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
         if shape {
             return &name[..name.len() - 10];
         }
@@ -86,7 +91,11 @@ impl IamExceptions {
         if host.is_empty() || event_name.is_empty() {
             return None;
         }
-        let prefix = self.prefixes.get(event_source).map(String::as_str).unwrap_or(host);
+        let prefix = self
+            .prefixes
+            .get(event_source)
+            .map(String::as_str)
+            .unwrap_or(host);
         let name = match host {
             "lambda" | "cloudfront" => strip_version_suffix(event_name),
             _ => event_name,
@@ -110,9 +119,18 @@ mod tests {
     fn known_exceptions_and_rules() {
         let x = exceptions().unwrap();
         let a = |s, n| x.iam_action(s, n);
-        assert_eq!(a("s3.amazonaws.com", "ListBuckets").as_deref(), Some("s3:ListAllMyBuckets"));
-        assert_eq!(a("monitoring.amazonaws.com", "PutMetricAlarm").as_deref(), Some("cloudwatch:PutMetricAlarm"));
-        assert_eq!(a("lambda.amazonaws.com", "CreateFunction20150331").as_deref(), Some("lambda:CreateFunction"));
+        assert_eq!(
+            a("s3.amazonaws.com", "ListBuckets").as_deref(),
+            Some("s3:ListAllMyBuckets")
+        );
+        assert_eq!(
+            a("monitoring.amazonaws.com", "PutMetricAlarm").as_deref(),
+            Some("cloudwatch:PutMetricAlarm")
+        );
+        assert_eq!(
+            a("lambda.amazonaws.com", "CreateFunction20150331").as_deref(),
+            Some("lambda:CreateFunction")
+        );
         assert_eq!(
             a("lambda.amazonaws.com", "UpdateFunctionCode20150331v2").as_deref(),
             Some("lambda:UpdateFunctionCode")
@@ -121,16 +139,24 @@ mod tests {
             a("cloudfront.amazonaws.com", "UpdateDistribution2020_05_31").as_deref(),
             Some("cloudfront:UpdateDistribution")
         );
-        assert_eq!(a("ec2.amazonaws.com", "TerminateInstances").as_deref(), Some("ec2:TerminateInstances"));
+        assert_eq!(
+            a("ec2.amazonaws.com", "TerminateInstances").as_deref(),
+            Some("ec2:TerminateInstances")
+        );
         // Only lambda and cloudfront lose digits.
-        assert_eq!(a("ec2.amazonaws.com", "Foo20150331").as_deref(), Some("ec2:Foo20150331"));
+        assert_eq!(
+            a("ec2.amazonaws.com", "Foo20150331").as_deref(),
+            Some("ec2:Foo20150331")
+        );
         assert_eq!(a("insights", "X"), None);
         assert_eq!(a("s3.amazonaws.com", ""), None);
     }
 
     #[test]
     fn broken_catalog_names_the_line() {
-        let e = parse_catalog("# c\nprefix\ta.amazonaws.com\n").err().unwrap();
+        let e = parse_catalog("# c\nprefix\ta.amazonaws.com\n")
+            .err()
+            .unwrap();
         assert!(format!("{e}").contains(":2"), "{e}");
         let e = parse_catalog("bogus\ta\tb\tc\td\n").err().unwrap();
         assert!(format!("{e}").contains("unknown kind"));

@@ -18,9 +18,9 @@ pub mod useragent;
 
 use crate::progress::Progress;
 use crate::schema::{fl, qr, table};
+use crate::store::Store;
 use crate::store::manifest::{Accounting, FileEntry, RunRecord};
 use crate::store::writer::StoreWriter;
-use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -99,14 +99,22 @@ impl IngestReport {
 
 /// Ingests `inputs` into the store at `store_dir` (created if needed) and
 /// commits the run.
-pub fn ingest_into(inputs: &[PathBuf], store_dir: &std::path::Path, opts: &IngestOptions) -> Result<IngestReport> {
+pub fn ingest_into(
+    inputs: &[PathBuf],
+    store_dir: &std::path::Path,
+    opts: &IngestOptions,
+) -> Result<IngestReport> {
     let mut writer = StoreWriter::open(store_dir)?;
     let report = ingest(inputs, &mut writer, opts)?;
     writer.commit(report.record.clone())?;
     Ok(report)
 }
 
-pub fn ingest(inputs: &[PathBuf], writer: &mut StoreWriter, opts: &IngestOptions) -> Result<IngestReport> {
+pub fn ingest(
+    inputs: &[PathBuf],
+    writer: &mut StoreWriter,
+    opts: &IngestOptions,
+) -> Result<IngestReport> {
     let started_at = chrono::Utc::now();
     let iam = iam_action::exceptions()?;
     let files = discover::discover(inputs, Some(writer.root()))?;
@@ -187,16 +195,34 @@ fn existing_ids(writer: &StoreWriter) -> Result<IdSet> {
     if store.part_paths(table::EVENTS).is_empty() {
         return Ok(set);
     }
+    use crate::schema::ev;
+    let key_cols = [
+        ev::EVENT_ID,
+        ev::EVENT_SOURCE,
+        ev::EVENT_NAME,
+        ev::REQUEST_ID,
+        ev::PRINCIPAL_ARN,
+        ev::SOURCE_IP,
+        ev::ERROR_CODE,
+        ev::ADDITIONAL_EVENT_DATA,
+    ];
+    let mut cols: Vec<Expr> = key_cols.iter().map(|c| col(*c)).collect();
+    cols.push(col(ev::EVENT_TIME).dt().timestamp(TimeUnit::Microseconds));
     let df = store
         .scan(table::EVENTS)?
-        .select([col(crate::schema::ev::EVENT_ID)])
+        .select(cols)
         .collect()
         .map_err(anyhow::Error::from)
-        .context("reading stored event ids")?;
-    let ids = df.column(crate::schema::ev::EVENT_ID)?.str()?;
-    set.reserve(ids.len());
-    for id in ids.iter().flatten() {
-        set.insert(batch::id_hash(id));
+        .context("reading the de-duplication keys of stored events")?;
+    let strs: Vec<&StringChunked> = key_cols
+        .iter()
+        .map(|c| df.column(c).and_then(|c| c.str()))
+        .collect::<PolarsResult<_>>()?;
+    let times = df.column(ev::EVENT_TIME)?.i64()?;
+    set.reserve(df.height());
+    for i in 0..df.height() {
+        let parts: [Option<&str>; 8] = std::array::from_fn(|j| strs[j].get(i));
+        set.insert(normalise::dedup_key(parts, times.get(i).unwrap_or(0)));
     }
     Ok(set)
 }
@@ -336,7 +362,12 @@ impl Merger {
         }
     }
 
-    fn merge(&mut self, mut o: FileOutcome, seen: &mut IdSet, writer: &mut StoreWriter) -> Result<()> {
+    fn merge(
+        &mut self,
+        mut o: FileOutcome,
+        seen: &mut IdSet,
+        writer: &mut StoreWriter,
+    ) -> Result<()> {
         self.accounting.files_seen += 1;
         self.accounting.bytes_read += o.size;
         self.accounting.bytes_decoded += o.bytes_decoded;
@@ -354,11 +385,20 @@ impl Merger {
             self.accounting.files_already_ingested += 1;
             o.note = Some("content already ingested; skipped".into());
         } else {
-            *self.accounting.files_by_kind.entry(o.kind.clone()).or_default() += 1;
+            *self
+                .accounting
+                .files_by_kind
+                .entry(o.kind.clone())
+                .or_default() += 1;
         }
         if self.strict {
             if let Some(q) = o.quarantined.first() {
-                bail!("{}: {}: {} (stopped by --strict)", o.path, q.position, q.reason);
+                bail!(
+                    "{}: {}: {} (stopped by --strict)",
+                    o.path,
+                    q.position,
+                    q.reason
+                );
             }
             if o.kind == "unreadable" || o.kind == "unknown" {
                 bail!(
@@ -392,7 +432,13 @@ impl Merger {
             } else {
                 df.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep))?
             };
-            let days: Vec<i32> = o.days.iter().zip(&keep).filter(|(_, k)| **k).map(|(d, _)| *d).collect();
+            let days: Vec<i32> = o
+                .days
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(d, _)| *d)
+                .collect();
             self.add_rows(df, &days, writer)?;
         }
         row.read = row.kept + row.duplicates + row.quarantined;
@@ -415,7 +461,10 @@ impl Merger {
         if self.quarantine_bytes > MAX_QUARANTINE_BYTES {
             self.flush_quarantine(writer)?;
         }
-        if let (Some(hash), false) = (&o.hash, o.kind == "already_ingested" || o.kind == "unreadable") {
+        if let (Some(hash), false) = (
+            &o.hash,
+            o.kind == "already_ingested" || o.kind == "unreadable",
+        ) {
             self.new_files.insert(
                 hash.clone(),
                 FileEntry {
@@ -464,7 +513,12 @@ impl Merger {
             self.flush_day(day, writer)?;
         }
         while self.buffered_rows > MAX_BUFFERED_ROWS {
-            let Some(day) = self.days.iter().max_by_key(|(d, b)| (b.rows, -**d)).map(|(d, _)| *d) else {
+            let Some(day) = self
+                .days
+                .iter()
+                .max_by_key(|(d, b)| (b.rows, -**d))
+                .map(|(d, _)| *d)
+            else {
                 break;
             };
             self.flush_day(day, writer)?;
@@ -519,17 +573,38 @@ impl Merger {
         let mut df = DataFrame::new(
             q.len(),
             vec![
-                StringChunked::from_iter_values(name(qr::SOURCE_FILE), q.iter().map(|(p, _)| p.as_str())).into_column(),
-                UInt64Chunked::from_iter_options(name(qr::LINE), q.iter().map(|(_, x)| x.line)).into_column(),
-                UInt64Chunked::from_iter_options(name(qr::RECORD_INDEX), q.iter().map(|(_, x)| x.record_index))
+                StringChunked::from_iter_values(
+                    name(qr::SOURCE_FILE),
+                    q.iter().map(|(p, _)| p.as_str()),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_options(name(qr::LINE), q.iter().map(|(_, x)| x.line))
                     .into_column(),
-                StringChunked::from_iter_values(name(qr::POSITION), q.iter().map(|(_, x)| x.position.as_str()))
-                    .into_column(),
-                StringChunked::from_iter_values(name(qr::REASON), q.iter().map(|(_, x)| x.reason.as_str()))
-                    .into_column(),
-                StringChunked::from_iter_values(name(qr::RAW), q.iter().map(|(_, x)| x.raw.as_str())).into_column(),
-                UInt64Chunked::from_iter_values(name(qr::RAW_BYTES), q.iter().map(|(_, x)| x.raw_bytes))
-                    .into_column(),
+                UInt64Chunked::from_iter_options(
+                    name(qr::RECORD_INDEX),
+                    q.iter().map(|(_, x)| x.record_index),
+                )
+                .into_column(),
+                StringChunked::from_iter_values(
+                    name(qr::POSITION),
+                    q.iter().map(|(_, x)| x.position.as_str()),
+                )
+                .into_column(),
+                StringChunked::from_iter_values(
+                    name(qr::REASON),
+                    q.iter().map(|(_, x)| x.reason.as_str()),
+                )
+                .into_column(),
+                StringChunked::from_iter_values(
+                    name(qr::RAW),
+                    q.iter().map(|(_, x)| x.raw.as_str()),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_values(
+                    name(qr::RAW_BYTES),
+                    q.iter().map(|(_, x)| x.raw_bytes),
+                )
+                .into_column(),
                 UInt64Chunked::full(name(qr::INGEST_RUN), self.run, q.len()).into_column(),
             ],
         )?;
@@ -542,17 +617,37 @@ impl Merger {
         Ok(DataFrame::new(
             f.len(),
             vec![
-                StringChunked::from_iter_values(name(fl::PATH), f.iter().map(|r| r.path.as_str())).into_column(),
-                StringChunked::from_iter_options(name(fl::CONTENT_HASH), f.iter().map(|r| r.hash.as_deref()))
+                StringChunked::from_iter_values(name(fl::PATH), f.iter().map(|r| r.path.as_str()))
                     .into_column(),
-                UInt64Chunked::from_iter_values(name(fl::SIZE_BYTES), f.iter().map(|r| r.size)).into_column(),
-                StringChunked::from_iter_values(name(fl::KIND), f.iter().map(|r| r.kind.as_str())).into_column(),
-                UInt64Chunked::from_iter_values(name(fl::RECORDS_READ), f.iter().map(|r| r.read)).into_column(),
-                UInt64Chunked::from_iter_values(name(fl::KEPT), f.iter().map(|r| r.kept)).into_column(),
-                UInt64Chunked::from_iter_values(name(fl::DUPLICATES), f.iter().map(|r| r.duplicates)).into_column(),
-                UInt64Chunked::from_iter_values(name(fl::QUARANTINED), f.iter().map(|r| r.quarantined)).into_column(),
+                StringChunked::from_iter_options(
+                    name(fl::CONTENT_HASH),
+                    f.iter().map(|r| r.hash.as_deref()),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_values(name(fl::SIZE_BYTES), f.iter().map(|r| r.size))
+                    .into_column(),
+                StringChunked::from_iter_values(name(fl::KIND), f.iter().map(|r| r.kind.as_str()))
+                    .into_column(),
+                UInt64Chunked::from_iter_values(name(fl::RECORDS_READ), f.iter().map(|r| r.read))
+                    .into_column(),
+                UInt64Chunked::from_iter_values(name(fl::KEPT), f.iter().map(|r| r.kept))
+                    .into_column(),
+                UInt64Chunked::from_iter_values(
+                    name(fl::DUPLICATES),
+                    f.iter().map(|r| r.duplicates),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_values(
+                    name(fl::QUARANTINED),
+                    f.iter().map(|r| r.quarantined),
+                )
+                .into_column(),
                 UInt64Chunked::full(name(fl::INGEST_RUN), self.run, f.len()).into_column(),
-                StringChunked::from_iter_options(name(fl::NOTE), f.iter().map(|r| r.note.as_deref())).into_column(),
+                StringChunked::from_iter_options(
+                    name(fl::NOTE),
+                    f.iter().map(|r| r.note.as_deref()),
+                )
+                .into_column(),
             ],
         )?)
     }

@@ -18,7 +18,8 @@ pub struct Origin<'a> {
 
 /// One normalised event, borrowing from the record.
 pub struct EventRow<'a> {
-    pub event_id: &'a str,
+    /// eventID, or a synthetic id for records from before CloudTrail had one.
+    pub event_id: Cow<'a, str>,
     pub event_time: i64,
     pub event_version: Option<&'a str>,
     pub event_source: &'a str,
@@ -81,6 +82,89 @@ fn require<'a>(v: &'a Option<Cow<'a, str>>, field: &str) -> Result<&'a str, Stri
     }
 }
 
+/// `synthetic-<xxh3-128>` of the fields that identify an event, for records
+/// without eventID (eventVersion 1.0).
+fn synthetic_id(doc: &Doc<'_>, time: &str) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let ui = doc.user_identity.as_ref();
+    for part in [
+        Some(time),
+        doc.event_source.as_deref(),
+        doc.event_name.as_deref(),
+        doc.aws_region.as_deref(),
+        doc.source_ip_address.as_deref(),
+        ui.and_then(|u| u.arn.as_deref()),
+        ui.and_then(|u| u.access_key_id.as_deref()),
+        doc.request_parameters.map(|r| r.get()),
+    ] {
+        h.update(part.unwrap_or("").as_bytes());
+        h.update(&[0xff]);
+    }
+    format!("synthetic-{:032x}", h.digest128())
+}
+
+/// Two records are one event when they share the eventID and the fields
+/// below: the same event delivered twice (S3 and EventBridge) always does,
+/// while reused ids (documentation examples, hand-made data) do not.
+pub fn dedup_key(parts: [Option<&str>; 8], event_time: i64) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&event_time.to_le_bytes());
+    let [head @ .., json] = parts;
+    for p in head {
+        match p {
+            Some(s) => h.update(s.as_bytes()),
+            None => h.update(&[0xfe]),
+        }
+        h.update(&[0xff]);
+    }
+    // JSON text: the same value pretty-printed or compact hashes the same.
+    match json {
+        Some(text) => {
+            let b = text.as_bytes();
+            let mut in_str = false;
+            let mut esc = false;
+            let mut start = 0;
+            for (i, &c) in b.iter().enumerate() {
+                if in_str {
+                    if esc {
+                        esc = false;
+                    } else if c == b'\\' {
+                        esc = true;
+                    } else if c == b'"' {
+                        in_str = false;
+                    }
+                } else if c == b'"' {
+                    in_str = true;
+                } else if crate::ingest::scan::is_ws(c) {
+                    h.update(&b[start..i]);
+                    start = i + 1;
+                }
+            }
+            h.update(&b[start..]);
+        }
+        None => h.update(&[0xfe]),
+    }
+    h.digest128()
+}
+
+impl EventRow<'_> {
+    pub fn dedup_key(&self) -> u128 {
+        dedup_key(
+            [
+                Some(&self.event_id),
+                Some(self.event_source),
+                Some(self.event_name),
+                self.request_id,
+                self.principal_arn,
+                self.source_ip,
+                self.error_code,
+                self.additional_event_data,
+            ],
+            self.event_time,
+        )
+    }
+}
+
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct InsightKeys<'a> {
@@ -101,7 +185,13 @@ pub fn session_name_from_arn(arn: &str) -> Option<&str> {
 /// through chrono. Returns microseconds since the epoch.
 pub fn parse_time(t: &str) -> Option<i64> {
     let b = t.as_bytes();
-    if b.len() == 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z'
+    if b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z'
     {
         let num = |r: std::ops::Range<usize>| -> Option<u32> {
             let mut v = 0u32;
@@ -123,8 +213,11 @@ pub fn parse_time(t: &str) -> Option<i64> {
 }
 
 /// Normalises one record. `Err` carries the reason it must be quarantined.
-pub fn normalise<'a>(doc: &'a Doc<'a>, origin: Origin<'a>, iam: &IamExceptions) -> Result<EventRow<'a>, String> {
-    let event_id = require(&doc.event_id, "eventID")?;
+pub fn normalise<'a>(
+    doc: &'a Doc<'a>,
+    origin: Origin<'a>,
+    iam: &IamExceptions,
+) -> Result<EventRow<'a>, String> {
     let time_text = require(&doc.event_time, "eventTime")?;
     // Insights records keep the source and name inside insightDetails.
     let insight = doc
@@ -134,8 +227,20 @@ pub fn normalise<'a>(doc: &'a Doc<'a>, origin: Origin<'a>, iam: &IamExceptions) 
         .or_else(|e| insight.as_ref().and_then(|i| i.event_source).ok_or(e))?;
     let event_name = require(&doc.event_name, "eventName")
         .or_else(|e| insight.as_ref().and_then(|i| i.event_name).ok_or(e))?;
-    let event_time = parse_time(time_text)
-        .ok_or_else(|| format!("eventTime {:?} is not an RFC 3339 time", truncate(time_text, 60)))?;
+    let event_id = match require(&doc.event_id, "eventID") {
+        Ok(id) => Cow::Borrowed(id),
+        // eventID arrived with eventVersion 1.01; older records have none.
+        Err(_) if doc.event_version.as_deref() == Some("1.0") => {
+            Cow::Owned(synthetic_id(doc, time_text))
+        }
+        Err(e) => return Err(e),
+    };
+    let event_time = parse_time(time_text).ok_or_else(|| {
+        format!(
+            "eventTime {:?} is not an RFC 3339 time",
+            truncate(time_text, 60)
+        )
+    })?;
 
     let ui = doc.user_identity.as_ref();
     let sc = ui.and_then(|u| u.session_context.as_ref());
@@ -147,7 +252,11 @@ pub fn normalise<'a>(doc: &'a Doc<'a>, origin: Origin<'a>, iam: &IamExceptions) 
     let user_name = ui.and_then(|u| s(&u.user_name)).or_else(|| {
         // A federated user's name is only in its ARN.
         (identity_type == Some("FederatedUser"))
-            .then(|| principal_arn.and_then(|a| a.split_once(":federated-user/")).map(|(_, n)| n))
+            .then(|| {
+                principal_arn
+                    .and_then(|a| a.split_once(":federated-user/"))
+                    .map(|(_, n)| n)
+            })
             .flatten()
     });
     let session_created_at = match attrs.and_then(|a| s(&a.creation_date)) {
@@ -161,8 +270,8 @@ pub fn normalise<'a>(doc: &'a Doc<'a>, origin: Origin<'a>, iam: &IamExceptions) 
     };
     let event_type = s(&doc.event_type);
     let user_agent = s(&doc.user_agent);
-    let console_session =
-        b(doc.session_credential_from_console) == Some(true) || event_type == Some("AwsConsoleSignIn");
+    let console_session = b(doc.session_credential_from_console) == Some(true)
+        || event_type == Some("AwsConsoleSignIn");
 
     Ok(EventRow {
         event_id,
@@ -182,12 +291,16 @@ pub fn normalise<'a>(doc: &'a Doc<'a>, origin: Origin<'a>, iam: &IamExceptions) 
         account_of_principal: ui.and_then(|u| s(&u.account_id)),
         user_name,
         role_arn: issuer.filter(|_| issuer_is_role).and_then(|i| s(&i.arn)),
-        role_name: issuer.filter(|_| issuer_is_role).and_then(|i| s(&i.user_name)),
+        role_name: issuer
+            .filter(|_| issuer_is_role)
+            .and_then(|i| s(&i.user_name)),
         session_name: principal_arn.and_then(session_name_from_arn),
         access_key_id: ui.and_then(|u| s(&u.access_key_id)),
         source_identity: sc.and_then(|c| s(&c.source_identity)),
         invoked_by: ui.and_then(|u| s(&u.invoked_by)),
-        on_behalf_of: ui.and_then(|u| u.on_behalf_of.as_ref()).and_then(|o| s(&o.user_id)),
+        on_behalf_of: ui
+            .and_then(|u| u.on_behalf_of.as_ref())
+            .and_then(|o| s(&o.user_id)),
         mfa_authenticated: attrs.and_then(|a| b(a.mfa_authenticated)),
         session_created_at,
         console_session,
@@ -239,6 +352,20 @@ mod tests {
     }
 
     #[test]
+    fn dedup_key_ignores_json_layout_only() {
+        let k = |j: &str| dedup_key([Some("e"), None, None, None, None, None, None, Some(j)], 1);
+        assert_eq!(
+            k("{\"a\": [1, 2],\n \"b\":\"x y\"}"),
+            k(r#"{"a":[1,2],"b":"x y"}"#)
+        );
+        assert_ne!(k(r#"{"b":"x y"}"#), k(r#"{"b":"xy"}"#));
+        assert_ne!(
+            dedup_key([Some("e"), None, None, None, None, None, None, None], 1),
+            dedup_key([Some("e"), None, None, None, None, None, None, None], 2)
+        );
+    }
+
+    #[test]
     fn times() {
         assert_eq!(parse_time("1970-01-01T00:00:01Z"), Some(1_000_000));
         assert_eq!(parse_time("1970-01-01T00:00:01.5Z"), Some(1_500_000));
@@ -258,11 +385,22 @@ mod tests {
             "attributes":{"creationDate":"2025-12-08T08:00:00Z","mfaAuthenticated":"true"}}},
           "sessionCredentialFromConsole":"true","userAgent":"aws-cli/2.9.0 Python/3.9 command/s3.ls"}"#;
         let doc: Doc = serde_json::from_str(json).unwrap();
-        let r = normalise(&doc, Origin { account: Some("999") }, exceptions().unwrap()).unwrap();
+        let r = normalise(
+            &doc,
+            Origin {
+                account: Some("999"),
+            },
+            exceptions().unwrap(),
+        )
+        .unwrap();
         assert_eq!(r.session_name, Some("alice@example.com"));
         assert_eq!(r.role_name, Some("R"));
         assert_eq!(r.user_name, None, "empty strings become null");
-        assert_eq!(r.account_id, Some("999"), "empty recipient falls back to the origin");
+        assert_eq!(
+            r.account_id,
+            Some("999"),
+            "empty recipient falls back to the origin"
+        );
         assert_eq!(r.mfa_authenticated, Some(true));
         assert!(r.console_session);
         assert_eq!(r.iam_action.as_deref(), Some("s3:ListAllMyBuckets"));
@@ -284,9 +422,18 @@ mod tests {
     fn missing_and_bad_required_fields() {
         let base = r#""eventTime":"2025-12-08T09:01:02Z","eventSource":"s3.amazonaws.com","eventName":"X""#;
         assert!(row_of(&format!("{{\"eventID\":\"e\",{base}}}")).is_ok());
-        let e = row_of(&format!("{{{base}}}")).unwrap_err();
+        let e = row_of(&format!("{{\"eventVersion\":\"1.08\",{base}}}")).unwrap_err();
         assert!(e.contains("eventID is missing"), "{e}");
-        let e = row_of(r#"{"eventID":"e","eventTime":"yesterday","eventSource":"s","eventName":"X"}"#).unwrap_err();
+        // Version 1.0 records predate eventID: they get a stable synthetic id.
+        let old = format!("{{\"eventVersion\":\"1.0\",{base}}}");
+        let doc: Doc = serde_json::from_str(&old).unwrap();
+        let a = normalise(&doc, Origin::default(), exceptions().unwrap()).unwrap();
+        let b = normalise(&doc, Origin::default(), exceptions().unwrap()).unwrap();
+        assert!(a.event_id.starts_with("synthetic-"));
+        assert_eq!(a.event_id, b.event_id);
+        let e =
+            row_of(r#"{"eventID":"e","eventTime":"yesterday","eventSource":"s","eventName":"X"}"#)
+                .unwrap_err();
         assert!(e.contains("not an RFC 3339"), "{e}");
         let e = row_of(r#"{"eventID":"","eventTime":"2025-12-08T09:01:02Z","eventSource":"s","eventName":"X"}"#)
             .unwrap_err();
@@ -300,7 +447,10 @@ mod tests {
           "insightDetails":{"state":"Start","eventSource":"ec2.amazonaws.com","eventName":"RunInstances"}}"#;
         let doc: Doc = serde_json::from_str(json).unwrap();
         let r = normalise(&doc, Origin::default(), exceptions().unwrap()).unwrap();
-        assert_eq!((r.event_source, r.event_name), ("ec2.amazonaws.com", "RunInstances"));
+        assert_eq!(
+            (r.event_source, r.event_name),
+            ("ec2.amazonaws.com", "RunInstances")
+        );
         assert_eq!(r.identity_type, None);
     }
 

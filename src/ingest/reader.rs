@@ -74,7 +74,8 @@ pub fn sniff_cloudtrail(bytes: &[u8]) -> bool {
     match bytes.get(start) {
         Some(b'[') => true,
         Some(b'{') => {
-            let line_end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |e| start + e);
+            let line_end =
+                memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |e| start + e);
             let first = &bytes[start..line_end];
             match serde_json::from_slice::<Doc>(first) {
                 Ok(d) => {
@@ -83,12 +84,21 @@ pub fn sniff_cloudtrail(bytes: &[u8]) -> bool {
                         || d.is_digest()
                         || d.records.is_some()
                         || d.cloud_trail_event.is_some()
-                        || d.message.as_deref().is_some_and(|m| m.trim_start().starts_with('{'))
+                        || d.message
+                            .as_deref()
+                            .is_some_and(|m| m.trim_start().starts_with('{'))
                 }
                 // A pretty-printed document: look for the container keys.
-                Err(_) => [&b"\"Records\""[..], b"\"Events\"", b"\"logEvents\"", b"\"eventVersion\""]
-                    .iter()
-                    .any(|k| memchr::memmem::find(&bytes[start..bytes.len().min(start + 65536)], k).is_some()),
+                Err(_) => [
+                    &b"\"Records\""[..],
+                    b"\"Events\"",
+                    b"\"logEvents\"",
+                    b"\"eventVersion\"",
+                ]
+                .iter()
+                .any(|k| {
+                    memchr::memmem::find(&bytes[start..bytes.len().min(start + 65536)], k).is_some()
+                }),
             }
         }
         _ => false,
@@ -96,7 +106,11 @@ pub fn sniff_cloudtrail(bytes: &[u8]) -> bool {
 }
 
 fn skip_bom(b: &[u8]) -> usize {
-    if b.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 }
+    if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    }
 }
 
 /// Reads `bytes` (already decompressed). `trailing_error` describes damage
@@ -127,7 +141,11 @@ pub fn read_file(
     };
     let start = scan::skip_ws(bytes, skip_bom(bytes));
     if start >= bytes.len() {
-        let kind = if trailing_error.is_some() { FileKind::Unknown } else { FileKind::Empty };
+        let kind = if trailing_error.is_some() {
+            FileKind::Unknown
+        } else {
+            FileKind::Empty
+        };
         let note = trailing_error.map(|e| format!("no readable content: {e}"));
         return r.finish(kind, note);
     }
@@ -145,13 +163,22 @@ pub fn read_file(
     if let Some(e) = trailing_error {
         if !r.trailing_reported {
             let at = bytes.len();
-            r.quarantine_at(at, None, format!("the rest of the file is unreadable: {e}"), &[]);
+            r.quarantine_at(
+                at,
+                None,
+                format!("the rest of the file is unreadable: {e}"),
+                &[],
+            );
         }
     }
     let kind = if r.recognised > 0 || !r.batch.is_empty() {
         FileKind::CloudTrail
     } else if r.container {
-        if r.quarantined.is_empty() { FileKind::Empty } else { FileKind::CloudTrail }
+        if r.quarantined.is_empty() {
+            FileKind::Empty
+        } else {
+            FileKind::CloudTrail
+        }
     } else if r.digests > 0 {
         FileKind::Digest
     } else if !r.not_records.is_empty() {
@@ -276,12 +303,18 @@ impl Reader<'_, '_> {
     }
 
     fn structural(&mut self, e: ScanError, index: u64) {
-        let raw = self.bytes.get(e.offset.min(self.bytes.len())..).unwrap_or_default();
+        let raw = self
+            .bytes
+            .get(e.offset.min(self.bytes.len())..)
+            .unwrap_or_default();
         let tail_start = e.offset;
         self.quarantine_at(
             tail_start,
             Some(index),
-            format!("JSON structure broken at byte {}: {}; the rest of the file is unreadable", e.offset, e.reason),
+            format!(
+                "JSON structure broken at byte {}: {}; the rest of the file is unreadable",
+                e.offset, e.reason
+            ),
             raw,
         );
     }
@@ -361,7 +394,10 @@ impl Reader<'_, '_> {
                 self.quarantine_at(
                     at,
                     Some(index),
-                    format!("not valid UTF-8: byte 0x{bad:02X} at offset {} of the record", e.valid_up_to()),
+                    format!(
+                        "not valid UTF-8: byte 0x{bad:02X} at offset {} of the record",
+                        e.valid_up_to()
+                    ),
                     raw,
                 );
                 return;
@@ -381,20 +417,53 @@ impl Reader<'_, '_> {
         self.handle_parsed(&doc, raw, at, index, origin, top);
     }
 
-    fn handle_parsed(&mut self, doc: &Doc<'_>, raw: &[u8], at: usize, index: u64, origin: Origin<'_>, top: bool) {
+    fn handle_parsed(
+        &mut self,
+        doc: &Doc<'_>,
+        raw: &[u8],
+        at: usize,
+        index: u64,
+        origin: Origin<'_>,
+        top: bool,
+    ) {
         if doc.is_envelope() {
             self.recognised += 1;
-            let account = doc.account.as_deref().filter(|a| !a.is_empty()).or(origin.account);
+            let account = doc
+                .account
+                .as_deref()
+                .filter(|a| !a.is_empty())
+                .or(origin.account);
             let detail = doc.detail.map(|d| d.get()).unwrap_or("null");
-            return self.handle_inner(detail.as_bytes(), raw, at, index, Origin { account }, "EventBridge detail");
+            return self.handle_inner(
+                detail.as_bytes(),
+                raw,
+                at,
+                index,
+                Origin { account },
+                "EventBridge detail",
+            );
         }
         if let Some(ct) = &doc.cloud_trail_event {
             self.recognised += 1;
-            return self.handle_inner(ct.as_bytes(), raw, at, index, origin, "lookup-events CloudTrailEvent");
+            return self.handle_inner(
+                ct.as_bytes(),
+                raw,
+                at,
+                index,
+                origin,
+                "lookup-events CloudTrailEvent",
+            );
         }
         if let Some(msg) = doc.message.as_deref().filter(|_| !doc.looks_like_record()) {
             self.recognised += 1;
-            return self.handle_inner(msg.as_bytes(), raw, at, index, origin, "CloudWatch Logs message");
+            return self.handle_inner(
+                msg.as_bytes(),
+                raw,
+                at,
+                index,
+                origin,
+                "CloudWatch Logs message",
+            );
         }
         if doc.is_digest() {
             self.digests += 1;
@@ -410,7 +479,12 @@ impl Reader<'_, '_> {
                 let idx = self.next_index();
                 match el {
                     Ok(range) => self.handle_doc(&inner[range], at, idx, origin, false),
-                    Err(e) => self.quarantine_at(at, Some(idx), format!("Records array broken: {}", e.reason), inner),
+                    Err(e) => self.quarantine_at(
+                        at,
+                        Some(idx),
+                        format!("Records array broken: {}", e.reason),
+                        inner,
+                    ),
                 }
             }
             return;
@@ -441,24 +515,47 @@ impl Reader<'_, '_> {
     }
 
     /// A record nested in a wrapper (as a JSON value or a JSON string).
-    fn handle_inner(&mut self, inner: &[u8], raw: &[u8], at: usize, index: u64, origin: Origin<'_>, what: &str) {
+    fn handle_inner(
+        &mut self,
+        inner: &[u8],
+        raw: &[u8],
+        at: usize,
+        index: u64,
+        origin: Origin<'_>,
+        what: &str,
+    ) {
         match serde_json::from_slice::<Doc>(inner) {
             Ok(doc) if doc.looks_like_record() => match normalise(&doc, origin, self.cx.iam) {
                 Ok(row) => {
                     let line = self.lines.line_of(self.bytes, at);
                     self.batch.push(&row, Some(line), index);
                 }
-                Err(reason) => self.quarantine_at(at, Some(index), format!("{what}: {reason}"), raw),
+                Err(reason) => {
+                    self.quarantine_at(at, Some(index), format!("{what}: {reason}"), raw)
+                }
             },
-            Ok(_) => self.quarantine_at(at, Some(index), format!("{what} is not a CloudTrail record"), raw),
-            Err(e) => self.quarantine_at(at, Some(index), format!("{what} is not valid JSON: {e}"), raw),
+            Ok(_) => self.quarantine_at(
+                at,
+                Some(index),
+                format!("{what} is not a CloudTrail record"),
+                raw,
+            ),
+            Err(e) => self.quarantine_at(
+                at,
+                Some(index),
+                format!("{what} is not valid JSON: {e}"),
+                raw,
+            ),
         }
     }
 }
 
 fn trim(b: &[u8]) -> &[u8] {
     let start = b.iter().position(|c| !scan::is_ws(*c)).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !scan::is_ws(*c)).map_or(start, |e| e + 1);
+    let end = b
+        .iter()
+        .rposition(|c| !scan::is_ws(*c))
+        .map_or(start, |e| e + 1);
     &b[start..end.max(start)]
 }
 
@@ -503,7 +600,9 @@ mod tests {
     use crate::ingest::iam_action::exceptions;
 
     fn read(text: &[u8]) -> FileRead {
-        let cx = ReadContext { iam: exceptions().unwrap() };
+        let cx = ReadContext {
+            iam: exceptions().unwrap(),
+        };
         read_file("t", text, None, Origin::default(), &cx)
     }
 
@@ -518,7 +617,11 @@ mod tests {
         assert_eq!(r.batch.len(), 2);
         assert_eq!(r.quarantined.len(), 1);
         assert_eq!(r.quarantined[0].position, "record 1 (line 2)");
-        assert!(r.quarantined[0].reason.starts_with("invalid JSON"), "{}", r.quarantined[0].reason);
+        assert!(
+            r.quarantined[0].reason.starts_with("invalid JSON"),
+            "{}",
+            r.quarantined[0].reason
+        );
     }
 
     #[test]
@@ -534,7 +637,8 @@ mod tests {
         let env = format!(
             r#"{{"version":"0","detail-type":"AWS API Call via CloudTrail","account":"111122223333","detail":{R1}}}"#
         );
-        let lookup = serde_json::json!({"Events":[{"EventId":"b","CloudTrailEvent": R2}]}).to_string();
+        let lookup =
+            serde_json::json!({"Events":[{"EventId":"b","CloudTrailEvent": R2}]}).to_string();
         let cw = serde_json::json!({"timestamp": 1, "message": R2}).to_string();
         let r = read(env.as_bytes());
         assert_eq!(r.batch.len(), 1);
@@ -542,7 +646,9 @@ mod tests {
         assert_eq!((r.kind, r.batch.len()), (FileKind::CloudTrail, 1));
         let r = read(format!("{cw}\n{cw}\n").as_bytes());
         assert_eq!(r.batch.len(), 2);
-        let sub = serde_json::json!({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":R1}]}).to_string();
+        let sub =
+            serde_json::json!({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":R1}]})
+                .to_string();
         assert_eq!(read(sub.as_bytes()).batch.len(), 1);
         let ctl = serde_json::json!({"messageType":"CONTROL_MESSAGE","logEvents":[{"id":"1","message":"CWL CONTROL MESSAGE"}]})
             .to_string();
@@ -552,7 +658,8 @@ mod tests {
 
     #[test]
     fn digest_other_json_and_empty() {
-        let r = read(br#"{"awsAccountId":"1","digestStartTime":"2025-12-08T00:00:00Z","logFiles":[]}"#);
+        let r =
+            read(br#"{"awsAccountId":"1","digestStartTime":"2025-12-08T00:00:00Z","logFiles":[]}"#);
         assert_eq!((r.kind, r.records_read()), (FileKind::Digest, 0));
         let r = read(br#"{"name":"pkg","version":"1.0.0"}"#);
         assert_eq!((r.kind, r.records_read()), (FileKind::NotCloudTrail, 0));
@@ -573,10 +680,16 @@ mod tests {
             doc.as_bytes(),
             Some("gzip stream ends early"),
             Origin::default(),
-            &ReadContext { iam: exceptions().unwrap() },
+            &ReadContext {
+                iam: exceptions().unwrap(),
+            },
         );
         assert_eq!((r.batch.len(), r.quarantined.len()), (2, 1));
-        assert!(r.quarantined[0].reason.contains("gzip stream ends early"), "{}", r.quarantined[0].reason);
+        assert!(
+            r.quarantined[0].reason.contains("gzip stream ends early"),
+            "{}",
+            r.quarantined[0].reason
+        );
     }
 
     #[test]
@@ -593,7 +706,10 @@ mod tests {
     fn account_from_s3_path() {
         let p = "x/AWSLogs/o-abc1234567/111122223333/CloudTrail/us-east-1/2025/12/08/f.json.gz";
         assert_eq!(account_from_path(p).as_deref(), Some("111122223333"));
-        assert_eq!(account_from_path("AWSLogs/111122223333/CloudTrail/x").as_deref(), Some("111122223333"));
+        assert_eq!(
+            account_from_path("AWSLogs/111122223333/CloudTrail/x").as_deref(),
+            Some("111122223333")
+        );
         assert_eq!(account_from_path("logs/f.json"), None);
     }
 
@@ -601,7 +717,11 @@ mod tests {
     fn sniffs_only_cloudtrail() {
         assert!(sniff_cloudtrail(format!("{R1}\n").as_bytes()));
         assert!(sniff_cloudtrail(b"{\n  \"Records\": [\n"));
-        assert!(!sniff_cloudtrail(b"{\"type\":\"user\",\"sessionId\":\"x\"}\n"));
-        assert!(!sniff_cloudtrail(b"# aider chat started at 2025-01-01 10:00:00\n"));
+        assert!(!sniff_cloudtrail(
+            b"{\"type\":\"user\",\"sessionId\":\"x\"}\n"
+        ));
+        assert!(!sniff_cloudtrail(
+            b"# aider chat started at 2025-01-01 10:00:00\n"
+        ));
     }
 }

@@ -16,7 +16,9 @@ type Str<'a> = Option<Cow<'a, str>>;
 /// serde borrows `Cow<str>` only when it is not wrapped in an `Option`
 /// (serde-rs/serde#1497); this does it for `Option<Cow<str>>`, so strings
 /// without escapes are not copied.
-fn opt_cow<'de: 'a, 'a, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'a, str>>, D::Error> {
+fn opt_cow<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Cow<'a, str>>, D::Error> {
     struct V;
     impl<'de> serde::de::Visitor<'de> for V {
         type Value = Option<Cow<'de, str>>;
@@ -60,7 +62,12 @@ pub struct Doc<'a> {
     pub event_name: Str<'a>,
     #[serde(borrow, default, deserialize_with = "opt_cow")]
     pub aws_region: Str<'a>,
-    #[serde(borrow, rename = "sourceIPAddress", default, deserialize_with = "opt_cow")]
+    #[serde(
+        borrow,
+        rename = "sourceIPAddress",
+        default,
+        deserialize_with = "opt_cow"
+    )]
     pub source_ip_address: Str<'a>,
     #[serde(borrow, default, deserialize_with = "opt_cow")]
     pub user_agent: Str<'a>,
@@ -72,7 +79,12 @@ pub struct Doc<'a> {
     pub error_message: Str<'a>,
     #[serde(borrow, rename = "requestID", default, deserialize_with = "opt_cow")]
     pub request_id: Str<'a>,
-    #[serde(borrow, rename = "sharedEventID", default, deserialize_with = "opt_cow")]
+    #[serde(
+        borrow,
+        rename = "sharedEventID",
+        default,
+        deserialize_with = "opt_cow"
+    )]
     pub shared_event_id: Str<'a>,
     #[serde(borrow, default, deserialize_with = "opt_cow")]
     pub vpc_endpoint_id: Str<'a>,
@@ -111,7 +123,12 @@ pub struct Doc<'a> {
     #[serde(borrow, default, deserialize_with = "opt_cow")]
     pub message: Str<'a>,
     /// `aws cloudtrail lookup-events` entry: the record as a JSON string.
-    #[serde(borrow, rename = "CloudTrailEvent", default, deserialize_with = "opt_cow")]
+    #[serde(
+        borrow,
+        rename = "CloudTrailEvent",
+        default,
+        deserialize_with = "opt_cow"
+    )]
     pub cloud_trail_event: Str<'a>,
     /// A whole delivery document on one line.
     #[serde(borrow, rename = "Records")]
@@ -262,7 +279,10 @@ mod tests {
         let ui = d.user_identity.unwrap();
         let sc = ui.session_context.unwrap();
         assert_eq!(sc.source_identity.as_deref(), Some("agent:codex"));
-        assert_eq!(sc.attributes.unwrap().mfa_authenticated, Some(LooseBool(false)));
+        assert_eq!(
+            sc.attributes.unwrap().mfa_authenticated,
+            Some(LooseBool(false))
+        );
         assert_eq!(d.request_parameters.unwrap().get(), r#"{"a":[1,2]}"#);
         assert!(d.response_elements.is_none());
         assert_eq!(d.resources.unwrap().len(), 2);
@@ -271,7 +291,10 @@ mod tests {
     #[test]
     fn wrong_type_is_an_error() {
         let d: Doc = serde_json::from_slice(br#"{"msg":"x","eventName":"db.query"}"#).unwrap();
-        assert!(!d.looks_like_record(), "one CloudTrail-like key is not a record");
+        assert!(
+            !d.looks_like_record(),
+            "one CloudTrail-like key is not a record"
+        );
         let e = serde_json::from_slice::<Doc>(br#"{"eventID":"x","eventTime":12}"#);
         assert!(e.is_err());
         let e = serde_json::from_slice::<Doc>(br#"{"eventID":"x","userIdentity":"root"}"#);
@@ -287,7 +310,8 @@ mod tests {
         )
         .unwrap();
         assert!(d.is_envelope() && !d.looks_like_record());
-        let d: Doc = serde_json::from_slice(br#"{"awsAccountId":"1","digestStartTime":"t"}"#).unwrap();
+        let d: Doc =
+            serde_json::from_slice(br#"{"awsAccountId":"1","digestStartTime":"t"}"#).unwrap();
         assert!(d.is_digest());
     }
 }

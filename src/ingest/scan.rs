@@ -284,7 +284,10 @@ mod tests {
     fn splits_array_elements_with_nested_strings() {
         let got = spans(r#" [ {"a":"x]}\"y"}, [1,[2]] ,"s",3 ,null]"#);
         let got: Vec<_> = got.into_iter().map(|r| r.unwrap()).collect();
-        assert_eq!(got, vec![r#"{"a":"x]}\"y"}"#, "[1,[2]]", r#""s""#, "3", "null"]);
+        assert_eq!(
+            got,
+            vec![r#"{"a":"x]}\"y"}"#, "[1,[2]]", r#""s""#, "3", "null"]
+        );
     }
 
     #[test]

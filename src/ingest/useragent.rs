@@ -126,7 +126,9 @@ mod tests {
 
     #[test]
     fn cli_v2_legacy_format() {
-        let ua = parse("aws-cli/2.9.0 Python/3.9.11 Linux/5.15.0 exe/x86_64.ubuntu.22 prompt/off command/s3.ls");
+        let ua = parse(
+            "aws-cli/2.9.0 Python/3.9.11 Linux/5.15.0 exe/x86_64.ubuntu.22 prompt/off command/s3.ls",
+        );
         assert_eq!(ua.client, Some("aws-cli"));
         assert_eq!(ua.cli_command, Some("s3.ls"));
         assert_eq!(ua.feature_ids, None);
@@ -151,13 +153,28 @@ mod tests {
         let tf = parse(
             "APN/1.0 HashiCorp/1.0 Terraform/1.5.6 (+https://www.terraform.io) terraform-provider-aws/5.31.0 aws-sdk-go-v2/1.24.0",
         );
-        assert_eq!((tf.client, tf.client_version), (Some("terraform"), Some("1.5.6")));
+        assert_eq!(
+            (tf.client, tf.client_version),
+            (Some("terraform"), Some("1.5.6"))
+        );
         assert_eq!(parse("console.amazonaws.com").client, Some("console"));
-        assert_eq!(parse("[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12]").client, Some("console"));
-        assert_eq!(parse("Mozilla/5.0 (X11; Linux x86_64)").client, Some("console"));
-        assert_eq!(parse("cloudformation.amazonaws.com").client, Some("service"));
+        assert_eq!(
+            parse("[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12]").client,
+            Some("console")
+        );
+        assert_eq!(
+            parse("Mozilla/5.0 (X11; Linux x86_64)").client,
+            Some("console")
+        );
+        assert_eq!(
+            parse("cloudformation.amazonaws.com").client,
+            Some("service")
+        );
         assert_eq!(parse("AWS Internal").client, Some("service"));
-        assert_eq!(parse("aws-sdk-go/1.44.0 (go1.20; linux; amd64)").client, Some("sdk"));
+        assert_eq!(
+            parse("aws-sdk-go/1.44.0 (go1.20; linux; amd64)").client,
+            Some("sdk")
+        );
         assert_eq!(parse("curl/8.0").client, Some("other"));
         assert_eq!(parse("").client, None);
         assert_eq!(parse("   ").client, None);

@@ -78,8 +78,8 @@ impl Manifest {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
-        let m: Manifest =
-            serde_json::from_str(&text).with_context(|| format!("{} is not a trailblame manifest", path.display()))?;
+        let m: Manifest = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a trailblame manifest", path.display()))?;
         if m.format != FORMAT {
             bail!(
                 "{} has store format {}, this trailblame reads format {FORMAT}",
@@ -100,7 +100,8 @@ impl Manifest {
         let tmp = root.join(format!("{MANIFEST_FILE}.tmp"));
         let text = serde_json::to_vec_pretty(self)?;
         {
-            let mut f = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            let mut f = std::fs::File::create(&tmp)
+                .with_context(|| format!("creating {}", tmp.display()))?;
             f.write_all(&text)?;
             f.sync_all()?;
         }

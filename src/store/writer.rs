@@ -31,7 +31,8 @@ impl StoreWriter {
         if root.exists() && !root.is_dir() {
             bail!("{} exists and is not a directory", root.display());
         }
-        std::fs::create_dir_all(root).with_context(|| format!("creating store directory {}", root.display()))?;
+        std::fs::create_dir_all(root)
+            .with_context(|| format!("creating store directory {}", root.display()))?;
         let lock_path = root.join(LOCK_FILE);
         let lock = File::options()
             .create(true)
@@ -71,7 +72,8 @@ impl StoreWriter {
         remove_orphans(root, &manifest)?;
         let run = manifest.next_run();
         let staging = root.join(STAGING_DIR).join(format!("run-{run:06}"));
-        std::fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
+        std::fs::create_dir_all(&staging)
+            .with_context(|| format!("creating {}", staging.display()))?;
         Ok(StoreWriter {
             root: root.to_path_buf(),
             _lock: lock,
@@ -89,7 +91,12 @@ impl StoreWriter {
 
     /// Stages `df` as a new part of `table`, optionally under a Hive
     /// partition directory such as `event_date=2025-12-08`.
-    pub fn write_part(&mut self, table: &str, partition: Option<&str>, df: &mut DataFrame) -> Result<()> {
+    pub fn write_part(
+        &mut self,
+        table: &str,
+        partition: Option<&str>,
+        df: &mut DataFrame,
+    ) -> Result<()> {
         if df.height() == 0 {
             return Ok(());
         }
@@ -102,7 +109,8 @@ impl StoreWriter {
         let staged_dir = self.staging.join(&dir_rel);
         std::fs::create_dir_all(&staged_dir)?;
         let staged = staged_dir.join(&name);
-        let file = File::create(&staged).with_context(|| format!("creating {}", staged.display()))?;
+        let file =
+            File::create(&staged).with_context(|| format!("creating {}", staged.display()))?;
         ParquetWriter::new(file)
             .with_compression(ParquetCompression::Zstd(None))
             .with_row_group_size(Some(128 * 1024))
@@ -110,7 +118,8 @@ impl StoreWriter {
             .finish(df)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("writing {}", staged.display()))?;
-        self.staged.push((staged, format!("{dir_rel}/{name}"), table.to_string()));
+        self.staged
+            .push((staged, format!("{dir_rel}/{name}"), table.to_string()));
         Ok(())
     }
 
@@ -125,7 +134,8 @@ impl StoreWriter {
             if let Some(parent) = dest.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            std::fs::rename(&staged, &dest).with_context(|| format!("moving {} into place", staged.display()))?;
+            std::fs::rename(&staged, &dest)
+                .with_context(|| format!("moving {} into place", staged.display()))?;
             self.manifest.parts.entry(table).or_default().push(rel);
         }
         self.manifest.runs.push(record);
@@ -146,13 +156,28 @@ impl Drop for StoreWriter {
 /// crashed between moving parts and saving the manifest).
 fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
     let _ = std::fs::remove_dir_all(root.join(STAGING_DIR));
-    let listed: BTreeSet<&str> = manifest.parts.values().flatten().map(String::as_str).collect();
-    for table in ["events", "quarantine", "ingested_files", "agent_sessions", "tool_calls", "messages"] {
+    let listed: BTreeSet<&str> = manifest
+        .parts
+        .values()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    for table in [
+        "events",
+        "quarantine",
+        "ingested_files",
+        "agent_sessions",
+        "tool_calls",
+        "messages",
+    ] {
         let dir = root.join(table);
         if !dir.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&dir).into_iter().filter_map(|e| e.ok()) {
+        for entry in walkdir::WalkDir::new(&dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+        {
             let p = entry.path();
             if p.extension().is_some_and(|x| x == "parquet") {
                 let rel = p
@@ -160,7 +185,8 @@ fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
                     .map(|r| r.to_string_lossy().replace('\\', "/"))
                     .unwrap_or_default();
                 if !listed.contains(rel.as_str()) {
-                    std::fs::remove_file(p).with_context(|| format!("removing orphaned part {}", p.display()))?;
+                    std::fs::remove_file(p)
+                        .with_context(|| format!("removing orphaned part {}", p.display()))?;
                 }
             }
         }

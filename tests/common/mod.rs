@@ -21,7 +21,11 @@ pub fn run(args: &[&str]) -> Run {
 }
 
 pub fn run_cmd(c: &mut Command) -> Run {
-    let Output { status, stdout, stderr } = c.output().expect("binary runs");
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = c.output().expect("binary runs");
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -35,7 +39,14 @@ pub fn fixtures() -> PathBuf {
 
 /// Runs SQL against a store and returns the rows as JSON objects.
 pub fn query(store: &Path, sql: &str) -> Vec<serde_json::Value> {
-    let r = run(&["query", sql, "--store", store.to_str().unwrap(), "--format", "json"]);
+    let r = run(&[
+        "query",
+        sql,
+        "--store",
+        store.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(r.code, 0, "query failed: {}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("query prints JSON");
     v.as_array().cloned().unwrap_or_default()
@@ -43,7 +54,14 @@ pub fn query(store: &Path, sql: &str) -> Vec<serde_json::Value> {
 
 pub fn count(store: &Path, sql: &str) -> u64 {
     let rows = query(store, sql);
-    rows[0].as_object().unwrap().values().next().unwrap().as_u64().unwrap()
+    rows[0]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_u64()
+        .unwrap()
 }
 
 /// Copies a folder tree.
