@@ -144,8 +144,7 @@ fn cell_text(av: AnyValue<'_>) -> String {
         other => other.to_string(),
     };
     let mut out = String::with_capacity(raw.len().min(MAX_CELL + 8));
-    let mut n = 0;
-    for ch in raw.chars() {
+    for (n, ch) in raw.chars().enumerate() {
         if n >= MAX_CELL {
             out.push('…');
             break;
@@ -155,7 +154,6 @@ fn cell_text(av: AnyValue<'_>) -> String {
         } else {
             out.push(ch);
         }
-        n += 1;
     }
     out
 }

@@ -20,10 +20,10 @@ pub fn parse_user_time(s: &str) -> Result<i64> {
             return Ok(d.and_utc().timestamp_micros());
         }
     }
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        if let Some(dt) = d.and_hms_opt(0, 0, 0) {
-            return Ok(dt.and_utc().timestamp_micros());
-        }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        && let Some(dt) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(dt.and_utc().timestamp_micros());
     }
     bail!(
         "cannot read time {t:?}: use 2025-12-08, 2025-12-08T09:00 (UTC) or RFC 3339 like 2025-12-08T09:00:00Z"

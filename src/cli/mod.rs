@@ -116,10 +116,10 @@ impl TimeArgs {
                 .map(crate::timeparse::parse_user_time)
                 .transpose()?,
         };
-        if let (Some(s), Some(u)) = (w.since, w.until) {
-            if s >= u {
-                bail!("--since must be before --until");
-            }
+        if let (Some(s), Some(u)) = (w.since, w.until)
+            && s >= u
+        {
+            bail!("--since must be before --until");
         }
         Ok(w)
     }

@@ -74,10 +74,11 @@ fn strip_version_suffix(name: &str) -> &str {
     }
     // 20150331 with optional v<digits>
     let mut end = b.len();
-    if let Some(v) = name.rfind('v') {
-        if v + 1 < b.len() && b[v + 1..].iter().all(u8::is_ascii_digit) {
-            end = v;
-        }
+    if let Some(v) = name.rfind('v')
+        && v + 1 < b.len()
+        && b[v + 1..].iter().all(u8::is_ascii_digit)
+    {
+        end = v;
     }
     if end > 8 && b[end - 8..end].iter().all(u8::is_ascii_digit) && b[end - 8] == b'2' {
         return &name[..end - 8];

@@ -372,14 +372,15 @@ impl Merger {
         self.accounting.bytes_read += o.size;
         self.accounting.bytes_decoded += o.bytes_decoded;
         // The same content given twice in one run counts once.
-        if let Some(h) = &o.hash {
-            if o.kind != "already_ingested" && !self.run_hashes.insert(h.clone()) {
-                o.kind = "already_ingested".into();
-                o.frame = None;
-                o.quarantined.clear();
-                o.days.clear();
-                o.id_hashes.clear();
-            }
+        if let Some(h) = &o.hash
+            && o.kind != "already_ingested"
+            && !self.run_hashes.insert(h.clone())
+        {
+            o.kind = "already_ingested".into();
+            o.frame = None;
+            o.quarantined.clear();
+            o.days.clear();
+            o.id_hashes.clear();
         }
         if o.kind == "already_ingested" {
             self.accounting.files_already_ingested += 1;

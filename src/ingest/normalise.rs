@@ -70,7 +70,7 @@ fn b(v: Option<LooseBool>) -> Option<bool> {
     v.map(|x| x.0)
 }
 
-fn raw<'a>(v: Option<&'a serde_json::value::RawValue>) -> Option<&'a str> {
+fn raw(v: Option<&serde_json::value::RawValue>) -> Option<&str> {
     v.map(|r| r.get()).filter(|t| *t != "null")
 }
 

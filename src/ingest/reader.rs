@@ -160,16 +160,16 @@ pub fn read_file(
     } else {
         r.read_object(start, origin);
     }
-    if let Some(e) = trailing_error {
-        if !r.trailing_reported {
-            let at = bytes.len();
-            r.quarantine_at(
-                at,
-                None,
-                format!("the rest of the file is unreadable: {e}"),
-                &[],
-            );
-        }
+    if let Some(e) = trailing_error
+        && !r.trailing_reported
+    {
+        let at = bytes.len();
+        r.quarantine_at(
+            at,
+            None,
+            format!("the rest of the file is unreadable: {e}"),
+            &[],
+        );
     }
     let kind = if r.recognised > 0 || !r.batch.is_empty() {
         FileKind::CloudTrail
@@ -277,12 +277,12 @@ impl Reader<'_, '_> {
 
     fn quarantine_at(&mut self, at: usize, index: Option<u64>, mut reason: String, raw: &[u8]) {
         let line = self.lines.line_of(self.bytes, at);
-        if at >= self.bytes.len() || raw.is_empty() {
-            if let Some(e) = self.trailing_error.filter(|_| !self.trailing_reported) {
-                self.trailing_reported = true;
-                if !reason.contains(e) {
-                    reason.push_str(&format!(" (the file is cut short: {e})"));
-                }
+        if (at >= self.bytes.len() || raw.is_empty())
+            && let Some(e) = self.trailing_error.filter(|_| !self.trailing_reported)
+        {
+            self.trailing_reported = true;
+            if !reason.contains(e) {
+                reason.push_str(&format!(" (the file is cut short: {e})"));
             }
         }
         let kept = &raw[..raw.len().min(RAW_LIMIT)];
@@ -388,20 +388,20 @@ impl Reader<'_, '_> {
 
     /// One JSON value that should be a record or a wrapper of one.
     fn handle_doc(&mut self, raw: &[u8], at: usize, index: u64, origin: Origin<'_>, top: bool) {
-        if !self.utf8_ok {
-            if let Err(e) = std::str::from_utf8(raw) {
-                let bad = raw.get(e.valid_up_to()).copied().unwrap_or(0);
-                self.quarantine_at(
-                    at,
-                    Some(index),
-                    format!(
-                        "not valid UTF-8: byte 0x{bad:02X} at offset {} of the record",
-                        e.valid_up_to()
-                    ),
-                    raw,
-                );
-                return;
-            }
+        if !self.utf8_ok
+            && let Err(e) = std::str::from_utf8(raw)
+        {
+            let bad = raw.get(e.valid_up_to()).copied().unwrap_or(0);
+            self.quarantine_at(
+                at,
+                Some(index),
+                format!(
+                    "not valid UTF-8: byte 0x{bad:02X} at offset {} of the record",
+                    e.valid_up_to()
+                ),
+                raw,
+            );
+            return;
         }
         let doc = match serde_json::from_slice::<Doc>(raw) {
             Ok(d) => d,
@@ -561,12 +561,12 @@ fn trim(b: &[u8]) -> &[u8] {
 
 /// CloudWatch Logs exports to S3 write `<timestamp> <message>` per line.
 fn strip_log_prefix(line: &[u8]) -> &[u8] {
-    if line.first().is_some_and(u8::is_ascii_digit) {
-        if let Some(sp) = memchr::memchr(b' ', line) {
-            let rest = &line[sp + 1..];
-            if rest.first() == Some(&b'{') {
-                return rest;
-            }
+    if line.first().is_some_and(u8::is_ascii_digit)
+        && let Some(sp) = memchr::memchr(b' ', line)
+    {
+        let rest = &line[sp + 1..];
+        if rest.first() == Some(&b'{') {
+            return rest;
         }
     }
     line
