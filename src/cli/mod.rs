@@ -174,6 +174,7 @@ pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     // Catalogs are validated before any input is read.
     crate::ingest::iam_action::exceptions()?;
+    crate::commands::catalog()?;
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Query(a) => query::run(a),

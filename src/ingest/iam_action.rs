@@ -55,37 +55,6 @@ pub fn exceptions() -> Result<&'static IamExceptions> {
         .context("loading the embedded IAM action exceptions")
 }
 
-/// Removes an API-version suffix: `20150331`, `20150331v2`, `2020_05_31`.
-fn strip_version_suffix(name: &str) -> &str {
-    let b = name.as_bytes();
-    // 2020_05_31
-    if b.len() > 10 {
-        let tail = &b[b.len() - 10..];
-        let shape = tail.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'_'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-        if shape {
-            return &name[..name.len() - 10];
-        }
-    }
-    // 20150331 with optional v<digits>
-    let mut end = b.len();
-    if let Some(v) = name.rfind('v')
-        && v + 1 < b.len()
-        && b[v + 1..].iter().all(u8::is_ascii_digit)
-    {
-        end = v;
-    }
-    if end > 8 && b[end - 8..end].iter().all(u8::is_ascii_digit) && b[end - 8] == b'2' {
-        return &name[..end - 8];
-    }
-    name
-}
-
 impl IamExceptions {
     pub fn iam_action(&self, event_source: &str, event_name: &str) -> Option<String> {
         let host = event_source.strip_suffix(".amazonaws.com")?;
@@ -97,10 +66,7 @@ impl IamExceptions {
             .get(event_source)
             .map(String::as_str)
             .unwrap_or(host);
-        let name = match host {
-            "lambda" | "cloudfront" => strip_version_suffix(event_name),
-            _ => event_name,
-        };
+        let name = crate::commands::normalise_event_name(event_source, event_name);
         let key = (event_source.to_string(), name.to_string());
         let action = self.actions.get(&key).map(String::as_str).unwrap_or(name);
         Some(format!("{prefix}:{action}"))

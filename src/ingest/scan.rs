@@ -183,31 +183,38 @@ pub fn members(b: &[u8], start: usize) -> Members<'_> {
     }
 }
 
+/// Reads the next `"key":` of an object from `i` (after `{` or a value):
+/// `None` at the closing `}`, else the key's range and where its value starts.
+fn next_key(b: &[u8], i: usize, first: bool) -> Result<Option<(Range<usize>, usize)>> {
+    let mut i = skip_ws(b, i);
+    match b.get(i) {
+        None => return err(i, "input ends inside an object"),
+        Some(b'}') => return Ok(None),
+        Some(b',') if !first => i = skip_ws(b, i + 1),
+        Some(b'"') if first => {}
+        Some(_) => return err(i, "expected `,` or `}` between object members"),
+    }
+    if b.get(i) != Some(&b'"') {
+        return err(i, "expected a quoted key");
+    }
+    let key_end = string_end(b, i)?;
+    let colon = skip_ws(b, key_end);
+    if b.get(colon) != Some(&b':') {
+        return err(colon, "expected `:` after a key");
+    }
+    Ok(Some((i + 1..key_end - 1, skip_ws(b, colon + 1))))
+}
+
 impl Members<'_> {
     fn step(&mut self) -> Result<Option<Member>> {
-        let b = self.b;
-        let mut i = skip_ws(b, self.i);
-        match b.get(i) {
-            None => return err(i, "input ends inside an object"),
-            Some(b'}') => return Ok(None),
-            Some(b',') if !self.first => i = skip_ws(b, i + 1),
-            Some(b'"') if self.first => {}
-            Some(_) => return err(i, "expected `,` or `}` between object members"),
-        }
+        let Some((key, v)) = next_key(self.b, self.i, self.first)? else {
+            return Ok(None);
+        };
         self.first = false;
-        if b.get(i) != Some(&b'"') {
-            return err(i, "expected a quoted key");
-        }
-        let key_end = string_end(b, i)?;
-        let colon = skip_ws(b, key_end);
-        if b.get(colon) != Some(&b':') {
-            return err(colon, "expected `:` after a key");
-        }
-        let v = skip_ws(b, colon + 1);
-        let v_end = value_end(b, v)?;
+        let v_end = value_end(self.b, v)?;
         self.i = v_end;
         Ok(Some(Member {
-            key: i + 1..key_end - 1,
+            key,
             value: v..v_end,
         }))
     }
@@ -242,30 +249,14 @@ pub fn find_member_start(b: &[u8], start: usize, key: &[u8]) -> Result<Option<us
     }
     let mut i = start + 1;
     let mut first = true;
-    loop {
-        i = skip_ws(b, i);
-        match b.get(i) {
-            None => return err(i, "input ends inside an object"),
-            Some(b'}') => return Ok(None),
-            Some(b',') if !first => i = skip_ws(b, i + 1),
-            Some(b'"') if first => {}
-            Some(_) => return err(i, "expected `,` or `}` between object members"),
-        }
-        first = false;
-        if b.get(i) != Some(&b'"') {
-            return err(i, "expected a quoted key");
-        }
-        let key_end = string_end(b, i)?;
-        let colon = skip_ws(b, key_end);
-        if b.get(colon) != Some(&b':') {
-            return err(colon, "expected `:` after a key");
-        }
-        let v = skip_ws(b, colon + 1);
-        if &b[i + 1..key_end - 1] == key {
+    while let Some((k, v)) = next_key(b, i, first)? {
+        if &b[k] == key {
             return Ok(Some(v));
         }
+        first = false;
         i = value_end(b, v)?;
     }
+    Ok(None)
 }
 
 #[cfg(test)]
