@@ -13,3 +13,4 @@ pub mod schema;
 pub mod sql;
 pub mod store;
 pub mod timeparse;
+pub mod synth;

@@ -11,6 +11,49 @@ pub mod table {
     pub const EVENTS: &str = "events";
     pub const QUARANTINE: &str = "quarantine";
     pub const INGESTED_FILES: &str = "ingested_files";
+    pub const AGENT_SESSIONS: &str = "agent_sessions";
+    pub const TOOL_CALLS: &str = "tool_calls";
+    pub const MESSAGES: &str = "messages";
+}
+
+/// Columns of `agent_sessions`, `tool_calls` and `messages` (agent transcripts).
+pub mod tr {
+    pub const SESSION_ID: &str = "session_id";
+    pub const AGENT: &str = "agent";
+    pub const AGENT_VERSION: &str = "agent_version";
+    pub const MODEL: &str = "model";
+    pub const STARTED_AT: &str = "started_at";
+    pub const ENDED_AT: &str = "ended_at";
+    pub const CWD: &str = "cwd";
+    pub const GIT_BRANCH: &str = "git_branch";
+    pub const OPERATOR: &str = "operator";
+    pub const APPROVAL_MODE: &str = "approval_mode";
+    pub const SANDBOX: &str = "sandbox";
+    pub const PARENT_SESSION_ID: &str = "parent_session_id";
+    pub const SOURCE_FILE: &str = "source_file";
+    pub const SOURCE_LINE: &str = "source_line";
+    pub const CALL_ID: &str = "call_id";
+    pub const TOOL_NAME: &str = "tool_name";
+    pub const COMMAND: &str = "command";
+    pub const COMMAND_RAW: &str = "command_raw";
+    pub const EXIT_CODE: &str = "exit_code";
+    pub const OUTCOME: &str = "outcome";
+    pub const APPROVAL: &str = "approval";
+    pub const APPROVAL_EVIDENCE: &str = "approval_evidence";
+    pub const OUTPUT_EXCERPT: &str = "output_excerpt";
+    pub const AWS_SERVICE: &str = "aws_service";
+    pub const AWS_OPERATION: &str = "aws_operation";
+    pub const AWS_REGION: &str = "aws_region";
+    pub const AWS_PROFILE: &str = "aws_profile";
+    pub const EXPECTED_OPERATIONS: &str = "expected_operations";
+    pub const CLI_COMMANDS: &str = "cli_commands";
+    pub const TOUCHES_AWS: &str = "touches_aws";
+    pub const UNKNOWN_AWS_OPERATIONS: &str = "unknown_aws_operations";
+    pub const DRY_RUN: &str = "dry_run";
+    pub const DESTRUCTIVE_HINT: &str = "destructive_hint";
+    pub const TIME: &str = "time";
+    pub const ROLE: &str = "role";
+    pub const TEXT_EXCERPT: &str = "text_excerpt";
 }
 
 /// Columns of the `events` table.
@@ -377,6 +420,84 @@ pub fn ingested_files_columns() -> Vec<ColumnDoc> {
     ]
 }
 
+pub fn agent_sessions_columns() -> Vec<ColumnDoc> {
+    use tr::*;
+    let s = || DataType::String;
+    vec![
+        col(SESSION_ID, s(), "the agent's session id (Claude Code sessionId, Codex session id, …)"),
+        col(AGENT, s(), "claude-code, codex, gemini-cli, aider, amazon-q, kiro"),
+        col(AGENT_VERSION, s(), "version of the agent as recorded"),
+        col(MODEL, s(), "model named in the transcript (the last one seen)"),
+        col(STARTED_AT, utc_micros(), "first record time"),
+        col(ENDED_AT, utc_micros(), "last record time"),
+        col(CWD, s(), "working directory"),
+        col(GIT_BRANCH, s(), "git branch, when recorded"),
+        col(OPERATOR, s(), "the human who ran it: --operator, the operator map, or the home directory in the path"),
+        col(APPROVAL_MODE, s(), "approval / permission mode as recorded (default, bypassPermissions, never, on-request, …)"),
+        col(SANDBOX, s(), "sandbox policy (Codex)"),
+        col(PARENT_SESSION_ID, s(), "the session that started this one (subagents)"),
+        col(SOURCE_FILE, s(), "transcript file"),
+    ]
+}
+
+pub fn tool_calls_columns() -> Vec<ColumnDoc> {
+    use tr::*;
+    let s = || DataType::String;
+    let b = || DataType::Boolean;
+    vec![
+        col(SESSION_ID, s(), "session"),
+        col(CALL_ID, s(), "the agent's id for the call (tool_use_id, call_id, …)"),
+        col(STARTED_AT, utc_micros(), "when the agent issued the call"),
+        col(ENDED_AT, utc_micros(), "when its result was recorded, when known"),
+        col(TOOL_NAME, s(), "tool name as the agent calls it (Bash, shell, exec_command, run_shell_command, use_aws, …)"),
+        col(COMMAND, s(), "the shell command (wrappers such as bash -lc unwrapped), or a rendering of a structured call"),
+        col(COMMAND_RAW, s(), "the command exactly as recorded, when it differs"),
+        col(EXIT_CODE, DataType::Int64, "exit code, when known"),
+        col(OUTCOME, s(), "ok, error, rejected, denied, interrupted, unknown"),
+        col(APPROVAL, s(), "auto, explicit, rejected, unknown"),
+        col(APPROVAL_EVIDENCE, s(), "what the approval value rests on"),
+        col(OUTPUT_EXCERPT, s(), "start of the output (at most 2 KiB)"),
+        col(AWS_SERVICE, s(), "service of a structured AWS call (use_aws)"),
+        col(AWS_OPERATION, s(), "operation of a structured AWS call"),
+        col(AWS_REGION, s(), "region the call names (--region, AWS_REGION=, use_aws region)"),
+        col(AWS_PROFILE, s(), "profile the call names (--profile, AWS_PROFILE=, use_aws profile)"),
+        col(EXPECTED_OPERATIONS, string_list(), "CloudTrail events the call is expected to cause, as event_source:EventName"),
+        col(CLI_COMMANDS, string_list(), "AWS CLI commands in the call, as the user agent's md/command# writes them (ec2.terminate-instances)"),
+        col(TOUCHES_AWS, b(), "the call reaches AWS (aws, terraform, cdk, boto3 scripts, …)"),
+        col(UNKNOWN_AWS_OPERATIONS, b(), "it reaches AWS but which operations cannot be told (terraform, scripts)"),
+        col(DRY_RUN, b(), "--dry-run or a plan-only command"),
+        col(DESTRUCTIVE_HINT, b(), "the command deletes or destroys (rb --force, terminate-instances, terraform destroy, …)"),
+        col(SOURCE_FILE, s(), "transcript file"),
+        col(SOURCE_LINE, DataType::UInt64, "line of the call in the transcript"),
+    ]
+}
+
+pub fn messages_columns() -> Vec<ColumnDoc> {
+    use tr::*;
+    let s = || DataType::String;
+    vec![
+        col(SESSION_ID, s(), "session"),
+        col(TIME, utc_micros(), "when it was written"),
+        col(ROLE, s(), "user, assistant, system"),
+        col(TEXT_EXCERPT, s(), "start of the text (at most 2 KiB)"),
+        col(SOURCE_FILE, s(), "transcript file"),
+        col(SOURCE_LINE, DataType::UInt64, "line in the transcript"),
+    ]
+}
+
+/// Columns of any table by name.
+pub fn columns_of(name: &str) -> Option<Vec<ColumnDoc>> {
+    Some(match name {
+        table::EVENTS => events_columns(),
+        table::QUARANTINE => quarantine_columns(),
+        table::INGESTED_FILES => ingested_files_columns(),
+        table::AGENT_SESSIONS => agent_sessions_columns(),
+        table::TOOL_CALLS => tool_calls_columns(),
+        table::MESSAGES => messages_columns(),
+        _ => return None,
+    })
+}
+
 /// Renders the schema reference (SCHEMA.md is this text).
 pub fn render_markdown() -> String {
     let mut out = String::from(
@@ -400,6 +521,22 @@ pub fn render_markdown() -> String {
             "Every input file an ingest met, with its accounting. Stored as `ingested_files/part-*.parquet`.",
             ingested_files_columns(),
         ),
+        (
+            table::AGENT_SESSIONS,
+            "One row per agent session read from a transcript. Stored as `agent_sessions/part-*.parquet`.",
+            agent_sessions_columns(),
+        ),
+        (
+            table::TOOL_CALLS,
+            "One row per tool call an agent made, with the AWS operations it is expected to cause. \
+             Stored as `tool_calls/part-*.parquet`.",
+            tool_calls_columns(),
+        ),
+        (
+            table::MESSAGES,
+            "User prompts and assistant text, for timelines. Stored as `messages/part-*.parquet`.",
+            messages_columns(),
+        ),
     ] {
         out.push_str(&format!(
             "\n## `{name}`\n\n{intro}\n\n| column | type | meaning |\n|---|---|---|\n"
@@ -422,6 +559,7 @@ fn sql_type(dtype: &DataType) -> &'static str {
         DataType::String => "VARCHAR",
         DataType::Boolean => "BOOLEAN",
         DataType::UInt64 => "BIGINT (unsigned)",
+        DataType::Int64 => "BIGINT",
         DataType::Datetime(..) => "TIMESTAMP (UTC, µs)",
         DataType::List(_) => "ARRAY<VARCHAR>",
         _ => "other",

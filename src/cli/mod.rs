@@ -6,6 +6,7 @@ pub mod ingest;
 pub mod query;
 pub mod schema;
 pub mod summary;
+pub mod synth;
 
 use crate::ingest::{IngestOptions, IngestReport, ingest_into};
 use crate::output::Format;
@@ -39,6 +40,8 @@ pub enum Command {
     Summary(summary::Args),
     /// Print the table schemas (SCHEMA.md)
     Schema(schema::Args),
+    /// Write deterministic synthetic CloudTrail in the S3 layout (benchmarks, sample data)
+    Synth(synth::Args),
 }
 
 /// Where the data comes from: a store, or input paths read into a temporary one.
@@ -180,5 +183,6 @@ pub fn run() -> Result<ExitCode> {
         Command::Query(a) => query::run(a),
         Command::Summary(a) => summary::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Synth(a) => synth::run(a),
     }
 }

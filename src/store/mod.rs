@@ -83,17 +83,21 @@ impl Store {
     }
 
     pub fn table_names(&self) -> Vec<&'static str> {
-        vec![table::EVENTS, table::QUARANTINE, table::INGESTED_FILES]
+        vec![
+            table::EVENTS,
+            table::QUARANTINE,
+            table::INGESTED_FILES,
+            table::AGENT_SESSIONS,
+            table::TOOL_CALLS,
+            table::MESSAGES,
+        ]
     }
 }
 
 /// A zero-row frame with a table's columns.
 pub fn empty_table(name: &str) -> Result<DataFrame> {
-    let cols = match name {
-        table::EVENTS => schema::events_columns(),
-        table::QUARANTINE => schema::quarantine_columns(),
-        table::INGESTED_FILES => schema::ingested_files_columns(),
-        other => bail!("unknown table {other}"),
+    let Some(cols) = schema::columns_of(name) else {
+        bail!("unknown table {name}");
     };
     let columns = cols
         .into_iter()

@@ -1,0 +1,331 @@
+//! Recognises a transcript format from its content (the path only breaks
+//! ties and names the SQLite database), so that `trailblame ingest` can be
+//! pointed at mixed folders. JSON Lines formats are told apart by the keys
+//! of their first records; single-document formats by their first
+//! top-level keys, read with the truncation-tolerant cursor because the
+//! head is cut at 64 KiB; Aider by its Markdown markers; the Amazon Q /
+//! Kiro database by the SQLite header and its `conversations` table.
+//! Anything else — another agent's transcript, a CloudTrail file — gives
+//! `None`.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use super::TranscriptFormat;
+use super::json_doc::Cursor;
+use super::text::first_byte;
+use super::util::lines;
+
+/// How many complete JSON lines to look at.
+const PROBE_LINES: usize = 16;
+
+/// Content-based detection from the path and the first bytes of a file (up
+/// to 64 KiB, already decompressed).
+pub fn detect(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
+    if head.starts_with(b"SQLite format 3\0") {
+        return is_q_database(path, head).then_some(TranscriptFormat::AmazonQSqlite);
+    }
+    if is_aider(path, head) {
+        return Some(TranscriptFormat::Aider);
+    }
+    match first_byte(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head)) {
+        Some(b'{') => {}
+        _ => return None,
+    }
+    if let Some(f) = detect_jsonl(path, head) {
+        return Some(f);
+    }
+    detect_document(head)
+}
+
+fn is_q_database(path: &Path, head: &[u8]) -> bool {
+    let p = path.to_string_lossy().to_ascii_lowercase();
+    let named = p.contains("amazon-q") || p.contains("kiro") || p.contains("codewhisperer");
+    let has_table = memchr::memmem::find(head, b"CREATE TABLE conversations").is_some();
+    has_table || (named && p.ends_with("data.sqlite3"))
+}
+
+fn is_aider(path: &Path, head: &[u8]) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".aider.chat.history.md") {
+        return true;
+    }
+    let text = String::from_utf8_lossy(head);
+    let header = text
+        .lines()
+        .any(|l| l.trim_end().starts_with("# aider chat started at "));
+    if header {
+        return true;
+    }
+    // The aider.chat website wraps transcripts in `<div class="chat-transcript">`.
+    let is_md = name.ends_with(".md") || name.ends_with(".markdown");
+    is_md
+        && text.contains("class=\"chat-transcript\"")
+        && text.lines().any(|l| l.starts_with("#### "))
+}
+
+#[derive(Deserialize, Default)]
+struct Probe<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Cow<'a, str>>,
+    payload: Option<IgnoredAny>,
+    #[serde(rename = "sessionId")]
+    session_id: Option<IgnoredAny>,
+    #[serde(rename = "projectHash")]
+    project_hash: Option<IgnoredAny>,
+    message: Option<IgnoredAny>,
+    uuid: Option<IgnoredAny>,
+    #[serde(rename = "leafUuid")]
+    leaf_uuid: Option<IgnoredAny>,
+    #[serde(rename = "messageId")]
+    message_id: Option<IgnoredAny>,
+    id: Option<IgnoredAny>,
+    content: Option<IgnoredAny>,
+    timestamp: Option<IgnoredAny>,
+    instructions: Option<IgnoredAny>,
+    record_type: Option<IgnoredAny>,
+    messages: Option<IgnoredAny>,
+    #[serde(rename = "$set")]
+    set: Option<IgnoredAny>,
+    #[serde(rename = "$rewindTo")]
+    rewind_to: Option<IgnoredAny>,
+    conversation_id: Option<IgnoredAny>,
+    history: Option<IgnoredAny>,
+    loglines: Option<IgnoredAny>,
+}
+
+const CODEX_ENVELOPES: &[&str] = &[
+    "session_meta",
+    "response_item",
+    "turn_context",
+    "event_msg",
+    "compacted",
+    "inter_agent_communication",
+    "world_state",
+];
+const CODEX_BARE_ITEMS: &[&str] = &[
+    "message",
+    "function_call",
+    "function_call_output",
+    "local_shell_call",
+    "reasoning",
+    "custom_tool_call",
+    "custom_tool_call_output",
+];
+const CLAUDE_TYPES: &[&str] = &[
+    "user",
+    "assistant",
+    "summary",
+    "system",
+    "file-history-snapshot",
+    "permission-mode",
+    "queue-operation",
+    "progress",
+    "last-prompt",
+    "ai-title",
+    "custom-title",
+    "attachment",
+    "agent-name",
+];
+const GEMINI_TYPES: &[&str] = &["user", "gemini", "info", "error", "warning"];
+
+fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
+    let kind = p.kind.as_deref();
+    if p.payload.is_some() && kind.is_some_and(|k| CODEX_ENVELOPES.contains(&k)) {
+        return Some(TranscriptFormat::Codex);
+    }
+    if p.set.is_some() || p.rewind_to.is_some() {
+        return Some(TranscriptFormat::GeminiJsonl);
+    }
+    if p.session_id.is_some() && p.project_hash.is_some() {
+        return Some(if p.messages.is_some() {
+            TranscriptFormat::GeminiJson
+        } else {
+            TranscriptFormat::GeminiJsonl
+        });
+    }
+    if p.loglines.is_some() {
+        return Some(TranscriptFormat::ClaudeCode);
+    }
+    if p.conversation_id.is_some() && p.history.is_some() {
+        return Some(TranscriptFormat::AmazonQJson);
+    }
+    if let Some(k) = kind {
+        let claude_keys = p.message.is_some()
+            || p.session_id.is_some()
+            || p.uuid.is_some()
+            || p.leaf_uuid.is_some()
+            || p.message_id.is_some();
+        if CLAUDE_TYPES.contains(&k) && claude_keys && p.payload.is_none() {
+            return Some(TranscriptFormat::ClaudeCode);
+        }
+        if GEMINI_TYPES.contains(&k) && p.id.is_some() && p.content.is_some() && p.message.is_none()
+        {
+            return Some(TranscriptFormat::GeminiJsonl);
+        }
+        if CODEX_BARE_ITEMS.contains(&k) && p.payload.is_none() && p.message.is_none() {
+            return Some(TranscriptFormat::Codex);
+        }
+    }
+    // Codex rollouts before the envelope began with a bare session header.
+    if first
+        && kind.is_none()
+        && p.id.is_some()
+        && p.timestamp.is_some()
+        && p.instructions.is_some()
+    {
+        return Some(TranscriptFormat::Codex);
+    }
+    if p.record_type.is_some() && kind.is_none() {
+        return Some(TranscriptFormat::Codex);
+    }
+    None
+}
+
+fn detect_jsonl(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
+    let complete = match memchr::memrchr(b'\n', head) {
+        Some(i) => &head[..i],
+        None => head,
+    };
+    let mut parsed_any = false;
+    for (i, (_, line)) in lines(complete).take(PROBE_LINES).enumerate() {
+        let Ok(p) = serde_json::from_slice::<Probe<'_>>(line) else {
+            if i == 0 {
+                return None; // a pretty-printed document, not JSON Lines
+            }
+            continue;
+        };
+        parsed_any = true;
+        if let Some(f) = classify(&p, i == 0) {
+            return Some(f);
+        }
+    }
+    if !parsed_any {
+        return None;
+    }
+    // Records of no known shape: let the location decide, when it is telling.
+    let p = path.to_string_lossy().replace('\\', "/");
+    if p.contains("/.claude/projects/") {
+        Some(TranscriptFormat::ClaudeCode)
+    } else if p.contains("/.codex/sessions/") {
+        Some(TranscriptFormat::Codex)
+    } else {
+        None
+    }
+}
+
+/// The first top-level keys of a (possibly cut) JSON document.
+fn detect_document(head: &[u8]) -> Option<TranscriptFormat> {
+    let mut c = Cursor::new(head);
+    c.begin_object().ok()?;
+    let mut first = true;
+    let mut keys: Vec<String> = Vec::new();
+    while let Ok(Some(k)) = c.next_key(&mut first) {
+        keys.push(k);
+        if c.skip_value().is_err() || keys.len() > 32 {
+            break;
+        }
+    }
+    let has = |k: &str| keys.iter().any(|x| x == k);
+    if has("loglines") {
+        Some(TranscriptFormat::ClaudeCode)
+    } else if has("conversation_id") && (has("history") || has("next_message") || keys.len() == 1) {
+        Some(TranscriptFormat::AmazonQJson)
+    } else if has("sessionId") && (has("projectHash") || has("messages")) {
+        Some(TranscriptFormat::GeminiJson)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(path: &str, s: &str) -> Option<TranscriptFormat> {
+        detect(Path::new(path), s.as_bytes())
+    }
+
+    #[test]
+    fn json_lines_formats_by_keys() {
+        let claude = r#"{"type":"summary","summary":"x","leafUuid":"u1"}
+{"type":"user","sessionId":"s","message":{"role":"user","content":"hi"}}
+"#;
+        assert_eq!(d("x.jsonl", claude), Some(TranscriptFormat::ClaudeCode));
+        let codex = r#"{"timestamp":"2025-01-01T00:00:00Z","type":"session_meta","payload":{"id":"a"}}
+"#;
+        assert_eq!(d("x.jsonl", codex), Some(TranscriptFormat::Codex));
+        let codex_old = r#"{"id":"a","timestamp":"2025-05-01T00:00:00Z","instructions":null}
+{"record_type":"state"}
+"#;
+        assert_eq!(d("x.jsonl", codex_old), Some(TranscriptFormat::Codex));
+        let gemini = r#"{"sessionId":"s","projectHash":"h","startTime":"2026-01-01T00:00:00Z","kind":"main"}
+"#;
+        assert_eq!(d("x.jsonl", gemini), Some(TranscriptFormat::GeminiJsonl));
+        let snapshot_first = r#"{"type":"file-history-snapshot","messageId":"m","snapshot":{},"isSnapshotUpdate":false}
+"#;
+        assert_eq!(
+            d("s.jsonl", snapshot_first),
+            Some(TranscriptFormat::ClaudeCode)
+        );
+    }
+
+    #[test]
+    fn documents_by_first_keys_even_when_cut() {
+        let gem = "{\n  \"sessionId\": \"s\",\n  \"projectHash\": \"h\",\n  \"messages\": [ {\"id\": \"m1\", \"type\": \"us";
+        assert_eq!(d("session-1.json", gem), Some(TranscriptFormat::GeminiJson));
+        let q = "{\n \"conversation_id\": \"c\",\n \"next_message\": null,\n \"history\": [";
+        assert_eq!(d("q.json", q), Some(TranscriptFormat::AmazonQJson));
+        let web = "{\n  \"loglines\": [\n {\"type\":";
+        assert_eq!(d("s.json", web), Some(TranscriptFormat::ClaudeCode));
+    }
+
+    #[test]
+    fn unknown_agents_and_other_files_give_none() {
+        let pi = r#"{"type":"session","id":"p","timestamp":"2025-01-15T10:00:00.000Z","cwd":"/home/u"}
+{"type":"message","timestamp":"2025-01-15T10:00:01.000Z","message":{"role":"user","content":[]}}
+"#;
+        assert_eq!(d("pi.jsonl", pi), None);
+        assert_eq!(
+            d("trail.json", r#"{"Records":[{"eventVersion":"1.08"}]}"#),
+            None
+        );
+        assert_eq!(d("notes.md", "# Notes\n\nhello\n"), None);
+        assert_eq!(d("empty", ""), None);
+        assert_eq!(d("bin", "\u{0}\u{1}"), None);
+    }
+
+    #[test]
+    fn aider_and_sqlite() {
+        assert_eq!(
+            d("/r/.aider.chat.history.md", "anything"),
+            Some(TranscriptFormat::Aider)
+        );
+        assert_eq!(
+            d(
+                "chat.md",
+                "\n# aider chat started at 2024-05-01 10:00:00\n\n#### hi\n"
+            ),
+            Some(TranscriptFormat::Aider)
+        );
+        let mut db = b"SQLite format 3\0".to_vec();
+        db.extend_from_slice(b"....CREATE TABLE conversations (key TEXT PRIMARY KEY, value TEXT)");
+        assert_eq!(
+            detect(Path::new("x.db"), &db),
+            Some(TranscriptFormat::AmazonQSqlite)
+        );
+        assert_eq!(
+            detect(
+                Path::new("other.db"),
+                b"SQLite format 3\0 CREATE TABLE t(x)"
+            ),
+            None
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! A cursor over one JSON document that reads it member by member and item
+//! by item, so that a truncated or partly broken document still yields every
+//! record before the damage. Used for the single-document formats (Gemini
+//! `session-*.json`, Amazon Q / Kiro `ConversationState`, the Claude
+//! `{"loglines": […]}` export). Each value is borrowed as a `RawValue`; the
+//! caller decides what to deserialize.
+
+use serde_json::value::RawValue;
+
+/// Where and why the walk stopped early.
+#[derive(Debug)]
+pub(crate) struct WalkError {
+    pub pos: usize,
+    pub reason: String,
+}
+
+pub(crate) struct Cursor<'a> {
+    pub bytes: &'a [u8],
+    pub pos: usize,
+    /// Line bookkeeping for [`Cursor::line_at`]: the last position asked for
+    /// and its line, so that forward queries count only the new bytes.
+    line_pos: usize,
+    line_no: u64,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        let pos = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        Self {
+            bytes,
+            pos,
+            line_pos: 0,
+            line_no: 1,
+        }
+    }
+
+    fn err(&self, reason: impl Into<String>) -> WalkError {
+        WalkError {
+            pos: self.pos,
+            reason: reason.into(),
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while self.pos < self.bytes.len() && self.bytes[self.pos].is_ascii_whitespace() {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), WalkError> {
+        match self.peek() {
+            Some(b) if b == c => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(b) => Err(self.err(format!(
+                "expected '{}' but found '{}'",
+                c as char,
+                b.escape_ascii()
+            ))),
+            None => Err(self.err(format!("document ends where '{}' was expected", c as char))),
+        }
+    }
+
+    /// Reads the next whole value; returns it with its start offset.
+    pub fn value(&mut self) -> Result<(&'a RawValue, usize), WalkError> {
+        self.skip_ws();
+        let start = self.pos;
+        let mut it =
+            serde_json::Deserializer::from_slice(&self.bytes[start..]).into_iter::<&RawValue>();
+        match it.next() {
+            Some(Ok(v)) => {
+                self.pos = start + it.byte_offset();
+                Ok((v, start))
+            }
+            Some(Err(e)) if e.is_eof() => Err(self.err(format!("document truncated: {e}"))),
+            Some(Err(e)) => Err(self.err(format!("invalid JSON: {e}"))),
+            None => Err(self.err("document ends where a value was expected")),
+        }
+    }
+
+    pub fn begin_object(&mut self) -> Result<(), WalkError> {
+        self.expect(b'{')
+    }
+
+    /// The next member's key (the cursor is then at its value), or `None`
+    /// at the closing brace.
+    pub fn next_key(&mut self, first: &mut bool) -> Result<Option<String>, WalkError> {
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(None);
+        }
+        if !*first {
+            self.expect(b',')?;
+        }
+        *first = false;
+        if self.peek() != Some(b'"') {
+            return Err(self.err("expected a member name"));
+        }
+        let (raw, _) = self.value()?;
+        let key: String = serde_json::from_str(raw.get()).map_err(|e| self.err(e.to_string()))?;
+        self.expect(b':')?;
+        Ok(Some(key))
+    }
+
+    /// Starts an array; `Ok(false)` when the value is `null` (consumed).
+    pub fn begin_array(&mut self) -> Result<bool, WalkError> {
+        self.skip_ws();
+        if self.bytes[self.pos..].starts_with(b"null") {
+            self.pos += 4;
+            return Ok(false);
+        }
+        self.expect(b'[')?;
+        Ok(true)
+    }
+
+    /// The next array item with its start offset, or `None` at the closing bracket.
+    pub fn next_item(
+        &mut self,
+        first: &mut bool,
+    ) -> Result<Option<(&'a RawValue, usize)>, WalkError> {
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(None);
+        }
+        if !*first {
+            self.expect(b',')?;
+        }
+        *first = false;
+        self.value().map(Some)
+    }
+
+    /// Skips whatever value comes next.
+    pub fn skip_value(&mut self) -> Result<(), WalkError> {
+        self.value().map(|_| ())
+    }
+
+    /// The 1-based line of `pos`; cheap when asked in increasing order.
+    pub fn line_at(&mut self, pos: usize) -> u64 {
+        let pos = pos.min(self.bytes.len());
+        if pos < self.line_pos {
+            self.line_pos = 0;
+            self.line_no = 1;
+        }
+        self.line_no += memchr::memchr_iter(b'\n', &self.bytes[self.line_pos..pos]).count() as u64;
+        self.line_pos = pos;
+        self.line_no
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_members_and_items_and_stops_at_truncation() {
+        let doc = b"{\n \"a\": 1,\n \"items\": [ {\"x\":1},\n {\"x\":2}, {\"x\":";
+        let mut c = Cursor::new(doc);
+        c.begin_object().unwrap();
+        let mut first = true;
+        assert_eq!(c.next_key(&mut first).unwrap().as_deref(), Some("a"));
+        c.skip_value().unwrap();
+        assert_eq!(c.next_key(&mut first).unwrap().as_deref(), Some("items"));
+        assert!(c.begin_array().unwrap());
+        let mut f = true;
+        let (v1, p1) = c.next_item(&mut f).unwrap().unwrap();
+        assert_eq!(v1.get(), "{\"x\":1}");
+        assert_eq!(c.line_at(p1), 3);
+        let (v2, p2) = c.next_item(&mut f).unwrap().unwrap();
+        assert_eq!(v2.get(), "{\"x\":2}");
+        assert_eq!(c.line_at(p2), 4);
+        let e = c.next_item(&mut f).unwrap_err();
+        assert!(e.reason.contains("truncated"), "{}", e.reason);
+    }
+
+    #[test]
+    fn null_array_and_end_of_object() {
+        let mut c = Cursor::new(b"{\"h\": null}");
+        c.begin_object().unwrap();
+        let mut first = true;
+        c.next_key(&mut first).unwrap();
+        assert!(!c.begin_array().unwrap());
+        assert_eq!(c.next_key(&mut first).unwrap(), None);
+    }
+}

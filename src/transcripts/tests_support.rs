@@ -1,0 +1,31 @@
+//! Helpers for the readers' tests: where the fixtures live and how to parse
+//! one with the invariants checked.
+
+use std::path::{Path, PathBuf};
+
+use super::{ParsedTranscript, TranscriptFormat, TranscriptOptions, parse};
+
+/// `tests/fixtures/transcripts` of the crate being tested.
+pub(crate) fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/transcripts")
+}
+
+pub(crate) fn fixture(rel: &str) -> PathBuf {
+    fixtures_root().join(rel)
+}
+
+pub(crate) fn parse_fixture_with(
+    format: TranscriptFormat,
+    rel: &str,
+    opts: &TranscriptOptions,
+) -> ParsedTranscript {
+    let path = fixture(rel);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let p = parse(format, &path, &bytes, opts);
+    assert!(p.counts.reconciles(), "{rel}: {:?}", p.counts);
+    p
+}
+
+pub(crate) fn parse_fixture(format: TranscriptFormat, rel: &str) -> ParsedTranscript {
+    parse_fixture_with(format, rel, &TranscriptOptions::default())
+}
