@@ -12,5 +12,6 @@ pub mod progress;
 pub mod schema;
 pub mod sql;
 pub mod store;
-pub mod timeparse;
 pub mod synth;
+pub mod timeparse;
+pub mod transcripts;

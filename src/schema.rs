@@ -134,6 +134,7 @@ pub mod fl {
     pub const KEPT: &str = "kept";
     pub const DUPLICATES: &str = "duplicates";
     pub const QUARANTINED: &str = "quarantined";
+    pub const SKIPPED: &str = "skipped";
     pub const INGEST_RUN: &str = "ingest_run";
     pub const NOTE: &str = "note";
 }
@@ -397,20 +398,29 @@ pub fn ingested_files_columns() -> Vec<ColumnDoc> {
         col(
             KIND,
             DataType::String,
-            "what the file was: cloudtrail, digest, not_cloudtrail, empty, unknown, unreadable, or a transcript format",
+            "what the file was: cloudtrail, digest, not_cloudtrail, empty, unknown, unreadable, already_ingested, or transcript:<format>",
         ),
         col(
             RECORDS_READ,
             DataType::UInt64,
-            "records met (kept + duplicates + quarantined)",
+            "records met: kept + duplicates + quarantined, plus skipped for transcripts (whose records are lines)",
         ),
-        col(KEPT, DataType::UInt64, "records written"),
+        col(
+            KEPT,
+            DataType::UInt64,
+            "records written (transcripts: lines used)",
+        ),
         col(
             DUPLICATES,
             DataType::UInt64,
             "records whose event_id was already stored",
         ),
         col(QUARANTINED, DataType::UInt64, "records quarantined"),
+        col(
+            SKIPPED,
+            DataType::UInt64,
+            "transcript lines of kinds with nothing to store (progress, snapshots, unknown types); 0 for CloudTrail",
+        ),
         col(INGEST_RUN, DataType::UInt64, "ingest run"),
         col(
             NOTE,
@@ -424,18 +434,42 @@ pub fn agent_sessions_columns() -> Vec<ColumnDoc> {
     use tr::*;
     let s = || DataType::String;
     vec![
-        col(SESSION_ID, s(), "the agent's session id (Claude Code sessionId, Codex session id, …)"),
-        col(AGENT, s(), "claude-code, codex, gemini-cli, aider, amazon-q, kiro"),
+        col(
+            SESSION_ID,
+            s(),
+            "the agent's session id (Claude Code sessionId, Codex session id, …)",
+        ),
+        col(
+            AGENT,
+            s(),
+            "claude-code, codex, gemini-cli, aider, amazon-q, kiro",
+        ),
         col(AGENT_VERSION, s(), "version of the agent as recorded"),
-        col(MODEL, s(), "model named in the transcript (the last one seen)"),
+        col(
+            MODEL,
+            s(),
+            "model named in the transcript (the last one seen)",
+        ),
         col(STARTED_AT, utc_micros(), "first record time"),
         col(ENDED_AT, utc_micros(), "last record time"),
         col(CWD, s(), "working directory"),
         col(GIT_BRANCH, s(), "git branch, when recorded"),
-        col(OPERATOR, s(), "the human who ran it: --operator, the operator map, or the home directory in the path"),
-        col(APPROVAL_MODE, s(), "approval / permission mode as recorded (default, bypassPermissions, never, on-request, …)"),
+        col(
+            OPERATOR,
+            s(),
+            "the human who ran it: --operator, the operator map, or the home directory in the path",
+        ),
+        col(
+            APPROVAL_MODE,
+            s(),
+            "approval / permission mode as recorded (default, bypassPermissions, never, on-request, …)",
+        ),
         col(SANDBOX, s(), "sandbox policy (Codex)"),
-        col(PARENT_SESSION_ID, s(), "the session that started this one (subagents)"),
+        col(
+            PARENT_SESSION_ID,
+            s(),
+            "the session that started this one (subagents)",
+        ),
         col(SOURCE_FILE, s(), "transcript file"),
     ]
 }
@@ -446,29 +480,89 @@ pub fn tool_calls_columns() -> Vec<ColumnDoc> {
     let b = || DataType::Boolean;
     vec![
         col(SESSION_ID, s(), "session"),
-        col(CALL_ID, s(), "the agent's id for the call (tool_use_id, call_id, …)"),
+        col(
+            CALL_ID,
+            s(),
+            "the agent's id for the call (tool_use_id, call_id, …)",
+        ),
         col(STARTED_AT, utc_micros(), "when the agent issued the call"),
-        col(ENDED_AT, utc_micros(), "when its result was recorded, when known"),
-        col(TOOL_NAME, s(), "tool name as the agent calls it (Bash, shell, exec_command, run_shell_command, use_aws, …)"),
-        col(COMMAND, s(), "the shell command (wrappers such as bash -lc unwrapped), or a rendering of a structured call"),
-        col(COMMAND_RAW, s(), "the command exactly as recorded, when it differs"),
+        col(
+            ENDED_AT,
+            utc_micros(),
+            "when its result was recorded, when known",
+        ),
+        col(
+            TOOL_NAME,
+            s(),
+            "tool name as the agent calls it (Bash, shell, exec_command, run_shell_command, use_aws, …)",
+        ),
+        col(
+            COMMAND,
+            s(),
+            "the shell command (wrappers such as bash -lc unwrapped), or a rendering of a structured call",
+        ),
+        col(
+            COMMAND_RAW,
+            s(),
+            "the command exactly as recorded, when it differs",
+        ),
         col(EXIT_CODE, DataType::Int64, "exit code, when known"),
-        col(OUTCOME, s(), "ok, error, rejected, denied, interrupted, unknown"),
+        col(
+            OUTCOME,
+            s(),
+            "ok, error, rejected, denied, interrupted, unknown",
+        ),
         col(APPROVAL, s(), "auto, explicit, rejected, unknown"),
         col(APPROVAL_EVIDENCE, s(), "what the approval value rests on"),
         col(OUTPUT_EXCERPT, s(), "start of the output (at most 2 KiB)"),
-        col(AWS_SERVICE, s(), "service of a structured AWS call (use_aws)"),
+        col(
+            AWS_SERVICE,
+            s(),
+            "service of a structured AWS call (use_aws)",
+        ),
         col(AWS_OPERATION, s(), "operation of a structured AWS call"),
-        col(AWS_REGION, s(), "region the call names (--region, AWS_REGION=, use_aws region)"),
-        col(AWS_PROFILE, s(), "profile the call names (--profile, AWS_PROFILE=, use_aws profile)"),
-        col(EXPECTED_OPERATIONS, string_list(), "CloudTrail events the call is expected to cause, as event_source:EventName"),
-        col(CLI_COMMANDS, string_list(), "AWS CLI commands in the call, as the user agent's md/command# writes them (ec2.terminate-instances)"),
-        col(TOUCHES_AWS, b(), "the call reaches AWS (aws, terraform, cdk, boto3 scripts, …)"),
-        col(UNKNOWN_AWS_OPERATIONS, b(), "it reaches AWS but which operations cannot be told (terraform, scripts)"),
+        col(
+            AWS_REGION,
+            s(),
+            "region the call names (--region, AWS_REGION=, use_aws region)",
+        ),
+        col(
+            AWS_PROFILE,
+            s(),
+            "profile the call names (--profile, AWS_PROFILE=, use_aws profile)",
+        ),
+        col(
+            EXPECTED_OPERATIONS,
+            string_list(),
+            "CloudTrail events the call is expected to cause, as event_source:EventName",
+        ),
+        col(
+            CLI_COMMANDS,
+            string_list(),
+            "AWS CLI commands in the call, as the user agent's md/command# writes them (ec2.terminate-instances)",
+        ),
+        col(
+            TOUCHES_AWS,
+            b(),
+            "the call reaches AWS (aws, terraform, cdk, boto3 scripts, …)",
+        ),
+        col(
+            UNKNOWN_AWS_OPERATIONS,
+            b(),
+            "it reaches AWS but which operations cannot be told (terraform, scripts)",
+        ),
         col(DRY_RUN, b(), "--dry-run or a plan-only command"),
-        col(DESTRUCTIVE_HINT, b(), "the command deletes or destroys (rb --force, terminate-instances, terraform destroy, …)"),
+        col(
+            DESTRUCTIVE_HINT,
+            b(),
+            "the command deletes or destroys (rb --force, terminate-instances, terraform destroy, …)",
+        ),
         col(SOURCE_FILE, s(), "transcript file"),
-        col(SOURCE_LINE, DataType::UInt64, "line of the call in the transcript"),
+        col(
+            SOURCE_LINE,
+            DataType::UInt64,
+            "line of the call in the transcript",
+        ),
     ]
 }
 

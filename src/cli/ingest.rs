@@ -98,6 +98,24 @@ pub fn print_report(report: &IngestReport, store: Option<(&Path, std::time::Dura
         thousands(a.duplicates),
         thousands(a.quarantined)
     ));
+    if a.transcript_lines_read > 0 {
+        let rows = |t: &str| thousands(a.transcript_rows.get(t).copied().unwrap_or(0));
+        out.push_str(&format!(
+            "transcripts: {} lines read = {} used + {} skipped + {} quarantined; stored {} sessions, {} tool calls, {} messages{}\n",
+            thousands(a.transcript_lines_read),
+            thousands(a.transcript_records_used),
+            thousands(a.transcript_records_skipped),
+            thousands(a.transcript_quarantined),
+            rows("agent_sessions"),
+            rows("tool_calls"),
+            rows("messages"),
+            if a.transcript_rows_already_stored > 0 {
+                format!(" ({} rows already stored)", thousands(a.transcript_rows_already_stored))
+            } else {
+                String::new()
+            }
+        ));
+    }
     for m in &report.messages {
         out.push_str(&format!("warning: {}\n", crate::output::escape_controls(m)));
     }

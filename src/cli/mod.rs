@@ -81,6 +81,7 @@ impl RunArgs {
         IngestOptions {
             strict: self.strict,
             progress: self.progress(),
+            transcripts: crate::transcripts::TranscriptOptions::default(),
         }
     }
 }

@@ -40,8 +40,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if a.days == 0 || a.records_per_file == 0 {
         bail!("--days and --records-per-file must be at least 1");
     }
-    let start = chrono::DateTime::from_timestamp_micros(crate::timeparse::parse_user_time(&a.start)?)
-        .ok_or_else(|| anyhow::anyhow!("--start out of range"))?;
+    let start =
+        chrono::DateTime::from_timestamp_micros(crate::timeparse::parse_user_time(&a.start)?)
+            .ok_or_else(|| anyhow::anyhow!("--start out of range"))?;
     let cfg = crate::synth::SynthConfig {
         events: a.events,
         seed: a.seed,

@@ -14,6 +14,7 @@ pub mod normalise;
 pub mod reader;
 pub mod record;
 pub mod scan;
+pub mod transcript;
 pub mod useragent;
 
 use crate::progress::Progress;
@@ -34,6 +35,8 @@ pub struct IngestOptions {
     /// Stop at the first quarantined record or unreadable file.
     pub strict: bool,
     pub progress: Progress,
+    /// Time zone for Aider, operator names.
+    pub transcripts: crate::transcripts::TranscriptOptions,
 }
 
 /// Rows buffered for one day before they are written as a part.
@@ -76,6 +79,13 @@ struct FileOutcome {
     id_hashes: Vec<u128>,
     quarantined: Vec<Quarantined>,
     bytes_decoded: u64,
+    transcript: Option<TranscriptPart>,
+}
+
+/// What one transcript file produced.
+struct TranscriptPart {
+    frames: transcript::TranscriptFrames,
+    counts: crate::transcripts::TranscriptCounts,
 }
 
 /// The most problem messages kept for printing; the rest are counted.
@@ -93,7 +103,7 @@ impl IngestReport {
     /// Exit status 1 material: a record quarantined or a file not read.
     pub fn skipped_something(&self) -> bool {
         let a = &self.record.accounting;
-        a.quarantined > 0 || a.files_with_problems() > 0
+        a.quarantined > 0 || a.transcript_quarantined > 0 || a.files_with_problems() > 0
     }
 }
 
@@ -126,6 +136,7 @@ pub fn ingest(
 
     let windows = make_windows(&files);
     let mut merger = Merger::new(writer.run, opts.strict);
+    merger.transcript_keys = existing_transcript_keys(writer)?;
     let result: Result<()> = std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileOutcome>>(1);
         let merge_thread = scope.spawn(|| -> Result<()> {
@@ -140,7 +151,7 @@ pub fn ingest(
             let outcomes: Vec<FileOutcome> = window
                 .par_iter()
                 .map_init(Vec::new, |buf, f| {
-                    let o = read_one(f, buf, &known_hashes, &cx);
+                    let o = read_one(f, buf, &known_hashes, &cx, &opts.transcripts);
                     bar.inc(f.size);
                     o
                 })
@@ -227,6 +238,81 @@ fn existing_ids(writer: &StoreWriter) -> Result<IdSet> {
     Ok(set)
 }
 
+/// A hash per row of the given columns (any type, nulls distinct from values).
+fn row_keys(table: &str, df: &DataFrame, keys: &[&str]) -> Result<Vec<u128>> {
+    let mut cols: Vec<Series> = Vec::with_capacity(keys.len());
+    for k in keys {
+        let s = df
+            .column(k)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("keys of {table}"))?;
+        cols.push(s.as_materialized_series().cast(&DataType::String)?);
+    }
+    let strs: Vec<&StringChunked> = cols.iter().map(|s| s.str()).collect::<PolarsResult<_>>()?;
+    let mut out = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(table.as_bytes());
+        for s in &strs {
+            match s.get(i) {
+                Some(v) => h.update(v.as_bytes()),
+                None => h.update(&[0xfe]),
+            }
+            h.update(&[0xff]);
+        }
+        out.push(h.digest128());
+    }
+    Ok(out)
+}
+
+/// Keys of the transcript rows already in the store.
+fn existing_transcript_keys(writer: &StoreWriter) -> Result<IdSet> {
+    let store = Store {
+        root: writer.root().to_path_buf(),
+        manifest: writer.manifest.clone(),
+    };
+    let mut set = IdSet::default();
+    for (table, keys) in TRANSCRIPT_KEYS {
+        if store.part_paths(table).is_empty() {
+            continue;
+        }
+        let df = store
+            .scan(table)?
+            .select(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+            .collect()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("reading keys of stored {table}"))?;
+        set.extend(row_keys(table, &df, keys)?);
+    }
+    Ok(set)
+}
+
+/// Transcript rows already stored are not written again: tool calls are keyed
+/// by session and call id, messages by session, file, line and role, sessions
+/// by session id and file.
+const TRANSCRIPT_KEYS: [(&str, &[&str]); 3] = [
+    (
+        table::AGENT_SESSIONS,
+        &[
+            crate::schema::tr::SESSION_ID,
+            crate::schema::tr::SOURCE_FILE,
+        ],
+    ),
+    (
+        table::TOOL_CALLS,
+        &[crate::schema::tr::SESSION_ID, crate::schema::tr::CALL_ID],
+    ),
+    (
+        table::MESSAGES,
+        &[
+            crate::schema::tr::SESSION_ID,
+            crate::schema::tr::SOURCE_FILE,
+            crate::schema::tr::SOURCE_LINE,
+            crate::schema::tr::ROLE,
+        ],
+    ),
+];
+
 fn make_windows(files: &[discover::InputFile]) -> Vec<&[discover::InputFile]> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -250,6 +336,7 @@ fn read_one(
     buf: &mut Vec<u8>,
     known_hashes: &HashSet<String>,
     cx: &ReadContext<'_>,
+    topts: &crate::transcripts::TranscriptOptions,
 ) -> FileOutcome {
     let path = f.display.clone();
     let mut outcome = FileOutcome {
@@ -263,6 +350,7 @@ fn read_one(
         id_hashes: Vec::new(),
         quarantined: Vec::new(),
         bytes_decoded: 0,
+        transcript: None,
     };
     let raw = match std::fs::read(&f.path) {
         Ok(r) => r,
@@ -283,6 +371,13 @@ fn read_one(
     let decoded = decode::decode_into(&raw, buf, decode::MAX_DECODED);
     let bytes: &[u8] = if decoded.gzip { buf } else { &raw };
     outcome.bytes_decoded = bytes.len() as u64;
+    if !reader::sniff_cloudtrail(bytes) {
+        let head = &bytes[..bytes.len().min(64 * 1024)];
+        if let Some(format) = crate::transcripts::detect(&f.path, head) {
+            read_transcript(&mut outcome, format, &f.path, bytes, topts);
+            return outcome;
+        }
+    }
     let account = reader::account_from_path(&path);
     let origin = normalise::Origin {
         account: account.as_deref(),
@@ -311,6 +406,58 @@ fn read_one(
     outcome
 }
 
+fn read_transcript(
+    outcome: &mut FileOutcome,
+    format: crate::transcripts::TranscriptFormat,
+    path: &std::path::Path,
+    bytes: &[u8],
+    opts: &crate::transcripts::TranscriptOptions,
+) {
+    let mut parsed = crate::transcripts::parse(format, path, bytes, opts);
+    // Rows name the file as the user gave it, like events do.
+    for s in &mut parsed.sessions {
+        s.source_file.clone_from(&outcome.path);
+    }
+    for c in &mut parsed.tool_calls {
+        c.source_file.clone_from(&outcome.path);
+    }
+    for m in &mut parsed.messages {
+        m.source_file.clone_from(&outcome.path);
+    }
+    outcome.kind = format!("transcript:{}", format.as_str());
+    if !parsed.notes.is_empty() {
+        outcome.note = Some(parsed.notes.join("; "));
+    }
+    outcome.quarantined = parsed
+        .quarantined
+        .iter()
+        .map(|q| Quarantined {
+            line: q.line,
+            record_index: q.record_index,
+            position: match (q.line, q.record_index) {
+                (Some(l), _) => format!("line {l}"),
+                (None, Some(i)) => format!("record {i}"),
+                (None, None) => "file".to_string(),
+            },
+            reason: q.reason.clone(),
+            raw: q.raw.clone(),
+            raw_bytes: q.raw.len() as u64,
+        })
+        .collect();
+    match transcript::frames(&parsed) {
+        Ok(frames) => {
+            outcome.transcript = Some(TranscriptPart {
+                frames,
+                counts: parsed.counts,
+            })
+        }
+        Err(e) => {
+            outcome.kind = "unreadable".into();
+            outcome.note = Some(format!("internal error building transcript columns: {e:#}"));
+        }
+    }
+}
+
 struct DayBuffer {
     frames: Vec<DataFrame>,
     rows: usize,
@@ -330,6 +477,10 @@ struct Merger {
     run_hashes: HashSet<String>,
     messages: Vec<String>,
     messages_left_out: u64,
+    /// Transcript tables waiting to be written, by table name.
+    transcript_frames: BTreeMap<&'static str, Vec<DataFrame>>,
+    /// Keys of transcript rows already stored (a grown transcript is read again).
+    transcript_keys: IdSet,
 }
 
 struct FileRow {
@@ -341,6 +492,7 @@ struct FileRow {
     kept: u64,
     duplicates: u64,
     quarantined: u64,
+    skipped: u64,
     note: Option<String>,
 }
 
@@ -359,6 +511,8 @@ impl Merger {
             run_hashes: HashSet::new(),
             messages: Vec::new(),
             messages_left_out: 0,
+            transcript_frames: BTreeMap::new(),
+            transcript_keys: Default::default(),
         }
     }
 
@@ -418,8 +572,16 @@ impl Merger {
             kept: 0,
             duplicates: 0,
             quarantined: o.quarantined.len() as u64,
+            skipped: 0,
             note: o.note.clone(),
         };
+        if let Some(part) = o.transcript.take() {
+            let c = &part.counts;
+            row.read = c.lines_read;
+            row.kept = c.records_used;
+            row.skipped = c.records_skipped;
+            self.add_transcript(part, writer)?;
+        }
         if let Some(df) = o.frame.take() {
             let mut keep = Vec::with_capacity(o.id_hashes.len());
             for h in &o.id_hashes {
@@ -442,15 +604,29 @@ impl Merger {
                 .collect();
             self.add_rows(df, &days, writer)?;
         }
-        row.read = row.kept + row.duplicates + row.quarantined;
         let acc = &mut self.accounting;
-        acc.records_read += row.read;
-        acc.kept += row.kept;
-        acc.duplicates += row.duplicates;
-        acc.quarantined += row.quarantined;
-        if matches!(o.kind.as_str(), "unknown" | "unreadable") {
-            let note = o.note.as_deref().unwrap_or("not read");
-            self.message(format!("{}: skipped ({}): {note}", o.path, o.kind));
+        if o.kind.starts_with("transcript:") {
+            acc.transcript_lines_read += row.read;
+            acc.transcript_records_used += row.kept;
+            acc.transcript_records_skipped += row.skipped;
+            acc.transcript_quarantined += row.quarantined;
+        } else {
+            row.read = row.kept + row.duplicates + row.quarantined;
+            acc.records_read += row.read;
+            acc.kept += row.kept;
+            acc.duplicates += row.duplicates;
+            acc.quarantined += row.quarantined;
+        }
+        match o.kind.as_str() {
+            "unknown" | "unreadable" => {
+                let note = o.note.as_deref().unwrap_or("not read");
+                self.message(format!("{}: skipped ({}): {note}", o.path, o.kind));
+            }
+            "not_cloudtrail" => self.message(format!(
+                "{}: skipped: JSON that is neither CloudTrail nor a transcript format trailblame reads",
+                o.path
+            )),
+            _ => {}
         }
         for q in &o.quarantined {
             self.message(format!("{}: {}: {}", o.path, q.position, q.reason));
@@ -478,6 +654,55 @@ impl Merger {
         }
         self.files.push(row);
         Ok(())
+    }
+
+    /// Keeps transcript rows not stored before; tool calls are keyed by
+    /// session and call id, messages by session, file line and role, sessions
+    /// by session id and file.
+    fn add_transcript(&mut self, part: TranscriptPart, writer: &mut StoreWriter) -> Result<()> {
+        let TranscriptPart { frames, counts: _ } = part;
+        let dfs = [frames.sessions, frames.tool_calls, frames.messages];
+        for ((table, keys), df) in TRANSCRIPT_KEYS.into_iter().zip(dfs) {
+            let hashes = row_keys(table, &df, keys)?;
+            let keep: Vec<bool> = hashes
+                .into_iter()
+                .map(|h| self.transcript_keys.insert(h))
+                .collect();
+            let kept = keep.iter().filter(|k| **k).count();
+            self.accounting.transcript_rows_already_stored += (keep.len() - kept) as u64;
+            *self
+                .accounting
+                .transcript_rows
+                .entry(table.to_string())
+                .or_default() += kept as u64;
+            let df = if kept == keep.len() {
+                df
+            } else {
+                df.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep))?
+            };
+            if df.height() > 0 {
+                let buf = self.transcript_frames.entry(table).or_default();
+                buf.push(df);
+                if buf.iter().map(DataFrame::height).sum::<usize>() >= PART_ROWS {
+                    self.flush_transcript(table, writer)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_transcript(&mut self, table: &'static str, writer: &mut StoreWriter) -> Result<()> {
+        let Some(frames) = self.transcript_frames.remove(table) else {
+            return Ok(());
+        };
+        let mut it = frames.into_iter();
+        let Some(mut df) = it.next() else {
+            return Ok(());
+        };
+        for f in it {
+            df.vstack_mut_owned(f)?;
+        }
+        writer.write_part(table, None, &mut df)
     }
 
     fn message(&mut self, m: String) {
@@ -561,6 +786,10 @@ impl Merger {
         for day in days {
             self.flush_day(day, writer)?;
         }
+        let tables: Vec<&'static str> = self.transcript_frames.keys().copied().collect();
+        for t in tables {
+            self.flush_transcript(t, writer)?;
+        }
         self.flush_quarantine(writer)
     }
 
@@ -643,6 +872,8 @@ impl Merger {
                     f.iter().map(|r| r.quarantined),
                 )
                 .into_column(),
+                UInt64Chunked::from_iter_values(name(fl::SKIPPED), f.iter().map(|r| r.skipped))
+                    .into_column(),
                 UInt64Chunked::full(name(fl::INGEST_RUN), self.run, f.len()).into_column(),
                 StringChunked::from_iter_options(
                     name(fl::NOTE),

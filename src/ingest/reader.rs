@@ -84,8 +84,7 @@ pub fn sniff_cloudtrail(bytes: &[u8]) -> bool {
                         || d.is_digest()
                         || d.records.is_some()
                         || d.cloud_trail_event.is_some()
-                        || d.message
-                            .as_deref()
+                        || d.message_text()
                             .is_some_and(|m| m.trim_start().starts_with('{'))
                 }
                 // A pretty-printed document: look for the container keys.
@@ -256,9 +255,15 @@ struct Reader<'b, 'c> {
 
 impl Reader<'_, '_> {
     fn finish(mut self, kind: FileKind, note: Option<String>) -> FileRead {
-        if kind == FileKind::CloudTrail {
-            self.quarantined.append(&mut self.not_records);
-            self.quarantined.sort_by_key(|q| (q.record_index, q.line));
+        match kind {
+            FileKind::CloudTrail => {
+                self.quarantined.append(&mut self.not_records);
+                self.quarantined.sort_by_key(|q| (q.record_index, q.line));
+            }
+            // Lines of another tool's JSON that failed as records are not
+            // CloudTrail records either: the file is skipped as a whole.
+            FileKind::NotCloudTrail => self.quarantined.clear(),
+            _ => {}
         }
         FileRead {
             kind,
@@ -454,7 +459,7 @@ impl Reader<'_, '_> {
                 "lookup-events CloudTrailEvent",
             );
         }
-        if let Some(msg) = doc.message.as_deref().filter(|_| !doc.looks_like_record()) {
+        if let Some(msg) = doc.message_text().filter(|_| !doc.looks_like_record()) {
             self.recognised += 1;
             return self.handle_inner(
                 msg.as_bytes(),

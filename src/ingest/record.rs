@@ -119,9 +119,10 @@ pub struct Doc<'a> {
     /// EventBridge: the account the event was delivered for.
     #[serde(borrow, default, deserialize_with = "opt_cow")]
     pub account: Str<'a>,
-    /// CloudWatch Logs export: the record as a JSON string.
-    #[serde(borrow, default, deserialize_with = "opt_cow")]
-    pub message: Str<'a>,
+    /// CloudWatch Logs export: the record as a JSON string (other tools put
+    /// objects here, so it is read raw and unwrapped only when a string).
+    #[serde(borrow)]
+    pub message: Option<&'a RawValue>,
     /// `aws cloudtrail lookup-events` entry: the record as a JSON string.
     #[serde(
         borrow,
@@ -139,7 +140,7 @@ pub struct Doc<'a> {
     pub digest_public_key_fingerprint: Str<'a>,
 }
 
-impl Doc<'_> {
+impl<'a> Doc<'a> {
     /// Has at least two of the fields every CloudTrail record has (one alone,
     /// such as an app log's `eventName`, is not enough).
     pub fn looks_like_record(&self) -> bool {
@@ -158,6 +159,15 @@ impl Doc<'_> {
 
     pub fn is_digest(&self) -> bool {
         self.digest_start_time.is_some() || self.digest_public_key_fingerprint.is_some()
+    }
+
+    /// The `message` member when it is a JSON string.
+    pub fn message_text(&self) -> Option<Cow<'a, str>> {
+        let raw = self.message?;
+        if !raw.get().starts_with('"') {
+            return None;
+        }
+        serde_json::from_str::<Cow<'a, str>>(raw.get()).ok()
     }
 
     pub fn is_envelope(&self) -> bool {

@@ -156,7 +156,8 @@ fn tool_calls_frame(rows: &[ToolCall]) -> Result<DataFrame> {
             strs(TOOL_NAME, rows, |r| Some(&r.tool_name)),
             strs(COMMAND, rows, |r| r.command.as_deref()),
             strs(COMMAND_RAW, rows, |r| r.command_raw.as_deref()),
-            Int64Chunked::from_iter_options(name(EXIT_CODE), rows.iter().map(|r| r.exit_code)).into_column(),
+            Int64Chunked::from_iter_options(name(EXIT_CODE), rows.iter().map(|r| r.exit_code))
+                .into_column(),
             strs(OUTCOME, rows, |r| Some(r.outcome.as_str())),
             strs(APPROVAL, rows, |r| Some(r.approval.as_str())),
             strs(APPROVAL_EVIDENCE, rows, |r| r.approval_evidence.as_deref()),
@@ -172,7 +173,8 @@ fn tool_calls_frame(rows: &[ToolCall]) -> Result<DataFrame> {
             bools(DRY_RUN, |e| e.dry_run),
             bools(DESTRUCTIVE_HINT, |e| e.destructive),
             strs(SOURCE_FILE, rows, |r| Some(&r.source_file)),
-            UInt64Chunked::from_iter_values(name(SOURCE_LINE), rows.iter().map(|r| r.source_line)).into_column(),
+            UInt64Chunked::from_iter_values(name(SOURCE_LINE), rows.iter().map(|r| r.source_line))
+                .into_column(),
         ],
     )?)
 }
@@ -187,7 +189,8 @@ fn messages_frame(rows: &[Message]) -> Result<DataFrame> {
             strs(ROLE, rows, |r| Some(r.role.as_str())),
             strs(TEXT_EXCERPT, rows, |r| Some(&r.text_excerpt)),
             strs(SOURCE_FILE, rows, |r| Some(&r.source_file)),
-            UInt64Chunked::from_iter_values(name(SOURCE_LINE), rows.iter().map(|r| r.source_line)).into_column(),
+            UInt64Chunked::from_iter_values(name(SOURCE_LINE), rows.iter().map(|r| r.source_line))
+                .into_column(),
         ],
     )?)
 }

@@ -44,12 +44,32 @@ pub struct Accounting {
     pub quarantined: u64,
     pub bytes_read: u64,
     pub bytes_decoded: u64,
+    /// Transcript lines met = used + skipped + quarantined.
+    #[serde(default)]
+    pub transcript_lines_read: u64,
+    #[serde(default)]
+    pub transcript_records_used: u64,
+    /// Lines of known kinds that carry nothing to store, and unknown record types.
+    #[serde(default)]
+    pub transcript_records_skipped: u64,
+    #[serde(default)]
+    pub transcript_quarantined: u64,
+    /// Rows written per transcript table.
+    #[serde(default)]
+    pub transcript_rows: BTreeMap<String, u64>,
+    /// Rows not written because an earlier run stored them (a transcript that grew).
+    #[serde(default)]
+    pub transcript_rows_already_stored: u64,
 }
 
 impl Accounting {
     /// read = kept + duplicates + quarantined, always.
     pub fn reconciles(&self) -> bool {
         self.records_read == self.kept + self.duplicates + self.quarantined
+            && self.transcript_lines_read
+                == self.transcript_records_used
+                    + self.transcript_records_skipped
+                    + self.transcript_quarantined
     }
 
     /// Files that were not read as they should be: exit status 1.

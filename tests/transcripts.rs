@@ -1,0 +1,218 @@
+//! Integration tests: the real binary on agent transcripts in their native formats.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn ingest(paths: &[&Path], store: &Path) -> (Run, Value) {
+    let mut args: Vec<String> = vec!["ingest".into()];
+    args.extend(paths.iter().map(|p| p.display().to_string()));
+    args.extend([
+        "--store".into(),
+        store.display().to_string(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    let r = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
+    (r, v)
+}
+
+#[test]
+fn every_agent_format_lands_in_the_tables() {
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest(&[&fixtures().join("transcripts")], store.path());
+    assert_eq!(
+        r.code, 1,
+        "malformed fixtures quarantine lines: {}",
+        r.stderr
+    );
+    let a = &v["accounting"];
+    let n = |k: &str| a[k].as_u64().unwrap();
+    assert!(n("transcript_lines_read") > 0);
+    assert_eq!(
+        n("transcript_lines_read"),
+        n("transcript_records_used")
+            + n("transcript_records_skipped")
+            + n("transcript_quarantined")
+    );
+    let agents: Vec<String> = query(
+        store.path(),
+        "SELECT DISTINCT agent FROM agent_sessions ORDER BY agent",
+    )
+    .iter()
+    .map(|r| r["agent"].as_str().unwrap().to_string())
+    .collect();
+    for want in [
+        "aider",
+        "amazon-q",
+        "claude-code",
+        "codex",
+        "gemini-cli",
+        "kiro",
+    ] {
+        assert!(
+            agents.iter().any(|a| a == want),
+            "{want} missing from {agents:?}"
+        );
+    }
+    // Per file: lines read = used + skipped + quarantined.
+    for f in query(
+        store.path(),
+        "SELECT path, records_read, kept, skipped, quarantined FROM ingested_files",
+    ) {
+        let g = |k: &str| f[k].as_u64().unwrap();
+        assert_eq!(
+            g("records_read"),
+            g("kept") + g("skipped") + g("quarantined"),
+            "{f}"
+        );
+    }
+    // Quarantined transcript lines name file and line.
+    let q = query(
+        store.path(),
+        "SELECT source_file, position FROM quarantine WHERE source_file LIKE '%malformed.jsonl'",
+    );
+    assert!(q.iter().any(|r| r["position"] == "line 3"), "{q:?}");
+    // Unknown agents are skipped and named, not dropped silently.
+    assert!(
+        v["messages"]
+            .to_string()
+            .contains("other-agent-session.jsonl: skipped"),
+        "{}",
+        v["messages"]
+    );
+}
+
+#[test]
+fn tool_calls_carry_the_aws_operations_they_cause() {
+    let store = tempfile::tempdir().unwrap();
+    ingest(&[&fixtures().join("transcripts")], store.path());
+    let rows = query(
+        store.path(),
+        "SELECT command, outcome, approval, expected_operations, destructive_hint FROM tool_calls \
+         WHERE command LIKE 'aws s3 rb%' ORDER BY command",
+    );
+    assert!(!rows.is_empty());
+    for r in &rows {
+        let ops = r["expected_operations"].to_string();
+        assert!(ops.contains("s3.amazonaws.com:DeleteBucket"), "{ops}");
+        assert_eq!(r["destructive_hint"], true);
+    }
+    let rejected = count(
+        store.path(),
+        "SELECT COUNT(*) AS n FROM tool_calls WHERE outcome = 'rejected' AND approval = 'rejected'",
+    );
+    assert!(rejected >= 2, "{rejected}");
+    let non_aws = count(
+        store.path(),
+        "SELECT COUNT(*) AS n FROM tool_calls WHERE touches_aws = false",
+    );
+    assert!(non_aws > 0, "commands that never reach AWS are kept too");
+    let bypass = count(
+        store.path(),
+        "SELECT COUNT(*) AS n FROM agent_sessions WHERE approval_mode = 'bypassPermissions'",
+    );
+    assert!(bypass >= 1);
+    let messages = count(
+        store.path(),
+        "SELECT COUNT(*) AS n FROM messages WHERE role = 'user'",
+    );
+    assert!(messages > 0);
+}
+
+#[test]
+fn a_transcript_that_grew_adds_only_its_new_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("session.jsonl");
+    let original =
+        std::fs::read_to_string(fixtures().join("transcripts/claude-code/session-main.jsonl"))
+            .unwrap();
+    std::fs::write(&file, &original).unwrap();
+    let store = dir.path().join("store");
+    ingest(&[&file], &store);
+    let calls = count(&store, "SELECT COUNT(*) AS n FROM tool_calls");
+    let (_, same) = ingest(&[&file], &store);
+    assert_eq!(same["accounting"]["files_already_ingested"], 1);
+    // The agent writes one more call and its result.
+    let sid = "3f0c9a1e-5b7d-4c2a-9e8f-1a2b3c4d5e6f";
+    let more = format!(
+        "{}\n{}\n",
+        serde_json::json!({"type":"assistant","sessionId":sid,"uuid":"x1","timestamp":"2026-01-16T10:02:00.000Z",
+            "message":{"id":"msg_new","role":"assistant","model":"claude-sonnet-4-5","content":[
+                {"type":"tool_use","id":"toolu_new","name":"Bash","input":{"command":"aws ec2 describe-instances"}}]}}),
+        serde_json::json!({"type":"user","sessionId":sid,"uuid":"x2","timestamp":"2026-01-16T10:02:03.000Z",
+            "message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_new","content":"{}"}]}})
+    );
+    std::fs::write(&file, format!("{original}{more}")).unwrap();
+    let (_, grown) = ingest(&[&file], &store);
+    assert!(
+        grown["accounting"]["transcript_rows_already_stored"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM tool_calls"),
+        calls + 1
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) - COUNT(DISTINCT call_id) AS n FROM tool_calls"
+        ),
+        0
+    );
+}
+
+#[test]
+fn cloudtrail_and_transcripts_in_one_run() {
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest(
+        &[
+            &fixtures().join("cloudtrail/bare-array.json"),
+            &fixtures().join("transcripts/codex/2026"),
+        ],
+        store.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["accounting"]["kept"], 3);
+    assert!(count(store.path(), "SELECT COUNT(*) AS n FROM tool_calls") > 0);
+    assert_eq!(
+        count(
+            store.path(),
+            "SELECT COUNT(*) AS n FROM agent_sessions WHERE agent = 'codex'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn shared_sample_transcripts_read_cleanly() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/transcripts");
+    if !samples.exists() {
+        eprintln!("skipping: {} not present", samples.display());
+        return;
+    }
+    let store = tempfile::tempdir().unwrap();
+    ingest(&[&samples], store.path());
+    let q = query(store.path(), "SELECT source_file, reason FROM quarantine");
+    for r in &q {
+        assert!(
+            r["source_file"]
+                .as_str()
+                .unwrap()
+                .ends_with("edge_cases.jsonl"),
+            "only the deliberate non-object lines of edge_cases.jsonl may fail: {r}"
+        );
+    }
+    for agent in ["claude-code", "codex", "aider"] {
+        let n = count(
+            store.path(),
+            &format!("SELECT COUNT(*) AS n FROM agent_sessions WHERE agent = '{agent}'"),
+        );
+        assert!(n >= 1, "{agent}");
+    }
+}
