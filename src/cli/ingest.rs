@@ -30,7 +30,7 @@ pub enum ReportFormat {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let report = ingest_into(&a.paths, &a.store, &a.run.ingest_options())?;
+    let report = ingest_into(&a.paths, &a.store, &a.run.ingest_options()?)?;
     match a.format {
         ReportFormat::Json => {
             let mut v = serde_json::to_value(&report.record)?;

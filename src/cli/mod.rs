@@ -56,7 +56,7 @@ pub struct InputArgs {
 }
 
 /// How a run behaves.
-#[derive(Args, Clone, Copy)]
+#[derive(Args, Clone)]
 pub struct RunArgs {
     /// Progress on stderr: auto shows a bar when stderr is a terminal
     #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
@@ -67,6 +67,15 @@ pub struct RunArgs {
     /// Print nothing on stderr but errors
     #[arg(short, long)]
     pub quiet: bool,
+    /// Time zone of Aider transcripts, which record local time without one (e.g. +02:00, -0500)
+    #[arg(long, value_name = "OFFSET", default_value = "+00:00")]
+    pub aider_tz: String,
+    /// The person who ran the agents whose transcripts are read (when the path does not say)
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// File of `path-prefix-or-user = operator` lines mapping transcripts to people
+    #[arg(long, value_name = "FILE")]
+    pub operator_map: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -77,14 +86,71 @@ impl RunArgs {
         }
     }
 
-    pub fn ingest_options(&self) -> IngestOptions {
-        IngestOptions {
+    pub fn ingest_options(&self) -> Result<IngestOptions> {
+        let aider_timezone = parse_offset(&self.aider_tz)?;
+        let operator_map = match &self.operator_map {
+            Some(p) => read_operator_map(p)?,
+            None => Vec::new(),
+        };
+        Ok(IngestOptions {
             strict: self.strict,
             progress: self.progress(),
-            transcripts: crate::transcripts::TranscriptOptions::default(),
-        }
+            transcripts: crate::transcripts::TranscriptOptions {
+                aider_timezone,
+                operator: self.operator.clone(),
+                operator_map,
+            },
+        })
     }
 }
+
+/// `+02:00`, `-0500`, `Z`, `UTC`.
+fn parse_offset(s: &str) -> Result<chrono::FixedOffset> {
+    let t = s.trim();
+    if matches!(t, "Z" | "z" | "UTC" | "utc") {
+        return Ok(crate::transcripts::utc_offset());
+    }
+    let (sign, rest) = match t.as_bytes().first() {
+        Some(b'+') => (1, &t[1..]),
+        Some(b'-') => (-1, &t[1..]),
+        _ => bail!("--aider-tz {t:?}: use an offset like +02:00 or -0500"),
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    let (h, m) = match digits.len() {
+        2 => (digits.parse::<i32>().ok(), Some(0)),
+        4 => (digits[..2].parse::<i32>().ok(), digits[2..].parse::<i32>().ok()),
+        _ => (None, None),
+    };
+    match (h, m) {
+        (Some(h), Some(m)) if h <= 14 && m < 60 => chrono::FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+            .ok_or_else(|| anyhow::anyhow!("--aider-tz {t:?} is out of range")),
+        _ => bail!("--aider-tz {t:?}: use an offset like +02:00 or -0500"),
+    }
+}
+
+/// Reads `key = operator` lines; `#` starts a comment.
+fn read_operator_map(path: &std::path::Path) -> Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(anyhow::Error::from)
+        .map_err(|e| e.context(format!("reading {}", path.display())))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            bail!("{}:{}: expected `path-prefix-or-user = operator`", path.display(), n + 1);
+        };
+        let (k, v) = (k.trim(), v.trim());
+        if k.is_empty() || v.is_empty() {
+            bail!("{}:{}: both sides of `=` must be filled", path.display(), n + 1);
+        }
+        out.push((k.to_string(), v.to_string()));
+    }
+    Ok(out)
+}
+
 
 #[derive(Args, Clone)]
 pub struct OutputArgs {
@@ -152,7 +218,7 @@ impl Data {
             }
             (None, false) => {
                 let temp = tempfile::Builder::new().prefix("trailblame-").tempdir()?;
-                let report = ingest_into(&input.paths, temp.path(), &run.ingest_options())?;
+                let report = ingest_into(&input.paths, temp.path(), &run.ingest_options()?)?;
                 if !run.quiet {
                     ingest::print_report(&report, None);
                 }

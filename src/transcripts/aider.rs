@@ -135,14 +135,17 @@ impl<'o> Reader<'o> {
     }
 
     fn line(&mut self, no: u64, line: &str) {
+        // A new run always starts a session, even after a reply whose code
+        // fence was never closed (a reply cut at the token limit).
+        if let Some(rest) = line.strip_prefix(HEADER) {
+            self.flush_turns();
+            self.in_fence = false;
+            self.pending_to_notices();
+            self.new_session(no, Some(rest.trim()));
+            self.c.used();
+            return;
+        }
         if !self.in_fence {
-            if let Some(rest) = line.strip_prefix(HEADER) {
-                self.flush_turns();
-                self.pending_to_notices();
-                self.new_session(no, Some(rest.trim()));
-                self.c.used();
-                return;
-            }
             if let Some(rest) = line.strip_prefix("####") {
                 self.flush_reply();
                 self.open_call = None;
@@ -661,6 +664,20 @@ mod tests {
                 .is_some_and(|o| o.contains("1 passed"))
         );
         assert!(p.notes.iter().any(|n| n.contains("header")));
+    }
+
+    #[test]
+    fn an_unclosed_fence_does_not_swallow_the_next_session() {
+        let text = "# aider chat started at 2026-01-01 10:00:00\n\n#### go\n\n```bash\naws s3 ls\n\n# aider chat started at 2026-01-01 11:00:00\n\n#### /run aws sts get-caller-identity\n";
+        let p = super::super::parse(
+            TranscriptFormat::Aider,
+            Path::new(".aider.chat.history.md"),
+            text.as_bytes(),
+            &TranscriptOptions::default(),
+        );
+        assert_eq!(p.sessions.len(), 2);
+        assert_eq!(p.tool_calls.len(), 1);
+        assert_eq!(p.tool_calls[0].session_id, p.sessions[1].session_id);
     }
 
     #[test]
