@@ -118,12 +118,17 @@ fn parse_offset(s: &str) -> Result<chrono::FixedOffset> {
     let digits: String = rest.chars().filter(|c| *c != ':').collect();
     let (h, m) = match digits.len() {
         2 => (digits.parse::<i32>().ok(), Some(0)),
-        4 => (digits[..2].parse::<i32>().ok(), digits[2..].parse::<i32>().ok()),
+        4 => (
+            digits[..2].parse::<i32>().ok(),
+            digits[2..].parse::<i32>().ok(),
+        ),
         _ => (None, None),
     };
     match (h, m) {
-        (Some(h), Some(m)) if h <= 14 && m < 60 => chrono::FixedOffset::east_opt(sign * (h * 3600 + m * 60))
-            .ok_or_else(|| anyhow::anyhow!("--aider-tz {t:?} is out of range")),
+        (Some(h), Some(m)) if h <= 14 && m < 60 => {
+            chrono::FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+                .ok_or_else(|| anyhow::anyhow!("--aider-tz {t:?} is out of range"))
+        }
         _ => bail!("--aider-tz {t:?}: use an offset like +02:00 or -0500"),
     }
 }
@@ -140,17 +145,24 @@ fn read_operator_map(path: &std::path::Path) -> Result<Vec<(String, String)>> {
             continue;
         }
         let Some((k, v)) = line.split_once('=') else {
-            bail!("{}:{}: expected `path-prefix-or-user = operator`", path.display(), n + 1);
+            bail!(
+                "{}:{}: expected `path-prefix-or-user = operator`",
+                path.display(),
+                n + 1
+            );
         };
         let (k, v) = (k.trim(), v.trim());
         if k.is_empty() || v.is_empty() {
-            bail!("{}:{}: both sides of `=` must be filled", path.display(), n + 1);
+            bail!(
+                "{}:{}: both sides of `=` must be filled",
+                path.display(),
+                n + 1
+            );
         }
         out.push((k.to_string(), v.to_string()));
     }
     Ok(out)
 }
-
 
 #[derive(Args, Clone)]
 pub struct OutputArgs {

@@ -1,0 +1,160 @@
+//! Transcript ingest benchmark: 10,000 Claude Code and Codex sessions, 1M
+//! lines, against CloudTrail ingest of a synthetic corpus in the same run,
+//! compared per decompressed byte (target: transcripts no slower per byte).
+//!
+//! `cargo bench --bench transcripts`. `TB_BENCH_SESSIONS` changes the number
+//! of sessions (100 lines each). Data is cached under `target/bench-data/`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_trailblame")
+}
+
+const COMMANDS: &[&str] = &[
+    "aws s3 ls s3://acme-artifacts/releases/ --region us-east-1",
+    "aws ec2 describe-instances --filters Name=tag:env,Values=staging --region eu-west-1",
+    "terraform plan -out tf.plan",
+    "aws cloudformation describe-stacks --stack-name billing-api --profile prod",
+    "cargo test --workspace",
+    "git status --short",
+    "AWS_PROFILE=dev aws lambda list-functions | jq '.Functions[].FunctionName'",
+    "bash -lc 'aws sts get-caller-identity && aws iam list-roles --max-items 20'",
+];
+
+/// One Claude Code session of `lines` lines (a prompt, then call/result pairs).
+fn claude_session(i: usize, lines: usize) -> String {
+    let sid = format!("{:08x}-0000-4000-8000-{:012x}", i, i);
+    let mut out = String::with_capacity(lines * 600);
+    let base = 1_767_225_600 + (i as i64) * 3600;
+    let ts = |k: usize| {
+        chrono::DateTime::from_timestamp(base + k as i64 * 7, 0)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
+    let _ = writeln!(
+        out,
+        r#"{{"parentUuid":null,"isSidechain":false,"userType":"external","cwd":"/home/dev{}/src/service","sessionId":"{sid}","version":"2.0.14","gitBranch":"main","type":"user","message":{{"role":"user","content":"The nightly job fails with AccessDenied on the artifacts bucket; find out why and fix the policy."}},"uuid":"u{i}-0","timestamp":"{}","permissionMode":"default"}}"#,
+        i % 40,
+        ts(0)
+    );
+    let mut k = 1;
+    while k + 1 < lines {
+        let cmd = COMMANDS[(i + k) % COMMANDS.len()];
+        let _ = writeln!(
+            out,
+            r#"{{"parentUuid":"u{i}-{}","isSidechain":false,"userType":"external","cwd":"/home/dev/src/service","sessionId":"{sid}","version":"2.0.14","gitBranch":"main","message":{{"id":"msg_{i}_{k}","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{{"type":"tool_use","id":"toolu_{i}_{k}","name":"Bash","input":{{"command":"{}","description":"Inspect the current state"}}}}],"usage":{{"input_tokens":1523,"output_tokens":87}}}},"requestId":"req_{i}_{k}","type":"assistant","uuid":"a{i}-{k}","timestamp":"{}"}}"#,
+            k - 1,
+            cmd.replace('"', "\\\""),
+            ts(k)
+        );
+        let _ = writeln!(
+            out,
+            r#"{{"parentUuid":"a{i}-{k}","isSidechain":false,"userType":"external","cwd":"/home/dev/src/service","sessionId":"{sid}","version":"2.0.14","gitBranch":"main","type":"user","message":{{"role":"user","content":[{{"tool_use_id":"toolu_{i}_{k}","type":"tool_result","content":"2025-12-01 10:00:00 acme-artifacts\n2025-12-02 11:00:00 acme-logs\n","is_error":false}}]}},"uuid":"u{i}-{k}","timestamp":"{}","toolUseResult":{{"stdout":"2025-12-01 10:00:00 acme-artifacts","stderr":"","interrupted":false,"isImage":false}}}}"#,
+            ts(k + 1)
+        );
+        k += 2;
+    }
+    out
+}
+
+fn transcripts(sessions: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-data/transcripts-{sessions}"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        for i in 0..sessions {
+            let d = dir.join(format!("projects/-home-dev{}-src-service", i % 40));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(
+                d.join(format!("{:08x}-session.jsonl", i)),
+                claude_session(i, 100),
+            )
+            .unwrap();
+        }
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
+fn cloudtrail(events: u64) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/ct-{events}"));
+    if !dir.join(".complete").exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let st = Command::new(bin())
+            .args([
+                "synth",
+                "--events",
+                &events.to_string(),
+                "--seed",
+                "42",
+                "--days",
+                "14",
+                "--out",
+            ])
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        std::fs::write(dir.join(".complete"), "").unwrap();
+    }
+    dir
+}
+
+/// Runs an ingest; returns (seconds, decompressed bytes from the JSON report).
+fn ingest(dir: &Path) -> (f64, u64, serde_json::Value) {
+    let store = tempfile::tempdir().unwrap();
+    let t = Instant::now();
+    let out = Command::new(bin())
+        .arg("ingest")
+        .arg(dir)
+        .arg("--store")
+        .arg(store.path())
+        .args(["--progress", "off", "--format", "json"])
+        .output()
+        .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bytes = v["accounting"]["bytes_decoded"].as_u64().unwrap();
+    (secs, bytes, v)
+}
+
+fn main() {
+    let sessions: usize = std::env::var("TB_BENCH_SESSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let tdir = transcripts(sessions);
+    let cdir = cloudtrail(300_000);
+    let (ct_s, ct_b, _) = ingest(&cdir);
+    let (tr_s, tr_b, v) = ingest(&tdir);
+    let a = &v["accounting"];
+    let ct_rate = ct_b as f64 / ct_s / 1e6;
+    let tr_rate = tr_b as f64 / tr_s / 1e6;
+    println!(
+        "transcript benchmark: {sessions} sessions, {} lines",
+        a["transcript_lines_read"]
+    );
+    println!(
+        "  cloudtrail ingest (baseline)  {:>7.2} s  {:>7.1} MB decompressed  {:>6.1} MB/s",
+        ct_s,
+        ct_b as f64 / 1e6,
+        ct_rate
+    );
+    println!(
+        "  transcript ingest             {:>7.2} s  {:>7.1} MB             {:>6.1} MB/s",
+        tr_s,
+        tr_b as f64 / 1e6,
+        tr_rate
+    );
+    println!(
+        "  time per byte: transcripts / cloudtrail = {:.2} (target <= 1.0); tool calls stored: {}",
+        ct_rate / tr_rate,
+        a["transcript_rows"]["tool_calls"]
+    );
+}
