@@ -113,7 +113,7 @@ fn tool_calls_carry_the_aws_operations_they_cause() {
     assert!(non_aws > 0, "commands that never reach AWS are kept too");
     let bypass = count(
         store.path(),
-        "SELECT COUNT(*) AS n FROM agent_sessions WHERE approval_mode = 'bypassPermissions'",
+        "SELECT COUNT(*) AS n FROM agent_sessions WHERE approval_mode LIKE '%bypassPermissions%'",
     );
     assert!(bypass >= 1);
     let messages = count(
