@@ -1,5 +1,9 @@
 use std::process::ExitCode;
 
+// Ingest allocates and frees many short-lived buffers across threads.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match trailblame::cli::run() {
         Ok(code) => code,

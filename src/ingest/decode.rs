@@ -31,23 +31,24 @@ pub fn decode_into(raw: &[u8], out: &mut Vec<u8>, limit: u64) -> Decoded {
             trailing_error: None,
         };
     }
+    // The gzip trailer holds the size of the last member mod 2^32: a good
+    // first reservation for the usual single-member file.
+    if let Some(t) = raw.len().checked_sub(4).and_then(|at| raw.get(at..)) {
+        let isize = u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as u64;
+        out.reserve(isize.min(limit) as usize + 1);
+    }
     let mut dec = MultiGzDecoder::new(raw).take(limit + 1);
-    // Plain read_to_end would drop everything on error; read in chunks so
-    // the inflated prefix survives.
-    let mut chunk = vec![0u8; 256 * 1024];
+    // read_to_end keeps what was inflated before an error.
     let trailing_error = loop {
-        match dec.read(&mut chunk) {
-            Ok(0) => break None,
-            Ok(n) => {
-                out.extend_from_slice(&chunk[..n]);
-                if out.len() as u64 > limit {
-                    out.truncate(limit as usize);
-                    break Some(format!(
-                        "decompressed size exceeds the {} MiB limit",
-                        limit >> 20
-                    ));
-                }
+        match dec.read_to_end(out) {
+            Ok(_) if out.len() as u64 > limit => {
+                out.truncate(limit as usize);
+                break Some(format!(
+                    "decompressed size exceeds the {} MiB limit",
+                    limit >> 20
+                ));
             }
+            Ok(_) => break None,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 break Some(match e.kind() {

@@ -42,12 +42,17 @@ pub struct IngestOptions {
 /// Rows buffered for one day before they are written as a part.
 const PART_ROWS: usize = 128 * 1024;
 /// Rows buffered over all days before the largest day is written.
-const MAX_BUFFERED_ROWS: usize = 256 * 1024;
+const MAX_BUFFERED_ROWS: usize = 160 * 1024;
 /// Raw text of quarantined records buffered before it is written.
 const MAX_QUARANTINE_BYTES: usize = 32 << 20;
 /// Compressed bytes read per parallel window.
-const WINDOW_BYTES: u64 = 48 << 20;
+const WINDOW_BYTES: u64 = 16 << 20;
 const WINDOW_FILES: usize = 256;
+
+thread_local! {
+    /// Each worker reads and inflates into the same two buffers for the whole run.
+    static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
 
 /// Hashes are already uniform: use the low bits as they are.
 #[derive(Default)]
@@ -139,19 +144,24 @@ pub fn ingest(
     merger.transcript_keys = existing_transcript_keys(writer)?;
     let result: Result<()> = std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileOutcome>>(1);
-        let merge_thread = scope.spawn(|| -> Result<()> {
-            for window in rx {
-                for outcome in window {
-                    merger.merge(outcome, &mut seen_ids, writer)?;
+        let merge_thread = std::thread::Builder::new()
+            .name("tb-merge".into())
+            .spawn_scoped(scope, || -> Result<()> {
+                for window in rx {
+                    for outcome in window {
+                        merger.merge(outcome, &mut seen_ids, writer)?;
+                    }
                 }
-            }
-            merger.flush_all(writer)
-        });
+                merger.flush_all(writer)
+            })
+            .context("starting the merge thread")?;
         for window in windows {
             let outcomes: Vec<FileOutcome> = window
                 .par_iter()
-                .map_init(Vec::new, |buf, f| {
-                    let o = read_one(f, buf, &known_hashes, &cx, &opts.transcripts);
+                .map(|f| {
+                    let o = BUFFERS.with_borrow_mut(|(raw, buf)| {
+                        read_one(f, raw, buf, &known_hashes, &cx, &opts.transcripts)
+                    });
                     bar.inc(f.size);
                     o
                 })
@@ -333,6 +343,7 @@ fn make_windows(files: &[discover::InputFile]) -> Vec<&[discover::InputFile]> {
 
 fn read_one(
     f: &discover::InputFile,
+    raw: &mut Vec<u8>,
     buf: &mut Vec<u8>,
     known_hashes: &HashSet<String>,
     cx: &ReadContext<'_>,
@@ -352,8 +363,14 @@ fn read_one(
         bytes_decoded: 0,
         transcript: None,
     };
-    let raw = match std::fs::read(&f.path) {
-        Ok(r) => r,
+    raw.clear();
+    let read = std::fs::File::open(&f.path).and_then(|mut file| {
+        use std::io::Read;
+        raw.reserve(f.size as usize);
+        file.read_to_end(raw)
+    });
+    let raw: &[u8] = match read {
+        Ok(_) => raw,
         Err(e) => {
             outcome.kind = "unreadable".into();
             outcome.note = Some(format!("cannot read: {e}"));
@@ -361,15 +378,15 @@ fn read_one(
         }
     };
     outcome.size = raw.len() as u64;
-    let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&raw));
+    let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(raw));
     if known_hashes.contains(&hash) {
         outcome.kind = "already_ingested".into();
         outcome.hash = Some(hash);
         return outcome;
     }
     outcome.hash = Some(hash);
-    let decoded = decode::decode_into(&raw, buf, decode::MAX_DECODED);
-    let bytes: &[u8] = if decoded.gzip { buf } else { &raw };
+    let decoded = decode::decode_into(raw, buf, decode::MAX_DECODED);
+    let bytes: &[u8] = if decoded.gzip { buf } else { raw };
     outcome.bytes_decoded = bytes.len() as u64;
     if !reader::sniff_cloudtrail(bytes) {
         let head = &bytes[..bytes.len().min(64 * 1024)];

@@ -124,7 +124,7 @@ pub fn read_file(
 ) -> FileRead {
     let mut r = Reader {
         bytes,
-        utf8_ok: std::str::from_utf8(bytes).is_ok(),
+        text: simdutf8::basic::from_utf8(bytes).ok(),
         lines: LineCounter::default(),
         batch: EventBatch::new(source_file, 256),
         quarantined: Vec::new(),
@@ -235,7 +235,8 @@ impl LineCounter {
 
 struct Reader<'b, 'c> {
     bytes: &'b [u8],
-    utf8_ok: bool,
+    /// `bytes` as text, when the whole file is valid UTF-8.
+    text: Option<&'b str>,
     lines: LineCounter,
     batch: EventBatch,
     quarantined: Vec<Quarantined>,
@@ -393,22 +394,30 @@ impl Reader<'_, '_> {
 
     /// One JSON value that should be a record or a wrapper of one.
     fn handle_doc(&mut self, raw: &[u8], at: usize, index: u64, origin: Origin<'_>, top: bool) {
-        if !self.utf8_ok
-            && let Err(e) = std::str::from_utf8(raw)
-        {
-            let bad = raw.get(e.valid_up_to()).copied().unwrap_or(0);
-            self.quarantine_at(
-                at,
-                Some(index),
-                format!(
-                    "not valid UTF-8: byte 0x{bad:02X} at offset {} of the record",
-                    e.valid_up_to()
-                ),
-                raw,
-            );
-            return;
-        }
-        let doc = match serde_json::from_slice::<Doc>(raw) {
+        // A slice of an already validated file needs no second check; serde
+        // reading from &str skips its own UTF-8 validation too.
+        let full = self.text;
+        let offset = (raw.as_ptr() as usize).wrapping_sub(self.bytes.as_ptr() as usize);
+        let text = match full.and_then(|t| t.get(offset..offset + raw.len())) {
+            Some(t) => t,
+            None => match std::str::from_utf8(raw) {
+                Ok(t) => t,
+                Err(e) => {
+                    let bad = raw.get(e.valid_up_to()).copied().unwrap_or(0);
+                    self.quarantine_at(
+                        at,
+                        Some(index),
+                        format!(
+                            "not valid UTF-8: byte 0x{bad:02X} at offset {} of the record",
+                            e.valid_up_to()
+                        ),
+                        raw,
+                    );
+                    return;
+                }
+            },
+        };
+        let doc = match serde_json::from_str::<Doc>(text) {
             Ok(d) => d,
             Err(e) => {
                 let what = match e.classify() {
@@ -440,7 +449,7 @@ impl Reader<'_, '_> {
                 .or(origin.account);
             let detail = doc.detail.map(|d| d.get()).unwrap_or("null");
             return self.handle_inner(
-                detail.as_bytes(),
+                detail,
                 raw,
                 at,
                 index,
@@ -450,25 +459,11 @@ impl Reader<'_, '_> {
         }
         if let Some(ct) = &doc.cloud_trail_event {
             self.recognised += 1;
-            return self.handle_inner(
-                ct.as_bytes(),
-                raw,
-                at,
-                index,
-                origin,
-                "lookup-events CloudTrailEvent",
-            );
+            return self.handle_inner(ct, raw, at, index, origin, "lookup-events CloudTrailEvent");
         }
         if let Some(msg) = doc.message_text().filter(|_| !doc.looks_like_record()) {
             self.recognised += 1;
-            return self.handle_inner(
-                msg.as_bytes(),
-                raw,
-                at,
-                index,
-                origin,
-                "CloudWatch Logs message",
-            );
+            return self.handle_inner(&msg, raw, at, index, origin, "CloudWatch Logs message");
         }
         if doc.is_digest() {
             self.digests += 1;
@@ -522,14 +517,14 @@ impl Reader<'_, '_> {
     /// A record nested in a wrapper (as a JSON value or a JSON string).
     fn handle_inner(
         &mut self,
-        inner: &[u8],
+        inner: &str,
         raw: &[u8],
         at: usize,
         index: u64,
         origin: Origin<'_>,
         what: &str,
     ) {
-        match serde_json::from_slice::<Doc>(inner) {
+        match serde_json::from_str::<Doc>(inner) {
             Ok(doc) if doc.looks_like_record() => match normalise(&doc, origin, self.cx.iam) {
                 Ok(row) => {
                     let line = self.lines.line_of(self.bytes, at);

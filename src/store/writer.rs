@@ -112,7 +112,7 @@ impl StoreWriter {
         let file =
             File::create(&staged).with_context(|| format!("creating {}", staged.display()))?;
         ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
+            .with_compression(ParquetCompression::Snappy)
             .with_row_group_size(Some(128 * 1024))
             .with_statistics(StatisticsOptions::default())
             .finish(df)
