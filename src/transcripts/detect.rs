@@ -56,6 +56,11 @@ fn is_aider(path: &Path, head: &[u8]) -> bool {
     if name.ends_with(".aider.chat.history.md") {
         return true;
     }
+    // JSON is never an Aider transcript; skip the text scan for it.
+    let first = head.iter().find(|c| !c.is_ascii_whitespace());
+    if matches!(first, Some(b'{' | b'[')) {
+        return false;
+    }
     let text = String::from_utf8_lossy(head);
     let header = text
         .lines()
