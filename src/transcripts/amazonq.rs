@@ -752,12 +752,7 @@ mod tests {
     const EXPORT: &str = "amazon-q/conversation-export.json";
     const DB: &str = "kiro/home/gus/.local/share/kiro-cli/data.sqlite3";
 
-    fn call<'a>(p: &'a ParsedTranscript, id: &str) -> &'a ToolCall {
-        p.tool_calls
-            .iter()
-            .find(|c| c.call_id == id)
-            .unwrap_or_else(|| panic!("no call {id}: {:?}", p.tool_calls))
-    }
+    use super::super::tests_support::call;
 
     #[test]
     fn kebab_case_like_the_cli() {

@@ -787,12 +787,7 @@ mod tests {
     use super::super::{TranscriptFormat, detect};
     use super::*;
 
-    fn call<'a>(p: &'a ParsedTranscript, id: &str) -> &'a ToolCall {
-        p.tool_calls
-            .iter()
-            .find(|c| c.call_id == id)
-            .unwrap_or_else(|| panic!("no call {id}"))
-    }
+    use super::super::tests_support::call;
 
     #[test]
     fn main_session_rows_and_counts() {

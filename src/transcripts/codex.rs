@@ -968,12 +968,7 @@ mod tests {
     const MAIN: &str =
         "codex/2026/01/20/rollout-2026-01-20T09-15-00-019bd2f1-7a3c-7e21-9b1d-3c4d5e6f7a8b.jsonl";
 
-    fn call<'a>(p: &'a ParsedTranscript, id: &str) -> &'a ToolCall {
-        p.tool_calls
-            .iter()
-            .find(|c| c.call_id == id)
-            .unwrap_or_else(|| panic!("no call {id}"))
-    }
+    use super::super::tests_support::call;
 
     #[test]
     fn session_from_meta_and_turn_context() {

@@ -543,12 +543,7 @@ mod tests {
     const SUB: &str = "gemini/tmp/infra/chats/1a2b3c4d-0000-4000-8000-00000000aaaa/5e6f7a8b-0000-4000-8000-00000000bbbb.jsonl";
     const LEGACY: &str = "gemini/tmp/oldproj/chats/session-2025-09-01T10-00-abcd1234.json";
 
-    fn call<'a>(p: &'a ParsedTranscript, id: &str) -> &'a ToolCall {
-        p.tool_calls
-            .iter()
-            .find(|c| c.call_id == id)
-            .unwrap_or_else(|| panic!("no call {id}: {:?}", p.tool_calls))
-    }
+    use super::super::tests_support::call;
 
     #[test]
     fn session_metadata_and_last_record_per_id_wins() {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ParsedTranscript, TranscriptFormat, TranscriptOptions, parse};
+use super::{ParsedTranscript, ToolCall, TranscriptFormat, TranscriptOptions, parse};
 
 /// `tests/fixtures/transcripts` of the crate being tested.
 pub(crate) fn fixtures_root() -> PathBuf {
@@ -28,4 +28,12 @@ pub(crate) fn parse_fixture_with(
 
 pub(crate) fn parse_fixture(format: TranscriptFormat, rel: &str) -> ParsedTranscript {
     parse_fixture_with(format, rel, &TranscriptOptions::default())
+}
+
+/// The call with this id, or a panic listing the calls there are.
+pub fn call<'a>(p: &'a ParsedTranscript, id: &str) -> &'a ToolCall {
+    p.tool_calls
+        .iter()
+        .find(|c| c.call_id == id)
+        .unwrap_or_else(|| panic!("no call {id}: {:?}", p.tool_calls))
 }
