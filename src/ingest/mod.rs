@@ -89,7 +89,7 @@ struct FileOutcome {
 
 /// What one transcript file produced.
 struct TranscriptPart {
-    frames: transcript::TranscriptFrames,
+    rows: transcript::TranscriptRows,
     counts: crate::transcripts::TranscriptCounts,
 }
 
@@ -248,33 +248,6 @@ fn existing_ids(writer: &StoreWriter) -> Result<IdSet> {
     Ok(set)
 }
 
-/// A hash per row of the given columns (any type, nulls distinct from values).
-fn row_keys(table: &str, df: &DataFrame, keys: &[&str]) -> Result<Vec<u128>> {
-    let mut cols: Vec<Series> = Vec::with_capacity(keys.len());
-    for k in keys {
-        let s = df
-            .column(k)
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("keys of {table}"))?;
-        cols.push(s.as_materialized_series().cast(&DataType::String)?);
-    }
-    let strs: Vec<&StringChunked> = cols.iter().map(|s| s.str()).collect::<PolarsResult<_>>()?;
-    let mut out = Vec::with_capacity(df.height());
-    for i in 0..df.height() {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(table.as_bytes());
-        for s in &strs {
-            match s.get(i) {
-                Some(v) => h.update(v.as_bytes()),
-                None => h.update(&[0xfe]),
-            }
-            h.update(&[0xff]);
-        }
-        out.push(h.digest128());
-    }
-    Ok(out)
-}
-
 /// Keys of the transcript rows already in the store.
 fn existing_transcript_keys(writer: &StoreWriter) -> Result<IdSet> {
     let store = Store {
@@ -282,46 +255,32 @@ fn existing_transcript_keys(writer: &StoreWriter) -> Result<IdSet> {
         manifest: writer.manifest.clone(),
     };
     let mut set = IdSet::default();
-    for (table, keys) in TRANSCRIPT_KEYS {
+    for (table, keys) in transcript::KEYS {
         if store.part_paths(table).is_empty() {
             continue;
         }
         let df = store
             .scan(table)?
-            .select(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+            .select(
+                keys.iter()
+                    .map(|k| col(*k).cast(DataType::String))
+                    .collect::<Vec<_>>(),
+            )
             .collect()
             .map_err(anyhow::Error::from)
             .with_context(|| format!("reading keys of stored {table}"))?;
-        set.extend(row_keys(table, &df, keys)?);
+        let cols: Vec<&StringChunked> = keys
+            .iter()
+            .map(|k| df.column(k).and_then(|c| c.str()))
+            .collect::<PolarsResult<_>>()?;
+        set.reserve(df.height());
+        for i in 0..df.height() {
+            let parts: Vec<Option<&str>> = cols.iter().map(|c| c.get(i)).collect();
+            set.insert(transcript::row_key(table, &parts));
+        }
     }
     Ok(set)
 }
-
-/// Transcript rows already stored are not written again: tool calls are keyed
-/// by session and call id, messages by session, file, line and role, sessions
-/// by session id and file.
-const TRANSCRIPT_KEYS: [(&str, &[&str]); 3] = [
-    (
-        table::AGENT_SESSIONS,
-        &[
-            crate::schema::tr::SESSION_ID,
-            crate::schema::tr::SOURCE_FILE,
-        ],
-    ),
-    (
-        table::TOOL_CALLS,
-        &[crate::schema::tr::SESSION_ID, crate::schema::tr::CALL_ID],
-    ),
-    (
-        table::MESSAGES,
-        &[
-            crate::schema::tr::SESSION_ID,
-            crate::schema::tr::SOURCE_FILE,
-            crate::schema::tr::SOURCE_LINE,
-            crate::schema::tr::ROLE,
-        ],
-    ),
-];
 
 fn make_windows(files: &[discover::InputFile]) -> Vec<&[discover::InputFile]> {
     let mut out = Vec::new();
@@ -461,18 +420,11 @@ fn read_transcript(
             raw_bytes: q.raw.len() as u64,
         })
         .collect();
-    match transcript::frames(&parsed) {
-        Ok(frames) => {
-            outcome.transcript = Some(TranscriptPart {
-                frames,
-                counts: parsed.counts,
-            })
-        }
-        Err(e) => {
-            outcome.kind = "unreadable".into();
-            outcome.note = Some(format!("internal error building transcript columns: {e:#}"));
-        }
-    }
+    let counts = parsed.counts.clone();
+    outcome.transcript = Some(TranscriptPart {
+        rows: transcript::TranscriptRows::from_parsed(parsed),
+        counts,
+    });
 }
 
 struct DayBuffer {
@@ -494,8 +446,8 @@ struct Merger {
     run_hashes: HashSet<String>,
     messages: Vec<String>,
     messages_left_out: u64,
-    /// Transcript tables waiting to be written, by table name.
-    transcript_frames: BTreeMap<&'static str, Vec<DataFrame>>,
+    /// Transcript rows waiting to be written.
+    transcript_rows: transcript::TranscriptRows,
     /// Keys of transcript rows already stored (a grown transcript is read again).
     transcript_keys: IdSet,
 }
@@ -528,7 +480,7 @@ impl Merger {
             run_hashes: HashSet::new(),
             messages: Vec::new(),
             messages_left_out: 0,
-            transcript_frames: BTreeMap::new(),
+            transcript_rows: Default::default(),
             transcript_keys: Default::default(),
         }
     }
@@ -673,53 +625,49 @@ impl Merger {
         Ok(())
     }
 
-    /// Keeps transcript rows not stored before; tool calls are keyed by
-    /// session and call id, messages by session, file line and role, sessions
-    /// by session id and file.
+    /// Keeps transcript rows not stored before (see `transcript::KEYS`).
     fn add_transcript(&mut self, part: TranscriptPart, writer: &mut StoreWriter) -> Result<()> {
-        let TranscriptPart { frames, counts: _ } = part;
-        let dfs = [frames.sessions, frames.tool_calls, frames.messages];
-        for ((table, keys), df) in TRANSCRIPT_KEYS.into_iter().zip(dfs) {
-            let hashes = row_keys(table, &df, keys)?;
-            let keep: Vec<bool> = hashes
-                .into_iter()
-                .map(|h| self.transcript_keys.insert(h))
-                .collect();
-            let kept = keep.iter().filter(|k| **k).count();
-            self.accounting.transcript_rows_already_stored += (keep.len() - kept) as u64;
+        let mut rows = part.rows;
+        let keys = &mut self.transcript_keys;
+        self.accounting.transcript_rows_already_stored += rows.retain_new(|k| keys.insert(k));
+        for (t, n) in [
+            (table::AGENT_SESSIONS, rows.sessions.len()),
+            (table::TOOL_CALLS, rows.tool_calls.len()),
+            (table::MESSAGES, rows.messages.len()),
+        ] {
             *self
                 .accounting
                 .transcript_rows
-                .entry(table.to_string())
-                .or_default() += kept as u64;
-            let df = if kept == keep.len() {
-                df
-            } else {
-                df.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep))?
-            };
-            if df.height() > 0 {
-                let buf = self.transcript_frames.entry(table).or_default();
-                buf.push(df);
-                if buf.iter().map(DataFrame::height).sum::<usize>() >= PART_ROWS {
-                    self.flush_transcript(table, writer)?;
-                }
-            }
+                .entry(t.to_string())
+                .or_default() += n as u64;
+        }
+        self.transcript_rows.append(&mut rows);
+        if self.transcript_rows.len() >= PART_ROWS {
+            self.flush_transcripts(writer)?;
         }
         Ok(())
     }
 
-    fn flush_transcript(&mut self, table: &'static str, writer: &mut StoreWriter) -> Result<()> {
-        let Some(frames) = self.transcript_frames.remove(table) else {
+    fn flush_transcripts(&mut self, writer: &mut StoreWriter) -> Result<()> {
+        let rows = std::mem::take(&mut self.transcript_rows);
+        if rows.is_empty() {
             return Ok(());
-        };
-        let mut it = frames.into_iter();
-        let Some(mut df) = it.next() else {
-            return Ok(());
-        };
-        for f in it {
-            df.vstack_mut_owned(f)?;
         }
-        writer.write_part(table, None, &mut df)
+        writer.write_part(
+            table::AGENT_SESSIONS,
+            None,
+            &mut transcript::sessions_frame(&rows.sessions)?,
+        )?;
+        writer.write_part(
+            table::TOOL_CALLS,
+            None,
+            &mut transcript::tool_calls_frame(&rows.tool_calls)?,
+        )?;
+        writer.write_part(
+            table::MESSAGES,
+            None,
+            &mut transcript::messages_frame(&rows.messages)?,
+        )
     }
 
     fn message(&mut self, m: String) {
@@ -803,10 +751,7 @@ impl Merger {
         for day in days {
             self.flush_day(day, writer)?;
         }
-        let tables: Vec<&'static str> = self.transcript_frames.keys().copied().collect();
-        for t in tables {
-            self.flush_transcript(t, writer)?;
-        }
+        self.flush_transcripts(writer)?;
         self.flush_quarantine(writer)
     }
 

@@ -12,11 +12,108 @@ use crate::transcripts::{AgentSession, Message, ParsedTranscript, ToolCall};
 use anyhow::Result;
 use polars::prelude::*;
 
-/// The three tables of one transcript file.
-pub struct TranscriptFrames {
-    pub sessions: DataFrame,
-    pub tool_calls: DataFrame,
-    pub messages: DataFrame,
+/// Transcript rows waiting to be written, with each call's expected
+/// operations already worked out (in the parallel phase). Frames are built
+/// once per part, not per file: most transcripts are small.
+#[derive(Default)]
+pub struct TranscriptRows {
+    pub sessions: Vec<AgentSession>,
+    pub tool_calls: Vec<(ToolCall, Expected)>,
+    pub messages: Vec<Message>,
+}
+
+impl TranscriptRows {
+    pub fn from_parsed(p: ParsedTranscript) -> TranscriptRows {
+        TranscriptRows {
+            sessions: p.sessions,
+            tool_calls: p
+                .tool_calls
+                .into_iter()
+                .map(|c| {
+                    let e = expected(&c);
+                    (c, e)
+                })
+                .collect(),
+            messages: p.messages,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.sessions.len() + self.tool_calls.len() + self.messages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keeps only rows whose key `keep` accepts; returns how many were dropped.
+    pub fn retain_new(&mut self, mut keep: impl FnMut(u128) -> bool) -> u64 {
+        let before = self.len();
+        self.sessions.retain(|s| keep(session_key(s)));
+        self.tool_calls.retain(|(c, _)| keep(call_key(c)));
+        self.messages.retain(|m| keep(message_key(m)));
+        (before - self.len()) as u64
+    }
+
+    pub fn append(&mut self, other: &mut TranscriptRows) {
+        self.sessions.append(&mut other.sessions);
+        self.tool_calls.append(&mut other.tool_calls);
+        self.messages.append(&mut other.messages);
+    }
+}
+
+/// The de-duplication key of a transcript row: a hash of the table name and
+/// the key columns as text (null distinct from any value). Stored rows are
+/// keyed the same way from their columns (`ingest::existing_transcript_keys`).
+pub fn row_key(table: &str, parts: &[Option<&str>]) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(table.as_bytes());
+    for p in parts {
+        match p {
+            Some(v) => h.update(v.as_bytes()),
+            None => h.update(&[0xfe]),
+        }
+        h.update(&[0xff]);
+    }
+    h.digest128()
+}
+
+/// Key columns per table: sessions by id and file, tool calls by session and
+/// call id, messages by session, file, line and role.
+pub const KEYS: [(&str, &[&str]); 3] = [
+    (
+        crate::schema::table::AGENT_SESSIONS,
+        &[tr::SESSION_ID, tr::SOURCE_FILE],
+    ),
+    (
+        crate::schema::table::TOOL_CALLS,
+        &[tr::SESSION_ID, tr::CALL_ID],
+    ),
+    (
+        crate::schema::table::MESSAGES,
+        &[tr::SESSION_ID, tr::SOURCE_FILE, tr::SOURCE_LINE, tr::ROLE],
+    ),
+];
+
+fn session_key(s: &AgentSession) -> u128 {
+    row_key(KEYS[0].0, &[Some(&s.session_id), Some(&s.source_file)])
+}
+
+fn call_key(c: &ToolCall) -> u128 {
+    row_key(KEYS[1].0, &[Some(&c.session_id), Some(&c.call_id)])
+}
+
+fn message_key(m: &Message) -> u128 {
+    let line = m.source_line.to_string();
+    row_key(
+        KEYS[2].0,
+        &[
+            Some(&m.session_id),
+            Some(&m.source_file),
+            Some(&line),
+            Some(m.role.as_str()),
+        ],
+    )
 }
 
 fn name(n: &'static str) -> PlSmallStr {
@@ -43,7 +140,7 @@ fn lists(n: &'static str, values: &[Vec<String>]) -> Column {
 }
 
 /// What `crate::commands` makes of one call.
-struct Expected {
+pub struct Expected {
     operations: Vec<String>,
     cli_commands: Vec<String>,
     touches_aws: bool,
@@ -98,15 +195,7 @@ fn expected(call: &ToolCall) -> Expected {
     e
 }
 
-pub fn frames(p: &ParsedTranscript) -> Result<TranscriptFrames> {
-    Ok(TranscriptFrames {
-        sessions: sessions_frame(&p.sessions)?,
-        tool_calls: tool_calls_frame(&p.tool_calls)?,
-        messages: messages_frame(&p.messages)?,
-    })
-}
-
-fn sessions_frame(rows: &[AgentSession]) -> Result<DataFrame> {
+pub fn sessions_frame(rows: &[AgentSession]) -> Result<DataFrame> {
     use tr::*;
     Ok(DataFrame::new(
         rows.len(),
@@ -128,13 +217,15 @@ fn sessions_frame(rows: &[AgentSession]) -> Result<DataFrame> {
     )?)
 }
 
-fn tool_calls_frame(rows: &[ToolCall]) -> Result<DataFrame> {
+pub fn tool_calls_frame(pairs: &[(ToolCall, Expected)]) -> Result<DataFrame> {
     use tr::*;
-    let exp: Vec<Expected> = rows.iter().map(expected).collect();
+    let rows: Vec<&ToolCall> = pairs.iter().map(|(c, _)| c).collect();
+    let rows = rows.as_slice();
+    let exp: Vec<&Expected> = pairs.iter().map(|(_, e)| e).collect();
     let ops: Vec<Vec<String>> = exp.iter().map(|e| e.operations.clone()).collect();
     let clis: Vec<Vec<String>> = exp.iter().map(|e| e.cli_commands.clone()).collect();
     let bools = |n: &'static str, f: fn(&Expected) -> bool| {
-        BooleanChunked::from_iter_values(name(n), exp.iter().map(f)).into_column()
+        BooleanChunked::from_iter_values(name(n), exp.iter().map(|e| f(e))).into_column()
     };
     let region: Vec<Option<&str>> = rows
         .iter()
@@ -179,7 +270,7 @@ fn tool_calls_frame(rows: &[ToolCall]) -> Result<DataFrame> {
     )?)
 }
 
-fn messages_frame(rows: &[Message]) -> Result<DataFrame> {
+pub fn messages_frame(rows: &[Message]) -> Result<DataFrame> {
     use tr::*;
     Ok(DataFrame::new(
         rows.len(),
