@@ -216,3 +216,45 @@ fn shared_sample_transcripts_read_cleanly() {
         assert!(n >= 1, "{agent}");
     }
 }
+
+#[test]
+fn aider_times_say_which_zone_was_assumed() {
+    let file = fixtures().join("transcripts/aider/home/erin/proj/.aider.chat.history.md");
+    let utc = tempfile::tempdir().unwrap();
+    let (_, v) = ingest(&[&file], utc.path());
+    assert!(
+        v["messages"].to_string().contains("UTC"),
+        "{}",
+        v["messages"]
+    );
+    let t_utc = query(
+        utc.path(),
+        "SELECT MIN(started_at) AS t FROM agent_sessions",
+    );
+    let plus2 = tempfile::tempdir().unwrap();
+    let r = run(&[
+        "ingest",
+        file.to_str().unwrap(),
+        "--store",
+        plus2.path().to_str().unwrap(),
+        "--aider-tz",
+        "+02:00",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let t_plus2 = query(
+        plus2.path(),
+        "SELECT MIN(started_at) AS t FROM agent_sessions",
+    );
+    assert_ne!(t_utc, t_plus2, "the zone changes the stored time");
+    let bad = run(&[
+        "ingest",
+        file.to_str().unwrap(),
+        "--store",
+        plus2.path().to_str().unwrap(),
+        "--aider-tz",
+        "Mars",
+    ]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--aider-tz"), "{}", bad.stderr);
+}

@@ -595,6 +595,12 @@ impl Merger {
                 "{}: skipped: JSON that is neither CloudTrail nor a transcript format trailblame reads",
                 o.path
             )),
+            // Aider times carry no zone: say which one was assumed.
+            "transcript:aider" => {
+                if let Some(note) = &o.note {
+                    self.message(format!("{}: {note}", o.path));
+                }
+            }
             _ => {}
         }
         for q in &o.quarantined {
