@@ -258,3 +258,44 @@ fn aider_times_say_which_zone_was_assumed() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("--aider-tz"), "{}", bad.stderr);
 }
+
+#[test]
+fn operators_come_from_the_path_the_map_or_the_option() {
+    let file = fixtures().join("transcripts/claude-code/session-main.jsonl");
+    let op = |extra: &[&str]| {
+        let store = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "ingest",
+            file.to_str().unwrap(),
+            "--store",
+            store.path().to_str().unwrap(),
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        query(store.path(), "SELECT operator FROM agent_sessions")[0]["operator"].clone()
+    };
+    // The fixture's cwd is /home/alice/…
+    assert_eq!(op(&[]), "alice");
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("operators.txt");
+    std::fs::write(&map, "# who is who\nalice = alice@example.com\n").unwrap();
+    assert_eq!(
+        op(&["--operator-map", map.to_str().unwrap()]),
+        "alice@example.com"
+    );
+    assert_eq!(op(&["--operator", "bob@example.com"]), "bob@example.com");
+    std::fs::write(&map, "alice alice@example.com\n").unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let r = run(&[
+        "ingest",
+        file.to_str().unwrap(),
+        "--store",
+        store.path().to_str().unwrap(),
+        "--operator-map",
+        map.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("operators.txt:1"), "{}", r.stderr);
+}
