@@ -25,21 +25,6 @@ fn expected() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn ingest_json(paths: &[&Path], store: &Path, extra: &[&str]) -> (Run, Value) {
-    let mut args: Vec<String> = vec!["ingest".into()];
-    args.extend(paths.iter().map(|p| p.display().to_string()));
-    args.extend([
-        "--store".into(),
-        store.display().to_string(),
-        "--format".into(),
-        "json".into(),
-    ]);
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let r = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
-    (r, v)
-}
-
 #[test]
 fn every_fixture_is_accounted_for_file_by_file() {
     let src = fixture_copy();

@@ -7,17 +7,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn ingest(paths: &[&Path], store: &Path) -> (Run, Value) {
-    let mut args: Vec<String> = vec!["ingest".into()];
-    args.extend(paths.iter().map(|p| p.display().to_string()));
-    args.extend([
-        "--store".into(),
-        store.display().to_string(),
-        "--format".into(),
-        "json".into(),
-    ]);
-    let r = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
-    (r, v)
+    ingest_json(paths, store, &[])
 }
 
 #[test]

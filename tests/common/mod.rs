@@ -1,6 +1,7 @@
 //! Helpers for the integration tests: run the real binary, parse its JSON.
 #![allow(dead_code)]
 
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -76,4 +77,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), &dest).unwrap();
         }
     }
+}
+
+/// Runs `ingest PATH... --store STORE --format json EXTRA...`; returns the run and its JSON report.
+pub fn ingest_json(paths: &[&Path], store: &Path, extra: &[&str]) -> (Run, Value) {
+    let mut args: Vec<String> = vec!["ingest".into()];
+    args.extend(paths.iter().map(|p| p.display().to_string()));
+    args.extend([
+        "--store".into(),
+        store.display().to_string(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let r = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
+    (r, v)
 }
