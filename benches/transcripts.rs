@@ -3,7 +3,7 @@
 //! compared per decompressed byte (target: transcripts no slower per byte).
 //!
 //! `cargo bench --bench transcripts`. `TB_BENCH_SESSIONS` changes the number
-//! of sessions (100 lines each). Data is cached under `target/bench-data/`.
+//! of sessions (101 lines each). Data is cached under `target/bench-data/`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -64,7 +64,7 @@ fn claude_session(i: usize, lines: usize) -> String {
 
 fn transcripts(sessions: usize) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/transcripts-{sessions}"));
+        .join(format!("target/bench-data/transcripts-{sessions}-v2"));
     let stamp = dir.join(".complete");
     if !stamp.exists() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -73,7 +73,7 @@ fn transcripts(sessions: usize) -> PathBuf {
             std::fs::create_dir_all(&d).unwrap();
             std::fs::write(
                 d.join(format!("{:08x}-session.jsonl", i)),
-                claude_session(i, 100),
+                claude_session(i, 102),
             )
             .unwrap();
         }
