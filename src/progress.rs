@@ -21,13 +21,6 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn hidden() -> Progress {
-        Progress {
-            mode: ProgressMode::Off,
-            quiet: true,
-        }
-    }
-
     /// A byte-counting bar; hidden when progress is off.
     pub fn bar(&self, total_bytes: u64, message: &'static str) -> ProgressBar {
         let tty = std::io::stderr().is_terminal();

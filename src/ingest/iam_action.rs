@@ -1,10 +1,12 @@
 //! Derives the IAM action (`s3:ListAllMyBuckets`) an event was authorised by.
 //!
-//! Mostly `<service>:<eventName>` where service is the event source's host
-//! name, with the exceptions in `catalogs/iam_action_exceptions.tsv` and two
-//! rules: Lambda and CloudFront append API versions to event names
-//! (`CreateFunction20150331v2`, `UpdateDistribution2020_05_31`), which are
-//! stripped.
+//! Mostly `<prefix>:<eventName>`. The prefix comes from the botocore-derived
+//! operations catalog (`commands::iam_prefix_for_event_source`, e.g.
+//! monitoring → cloudwatch), else the event source's host name; the action
+//! from `catalogs/iam_action_exceptions.tsv` (ListBuckets →
+//! ListAllMyBuckets …), after the Lambda and CloudFront API-version suffixes
+//! (`CreateFunction20150331v2`, `UpdateDistribution2020_05_31`) are stripped
+//! by `commands::normalise_event_name`.
 
 use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
@@ -14,12 +16,10 @@ const CATALOG: &str = include_str!("../../catalogs/iam_action_exceptions.tsv");
 const CATALOG_NAME: &str = "catalogs/iam_action_exceptions.tsv";
 
 pub struct IamExceptions {
-    prefixes: HashMap<String, String>,
     actions: HashMap<(String, String), String>,
 }
 
 fn parse_catalog(text: &str) -> Result<IamExceptions> {
-    let mut prefixes = HashMap::new();
     let mut actions = HashMap::new();
     for (n, line) in text.lines().enumerate() {
         if line.starts_with('#') || line.trim().is_empty() {
@@ -27,22 +27,16 @@ fn parse_catalog(text: &str) -> Result<IamExceptions> {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         let at = || format!("{CATALOG_NAME}:{}", n + 1);
-        if cols.len() != 5 || cols.iter().any(|c| c.trim().is_empty()) {
-            bail!("{}: expected 5 tab-separated non-empty columns", at());
+        if cols.len() != 4 || cols.iter().any(|c| c.trim().is_empty()) {
+            bail!("{}: expected 4 tab-separated non-empty columns", at());
         }
-        let key = (cols[1].to_string(), cols[2].to_string());
-        let dup = match cols[0] {
-            "prefix" => prefixes
-                .insert(cols[1].to_string(), cols[3].to_string())
-                .is_some(),
-            "action" => actions.insert(key, cols[3].to_string()).is_some(),
-            other => bail!("{}: unknown kind {other:?} (prefix or action)", at()),
-        };
+        let key = (cols[0].to_string(), cols[1].to_string());
+        let dup = actions.insert(key, cols[2].to_string()).is_some();
         if dup {
             bail!("{}: duplicate entry", at());
         }
     }
-    Ok(IamExceptions { prefixes, actions })
+    Ok(IamExceptions { actions })
 }
 
 /// The embedded catalog, validated on first use. `trailblame` calls this at
@@ -61,11 +55,7 @@ impl IamExceptions {
         if host.is_empty() || event_name.is_empty() {
             return None;
         }
-        let prefix = self
-            .prefixes
-            .get(event_source)
-            .map(String::as_str)
-            .unwrap_or(host);
+        let prefix = crate::commands::iam_prefix_for_event_source(event_source).unwrap_or(host);
         let name = crate::commands::normalise_event_name(event_source, event_name);
         let key = (event_source.to_string(), name.to_string());
         let action = self.actions.get(&key).map(String::as_str).unwrap_or(name);
@@ -121,11 +111,11 @@ mod tests {
 
     #[test]
     fn broken_catalog_names_the_line() {
-        let e = parse_catalog("# c\nprefix\ta.amazonaws.com\n")
+        let e = parse_catalog("# c\ns3.amazonaws.com\tListBuckets\n")
             .err()
             .unwrap();
         assert!(format!("{e}").contains(":2"), "{e}");
-        let e = parse_catalog("bogus\ta\tb\tc\td\n").err().unwrap();
-        assert!(format!("{e}").contains("unknown kind"));
+        let e = parse_catalog("a\tb\tc\td\na\tb\tc\td\n").err().unwrap();
+        assert!(format!("{e}").contains(":2: duplicate"), "{e}");
     }
 }

@@ -8,7 +8,7 @@
 
 use super::batch::EventBatch;
 use super::iam_action::IamExceptions;
-use super::normalise::{Origin, normalise, truncate};
+use super::normalise::{Origin, normalise};
 use super::record::Doc;
 use super::scan::{self, ScanError};
 use std::borrow::Cow;
@@ -587,11 +587,6 @@ pub fn account_from_path(path: &str) -> Option<Cow<'_, str>> {
         }
     }
     None
-}
-
-/// Short text for messages about a value from the input.
-pub fn excerpt(s: &str) -> &str {
-    truncate(s, 120)
 }
 
 #[cfg(test)]

@@ -157,32 +157,6 @@ impl Iterator for Elements<'_> {
     }
 }
 
-/// One `"key": value` member of an object: the key's bytes without quotes
-/// (escapes left as written) and the value's range.
-pub struct Member {
-    pub key: Range<usize>,
-    pub value: Range<usize>,
-}
-
-/// Iterates over the members of the object whose `{` is at `start`. The value
-/// of a member is scanned only when the iterator moves past it, so a caller
-/// that finds the member it wants can stop without scanning the rest.
-pub struct Members<'a> {
-    b: &'a [u8],
-    i: usize,
-    first: bool,
-    done: bool,
-}
-
-pub fn members(b: &[u8], start: usize) -> Members<'_> {
-    Members {
-        b,
-        i: start + 1,
-        first: true,
-        done: b.get(start) != Some(&b'{'),
-    }
-}
-
 /// Reads the next `"key":` of an object from `i` (after `{` or a value):
 /// `None` at the closing `}`, else the key's range and where its value starts.
 fn next_key(b: &[u8], i: usize, first: bool) -> Result<Option<(Range<usize>, usize)>> {
@@ -203,42 +177,6 @@ fn next_key(b: &[u8], i: usize, first: bool) -> Result<Option<(Range<usize>, usi
         return err(colon, "expected `:` after a key");
     }
     Ok(Some((i + 1..key_end - 1, skip_ws(b, colon + 1))))
-}
-
-impl Members<'_> {
-    fn step(&mut self) -> Result<Option<Member>> {
-        let Some((key, v)) = next_key(self.b, self.i, self.first)? else {
-            return Ok(None);
-        };
-        self.first = false;
-        let v_end = value_end(self.b, v)?;
-        self.i = v_end;
-        Ok(Some(Member {
-            key,
-            value: v..v_end,
-        }))
-    }
-}
-
-impl Iterator for Members<'_> {
-    type Item = Result<Member>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match self.step() {
-            Ok(Some(m)) => Some(Ok(m)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
-    }
 }
 
 /// Finds the member `key` of the object at `start` and returns where its value
@@ -316,13 +254,8 @@ mod tests {
     }
 
     #[test]
-    fn members_and_find_member() {
+    fn find_member_skips_nested_keys() {
         let doc = br#"{"x": {"Records": 1}, "Records" : [1,2], "z": 3}"#;
-        let keys: Vec<_> = members(doc, 0)
-            .map(|m| m.unwrap())
-            .map(|m| String::from_utf8(doc[m.key].to_vec()).unwrap())
-            .collect();
-        assert_eq!(keys, vec!["x", "Records", "z"]);
         let at = find_member_start(doc, 0, b"Records").unwrap().unwrap();
         assert_eq!(doc[at], b'[');
         assert_eq!(find_member_start(doc, 0, b"nope").unwrap(), None);
@@ -341,7 +274,6 @@ mod tests {
         for cut in 0..doc.len() {
             let b = &doc[..cut];
             let _ = find_member_start(b, 0, b"Records");
-            let _: Vec<_> = members(b, 0).collect();
             for s in 0..cut {
                 let _: Vec<_> = elements(b, s).collect();
                 let _ = value_end(b, s);
