@@ -6,6 +6,9 @@
 //! prints its peak RSS against the N run's. Data is cached under
 //! `target/bench-data/`. Prints ratios, asserts nothing: benchmarks are not tests.
 
+mod common;
+
+use common::{bin, files_under, synth_corpus};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -36,63 +39,13 @@ fn measure(cmd: &mut Command) -> Measured {
     }
 }
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_trailblame")
-}
-
-fn data_dir(events: u64) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/ct-{events}"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        let t = Instant::now();
-        let st = Command::new(bin())
-            .args([
-                "synth",
-                "--events",
-                &events.to_string(),
-                "--seed",
-                "42",
-                "--days",
-                "14",
-            ])
-            .args(["--accounts", "3", "--out"])
-            .arg(&dir)
-            .status()
-            .expect("synth");
-        assert!(st.success());
-        std::fs::write(&stamp, "").unwrap();
-        eprintln!(
-            "generated {events} events in {:.1} s",
-            t.elapsed().as_secs_f64()
-        );
-    }
-    dir
-}
-
 fn gz_files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = walk(dir)
+    let mut v: Vec<PathBuf> = files_under(dir)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|x| x == "gz"))
         .collect();
     v.sort();
     v
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 fn gzip_baseline(files: &[PathBuf]) -> Duration {
@@ -131,7 +84,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
-    let dir = data_dir(events);
+    let dir = synth_corpus(events);
     let files = gz_files(&dir);
     let bytes: u64 = files.iter().map(|f| f.metadata().unwrap().len()).sum();
     // Warm the page cache so neither side pays for the first read.
@@ -165,7 +118,7 @@ fn main() {
         sum.wall.as_secs_f64()
     );
     if scale > 1 {
-        let big = data_dir(events * scale);
+        let big = synth_corpus(events * scale);
         let (ing_big, _s) = ingest(&big);
         println!(
             "  ingest of {}×: {:.2} s, peak RSS {:.0} MiB = {:.2} × the {events}-event peak (target <= 1.2)",

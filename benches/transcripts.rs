@@ -5,14 +5,13 @@
 //! `cargo bench --bench transcripts`. `TB_BENCH_SESSIONS` changes the number
 //! of sessions (101 lines each). Data is cached under `target/bench-data/`.
 
+mod common;
+
+use common::{bin, files_under, synth_corpus};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_trailblame")
-}
 
 const COMMANDS: &[&str] = &[
     "aws s3 ls s3://acme-artifacts/releases/ --region us-east-1",
@@ -82,42 +81,10 @@ fn transcripts(sessions: usize) -> PathBuf {
     dir
 }
 
-fn cloudtrail(events: u64) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/ct-{events}"));
-    if !dir.join(".complete").exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        let st = Command::new(bin())
-            .args([
-                "synth",
-                "--events",
-                &events.to_string(),
-                "--seed",
-                "42",
-                "--days",
-                "14",
-                "--out",
-            ])
-            .arg(&dir)
-            .status()
-            .unwrap();
-        assert!(st.success());
-        std::fs::write(dir.join(".complete"), "").unwrap();
-    }
-    dir
-}
-
 /// Reads every file once so both sides are timed with a warm page cache.
 fn warm(dir: &Path) {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let _ = std::fs::read(&p);
-            }
-        }
+    for p in files_under(dir) {
+        let _ = std::fs::read(&p);
     }
 }
 
@@ -145,7 +112,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let tdir = transcripts(sessions);
-    let cdir = cloudtrail(300_000);
+    let cdir = synth_corpus(300_000);
     warm(&cdir);
     let (ct_s, ct_b, _) = ingest(&cdir);
     warm(&tdir);

@@ -1,0 +1,61 @@
+//! Shared by the benchmarks: the binary under test, the cached synthetic
+//! CloudTrail corpus, and a plain recursive file listing.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_trailblame")
+}
+
+/// `target/bench-data/ct-<events>`: synthetic CloudTrail (seed 42, 14 days,
+/// 3 accounts), generated once and reused.
+pub fn synth_corpus(events: u64) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/ct-{events}"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let t = Instant::now();
+        let st = Command::new(bin())
+            .args([
+                "synth",
+                "--events",
+                &events.to_string(),
+                "--seed",
+                "42",
+                "--days",
+                "14",
+            ])
+            .args(["--accounts", "3", "--out"])
+            .arg(&dir)
+            .status()
+            .expect("synth");
+        assert!(st.success());
+        std::fs::write(&stamp, "").unwrap();
+        eprintln!(
+            "generated {events} events in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    dir
+}
+
+/// Every file under `dir`, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
