@@ -19,7 +19,6 @@ pub mod useragent;
 
 use crate::progress::Progress;
 use crate::schema::{fl, qr, table};
-use crate::store::Store;
 use crate::store::manifest::{Accounting, FileEntry, RunRecord};
 use crate::store::writer::StoreWriter;
 use anyhow::{Context, Result, bail};
@@ -208,10 +207,7 @@ pub fn ingest(
 }
 
 fn existing_ids(writer: &StoreWriter) -> Result<IdSet> {
-    let store = Store {
-        root: writer.root().to_path_buf(),
-        manifest: writer.manifest.clone(),
-    };
+    let store = writer.committed();
     let mut set = IdSet::default();
     if store.part_paths(table::EVENTS).is_empty() {
         return Ok(set);
@@ -250,10 +246,7 @@ fn existing_ids(writer: &StoreWriter) -> Result<IdSet> {
 
 /// Keys of the transcript rows already in the store.
 fn existing_transcript_keys(writer: &StoreWriter) -> Result<IdSet> {
-    let store = Store {
-        root: writer.root().to_path_buf(),
-        manifest: writer.manifest.clone(),
-    };
+    let store = writer.committed();
     let mut set = IdSet::default();
     for (table, keys) in transcript::KEYS {
         if store.part_paths(table).is_empty() {

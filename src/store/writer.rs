@@ -89,6 +89,14 @@ impl StoreWriter {
         &self.root
     }
 
+    /// The store as readers see it now, before this run commits.
+    pub fn committed(&self) -> super::Store {
+        super::Store {
+            root: self.root.clone(),
+            manifest: self.manifest.clone(),
+        }
+    }
+
     /// Stages `df` as a new part of `table`, optionally under a Hive
     /// partition directory such as `event_date=2025-12-08`.
     pub fn write_part(
