@@ -2,8 +2,10 @@
 //!
 //! Layers, each a module: `ingest` (files → rows) → `store` (Parquet parts
 //! and manifest) → `sql` (queries over the tables) → `output` / `cli`
-//! (what people and programs read). `schema` names every column.
+//! (what people and programs read). `attribution` labels every event with
+//! its actor from the stored events and transcripts. `schema` names every column.
 
+pub mod attribution;
 pub mod cli;
 pub mod commands;
 pub mod ingest;

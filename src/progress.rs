@@ -21,17 +21,37 @@ pub struct Progress {
 }
 
 impl Progress {
+    fn target(&self) -> Option<ProgressDrawTarget> {
+        let tty = std::io::stderr().is_terminal();
+        match (self.mode, self.quiet, tty) {
+            (ProgressMode::Off, _, _) | (_, true, _) | (ProgressMode::Auto, false, false) => None,
+            (_, false, true) => Some(ProgressDrawTarget::stderr()),
+            (ProgressMode::On, false, false) => Some(ProgressDrawTarget::term_like_with_hz(
+                Box::new(PlainLines),
+                1,
+            )),
+        }
+    }
+
+    /// A spinner for work whose size is not known in advance.
+    pub fn spinner(&self, message: &'static str) -> ProgressBar {
+        let Some(target) = self.target() else {
+            return ProgressBar::hidden();
+        };
+        let bar = ProgressBar::with_draw_target(None, target);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_message(message);
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    }
+
     /// A byte-counting bar; hidden when progress is off.
     pub fn bar(&self, total_bytes: u64, message: &'static str) -> ProgressBar {
-        let tty = std::io::stderr().is_terminal();
-        let target = match (self.mode, self.quiet, tty) {
-            (ProgressMode::Off, _, _) | (_, true, _) | (ProgressMode::Auto, false, false) => {
-                return ProgressBar::hidden();
-            }
-            (_, false, true) => ProgressDrawTarget::stderr(),
-            (ProgressMode::On, false, false) => {
-                ProgressDrawTarget::term_like_with_hz(Box::new(PlainLines), 1)
-            }
+        let Some(target) = self.target() else {
+            return ProgressBar::hidden();
         };
         let bar = ProgressBar::with_draw_target(Some(total_bytes), target);
         bar.set_style(

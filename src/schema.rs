@@ -14,6 +14,20 @@ pub mod table {
     pub const AGENT_SESSIONS: &str = "agent_sessions";
     pub const TOOL_CALLS: &str = "tool_calls";
     pub const MESSAGES: &str = "messages";
+    pub const ATTRIBUTION: &str = "attribution";
+}
+
+/// Columns of the `attribution` table (also joined onto `events` in SQL).
+pub mod at {
+    pub const EVENT_ID: &str = "event_id";
+    pub const ACTOR_KIND: &str = "actor_kind";
+    pub const ACTOR: &str = "actor";
+    pub const OPERATOR: &str = "operator";
+    pub const AGENT_SESSION_ID: &str = "agent_session_id";
+    pub const TOOL_CALL_ID: &str = "tool_call_id";
+    pub const CONFIDENCE: &str = "confidence";
+    pub const EVIDENCE: &str = "evidence";
+    pub const REASON: &str = "reason";
 }
 
 /// Columns of `agent_sessions`, `tool_calls` and `messages` (agent transcripts).
@@ -588,8 +602,53 @@ pub fn columns_of(name: &str) -> Option<Vec<ColumnDoc>> {
         table::AGENT_SESSIONS => agent_sessions_columns(),
         table::TOOL_CALLS => tool_calls_columns(),
         table::MESSAGES => messages_columns(),
+        table::ATTRIBUTION => attribution_columns(),
         _ => return None,
     })
+}
+
+pub fn attribution_columns() -> Vec<ColumnDoc> {
+    use at::*;
+    let s = || DataType::String;
+    vec![
+        col(EVENT_ID, s(), "the event (`events.event_id`)"),
+        col(
+            ACTOR_KIND,
+            s(),
+            "ai, human, service, automation or unknown",
+        ),
+        col(
+            ACTOR,
+            s(),
+            "agent name (claude-code, codex, kiro, …), a person (SSO email, IAM user, after aliases), a service principal, or a CI principal",
+        ),
+        col(
+            OPERATOR,
+            s(),
+            "for ai: the person on whose behalf the agent acted, when known",
+        ),
+        col(
+            AGENT_SESSION_ID,
+            s(),
+            "the agent session that caused the event (`agent_sessions.session_id`)",
+        ),
+        col(
+            TOOL_CALL_ID,
+            s(),
+            "the tool call that caused it (`tool_calls.call_id`, within that session)",
+        ),
+        col(
+            CONFIDENCE,
+            DataType::Float64,
+            "0–1: how strongly the evidence supports the label",
+        ),
+        col(
+            EVIDENCE,
+            string_list(),
+            "signals used, strongest first: `transcript:<session>/<call>`, `ua:m/AN`, `ua:exec-env/…`, `ua:mcp/<server>`, `source_identity:<v>`, `role:<name>`, `console`, `invoked_by:<service>`, `stack_op:<event_id>`, `sid:<id>`, `ci:<principal>`, `identity:<type>`, `conflict:<signal>`, `ambiguous:<n>`",
+        ),
+        col(REASON, s(), "the label in one readable sentence"),
+    ]
 }
 
 /// Renders the schema reference (SCHEMA.md is this text).
@@ -631,6 +690,13 @@ pub fn render_markdown() -> String {
             "User prompts and assistant text, for timelines. Stored as `messages/part-*.parquet`.",
             messages_columns(),
         ),
+        (
+            table::ATTRIBUTION,
+            "Who made each event and how we know, one row per distinct `event_id`, rebuilt whole after every ingest \
+             (and when the attribution settings change). Stored as `attribution/part-*.parquet`. In trailblame's SQL \
+             these columns are also joined onto `events`; on other engines join `attribution` to `events` on `event_id`.",
+            attribution_columns(),
+        ),
     ] {
         out.push_str(&format!(
             "\n## `{name}`\n\n{intro}\n\n| column | type | meaning |\n|---|---|---|\n"
@@ -654,6 +720,7 @@ fn sql_type(dtype: &DataType) -> &'static str {
         DataType::Boolean => "BOOLEAN",
         DataType::UInt64 => "BIGINT (unsigned)",
         DataType::Int64 => "BIGINT",
+        DataType::Float64 => "DOUBLE",
         DataType::Datetime(..) => "TIMESTAMP (UTC, µs)",
         DataType::List(_) => "ARRAY<VARCHAR>",
         _ => "other",

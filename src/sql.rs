@@ -4,7 +4,7 @@
 //! narrowed to the `--since`/`--until` window first, so shipped queries and
 //! users' own see the same rows.
 
-use crate::schema::{ev, table};
+use crate::schema::{at, ev, table};
 use crate::store::Store;
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -32,11 +32,33 @@ impl TimeWindow {
 }
 
 pub fn context(store: &Store, window: TimeWindow) -> Result<SQLContext> {
+    context_with(store, window, None)
+}
+
+/// Like `context`, with `attribution` standing in for the stored table.
+/// `events` carries the attribution columns (a left join on `event_id`).
+pub fn context_with(
+    store: &Store,
+    window: TimeWindow,
+    attribution: Option<LazyFrame>,
+) -> Result<SQLContext> {
     let cx = SQLContext::new();
+    let attribution = match attribution {
+        Some(lf) => lf,
+        None => store.scan(table::ATTRIBUTION)?,
+    };
     for name in store.table_names() {
-        let mut lf = store.scan(name)?;
+        let mut lf = match name {
+            table::ATTRIBUTION => attribution.clone(),
+            _ => store.scan(name)?,
+        };
         if name == table::EVENTS {
-            lf = window.apply(lf);
+            lf = window.apply(lf).join(
+                attribution.clone(),
+                [col(ev::EVENT_ID)],
+                [col(at::EVENT_ID)],
+                JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
+            );
         }
         cx.register(name, lf);
     }

@@ -30,7 +30,7 @@ pub enum ReportFormat {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let report = ingest_into(&a.paths, &a.store, &a.run.ingest_options()?)?;
+    let report = ingest_into(&a.paths, &a.store, &a.run.ingest_options(&a.paths)?)?;
     match a.format {
         ReportFormat::Json => {
             let mut v = serde_json::to_value(&report.record)?;
@@ -115,6 +115,10 @@ pub fn print_report(report: &IngestReport, store: Option<(&Path, std::time::Dura
                 String::new()
             }
         ));
+    }
+    if let Some(stats) = &report.attribution {
+        out.push_str(&stats.line());
+        out.push('\n');
     }
     for m in &report.messages {
         out.push_str(&format!("warning: {}\n", crate::output::escape_controls(m)));

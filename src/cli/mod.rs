@@ -2,12 +2,15 @@
 //! them into checked settings once and calls the library. One subcommand per
 //! file; shared option groups live here so they mean the same everywhere.
 
+pub mod attribute;
+pub mod explain;
 pub mod ingest;
 pub mod query;
 pub mod schema;
 pub mod summary;
 pub mod synth;
 
+use crate::attribution::Settings;
 use crate::ingest::{IngestOptions, IngestReport, ingest_into};
 use crate::output::Format;
 use crate::progress::{Progress, ProgressMode};
@@ -38,6 +41,10 @@ pub enum Command {
     Query(query::Args),
     /// A first overview: events by day, account, region, identity, principal, event name, error
     Summary(summary::Args),
+    /// Label every event AI, human, service, automation or unknown, with its evidence
+    Attribute(attribute::Args),
+    /// Why one event got its label: signals, the tool call and transcript, alternatives
+    Explain(explain::Args),
     /// Print the table schemas (SCHEMA.md)
     Schema(schema::Args),
     /// Write deterministic synthetic CloudTrail in the S3 layout (benchmarks, sample data)
@@ -76,6 +83,9 @@ pub struct RunArgs {
     /// File of `path-prefix-or-user = operator` lines mapping transcripts to people
     #[arg(long, value_name = "FILE")]
     pub operator_map: Option<PathBuf>,
+    /// Attribution settings (default: ./trailblame.toml, else one at the top of an input folder, else built-in)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -86,7 +96,12 @@ impl RunArgs {
         }
     }
 
-    pub fn ingest_options(&self) -> Result<IngestOptions> {
+    /// The attribution settings for a run over `inputs`.
+    pub fn settings(&self, inputs: &[PathBuf]) -> Result<Settings> {
+        Settings::find(self.config.as_deref(), inputs)
+    }
+
+    pub fn ingest_options(&self, inputs: &[PathBuf]) -> Result<IngestOptions> {
         let aider_timezone = parse_offset(&self.aider_tz)?;
         let operator_map = match &self.operator_map {
             Some(p) => read_operator_map(p)?,
@@ -100,6 +115,7 @@ impl RunArgs {
                 operator: self.operator.clone(),
                 operator_map,
             },
+            settings: self.settings(inputs)?,
         })
     }
 }
@@ -211,6 +227,10 @@ impl TimeArgs {
 pub struct Data {
     pub store: Store,
     pub ingest: Option<IngestReport>,
+    pub settings: Settings,
+    /// Attribution computed in memory because the stored one was stale and
+    /// another writer held the store.
+    pub attribution: Option<polars::prelude::LazyFrame>,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -220,27 +240,64 @@ impl Data {
             (Some(_), false) => bail!(
                 "give input paths or --store, not both (to add files to a store: `trailblame ingest PATH --store DIR`)"
             ),
-            (Some(dir), true) => Ok(Data {
-                store: Store::open(dir)?,
-                ingest: None,
-                _temp: None,
-            }),
+            (Some(dir), true) => {
+                let mut data = Data {
+                    store: Store::open(dir)?,
+                    ingest: None,
+                    settings: run.settings(&[])?,
+                    attribution: None,
+                    _temp: None,
+                };
+                data.refresh_attribution(run.quiet)?;
+                Ok(data)
+            }
             (None, true) => {
                 bail!("nothing to read: give CloudTrail files or folders, or --store DIR")
             }
             (None, false) => {
                 let temp = tempfile::Builder::new().prefix("trailblame-").tempdir()?;
-                let report = ingest_into(&input.paths, temp.path(), &run.ingest_options()?)?;
+                let opts = run.ingest_options(&input.paths)?;
+                let report = ingest_into(&input.paths, temp.path(), &opts)?;
                 if !run.quiet {
                     ingest::print_report(&report, None);
                 }
                 Ok(Data {
                     store: Store::open(temp.path())?,
                     ingest: Some(report),
+                    settings: opts.settings,
+                    attribution: None,
                     _temp: Some(temp),
                 })
             }
         }
+    }
+
+    /// Makes the store's attribution match the settings: rebuilt and saved
+    /// when stale, computed in memory when another writer holds the store.
+    fn refresh_attribution(&mut self, quiet: bool) -> Result<()> {
+        if crate::attribution::is_current(&self.store, &self.settings) {
+            return Ok(());
+        }
+        let (lf, stats) = crate::attribution::current(&self.store, &self.settings)?;
+        if let Some(stats) = &stats
+            && !quiet
+        {
+            eprintln!(
+                "attribution rebuilt with {}: {}",
+                self.settings.source,
+                stats.line()
+            );
+        }
+        match Store::open(&self.store.root) {
+            Ok(s) if crate::attribution::is_current(&s, &self.settings) => self.store = s,
+            _ => self.attribution = Some(lf),
+        }
+        Ok(())
+    }
+
+    /// A SQL context over the store with `events` carrying the attribution.
+    pub fn sql(&self, window: TimeWindow) -> Result<polars::sql::SQLContext> {
+        crate::sql::context_with(&self.store, window, self.attribution.clone())
     }
 
     /// Exit status for a read command: 1 when its own ingest skipped input.
@@ -257,10 +314,13 @@ pub fn run() -> Result<ExitCode> {
     // Catalogs are validated before any input is read.
     crate::ingest::iam_action::exceptions()?;
     crate::commands::catalog()?;
+    crate::attribution::markers::markers()?;
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Query(a) => query::run(a),
         Command::Summary(a) => summary::run(a),
+        Command::Attribute(a) => attribute::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Synth(a) => synth::run(a),
     }

@@ -28,7 +28,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let window = a.time.window()?;
     let data = Data::open(&a.input, &a.run)?;
-    let mut cx = crate::sql::context(&data.store, window)?;
+    let mut cx = data.sql(window)?;
     let mut df = crate::sql::run(&mut cx, &sql)?;
     crate::output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
     Ok(data.exit_code())

@@ -36,6 +36,9 @@ pub struct IngestOptions {
     pub progress: Progress,
     /// Time zone for Aider, operator names.
     pub transcripts: crate::transcripts::TranscriptOptions,
+    /// Attribution settings; the `attribution` table is rebuilt with them
+    /// before the run commits.
+    pub settings: crate::attribution::Settings,
 }
 
 /// Rows buffered for one day before they are written as a part.
@@ -101,6 +104,8 @@ pub struct IngestReport {
     /// `file: position: reason` for quarantined records and skipped files.
     pub messages: Vec<String>,
     pub messages_left_out: u64,
+    /// The attribution rebuilt in this run (`None` when nothing changed).
+    pub attribution: Option<crate::attribution::Stats>,
 }
 
 impl IngestReport {
@@ -119,8 +124,24 @@ pub fn ingest_into(
     opts: &IngestOptions,
 ) -> Result<IngestReport> {
     let mut writer = StoreWriter::open(store_dir)?;
-    let report = ingest(inputs, &mut writer, opts)?;
-    writer.commit(report.record.clone())?;
+    let mut report = ingest(inputs, &mut writer, opts)?;
+    let run = writer.run;
+    let unchanged = !writer.has_staged()
+        && writer
+            .manifest
+            .attribution
+            .as_ref()
+            .is_some_and(|a| a.settings_hash == opts.settings.hash);
+    if unchanged {
+        if let Some(a) = writer.manifest.attribution.as_mut() {
+            a.after_run = run;
+        }
+    } else {
+        let bar = opts.progress.spinner("attributing events");
+        report.attribution = Some(crate::attribution::rebuild(&mut writer, &opts.settings, run)?);
+        bar.finish_and_clear();
+    }
+    writer.commit(Some(report.record.clone()))?;
     Ok(report)
 }
 
@@ -203,6 +224,7 @@ pub fn ingest(
         record,
         messages: merger.messages,
         messages_left_out: merger.messages_left_out,
+        attribution: None,
     })
 }
 

@@ -163,7 +163,10 @@ fn expected(call: &ToolCall) -> Expected {
             call.aws_region.as_deref(),
             call.aws_profile.as_deref(),
         )],
-        (_, _, Some(cmd)) => commands::analyse_command(cmd, &ctx).invocations,
+        (_, _, Some(cmd)) => {
+            let shell = mcp_cli_command(cmd);
+            commands::analyse_command(shell.as_deref().unwrap_or(cmd), &ctx).invocations
+        }
         _ => Vec::new(),
     };
     let mut e = Expected {
@@ -193,6 +196,21 @@ fn expected(call: &ToolCall) -> Expected {
         e.profile = e.profile.or(inv.profile);
     }
     e
+}
+
+/// The AWS CLI command inside an MCP call such as the awslabs aws-api
+/// server's `call_aws` (`mcp:<server>.<tool> {"cli_command":"aws …"}`): the
+/// server runs it as the CLI would, so it causes the same events.
+fn mcp_cli_command(cmd: &str) -> Option<String> {
+    let rest = cmd.strip_prefix("mcp:")?;
+    let (_, args) = rest.split_once(' ')?;
+    let v: serde_json::Value = serde_json::from_str(args).ok()?;
+    ["cli_command", "command"].iter().find_map(|k| {
+        v.get(*k)
+            .and_then(|c| c.as_str())
+            .filter(|c| c.trim_start().starts_with("aws "))
+            .map(str::to_owned)
+    })
 }
 
 pub fn sessions_frame(rows: &[AgentSession]) -> Result<DataFrame> {
@@ -284,4 +302,20 @@ pub fn messages_frame(rows: &[Message]) -> Result<DataFrame> {
                 .into_column(),
         ],
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mcp_call_aws_is_analysed_as_the_cli_command_it_carries() {
+        let c = r#"mcp:awslabs_aws-api-mcp-server.call_aws {"cli_command":"aws s3api delete-bucket --bucket b"}"#;
+        assert_eq!(
+            mcp_cli_command(c).as_deref(),
+            Some("aws s3api delete-bucket --bucket b")
+        );
+        assert_eq!(mcp_cli_command(r#"mcp:x.get_cost {"granularity":"DAILY"}"#), None);
+        assert_eq!(mcp_cli_command("aws s3 ls"), None);
+    }
 }

@@ -22,6 +22,19 @@ pub struct Manifest {
     /// Content hash (hex) → the first file ingested with that content.
     pub files: BTreeMap<String, FileEntry>,
     pub runs: Vec<RunRecord>,
+    /// What the derived `attribution` table was computed from, if it exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<DerivedState>,
+}
+
+/// The inputs a derived table was computed from: it is current while the
+/// store's last run and the settings' hash are the same.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct DerivedState {
+    pub after_run: u64,
+    pub settings_hash: String,
+    /// Where the settings came from (a file path, or "built-in defaults").
+    pub settings_source: String,
 }
 
 #[derive(Serialize, Deserialize, Clone)]
@@ -112,6 +125,11 @@ impl Manifest {
 
     pub fn next_run(&self) -> u64 {
         self.runs.last().map_or(1, |r| r.run + 1)
+    }
+
+    /// The last committed run, 0 for a new store.
+    pub fn last_run(&self) -> u64 {
+        self.runs.last().map_or(0, |r| r.run)
     }
 
     /// Writes the manifest atomically.

@@ -90,6 +90,7 @@ impl Store {
             table::AGENT_SESSIONS,
             table::TOOL_CALLS,
             table::MESSAGES,
+            table::ATTRIBUTION,
         ]
     }
 }

@@ -23,6 +23,8 @@ pub struct StoreWriter {
     /// (staged path, final relative path, table)
     staged: Vec<(PathBuf, String, String)>,
     seq: u64,
+    /// Tables whose committed parts this run replaces (derived tables).
+    replaced: BTreeSet<String>,
 }
 
 impl StoreWriter {
@@ -82,6 +84,7 @@ impl StoreWriter {
             staging,
             staged: Vec::new(),
             seq: 0,
+            replaced: BTreeSet::new(),
         })
     }
 
@@ -95,6 +98,37 @@ impl StoreWriter {
             root: self.root.clone(),
             manifest: self.manifest.clone(),
         }
+    }
+
+    /// The store as it will be after this run commits: committed parts plus
+    /// the parts staged so far (read from the staging directory).
+    pub fn pending(&self) -> super::Store {
+        let mut manifest = self.manifest.clone();
+        for table in &self.replaced {
+            manifest.parts.remove(table);
+        }
+        for (staged, _, table) in &self.staged {
+            let rel = staged
+                .strip_prefix(&self.root)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            manifest.parts.entry(table.clone()).or_default().push(rel);
+        }
+        super::Store {
+            root: self.root.clone(),
+            manifest,
+        }
+    }
+
+    /// True when this run has staged any part.
+    pub fn has_staged(&self) -> bool {
+        !self.staged.is_empty()
+    }
+
+    /// On commit, `table`'s committed parts are dropped and only the parts
+    /// staged in this run remain (derived tables are rebuilt whole).
+    pub fn replace_table(&mut self, table: &str) {
+        self.replaced.insert(table.to_string());
     }
 
     /// Stages `df` as a new part of `table`, optionally under a Hive
@@ -132,10 +166,15 @@ impl StoreWriter {
     }
 
     /// Moves staged parts into place and records the run. After this returns
-    /// the run is visible to readers.
-    pub fn commit(mut self, record: RunRecord) -> Result<()> {
+    /// the run is visible to readers. A run that only rebuilt derived tables
+    /// passes no record.
+    pub fn commit(mut self, record: Option<RunRecord>) -> Result<()> {
         for (staged, _, _) in &self.staged {
             File::open(staged)?.sync_all()?;
+        }
+        let mut dropped = Vec::new();
+        for table in &self.replaced {
+            dropped.extend(self.manifest.parts.remove(table).unwrap_or_default());
         }
         for (staged, rel, table) in std::mem::take(&mut self.staged) {
             let dest = self.root.join(&rel);
@@ -146,8 +185,15 @@ impl StoreWriter {
                 .with_context(|| format!("moving {} into place", staged.display()))?;
             self.manifest.parts.entry(table).or_default().push(rel);
         }
-        self.manifest.runs.push(record);
+        if let Some(record) = record {
+            self.manifest.runs.push(record);
+        }
         self.manifest.save(&self.root)?;
+        // Replaced parts are unlisted now; a crash before this leaves
+        // orphans the next writer removes.
+        for rel in dropped {
+            let _ = std::fs::remove_file(self.root.join(rel));
+        }
         let _ = std::fs::remove_dir_all(self.root.join(STAGING_DIR));
         Ok(())
     }
@@ -177,6 +223,7 @@ fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
         "agent_sessions",
         "tool_calls",
         "messages",
+        crate::schema::table::ATTRIBUTION,
     ] {
         let dir = root.join(table);
         if !dir.is_dir() {

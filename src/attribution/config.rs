@@ -1,0 +1,284 @@
+//! `trailblame.toml`: the attribution settings a user can edit (join
+//! tolerances, agent roles, CI principals, person aliases), with built-in
+//! defaults in `default.toml`.
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The built-in settings, as a commented file (`--print-config`).
+pub const DEFAULT_TOML: &str = include_str!("default.toml");
+
+pub const FILE_NAME: &str = "trailblame.toml";
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields, default)]
+pub struct Join {
+    pub skew_before_secs: u32,
+    pub skew_after_secs: u32,
+    pub max_call_secs: u32,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields, default)]
+pub struct CloudFormation {
+    pub window_minutes: u32,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields, default)]
+pub struct Principals {
+    pub agent_roles: Vec<String>,
+    pub ci_roles: Vec<String>,
+    pub ci_users: Vec<String>,
+    pub ci_sessions: Vec<String>,
+}
+
+/// `[principals]` as written: a key left out keeps its built-in list.
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(deny_unknown_fields, default)]
+struct PrincipalsFile {
+    agent_roles: Option<Vec<String>>,
+    ci_roles: Option<Vec<String>>,
+    ci_users: Option<Vec<String>>,
+    ci_sessions: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(deny_unknown_fields, default)]
+struct File {
+    join: Option<Join>,
+    cloudformation: Option<CloudFormation>,
+    principals: Option<PrincipalsFile>,
+    aliases: BTreeMap<String, String>,
+}
+
+/// Settings in force, and where they came from.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub join: Join,
+    pub cloudformation: CloudFormation,
+    pub principals: Principals,
+    /// Lower-cased identity → person.
+    pub aliases: BTreeMap<String, String>,
+    pub source: String,
+    /// Hash of the built-in defaults and the file's text: a stored
+    /// attribution is current only for the same settings.
+    pub hash: String,
+}
+
+fn defaults() -> File {
+    // The built-in file is part of the binary; a test parses it.
+    toml::from_str(DEFAULT_TOML).unwrap_or_default()
+}
+
+// Field defaults for keys a file leaves out of a section it gives. They
+// match default.toml (a test checks); they must not parse it, since
+// deserialising a section starts from these.
+impl Default for Join {
+    fn default() -> Self {
+        Join {
+            skew_before_secs: 5,
+            skew_after_secs: 5,
+            max_call_secs: 900,
+        }
+    }
+}
+
+impl Default for CloudFormation {
+    fn default() -> Self {
+        CloudFormation {
+            window_minutes: 180,
+        }
+    }
+}
+
+impl Default for Principals {
+    fn default() -> Self {
+        Principals {
+            agent_roles: Vec::new(),
+            ci_roles: Vec::new(),
+            ci_users: Vec::new(),
+            ci_sessions: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// The built-in defaults.
+    pub fn builtin() -> Settings {
+        Self::from_text(DEFAULT_TOML, "built-in defaults").unwrap_or_else(|_| Settings {
+            join: Join::default(),
+            cloudformation: CloudFormation::default(),
+            principals: Principals::default(),
+            aliases: BTreeMap::new(),
+            source: "built-in defaults".into(),
+            hash: String::new(),
+        })
+    }
+
+    /// Parses a settings file; keys it leaves out keep their defaults.
+    pub fn from_text(text: &str, source: &str) -> Result<Settings> {
+        let f: File = toml::from_str(text).map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+        let base = defaults();
+        let join = f.join.or(base.join).unwrap_or_default();
+        if join.max_call_secs == 0 {
+            bail!("{source}: join.max_call_secs must be above 0");
+        }
+        let mut aliases = BTreeMap::new();
+        for (k, v) in base.aliases.into_iter().chain(f.aliases) {
+            if v.trim().is_empty() {
+                bail!("{source}: alias {k:?} maps to an empty name");
+            }
+            aliases.insert(k.to_lowercase(), v);
+        }
+        let hash = format!(
+            "{:032x}",
+            xxhash_rust::xxh3::xxh3_128(format!("{DEFAULT_TOML}\u{0}{text}").as_bytes())
+        );
+        Ok(Settings {
+            join,
+            cloudformation: f.cloudformation.or(base.cloudformation).unwrap_or_default(),
+            principals: {
+                let (b, u) = (
+                    base.principals.unwrap_or_default(),
+                    f.principals.unwrap_or_default(),
+                );
+                Principals {
+                    agent_roles: u.agent_roles.or(b.agent_roles).unwrap_or_default(),
+                    ci_roles: u.ci_roles.or(b.ci_roles).unwrap_or_default(),
+                    ci_users: u.ci_users.or(b.ci_users).unwrap_or_default(),
+                    ci_sessions: u.ci_sessions.or(b.ci_sessions).unwrap_or_default(),
+                }
+            },
+            aliases,
+            source: source.to_string(),
+            hash,
+        })
+    }
+
+    /// The settings for a run: `explicit` if given, else `./trailblame.toml`,
+    /// else a `trailblame.toml` at the top of an input folder, else the
+    /// built-in defaults.
+    pub fn find(explicit: Option<&Path>, inputs: &[PathBuf]) -> Result<Settings> {
+        let candidate = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => std::iter::once(PathBuf::from(FILE_NAME))
+                .chain(
+                    inputs
+                        .iter()
+                        .filter(|p| p.is_dir())
+                        .map(|p| p.join(FILE_NAME)),
+                )
+                .find(|p| p.is_file()),
+        };
+        match candidate {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p)
+                    .with_context(|| format!("reading settings {}", p.display()))?;
+                Self::from_text(&text, &p.display().to_string())
+            }
+            None => Ok(Self::builtin()),
+        }
+    }
+
+    /// The person an identity stands for, after aliases.
+    pub fn person(&self, identity: &str) -> String {
+        self.aliases
+            .get(&identity.to_lowercase())
+            .cloned()
+            .unwrap_or_else(|| identity.to_string())
+    }
+}
+
+/// Case-insensitive glob with `*` (any run of characters) and `?` (one).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
+    let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            pi += 1;
+            mark = ti;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+pub fn any_glob(patterns: &[String], text: &str) -> Option<String> {
+    patterns
+        .iter()
+        .find(|p| glob_match(p, text))
+        .map(|p| p.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_file_parses_and_has_every_section() {
+        let f: File = toml::from_str(DEFAULT_TOML).expect("default.toml parses");
+        assert!(f.join.is_some() && f.cloudformation.is_some());
+        let p = f.principals.expect("principals");
+        assert!(p.agent_roles.is_some() && p.ci_roles.is_some() && p.ci_sessions.is_some());
+        let (j, c) = (f.join.unwrap(), f.cloudformation.unwrap());
+        let (dj, dc) = (Join::default(), CloudFormation::default());
+        assert_eq!(
+            (j.skew_before_secs, j.skew_after_secs, j.max_call_secs),
+            (dj.skew_before_secs, dj.skew_after_secs, dj.max_call_secs)
+        );
+        assert_eq!(c.window_minutes, dc.window_minutes);
+    }
+
+    #[test]
+    fn a_file_overrides_only_what_it_names() {
+        let s = Settings::from_text(
+            "[join]\nskew_before_secs = 9\nskew_after_secs = 1\nmax_call_secs = 60\n[aliases]\nBob = \"bob@example.com\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(s.join.skew_before_secs, 9);
+        assert_eq!(s.cloudformation.window_minutes, 180);
+        assert!(!s.principals.ci_roles.is_empty());
+        let s = Settings::from_text("[principals]\nci_roles = [\"deployer\"]\n", "p.toml").unwrap();
+        assert_eq!(s.principals.ci_roles, vec!["deployer".to_string()]);
+        assert!(!s.principals.agent_roles.is_empty());
+        assert_eq!(s.person("BOB"), "bob@example.com");
+        assert_eq!(s.person("carol"), "carol");
+        assert_ne!(s.hash, Settings::builtin().hash);
+    }
+
+    #[test]
+    fn bad_files_name_the_file_and_the_problem() {
+        let e = Settings::from_text("[join]\nskew_before = 3\n", "x.toml").unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("x.toml") && msg.contains("skew_before"), "{msg}");
+        let e = Settings::from_text("[aliases]\na = \" \"\n", "y.toml").unwrap_err();
+        assert!(format!("{e:#}").contains("y.toml"));
+        assert!(Settings::from_text("[join\n", "z.toml").is_err());
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("github-actions*", "GitHub-Actions-Deploy"));
+        assert!(glob_match("*-agent-*", "ops-agent-1"));
+        assert!(!glob_match("*-agent-*", "agent-1"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("ci-*", "deploy-ci"));
+        assert!(glob_match("*x*y", "axbxcy"));
+    }
+}

@@ -1,0 +1,539 @@
+//! Combines the signals into one label per event, by rule, strongest first:
+//!
+//! 1. AWS services (AWSService identity, `invokedBy` other than
+//!    CloudFormation, service-linked roles, service events) → service.
+//! 2. Console sessions → human. Never AI: a console event is not joinable,
+//!    and an AI marker on one is kept as a conflict.
+//! 3. The transcript join (`join`) → ai, with the session and tool call.
+//! 4. User-agent markers (m/, exec-env/, app/, MCP) → ai.
+//! 5. Source identity / session name markers, then agent roles from the
+//!    settings → ai.
+//! 6. The CLI session (`sid/`) of a call already attributed to one agent by
+//!    3 or 4 → ai (the same host and terminal).
+//! 7. CI principals from the settings → automation.
+//! 8. A person's credentials (SSO user, IAM user, root, federated) → human.
+//! 9. Anything else → unknown, named by its role or principal.
+//!
+//! CloudFormation's own calls for a stack (`invokedBy`
+//! cloudformation.amazonaws.com, with the caller's identity) then inherit
+//! the label of the stack operation before them. Every label keeps the
+//! signals it rests on in `evidence`, including those it overruled.
+
+use super::config::Settings;
+use super::facts::{self, CFN, Facts, PrincipalFacts, resolve_person};
+use super::input::{Call, Events};
+use super::join::{self, Candidate, JoinSettings, Match, same_agent};
+use super::markers::Markers;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ActorKind {
+    Ai,
+    Human,
+    Service,
+    Automation,
+    Unknown,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::Ai => "ai",
+            ActorKind::Human => "human",
+            ActorKind::Service => "service",
+            ActorKind::Automation => "automation",
+            ActorKind::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Label {
+    pub kind: ActorKind,
+    pub actor: Option<String>,
+    pub operator: Option<String>,
+    /// Index into the calls the engine was given.
+    pub call: Option<u32>,
+    pub confidence: f64,
+    pub evidence: Vec<String>,
+    pub reason: String,
+}
+
+impl Label {
+    fn new(kind: ActorKind, actor: Option<String>, confidence: f64, reason: String) -> Label {
+        Label {
+            kind,
+            actor,
+            operator: None,
+            call: None,
+            confidence,
+            evidence: Vec::new(),
+            reason,
+        }
+    }
+}
+
+/// The labels, and for `explain` the candidates of one event.
+pub struct Outcome {
+    pub labels: Vec<Label>,
+    pub candidates: Vec<Candidate>,
+    pub matched_calls: usize,
+}
+
+/// What kind of event this is before any join.
+struct Pre {
+    console: bool,
+    service: Option<(String, String)>,
+    cfn: bool,
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n).collect();
+        t.push('…');
+        t
+    }
+}
+
+pub fn run(
+    e: &Events,
+    calls: &[Call],
+    s: &Settings,
+    markers: &Markers,
+    trace: Option<usize>,
+) -> Outcome {
+    let f = facts::facts(e, s, markers);
+    let pre: Vec<Pre> = (0..e.len())
+        .into_par_iter()
+        .map(|i| {
+            let p = &f.principals[f.principal_of[i] as usize];
+            let ua = &f.uas[f.ua_of[i] as usize];
+            Pre {
+                console: e.console[i] || ua.client == Some("console"),
+                service: facts::service_actor(e, i, p),
+                cfn: facts::cfn_invoked(e, i),
+            }
+        })
+        .collect();
+    let joinable: Vec<bool> = (0..e.len())
+        .map(|i| {
+            let p = &pre[i];
+            !p.console
+                && p.service.is_none()
+                && !p.cfn
+                && matches!(e.event_type[i], None | Some("AwsApiCall"))
+        })
+        .collect();
+    let js = JoinSettings {
+        skew_before_us: i64::from(s.join.skew_before_secs) * 1_000_000,
+        skew_after_us: i64::from(s.join.skew_after_secs) * 1_000_000,
+        max_call_us: i64::from(s.join.max_call_secs) * 1_000_000,
+    };
+    let (matches, candidates) = join::join(e, &f, calls, &joinable, &js, trace);
+    let mut labels: Vec<Label> = (0..e.len())
+        .into_par_iter()
+        .map(|i| label(e, i, &f, &pre[i], matches[i].as_ref(), calls, s))
+        .collect();
+    propagate_sid(&f, &pre, calls, &mut labels);
+    inherit_stack_ops(e, &pre, s, &mut labels);
+    let mut used: Vec<u32> = matches.iter().flatten().map(|m| m.call).collect();
+    used.sort_unstable();
+    used.dedup();
+    Outcome {
+        labels,
+        candidates,
+        matched_calls: used.len(),
+    }
+}
+
+fn person_of(p: &PrincipalFacts, f: &Facts, s: &Settings) -> Option<String> {
+    p.person.as_deref().map(|n| resolve_person(n, s, &f.people))
+}
+
+/// The person an agent acted for: whose credentials it used, else the
+/// person its source identity names, else the transcript's operator.
+fn operator_for(p: &PrincipalFacts, f: &Facts, s: &Settings, call: Option<&Call>) -> Option<String> {
+    person_of(p, f, s)
+        .or_else(|| {
+            p.identity_hit
+                .as_ref()
+                .and_then(|(_, person)| person.as_deref())
+                .map(|n| resolve_person(n, s, &f.people))
+        })
+        .or_else(|| {
+            call.and_then(|c| c.operator.as_deref())
+                .map(|n| resolve_person(n, s, &f.people))
+        })
+}
+
+fn identity_evidence(p: &PrincipalFacts) -> Vec<String> {
+    let mut ev = Vec::new();
+    if let Some(pe) = &p.person_evidence {
+        ev.push(pe.clone());
+    }
+    if let Some(ci) = &p.ci {
+        ev.push(format!("ci:{ci}"));
+    }
+    ev
+}
+
+fn label(
+    e: &Events,
+    i: usize,
+    f: &Facts,
+    pre: &Pre,
+    m: Option<&Match>,
+    calls: &[Call],
+    s: &Settings,
+) -> Label {
+    let p = &f.principals[f.principal_of[i] as usize];
+    let ua = &f.uas[f.ua_of[i] as usize];
+    let name = e.name[i].unwrap_or("?");
+    if let Some((who, ev)) = &pre.service {
+        let mut l = Label::new(
+            ActorKind::Service,
+            Some(who.clone()),
+            0.97,
+            format!("AWS service {who} made this call ({ev})"),
+        );
+        l.evidence.push(ev.clone());
+        return l;
+    }
+    if pre.console {
+        let who = person_of(p, f, s).or_else(|| p.other.clone());
+        let mut l = Label::new(
+            ActorKind::Human,
+            who.clone(),
+            0.97,
+            format!(
+                "console session of {}",
+                who.as_deref().unwrap_or("an unnamed principal")
+            ),
+        );
+        l.evidence.push("console".into());
+        l.evidence.extend(identity_evidence(p));
+        for h in &ua.hits {
+            l.evidence.push(format!("conflict:{}", h.evidence));
+        }
+        return l;
+    }
+    if pre.cfn {
+        // Placeholder until `inherit_stack_ops` finds the stack operation.
+        let mut l = by_identity(e, i, f, p, s);
+        l.evidence.insert(0, format!("invoked_by:{CFN}"));
+        return l;
+    }
+    if let Some(m) = m {
+        let c = &calls[m.call as usize];
+        let mut l = Label::new(
+            ActorKind::Ai,
+            Some(c.agent.clone()),
+            0.0,
+            format!(
+                "{} ran `{}` in session {} (call {}), which causes {name}; the event {} the call's window",
+                c.agent,
+                short(c.command.as_deref().unwrap_or("?"), 80),
+                c.session_id,
+                c.call_id,
+                if m.inside_window { "falls inside" } else { "is within the clock-skew allowance of" }
+            ),
+        );
+        l.call = Some(m.call);
+        l.operator = operator_for(p, f, s, Some(c));
+        l.evidence
+            .push(format!("transcript:{}/{}", c.session_id, c.call_id));
+        let mut conf: f64 = 0.9;
+        if m.cli_command_matched || m.marker_matched {
+            conf += 0.06;
+        }
+        if m.inside_window {
+            conf += 0.03;
+        }
+        for h in &ua.hits {
+            if same_agent(&h.actor, &c.agent) || h.actor.starts_with("mcp:") {
+                l.evidence.push(h.evidence.clone());
+            } else {
+                l.evidence.push(format!("conflict:{}", h.evidence));
+            }
+        }
+        if let Some((h, _)) = &p.identity_hit {
+            l.evidence.push(h.evidence.clone());
+        }
+        l.evidence.extend(identity_evidence(p));
+        if m.rivals > 0 {
+            l.evidence.push(format!("ambiguous:{}", m.rivals + 1));
+            conf = conf.min(0.7);
+            l.reason.push_str(&format!(
+                "; {} other session(s) had a call that fits almost as well",
+                m.rivals
+            ));
+        }
+        l.confidence = conf.min(0.99);
+        return l;
+    }
+    // An MCP marker says how the call was made, not which agent made it:
+    // a named agent (user agent, identity) wins over `mcp:<server>`.
+    let named = ua.hits.iter().find(|h| !h.actor.starts_with("mcp:"));
+    if let Some(h) = named.or(if p.identity_hit.is_none() && p.agent_role.is_none() {
+        ua.hits.first()
+    } else {
+        None
+    }) {
+        let mut l = Label::new(
+            ActorKind::Ai,
+            Some(h.actor.clone()),
+            h.confidence,
+            format!(
+                "user agent carries {} ({}); no transcript call matched",
+                h.evidence.trim_start_matches("ua:"),
+                h.actor
+            ),
+        );
+        l.operator = operator_for(p, f, s, None);
+        l.evidence.extend(ua.hits.iter().map(|h| h.evidence.clone()));
+        if let Some((ih, _)) = &p.identity_hit {
+            l.evidence.push(ih.evidence.clone());
+        }
+        l.evidence.extend(identity_evidence(p));
+        return l;
+    }
+    if let Some((h, _)) = &p.identity_hit {
+        let mut l = Label::new(
+            ActorKind::Ai,
+            Some(h.actor.clone()),
+            h.confidence,
+            format!("{} names an AI agent ({})", h.evidence, h.actor),
+        );
+        l.operator = operator_for(p, f, s, None);
+        l.evidence.push(h.evidence.clone());
+        if let Some(r) = &p.agent_role {
+            l.evidence.push(format!("role:{r}"));
+        }
+        l.evidence.extend(ua.hits.iter().map(|h| h.evidence.clone()));
+        return l;
+    }
+    if let Some(r) = &p.agent_role {
+        let mut l = Label::new(
+            ActorKind::Ai,
+            Some("agent".into()),
+            0.8,
+            format!("role {r} is configured as an agent role (principals.agent_roles)"),
+        );
+        l.operator = operator_for(p, f, s, None);
+        l.evidence.push(format!("role:{r}"));
+        l.evidence.extend(ua.hits.iter().map(|h| h.evidence.clone()));
+        return l;
+    }
+    by_identity(e, i, f, p, s)
+}
+
+/// Steps 7–9: automation, a person, or unknown.
+fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings) -> Label {
+    let ua = &f.uas[f.ua_of[i] as usize];
+    let client = ua.client;
+    if let Some(ci) = &p.ci {
+        let mut l = Label::new(
+            ActorKind::Automation,
+            Some(ci.clone()),
+            0.9,
+            format!("CI principal {ci} (principals settings)"),
+        );
+        l.evidence.push(format!("ci:{ci}"));
+        return l;
+    }
+    // AWS_EXECUTION_ENV of a compute runtime (CloudShell is a person's).
+    let runtime = ua.exec_env.and_then(|x| {
+        [("AWS_Lambda_", "lambda"), ("AWS_ECS_", "ecs"), ("AWS_Batch", "batch")]
+            .iter()
+            .find(|(p, _)| x.starts_with(p))
+            .map(|(_, k)| *k)
+    });
+    if let Some(w) = p
+        .workload
+        .clone()
+        .or_else(|| runtime.map(|r| format!("{r}:{}", e.role_name[i].unwrap_or("?"))))
+    {
+        let mut l = Label::new(
+            ActorKind::Automation,
+            Some(w.clone()),
+            0.9,
+            format!("a workload ({w}) calling with its own role"),
+        );
+        l.evidence.push(format!("workload:{w}"));
+        return l;
+    }
+    if let Some(person) = person_of(p, f, s) {
+        let how = match client {
+            Some("terraform") => " running Terraform",
+            Some("aws-cli") => " on the AWS CLI",
+            Some("boto3") | Some("sdk") => " through an SDK",
+            _ => "",
+        };
+        let mut l = Label::new(
+            ActorKind::Human,
+            Some(person.clone()),
+            0.8,
+            format!("{person}'s own credentials{how}, with no AI evidence"),
+        );
+        l.evidence.extend(identity_evidence(p));
+        if client == Some("terraform") {
+            l.evidence.push("ua:terraform".into());
+        }
+        return l;
+    }
+    let who = p.other.clone();
+    let mut l = Label::new(
+        ActorKind::Unknown,
+        who.clone(),
+        0.0,
+        format!(
+            "no rule says who {} is (identity type {})",
+            who.as_deref().unwrap_or("the caller"),
+            e.identity_type[i].unwrap_or("missing")
+        ),
+    );
+    l.evidence
+        .push(format!("identity:{}", e.identity_type[i].unwrap_or("missing")));
+    l
+}
+
+/// Step 6: events of a CLI session (`sid/`) that only one agent used.
+fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut [Label]) {
+    // sid → (agents with counts, sessions)
+    let mut by_sid: BTreeMap<&str, (BTreeMap<String, u32>, BTreeMap<&str, ()>)> = BTreeMap::new();
+    for (i, l) in labels.iter().enumerate() {
+        if l.kind != ActorKind::Ai {
+            continue;
+        }
+        let strong = l.call.is_some() || l.evidence.iter().any(|x| x.starts_with("ua:"));
+        if let (true, Some(sid)) = (strong, f.uas[f.ua_of[i] as usize].sid) {
+            let entry = by_sid.entry(sid).or_default();
+            if let Some(a) = &l.actor {
+                *entry.0.entry(a.clone()).or_default() += 1;
+            }
+            if let Some(c) = l.call {
+                entry.1.insert(calls[c as usize].session_id.as_str(), ());
+            }
+        }
+    }
+    if by_sid.is_empty() {
+        return;
+    }
+    for i in 0..labels.len() {
+        if pre[i].console || pre[i].service.is_some() || labels[i].kind == ActorKind::Ai {
+            continue;
+        }
+        let Some(sid) = f.uas[f.ua_of[i] as usize].sid else {
+            continue;
+        };
+        let Some((agents, sessions)) = by_sid.get(sid) else {
+            continue;
+        };
+        let (Some(agent), 1) = (agents.keys().next(), agents.len()) else {
+            continue;
+        };
+        let session = match (sessions.keys().next(), sessions.len()) {
+            (Some(s), 1) => format!(" in session {s}"),
+            _ => String::new(),
+        };
+        let old = std::mem::replace(
+            &mut labels[i],
+            Label::new(
+                ActorKind::Ai,
+                Some(agent.clone()),
+                0.8,
+                format!(
+                    "same CLI session (sid/{sid}) as calls attributed to {agent}{session}; no transcript call matched this one"
+                ),
+            ),
+        );
+        let l = &mut labels[i];
+        l.evidence.push(format!("sid:{sid}"));
+        if old.kind == ActorKind::Human {
+            l.operator = old.actor;
+        }
+        l.evidence.extend(old.evidence);
+    }
+}
+
+const STACK_OPS: &[&str] = &[
+    "CreateStack",
+    "UpdateStack",
+    "DeleteStack",
+    "ExecuteChangeSet",
+    "RollbackStack",
+    "ContinueUpdateRollback",
+];
+
+/// CloudFormation's calls for a stack inherit the stack operation's label:
+/// the latest operation by the same principal in the same account and region
+/// within the window, else the latest by anyone there (less sure).
+fn inherit_stack_ops(e: &Events, pre: &[Pre], s: &Settings, labels: &mut [Label]) {
+    if !pre.iter().any(|p| p.cfn) {
+        return;
+    }
+    let window = i64::from(s.cloudformation.window_minutes) * 60 * 1_000_000;
+    type Key<'a> = (Option<&'a str>, Option<&'a str>);
+    let mut ops: HashMap<Key, Vec<(i64, usize)>> = HashMap::new();
+    let mut ops_by_principal: HashMap<(Key, Option<&str>), Vec<(i64, usize)>> = HashMap::new();
+    for i in 0..e.len() {
+        if e.source[i] == Some(CFN)
+            && e.name[i].is_some_and(|n| STACK_OPS.contains(&n))
+            && !pre[i].cfn
+        {
+            let key = (e.account[i], e.region[i]);
+            ops.entry(key).or_default().push((e.time[i], i));
+            ops_by_principal
+                .entry((key, e.principal_arn[i]))
+                .or_default()
+                .push((e.time[i], i));
+        }
+    }
+    for v in ops.values_mut().chain(ops_by_principal.values_mut()) {
+        v.sort_unstable();
+    }
+    let latest = |v: Option<&Vec<(i64, usize)>>, t: i64| -> Option<usize> {
+        let v = v?;
+        // Allow the skew of a few seconds between the two records.
+        let k = v.partition_point(|(ot, _)| *ot <= t + 5_000_000);
+        let (ot, idx) = *v.get(k.checked_sub(1)?)?;
+        (t - ot <= window).then_some(idx)
+    };
+    for i in 0..e.len() {
+        if !pre[i].cfn {
+            continue;
+        }
+        let key = (e.account[i], e.region[i]);
+        let own = latest(ops_by_principal.get(&(key, e.principal_arn[i])), e.time[i]);
+        let (op, sure) = match own {
+            Some(op) => (Some(op), true),
+            None => (latest(ops.get(&key), e.time[i]), false),
+        };
+        let Some(op) = op else {
+            labels[i].reason = format!(
+                "CloudFormation acting for the caller, no stack operation found within {} minutes; {}",
+                s.cloudformation.window_minutes, labels[i].reason
+            );
+            labels[i].confidence *= 0.8;
+            continue;
+        };
+        let from = labels[op].clone();
+        let op_name = e.name[op].unwrap_or("stack operation");
+        let op_id = e.id[op].unwrap_or("?");
+        let mut l = from.clone();
+        l.evidence = vec![format!("invoked_by:{CFN}"), format!("stack_op:{op_id}")];
+        l.evidence.extend(from.evidence.iter().cloned());
+        l.confidence = from.confidence * if sure { 0.97 } else { 0.6 };
+        let minutes = ((e.time[i] - e.time[op]) / 60_000_000).max(0);
+        l.reason = format!(
+            "CloudFormation acting for {op_name} {op_id}, made {minutes} min earlier by {} {}{}",
+            from.kind.as_str(),
+            from.actor.as_deref().unwrap_or("?"),
+            if sure { "" } else { " (another principal in this account and region)" }
+        );
+        labels[i] = l;
+    }
+}

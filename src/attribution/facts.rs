@@ -1,0 +1,263 @@
+//! What one event says about its caller on its own, before any join:
+//! user-agent markers (computed once per distinct user agent), and
+//! principal facts (person, CI, agent role, identity markers; computed once
+//! per distinct principal and source identity).
+
+use super::config::{Settings, any_glob};
+use super::input::Events;
+use super::markers::{Hit, Markers, UaParts};
+use crate::ingest::useragent;
+use std::collections::{BTreeSet, HashMap};
+
+/// One distinct user agent.
+#[derive(Default, Debug)]
+pub struct UaInfo<'a> {
+    pub client: Option<&'static str>,
+    pub cli_command: Option<&'a str>,
+    pub sid: Option<&'a str>,
+    pub exec_env: Option<&'a str>,
+    /// AI markers, strongest first.
+    pub hits: Vec<Hit>,
+    /// The agent named by an m/ feature id, if any.
+    pub feature_agent: Option<String>,
+}
+
+/// One distinct (principal ARN, source identity).
+#[derive(Default, Debug, Clone)]
+pub struct PrincipalFacts {
+    /// The person whose credentials these are (SSO user, IAM user, root…),
+    /// after aliases; `None` for roles that are not a person's.
+    pub person: Option<String>,
+    /// `identity:<type>` or `sso:<permission set>` evidence for `person`.
+    pub person_evidence: Option<String>,
+    /// A CI / automation principal matched by the settings.
+    pub ci: Option<String>,
+    /// A role the settings name as an agent's.
+    pub agent_role: Option<String>,
+    /// A source identity or session name marker, with the person it names.
+    pub identity_hit: Option<(Hit, Option<String>)>,
+    /// A workload's role: an EC2 instance profile (session `i-…`).
+    pub workload: Option<String>,
+    /// A name for anything else (role/session, account).
+    pub other: Option<String>,
+    pub service_role: bool,
+}
+
+/// Per-event facts, pointing into the distinct tables.
+pub struct Facts<'a> {
+    pub ua_of: Vec<u32>,
+    pub uas: Vec<UaInfo<'a>>,
+    pub principal_of: Vec<u32>,
+    pub principals: Vec<PrincipalFacts>,
+    /// Known people (for resolving `carol` to `carol@example.com`).
+    pub people: BTreeSet<String>,
+}
+
+pub const CFN: &str = "cloudformation.amazonaws.com";
+
+fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
+    let p = useragent::parse(ua);
+    let ids: Vec<&str> = p
+        .feature_ids
+        .map(|f| f.split(',').map(str::trim).collect())
+        .unwrap_or_default();
+    let parts = UaParts {
+        user_agent: Some(ua),
+        feature_ids: &ids,
+        exec_env: p.exec_env,
+        app_id: p.app_id,
+        mcp_server: p.mcp_server,
+        source_identity: None,
+        session_name: None,
+    };
+    let hits = markers.user_agent_hits(&parts);
+    let feature_agent = hits
+        .iter()
+        .find(|h| h.kind == super::markers::Kind::FeatureId)
+        .map(|h| h.actor.clone());
+    UaInfo {
+        client: p.client,
+        cli_command: p.cli_command,
+        sid: p.cli_session,
+        exec_env: p.exec_env,
+        hits,
+        feature_agent,
+    }
+}
+
+/// Builds the distinct tables and each event's pointers into them.
+pub fn facts<'a>(e: &Events<'a>, settings: &Settings, markers: &Markers) -> Facts<'a> {
+    let n = e.len();
+    let mut ua_index: HashMap<Option<&str>, u32> = HashMap::new();
+    let mut uas = Vec::new();
+    let mut ua_of = Vec::with_capacity(n);
+    let mut p_index: HashMap<(Option<&str>, Option<&str>, Option<&str>), u32> = HashMap::new();
+    let mut principals = Vec::new();
+    let mut principal_of = Vec::with_capacity(n);
+    for i in 0..n {
+        let ua = e.user_agent[i];
+        let u = *ua_index.entry(ua).or_insert_with(|| {
+            uas.push(ua.map(|s| ua_info(s, markers)).unwrap_or_default());
+            (uas.len() - 1) as u32
+        });
+        ua_of.push(u);
+        let key = (e.principal_arn[i], e.source_identity[i], e.identity_type[i]);
+        let p = *p_index.entry(key).or_insert_with(|| {
+            principals.push(principal_facts(e, i, settings, markers));
+            (principals.len() - 1) as u32
+        });
+        principal_of.push(p);
+    }
+    let people = principals.iter().filter_map(|p| p.person.clone()).collect();
+    Facts {
+        ua_of,
+        uas,
+        principal_of,
+        principals,
+        people,
+    }
+}
+
+fn principal_facts(e: &Events, i: usize, s: &Settings, markers: &Markers) -> PrincipalFacts {
+    let it = e.identity_type[i].unwrap_or("");
+    let role = e.role_name[i];
+    let session = e.session_name[i];
+    let user = e.user_name[i];
+    let mut f = PrincipalFacts {
+        identity_hit: markers.identity_hit(&UaParts {
+            source_identity: e.source_identity[i],
+            session_name: session,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    if let Some(r) = role {
+        f.service_role = r.starts_with("AWSServiceRoleFor");
+        f.agent_role = any_glob(&s.principals.agent_roles, r).map(|_| r.to_string());
+        if any_glob(&s.principals.ci_roles, r).is_some() {
+            f.ci = Some(r.to_string());
+        }
+    }
+    if let Some(sn) = session
+        && f.ci.is_none()
+        && any_glob(&s.principals.ci_sessions, sn).is_some()
+    {
+        f.ci = Some(role.unwrap_or(sn).to_string());
+    }
+    if let (Some(r), Some(sn)) = (role, session)
+        && sn.len() > 2
+        && sn.starts_with("i-")
+        && sn[2..].bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        f.workload = Some(format!("ec2:{r}"));
+    }
+    let person = |name: &str, ev: String| (Some(s.person(name)), Some(ev));
+    (f.person, f.person_evidence) = match it {
+        "IAMUser" => match user {
+            Some(u) if any_glob(&s.principals.ci_users, u).is_some() => {
+                f.ci = Some(u.to_string());
+                (None, None)
+            }
+            Some(u) => person(u, "identity:IAMUser".into()),
+            None => (None, None),
+        },
+        "Root" => person(
+            &format!("root@{}", e.account[i].unwrap_or("unknown")),
+            "identity:Root".into(),
+        ),
+        "IdentityCenterUser" => match e.on_behalf_of[i].or(user) {
+            Some(u) => person(u, "identity:IdentityCenterUser".into()),
+            None => (None, None),
+        },
+        "FederatedUser" | "SAMLUser" | "WebIdentityUser" => match user {
+            Some(u) if f.ci.is_none() => person(u, format!("identity:{it}")),
+            _ => (None, None),
+        },
+        "AssumedRole" => match (role, session) {
+            (Some(r), Some(sn)) if r.starts_with("AWSReservedSSO_") && f.agent_role.is_none() => {
+                let set = r
+                    .strip_prefix("AWSReservedSSO_")
+                    .and_then(|x| x.rsplit_once('_'))
+                    .map_or(r, |(set, _)| set);
+                person(sn, format!("sso:{set}"))
+            }
+            // A person's name as the session name of an ordinary role.
+            (Some(_), Some(sn))
+                if sn.contains('@') && f.agent_role.is_none() && f.ci.is_none() =>
+            {
+                person(sn, "identity:session-name".into())
+            }
+            _ => (None, None),
+        },
+        _ => (None, None),
+    };
+    f.other = match (role, session, user) {
+        (Some(r), Some(sn), _) => Some(format!("{r}/{sn}")),
+        (Some(r), None, _) => Some(r.to_string()),
+        (None, _, Some(u)) => Some(u.to_string()),
+        _ => e.principal_arn[i]
+            .map(str::to_owned)
+            .or_else(|| e.account[i].map(|a| format!("account:{a}"))),
+    };
+    f
+}
+
+/// A service acting on its own or for a caller (not CloudFormation, which
+/// the engine follows back to the stack operation).
+pub fn service_actor(e: &Events, i: usize, p: &PrincipalFacts) -> Option<(String, String)> {
+    let ip = e.source_ip[i].filter(|s| s.ends_with(".amazonaws.com"));
+    match e.event_type[i] {
+        Some("AwsServiceEvent") => {
+            let who = e.source[i].unwrap_or("aws-service");
+            return Some((who.to_string(), "event_type:AwsServiceEvent".into()));
+        }
+        Some("AwsCloudTrailInsight") => {
+            return Some((
+                "cloudtrail-insights".into(),
+                "event_type:AwsCloudTrailInsight".into(),
+            ));
+        }
+        _ => {}
+    }
+    if e.identity_type[i] == Some("AWSService") {
+        let who = e.invoked_by[i].or(ip).unwrap_or("aws-service");
+        return Some((who.to_string(), "identity:AWSService".into()));
+    }
+    if let Some(by) = e.invoked_by[i]
+        && by != CFN
+    {
+        return Some((by.to_string(), format!("invoked_by:{by}")));
+    }
+    if p.service_role {
+        let role = e.role_name[i].unwrap_or("AWSServiceRole");
+        let who = ip.unwrap_or(role);
+        return Some((who.to_string(), format!("role:{role}")));
+    }
+    None
+}
+
+/// CloudFormation calling with the caller's identity for a stack operation.
+pub fn cfn_invoked(e: &Events, i: usize) -> bool {
+    e.identity_type[i] != Some("AWSService")
+        && (e.invoked_by[i] == Some(CFN)
+            || (e.invoked_by[i].is_none()
+                && e.source_ip[i] == Some(CFN)
+                && e.user_agent[i] == Some(CFN)))
+}
+
+/// `carol` → `carol@example.com` when exactly one known person has that
+/// local part; aliases were applied before.
+pub fn resolve_person(name: &str, s: &Settings, people: &BTreeSet<String>) -> String {
+    let aliased = s.person(name);
+    if aliased != name || name.contains('@') {
+        return aliased;
+    }
+    let mut found = people.iter().filter(|p| {
+        p.split_once('@')
+            .is_some_and(|(local, _)| local.eq_ignore_ascii_case(name))
+    });
+    match (found.next(), found.next()) {
+        (Some(p), None) => p.clone(),
+        _ => name.to_string(),
+    }
+}

@@ -1,0 +1,385 @@
+//! The transcript join: which tool call caused which CloudTrail event.
+//!
+//! A call is a candidate for an event when the event's `source:Name` is one
+//! of the call's expected operations and its eventTime falls inside the
+//! call's window (start − skew to result + skew; eventTime is completion
+//! time to the second). Calls whose operations cannot be enumerated
+//! (terraform, scripts) may claim events of a matching client in their
+//! window, but only from a principal their session is already known to use.
+//!
+//! Each candidate is scored: inside the window proper, the user agent's CLI
+//! command among the call's (a different one rules the pair out), the
+//! agent's own m/ marker (another agent's rules it out), the region the call
+//! names, and, in a second pass, the principal and CLI session (`sid/`) the
+//! session was seen using in the first. Each event goes to its best call;
+//! ties go to the call whose result is closest to the event, then to the
+//! earlier call. Near-equal calls in other sessions are kept as ambiguity.
+
+use super::facts::Facts;
+use super::input::{Call, Events};
+use crate::commands::normalise_event_name;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// The best call for one event, and how contested it was.
+#[derive(Clone, Debug)]
+pub struct Match {
+    pub call: u32,
+    pub score: f32,
+    /// Other sessions' calls scoring within `NEAR` of the best.
+    pub rivals: u32,
+    pub inside_window: bool,
+    pub cli_command_matched: bool,
+    pub marker_matched: bool,
+}
+
+/// One scored (call, event) pair, for `explain`.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub call: u32,
+    pub event: u32,
+    pub score: f32,
+    pub notes: Vec<&'static str>,
+}
+
+pub struct JoinSettings {
+    pub skew_before_us: i64,
+    pub skew_after_us: i64,
+    pub max_call_us: i64,
+}
+
+const MIN_SCORE: f32 = 0.8;
+const NEAR: f32 = 0.15;
+const SEC: i64 = 1_000_000;
+
+/// Agents that share markers (Kiro CLI is the renamed Amazon Q CLI).
+pub fn same_agent(a: &str, b: &str) -> bool {
+    fn fam(x: &str) -> &str {
+        match x {
+            "kiro" | "amazon-q" => "q",
+            other => other,
+        }
+    }
+    fam(a) == fam(b)
+}
+
+struct Priors {
+    principals: Vec<String>,
+    sid: Option<String>,
+}
+
+struct Ctx<'e, 'a> {
+    e: &'e Events<'a>,
+    f: &'e Facts<'a>,
+    calls: &'e [Call],
+    joinable: &'e [bool],
+    js: &'e JoinSettings,
+}
+
+impl Ctx<'_, '_> {
+    fn window(&self, c: &Call) -> (i64, i64) {
+        let end = c
+            .ended_at
+            .filter(|e| *e >= c.started_at)
+            .unwrap_or(c.started_at + self.js.max_call_us);
+        (c.started_at, end)
+    }
+
+    /// Scores one pair; `None` rules it out.
+    fn score(
+        &self,
+        ci: usize,
+        ev: usize,
+        unknown_op: bool,
+        priors: Option<&Priors>,
+        notes: &mut Vec<&'static str>,
+    ) -> Option<f32> {
+        let c = &self.calls[ci];
+        let ua = &self.f.uas[self.f.ua_of[ev] as usize];
+        let (start, end) = self.window(c);
+        let t = self.e.time[ev];
+        let mut s = if unknown_op { 0.6 } else { 1.0 };
+        // eventTime is truncated to the second.
+        if t >= start - SEC && t <= end + SEC {
+            s += 0.3;
+            notes.push("inside the call's window");
+        } else {
+            notes.push("within the clock-skew allowance");
+        }
+        if let Some(cmd) = ua.cli_command {
+            if c.cli_commands.iter().any(|x| x == cmd) {
+                s += 0.5;
+                notes.push("user agent's CLI command is the call's");
+            } else if !c.cli_commands.is_empty() || !unknown_op {
+                notes.push("user agent names another CLI command");
+                return None;
+            }
+        }
+        if let Some(agent) = &ua.feature_agent {
+            if same_agent(agent, &c.agent) {
+                s += 0.4;
+                notes.push("user agent carries this agent's m/ marker");
+            } else {
+                notes.push("user agent carries another agent's marker");
+                return None;
+            }
+        } else if ua.hits.iter().any(|h| h.actor.starts_with("mcp:")) {
+            s += 0.2;
+            notes.push("called through an MCP server");
+        }
+        if let (Some(want), Some(got)) = (&c.region, self.e.region[ev]) {
+            if want == got {
+                s += 0.2;
+                notes.push("region matches");
+            } else {
+                s -= 0.3;
+                notes.push("region differs from the one the call names");
+            }
+        }
+        if let Some(p) = priors {
+            let principal = self.e.principal_arn[ev].unwrap_or("");
+            if p.principals.iter().any(|x| x == principal) {
+                s += 0.3;
+                notes.push("principal is the session's");
+            } else if p.principals.is_empty() && unknown_op {
+                return None;
+            } else if !p.principals.is_empty() {
+                s -= 0.5;
+                notes.push("principal is not one the session used");
+            }
+            match (&p.sid, ua.sid) {
+                (Some(want), Some(got)) if want == got => {
+                    s += 0.3;
+                    notes.push("CLI session (sid/) is the agent's");
+                }
+                (Some(_), Some(_)) => {
+                    s -= 0.6;
+                    notes.push("CLI session (sid/) is not the agent's");
+                }
+                _ => {}
+            }
+        } else if unknown_op {
+            return None;
+        }
+        (s >= MIN_SCORE).then_some(s)
+    }
+}
+
+/// Event indices by `source:Name` (API-version suffixes removed), each list
+/// sorted by time, joinable events only.
+fn index<'a>(e: &Events<'a>, joinable: &[bool]) -> HashMap<(&'a str, &'a str), Vec<u32>> {
+    let mut idx: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
+    for i in 0..e.len() {
+        if !joinable[i] {
+            continue;
+        }
+        if let (Some(src), Some(name)) = (e.source[i], e.name[i]) {
+            idx.entry((src, normalise_event_name(src, name)))
+                .or_default()
+                .push(i as u32);
+        }
+    }
+    for v in idx.values_mut() {
+        v.sort_by_key(|i| (e.time[*i as usize], *i));
+    }
+    idx
+}
+
+fn in_window(list: &[u32], e: &Events, lo: i64, hi: i64) -> std::ops::Range<usize> {
+    let a = list.partition_point(|i| e.time[*i as usize] < lo);
+    let b = list.partition_point(|i| e.time[*i as usize] <= hi);
+    a..b.max(a)
+}
+
+/// The client family an unenumerable call's events come from.
+fn client_for(c: &Call) -> Option<&'static str> {
+    let cmd = c.command.as_deref().unwrap_or("");
+    if cmd.contains("terraform") || cmd.contains("tofu ") {
+        Some("terraform")
+    } else if cmd.contains("python") || cmd.contains("boto3") {
+        Some("boto3")
+    } else if cmd.contains("cdk ") || cmd.contains("node ") || cmd.contains("npx ") {
+        Some("sdk")
+    } else {
+        None
+    }
+}
+
+/// (call, event, unknown_op) pairs in reach of each other.
+fn pairs(cx: &Ctx, idx: &HashMap<(&str, &str), Vec<u32>>, by_time: &[u32]) -> Vec<(u32, u32, bool)> {
+    let per_call: Vec<Vec<(u32, u32, bool)>> = (0..cx.calls.len())
+        .into_par_iter()
+        .map(|ci| {
+            let c = &cx.calls[ci];
+            if c.outcome.as_deref() == Some("rejected") {
+                return Vec::new();
+            }
+            let (start, end) = cx.window(c);
+            let (lo, hi) = (start - cx.js.skew_before_us, end + cx.js.skew_after_us);
+            let mut out = Vec::new();
+            for op in &c.expected {
+                let Some((src, name)) = op.split_once(':') else {
+                    continue;
+                };
+                if let Some(list) = idx.get(&(src, name)) {
+                    for &ev in &list[in_window(list, cx.e, lo, hi)] {
+                        out.push((ci as u32, ev, false));
+                    }
+                }
+            }
+            if c.unknown_operations
+                && let Some(client) = client_for(c)
+            {
+                for &ev in &by_time[in_window(by_time, cx.e, lo, hi)] {
+                    let ua = &cx.f.uas[cx.f.ua_of[ev as usize] as usize];
+                    if ua.client == Some(client) && !out.iter().any(|p| p.1 == ev) {
+                        out.push((ci as u32, ev, true));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    per_call.into_iter().flatten().collect()
+}
+
+/// Runs the join. `trace` collects every candidate of one event for
+/// `explain`.
+pub fn join(
+    e: &Events,
+    f: &Facts,
+    calls: &[Call],
+    joinable: &[bool],
+    js: &JoinSettings,
+    trace: Option<usize>,
+) -> (Vec<Option<Match>>, Vec<Candidate>) {
+    let cx = Ctx {
+        e,
+        f,
+        calls,
+        joinable,
+        js,
+    };
+    let idx = index(e, joinable);
+    let mut by_time: Vec<u32> = (0..e.len() as u32)
+        .filter(|i| joinable[*i as usize])
+        .collect();
+    by_time.sort_by_key(|i| (e.time[*i as usize], *i));
+    let pairs = pairs(&cx, &idx, &by_time);
+
+    // Pass 1: no priors; learn each session's principals and sid.
+    let first = assign(&cx, &pairs, &HashMap::new(), None).0;
+    let mut seen: BTreeMap<&str, (BTreeMap<&str, u32>, BTreeMap<&str, u32>, u32)> = BTreeMap::new();
+    for (ev, m) in first.iter().enumerate() {
+        let Some(m) = m else { continue };
+        let c = &calls[m.call as usize];
+        let entry = seen.entry(c.session_id.as_str()).or_default();
+        entry.2 += 1;
+        if let Some(p) = e.principal_arn[ev] {
+            *entry.0.entry(p).or_default() += 1;
+        }
+        if let Some(sid) = f.uas[f.ua_of[ev] as usize].sid {
+            *entry.1.entry(sid).or_default() += 1;
+        }
+    }
+    let priors: HashMap<&str, Priors> = seen
+        .into_iter()
+        .map(|(session, (principals, sids, n))| {
+            let principals = principals
+                .into_iter()
+                .filter(|(_, k)| *k * 10 >= n)
+                .map(|(p, _)| p.to_string())
+                .collect();
+            // The most frequent sid, the smallest on a tie.
+            let sid = sids
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(s, _)| s.to_string());
+            (session, Priors { principals, sid })
+        })
+        .collect();
+    assign(&cx, &pairs, &priors, trace)
+}
+
+fn assign(
+    cx: &Ctx,
+    pairs: &[(u32, u32, bool)],
+    priors: &HashMap<&str, Priors>,
+    trace: Option<usize>,
+) -> (Vec<Option<Match>>, Vec<Candidate>) {
+    let use_priors = !priors.is_empty();
+    let none = Priors {
+        principals: Vec::new(),
+        sid: None,
+    };
+    let mut scored: Vec<(u32, u32, f32, bool, bool, bool)> = pairs
+        .par_iter()
+        .filter_map(|&(ci, ev, unknown)| {
+            let c = &cx.calls[ci as usize];
+            let p = use_priors.then(|| priors.get(c.session_id.as_str()).unwrap_or(&none));
+            let mut notes = Vec::new();
+            let s = cx.score(ci as usize, ev as usize, unknown, p, &mut notes)?;
+            let inside = notes.contains(&"inside the call's window");
+            let cli = notes.contains(&"user agent's CLI command is the call's");
+            let marker = notes.contains(&"user agent carries this agent's m/ marker");
+            Some((ev, ci, s, inside, cli, marker))
+        })
+        .collect();
+    let mut trace_out = Vec::new();
+    if let Some(t) = trace {
+        for &(ci, ev, unknown) in pairs.iter().filter(|p| p.1 as usize == t) {
+            let c = &cx.calls[ci as usize];
+            let p = use_priors.then(|| priors.get(c.session_id.as_str()).unwrap_or(&none));
+            let mut notes = Vec::new();
+            let s = cx.score(ci as usize, ev as usize, unknown, p, &mut notes);
+            trace_out.push(Candidate {
+                call: ci,
+                event: ev,
+                score: s.unwrap_or(0.0),
+                notes,
+            });
+        }
+    }
+    // Best first per event: score, then result closest to the event, then call order.
+    let closeness = |ev: u32, ci: u32| {
+        let c = &cx.calls[ci as usize];
+        let end = c.ended_at.unwrap_or(c.started_at);
+        (cx.e.time[ev as usize] - end).abs()
+    };
+    scored.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(b.2.total_cmp(&a.2))
+            .then(closeness(a.0, a.1).cmp(&closeness(b.0, b.1)))
+            .then(a.1.cmp(&b.1))
+    });
+    let mut out: Vec<Option<Match>> = vec![None; cx.e.len()];
+    let mut i = 0;
+    while i < scored.len() {
+        let ev = scored[i].0;
+        let mut j = i;
+        while j < scored.len() && scored[j].0 == ev {
+            j += 1;
+        }
+        let best = scored[i];
+        let best_session = &cx.calls[best.1 as usize].session_id;
+        let mut rival_sessions: Vec<&str> = scored[i + 1..j]
+            .iter()
+            .filter(|r| r.2 >= best.2 - NEAR)
+            .map(|r| cx.calls[r.1 as usize].session_id.as_str())
+            .filter(|s| *s != best_session.as_str())
+            .collect();
+        rival_sessions.sort_unstable();
+        rival_sessions.dedup();
+        out[ev as usize] = Some(Match {
+            call: best.1,
+            score: best.2,
+            rivals: rival_sessions.len() as u32,
+            inside_window: best.3,
+            cli_command_matched: best.4,
+            marker_matched: best.5,
+        });
+        i = j;
+    }
+    let _ = cx.joinable;
+    (out, trace_out)
+}
