@@ -612,11 +612,7 @@ pub fn attribution_columns() -> Vec<ColumnDoc> {
     let s = || DataType::String;
     vec![
         col(EVENT_ID, s(), "the event (`events.event_id`)"),
-        col(
-            ACTOR_KIND,
-            s(),
-            "ai, human, service, automation or unknown",
-        ),
+        col(ACTOR_KIND, s(), "ai, human, service, automation or unknown"),
         col(
             ACTOR,
             s(),

@@ -253,9 +253,9 @@ mod tests {
         assert_eq!(s.join.skew_before_secs, 9);
         assert_eq!(s.cloudformation.window_minutes, 180);
         assert!(!s.principals.ci_roles.is_empty());
-        let s = Settings::from_text("[principals]\nci_roles = [\"deployer\"]\n", "p.toml").unwrap();
-        assert_eq!(s.principals.ci_roles, vec!["deployer".to_string()]);
-        assert!(!s.principals.agent_roles.is_empty());
+        let p = Settings::from_text("[principals]\nci_roles = [\"deployer\"]\n", "p.toml").unwrap();
+        assert_eq!(p.principals.ci_roles, vec!["deployer".to_string()]);
+        assert!(!p.principals.agent_roles.is_empty());
         assert_eq!(s.person("BOB"), "bob@example.com");
         assert_eq!(s.person("carol"), "carol");
         assert_ne!(s.hash, Settings::builtin().hash);
@@ -265,7 +265,10 @@ mod tests {
     fn bad_files_name_the_file_and_the_problem() {
         let e = Settings::from_text("[join]\nskew_before = 3\n", "x.toml").unwrap_err();
         let msg = format!("{e:#}");
-        assert!(msg.contains("x.toml") && msg.contains("skew_before"), "{msg}");
+        assert!(
+            msg.contains("x.toml") && msg.contains("skew_before"),
+            "{msg}"
+        );
         let e = Settings::from_text("[aliases]\na = \" \"\n", "y.toml").unwrap_err();
         assert!(format!("{e:#}").contains("y.toml"));
         assert!(Settings::from_text("[join\n", "z.toml").is_err());

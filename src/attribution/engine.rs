@@ -155,7 +155,12 @@ fn person_of(p: &PrincipalFacts, f: &Facts, s: &Settings) -> Option<String> {
 
 /// The person an agent acted for: whose credentials it used, else the
 /// person its source identity names, else the transcript's operator.
-fn operator_for(p: &PrincipalFacts, f: &Facts, s: &Settings, call: Option<&Call>) -> Option<String> {
+fn operator_for(
+    p: &PrincipalFacts,
+    f: &Facts,
+    s: &Settings,
+    call: Option<&Call>,
+) -> Option<String> {
     person_of(p, f, s)
         .or_else(|| {
             p.identity_hit
@@ -238,7 +243,11 @@ fn label(
                 short(c.command.as_deref().unwrap_or("?"), 80),
                 c.session_id,
                 c.call_id,
-                if m.inside_window { "falls inside" } else { "is within the clock-skew allowance of" }
+                if m.inside_window {
+                    "falls inside"
+                } else {
+                    "is within the clock-skew allowance of"
+                }
             ),
         );
         l.call = Some(m.call);
@@ -293,7 +302,8 @@ fn label(
             ),
         );
         l.operator = operator_for(p, f, s, None);
-        l.evidence.extend(ua.hits.iter().map(|h| h.evidence.clone()));
+        l.evidence
+            .extend(ua.hits.iter().map(|h| h.evidence.clone()));
         if let Some((ih, _)) = &p.identity_hit {
             l.evidence.push(ih.evidence.clone());
         }
@@ -312,7 +322,8 @@ fn label(
         if let Some(r) = &p.agent_role {
             l.evidence.push(format!("role:{r}"));
         }
-        l.evidence.extend(ua.hits.iter().map(|h| h.evidence.clone()));
+        l.evidence
+            .extend(ua.hits.iter().map(|h| h.evidence.clone()));
         return l;
     }
     if let Some(r) = &p.agent_role {
@@ -324,7 +335,8 @@ fn label(
         );
         l.operator = operator_for(p, f, s, None);
         l.evidence.push(format!("role:{r}"));
-        l.evidence.extend(ua.hits.iter().map(|h| h.evidence.clone()));
+        l.evidence
+            .extend(ua.hits.iter().map(|h| h.evidence.clone()));
         return l;
     }
     by_identity(e, i, f, p, s)
@@ -346,10 +358,14 @@ fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings
     }
     // AWS_EXECUTION_ENV of a compute runtime (CloudShell is a person's).
     let runtime = ua.exec_env.and_then(|x| {
-        [("AWS_Lambda_", "lambda"), ("AWS_ECS_", "ecs"), ("AWS_Batch", "batch")]
-            .iter()
-            .find(|(p, _)| x.starts_with(p))
-            .map(|(_, k)| *k)
+        [
+            ("AWS_Lambda_", "lambda"),
+            ("AWS_ECS_", "ecs"),
+            ("AWS_Batch", "batch"),
+        ]
+        .iter()
+        .find(|(p, _)| x.starts_with(p))
+        .map(|(_, k)| *k)
     });
     if let Some(w) = p
         .workload
@@ -395,8 +411,10 @@ fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings
             e.identity_type[i].unwrap_or("missing")
         ),
     );
-    l.evidence
-        .push(format!("identity:{}", e.identity_type[i].unwrap_or("missing")));
+    l.evidence.push(format!(
+        "identity:{}",
+        e.identity_type[i].unwrap_or("missing")
+    ));
     l
 }
 
@@ -532,7 +550,11 @@ fn inherit_stack_ops(e: &Events, pre: &[Pre], s: &Settings, labels: &mut [Label]
             "CloudFormation acting for {op_name} {op_id}, made {minutes} min earlier by {} {}{}",
             from.kind.as_str(),
             from.actor.as_deref().unwrap_or("?"),
-            if sure { "" } else { " (another principal in this account and region)" }
+            if sure {
+                ""
+            } else {
+                " (another principal in this account and region)"
+            }
         );
         labels[i] = l;
     }

@@ -182,9 +182,7 @@ fn principal_facts(e: &Events, i: usize, s: &Settings, markers: &Markers) -> Pri
                 person(sn, format!("sso:{set}"))
             }
             // A person's name as the session name of an ordinary role.
-            (Some(_), Some(sn))
-                if sn.contains('@') && f.agent_role.is_none() && f.ci.is_none() =>
-            {
+            (Some(_), Some(sn)) if sn.contains('@') && f.agent_role.is_none() && f.ci.is_none() => {
                 person(sn, "identity:session-name".into())
             }
             _ => (None, None),

@@ -66,6 +66,9 @@ pub fn same_agent(a: &str, b: &str) -> bool {
 struct Priors {
     principals: Vec<String>,
     sid: Option<String>,
+    /// The session used one sid for nearly all its calls: another sid is a
+    /// different terminal or host, not this agent.
+    sid_strict: bool,
 }
 
 struct Ctx<'e, 'a> {
@@ -138,8 +141,9 @@ impl Ctx<'_, '_> {
         }
         if let Some(p) = priors {
             let principal = self.e.principal_arn[ev].unwrap_or("");
+            // Priors only take away, so a session without any (it won
+            // nothing in the first pass) still competes on equal terms.
             if p.principals.iter().any(|x| x == principal) {
-                s += 0.3;
                 notes.push("principal is the session's");
             } else if p.principals.is_empty() && unknown_op {
                 return None;
@@ -149,8 +153,11 @@ impl Ctx<'_, '_> {
             }
             match (&p.sid, ua.sid) {
                 (Some(want), Some(got)) if want == got => {
-                    s += 0.3;
                     notes.push("CLI session (sid/) is the agent's");
+                }
+                (Some(_), Some(_)) if p.sid_strict => {
+                    notes.push("CLI session (sid/) is not the one the agent always used");
+                    return None;
                 }
                 (Some(_), Some(_)) => {
                     s -= 0.6;
@@ -206,7 +213,11 @@ fn client_for(c: &Call) -> Option<&'static str> {
 }
 
 /// (call, event, unknown_op) pairs in reach of each other.
-fn pairs(cx: &Ctx, idx: &HashMap<(&str, &str), Vec<u32>>, by_time: &[u32]) -> Vec<(u32, u32, bool)> {
+fn pairs(
+    cx: &Ctx,
+    idx: &HashMap<(&str, &str), Vec<u32>>,
+    by_time: &[u32],
+) -> Vec<(u32, u32, bool)> {
     let per_call: Vec<Vec<(u32, u32, bool)>> = (0..cx.calls.len())
         .into_par_iter()
         .map(|ci| {
@@ -291,11 +302,18 @@ pub fn join(
                 .map(|(p, _)| p.to_string())
                 .collect();
             // The most frequent sid, the smallest on a tie.
-            let sid = sids
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map(|(s, _)| s.to_string());
-            (session, Priors { principals, sid })
+            let top = sids.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+            let with_sid: u32 = sids.values().sum();
+            let sid_strict = top.is_some_and(|(_, k)| *k >= 3 && *k * 10 >= with_sid * 8);
+            let sid = top.map(|(s, _)| s.to_string());
+            (
+                session,
+                Priors {
+                    principals,
+                    sid,
+                    sid_strict,
+                },
+            )
         })
         .collect();
     assign(&cx, &pairs, &priors, trace)
@@ -311,6 +329,7 @@ fn assign(
     let none = Priors {
         principals: Vec::new(),
         sid: None,
+        sid_strict: false,
     };
     let mut scored: Vec<(u32, u32, f32, bool, bool, bool)> = pairs
         .par_iter()

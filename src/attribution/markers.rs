@@ -282,7 +282,10 @@ mod tests {
                 ..Default::default()
             })
             .unwrap();
-        assert_eq!((h.actor.as_str(), person.as_deref()), ("codex", Some("carol")));
+        assert_eq!(
+            (h.actor.as_str(), person.as_deref()),
+            ("codex", Some("carol"))
+        );
         let (h, _) = m
             .identity_hit(&UaParts {
                 session_name: Some("claude-code-7f3a"),

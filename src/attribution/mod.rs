@@ -117,7 +117,11 @@ pub fn explain(store: &Store, settings: &Settings, event_id: &str) -> Result<Opt
         .into_iter()
         .map(|c| (calls[c.call as usize].clone(), c))
         .collect();
-    candidates.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.1.call.cmp(&b.1.call)));
+    candidates.sort_by(|a, b| {
+        b.1.score
+            .total_cmp(&a.1.score)
+            .then(a.1.call.cmp(&b.1.call))
+    });
     Ok(Some(Explained {
         label,
         call,
@@ -144,10 +148,14 @@ fn frame(ids: &[Option<&str>], labels: &[Label], calls: &[Call]) -> Result<DataF
     let call_of = |i: usize| labels[i].call.map(|c| &calls[c as usize]);
     let columns = vec![
         strs(at::EVENT_ID, &|i| ids[i].map(str::to_owned)),
-        strs(at::ACTOR_KIND, &|i| Some(labels[i].kind.as_str().to_owned())),
+        strs(at::ACTOR_KIND, &|i| {
+            Some(labels[i].kind.as_str().to_owned())
+        }),
         strs(at::ACTOR, &|i| labels[i].actor.clone()),
         strs(at::OPERATOR, &|i| labels[i].operator.clone()),
-        strs(at::AGENT_SESSION_ID, &|i| call_of(i).map(|c| c.session_id.clone())),
+        strs(at::AGENT_SESSION_ID, &|i| {
+            call_of(i).map(|c| c.session_id.clone())
+        }),
         strs(at::TOOL_CALL_ID, &|i| call_of(i).map(|c| c.call_id.clone())),
         Column::new(
             PlSmallStr::from_static(at::CONFIDENCE),
@@ -200,3 +208,6 @@ pub fn current(store: &Store, settings: &Settings) -> Result<(LazyFrame, Option<
     let (df, stats) = compute(store, settings)?;
     Ok((df.lazy(), Some(stats)))
 }
+
+#[cfg(test)]
+mod tests;

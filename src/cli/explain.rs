@@ -85,12 +85,19 @@ pub fn run(a: Args) -> Result<ExitCode> {
     )?;
     let (call_row, messages) = match &x.call {
         Some(c) => {
-            let call_row = one_row(data.store.scan(table::TOOL_CALLS)?.filter(
-                col(tr::SESSION_ID)
-                    .eq(lit(c.session_id.clone()))
-                    .and(col(tr::CALL_ID).eq(lit(c.call_id.clone()))),
-            ))?;
-            let t = |us: i64| lit(us).cast(DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)));
+            let call_row = one_row(
+                data.store.scan(table::TOOL_CALLS)?.filter(
+                    col(tr::SESSION_ID)
+                        .eq(lit(c.session_id.clone()))
+                        .and(col(tr::CALL_ID).eq(lit(c.call_id.clone()))),
+                ),
+            )?;
+            let t = |us: i64| {
+                lit(us).cast(DataType::Datetime(
+                    TimeUnit::Microseconds,
+                    Some(TimeZone::UTC),
+                ))
+            };
             let until = c.ended_at.unwrap_or(c.started_at);
             let msgs = data
                 .store
@@ -109,8 +116,20 @@ pub fn run(a: Args) -> Result<ExitCode> {
         None => (None, None),
     };
     let text = match a.format.as_str() {
-        "json" => json(&a.event_id, &event, &x, call_row.as_ref(), messages.as_ref())?,
-        _ => text(&a.event_id, &event, &x, call_row.as_ref(), messages.as_ref())?,
+        "json" => json(
+            &a.event_id,
+            &event,
+            &x,
+            call_row.as_ref(),
+            messages.as_ref(),
+        )?,
+        _ => text(
+            &a.event_id,
+            &event,
+            &x,
+            call_row.as_ref(),
+            messages.as_ref(),
+        )?,
     };
     print!("{text}");
     Ok(data.exit_code())
@@ -150,14 +169,30 @@ fn text(
         writeln!(o, "  - {}", e(ev.clone()))?;
     }
     if let (Some(c), Some(row)) = (&x.call, call_row) {
-        writeln!(o, "\ntool call {} in session {} ({})", e(c.call_id.clone()), e(c.session_id.clone()), e(c.agent.clone()))?;
+        writeln!(
+            o,
+            "\ntool call {} in session {} ({})",
+            e(c.call_id.clone()),
+            e(c.session_id.clone()),
+            e(c.agent.clone())
+        )?;
         writeln!(
             o,
             "  ran {} → {}",
             fmt_us(c.started_at),
-            c.ended_at.map(fmt_us).unwrap_or_else(|| "no result recorded".into())
+            c.ended_at
+                .map(fmt_us)
+                .unwrap_or_else(|| "no result recorded".into())
         )?;
-        for f in [tr::COMMAND, tr::OUTCOME, tr::EXIT_CODE, tr::APPROVAL, tr::APPROVAL_EVIDENCE, tr::SOURCE_FILE, tr::SOURCE_LINE] {
+        for f in [
+            tr::COMMAND,
+            tr::OUTCOME,
+            tr::EXIT_CODE,
+            tr::APPROVAL,
+            tr::APPROVAL_EVIDENCE,
+            tr::SOURCE_FILE,
+            tr::SOURCE_LINE,
+        ] {
             let v = cell(row, f);
             if !v.is_empty() {
                 writeln!(o, "  {f:<18} {}", e(v))?;
@@ -172,7 +207,10 @@ fn text(
         }
     }
     if x.candidates.is_empty() {
-        writeln!(o, "\nno tool call was a candidate (no transcript call expected this event in its time window)")?;
+        writeln!(
+            o,
+            "\nno tool call was a candidate (no transcript call expected this event in its time window)"
+        )?;
     } else {
         writeln!(o, "\ncandidate tool calls (best first):")?;
         for (c, cand) in &x.candidates {
@@ -184,7 +222,12 @@ fn text(
                 cand.score,
                 e(c.session_id.clone()),
                 e(c.call_id.clone()),
-                e(c.command.clone().unwrap_or_default().chars().take(100).collect()),
+                e(c.command
+                    .clone()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(100)
+                    .collect()),
                 if cand.score > 0.0 {
                     cand.notes.join("; ")
                 } else {

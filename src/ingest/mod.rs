@@ -138,7 +138,11 @@ pub fn ingest_into(
         }
     } else {
         let bar = opts.progress.spinner("attributing events");
-        report.attribution = Some(crate::attribution::rebuild(&mut writer, &opts.settings, run)?);
+        report.attribution = Some(crate::attribution::rebuild(
+            &mut writer,
+            &opts.settings,
+            run,
+        )?);
         bar.finish_and_clear();
     }
     writer.commit(Some(report.record.clone()))?;

@@ -315,7 +315,10 @@ mod tests {
             mcp_cli_command(c).as_deref(),
             Some("aws s3api delete-bucket --bucket b")
         );
-        assert_eq!(mcp_cli_command(r#"mcp:x.get_cost {"granularity":"DAILY"}"#), None);
+        assert_eq!(
+            mcp_cli_command(r#"mcp:x.get_cost {"granularity":"DAILY"}"#),
+            None
+        );
         assert_eq!(mcp_cli_command("aws s3 ls"), None);
     }
 }
