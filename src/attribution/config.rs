@@ -26,7 +26,7 @@ pub struct CloudFormation {
     pub window_minutes: u32,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Deserialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Principals {
     pub agent_roles: Vec<String>,
@@ -94,17 +94,6 @@ impl Default for CloudFormation {
     }
 }
 
-impl Default for Principals {
-    fn default() -> Self {
-        Principals {
-            agent_roles: Vec::new(),
-            ci_roles: Vec::new(),
-            ci_users: Vec::new(),
-            ci_sessions: Vec::new(),
-        }
-    }
-}
-
 impl Settings {
     /// The built-in defaults.
     pub fn builtin() -> Settings {
@@ -133,9 +122,19 @@ impl Settings {
             }
             aliases.insert(k.to_lowercase(), v);
         }
+        // The rules and the marker catalog are part of what a stored
+        // attribution was computed with.
         let hash = format!(
             "{:032x}",
-            xxhash_rust::xxh3::xxh3_128(format!("{DEFAULT_TOML}\u{0}{text}").as_bytes())
+            xxhash_rust::xxh3::xxh3_128(
+                format!(
+                    "{}\u{0}{}\u{0}{DEFAULT_TOML}\u{0}{}\u{0}{text}",
+                    super::RULES_REVISION,
+                    env!("CARGO_PKG_VERSION"),
+                    super::markers::CATALOG
+                )
+                .as_bytes()
+            )
         );
         Ok(Settings {
             join,

@@ -19,6 +19,9 @@
 //! the label of the stack operation before them. Every label keeps the
 //! signals it rests on in `evidence`, including those it overruled.
 
+// Events are columns: one index reads the same event across them.
+#![allow(clippy::needless_range_loop)]
+
 use super::config::Settings;
 use super::facts::{self, CFN, Facts, PrincipalFacts, resolve_person};
 use super::input::{Call, Events};
@@ -421,7 +424,9 @@ fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings
 /// Step 6: events of a CLI session (`sid/`) that only one agent used.
 fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut [Label]) {
     // sid → (agents with counts, sessions)
-    let mut by_sid: BTreeMap<&str, (BTreeMap<String, u32>, BTreeMap<&str, ()>)> = BTreeMap::new();
+    // sid → (agent → calls, sessions)
+    type Seen<'s> = (BTreeMap<String, u32>, BTreeMap<&'s str, ()>);
+    let mut by_sid: BTreeMap<&str, Seen> = BTreeMap::new();
     for (i, l) in labels.iter().enumerate() {
         if l.kind != ActorKind::Ai {
             continue;
@@ -496,7 +501,8 @@ fn inherit_stack_ops(e: &Events, pre: &[Pre], s: &Settings, labels: &mut [Label]
     let window = i64::from(s.cloudformation.window_minutes) * 60 * 1_000_000;
     type Key<'a> = (Option<&'a str>, Option<&'a str>);
     let mut ops: HashMap<Key, Vec<(i64, usize)>> = HashMap::new();
-    let mut ops_by_principal: HashMap<(Key, Option<&str>), Vec<(i64, usize)>> = HashMap::new();
+    type Times = Vec<(i64, usize)>;
+    let mut ops_by_principal: HashMap<(Key, Option<&str>), Times> = HashMap::new();
     for i in 0..e.len() {
         if e.source[i] == Some(CFN)
             && e.name[i].is_some_and(|n| STACK_OPS.contains(&n))

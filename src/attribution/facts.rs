@@ -91,7 +91,9 @@ pub fn facts<'a>(e: &Events<'a>, settings: &Settings, markers: &Markers) -> Fact
     let mut ua_index: HashMap<Option<&str>, u32> = HashMap::new();
     let mut uas = Vec::new();
     let mut ua_of = Vec::with_capacity(n);
-    let mut p_index: HashMap<(Option<&str>, Option<&str>, Option<&str>), u32> = HashMap::new();
+    // (principal ARN, source identity, identity type) → principal row
+    type PrincipalKey<'k> = (Option<&'k str>, Option<&'k str>, Option<&'k str>);
+    let mut p_index: HashMap<PrincipalKey, u32> = HashMap::new();
     let mut principals = Vec::new();
     let mut principal_of = Vec::with_capacity(n);
     for i in 0..n {

@@ -15,6 +15,9 @@
 //! ties go to the call whose result is closest to the event, then to the
 //! earlier call. Near-equal calls in other sessions are kept as ambiguity.
 
+// Events are columns: one index reads the same event across them.
+#![allow(clippy::needless_range_loop)]
+
 use super::facts::Facts;
 use super::input::{Call, Events};
 use crate::commands::normalise_event_name;
@@ -172,8 +175,18 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// Event indices by `source:Name` (API-version suffixes removed), each list
-/// sorted by time, joinable events only.
+/// The name both sides are compared by: API-version suffixes removed, and
+/// S3's ListObjectsV2 folded into ListObjects (CloudTrail names both calls
+/// `ListObjects`, telling them apart by the `list-type` parameter).
+fn join_name<'a>(source: &str, name: &'a str) -> &'a str {
+    match (source, name) {
+        ("s3.amazonaws.com", "ListObjectsV2") => "ListObjects",
+        _ => normalise_event_name(source, name),
+    }
+}
+
+/// Event indices by `source:Name` (see `join_name`), each list sorted by
+/// time, joinable events only.
 fn index<'a>(e: &Events<'a>, joinable: &[bool]) -> HashMap<(&'a str, &'a str), Vec<u32>> {
     let mut idx: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
     for i in 0..e.len() {
@@ -181,7 +194,7 @@ fn index<'a>(e: &Events<'a>, joinable: &[bool]) -> HashMap<(&'a str, &'a str), V
             continue;
         }
         if let (Some(src), Some(name)) = (e.source[i], e.name[i]) {
-            idx.entry((src, normalise_event_name(src, name)))
+            idx.entry((src, join_name(src, name)))
                 .or_default()
                 .push(i as u32);
         }
@@ -232,7 +245,7 @@ fn pairs(
                 let Some((src, name)) = op.split_once(':') else {
                     continue;
                 };
-                if let Some(list) = idx.get(&(src, name)) {
+                if let Some(list) = idx.get(&(src, join_name(src, name))) {
                     for &ev in &list[in_window(list, cx.e, lo, hi)] {
                         out.push((ci as u32, ev, false));
                     }
@@ -280,7 +293,9 @@ pub fn join(
 
     // Pass 1: no priors; learn each session's principals and sid.
     let first = assign(&cx, &pairs, &HashMap::new(), None).0;
-    let mut seen: BTreeMap<&str, (BTreeMap<&str, u32>, BTreeMap<&str, u32>, u32)> = BTreeMap::new();
+    // session → (principal → events, sid → events, events)
+    type Seen<'s> = (BTreeMap<&'s str, u32>, BTreeMap<&'s str, u32>, u32);
+    let mut seen: BTreeMap<&str, Seen> = BTreeMap::new();
     for (ev, m) in first.iter().enumerate() {
         let Some(m) = m else { continue };
         let c = &calls[m.call as usize];

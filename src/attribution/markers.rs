@@ -6,7 +6,7 @@ use super::config::glob_match;
 use anyhow::{Result, bail};
 use std::sync::OnceLock;
 
-const CATALOG: &str = include_str!("../../catalogs/agent_markers.tsv");
+pub const CATALOG: &str = include_str!("../../catalogs/agent_markers.tsv");
 const CATALOG_NAME: &str = "catalogs/agent_markers.tsv";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -30,6 +30,10 @@ use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+/// Bumped whenever the rules change what they output, so stores attributed
+/// by an older trailblame are attributed again.
+pub const RULES_REVISION: u32 = 1;
+
 /// Counts from one attribution run.
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
@@ -49,7 +53,7 @@ impl Stats {
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
         format!(
-            "attribution: {} events ({}); {} of {} AWS tool calls matched {} events; {:.1} s",
+            "{} events ({}); {} of {} AWS tool calls matched {} events; {:.1} s",
             self.events,
             kinds.join(", "),
             self.tool_calls_matched,

@@ -594,7 +594,7 @@ fn terraform_run_by_an_agent_claims_terraform_calls_of_its_principal_only() {
     let rows = vec![
         sso(
             "whoami",
-            T0 + 1 * S,
+            T0 + S,
             "sts.amazonaws.com:GetCallerIdentity",
             BOB,
             &ua,

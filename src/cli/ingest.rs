@@ -117,8 +117,7 @@ pub fn print_report(report: &IngestReport, store: Option<(&Path, std::time::Dura
         ));
     }
     if let Some(stats) = &report.attribution {
-        out.push_str(&stats.line());
-        out.push('\n');
+        out.push_str(&format!("attribution: {}\n", stats.line()));
     }
     for m in &report.messages {
         out.push_str(&format!("warning: {}\n", crate::output::escape_controls(m)));

@@ -283,7 +283,7 @@ impl Data {
             && !quiet
         {
             eprintln!(
-                "attribution rebuilt with {}: {}",
+                "attribution rebuilt (settings: {}): {}",
                 self.settings.source,
                 stats.line()
             );

@@ -5,7 +5,7 @@
 
 use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
 use crate::output::{self, Format};
-use crate::schema::{ev, table};
+use crate::schema::{at, ev, table};
 use anyhow::{Result, bail};
 use polars::prelude::*;
 use polars::sql::SQLContext;
@@ -34,6 +34,24 @@ pub const SECTIONS: &[(&str, &str, &str, bool)] = &[
         "Overview",
         include_str!("../../queries/summary_overview.sql"),
         false,
+    ),
+    (
+        "by_actor_kind",
+        "Who acted: AI, human, service, automation",
+        include_str!("../../queries/summary_by_actor_kind.sql"),
+        false,
+    ),
+    (
+        "by_agent",
+        "AI agents",
+        include_str!("../../queries/summary_by_agent.sql"),
+        true,
+    ),
+    (
+        "by_operator",
+        "People: their own actions and their agents'",
+        include_str!("../../queries/summary_by_operator.sql"),
+        true,
     ),
     (
         "by_day",
@@ -105,6 +123,11 @@ const COLUMNS: &[&str] = &[
     ev::EVENT_SOURCE,
     ev::EVENT_NAME,
     ev::CLIENT,
+    at::ACTOR_KIND,
+    at::ACTOR,
+    at::OPERATOR,
+    at::AGENT_SESSION_ID,
+    at::TOOL_CALL_ID,
 ];
 
 pub struct Section {
@@ -114,13 +137,26 @@ pub struct Section {
     pub total_rows: usize,
 }
 
+/// Runs every section; `attribution` stands in for the stored table when
+/// given (see `Data::sql`).
 pub fn compute(
     store: &crate::store::Store,
     window: crate::sql::TimeWindow,
     top: usize,
+    attribution: Option<LazyFrame>,
 ) -> Result<Vec<Section>> {
+    let attribution = match attribution {
+        Some(a) => a,
+        None => store.scan(table::ATTRIBUTION)?,
+    };
     let events = window
         .apply(store.scan(table::EVENTS)?)
+        .join(
+            attribution,
+            [col(ev::EVENT_ID)],
+            [col(at::EVENT_ID)],
+            JoinArgs::new(JoinType::Left),
+        )
         .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
         .collect()?;
     let mut cx = SQLContext::new();
@@ -147,7 +183,7 @@ pub fn compute(
 pub fn run(a: Args) -> Result<ExitCode> {
     let window = a.time.window()?;
     let data = Data::open(&a.input, &a.run)?;
-    let sections = compute(&data.store, window, a.top)?;
+    let sections = compute(&data.store, window, a.top, data.attribution.clone())?;
     let text = match a.out.format {
         Format::Table => {
             let mut s = String::new();

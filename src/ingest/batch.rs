@@ -80,6 +80,10 @@ const BOOL_COLS: [&str; 4] = [
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 impl EventBatch {
+    pub fn source_file(&self) -> &str {
+        &self.source_file
+    }
+
     pub fn new(source_file: &str, capacity: usize) -> Self {
         let name = |n: &str| PlSmallStr::from_str(n);
         EventBatch {

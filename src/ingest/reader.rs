@@ -19,6 +19,9 @@ pub enum FileKind {
     CloudTrail,
     Digest,
     NotCloudTrail,
+    /// A text file whose extension says it is not a log (notes, settings,
+    /// tables): counted, not a problem.
+    NotLog,
     Empty,
     Unknown,
 }
@@ -29,6 +32,7 @@ impl FileKind {
             FileKind::CloudTrail => "cloudtrail",
             FileKind::Digest => "digest",
             FileKind::NotCloudTrail => "not_cloudtrail",
+            FileKind::NotLog => "not_log",
             FileKind::Empty => "empty",
             FileKind::Unknown => "unknown",
         }
@@ -102,6 +106,20 @@ pub fn sniff_cloudtrail(bytes: &[u8]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Extensions of text files that sit beside logs (READMEs, settings, CSV
+/// exports such as an incidents file) and are never CloudTrail.
+const NOT_LOG_EXTENSIONS: &[&str] = &[
+    "md", "txt", "toml", "csv", "tsv", "yaml", "yml", "ini", "cfg", "sql", "sh", "py", "html",
+    "rst",
+];
+
+fn is_not_log_name(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| NOT_LOG_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
 fn skip_bom(b: &[u8]) -> usize {
@@ -255,7 +273,18 @@ struct Reader<'b, 'c> {
 }
 
 impl Reader<'_, '_> {
-    fn finish(mut self, kind: FileKind, note: Option<String>) -> FileRead {
+    fn finish(mut self, kind: FileKind, mut note: Option<String>) -> FileRead {
+        // A settings file or a table that failed to read as JSON (TOML
+        // starts with `[` too) is not a damaged log.
+        let kind = match kind {
+            FileKind::Unknown if is_not_log_name(self.batch.source_file()) => {
+                self.quarantined.clear();
+                self.not_records.clear();
+                note = None;
+                FileKind::NotLog
+            }
+            k => k,
+        };
         match kind {
             FileKind::CloudTrail => {
                 self.quarantined.append(&mut self.not_records);
@@ -665,6 +694,23 @@ mod tests {
         assert_eq!(read(b"\x00\x01garbage").kind, FileKind::Unknown);
         let r = read(br#"{"Records":[]}"#);
         assert_eq!((r.kind, r.records_read()), (FileKind::Empty, 0));
+    }
+
+    #[test]
+    fn notes_settings_and_tables_beside_logs_are_not_logs() {
+        let cx = ReadContext {
+            iam: exceptions().unwrap(),
+        };
+        let at = |name: &str, text: &[u8]| read_file(name, text, None, Origin::default(), &cx).kind;
+        assert_eq!(at("logs/trailblame.toml", b"[join]\n"), FileKind::NotLog);
+        assert_eq!(at("logs/incidents.CSV", b"id,title\n"), FileKind::NotLog);
+        assert_eq!(at("logs/README.md", b"# notes\n"), FileKind::NotLog);
+        // Anything else that is not JSON is still a problem to report.
+        assert_eq!(at("logs/trail.json", b"id,title\n"), FileKind::Unknown);
+        assert_eq!(at("logs/blob", b"\x00\x01"), FileKind::Unknown);
+        // JSON content is read whatever the name.
+        let r = read_file("x.txt", R1.as_bytes(), None, Origin::default(), &cx);
+        assert_eq!(r.kind, FileKind::CloudTrail);
     }
 
     #[test]

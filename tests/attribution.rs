@@ -1,0 +1,246 @@
+//! Attribution end to end: the binary on a CloudTrail file and a Claude Code
+//! transcript in their real formats (tests/fixtures/attribution): bob's
+//! agent and bob himself share his SSO credentials and an old CLI.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+
+fn fixture() -> PathBuf {
+    fixtures().join("attribution")
+}
+
+const SESSION: &str = "5b2f7c1e-8d4a-4f6b-9c3e-2a1b0c9d8e7f";
+
+/// A small CSV reader (quoted fields, doubled quotes) for the test.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for line in text.lines() {
+        let mut fields = Vec::new();
+        let mut cur = String::new();
+        let mut quoted = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    cur.push('"');
+                    chars.next();
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => fields.push(std::mem::take(&mut cur)),
+                (c, _) => cur.push(c),
+            }
+        }
+        fields.push(cur);
+        rows.push(fields);
+    }
+    rows
+}
+
+#[test]
+fn attribute_csv_has_the_required_columns_and_separates_agent_from_human() {
+    let r = run(&[
+        "attribute",
+        fixture().to_str().unwrap(),
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = csv_rows(&r.stdout);
+    let header = &rows[0];
+    for c in [
+        "event_id",
+        "actor_kind",
+        "actor",
+        "operator",
+        "agent_session_id",
+        "tool_call_id",
+        "confidence",
+        "evidence",
+    ] {
+        assert!(
+            header.iter().any(|h| h == c),
+            "missing column {c}: {header:?}"
+        );
+    }
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let by_id = |id: &str| {
+        rows.iter()
+            .find(|r| r[0] == id)
+            .unwrap_or_else(|| panic!("no row {id}"))
+            .clone()
+    };
+    for id in [
+        "0a8f3b2e-1111-4c1d-9a00-000000000001",
+        "0a8f3b2e-1111-4c1d-9a00-000000000002",
+        "0a8f3b2e-1111-4c1d-9a00-000000000003",
+    ] {
+        let row = by_id(id);
+        assert_eq!(row[col("actor_kind")], "ai", "{row:?}");
+        assert_eq!(row[col("actor")], "claude-code");
+        assert_eq!(row[col("operator")], "bob@example.com");
+        assert_eq!(row[col("agent_session_id")], SESSION);
+        assert_eq!(row[col("tool_call_id")], "toolu_01RB");
+        assert!(row[col("evidence")].contains("transcript:"), "{row:?}");
+    }
+    for id in [
+        "0a8f3b2e-2222-4c1d-9a00-000000000004",
+        "0a8f3b2e-2222-4c1d-9a00-000000000005",
+        "0a8f3b2e-3333-4c1d-9a00-000000000006",
+    ] {
+        let row = by_id(id);
+        assert_eq!(row[col("actor_kind")], "human", "{row:?}");
+        assert_eq!(row[col("actor")], "bob@example.com");
+        assert_eq!(row[col("tool_call_id")], "");
+    }
+    let svc = by_id("0a8f3b2e-4444-4c1d-9a00-000000000007");
+    assert_eq!(svc[col("actor_kind")], "service");
+}
+
+#[test]
+fn the_store_keeps_the_attribution_and_sql_sees_it_on_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        fixture().to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("attribution: 7 events"), "{}", r.stderr);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM events WHERE actor_kind = 'ai'"
+        ),
+        3
+    );
+    assert_eq!(count(&store, "SELECT COUNT(*) AS n FROM attribution"), 7);
+    // The summary gains the split.
+    let r = run(&["summary", "--store", store.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Who acted"), "{}", r.stdout);
+    assert!(r.stdout.contains("claude-code"), "{}", r.stdout);
+    // Changed settings make the stored attribution stale: it is rebuilt.
+    let cfg = dir.path().join("t.toml");
+    std::fs::write(&cfg, "[aliases]\n\"bob@example.com\" = \"Bob Smith\"\n").unwrap();
+    let r = run(&[
+        "attribute",
+        "--store",
+        store.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--kind",
+        "human",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("attribution rebuilt"), "{}", r.stderr);
+    assert!(r.stdout.contains("Bob Smith"), "{}", r.stdout);
+    // Run again with the same settings: nothing to rebuild.
+    let r = run(&[
+        "attribute",
+        "--store",
+        store.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(!r.stderr.contains("rebuilt"), "{}", r.stderr);
+}
+
+#[test]
+fn explain_shows_the_command_the_transcript_and_the_alternatives() {
+    let r = run(&[
+        "explain",
+        "0a8f3b2e-1111-4c1d-9a00-000000000003",
+        fixture().to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in [
+        "label: ai claude-code, operator bob@example.com",
+        "aws s3 rb s3://demo-tmp-bucket --force",
+        "transcript up to the call's result",
+        "The demo-tmp bucket is left over",
+        "candidate tool calls",
+        "transcript:5b2f7c1e",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+    // A human event: no candidate, and why.
+    let r = run(&[
+        "explain",
+        "0a8f3b2e-2222-4c1d-9a00-000000000005",
+        fixture().to_str().unwrap(),
+        "-q",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["actor_kind"], "human");
+    assert_eq!(v["candidates"].as_array().unwrap().len(), 0);
+    // An id that is not there.
+    let r = run(&["explain", "nope", fixture().to_str().unwrap(), "-q"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no event with event_id"), "{}", r.stderr);
+}
+
+#[test]
+fn a_bad_settings_file_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[join]\nskew = 3\n").unwrap();
+    let r = run(&[
+        "attribute",
+        fixture().to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("bad.toml") && r.stderr.contains("skew"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_settings_file_at_the_top_of_an_input_folder_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("logs");
+    copy_dir(&fixture(), &input);
+    std::fs::write(
+        input.join("trailblame.toml"),
+        "[join]\nskew_before_secs = 0\nskew_after_secs = 0\nmax_call_secs = 1\n[aliases]\n\"bob@example.com\" = \"Robert\"\n",
+    )
+    .unwrap();
+    let r = run(&[
+        "attribute",
+        input.to_str().unwrap(),
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("\"Robert\""), "{}", r.stdout);
+    // The settings file itself is not taken for a log.
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        dir.path().join("s").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn print_config_prints_the_commented_defaults() {
+    let r = run(&["attribute", "--print-config"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("[join]") && r.stdout.contains("skew_before_secs"));
+}
