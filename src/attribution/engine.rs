@@ -23,7 +23,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::config::Settings;
-use super::facts::{self, CFN, Facts, PrincipalFacts, resolve_person};
+use super::facts::{self, CFN, Facts, PrincipalFacts, Service, resolve_person};
 use super::input::{Call, Events};
 use super::join::{self, Candidate, JoinSettings, Match, same_agent};
 use super::markers::Markers;
@@ -77,17 +77,36 @@ impl Label {
     }
 }
 
+/// One label per event, as an index into a table of distinct labels (most
+/// events share theirs with thousands of others).
+pub struct Labels {
+    pub table: Vec<Label>,
+    pub of: Vec<u32>,
+}
+
+impl Labels {
+    pub fn get(&self, i: usize) -> &Label {
+        &self.table[self.of[i] as usize]
+    }
+
+    fn set(&mut self, i: usize, l: Label) {
+        self.of[i] = self.table.len() as u32;
+        self.table.push(l);
+    }
+}
+
 /// The labels, and for `explain` the candidates of one event.
 pub struct Outcome {
-    pub labels: Vec<Label>,
+    pub labels: Labels,
     pub candidates: Vec<Candidate>,
     pub matched_calls: usize,
 }
 
 /// What kind of event this is before any join.
-struct Pre {
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Pre<'a> {
     console: bool,
-    service: Option<(String, String)>,
+    service: Option<Service<'a>>,
     cfn: bool,
 }
 
@@ -127,7 +146,7 @@ pub fn run(
             !p.console
                 && p.service.is_none()
                 && !p.cfn
-                && matches!(e.event_type[i], None | Some("AwsApiCall"))
+                && matches!(e.event_type.get(i), None | Some("AwsApiCall"))
         })
         .collect();
     let js = JoinSettings {
@@ -136,10 +155,35 @@ pub fn run(
         max_call_us: i64::from(s.join.max_call_secs) * 1_000_000,
     };
     let (matches, candidates) = join::join(e, &f, calls, &joinable, &js, trace);
-    let mut labels: Vec<Label> = (0..e.len())
-        .into_par_iter()
-        .map(|i| label(e, i, &f, &pre[i], matches[i].as_ref(), calls, s))
+    // Events no call claimed: one label per (principal, user agent, kind).
+    let mut labels = Labels {
+        table: Vec::new(),
+        of: vec![0; e.len()],
+    };
+    let mut memo: HashMap<(u32, u32, Pre), u32> = HashMap::new();
+    for i in 0..e.len() {
+        if matches[i].is_some() {
+            continue;
+        }
+        let key = (f.principal_of[i], f.ua_of[i], pre[i]);
+        let next = labels.table.len() as u32;
+        let id = *memo.entry(key).or_insert(next);
+        if id == next {
+            labels.table.push(label(e, i, &f, &pre[i], None, calls, s));
+        }
+        labels.of[i] = id;
+    }
+    let matched: Vec<(usize, Label)> = matches
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            m.as_ref()
+                .map(|m| (i, label(e, i, &f, &pre[i], Some(m), calls, s)))
+        })
         .collect();
+    for (i, l) in matched {
+        labels.set(i, l);
+    }
     propagate_sid(&f, &pre, calls, &mut labels);
     inherit_stack_ops(e, &pre, s, &mut labels);
     let mut used: Vec<u32> = matches.iter().flatten().map(|m| m.call).collect();
@@ -199,15 +243,16 @@ fn label(
 ) -> Label {
     let p = &f.principals[f.principal_of[i] as usize];
     let ua = &f.uas[f.ua_of[i] as usize];
-    let name = e.name[i].unwrap_or("?");
-    if let Some((who, ev)) = &pre.service {
+    let name = e.name.get(i).unwrap_or("?");
+    if let Some(svc) = &pre.service {
+        let ev = svc.evidence();
         let mut l = Label::new(
             ActorKind::Service,
-            Some(who.clone()),
+            Some(svc.who.to_string()),
             0.97,
-            format!("AWS service {who} made this call ({ev})"),
+            format!("AWS service {} made this call ({ev})", svc.who),
         );
-        l.evidence.push(ev.clone());
+        l.evidence.push(ev);
         return l;
     }
     if pre.console {
@@ -373,7 +418,7 @@ fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings
     if let Some(w) = p
         .workload
         .clone()
-        .or_else(|| runtime.map(|r| format!("{r}:{}", e.role_name[i].unwrap_or("?"))))
+        .or_else(|| runtime.map(|r| format!("{r}:{}", e.role_name.get(i).unwrap_or("?"))))
     {
         let mut l = Label::new(
             ActorKind::Automation,
@@ -411,23 +456,23 @@ fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings
         format!(
             "no rule says who {} is (identity type {})",
             who.as_deref().unwrap_or("the caller"),
-            e.identity_type[i].unwrap_or("missing")
+            e.identity_type.get(i).unwrap_or("missing")
         ),
     );
     l.evidence.push(format!(
         "identity:{}",
-        e.identity_type[i].unwrap_or("missing")
+        e.identity_type.get(i).unwrap_or("missing")
     ));
     l
 }
 
 /// Step 6: events of a CLI session (`sid/`) that only one agent used.
-fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut [Label]) {
-    // sid → (agents with counts, sessions)
-    // sid → (agent → calls, sessions)
+fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut Labels) {
+    // sid → (agent → events, sessions)
     type Seen<'s> = (BTreeMap<String, u32>, BTreeMap<&'s str, ()>);
     let mut by_sid: BTreeMap<&str, Seen> = BTreeMap::new();
-    for (i, l) in labels.iter().enumerate() {
+    for i in 0..labels.of.len() {
+        let l = labels.get(i);
         if l.kind != ActorKind::Ai {
             continue;
         }
@@ -445,8 +490,10 @@ fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut [Label]) {
     if by_sid.is_empty() {
         return;
     }
-    for i in 0..labels.len() {
-        if pre[i].console || pre[i].service.is_some() || labels[i].kind == ActorKind::Ai {
+    // (sid, old label) → new label
+    let mut memo: HashMap<(&str, u32), u32> = HashMap::new();
+    for i in 0..labels.of.len() {
+        if pre[i].console || pre[i].service.is_some() || labels.get(i).kind == ActorKind::Ai {
             continue;
         }
         let Some(sid) = f.uas[f.ua_of[i] as usize].sid else {
@@ -458,43 +505,38 @@ fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut [Label]) {
         let (Some(agent), 1) = (agents.keys().next(), agents.len()) else {
             continue;
         };
+        let old_id = labels.of[i];
+        if let Some(id) = memo.get(&(sid, old_id)) {
+            labels.of[i] = *id;
+            continue;
+        }
         let session = match (sessions.keys().next(), sessions.len()) {
             (Some(s), 1) => format!(" in session {s}"),
             _ => String::new(),
         };
-        let old = std::mem::replace(
-            &mut labels[i],
-            Label::new(
-                ActorKind::Ai,
-                Some(agent.clone()),
-                0.8,
-                format!(
-                    "same CLI session (sid/{sid}) as calls attributed to {agent}{session}; no transcript call matched this one"
-                ),
+        let old = labels.table[old_id as usize].clone();
+        let mut l = Label::new(
+            ActorKind::Ai,
+            Some(agent.to_string()),
+            0.8,
+            format!(
+                "same CLI session (sid/{sid}) as calls attributed to {agent}{session}; no transcript call matched this one"
             ),
         );
-        let l = &mut labels[i];
         l.evidence.push(format!("sid:{sid}"));
         if old.kind == ActorKind::Human {
             l.operator = old.actor;
         }
         l.evidence.extend(old.evidence);
+        labels.set(i, l);
+        memo.insert((sid, old_id), labels.of[i]);
     }
 }
-
-const STACK_OPS: &[&str] = &[
-    "CreateStack",
-    "UpdateStack",
-    "DeleteStack",
-    "ExecuteChangeSet",
-    "RollbackStack",
-    "ContinueUpdateRollback",
-];
 
 /// CloudFormation's calls for a stack inherit the stack operation's label:
 /// the latest operation by the same principal in the same account and region
 /// within the window, else the latest by anyone there (less sure).
-fn inherit_stack_ops(e: &Events, pre: &[Pre], s: &Settings, labels: &mut [Label]) {
+fn inherit_stack_ops(e: &Events, pre: &[Pre], s: &Settings, labels: &mut Labels) {
     if !pre.iter().any(|p| p.cfn) {
         return;
     }
@@ -503,15 +545,14 @@ fn inherit_stack_ops(e: &Events, pre: &[Pre], s: &Settings, labels: &mut [Label]
     let mut ops: HashMap<Key, Vec<(i64, usize)>> = HashMap::new();
     type Times = Vec<(i64, usize)>;
     let mut ops_by_principal: HashMap<(Key, Option<&str>), Times> = HashMap::new();
-    for i in 0..e.len() {
-        if e.source[i] == Some(CFN)
-            && e.name[i].is_some_and(|n| STACK_OPS.contains(&n))
-            && !pre[i].cfn
-        {
-            let key = (e.account[i], e.region[i]);
+    let mut op_events: Vec<usize> = e.stack_op_ids.keys().copied().collect();
+    op_events.sort_unstable();
+    for i in op_events {
+        if !pre[i].cfn && e.error_code.get(i).is_none() {
+            let key = (e.account.get(i), e.region.get(i));
             ops.entry(key).or_default().push((e.time[i], i));
             ops_by_principal
-                .entry((key, e.principal_arn[i]))
+                .entry((key, e.principal_arn.get(i)))
                 .or_default()
                 .push((e.time[i], i));
         }
@@ -530,23 +571,28 @@ fn inherit_stack_ops(e: &Events, pre: &[Pre], s: &Settings, labels: &mut [Label]
         if !pre[i].cfn {
             continue;
         }
-        let key = (e.account[i], e.region[i]);
-        let own = latest(ops_by_principal.get(&(key, e.principal_arn[i])), e.time[i]);
+        let key = (e.account.get(i), e.region.get(i));
+        let own = latest(
+            ops_by_principal.get(&(key, e.principal_arn.get(i))),
+            e.time[i],
+        );
         let (op, sure) = match own {
             Some(op) => (Some(op), true),
             None => (latest(ops.get(&key), e.time[i]), false),
         };
         let Some(op) = op else {
-            labels[i].reason = format!(
+            let mut l = labels.get(i).clone();
+            l.reason = format!(
                 "CloudFormation acting for the caller, no stack operation found within {} minutes; {}",
-                s.cloudformation.window_minutes, labels[i].reason
+                s.cloudformation.window_minutes, l.reason
             );
-            labels[i].confidence *= 0.8;
+            l.confidence *= 0.8;
+            labels.set(i, l);
             continue;
         };
-        let from = labels[op].clone();
-        let op_name = e.name[op].unwrap_or("stack operation");
-        let op_id = e.id[op].unwrap_or("?");
+        let from = labels.get(op).clone();
+        let op_name = e.name.get(op).unwrap_or("stack operation");
+        let op_id = e.stack_op_ids.get(&op).map_or("?", |s| s);
         let mut l = from.clone();
         l.evidence = vec![format!("invoked_by:{CFN}"), format!("stack_op:{op_id}")];
         l.evidence.extend(from.evidence.iter().cloned());
@@ -562,6 +608,6 @@ fn inherit_stack_ops(e: &Events, pre: &[Pre], s: &Settings, labels: &mut [Label]
                 " (another principal in this account and region)"
             }
         );
-        labels[i] = l;
+        labels.set(i, l);
     }
 }

@@ -7,6 +7,7 @@ use super::config::{Settings, any_glob};
 use super::input::Events;
 use super::markers::{Hit, Markers, UaParts};
 use crate::ingest::useragent;
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
 /// One distinct user agent.
@@ -86,24 +87,28 @@ fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
 }
 
 /// Builds the distinct tables and each event's pointers into them.
-pub fn facts<'a>(e: &Events<'a>, settings: &Settings, markers: &Markers) -> Facts<'a> {
+pub fn facts<'a>(e: &'a Events, settings: &Settings, markers: &Markers) -> Facts<'a> {
     let n = e.len();
-    let mut ua_index: HashMap<Option<&str>, u32> = HashMap::new();
-    let mut uas = Vec::new();
-    let mut ua_of = Vec::with_capacity(n);
-    // (principal ARN, source identity, identity type) → principal row
-    type PrincipalKey<'k> = (Option<&'k str>, Option<&'k str>, Option<&'k str>);
+    // User agents are already distinct values of their column; the last
+    // entry stands for "no user agent".
+    let mut uas: Vec<UaInfo> = (0..e.user_agent.distinct() as u32)
+        .into_par_iter()
+        .map(|id| ua_info(e.user_agent.value(id), markers))
+        .collect();
+    let none = uas.len() as u32;
+    uas.push(UaInfo::default());
+    let ua_of = (0..n).map(|i| e.user_agent.id(i).unwrap_or(none)).collect();
+    // (principal ARN, source identity, identity type) ids → principal row
+    type PrincipalKey = (Option<u32>, Option<u32>, Option<u32>);
     let mut p_index: HashMap<PrincipalKey, u32> = HashMap::new();
     let mut principals = Vec::new();
     let mut principal_of = Vec::with_capacity(n);
     for i in 0..n {
-        let ua = e.user_agent[i];
-        let u = *ua_index.entry(ua).or_insert_with(|| {
-            uas.push(ua.map(|s| ua_info(s, markers)).unwrap_or_default());
-            (uas.len() - 1) as u32
-        });
-        ua_of.push(u);
-        let key = (e.principal_arn[i], e.source_identity[i], e.identity_type[i]);
+        let key = (
+            e.principal_arn.id(i),
+            e.source_identity.id(i),
+            e.identity_type.id(i),
+        );
         let p = *p_index.entry(key).or_insert_with(|| {
             principals.push(principal_facts(e, i, settings, markers));
             (principals.len() - 1) as u32
@@ -121,13 +126,13 @@ pub fn facts<'a>(e: &Events<'a>, settings: &Settings, markers: &Markers) -> Fact
 }
 
 fn principal_facts(e: &Events, i: usize, s: &Settings, markers: &Markers) -> PrincipalFacts {
-    let it = e.identity_type[i].unwrap_or("");
-    let role = e.role_name[i];
-    let session = e.session_name[i];
-    let user = e.user_name[i];
+    let it = e.identity_type.get(i).unwrap_or("");
+    let role = e.role_name.get(i);
+    let session = e.session_name.get(i);
+    let user = e.user_name.get(i);
     let mut f = PrincipalFacts {
         identity_hit: markers.identity_hit(&UaParts {
-            source_identity: e.source_identity[i],
+            source_identity: e.source_identity.get(i),
             session_name: session,
             ..Default::default()
         }),
@@ -164,10 +169,10 @@ fn principal_facts(e: &Events, i: usize, s: &Settings, markers: &Markers) -> Pri
             None => (None, None),
         },
         "Root" => person(
-            &format!("root@{}", e.account[i].unwrap_or("unknown")),
+            &format!("root@{}", e.account.get(i).unwrap_or("unknown")),
             "identity:Root".into(),
         ),
-        "IdentityCenterUser" => match e.on_behalf_of[i].or(user) {
+        "IdentityCenterUser" => match e.on_behalf_of.get(i).or(user) {
             Some(u) => person(u, "identity:IdentityCenterUser".into()),
             None => (None, None),
         },
@@ -195,54 +200,71 @@ fn principal_facts(e: &Events, i: usize, s: &Settings, markers: &Markers) -> Pri
         (Some(r), Some(sn), _) => Some(format!("{r}/{sn}")),
         (Some(r), None, _) => Some(r.to_string()),
         (None, _, Some(u)) => Some(u.to_string()),
-        _ => e.principal_arn[i]
+        _ => e
+            .principal_arn
+            .get(i)
             .map(str::to_owned)
-            .or_else(|| e.account[i].map(|a| format!("account:{a}"))),
+            .or_else(|| e.account.get(i).map(|a| format!("account:{a}"))),
     };
     f
 }
 
+/// A service that made a call: who, and the evidence kind and value
+/// (`identity:AWSService`, `invoked_by:<who>`, `role:<name>`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Service<'a> {
+    pub who: &'a str,
+    pub evidence_kind: &'static str,
+    pub evidence_value: &'a str,
+}
+
+impl Service<'_> {
+    pub fn evidence(&self) -> String {
+        format!("{}:{}", self.evidence_kind, self.evidence_value)
+    }
+}
+
 /// A service acting on its own or for a caller (not CloudFormation, which
 /// the engine follows back to the stack operation).
-pub fn service_actor(e: &Events, i: usize, p: &PrincipalFacts) -> Option<(String, String)> {
-    let ip = e.source_ip[i].filter(|s| s.ends_with(".amazonaws.com"));
-    match e.event_type[i] {
-        Some("AwsServiceEvent") => {
-            let who = e.source[i].unwrap_or("aws-service");
-            return Some((who.to_string(), "event_type:AwsServiceEvent".into()));
+pub fn service_actor<'a>(e: &'a Events, i: usize, p: &PrincipalFacts) -> Option<Service<'a>> {
+    let ip = e.source_ip.get(i).filter(|s| s.ends_with(".amazonaws.com"));
+    let svc = |who, evidence_kind, evidence_value| {
+        Some(Service {
+            who,
+            evidence_kind,
+            evidence_value,
+        })
+    };
+    match e.event_type.get(i) {
+        Some(t @ "AwsServiceEvent") => {
+            return svc(e.source.get(i).unwrap_or("aws-service"), "event_type", t);
         }
-        Some("AwsCloudTrailInsight") => {
-            return Some((
-                "cloudtrail-insights".into(),
-                "event_type:AwsCloudTrailInsight".into(),
-            ));
-        }
+        Some(t @ "AwsCloudTrailInsight") => return svc("cloudtrail-insights", "event_type", t),
         _ => {}
     }
-    if e.identity_type[i] == Some("AWSService") {
-        let who = e.invoked_by[i].or(ip).unwrap_or("aws-service");
-        return Some((who.to_string(), "identity:AWSService".into()));
+    if e.identity_type.get(i) == Some("AWSService") {
+        let who = e.invoked_by.get(i).or(ip).unwrap_or("aws-service");
+        return svc(who, "identity", "AWSService");
     }
-    if let Some(by) = e.invoked_by[i]
+    if let Some(by) = e.invoked_by.get(i)
         && by != CFN
     {
-        return Some((by.to_string(), format!("invoked_by:{by}")));
+        return svc(by, "invoked_by", by);
     }
     if p.service_role {
-        let role = e.role_name[i].unwrap_or("AWSServiceRole");
-        let who = ip.unwrap_or(role);
-        return Some((who.to_string(), format!("role:{role}")));
+        let role = e.role_name.get(i).unwrap_or("AWSServiceRole");
+        return svc(ip.unwrap_or(role), "role", role);
     }
     None
 }
 
 /// CloudFormation calling with the caller's identity for a stack operation.
 pub fn cfn_invoked(e: &Events, i: usize) -> bool {
-    e.identity_type[i] != Some("AWSService")
-        && (e.invoked_by[i] == Some(CFN)
-            || (e.invoked_by[i].is_none()
-                && e.source_ip[i] == Some(CFN)
-                && e.user_agent[i] == Some(CFN)))
+    e.identity_type.get(i) != Some("AWSService")
+        && (e.invoked_by.get(i) == Some(CFN)
+            || (e.invoked_by.get(i).is_none()
+                && e.source_ip.get(i) == Some(CFN)
+                && e.user_agent.get(i) == Some(CFN)))
 }
 
 /// `carol` → `carol@example.com` when exactly one known person has that

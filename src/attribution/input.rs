@@ -5,39 +5,273 @@
 use crate::schema::{ev, tr};
 use anyhow::Result;
 use polars::prelude::*;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// A string column stored as ids into its distinct values: CloudTrail's
+/// identity and user-agent columns repeat heavily, so 1M events take a few
+/// bytes each instead of a copy of every string.
+#[derive(Default)]
+pub struct StrCol {
+    ids: Vec<u32>,
+    values: Vec<Box<str>>,
+    index: HashMap<Box<str>, u32>,
+}
+
+const NULL: u32 = u32::MAX;
+
+impl StrCol {
+    pub fn get(&self, i: usize) -> Option<&str> {
+        match self.ids[i] {
+            NULL => None,
+            id => Some(&self.values[id as usize]),
+        }
+    }
+
+    /// The id of row `i`'s value (equal values, equal ids), `None` for null.
+    pub fn id(&self, i: usize) -> Option<u32> {
+        Some(self.ids[i]).filter(|id| *id != NULL)
+    }
+
+    /// The value behind an id from `id`.
+    pub fn value(&self, id: u32) -> &str {
+        &self.values[id as usize]
+    }
+
+    pub fn distinct(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn push(&mut self, v: Option<&str>) {
+        let id = match v {
+            None => NULL,
+            Some(s) => match self.index.get(s) {
+                Some(id) => *id,
+                None => {
+                    let id = self.values.len() as u32;
+                    self.values.push(s.into());
+                    self.index.insert(s.into(), id);
+                    id
+                }
+            },
+        };
+        self.ids.push(id);
+    }
+
+    fn extend<'x>(&mut self, it: impl Iterator<Item = Option<&'x str>>) {
+        for v in it {
+            self.push(v);
+        }
+    }
+
+    fn done_loading(&mut self) {
+        self.index = HashMap::new();
+    }
+}
 
 /// The event columns attribution uses, one entry per event, in store order.
 #[derive(Default)]
-pub struct Events<'a> {
-    pub id: Vec<Option<&'a str>>,
+pub struct Events {
     /// eventTime in microseconds since the epoch.
     pub time: Vec<i64>,
-    pub source: Vec<Option<&'a str>>,
-    pub name: Vec<Option<&'a str>>,
-    pub region: Vec<Option<&'a str>>,
-    pub account: Vec<Option<&'a str>>,
-    pub identity_type: Vec<Option<&'a str>>,
-    pub principal_arn: Vec<Option<&'a str>>,
-    pub user_name: Vec<Option<&'a str>>,
-    pub role_name: Vec<Option<&'a str>>,
-    pub session_name: Vec<Option<&'a str>>,
-    pub source_identity: Vec<Option<&'a str>>,
-    pub invoked_by: Vec<Option<&'a str>>,
-    pub on_behalf_of: Vec<Option<&'a str>>,
-    pub source_ip: Vec<Option<&'a str>>,
-    pub user_agent: Vec<Option<&'a str>>,
-    pub event_type: Vec<Option<&'a str>>,
     pub console: Vec<bool>,
+    pub source: StrCol,
+    pub name: StrCol,
+    pub region: StrCol,
+    pub account: StrCol,
+    pub identity_type: StrCol,
+    pub principal_arn: StrCol,
+    pub user_name: StrCol,
+    pub role_name: StrCol,
+    pub session_name: StrCol,
+    pub source_identity: StrCol,
+    pub invoked_by: StrCol,
+    pub on_behalf_of: StrCol,
+    pub source_ip: StrCol,
+    pub user_agent: StrCol,
+    pub event_type: StrCol,
+    pub error_code: StrCol,
+    /// Event ids of CloudFormation stack operations (for `stack_op:` evidence).
+    pub stack_op_ids: HashMap<usize, Box<str>>,
 }
 
-impl<'a> Events<'a> {
+/// One event as plain fields, for tests and small inputs.
+#[derive(Default, Clone, Copy)]
+pub struct Row<'a> {
+    pub id: &'a str,
+    pub time: i64,
+    pub console: bool,
+    pub source: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub account: Option<&'a str>,
+    pub identity_type: Option<&'a str>,
+    pub principal_arn: Option<&'a str>,
+    pub user_name: Option<&'a str>,
+    pub role_name: Option<&'a str>,
+    pub session_name: Option<&'a str>,
+    pub source_identity: Option<&'a str>,
+    pub invoked_by: Option<&'a str>,
+    pub on_behalf_of: Option<&'a str>,
+    pub source_ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub event_type: Option<&'a str>,
+    pub error_code: Option<&'a str>,
+}
+
+/// CloudFormation operations whose calls inherit their actor.
+pub const STACK_OPS: &[&str] = &[
+    "CreateStack",
+    "UpdateStack",
+    "DeleteStack",
+    "ExecuteChangeSet",
+    "RollbackStack",
+    "ContinueUpdateRollback",
+];
+
+fn is_stack_op(source: Option<&str>, name: Option<&str>) -> bool {
+    source == Some("cloudformation.amazonaws.com") && name.is_some_and(|n| STACK_OPS.contains(&n))
+}
+
+impl Events {
     pub fn len(&self) -> usize {
-        self.id.len()
+        self.time.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.id.is_empty()
+        self.time.is_empty()
     }
+
+    pub fn push(&mut self, r: Row) {
+        if is_stack_op(r.source, r.name) {
+            self.stack_op_ids.insert(self.len(), r.id.into());
+        }
+        self.time.push(r.time);
+        self.console.push(r.console);
+        self.source.push(r.source);
+        self.name.push(r.name);
+        self.region.push(r.region);
+        self.account.push(r.account);
+        self.identity_type.push(r.identity_type);
+        self.principal_arn.push(r.principal_arn);
+        self.user_name.push(r.user_name);
+        self.role_name.push(r.role_name);
+        self.session_name.push(r.session_name);
+        self.source_identity.push(r.source_identity);
+        self.invoked_by.push(r.invoked_by);
+        self.on_behalf_of.push(r.on_behalf_of);
+        self.source_ip.push(r.source_ip);
+        self.user_agent.push(r.user_agent);
+        self.event_type.push(r.event_type);
+        self.error_code.push(r.error_code);
+    }
+
+    fn columns(&mut self) -> Vec<(&'static str, &mut StrCol)> {
+        vec![
+            (ev::EVENT_SOURCE, &mut self.source),
+            (ev::EVENT_NAME, &mut self.name),
+            (ev::AWS_REGION, &mut self.region),
+            (ev::ACCOUNT_ID, &mut self.account),
+            (ev::IDENTITY_TYPE, &mut self.identity_type),
+            (ev::PRINCIPAL_ARN, &mut self.principal_arn),
+            (ev::USER_NAME, &mut self.user_name),
+            (ev::ROLE_NAME, &mut self.role_name),
+            (ev::SESSION_NAME, &mut self.session_name),
+            (ev::SOURCE_IDENTITY, &mut self.source_identity),
+            (ev::INVOKED_BY, &mut self.invoked_by),
+            (ev::ON_BEHALF_OF, &mut self.on_behalf_of),
+            (ev::SOURCE_IP, &mut self.source_ip),
+            (ev::USER_AGENT, &mut self.user_agent),
+            (ev::EVENT_TYPE, &mut self.event_type),
+            (ev::ERROR_CODE, &mut self.error_code),
+        ]
+    }
+
+    /// Appends one part's rows (a frame made by `event_selection`); the
+    /// columns are filled in parallel.
+    pub fn extend(&mut self, df: &DataFrame) -> Result<()> {
+        let base = self.len();
+        let ids = df.column(ev::EVENT_ID)?.str()?;
+        let src = df.column(ev::EVENT_SOURCE)?.str()?;
+        let name = df.column(ev::EVENT_NAME)?.str()?;
+        for (k, (s, n)) in src.iter().zip(name.iter()).enumerate() {
+            if is_stack_op(s, n) {
+                let id = ids.get(k).unwrap_or("?");
+                self.stack_op_ids.insert(base + k, id.into());
+            }
+        }
+        self.time.extend(
+            df.column(ev::EVENT_TIME)?
+                .i64()?
+                .iter()
+                .map(|t| t.unwrap_or(i64::MIN)),
+        );
+        self.console.extend(
+            df.column(ev::CONSOLE_SESSION)?
+                .bool()?
+                .iter()
+                .map(|b| b.unwrap_or(false)),
+        );
+        let mut cols = self.columns();
+        cols.par_iter_mut()
+            .try_for_each(|(name, col)| -> Result<()> {
+                col.extend(df.column(name)?.str()?.iter());
+                Ok(())
+            })
+    }
+
+    /// Drops the load-time indexes.
+    pub fn done_loading(&mut self) {
+        for (_, c) in self.columns() {
+            c.done_loading();
+        }
+    }
+}
+
+fn scan_part(path: &std::path::Path) -> Result<LazyFrame> {
+    let p = PlRefPath::try_from_path(path)?;
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions {
+            enabled: Some(false),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    Ok(LazyFrame::scan_parquet(p, args)?)
+}
+
+/// Calls `each_part` with every events part's `event_id` column, in the
+/// order `load_events` reads them.
+pub fn load_event_ids(
+    store: &crate::store::Store,
+    mut each_part: impl FnMut(&StringChunked) -> Result<()>,
+) -> Result<()> {
+    for path in store.part_paths(crate::schema::table::EVENTS) {
+        let df = scan_part(&path)?
+            .select([col(ev::EVENT_ID)])
+            .collect()
+            .map_err(|err| anyhow::anyhow!("reading {}: {err}", path.display()))?;
+        each_part(df.column(ev::EVENT_ID)?.str()?)?;
+    }
+    Ok(())
+}
+
+/// Reads the store's events part by part into `Events`, calling `each_part`
+/// with every part's `event_id` column (in the same order).
+pub fn load_events(
+    store: &crate::store::Store,
+    mut each_part: impl FnMut(&StringChunked) -> Result<()>,
+) -> Result<Events> {
+    let mut e = Events::default();
+    for path in store.part_paths(crate::schema::table::EVENTS) {
+        let df = event_selection(scan_part(&path)?)
+            .collect()
+            .map_err(|err| anyhow::anyhow!("reading {}: {err}", path.display()))?;
+        e.extend(&df)?;
+        each_part(df.column(ev::EVENT_ID)?.str()?)?;
+    }
+    e.done_loading();
+    Ok(e)
 }
 
 /// One tool call that may reach AWS, with its session's agent and operator.
@@ -78,6 +312,7 @@ pub fn event_selection(lf: LazyFrame) -> LazyFrame {
         ev::SOURCE_IP,
         ev::USER_AGENT,
         ev::EVENT_TYPE,
+        ev::ERROR_CODE,
     ];
     let mut cols: Vec<Expr> = strs.iter().map(|c| col(*c)).collect();
     cols.push(
@@ -97,40 +332,6 @@ fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
         .str()?
         .iter()
         .collect())
-}
-
-/// Borrows the columns of a frame made by `event_selection`.
-pub fn events(df: &DataFrame) -> Result<Events<'_>> {
-    Ok(Events {
-        id: strs(df, ev::EVENT_ID)?,
-        time: df
-            .column(ev::EVENT_TIME)?
-            .i64()?
-            .iter()
-            .map(|t| t.unwrap_or(i64::MIN))
-            .collect(),
-        source: strs(df, ev::EVENT_SOURCE)?,
-        name: strs(df, ev::EVENT_NAME)?,
-        region: strs(df, ev::AWS_REGION)?,
-        account: strs(df, ev::ACCOUNT_ID)?,
-        identity_type: strs(df, ev::IDENTITY_TYPE)?,
-        principal_arn: strs(df, ev::PRINCIPAL_ARN)?,
-        user_name: strs(df, ev::USER_NAME)?,
-        role_name: strs(df, ev::ROLE_NAME)?,
-        session_name: strs(df, ev::SESSION_NAME)?,
-        source_identity: strs(df, ev::SOURCE_IDENTITY)?,
-        invoked_by: strs(df, ev::INVOKED_BY)?,
-        on_behalf_of: strs(df, ev::ON_BEHALF_OF)?,
-        source_ip: strs(df, ev::SOURCE_IP)?,
-        user_agent: strs(df, ev::USER_AGENT)?,
-        event_type: strs(df, ev::EVENT_TYPE)?,
-        console: df
-            .column(ev::CONSOLE_SESSION)?
-            .bool()?
-            .iter()
-            .map(|b| b.unwrap_or(false))
-            .collect(),
-    })
 }
 
 fn string_lists(df: &DataFrame, name: &str) -> Result<Vec<Vec<String>>> {

@@ -75,7 +75,7 @@ struct Priors {
 }
 
 struct Ctx<'e, 'a> {
-    e: &'e Events<'a>,
+    e: &'e Events,
     f: &'e Facts<'a>,
     calls: &'e [Call],
     joinable: &'e [bool],
@@ -133,7 +133,7 @@ impl Ctx<'_, '_> {
             s += 0.2;
             notes.push("called through an MCP server");
         }
-        if let (Some(want), Some(got)) = (&c.region, self.e.region[ev]) {
+        if let (Some(want), Some(got)) = (&c.region, self.e.region.get(ev)) {
             if want == got {
                 s += 0.2;
                 notes.push("region matches");
@@ -143,7 +143,7 @@ impl Ctx<'_, '_> {
             }
         }
         if let Some(p) = priors {
-            let principal = self.e.principal_arn[ev].unwrap_or("");
+            let principal = self.e.principal_arn.get(ev).unwrap_or("");
             // Priors only take away, so a session without any (it won
             // nothing in the first pass) still competes on equal terms.
             if p.principals.iter().any(|x| x == principal) {
@@ -187,13 +187,13 @@ fn join_name<'a>(source: &str, name: &'a str) -> &'a str {
 
 /// Event indices by `source:Name` (see `join_name`), each list sorted by
 /// time, joinable events only.
-fn index<'a>(e: &Events<'a>, joinable: &[bool]) -> HashMap<(&'a str, &'a str), Vec<u32>> {
+fn index<'a>(e: &'a Events, joinable: &[bool]) -> HashMap<(&'a str, &'a str), Vec<u32>> {
     let mut idx: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
     for i in 0..e.len() {
         if !joinable[i] {
             continue;
         }
-        if let (Some(src), Some(name)) = (e.source[i], e.name[i]) {
+        if let (Some(src), Some(name)) = (e.source.get(i), e.name.get(i)) {
             idx.entry((src, join_name(src, name)))
                 .or_default()
                 .push(i as u32);
@@ -301,7 +301,7 @@ pub fn join(
         let c = &calls[m.call as usize];
         let entry = seen.entry(c.session_id.as_str()).or_default();
         entry.2 += 1;
-        if let Some(p) = e.principal_arn[ev] {
+        if let Some(p) = e.principal_arn.get(ev) {
             *entry.0.entry(p).or_default() += 1;
         }
         if let Some(sid) = f.uas[f.ua_of[ev] as usize].sid {

@@ -27,7 +27,7 @@ pub use config::Settings;
 use engine::Label;
 use input::Call;
 use polars::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 
 /// Bumped whenever the rules change what they output, so stores attributed
@@ -79,42 +79,84 @@ pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
     )
 }
 
-/// Attributes every event of `store`; returns the `attribution` frame.
-pub fn compute(store: &Store, settings: &Settings) -> Result<(DataFrame, Stats)> {
+/// Rows per frame handed to the sink (and per stored part).
+const CHUNK_ROWS: usize = 256 * 1024;
+
+/// Attributes every event of `store`, handing the `attribution` table to
+/// `sink` in frames of at most `CHUNK_ROWS` rows, in store order.
+pub fn compute(
+    store: &Store,
+    settings: &Settings,
+    mut sink: impl FnMut(DataFrame) -> Result<()>,
+) -> Result<Stats> {
     let started = Instant::now();
     let markers = markers::markers()?;
-    let df = input::event_selection(store.scan(table::EVENTS)?)
-        .collect()
-        .map_err(|e| anyhow::anyhow!("reading events for attribution: {e}"))?;
-    let events = input::events(&df)?;
+    let mut part_rows = Vec::new();
+    let events = input::load_events(store, |ids| {
+        part_rows.push(ids.len());
+        Ok(())
+    })?;
     let calls = load_calls(store)?;
     let out = engine::run(&events, &calls, settings, markers, None);
+    drop(events);
     let mut stats = Stats {
-        events: events.len(),
+        events: out.labels.of.len(),
         tool_calls: calls.len(),
         tool_calls_matched: out.matched_calls,
         ..Default::default()
     };
-    for l in &out.labels {
+    for &l in &out.labels.of {
+        let l = &out.labels.table[l as usize];
         *stats.by_kind.entry(l.kind.as_str()).or_default() += 1;
         stats.events_from_transcripts += usize::from(l.call.is_some());
     }
-    let frame = frame(&events.id, &out.labels, &calls)?;
+    // Second pass over the parts for the event ids, one row per distinct id.
+    let mut seen: HashSet<u128> = HashSet::with_capacity(out.labels.of.len());
+    let mut pending = Pending::default();
+    let mut offset = 0;
+    input::load_event_ids(store, |ids| {
+        for (k, id) in ids.iter().enumerate() {
+            if let Some(id) = id
+                && seen.insert(xxhash_rust::xxh3::xxh3_128(id.as_bytes()))
+            {
+                pending.ids.push(id.to_string());
+                pending.rows.push(offset + k);
+            }
+        }
+        offset += ids.len();
+        if pending.ids.len() >= CHUNK_ROWS {
+            sink(frame(&std::mem::take(&mut pending), &out.labels, &calls)?)?;
+        }
+        Ok(())
+    })?;
+    if !pending.ids.is_empty() || stats.events == 0 {
+        sink(frame(&pending, &out.labels, &calls)?)?;
+    }
     stats.seconds = started.elapsed().as_secs_f64();
-    Ok((frame, stats))
+    Ok(stats)
 }
 
 /// The full reasoning for one event, or `None` when no event has that id.
 pub fn explain(store: &Store, settings: &Settings, event_id: &str) -> Result<Option<Explained>> {
     let markers = markers::markers()?;
-    let df = input::event_selection(store.scan(table::EVENTS)?).collect()?;
-    let events = input::events(&df)?;
-    let Some(idx) = events.id.iter().position(|i| *i == Some(event_id)) else {
+    let mut idx = None;
+    let mut offset = 0;
+    let events = input::load_events(store, |ids| {
+        if idx.is_none() {
+            idx = ids
+                .iter()
+                .position(|i| i == Some(event_id))
+                .map(|k| offset + k);
+        }
+        offset += ids.len();
+        Ok(())
+    })?;
+    let Some(idx) = idx else {
         return Ok(None);
     };
     let calls = load_calls(store)?;
     let out = engine::run(&events, &calls, settings, markers, Some(idx));
-    let label = out.labels[idx].clone();
+    let label = out.labels.get(idx).clone();
     let call = label.call.map(|c| calls[c as usize].clone());
     let mut candidates: Vec<(Call, join::Candidate)> = out
         .candidates
@@ -133,42 +175,45 @@ pub fn explain(store: &Store, settings: &Settings, event_id: &str) -> Result<Opt
     }))
 }
 
-/// One row per distinct event id (the first occurrence), in store order.
-fn frame(ids: &[Option<&str>], labels: &[Label], calls: &[Call]) -> Result<DataFrame> {
-    let mut seen = std::collections::HashSet::with_capacity(ids.len());
-    let keep: Vec<usize> = (0..ids.len())
-        .filter(|i| ids[*i].is_some_and(|id| seen.insert(id)))
-        .collect();
-    let n = keep.len();
-    let strs = |name: &str, f: &dyn Fn(usize) -> Option<String>| -> Column {
-        let v: Vec<Option<String>> = keep.iter().map(|i| f(*i)).collect();
+/// Rows waiting to be written: event ids and their event indices.
+#[derive(Default)]
+struct Pending {
+    ids: Vec<String>,
+    rows: Vec<usize>,
+}
+
+fn frame<'a>(p: &Pending, labels: &'a engine::Labels, calls: &'a [Call]) -> Result<DataFrame> {
+    let n = p.ids.len();
+    let label = |k: usize| labels.get(p.rows[k]);
+    let strs = |name: &str, f: &dyn Fn(&'a Label) -> Option<&'a str>| -> Column {
+        let v: Vec<Option<&str>> = (0..n).map(|k| f(label(k))).collect();
         Column::new(PlSmallStr::from(name), v)
     };
     let mut evidence =
         ListStringChunkedBuilder::new(PlSmallStr::from_static(at::EVIDENCE), n, n * 3);
-    for i in &keep {
-        evidence.append_values_iter(labels[*i].evidence.iter().map(String::as_str));
+    for k in 0..n {
+        evidence.append_values_iter(label(k).evidence.iter().map(String::as_str));
     }
-    let call_of = |i: usize| labels[i].call.map(|c| &calls[c as usize]);
+    let call_of = |l: &'a Label| l.call.map(|c| &calls[c as usize]);
     let columns = vec![
-        strs(at::EVENT_ID, &|i| ids[i].map(str::to_owned)),
-        strs(at::ACTOR_KIND, &|i| {
-            Some(labels[i].kind.as_str().to_owned())
+        Column::new(PlSmallStr::from_static(at::EVENT_ID), &p.ids),
+        strs(at::ACTOR_KIND, &|l| Some(l.kind.as_str())),
+        strs(at::ACTOR, &|l| l.actor.as_deref()),
+        strs(at::OPERATOR, &|l| l.operator.as_deref()),
+        strs(at::AGENT_SESSION_ID, &|l| {
+            call_of(l).map(|c| c.session_id.as_str())
         }),
-        strs(at::ACTOR, &|i| labels[i].actor.clone()),
-        strs(at::OPERATOR, &|i| labels[i].operator.clone()),
-        strs(at::AGENT_SESSION_ID, &|i| {
-            call_of(i).map(|c| c.session_id.clone())
+        strs(at::TOOL_CALL_ID, &|l| {
+            call_of(l).map(|c| c.call_id.as_str())
         }),
-        strs(at::TOOL_CALL_ID, &|i| call_of(i).map(|c| c.call_id.clone())),
         Column::new(
             PlSmallStr::from_static(at::CONFIDENCE),
-            keep.iter()
-                .map(|i| (labels[*i].confidence * 100.0).round() / 100.0)
+            (0..n)
+                .map(|k| (label(k).confidence * 100.0).round() / 100.0)
                 .collect::<Vec<f64>>(),
         ),
         evidence.finish().into_series().into_column(),
-        strs(at::REASON, &|i| Some(labels[i].reason.clone())),
+        strs(at::REASON, &|l| Some(l.reason.as_str())),
     ];
     Ok(DataFrame::new(n, columns)?)
 }
@@ -185,9 +230,10 @@ pub fn is_current(store: &Store, settings: &Settings) -> bool {
 /// will be once the run commits.
 pub fn rebuild(writer: &mut StoreWriter, settings: &Settings, run: u64) -> Result<Stats> {
     let pending = writer.pending();
-    let (mut df, stats) = compute(&pending, settings)?;
     writer.replace_table(table::ATTRIBUTION);
-    writer.write_part(table::ATTRIBUTION, None, &mut df)?;
+    let stats = compute(&pending, settings, |mut df| {
+        writer.write_part(table::ATTRIBUTION, None, &mut df)
+    })?;
     writer.manifest.attribution = Some(DerivedState {
         after_run: run,
         settings_hash: settings.hash.clone(),
@@ -209,8 +255,12 @@ pub fn current(store: &Store, settings: &Settings) -> Result<(LazyFrame, Option<
         let reopened = Store::open(&store.root)?;
         return Ok((reopened.scan(table::ATTRIBUTION)?, Some(stats)));
     }
-    let (df, stats) = compute(store, settings)?;
-    Ok((df.lazy(), Some(stats)))
+    let mut frames = Vec::new();
+    let stats = compute(store, settings, |df| {
+        frames.push(df.lazy());
+        Ok(())
+    })?;
+    Ok((concat(frames, UnionArgs::default())?, Some(stats)))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::Settings;
 use super::engine::{ActorKind, Label, Outcome, run};
-use super::input::{Call, Events};
+use super::input::{Call, Events, Row};
 use super::markers::markers;
 
 const S: i64 = 1_000_000;
@@ -69,27 +69,32 @@ fn o(v: &Option<String>) -> Option<&str> {
     v.as_deref()
 }
 
-fn events(rows: &[E]) -> Events<'_> {
-    Events {
-        id: rows.iter().map(|r| Some(r.id.as_str())).collect(),
-        time: rows.iter().map(|r| r.t).collect(),
-        source: rows.iter().map(|r| Some(r.source.as_str())).collect(),
-        name: rows.iter().map(|r| Some(r.name.as_str())).collect(),
-        region: rows.iter().map(|r| o(&r.region)).collect(),
-        account: rows.iter().map(|r| o(&r.account)).collect(),
-        identity_type: rows.iter().map(|r| o(&r.itype)).collect(),
-        principal_arn: rows.iter().map(|r| o(&r.arn)).collect(),
-        user_name: rows.iter().map(|r| o(&r.user)).collect(),
-        role_name: rows.iter().map(|r| o(&r.role)).collect(),
-        session_name: rows.iter().map(|r| o(&r.session)).collect(),
-        source_identity: rows.iter().map(|r| o(&r.source_identity)).collect(),
-        invoked_by: rows.iter().map(|r| o(&r.invoked_by)).collect(),
-        on_behalf_of: rows.iter().map(|_| None).collect(),
-        source_ip: rows.iter().map(|r| o(&r.source_ip)).collect(),
-        user_agent: rows.iter().map(|r| o(&r.ua)).collect(),
-        event_type: rows.iter().map(|_| Some("AwsApiCall")).collect(),
-        console: rows.iter().map(|r| r.console).collect(),
+fn events(rows: &[E]) -> Events {
+    let mut e = Events::default();
+    for r in rows {
+        e.push(Row {
+            id: &r.id,
+            time: r.t,
+            console: r.console,
+            source: Some(&r.source),
+            name: Some(&r.name),
+            region: o(&r.region),
+            account: o(&r.account),
+            identity_type: o(&r.itype),
+            principal_arn: o(&r.arn),
+            user_name: o(&r.user),
+            role_name: o(&r.role),
+            session_name: o(&r.session),
+            source_identity: o(&r.source_identity),
+            invoked_by: o(&r.invoked_by),
+            on_behalf_of: None,
+            source_ip: o(&r.source_ip),
+            user_agent: o(&r.ua),
+            event_type: Some("AwsApiCall"),
+            error_code: None,
+        });
     }
+    e
 }
 
 fn call(
@@ -130,7 +135,7 @@ fn attribute(rows: &[E], calls: &[Call]) -> Outcome {
 
 fn by_id<'a>(rows: &[E], out: &'a Outcome, id: &str) -> &'a Label {
     let i = rows.iter().position(|r| r.id == id).unwrap();
-    &out.labels[i]
+    out.labels.get(i)
 }
 
 fn has(l: &Label, evidence: &str) -> bool {
@@ -236,7 +241,7 @@ fn two_sessions_fitting_equally_is_recorded_as_ambiguity() {
     other.call_id = "toolu_9".into();
     other.started_at += 2 * S;
     let out = attribute(&rows, &[rb_call(), other]);
-    let l = &out.labels[0];
+    let l = out.labels.get(0);
     assert_eq!(l.kind, ActorKind::Ai);
     assert!(has(l, "ambiguous:2"), "{l:?}");
     assert!(l.confidence <= 0.7);
@@ -251,7 +256,7 @@ fn one_event_goes_to_one_call_the_closest_result() {
     second.started_at = T0 + 105 * S;
     second.ended_at = Some(T0 + 140 * S);
     let out = attribute(&rows, &[rb_call(), second]);
-    let l = &out.labels[0];
+    let l = out.labels.get(0);
     assert_eq!(l.call, Some(0), "{l:?}");
     assert!(!has(l, "ambiguous"), "same session is not ambiguity: {l:?}");
 }
@@ -275,8 +280,13 @@ fn a_different_cli_command_or_another_agents_marker_rules_a_call_out() {
         ),
     ];
     let out = attribute(&rows, &[rb_call()]);
-    assert_eq!(out.labels[0].kind, ActorKind::Human, "{:?}", out.labels[0]);
-    let l = &out.labels[1];
+    assert_eq!(
+        out.labels.get(0).kind,
+        ActorKind::Human,
+        "{:?}",
+        out.labels.get(0)
+    );
+    let l = out.labels.get(1);
     assert_eq!((l.kind, l.actor.as_deref()), (ActorKind::Ai, Some("codex")));
     assert!(has(l, "ua:m/AP") && l.call.is_none(), "{l:?}");
 }
@@ -287,7 +297,7 @@ fn console_events_are_never_ai_and_a_marker_on_one_is_a_conflict() {
     e.console = true;
     let rows = vec![e];
     let out = attribute(&rows, &[rb_call()]);
-    let l = &out.labels[0];
+    let l = out.labels.get(0);
     assert_eq!(l.kind, ActorKind::Human);
     assert!(has(l, "console") && has(l, "conflict:"), "{l:?}");
 }
@@ -398,11 +408,11 @@ fn source_identity_on_an_agent_role_names_agent_and_operator() {
         role("r", T0, LIST_BUCKETS, "deploy-agent", "run-7", OLD_CLI),
     ];
     let out = attribute(&rows, &[]);
-    let l = &out.labels[0];
+    let l = out.labels.get(0);
     assert_eq!((l.kind, l.actor.as_deref()), (ActorKind::Ai, Some("codex")));
     assert_eq!(l.operator.as_deref(), Some("carol@example.com"), "{l:?}");
     assert!(has(l, "source_identity:codex@carol") && has(l, "role:ai-agent-codex"));
-    let l = &out.labels[2];
+    let l = out.labels.get(2);
     assert_eq!(
         (l.kind, l.actor.as_deref()),
         (ActorKind::Ai, Some("agent")),
@@ -456,9 +466,8 @@ fn services_ci_and_workloads() {
     );
     let rows = vec![svc, athena, ci, ec2, lambda];
     let out = attribute(&rows, &[]);
-    let kinds: Vec<(ActorKind, Option<&str>)> = out
-        .labels
-        .iter()
+    let kinds: Vec<(ActorKind, Option<&str>)> = (0..rows.len())
+        .map(|i| out.labels.get(i))
         .map(|l| (l.kind, l.actor.as_deref()))
         .collect();
     assert_eq!(
@@ -583,7 +592,7 @@ fn calls_that_never_reached_aws_or_were_rejected_claim_nothing() {
         &["s3.ls"],
     );
     let out = attribute(&rows, &[rejected, never]);
-    assert_eq!(out.labels[0].kind, ActorKind::Human);
+    assert_eq!(out.labels.get(0).kind, ActorKind::Human);
     assert_eq!(out.matched_calls, 0);
 }
 
@@ -664,9 +673,9 @@ fn output_does_not_depend_on_thread_count() {
             .build()
             .unwrap();
         pool.install(|| {
-            attribute(&rows, &calls)
-                .labels
-                .iter()
+            let out = attribute(&rows, &calls);
+            (0..rows.len())
+                .map(|i| out.labels.get(i))
                 .map(|l| format!("{:?}{:?}{:?}{}", l.kind, l.call, l.evidence, l.confidence))
                 .collect::<Vec<_>>()
         })
