@@ -244,3 +244,29 @@ fn print_config_prints_the_commented_defaults() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("[join]") && r.stdout.contains("skew_before_secs"));
 }
+
+#[test]
+fn ingest_without_attribution_leaves_it_to_the_first_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        fixture().to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "--no-attribution",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("attribution:"), "{}", r.stderr);
+    let r = run(&[
+        "query",
+        "SELECT COUNT(*) AS n FROM events WHERE actor_kind = 'ai'",
+        "--store",
+        store.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("attribution rebuilt"), "{}", r.stderr);
+    assert_eq!(r.stdout.lines().nth(1), Some("3"));
+}

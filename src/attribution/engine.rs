@@ -27,8 +27,9 @@ use super::facts::{self, CFN, Facts, PrincipalFacts, Service, resolve_person};
 use super::input::{Call, Events};
 use super::join::{self, Candidate, JoinSettings, Match, same_agent};
 use super::markers::Markers;
+use polars::prelude::PlHashMap;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ActorKind {
@@ -160,7 +161,7 @@ pub fn run(
         table: Vec::new(),
         of: vec![0; e.len()],
     };
-    let mut memo: HashMap<(u32, u32, Pre), u32> = HashMap::new();
+    let mut memo: PlHashMap<(u32, u32, Pre), u32> = PlHashMap::default();
     for i in 0..e.len() {
         if matches[i].is_some() {
             continue;
@@ -491,7 +492,7 @@ fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut Labels) {
         return;
     }
     // (sid, old label) → new label
-    let mut memo: HashMap<(&str, u32), u32> = HashMap::new();
+    let mut memo: PlHashMap<(&str, u32), u32> = PlHashMap::default();
     for i in 0..labels.of.len() {
         if pre[i].console || pre[i].service.is_some() || labels.get(i).kind == ActorKind::Ai {
             continue;
@@ -542,9 +543,9 @@ fn inherit_stack_ops(e: &Events, pre: &[Pre], s: &Settings, labels: &mut Labels)
     }
     let window = i64::from(s.cloudformation.window_minutes) * 60 * 1_000_000;
     type Key<'a> = (Option<&'a str>, Option<&'a str>);
-    let mut ops: HashMap<Key, Vec<(i64, usize)>> = HashMap::new();
+    let mut ops: PlHashMap<Key, Vec<(i64, usize)>> = PlHashMap::default();
     type Times = Vec<(i64, usize)>;
-    let mut ops_by_principal: HashMap<(Key, Option<&str>), Times> = HashMap::new();
+    let mut ops_by_principal: PlHashMap<(Key, Option<&str>), Times> = PlHashMap::default();
     let mut op_events: Vec<usize> = e.stack_op_ids.keys().copied().collect();
     op_events.sort_unstable();
     for i in op_events {

@@ -7,8 +7,9 @@ use super::config::{Settings, any_glob};
 use super::input::Events;
 use super::markers::{Hit, Markers, UaParts};
 use crate::ingest::useragent;
+use polars::prelude::PlHashMap;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// One distinct user agent.
 #[derive(Default, Debug)]
@@ -100,7 +101,7 @@ pub fn facts<'a>(e: &'a Events, settings: &Settings, markers: &Markers) -> Facts
     let ua_of = (0..n).map(|i| e.user_agent.id(i).unwrap_or(none)).collect();
     // (principal ARN, source identity, identity type) ids → principal row
     type PrincipalKey = (Option<u32>, Option<u32>, Option<u32>);
-    let mut p_index: HashMap<PrincipalKey, u32> = HashMap::new();
+    let mut p_index: PlHashMap<PrincipalKey, u32> = PlHashMap::default();
     let mut principals = Vec::new();
     let mut principal_of = Vec::with_capacity(n);
     for i in 0..n {

@@ -6,7 +6,6 @@ use crate::schema::{ev, tr};
 use anyhow::Result;
 use polars::prelude::*;
 use rayon::prelude::*;
-use std::collections::HashMap;
 
 /// A string column stored as ids into its distinct values: CloudTrail's
 /// identity and user-agent columns repeat heavily, so 1M events take a few
@@ -15,7 +14,7 @@ use std::collections::HashMap;
 pub struct StrCol {
     ids: Vec<u32>,
     values: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
+    index: PlHashMap<Box<str>, u32>,
 }
 
 const NULL: u32 = u32::MAX;
@@ -65,7 +64,7 @@ impl StrCol {
     }
 
     fn done_loading(&mut self) {
-        self.index = HashMap::new();
+        self.index = PlHashMap::default();
     }
 }
 
@@ -92,7 +91,7 @@ pub struct Events {
     pub event_type: StrCol,
     pub error_code: StrCol,
     /// Event ids of CloudFormation stack operations (for `stack_op:` evidence).
-    pub stack_op_ids: HashMap<usize, Box<str>>,
+    pub stack_op_ids: PlHashMap<usize, Box<str>>,
 }
 
 /// One event as plain fields, for tests and small inputs.

@@ -21,8 +21,9 @@
 use super::facts::Facts;
 use super::input::{Call, Events};
 use crate::commands::normalise_event_name;
+use polars::prelude::PlHashMap;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The best call for one event, and how contested it was.
 #[derive(Clone, Debug)]
@@ -187,8 +188,8 @@ fn join_name<'a>(source: &str, name: &'a str) -> &'a str {
 
 /// Event indices by `source:Name` (see `join_name`), each list sorted by
 /// time, joinable events only.
-fn index<'a>(e: &'a Events, joinable: &[bool]) -> HashMap<(&'a str, &'a str), Vec<u32>> {
-    let mut idx: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
+fn index<'a>(e: &'a Events, joinable: &[bool]) -> PlHashMap<(&'a str, &'a str), Vec<u32>> {
+    let mut idx: PlHashMap<(&str, &str), Vec<u32>> = PlHashMap::default();
     for i in 0..e.len() {
         if !joinable[i] {
             continue;
@@ -228,7 +229,7 @@ fn client_for(c: &Call) -> Option<&'static str> {
 /// (call, event, unknown_op) pairs in reach of each other.
 fn pairs(
     cx: &Ctx,
-    idx: &HashMap<(&str, &str), Vec<u32>>,
+    idx: &PlHashMap<(&str, &str), Vec<u32>>,
     by_time: &[u32],
 ) -> Vec<(u32, u32, bool)> {
     let per_call: Vec<Vec<(u32, u32, bool)>> = (0..cx.calls.len())
@@ -292,7 +293,7 @@ pub fn join(
     let pairs = pairs(&cx, &idx, &by_time);
 
     // Pass 1: no priors; learn each session's principals and sid.
-    let first = assign(&cx, &pairs, &HashMap::new(), None).0;
+    let first = assign(&cx, &pairs, &PlHashMap::default(), None).0;
     // session → (principal → events, sid → events, events)
     type Seen<'s> = (BTreeMap<&'s str, u32>, BTreeMap<&'s str, u32>, u32);
     let mut seen: BTreeMap<&str, Seen> = BTreeMap::new();
@@ -308,7 +309,7 @@ pub fn join(
             *entry.1.entry(sid).or_default() += 1;
         }
     }
-    let priors: HashMap<&str, Priors> = seen
+    let priors: PlHashMap<&str, Priors> = seen
         .into_iter()
         .map(|(session, (principals, sids, n))| {
             let principals = principals
@@ -337,7 +338,7 @@ pub fn join(
 fn assign(
     cx: &Ctx,
     pairs: &[(u32, u32, bool)],
-    priors: &HashMap<&str, Priors>,
+    priors: &PlHashMap<&str, Priors>,
     trace: Option<usize>,
 ) -> (Vec<Option<Match>>, Vec<Candidate>) {
     let use_priors = !priors.is_empty();

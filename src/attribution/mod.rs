@@ -27,7 +27,7 @@ pub use config::Settings;
 use engine::Label;
 use input::Call;
 use polars::prelude::*;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// Bumped whenever the rules change what they output, so stores attributed
@@ -111,7 +111,8 @@ pub fn compute(
         stats.events_from_transcripts += usize::from(l.call.is_some());
     }
     // Second pass over the parts for the event ids, one row per distinct id.
-    let mut seen: HashSet<u128> = HashSet::with_capacity(out.labels.of.len());
+    let mut seen: PlHashSet<u128> =
+        PlHashSet::with_capacity_and_hasher(out.labels.of.len(), Default::default());
     let mut pending = Pending::default();
     let mut offset = 0;
     input::load_event_ids(store, |ids| {

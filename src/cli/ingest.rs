@@ -18,6 +18,10 @@ pub struct Args {
     /// How to print the accounting: text on stderr, or json on stdout
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// Do not attribute events now (the first command that reads the
+    /// attribution computes it); for loading many batches quickly
+    #[arg(long)]
+    pub no_attribution: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -30,7 +34,9 @@ pub enum ReportFormat {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let report = ingest_into(&a.paths, &a.store, &a.run.ingest_options(&a.paths)?)?;
+    let mut opts = a.run.ingest_options(&a.paths)?;
+    opts.attribute = !a.no_attribution;
+    let report = ingest_into(&a.paths, &a.store, &opts)?;
     match a.format {
         ReportFormat::Json => {
             let mut v = serde_json::to_value(&report.record)?;

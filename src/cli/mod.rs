@@ -116,6 +116,7 @@ impl RunArgs {
                 operator_map,
             },
             settings: self.settings(inputs)?,
+            attribute: true,
         })
     }
 }

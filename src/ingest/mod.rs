@@ -37,8 +37,9 @@ pub struct IngestOptions {
     /// Time zone for Aider, operator names.
     pub transcripts: crate::transcripts::TranscriptOptions,
     /// Attribution settings; the `attribution` table is rebuilt with them
-    /// before the run commits.
+    /// before the run commits (unless `attribute` is false).
     pub settings: crate::attribution::Settings,
+    pub attribute: bool,
 }
 
 /// Rows buffered for one day before they are written as a part.
@@ -136,6 +137,8 @@ pub fn ingest_into(
         if let Some(a) = writer.manifest.attribution.as_mut() {
             a.after_run = run;
         }
+    } else if !opts.attribute {
+        // Left stale on purpose: readers rebuild it.
     } else {
         let bar = opts.progress.spinner("attributing events");
         report.attribution = Some(crate::attribution::rebuild(
