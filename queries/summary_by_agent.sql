@@ -1,4 +1,4 @@
--- AI agents: events, writes and destructive-looking writes per agent, with
+-- AI agents: events, writes and destructive calls per agent, with
 -- how many people they acted for, how many transcript sessions are linked,
 -- and how many of their events the transcript join (not a marker alone)
 -- attributed.
@@ -6,12 +6,7 @@ SELECT
   actor AS agent,
   COUNT(*) AS events,
   SUM(CASE WHEN read_only = false THEN 1 ELSE 0 END) AS writes,
-  SUM(CASE WHEN read_only = false AND error_code IS NULL AND (
-        event_name LIKE 'Delete%' OR event_name LIKE 'Terminate%' OR event_name LIKE 'Remove%'
-        OR event_name LIKE 'Disable%' OR event_name LIKE 'Detach%' OR event_name LIKE 'Revoke%'
-        OR event_name LIKE 'Purge%' OR event_name LIKE 'Deregister%'
-        OR event_name = 'StopLogging' OR event_name = 'ScheduleKeyDeletion')
-      THEN 1 ELSE 0 END) AS destructive,
+  SUM(CASE WHEN destructive = true THEN 1 ELSE 0 END) AS destructive,
   COUNT(DISTINCT operator) AS operators,
   COUNT(DISTINCT agent_session_id) AS sessions,
   SUM(CASE WHEN tool_call_id IS NOT NULL THEN 1 ELSE 0 END) AS from_transcripts

@@ -28,6 +28,12 @@ pub mod at {
     pub const CONFIDENCE: &str = "confidence";
     pub const EVIDENCE: &str = "evidence";
     pub const REASON: &str = "reason";
+    pub const DESTRUCTIVE: &str = "destructive";
+    pub const DESTRUCTIVE_CATEGORY: &str = "destructive_category";
+    pub const SEVERITY: &str = "severity";
+    pub const CATALOG_RULE: &str = "catalog_rule";
+    pub const APPROVAL: &str = "approval";
+    pub const HUMAN_LAST_SPOKE_SECS: &str = "human_last_spoke_secs";
 }
 
 /// Columns of `agent_sessions`, `tool_calls` and `messages` (agent transcripts).
@@ -644,6 +650,36 @@ pub fn attribution_columns() -> Vec<ColumnDoc> {
             "signals used, strongest first: `transcript:<session>/<call>`, `ua:m/AN`, `ua:exec-env/…`, `ua:mcp/<server>`, `source_identity:<v>`, `role:<name>`, `console`, `invoked_by:<service>`, `stack_op:<event_id>`, `sid:<id>`, `ci:<principal>`, `identity:<type>`, `conflict:<signal>`, `ambiguous:<n>`",
         ),
         col(REASON, s(), "the label in one readable sentence"),
+        col(
+            DESTRUCTIVE,
+            DataType::Boolean,
+            "the call destroyed or weakened something (catalog match and no error code); failed attempts are false here but keep their category",
+        ),
+        col(
+            DESTRUCTIVE_CATEGORY,
+            s(),
+            "data_loss, service_loss, security_tampering, iam_escalation, key_destruction, network_exposure (attempts included)",
+        ),
+        col(
+            SEVERITY,
+            s(),
+            "low, medium, high, critical, after context (production account, bucket emptied first, recursive command)",
+        ),
+        col(
+            CATALOG_RULE,
+            s(),
+            "the catalog rule that decided, e.g. `rds:DeleteDBInstance[skip_final_snapshot]` or `generic:Delete`",
+        ),
+        col(
+            APPROVAL,
+            s(),
+            "for agents' events: the tool call's approval (auto, explicit, rejected, unknown)",
+        ),
+        col(
+            HUMAN_LAST_SPOKE_SECS,
+            DataType::Int64,
+            "for agents' events: seconds since a person last wrote in the session (null: never before the call)",
+        ),
     ]
 }
 

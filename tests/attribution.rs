@@ -110,7 +110,7 @@ fn the_store_keeps_the_attribution_and_sql_sees_it_on_events() {
         store.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("attribution: 7 events"), "{}", r.stderr);
+    assert!(r.stderr.contains("attribution: 8 events"), "{}", r.stderr);
     assert_eq!(
         count(
             &store,
@@ -118,7 +118,7 @@ fn the_store_keeps_the_attribution_and_sql_sees_it_on_events() {
         ),
         3
     );
-    assert_eq!(count(&store, "SELECT COUNT(*) AS n FROM attribution"), 7);
+    assert_eq!(count(&store, "SELECT COUNT(*) AS n FROM attribution"), 8);
     // The summary gains the split.
     let r = run(&["summary", "--store", store.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -269,4 +269,70 @@ fn ingest_without_attribution_leaves_it_to_the_first_reader() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("attribution rebuilt"), "{}", r.stderr);
     assert_eq!(r.stdout.lines().nth(1), Some("3"));
+}
+
+#[test]
+fn destructive_lists_calls_by_actor_flags_failed_attempts_and_finds_bursts() {
+    let r = run(&[
+        "destructive",
+        fixture().to_str().unwrap(),
+        "-q",
+        "--format",
+        "json",
+        "--burst-calls",
+        "2",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let events = v["events"].as_array().unwrap();
+    let find = |name: &str, kind: &str| {
+        events
+            .iter()
+            .filter(|e| e["event_name"] == name && e["actor_kind"] == kind)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // The agent emptied the bucket, then deleted it: critical, no approval.
+    let agent_rb = &find("DeleteBucket", "ai")[0];
+    assert_eq!(agent_rb["severity"], "critical", "{agent_rb}");
+    assert_eq!(
+        agent_rb["catalog_rule"],
+        "s3:DeleteBucket[after_delete_objects]"
+    );
+    assert_eq!(agent_rb["approval"], "unknown");
+    assert_eq!(agent_rb["human_last_spoke_secs"], 8);
+    // Bob's failed DeleteTable is listed as an attempt, not as damage.
+    let failed = &find("DeleteTable", "human")[0];
+    assert_eq!(failed["outcome"], "failed: AccessDenied");
+    let by_actor = v["by_actor"].as_array().unwrap();
+    let bob_table = by_actor
+        .iter()
+        .find(|r| {
+            r["actor"] == "bob@example.com"
+                && r["destructive_category"] == "data_loss"
+                && r["failed_attempts"] == 1
+        })
+        .unwrap_or_else(|| panic!("{by_actor:?}"));
+    // Bob's two bucket deletes did damage; his DeleteTable did not.
+    assert_eq!(bob_table["done"], 2, "{bob_table}");
+    // Two deletes by the agent within seconds are a burst at --burst-calls 2;
+    // bob's two bucket deletes 30 minutes apart are not.
+    let bursts = v["bursts"].as_array().unwrap();
+    assert_eq!(bursts.len(), 1, "{bursts:?}");
+    assert_eq!(bursts[0]["actor"], "claude-code");
+    assert_eq!(bursts[0]["destructive_calls"], 2);
+    // --min-severity cuts the list.
+    let r = run(&[
+        "destructive",
+        fixture().to_str().unwrap(),
+        "-q",
+        "--show",
+        "events",
+        "--format",
+        "csv",
+        "--min-severity",
+        "critical",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
 }

@@ -45,12 +45,21 @@ struct PrincipalsFile {
     ci_sessions: Option<Vec<String>>,
 }
 
+/// `[accounts]`: which accounts are production (destructive actions there
+/// rank higher).
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Accounts {
+    pub production: Vec<String>,
+}
+
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields, default)]
 struct File {
     join: Option<Join>,
     cloudformation: Option<CloudFormation>,
     principals: Option<PrincipalsFile>,
+    accounts: Option<Accounts>,
     aliases: BTreeMap<String, String>,
 }
 
@@ -60,6 +69,7 @@ pub struct Settings {
     pub join: Join,
     pub cloudformation: CloudFormation,
     pub principals: Principals,
+    pub accounts: Accounts,
     /// Lower-cased identity → person.
     pub aliases: BTreeMap<String, String>,
     pub source: String,
@@ -101,6 +111,7 @@ impl Settings {
             join: Join::default(),
             cloudformation: CloudFormation::default(),
             principals: Principals::default(),
+            accounts: Accounts::default(),
             aliases: BTreeMap::new(),
             source: "built-in defaults".into(),
             hash: String::new(),
@@ -151,6 +162,7 @@ impl Settings {
                     ci_sessions: u.ci_sessions.or(b.ci_sessions).unwrap_or_default(),
                 }
             },
+            accounts: f.accounts.or(base.accounts).unwrap_or_default(),
             aliases,
             source: source.to_string(),
             hash,

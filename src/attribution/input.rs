@@ -92,6 +92,18 @@ pub struct Events {
     pub error_code: StrCol,
     /// Event ids of CloudFormation stack operations (for `stack_op:` evidence).
     pub stack_op_ids: PlHashMap<usize, Box<str>>,
+    /// Events the destructive catalog matched (without context yet), by index.
+    pub destructive: Vec<DestructiveHit>,
+}
+
+/// An event the destructive catalog matched, with what is needed to
+/// classify it again once its actor and tool call are known.
+#[derive(Clone, Debug)]
+pub struct DestructiveHit {
+    pub event: usize,
+    pub iam_action: Box<str>,
+    pub request_parameters: Option<Box<str>>,
+    pub classification: crate::destructive::Classification,
 }
 
 /// One event as plain fields, for tests and small inputs.
@@ -211,6 +223,7 @@ impl Events {
                 .iter()
                 .map(|b| b.unwrap_or(false)),
         );
+        self.destructive.extend(classify_part(df, base)?);
         let mut cols = self.columns();
         cols.par_iter_mut()
             .try_for_each(|(name, col)| -> Result<()> {
@@ -255,6 +268,41 @@ pub fn load_event_ids(
     Ok(())
 }
 
+/// Runs the destructive catalog over one part (no context yet: production
+/// accounts, earlier deletes and the causing command come later).
+fn classify_part(df: &DataFrame, base: usize) -> Result<Vec<DestructiveHit>> {
+    let iam = df.column(ev::IAM_ACTION)?.str()?;
+    let name = df.column(ev::EVENT_NAME)?.str()?;
+    let params = df.column(ev::REQUEST_PARAMETERS)?.str()?;
+    let err = df.column(ev::ERROR_CODE)?.str()?;
+    let user = df.column(ev::USER_NAME)?.str()?;
+    let cx = crate::destructive::ClassifyContext::default();
+    let hits = (0..df.height())
+        .into_par_iter()
+        .filter_map(|k| {
+            let action = iam.get(k)?;
+            let p = params.get(k);
+            let c = crate::destructive::classify(
+                action,
+                name.get(k).unwrap_or(""),
+                p,
+                err.get(k),
+                &crate::destructive::ClassifyContext {
+                    caller_user_name: user.get(k),
+                    ..cx
+                },
+            )?;
+            Some(DestructiveHit {
+                event: base + k,
+                iam_action: action.into(),
+                request_parameters: p.map(Into::into),
+                classification: c,
+            })
+        })
+        .collect();
+    Ok(hits)
+}
+
 /// Reads the store's events part by part into `Events`, calling `each_part`
 /// with every part's `event_id` column (in the same order).
 pub fn load_events(
@@ -289,6 +337,8 @@ pub struct Call {
     pub region: Option<String>,
     pub command: Option<String>,
     pub outcome: Option<String>,
+    /// auto, explicit, rejected, unknown (`tool_calls.approval`).
+    pub approval: Option<String>,
 }
 
 /// The columns `Events` borrows, as a lazy selection with `event_time` in
@@ -312,6 +362,8 @@ pub fn event_selection(lf: LazyFrame) -> LazyFrame {
         ev::USER_AGENT,
         ev::EVENT_TYPE,
         ev::ERROR_CODE,
+        ev::IAM_ACTION,
+        ev::REQUEST_PARAMETERS,
     ];
     let mut cols: Vec<Expr> = strs.iter().map(|c| col(*c)).collect();
     cols.push(
@@ -372,6 +424,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
             col(tr::AWS_REGION),
             col(tr::COMMAND),
             col(tr::OUTCOME),
+            col(tr::APPROVAL),
         ])
         .join(
             sessions,
@@ -392,6 +445,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
     let region = strs(&df, tr::AWS_REGION)?;
     let command = strs(&df, tr::COMMAND)?;
     let outcome = strs(&df, tr::OUTCOME)?;
+    let approval = strs(&df, tr::APPROVAL)?;
     let started: Vec<Option<i64>> = df.column(tr::STARTED_AT)?.i64()?.iter().collect();
     let ended: Vec<Option<i64>> = df.column(tr::ENDED_AT)?.i64()?.iter().collect();
     let unknown: Vec<bool> = df
@@ -422,7 +476,35 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
             region: own(region[i]),
             command: own(command[i]),
             outcome: own(outcome[i]),
+            approval: own(approval[i]),
         });
+    }
+    Ok(out)
+}
+
+/// When people wrote in each session (user messages), sorted, in
+/// microseconds: how long before an action a human last spoke.
+pub fn user_message_times(messages: LazyFrame) -> Result<PlHashMap<String, Vec<i64>>> {
+    let df = messages
+        .filter(col(tr::ROLE).eq(lit("user")))
+        .select([
+            col(tr::SESSION_ID),
+            col(tr::TIME)
+                .dt()
+                .timestamp(TimeUnit::Microseconds)
+                .alias(tr::TIME),
+        ])
+        .collect()
+        .map_err(|e| anyhow::anyhow!("reading messages: {e}"))?;
+    let sid = strs(&df, tr::SESSION_ID)?;
+    let mut out: PlHashMap<String, Vec<i64>> = PlHashMap::default();
+    for (s, t) in sid.into_iter().zip(df.column(tr::TIME)?.i64()?.iter()) {
+        if let (Some(s), Some(t)) = (s, t) {
+            out.entry(s.to_string()).or_default().push(t);
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_unstable();
     }
     Ok(out)
 }

@@ -17,6 +17,7 @@ pub mod facts;
 pub mod input;
 pub mod join;
 pub mod markers;
+pub mod risk;
 
 use crate::schema::{at, table};
 use crate::store::Store;
@@ -32,7 +33,7 @@ use std::time::Instant;
 
 /// Bumped whenever the rules change what they output, so stores attributed
 /// by an older trailblame are attributed again.
-pub const RULES_REVISION: u32 = 1;
+pub const RULES_REVISION: u32 = 2;
 
 /// Counts from one attribution run.
 #[derive(Debug, Default, Clone)]
@@ -98,6 +99,8 @@ pub fn compute(
     })?;
     let calls = load_calls(store)?;
     let out = engine::run(&events, &calls, settings, markers, None);
+    let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
+    let risk = risk::assess(&events, &out.labels, &calls, settings, &user_messages);
     drop(events);
     let mut stats = Stats {
         events: out.labels.of.len(),
@@ -126,12 +129,17 @@ pub fn compute(
         }
         offset += ids.len();
         if pending.ids.len() >= CHUNK_ROWS {
-            sink(frame(&std::mem::take(&mut pending), &out.labels, &calls)?)?;
+            sink(frame(
+                &std::mem::take(&mut pending),
+                &out.labels,
+                &calls,
+                &risk,
+            )?)?;
         }
         Ok(())
     })?;
     if !pending.ids.is_empty() || stats.events == 0 {
-        sink(frame(&pending, &out.labels, &calls)?)?;
+        sink(frame(&pending, &out.labels, &calls, &risk)?)?;
     }
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(stats)
@@ -183,7 +191,12 @@ struct Pending {
     rows: Vec<usize>,
 }
 
-fn frame<'a>(p: &Pending, labels: &'a engine::Labels, calls: &'a [Call]) -> Result<DataFrame> {
+fn frame<'a>(
+    p: &Pending,
+    labels: &'a engine::Labels,
+    calls: &'a [Call],
+    risk: &'a risk::Risk,
+) -> Result<DataFrame> {
     let n = p.ids.len();
     let label = |k: usize| labels.get(p.rows[k]);
     let strs = |name: &str, f: &dyn Fn(&'a Label) -> Option<&'a str>| -> Column {
@@ -216,6 +229,36 @@ fn frame<'a>(p: &Pending, labels: &'a engine::Labels, calls: &'a [Call]) -> Resu
         evidence.finish().into_series().into_column(),
         strs(at::REASON, &|l| Some(l.reason.as_str())),
     ];
+    let hit = |k: usize| risk.destructive.get(&p.rows[k]);
+    let by_row = |name: &str, f: &dyn Fn(usize) -> Option<&'a str>| -> Column {
+        let v: Vec<Option<&str>> = (0..n).map(f).collect();
+        Column::new(PlSmallStr::from(name), v)
+    };
+    let mut columns = columns;
+    columns.extend([
+        Column::new(
+            PlSmallStr::from_static(at::DESTRUCTIVE),
+            (0..n)
+                .map(|k| hit(k).is_some_and(|c| !c.failed))
+                .collect::<Vec<bool>>(),
+        ),
+        by_row(at::DESTRUCTIVE_CATEGORY, &|k| {
+            hit(k).map(|c| c.category.as_str())
+        }),
+        by_row(at::SEVERITY, &|k| hit(k).map(|c| c.severity.as_str())),
+        by_row(at::CATALOG_RULE, &|k| hit(k).map(|c| c.rule.as_str())),
+        by_row(at::APPROVAL, &|k| {
+            risk.approval
+                .get(&p.rows[k])
+                .and_then(|(a, _)| a.as_deref())
+        }),
+        Column::new(
+            PlSmallStr::from_static(at::HUMAN_LAST_SPOKE_SECS),
+            (0..n)
+                .map(|k| risk.approval.get(&p.rows[k]).and_then(|(_, s)| *s))
+                .collect::<Vec<Option<i64>>>(),
+        ),
+    ]);
     Ok(DataFrame::new(n, columns)?)
 }
 

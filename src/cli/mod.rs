@@ -3,6 +3,7 @@
 //! file; shared option groups live here so they mean the same everywhere.
 
 pub mod attribute;
+pub mod destructive;
 pub mod explain;
 pub mod ingest;
 pub mod query;
@@ -45,6 +46,8 @@ pub enum Command {
     Attribute(attribute::Args),
     /// Why one event got its label: signals, the tool call and transcript, alternatives
     Explain(explain::Args),
+    /// Destructive and risky calls by actor, with bursts and agents' approvals
+    Destructive(destructive::Args),
     /// Print the table schemas (SCHEMA.md)
     Schema(schema::Args),
     /// Write deterministic synthetic CloudTrail in the S3 layout (benchmarks, sample data)
@@ -316,12 +319,14 @@ pub fn run() -> Result<ExitCode> {
     crate::ingest::iam_action::exceptions()?;
     crate::commands::catalog()?;
     crate::attribution::markers::markers()?;
+    crate::destructive::catalog()?;
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Query(a) => query::run(a),
         Command::Summary(a) => summary::run(a),
         Command::Attribute(a) => attribute::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Destructive(a) => destructive::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Synth(a) => synth::run(a),
     }

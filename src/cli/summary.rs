@@ -128,6 +128,7 @@ const COLUMNS: &[&str] = &[
     at::OPERATOR,
     at::AGENT_SESSION_ID,
     at::TOOL_CALL_ID,
+    at::DESTRUCTIVE,
 ];
 
 pub struct Section {

@@ -1,0 +1,24 @@
+-- Every destructive or risky call, newest last: who (actor kind, actor, the
+-- person an agent acted for), what (category, severity, the catalog rule),
+-- whether it failed (an attempt, not damage), and for agents' calls the tool
+-- call's approval and how long before it a person last wrote.
+SELECT
+  event_time,
+  account_id,
+  aws_region,
+  event_name,
+  actor_kind,
+  actor,
+  operator,
+  destructive_category,
+  severity,
+  catalog_rule,
+  CASE WHEN error_code IS NULL THEN 'done' ELSE 'failed: ' || error_code END AS outcome,
+  approval,
+  human_last_spoke_secs,
+  agent_session_id,
+  tool_call_id,
+  event_id
+FROM events
+WHERE destructive_category IS NOT NULL
+ORDER BY event_time, event_id
