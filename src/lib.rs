@@ -9,6 +9,7 @@ pub mod attribution;
 pub mod cli;
 pub mod commands;
 pub mod destructive;
+pub mod incidents;
 pub mod ingest;
 pub mod output;
 pub mod progress;

@@ -1,0 +1,4 @@
+//! Incidents: reading the file teams export, and linking each incident to
+//! the events that plausibly caused it.
+
+pub mod read;
