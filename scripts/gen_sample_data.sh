@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates sample-data/: a deterministic synthetic week of CloudTrail for
-# three accounts in the S3 delivery layout (same bytes on every run).
+# Regenerates sample-data/: the attribution scenario (a week of three
+# accounts: people, services, CI and AI agents with their transcripts, the
+# incidents and the ground truth), the same bytes on every run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rm -rf sample-data/cloudtrail
-cargo run --release --quiet -- synth --events 5000 --seed 7 --days 7 --accounts 3 \
-  --records-per-file 250 --out sample-data/cloudtrail
+rm -rf sample-data
+cargo run --release --quiet -- synth --scenario --seed 1 --out sample-data

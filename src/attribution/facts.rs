@@ -178,6 +178,11 @@ fn principal_facts(e: &Events, i: usize, s: &Settings, markers: &Markers) -> Pri
             None => (None, None),
         },
         "FederatedUser" | "SAMLUser" | "WebIdentityUser" => match user {
+            // A CI job's OIDC subject (`repo:org/repo:ref:…`).
+            Some(u) if any_glob(&s.principals.ci_users, u).is_some() => {
+                f.ci = Some(u.to_string());
+                (None, None)
+            }
             Some(u) if f.ci.is_none() => person(u, format!("identity:{it}")),
             _ => (None, None),
         },

@@ -105,7 +105,9 @@ impl Ctx<'_, '_> {
         let ua = &self.f.uas[self.f.ua_of[ev] as usize];
         let (start, end) = self.window(c);
         let t = self.e.time[ev];
-        let mut s = if unknown_op { 0.6 } else { 1.0 };
+        // A call whose operations are unknown must earn its match: it is only
+        // a candidate at all when the event's principal is the session's.
+        let mut s = if unknown_op { 0.8 } else { 1.0 };
         // eventTime is truncated to the second.
         if t >= start - SEC && t <= end + SEC {
             s += 0.3;

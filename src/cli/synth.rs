@@ -31,6 +31,18 @@ pub struct Args {
     /// Print nothing but errors
     #[arg(short, long)]
     pub quiet: bool,
+    /// Write the attribution scenario instead: a week of three accounts with
+    /// people, services, CI and AI agents, their transcripts, incidents and
+    /// the ground truth (`--events`, `--accounts`, `--records-per-file` do
+    /// not apply; `--start` must be a Monday)
+    #[arg(long)]
+    pub scenario: bool,
+    /// Scenario: multiplies people's, services' and CI activity
+    #[arg(long, default_value_t = 1, requires = "scenario")]
+    pub background_scale: u32,
+    /// Scenario: multiplies the number of agent sessions
+    #[arg(long, default_value_t = 1, requires = "scenario")]
+    pub agent_scale: u32,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -43,6 +55,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let start =
         chrono::DateTime::from_timestamp_micros(crate::timeparse::parse_user_time(&a.start)?)
             .ok_or_else(|| anyhow::anyhow!("--start out of range"))?;
+    if a.scenario {
+        return scenario(&a, start);
+    }
     let cfg = crate::synth::SynthConfig {
         events: a.events,
         seed: a.seed,
@@ -63,6 +78,40 @@ pub fn run(a: Args) -> Result<ExitCode> {
             stats.bytes_uncompressed as f64 / 1e6,
             stats.bytes_compressed as f64 / 1e6,
             stats.bytes_uncompressed as f64 / stats.events.max(1) as f64,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn scenario(a: &Args, start: chrono::DateTime<chrono::Utc>) -> Result<ExitCode> {
+    use crate::synth::scenario::{ScenarioConfig, generate};
+    let defaults = ScenarioConfig::default();
+    let cfg = ScenarioConfig {
+        seed: a.seed,
+        // The synth default start is not a Monday; the scenario keeps its own.
+        start: if a.start == "2025-12-01" {
+            defaults.start
+        } else {
+            start
+        },
+        days: a.days,
+        background_scale: a.background_scale.max(1),
+        agent_scale: a.agent_scale.max(1),
+    };
+    let t = std::time::Instant::now();
+    let st = generate(&cfg, &a.out)?;
+    if !a.quiet {
+        eprintln!(
+            "wrote the scenario to {}: {} events in {} files, {} agent sessions with {} tool calls ({} reach AWS), {} incidents; {:.1} MB on disk, {:.1} s",
+            a.out.display(),
+            st.events,
+            st.cloudtrail_files,
+            st.agent_sessions,
+            st.tool_calls,
+            st.aws_tool_calls,
+            st.incidents,
+            st.bytes_on_disk as f64 / 1e6,
             t.elapsed().as_secs_f64()
         );
     }

@@ -55,16 +55,105 @@ pub const FIELDS: &[&str] = &[
 /// The names tried when the settings give none: trailblame's own, PagerDuty's
 /// CSV and API exports, Jira's.
 pub fn default_columns() -> ColumnMap {
-    let m = |f: &str, names: &[&str]| (f.to_string(), names.iter().map(|s| s.to_string()).collect());
+    let m =
+        |f: &str, names: &[&str]| (f.to_string(), names.iter().map(|s| s.to_string()).collect());
     [
-        m("id", &["id", "incident_id", "Incident ID", "incident_number", "Issue key", "key", "number"]),
-        m("title", &["title", "summary", "Summary", "name", "fields.summary", "description"]),
-        m("severity", &["severity", "sev", "Severity", "priority", "Priority", "urgency", "priority.summary", "fields.priority.name"]),
-        m("started_at", &["started_at", "start", "start_time", "created_at", "created_on", "Created", "triggered_at", "opened_at", "fields.created"]),
-        m("ended_at", &["ended_at", "end", "end_time", "resolved_at", "resolved_on", "Resolved", "closed_at", "last_status_change_at", "fields.resolutiondate"]),
-        m("services", &["services", "service", "service_name", "Service", "service.summary", "Component/s", "components", "fields.components"]),
-        m("resources", &["resources", "resource", "affected_resources", "arns", "Resources"]),
-        m("cause_event_ids", &["cause_event_ids", "cause_events", "event_ids", "caused_by_event_ids"]),
+        m(
+            "id",
+            &[
+                "id",
+                "incident_id",
+                "Incident ID",
+                "incident_number",
+                "Issue key",
+                "key",
+                "number",
+            ],
+        ),
+        m(
+            "title",
+            &[
+                "title",
+                "summary",
+                "Summary",
+                "name",
+                "fields.summary",
+                "description",
+            ],
+        ),
+        m(
+            "severity",
+            &[
+                "severity",
+                "sev",
+                "Severity",
+                "priority",
+                "Priority",
+                "urgency",
+                "priority.summary",
+                "fields.priority.name",
+            ],
+        ),
+        m(
+            "started_at",
+            &[
+                "started_at",
+                "start",
+                "start_time",
+                "created_at",
+                "created_on",
+                "Created",
+                "triggered_at",
+                "opened_at",
+                "fields.created",
+            ],
+        ),
+        m(
+            "ended_at",
+            &[
+                "ended_at",
+                "end",
+                "end_time",
+                "resolved_at",
+                "resolved_on",
+                "Resolved",
+                "closed_at",
+                "last_status_change_at",
+                "fields.resolutiondate",
+            ],
+        ),
+        m(
+            "services",
+            &[
+                "services",
+                "service",
+                "service_name",
+                "Service",
+                "service.summary",
+                "Component/s",
+                "components",
+                "fields.components",
+            ],
+        ),
+        m(
+            "resources",
+            &[
+                "resources",
+                "resource",
+                "affected_resources",
+                "arns",
+                "Resources",
+            ],
+        ),
+        m(
+            "cause_event_ids",
+            &[
+                "cause_event_ids",
+                "cause_events",
+                "event_ids",
+                "caused_by_event_ids",
+            ],
+        ),
     ]
     .into_iter()
     .collect()
@@ -72,7 +161,8 @@ pub fn default_columns() -> ColumnMap {
 
 /// Reads `path`, detecting CSV or JSON by content.
 pub fn read(path: &Path, columns: &ColumnMap) -> Result<Read> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading incidents {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("reading incidents {}", path.display()))?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", path.display()))?;
     let text = text.trim_start_matches('\u{feff}');
@@ -116,7 +206,8 @@ fn build(
     };
     let id = text("id").ok_or("no incident id")?;
     let started = text("started_at").ok_or_else(|| format!("incident {id}: no start time"))?;
-    let (started_at, n1) = parse_time(&started).map_err(|e| format!("incident {id}: start time {e}"))?;
+    let (started_at, n1) =
+        parse_time(&started).map_err(|e| format!("incident {id}: start time {e}"))?;
     let ended_at = match text("ended_at") {
         Some(t) => {
             let (v, n2) = parse_time(&t).map_err(|e| format!("incident {id}: end time {e}"))?;
@@ -164,7 +255,14 @@ pub fn parse_time(s: &str) -> std::result::Result<(i64, bool), String> {
     }
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
         let n: i64 = t.parse().map_err(|_| format!("{t:?} is out of range"))?;
-        return Ok((if n > 100_000_000_000 { n * 1000 } else { n * 1_000_000 }, false));
+        return Ok((
+            if n > 100_000_000_000 {
+                n * 1000
+            } else {
+                n * 1_000_000
+            },
+            false,
+        ));
     }
     crate::timeparse::parse_user_time(t)
         .map(|v| (v, true))
@@ -264,9 +362,17 @@ fn read_json(name: &str, text: &str, columns: &ColumnMap) -> Result<Read> {
     for (k, row) in rows.iter().enumerate() {
         out.rows += 1;
         let get = |f: &str| -> Option<Found> {
-            columns.get(f)?.iter().find_map(|c| at_path(row, c).and_then(found))
+            columns
+                .get(f)?
+                .iter()
+                .find_map(|c| at_path(row, c).and_then(found))
         };
-        match build(&get, name, format!("record {}", k + 1), &mut out.naive_times) {
+        match build(
+            &get,
+            name,
+            format!("record {}", k + 1),
+            &mut out.naive_times,
+        ) {
             Ok(i) => out.incidents.push(i),
             Err(e) => out.problems.push(format!("{name}: record {}: {e}", k + 1)),
         }
@@ -299,9 +405,16 @@ mod tests {
         assert_eq!(r.rows, 3);
         assert_eq!(r.incidents.len(), 2);
         assert_eq!(r.problems.len(), 1);
-        assert!(r.problems[0].contains("line 3") && r.problems[0].contains("INC-2"), "{:?}", r.problems);
+        assert!(
+            r.problems[0].contains("line 3") && r.problems[0].contains("INC-2"),
+            "{:?}",
+            r.problems
+        );
         let a = &r.incidents[0];
-        assert_eq!(a.started_at, crate::timeparse::parse_user_time("2025-12-10T13:03:00Z").unwrap());
+        assert_eq!(
+            a.started_at,
+            crate::timeparse::parse_user_time("2025-12-10T13:03:00Z").unwrap()
+        );
         assert_eq!(a.services, vec!["cost-analysis", "cloudformation"]);
         assert_eq!(a.resources.len(), 1);
         assert_eq!(r.incidents[1].cause_event_ids, vec!["e1", "e2"]);
@@ -326,10 +439,23 @@ mod tests {
         );
         let r = read(&p, &default_columns()).unwrap();
         let i = &r.incidents[0];
-        assert_eq!((i.id.as_str(), i.severity.as_deref()), ("OPS-7", Some("P2")));
-        assert_eq!(i.started_at, crate::timeparse::parse_user_time("2025-12-10T09:00:00Z").unwrap());
-        let p = write(d.path(), "jira.csv", "Issue key,Summary,Priority,Created\nOPS-8,x,P3,2025-12-10 10:00:00 +0000\n");
-        assert_eq!(read(&p, &default_columns()).unwrap().incidents[0].id, "OPS-8");
+        assert_eq!(
+            (i.id.as_str(), i.severity.as_deref()),
+            ("OPS-7", Some("P2"))
+        );
+        assert_eq!(
+            i.started_at,
+            crate::timeparse::parse_user_time("2025-12-10T09:00:00Z").unwrap()
+        );
+        let p = write(
+            d.path(),
+            "jira.csv",
+            "Issue key,Summary,Priority,Created\nOPS-8,x,P3,2025-12-10 10:00:00 +0000\n",
+        );
+        assert_eq!(
+            read(&p, &default_columns()).unwrap().incidents[0].id,
+            "OPS-8"
+        );
     }
 
     #[test]
@@ -339,7 +465,9 @@ mod tests {
         let e = format!("{:#}", read(&p, &default_columns()).unwrap_err());
         assert!(e.contains("no column for id") && e.contains("x.csv"), "{e}");
         let p = write(d.path(), "y.json", "{\"incidents\": [");
-        assert!(format!("{:#}", read(&p, &default_columns()).unwrap_err()).contains("not valid JSON"));
+        assert!(
+            format!("{:#}", read(&p, &default_columns()).unwrap_err()).contains("not valid JSON")
+        );
         let p = write(d.path(), "z.csv", "");
         assert!(read(&p, &default_columns()).is_err());
         let mut custom = default_columns();

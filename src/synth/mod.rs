@@ -28,6 +28,7 @@ mod output;
 mod population;
 mod record;
 mod rng;
+pub mod scenario;
 mod user_agent;
 mod world;
 
