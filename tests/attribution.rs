@@ -150,6 +150,20 @@ fn the_store_keeps_the_attribution_and_sql_sees_it_on_events() {
         cfg.to_str().unwrap(),
     ]);
     assert!(!r.stderr.contains("rebuilt"), "{}", r.stderr);
+    // And a second rebuild with other settings replaces the first cleanly.
+    std::fs::write(&cfg, "[aliases]\n\"bob@example.com\" = \"Bobby\"\n").unwrap();
+    let r = run(&[
+        "attribute",
+        "--store",
+        store.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Bobby") && !r.stdout.contains("Bob Smith"));
+    assert_eq!(count(&store, "SELECT COUNT(*) AS n FROM attribution"), 8);
 }
 
 #[test]

@@ -467,18 +467,29 @@ fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings
     l
 }
 
-/// Step 6: events of a CLI session (`sid/`) that only one agent used.
+/// Step 6: events of a CLI session (`sid/`) that only one agent used, and
+/// mostly used: a terminal where one call was matched among many of a
+/// person's is not the agent's.
 fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut Labels) {
     // sid → (agent → events, sessions)
     type Seen<'s> = (BTreeMap<String, u32>, BTreeMap<&'s str, ()>);
     let mut by_sid: BTreeMap<&str, Seen> = BTreeMap::new();
+    // sid → (strong AI events, all events that could be anyone's)
+    let mut share: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
     for i in 0..labels.of.len() {
-        let l = labels.get(i);
-        if l.kind != ActorKind::Ai {
+        let Some(sid) = f.uas[f.ua_of[i] as usize].sid else {
+            continue;
+        };
+        if pre[i].console || pre[i].service.is_some() {
             continue;
         }
-        let strong = l.call.is_some() || l.evidence.iter().any(|x| x.starts_with("ua:"));
-        if let (true, Some(sid)) = (strong, f.uas[f.ua_of[i] as usize].sid) {
+        let l = labels.get(i);
+        let strong = l.kind == ActorKind::Ai
+            && (l.call.is_some() || l.evidence.iter().any(|x| x.starts_with("ua:")));
+        let e = share.entry(sid).or_default();
+        e.0 += u32::from(strong);
+        e.1 += 1;
+        if strong {
             let entry = by_sid.entry(sid).or_default();
             if let Some(a) = &l.actor {
                 *entry.0.entry(a.clone()).or_default() += 1;
@@ -488,6 +499,7 @@ fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut Labels) {
             }
         }
     }
+    by_sid.retain(|sid, _| share.get(sid).is_some_and(|(ai, all)| ai * 2 >= *all));
     if by_sid.is_empty() {
         return;
     }

@@ -20,8 +20,10 @@ pub struct UaInfo<'a> {
     pub exec_env: Option<&'a str>,
     /// AI markers, strongest first.
     pub hits: Vec<Hit>,
-    /// The agent named by an m/ feature id, if any.
+    /// The agent the user agent names (m/ feature id, exec-env, app id), if any.
     pub feature_agent: Option<String>,
+    /// The user agent has an m/ list (a CLI recent enough to mark agents).
+    pub features_present: bool,
 }
 
 /// One distinct (principal ARN, source identity).
@@ -73,9 +75,11 @@ fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
         session_name: None,
     };
     let hits = markers.user_agent_hits(&parts);
+    // The agent the user agent names itself (m/ id, exec-env, app id), not
+    // an MCP server, which any agent may use.
     let feature_agent = hits
         .iter()
-        .find(|h| h.kind == super::markers::Kind::FeatureId)
+        .find(|h| !h.actor.starts_with("mcp:"))
         .map(|h| h.actor.clone());
     UaInfo {
         client: p.client,
@@ -84,6 +88,7 @@ fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
         exec_env: p.exec_env,
         hits,
         feature_agent,
+        features_present: p.feature_ids.is_some(),
     }
 }
 

@@ -339,6 +339,7 @@ pub struct Call {
     pub outcome: Option<String>,
     /// auto, explicit, rejected, unknown (`tool_calls.approval`).
     pub approval: Option<String>,
+    pub tool_name: Option<String>,
 }
 
 /// The columns `Events` borrows, as a lazy selection with `event_time` in
@@ -425,6 +426,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
             col(tr::COMMAND),
             col(tr::OUTCOME),
             col(tr::APPROVAL),
+            col(tr::TOOL_NAME),
         ])
         .join(
             sessions,
@@ -446,6 +448,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
     let command = strs(&df, tr::COMMAND)?;
     let outcome = strs(&df, tr::OUTCOME)?;
     let approval = strs(&df, tr::APPROVAL)?;
+    let tool_name = strs(&df, tr::TOOL_NAME)?;
     let started: Vec<Option<i64>> = df.column(tr::STARTED_AT)?.i64()?.iter().collect();
     let ended: Vec<Option<i64>> = df.column(tr::ENDED_AT)?.i64()?.iter().collect();
     let unknown: Vec<bool> = df
@@ -477,6 +480,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
             command: own(command[i]),
             outcome: own(outcome[i]),
             approval: own(approval[i]),
+            tool_name: own(tool_name[i]),
         });
     }
     Ok(out)

@@ -56,6 +56,16 @@ const MIN_SCORE: f32 = 0.8;
 const NEAR: f32 = 0.15;
 const SEC: i64 = 1_000_000;
 
+/// A transcript's operator (`alice`, from the home directory) and the
+/// person whose credentials an event used (`alice@example.com`).
+fn same_person(operator: Option<&str>, person: Option<&str>) -> bool {
+    let (Some(o), Some(p)) = (operator, person) else {
+        return false;
+    };
+    let local = |x: &str| x.split('@').next().unwrap_or(x).to_ascii_lowercase();
+    o.eq_ignore_ascii_case(p) || local(o) == local(p)
+}
+
 /// Agents that share markers (Kiro CLI is the renamed Amazon Q CLI).
 pub fn same_agent(a: &str, b: &str) -> bool {
     fn fam(x: &str) -> &str {
@@ -73,6 +83,9 @@ struct Priors {
     /// The session used one sid for nearly all its calls: another sid is a
     /// different terminal or host, not this agent.
     sid_strict: bool,
+    /// Nearly all the session's calls carried the agent's m/ marker: an
+    /// event from a marker-capable CLI without it is someone else's.
+    marker_strict: bool,
 }
 
 struct Ctx<'e, 'a> {
@@ -115,6 +128,36 @@ impl Ctx<'_, '_> {
         } else {
             notes.push("within the clock-skew allowance");
         }
+        // An MCP server calls AWS through its own SDK: its events carry the
+        // server's marker and never a CLI command, and only MCP calls cause them.
+        let mcp_call = c.command.as_deref().is_some_and(|x| x.starts_with("mcp:"));
+        let mcp_event = ua.hits.iter().any(|h| h.actor.starts_with("mcp:"));
+        if mcp_call != mcp_event {
+            notes.push(if mcp_call {
+                "the call went through an MCP server; this event did not"
+            } else {
+                "this event came through an MCP server; the call did not"
+            });
+            return None;
+        }
+        // The client must be the one the call runs: the AWS CLI for `aws …`
+        // in a shell; Amazon Q / Kiro's use_aws also runs the CLI (with its
+        // exec-env), so it only rules out Terraform and the console.
+        let structured = c.tool_name.as_deref() == Some("use_aws");
+        let client = ua.client;
+        if structured && matches!(client, Some("terraform" | "console")) {
+            notes.push("the call is a structured AWS tool; this event came from another client");
+            return None;
+        }
+        if !structured
+            && !mcp_call
+            && !unknown_op
+            && !c.cli_commands.is_empty()
+            && client.is_some_and(|x| x != "aws-cli")
+        {
+            notes.push("the call runs the AWS CLI; this event came from another client");
+            return None;
+        }
         if let Some(cmd) = ua.cli_command {
             if c.cli_commands.iter().any(|x| x == cmd) {
                 s += 0.5;
@@ -127,7 +170,7 @@ impl Ctx<'_, '_> {
         if let Some(agent) = &ua.feature_agent {
             if same_agent(agent, &c.agent) {
                 s += 0.4;
-                notes.push("user agent carries this agent's m/ marker");
+                notes.push("user agent carries this agent's marker");
             } else {
                 notes.push("user agent carries another agent's marker");
                 return None;
@@ -151,8 +194,16 @@ impl Ctx<'_, '_> {
             // nothing in the first pass) still competes on equal terms.
             if p.principals.iter().any(|x| x == principal) {
                 notes.push("principal is the session's");
-            } else if p.principals.is_empty() && unknown_op {
-                return None;
+            } else if unknown_op {
+                // The session was not seen on these credentials: they must at
+                // least be its operator's own (terraform with another profile).
+                let person = self.f.principals[self.f.principal_of[ev] as usize]
+                    .person
+                    .as_deref();
+                if !same_person(c.operator.as_deref(), person) {
+                    return None;
+                }
+                notes.push("credentials are the session operator's own");
             } else if !p.principals.is_empty() {
                 s -= 0.5;
                 notes.push("principal is not one the session used");
@@ -170,6 +221,10 @@ impl Ctx<'_, '_> {
                     notes.push("CLI session (sid/) is not the agent's");
                 }
                 _ => {}
+            }
+            if p.marker_strict && ua.features_present && ua.feature_agent.is_none() {
+                notes.push("the agent's calls all carried its m/ marker; this one does not");
+                return None;
             }
         } else if unknown_op {
             return None;
@@ -296,14 +351,15 @@ pub fn join(
 
     // Pass 1: no priors; learn each session's principals and sid.
     let first = assign(&cx, &pairs, &PlHashMap::default(), None).0;
-    // session → (principal → events, sid → events, events)
-    type Seen<'s> = (BTreeMap<&'s str, u32>, BTreeMap<&'s str, u32>, u32);
+    // session → (principal → events, sid → events, events, marked events)
+    type Seen<'s> = (BTreeMap<&'s str, u32>, BTreeMap<&'s str, u32>, u32, u32);
     let mut seen: BTreeMap<&str, Seen> = BTreeMap::new();
     for (ev, m) in first.iter().enumerate() {
         let Some(m) = m else { continue };
         let c = &calls[m.call as usize];
         let entry = seen.entry(c.session_id.as_str()).or_default();
         entry.2 += 1;
+        entry.3 += u32::from(m.marker_matched);
         if let Some(p) = e.principal_arn.get(ev) {
             *entry.0.entry(p).or_default() += 1;
         }
@@ -313,7 +369,7 @@ pub fn join(
     }
     let priors: PlHashMap<&str, Priors> = seen
         .into_iter()
-        .map(|(session, (principals, sids, n))| {
+        .map(|(session, (principals, sids, n, marked))| {
             let principals = principals
                 .into_iter()
                 .filter(|(_, k)| *k * 10 >= n)
@@ -324,12 +380,14 @@ pub fn join(
             let with_sid: u32 = sids.values().sum();
             let sid_strict = top.is_some_and(|(_, k)| *k >= 3 && *k * 10 >= with_sid * 8);
             let sid = top.map(|(s, _)| s.to_string());
+            let marker_strict = marked >= 3 && marked * 10 >= n * 8;
             (
                 session,
                 Priors {
                     principals,
                     sid,
                     sid_strict,
+                    marker_strict,
                 },
             )
         })
@@ -348,6 +406,7 @@ fn assign(
         principals: Vec::new(),
         sid: None,
         sid_strict: false,
+        marker_strict: false,
     };
     let mut scored: Vec<(u32, u32, f32, bool, bool, bool)> = pairs
         .par_iter()
@@ -358,7 +417,7 @@ fn assign(
             let s = cx.score(ci as usize, ev as usize, unknown, p, &mut notes)?;
             let inside = notes.contains(&"inside the call's window");
             let cli = notes.contains(&"user agent's CLI command is the call's");
-            let marker = notes.contains(&"user agent carries this agent's m/ marker");
+            let marker = notes.contains(&"user agent carries this agent's marker");
             Some((ev, ci, s, inside, cli, marker))
         })
         .collect();

@@ -146,8 +146,15 @@ impl StoreWriter {
             Some(p) => format!("{table}/{p}"),
             None => table.to_string(),
         };
-        let name = format!("part-{:06}-{:05}.parquet", self.run, self.seq);
-        self.seq += 1;
+        // A run that only rebuilds derived tables keeps the run number of
+        // the last one: never reuse a name a committed part has.
+        let name = loop {
+            let name = format!("part-{:06}-{:05}.parquet", self.run, self.seq);
+            self.seq += 1;
+            if !self.root.join(&dir_rel).join(&name).exists() {
+                break name;
+            }
+        };
         let staged_dir = self.staging.join(&dir_rel);
         std::fs::create_dir_all(&staged_dir)?;
         let staged = staged_dir.join(&name);
