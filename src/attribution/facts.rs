@@ -24,6 +24,9 @@ pub struct UaInfo<'a> {
     pub feature_agent: Option<String>,
     /// The user agent has an m/ list (a CLI recent enough to mark agents).
     pub features_present: bool,
+    /// The agent marker is one any client version carries (exec-env/, app/),
+    /// not an m/ id only recent CLIs send.
+    pub marker_any_version: bool,
 }
 
 /// One distinct (principal ARN, source identity).
@@ -77,10 +80,11 @@ fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
     let hits = markers.user_agent_hits(&parts);
     // The agent the user agent names itself (m/ id, exec-env, app id), not
     // an MCP server, which any agent may use.
-    let feature_agent = hits
+    let named = hits.iter().find(|h| !h.actor.starts_with("mcp:"));
+    let feature_agent = named.map(|h| h.actor.clone());
+    let marker_any_version = hits
         .iter()
-        .find(|h| !h.actor.starts_with("mcp:"))
-        .map(|h| h.actor.clone());
+        .any(|h| !h.actor.starts_with("mcp:") && h.kind != super::markers::Kind::FeatureId);
     UaInfo {
         client: p.client,
         cli_command: p.cli_command,
@@ -89,6 +93,7 @@ fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
         hits,
         feature_agent,
         features_present: p.feature_ids.is_some(),
+        marker_any_version,
     }
 }
 

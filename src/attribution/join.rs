@@ -86,6 +86,9 @@ struct Priors {
     /// Nearly all the session's calls carried the agent's m/ marker: an
     /// event from a marker-capable CLI without it is someone else's.
     marker_strict: bool,
+    /// Those markers were exec-env/app ones, which every client sends: any
+    /// unmarked event is someone else's.
+    marker_any_version: bool,
 }
 
 struct Ctx<'e, 'a> {
@@ -145,6 +148,12 @@ impl Ctx<'_, '_> {
         // exec-env), so it only rules out Terraform and the console.
         let structured = c.tool_name.as_deref() == Some("use_aws");
         let client = ua.client;
+        if structured && ua.feature_agent.is_none() {
+            notes.push(
+                "use_aws runs the CLI with the agent's exec-env; this event has no agent marker",
+            );
+            return None;
+        }
         if structured && matches!(client, Some("terraform" | "console")) {
             notes.push("the call is a structured AWS tool; this event came from another client");
             return None;
@@ -222,7 +231,10 @@ impl Ctx<'_, '_> {
                 }
                 _ => {}
             }
-            if p.marker_strict && ua.features_present && ua.feature_agent.is_none() {
+            if p.marker_strict
+                && ua.feature_agent.is_none()
+                && (ua.features_present || p.marker_any_version)
+            {
                 notes.push("the agent's calls all carried its m/ marker; this one does not");
                 return None;
             }
@@ -351,8 +363,15 @@ pub fn join(
 
     // Pass 1: no priors; learn each session's principals and sid.
     let first = assign(&cx, &pairs, &PlHashMap::default(), None).0;
-    // session → (principal → events, sid → events, events, marked events)
-    type Seen<'s> = (BTreeMap<&'s str, u32>, BTreeMap<&'s str, u32>, u32, u32);
+    // session → (principal → events, sid → events, events, marked events,
+    // events marked in a way every client version sends)
+    type Seen<'s> = (
+        BTreeMap<&'s str, u32>,
+        BTreeMap<&'s str, u32>,
+        u32,
+        u32,
+        u32,
+    );
     let mut seen: BTreeMap<&str, Seen> = BTreeMap::new();
     for (ev, m) in first.iter().enumerate() {
         let Some(m) = m else { continue };
@@ -360,6 +379,7 @@ pub fn join(
         let entry = seen.entry(c.session_id.as_str()).or_default();
         entry.2 += 1;
         entry.3 += u32::from(m.marker_matched);
+        entry.4 += u32::from(m.marker_matched && f.uas[f.ua_of[ev] as usize].marker_any_version);
         if let Some(p) = e.principal_arn.get(ev) {
             *entry.0.entry(p).or_default() += 1;
         }
@@ -369,7 +389,7 @@ pub fn join(
     }
     let priors: PlHashMap<&str, Priors> = seen
         .into_iter()
-        .map(|(session, (principals, sids, n, marked))| {
+        .map(|(session, (principals, sids, n, marked, any_version))| {
             let principals = principals
                 .into_iter()
                 .filter(|(_, k)| *k * 10 >= n)
@@ -381,6 +401,7 @@ pub fn join(
             let sid_strict = top.is_some_and(|(_, k)| *k >= 3 && *k * 10 >= with_sid * 8);
             let sid = top.map(|(s, _)| s.to_string());
             let marker_strict = marked >= 3 && marked * 10 >= n * 8;
+            let marker_any_version = any_version * 10 >= marked * 8;
             (
                 session,
                 Priors {
@@ -388,6 +409,7 @@ pub fn join(
                     sid,
                     sid_strict,
                     marker_strict,
+                    marker_any_version,
                 },
             )
         })
@@ -407,6 +429,7 @@ fn assign(
         sid: None,
         sid_strict: false,
         marker_strict: false,
+        marker_any_version: false,
     };
     let mut scored: Vec<(u32, u32, f32, bool, bool, bool)> = pairs
         .par_iter()

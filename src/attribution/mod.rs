@@ -33,7 +33,7 @@ use std::time::Instant;
 
 /// Bumped whenever the rules change what they output, so stores attributed
 /// by an older trailblame are attributed again.
-pub const RULES_REVISION: u32 = 7;
+pub const RULES_REVISION: u32 = 10;
 
 /// Counts from one attribution run.
 #[derive(Debug, Default, Clone)]
