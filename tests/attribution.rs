@@ -350,3 +350,52 @@ fn destructive_lists_calls_by_actor_flags_failed_attempts_and_finds_bursts() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
 }
+
+#[test]
+fn privileges_split_one_sso_role_between_the_agent_and_its_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let pol = dir.path().join("policies");
+    let iam = fixtures().join("iam/account-111122223333.json");
+    let r = run(&[
+        "privileges",
+        fixture().to_str().unwrap(),
+        "--iam",
+        iam.to_str().unwrap(),
+        "--suggest-policy",
+        pol.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The agent works through bob's admin-equivalent SSO role: a finding.
+    assert!(
+        r.stderr
+            .contains("finding: AI agent claude-code acts with admin-equivalent rights"),
+        "{}",
+        r.stderr
+    );
+    let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    let agent = rows
+        .iter()
+        .find(|x| x["actor"] == "claude-code")
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(agent["iam"], "matched");
+    assert_eq!(agent["used_actions"], 3, "{agent}");
+    assert_eq!(agent["admin_equivalent"], true);
+    assert!(agent["granted_actions"].as_u64().unwrap() > 20_000);
+    // The suggested policy allows what the agent used and nothing destructive it never used.
+    let file = std::fs::read_dir(&pol)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("ai_claude-code"))
+        .expect("a policy for the agent");
+    let text = std::fs::read_to_string(file).unwrap();
+    for want in ["s3:DeleteBucket", "s3:DeleteObject", "s3:ListBucket"] {
+        assert!(text.contains(want), "{want} missing: {text}");
+    }
+    assert!(
+        !text.contains("dynamodb:DeleteTable") && !text.contains("s3:*"),
+        "{text}"
+    );
+}

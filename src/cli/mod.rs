@@ -6,6 +6,7 @@ pub mod attribute;
 pub mod destructive;
 pub mod explain;
 pub mod ingest;
+pub mod privileges;
 pub mod query;
 pub mod schema;
 pub mod summary;
@@ -48,6 +49,8 @@ pub enum Command {
     Explain(explain::Args),
     /// Destructive and risky calls by actor, with bursts and agents' approvals
     Destructive(destructive::Args),
+    /// Privileges granted (IAM) vs used (CloudTrail), per principal and per actor; suggested policies
+    Privileges(privileges::Args),
     /// Print the table schemas (SCHEMA.md)
     Schema(schema::Args),
     /// Write deterministic synthetic CloudTrail in the S3 layout (benchmarks, sample data)
@@ -327,6 +330,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Attribute(a) => attribute::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Destructive(a) => destructive::run(a),
+        Command::Privileges(a) => privileges::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Synth(a) => synth::run(a),
     }

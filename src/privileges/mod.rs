@@ -21,7 +21,7 @@
 
 pub mod actions;
 pub mod admin;
-mod aggregate;
+pub mod aggregate;
 pub mod authz;
 pub mod eval;
 mod json;

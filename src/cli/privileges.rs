@@ -1,0 +1,232 @@
+//! `trailblame privileges PATH...|--store DIR --iam FILE...`: privileges as
+//! granted (from `aws iam get-account-authorization-details`) against what
+//! CloudTrail shows was used, per principal and per actor sharing it (an
+//! agent and its person on one SSO role), with admin-equivalence, high-risk
+//! unused rights, and least-privilege policies from observed use.
+
+use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
+use crate::output::{self, Format};
+use crate::privileges::actions::action_catalog;
+use crate::privileges::aggregate::{UsageAggregator, UsageOptions};
+use crate::privileges::authz::{merge_authz, read_authz_file};
+use crate::privileges::eval::evaluate_authz;
+use crate::privileges::suggest::suggest_policy;
+use crate::privileges::usage::{CLOUDTRAIL_LIMITS, IamStatus, usage_report};
+use crate::schema::{at, ev};
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output of `aws iam get-account-authorization-details` (one or more files per account; gzip is fine)
+    #[arg(long, value_name = "FILE")]
+    pub iam: Vec<PathBuf>,
+    /// Write a least-privilege policy per principal and per actor into this folder
+    #[arg(long, value_name = "DIR")]
+    pub suggest_policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub time: TimeArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// A file name from a principal and actor (nothing from the logs reaches
+/// the path unsanitised).
+fn file_name(principal: &str, actor: Option<&str>) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.@".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(120)
+            .collect()
+    };
+    let tail = principal.rsplit([':', '/']).next().unwrap_or(principal);
+    match actor {
+        Some(a) => format!("{}--{}.json", clean(tail), clean(a)),
+        None => format!("{}.json", clean(tail)),
+    }
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let window = a.time.window()?;
+    let data = Data::open(&a.input, &a.run)?;
+    let catalog = action_catalog()?;
+    let fragments = a
+        .iam
+        .iter()
+        .map(|p| read_authz_file(p))
+        .collect::<Result<Vec<_>>>()?;
+    let set = merge_authz(fragments);
+    let accounts = evaluate_authz(&set, catalog);
+    // Successful calls, by principal and actor (kind:name).
+    let mut cx = data.sql(window)?;
+    let used = crate::sql::run(
+        &mut cx,
+        &format!(
+            "SELECT {p}, {k}, {a}, {i}, {r} FROM events WHERE {e} IS NULL AND {p} IS NOT NULL AND {i} IS NOT NULL",
+            p = ev::PRINCIPAL_ARN,
+            k = at::ACTOR_KIND,
+            a = at::ACTOR,
+            i = ev::IAM_ACTION,
+            r = ev::RESOURCES,
+            e = ev::ERROR_CODE
+        ),
+    )?;
+    let mut agg = UsageAggregator::new(UsageOptions::default());
+    let p = used.column(ev::PRINCIPAL_ARN)?.str()?;
+    let k = used.column(at::ACTOR_KIND)?.str()?;
+    let actor = used.column(at::ACTOR)?.str()?;
+    let action = used.column(ev::IAM_ACTION)?.str()?;
+    let resources = used.column(ev::RESOURCES)?.list()?;
+    for (i, res) in resources.amortized_iter().enumerate() {
+        let who = match (k.get(i), actor.get(i)) {
+            (Some(k), Some(a)) => Some(format!("{k}:{a}")),
+            _ => None,
+        };
+        let arns: Vec<String> = match res {
+            Some(s) => s
+                .as_ref()
+                .str()?
+                .iter()
+                .flatten()
+                .map(str::to_owned)
+                .collect(),
+            None => Vec::new(),
+        };
+        agg.add(
+            p.get(i).unwrap_or(""),
+            who.as_deref(),
+            action.get(i).unwrap_or(""),
+            arns.iter().map(String::as_str),
+            1,
+        );
+    }
+    let report = usage_report(&agg, &accounts, catalog);
+    let mut findings = Vec::new();
+    let (mut c_principal, mut c_kind, mut c_actor, mut c_status) = (vec![], vec![], vec![], vec![]);
+    let (
+        mut c_calls,
+        mut c_used,
+        mut c_granted,
+        mut c_ung,
+        mut c_share,
+        mut c_hr,
+        mut c_admin,
+        mut c_reason,
+    ) = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
+    for row in &report.rows {
+        let (kind, name) = match row.actor.as_deref().and_then(|x| x.split_once(':')) {
+            Some((k, n)) => (Some(k.to_string()), Some(n.to_string())),
+            None => (None, None),
+        };
+        let admin = row.admin.as_ref().is_some_and(|x| x.is_admin());
+        let reason = row.admin.as_ref().and_then(|x| x.reason());
+        if admin && kind.as_deref() == Some("ai") {
+            findings.push(format!(
+                "AI agent {} acts with admin-equivalent rights through {} ({})",
+                name.as_deref().unwrap_or("?"),
+                row.principal,
+                reason.as_deref().unwrap_or("admin")
+            ));
+        }
+        c_principal.push(row.principal.clone());
+        c_kind.push(kind);
+        c_actor.push(name);
+        c_status.push(match &row.iam {
+            IamStatus::Matched { .. } => "matched".to_string(),
+            IamStatus::Root { .. } => "root".to_string(),
+            IamStatus::NotFound { reason } => format!("not found: {reason}"),
+        });
+        c_calls.push(row.calls);
+        c_used.push(row.used as u64);
+        c_granted.push(row.granted.map(|g| g as u64));
+        c_ung.push(row.used_not_granted as u64);
+        c_share.push(row.unused_share.map(|s| (s * 1000.0).round() / 1000.0));
+        c_hr.push(
+            row.high_risk_unused
+                .as_ref()
+                .map(|_| row.high_risk_unused_count() as u64),
+        );
+        c_admin.push(admin);
+        c_reason.push(reason);
+    }
+    let n = c_principal.len();
+    let mut df = DataFrame::new(
+        n,
+        vec![
+            Column::new("principal".into(), c_principal),
+            Column::new("actor_kind".into(), c_kind),
+            Column::new("actor".into(), c_actor),
+            Column::new("iam".into(), c_status),
+            Column::new("calls".into(), c_calls),
+            Column::new("used_actions".into(), c_used),
+            Column::new("granted_actions".into(), c_granted),
+            Column::new("used_not_granted".into(), c_ung),
+            Column::new("unused_share".into(), c_share),
+            Column::new("high_risk_unused".into(), c_hr),
+            Column::new("admin_equivalent".into(), c_admin),
+            Column::new("admin_reason".into(), c_reason),
+        ],
+    )?;
+    if let Some(dir) = &a.suggest_policy {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for row in &report.rows {
+            let pol = suggest_policy(row, catalog);
+            let path = dir.join(file_name(&row.principal, row.actor.as_deref()));
+            std::fs::write(&path, &pol.json)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        if !a.run.quiet {
+            eprintln!(
+                "wrote {} suggested policies to {}",
+                report.rows.len(),
+                dir.display()
+            );
+        }
+    }
+    if !a.run.quiet {
+        for f in &findings {
+            eprintln!("finding: {}", output::escape_controls(f));
+        }
+        for w in set
+            .warnings
+            .iter()
+            .chain(set.accounts.iter().flat_map(|x| x.warnings.iter()))
+        {
+            eprintln!("warning: {}", output::escape_controls(w));
+        }
+        if a.iam.is_empty() {
+            eprintln!("note: no --iam file: what is granted is unknown, only use is shown");
+        }
+        eprintln!("note: {}", CLOUDTRAIL_LIMITS);
+    }
+    match a.out.format {
+        Format::Table if a.out.output.is_none() => {
+            let text = output::render_table(&df)?;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        }
+        f => output::write_frame(&mut df, f, a.out.output.as_deref())?,
+    }
+    Ok(data.exit_code())
+}
