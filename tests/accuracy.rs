@@ -167,3 +167,40 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+#[test]
+fn incidents_are_linked_to_their_true_causes_and_the_untraceable_one_to_none() {
+    let truth = read_csv(&std::fs::read_to_string(sample().join("incident_truth.csv")).unwrap());
+    let r = run(&[
+        "incidents",
+        "--incidents",
+        sample().join("incidents.csv").to_str().unwrap(),
+        sample().to_str().unwrap(),
+        "-q",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    for t in &truth {
+        let first = rows
+            .iter()
+            .find(|x| x["incident_id"] == t["incident_id"].as_str())
+            .unwrap_or_else(|| panic!("no row for {}", t["incident_id"]));
+        if t["cause_event_ids"] == "none" {
+            assert_eq!(first["matched"], "none", "{first}");
+            assert!(first["event_id"].is_null());
+            continue;
+        }
+        let causes: Vec<&str> = t["cause_event_ids"].split(';').collect();
+        let id = first["event_id"].as_str().unwrap_or("");
+        assert!(
+            causes.contains(&id),
+            "{}: top cause {id} not in {causes:?}",
+            t["incident_id"]
+        );
+        assert_eq!(first["actor_kind"], t["actor_kind"].as_str(), "{first}");
+        assert_eq!(first["actor"], t["actor"].as_str(), "{first}");
+    }
+}

@@ -5,6 +5,7 @@
 pub mod attribute;
 pub mod destructive;
 pub mod explain;
+pub mod incidents;
 pub mod ingest;
 pub mod privileges;
 pub mod query;
@@ -51,6 +52,8 @@ pub enum Command {
     Destructive(destructive::Args),
     /// Privileges granted (IAM) vs used (CloudTrail), per principal and per actor; suggested policies
     Privileges(privileges::Args),
+    /// Each incident's likely causes: the events, who made them, how they were linked
+    Incidents(incidents::Args),
     /// Print the table schemas (SCHEMA.md)
     Schema(schema::Args),
     /// Write deterministic synthetic CloudTrail in the S3 layout (benchmarks, sample data)
@@ -331,6 +334,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Explain(a) => explain::run(a),
         Command::Destructive(a) => destructive::run(a),
         Command::Privileges(a) => privileges::run(a),
+        Command::Incidents(a) => incidents::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Synth(a) => synth::run(a),
     }

@@ -1,0 +1,226 @@
+//! Links each incident to the events that plausibly caused it, when the
+//! export does not say.
+//!
+//! Candidates are successful write or destructive calls in a look-back
+//! window before the incident started (default 2 h) that touch one of the
+//! incident's resources (its ARN in the event's `resources` or request
+//! parameters, or the resource's name there) or one of its services (the
+//! event source, or the service name in the request parameters, such as a
+//! stack or function name; services only when the incident names no
+//! resource). They are ranked: a resource ARN before a name
+//! before a service, destructive before plain writes, closer in time first.
+//! An incident with no candidate is "no traced cause", never forced onto an
+//! actor. Event ids the export names itself are linked first, with score 1.
+
+use super::read::Incident;
+
+/// The fields of one event linking needs.
+pub struct Candidate<'a> {
+    pub index: usize,
+    pub event_id: &'a str,
+    pub time: i64,
+    pub event_source: &'a str,
+    pub request_parameters: Option<&'a str>,
+    pub resources: Vec<&'a str>,
+    pub destructive: bool,
+}
+
+/// One link from an incident to an event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// Index of the event among the candidates' `index` values.
+    pub event: usize,
+    pub score: f64,
+    /// `named`, `resource_arn`, `resource_name`, `service`.
+    pub matched: &'static str,
+    pub reason: String,
+}
+
+/// The name part of an ARN or path (`…:function:report-gen` → `report-gen`).
+fn name_of(resource: &str) -> &str {
+    resource
+        .rsplit([':', '/'])
+        .find(|s| !s.is_empty())
+        .unwrap_or(resource)
+}
+
+/// Links for one incident, best first, at most `keep`.
+pub fn link(
+    incident: &Incident,
+    candidates: &[Candidate],
+    lookback_us: i64,
+    keep: usize,
+) -> Vec<Link> {
+    let mut out = Vec::new();
+    for c in candidates {
+        if incident.cause_event_ids.iter().any(|id| id == c.event_id) {
+            out.push(Link {
+                event: c.index,
+                score: 1.0,
+                matched: "named",
+                reason: "the incident export names this event as the cause".into(),
+            });
+        }
+    }
+    let from = incident.started_at - lookback_us;
+    for c in candidates {
+        if c.time < from
+            || c.time > incident.started_at
+            || incident.cause_event_ids.iter().any(|id| id == c.event_id)
+        {
+            continue;
+        }
+        let params = c.request_parameters.unwrap_or("");
+        let arn = incident.resources.iter().find(|r| {
+            r.starts_with("arn:")
+                && (c.resources.contains(&r.as_str()) || params.contains(r.as_str()))
+        });
+        let name = incident.resources.iter().map(|r| name_of(r)).find(|n| {
+            n.len() >= 3
+                && (params.contains(&format!("\"{n}\""))
+                    || c.resources.iter().any(|x| name_of(x) == *n))
+        });
+        // Services only decide when the incident names no resource: a named
+        // resource that the event does not touch rules the event out.
+        let by_service = incident.resources.is_empty();
+        let service = incident.services.iter().filter(|_| by_service).find(|s| {
+            let s = s.to_ascii_lowercase();
+            s.len() >= 2
+                && (c.event_source.split('.').next() == Some(s.as_str())
+                    || (s.len() >= 4 && params.to_ascii_lowercase().contains(&s)))
+        });
+        let (base, matched, what) = match (arn, name, service) {
+            (Some(a), _, _) => (0.6, "resource_arn", a.clone()),
+            (None, Some(n), _) => (0.45, "resource_name", n.to_string()),
+            (None, None, Some(s)) => (0.25, "service", s.clone()),
+            _ => continue,
+        };
+        let minutes = (incident.started_at - c.time) as f64 / 60e6;
+        let closeness = 1.0 - (incident.started_at - c.time) as f64 / lookback_us.max(1) as f64;
+        let score = base + if c.destructive { 0.25 } else { 0.0 } + 0.15 * closeness;
+        out.push(Link {
+            event: c.index,
+            score: (score * 1000.0).round() / 1000.0,
+            matched,
+            reason: format!(
+                "{} {what:?}, {minutes:.0} min before the incident started{}",
+                match matched {
+                    "resource_arn" => "touches",
+                    "resource_name" => "names",
+                    _ => "is in service",
+                },
+                if c.destructive { ", destructive" } else { "" }
+            ),
+        });
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.event.cmp(&b.event)));
+    out.truncate(keep);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: i64 = 60_000_000;
+
+    fn incident(resources: &[&str], services: &[&str]) -> Incident {
+        Incident {
+            id: "INC-1".into(),
+            title: None,
+            severity: None,
+            started_at: 1000 * MIN,
+            ended_at: None,
+            services: services.iter().map(|s| s.to_string()).collect(),
+            resources: resources.iter().map(|s| s.to_string()).collect(),
+            cause_event_ids: Vec::new(),
+            source_file: "i.csv".into(),
+            position: "line 2".into(),
+        }
+    }
+
+    fn cand<'a>(
+        i: usize,
+        t: i64,
+        src: &'a str,
+        params: &'a str,
+        destructive: bool,
+    ) -> Candidate<'a> {
+        Candidate {
+            index: i,
+            event_id: ["e0", "e1", "e2", "e3", "e4"][i],
+            time: t,
+            event_source: src,
+            request_parameters: Some(params),
+            resources: Vec::new(),
+            destructive,
+        }
+    }
+
+    #[test]
+    fn ranks_resource_over_service_destructive_first_and_respects_the_window() {
+        let arn = "arn:aws:lambda:us-east-1:1:function:report-gen";
+        let mut inc = incident(&[arn], &["lambda"]);
+        let cs = vec![
+            cand(
+                0,
+                990 * MIN,
+                "lambda.amazonaws.com",
+                r#"{"functionName":"other"}"#,
+                false,
+            ),
+            cand(
+                1,
+                950 * MIN,
+                "lambda.amazonaws.com",
+                r#"{"functionName":"report-gen"}"#,
+                false,
+            ),
+            cand(
+                2,
+                940 * MIN,
+                "lambda.amazonaws.com",
+                r#"{"functionName":"report-gen"}"#,
+                true,
+            ),
+            cand(
+                3,
+                700 * MIN,
+                "lambda.amazonaws.com",
+                r#"{"functionName":"report-gen"}"#,
+                true,
+            ),
+            cand(
+                4,
+                1001 * MIN,
+                "lambda.amazonaws.com",
+                r#"{"functionName":"report-gen"}"#,
+                true,
+            ),
+        ];
+        let links = link(&inc, &cs, 120 * MIN, 5);
+        let order: Vec<usize> = links.iter().map(|l| l.event).collect();
+        assert_eq!(order, vec![2, 1], "{links:?}");
+        assert_eq!(links[0].matched, "resource_name");
+        // With no resource named, the service decides.
+        inc.resources.clear();
+        let links = link(&inc, &cs, 120 * MIN, 5);
+        assert_eq!(links.len(), 3, "{links:?}");
+        assert!(links.iter().all(|l| l.matched == "service"));
+    }
+
+    #[test]
+    fn named_causes_come_first_and_no_match_is_no_cause() {
+        let mut inc = incident(&["arn:aws:s3:::gone"], &[]);
+        inc.cause_event_ids = vec!["e1".into()];
+        let cs = vec![
+            cand(0, 990 * MIN, "ec2.amazonaws.com", "{}", true),
+            cand(1, 10 * MIN, "s3.amazonaws.com", "{}", false),
+        ];
+        let links = link(&inc, &cs, 120 * MIN, 5);
+        assert_eq!(links.len(), 1);
+        assert_eq!((links[0].event, links[0].matched), (1, "named"));
+        inc.cause_event_ids.clear();
+        assert!(link(&inc, &cs, 120 * MIN, 5).is_empty());
+    }
+}
