@@ -204,3 +204,34 @@ fn incidents_are_linked_to_their_true_causes_and_the_untraceable_one_to_none() {
         assert_eq!(first["actor"], t["actor"].as_str(), "{first}");
     }
 }
+
+#[test]
+fn compare_counts_incidents_by_the_actor_kind_of_their_cause_and_states_the_verdict() {
+    let truth = read_csv(&std::fs::read_to_string(sample().join("incident_truth.csv")).unwrap());
+    let count = |k: &str| truth.iter().filter(|t| t["actor_kind"] == k).count() as u64;
+    let r = run(&[
+        "compare",
+        "--incidents",
+        sample().join("incidents.csv").to_str().unwrap(),
+        sample().to_str().unwrap(),
+        "-q",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["incidents"]["traced_to_ai"], count("ai"));
+    assert_eq!(v["incidents"]["traced_to_human"], count("human"));
+    assert_eq!(v["incidents"]["no_traced_cause"], count("none"));
+    let (ai, human) = (&v["ai"], &v["human"]);
+    let rr = (ai["incidents"].as_f64().unwrap() / ai["writes"].as_f64().unwrap())
+        / (human["incidents"].as_f64().unwrap() / human["writes"].as_f64().unwrap());
+    let got = v["per_1000_writes"]["rate_ratio"].as_f64().unwrap();
+    assert!((got - rr).abs() < 1e-9, "{got} vs {rr}");
+    // Six incidents cannot settle the question, and the tool says so.
+    assert!(
+        v["verdict"].as_str().unwrap().contains("cannot tell"),
+        "{}",
+        v["verdict"]
+    );
+}

@@ -47,9 +47,36 @@ const FIELDS: &[&str] = &[
 ];
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let file = read(&a.incidents, &default_columns())?;
     let data = Data::open(&a.input, &a.run)?;
-    if !a.run.quiet {
+    let (mut out, problems) = linked(
+        &data,
+        &a.incidents,
+        a.time.window()?,
+        a.lookback_minutes,
+        a.top,
+        a.run.quiet,
+    )?;
+    output::write_frame(&mut out, a.out.format, a.out.output.as_deref())?;
+    Ok(if problems == 0 {
+        data.exit_code()
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Reads the incidents file and links every incident: one row per cause
+/// (best first, `rank` 1..=top), or one row with `matched` "none". Returns
+/// the frame and the number of rows of the file that could not be read.
+pub fn linked(
+    data: &Data,
+    incidents: &std::path::Path,
+    window: crate::sql::TimeWindow,
+    lookback_minutes: i64,
+    top: usize,
+    quiet: bool,
+) -> Result<(DataFrame, usize)> {
+    let file = read(incidents, &default_columns())?;
+    if !quiet {
         for p in &file.problems {
             eprintln!("warning: {}", output::escape_controls(p));
         }
@@ -60,7 +87,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             );
         }
     }
-    let mut cx = data.sql(a.time.window()?)?;
+    let mut cx = data.sql(window)?;
     let df = crate::sql::run(
         &mut cx,
         &format!(
@@ -111,8 +138,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         let links = link(
             inc,
             &candidates,
-            a.lookback_minutes.max(1) * 60_000_000,
-            a.top.max(1),
+            lookback_minutes.max(1) * 60_000_000,
+            top.max(1),
         );
         if links.is_empty() {
             rows.push((k, None, 0.0, "none", "no traced cause".into()));
@@ -172,11 +199,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
         "reason".into(),
         rows.iter().map(|r| r.4.clone()).collect::<Vec<String>>(),
     ));
-    let mut out = DataFrame::new(rows.len(), columns)?;
-    output::write_frame(&mut out, a.out.format, a.out.output.as_deref())?;
-    Ok(if file.problems.is_empty() {
-        data.exit_code()
-    } else {
-        ExitCode::from(1)
-    })
+    Ok((DataFrame::new(rows.len(), columns)?, file.problems.len()))
 }

@@ -3,6 +3,7 @@
 //! file; shared option groups live here so they mean the same everywhere.
 
 pub mod attribute;
+pub mod compare;
 pub mod destructive;
 pub mod explain;
 pub mod incidents;
@@ -54,6 +55,8 @@ pub enum Command {
     Privileges(privileges::Args),
     /// Each incident's likely causes: the events, who made them, how they were linked
     Incidents(incidents::Args),
+    /// Do AI actions cause more incidents than human ones? Rates, exact intervals, the verdict
+    Compare(compare::Args),
     /// Print the table schemas (SCHEMA.md)
     Schema(schema::Args),
     /// Write deterministic synthetic CloudTrail in the S3 layout (benchmarks, sample data)
@@ -335,6 +338,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Destructive(a) => destructive::run(a),
         Command::Privileges(a) => privileges::run(a),
         Command::Incidents(a) => incidents::run(a),
+        Command::Compare(a) => compare::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Synth(a) => synth::run(a),
     }
