@@ -399,3 +399,53 @@ fn privileges_split_one_sso_role_between_the_agent_and_its_person() {
         "{text}"
     );
 }
+
+#[test]
+fn incident_columns_come_from_the_settings_and_bad_rows_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let inc = dir.path().join("ops.csv");
+    std::fs::write(
+        &inc,
+        "Ref,Opened (UTC),Affected\nOPS-1,2026-01-16T10:05:00Z,arn:aws:s3:::demo-tmp-bucket\nOPS-2,not a time,x\n",
+    )
+    .unwrap();
+    let cfg = dir.path().join("t.toml");
+    std::fs::write(
+        &cfg,
+        "[incidents.columns]\nid = [\"Ref\"]\nstarted_at = [\"Opened (UTC)\"]\nresources = [\"Affected\"]\n",
+    )
+    .unwrap();
+    let r = run(&[
+        "incidents",
+        "--incidents",
+        inc.to_str().unwrap(),
+        fixture().to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    // One row could not be read: reported with its line, exit status 1.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("ops.csv: line 3"), "{}", r.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let first = &rows.as_array().unwrap()[0];
+    assert_eq!(first["incident_id"], "OPS-1");
+    assert_eq!(first["actor"], "claude-code", "{first}");
+    assert!(
+        ["DeleteObject", "DeleteBucket"].contains(&first["event_name"].as_str().unwrap()),
+        "{first}"
+    );
+    // An unknown field in the settings is an error naming it.
+    std::fs::write(&cfg, "[incidents.columns]\nstart = [\"x\"]\n").unwrap();
+    let r = run(&[
+        "incidents",
+        "--incidents",
+        inc.to_str().unwrap(),
+        fixture().to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no field \"start\""), "{}", r.stderr);
+}

@@ -53,9 +53,18 @@ pub struct Accounts {
     pub production: Vec<String>,
 }
 
+/// `[incidents.columns]`: the column names (or dotted JSON paths) of the
+/// team's incident export, per field, tried before the built-in aliases.
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Incidents {
+    pub columns: BTreeMap<String, Vec<String>>,
+}
+
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields, default)]
 struct File {
+    incidents: Option<Incidents>,
     join: Option<Join>,
     cloudformation: Option<CloudFormation>,
     principals: Option<PrincipalsFile>,
@@ -70,6 +79,7 @@ pub struct Settings {
     pub cloudformation: CloudFormation,
     pub principals: Principals,
     pub accounts: Accounts,
+    pub incidents: Incidents,
     /// Lower-cased identity → person.
     pub aliases: BTreeMap<String, String>,
     pub source: String,
@@ -112,6 +122,7 @@ impl Settings {
             cloudformation: CloudFormation::default(),
             principals: Principals::default(),
             accounts: Accounts::default(),
+            incidents: Incidents::default(),
             aliases: BTreeMap::new(),
             source: "built-in defaults".into(),
             hash: String::new(),
@@ -163,6 +174,18 @@ impl Settings {
                 }
             },
             accounts: f.accounts.or(base.accounts).unwrap_or_default(),
+            incidents: {
+                let inc = f.incidents.unwrap_or_default();
+                for k in inc.columns.keys() {
+                    if !crate::incidents::read::FIELDS.contains(&k.as_str()) {
+                        bail!(
+                            "{source}: [incidents.columns] has no field {k:?} (fields: {})",
+                            crate::incidents::read::FIELDS.join(", ")
+                        );
+                    }
+                }
+                inc
+            },
             aliases,
             source: source.to_string(),
             hash,

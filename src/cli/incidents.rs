@@ -5,7 +5,7 @@
 
 use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
 use crate::incidents::link::{Candidate, link};
-use crate::incidents::read::{default_columns, read};
+use crate::incidents::read::{columns_with, read};
 use crate::output;
 use crate::schema::{at, ev};
 use anyhow::Result;
@@ -75,7 +75,7 @@ pub fn linked(
     top: usize,
     quiet: bool,
 ) -> Result<(DataFrame, usize)> {
-    let file = read(incidents, &default_columns())?;
+    let file = read(incidents, &columns_with(&data.settings.incidents.columns))?;
     if !quiet {
         for p in &file.problems {
             eprintln!("warning: {}", output::escape_controls(p));

@@ -41,6 +41,18 @@ pub struct Read {
 /// Field → the column names (or dotted JSON paths) tried, in order.
 pub type ColumnMap = BTreeMap<String, Vec<String>>;
 
+/// The built-in aliases with the settings' names for each field first.
+pub fn columns_with(custom: &ColumnMap) -> ColumnMap {
+    let mut m = default_columns();
+    for (field, names) in custom {
+        let list = m.entry(field.clone()).or_default();
+        let mut merged = names.clone();
+        merged.extend(list.drain(..).filter(|n| !names.contains(n)));
+        *list = merged;
+    }
+    m
+}
+
 pub const FIELDS: &[&str] = &[
     "id",
     "title",
