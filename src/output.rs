@@ -25,6 +25,14 @@ pub enum Format {
 const MAX_CELL: usize = 60;
 
 /// Writes `df` to `output` (a file) or stdout.
+/// Writes finished text to `output`, or to stdout.
+pub fn write_text(text: &str, output: Option<&Path>) -> Result<()> {
+    match output {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        None => Ok(std::io::stdout().lock().write_all(text.as_bytes())?),
+    }
+}
+
 pub fn write_frame(df: &mut DataFrame, format: Format, output: Option<&Path>) -> Result<()> {
     let mut sink: Box<dyn Write> = match output {
         Some(p) => Box::new(std::io::BufWriter::new(

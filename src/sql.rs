@@ -53,16 +53,22 @@ pub fn context_with(
             _ => store.scan(name)?,
         };
         if name == table::EVENTS {
-            lf = window.apply(lf).join(
-                attribution.clone(),
-                [col(ev::EVENT_ID)],
-                [col(at::EVENT_ID)],
-                JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
-            );
+            lf = with_attribution(window.apply(lf), attribution.clone());
         }
         cx.register(name, lf);
     }
     Ok(cx)
+}
+
+/// `events` with the attribution columns (a left join on `event_id`; the
+/// attribution has one row per id, so no event row is repeated).
+pub fn with_attribution(events: LazyFrame, attribution: LazyFrame) -> LazyFrame {
+    events.join(
+        attribution,
+        [col(ev::EVENT_ID)],
+        [col(at::EVENT_ID)],
+        JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
+    )
 }
 
 /// Runs one statement and collects the result.
@@ -74,4 +80,24 @@ pub fn run(cx: &mut SQLContext, sql: &str) -> Result<DataFrame> {
     lf.collect()
         .map_err(anyhow::Error::from)
         .with_context(|| format!("running SQL:\n{}", sql.trim()))
+}
+
+/// A list-of-strings column (`resources`, `expected_operations`, …) as one
+/// owned list per row; null rows and null elements are left out.
+pub fn string_lists(df: &DataFrame, name: &str) -> Result<Vec<Vec<String>>> {
+    let ca = df.column(name)?.list()?;
+    let mut out = Vec::with_capacity(ca.len());
+    for s in ca.amortized_iter() {
+        out.push(match s {
+            Some(s) => s
+                .as_ref()
+                .str()?
+                .iter()
+                .flatten()
+                .map(str::to_owned)
+                .collect(),
+            None => Vec::new(),
+        });
+    }
+    Ok(out)
 }

@@ -13,29 +13,8 @@ fn fixture() -> PathBuf {
 
 const SESSION: &str = "5b2f7c1e-8d4a-4f6b-9c3e-2a1b0c9d8e7f";
 
-/// A small CSV reader (quoted fields, doubled quotes) for the test.
 fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    for line in text.lines() {
-        let mut fields = Vec::new();
-        let mut cur = String::new();
-        let mut quoted = false;
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
-            match (c, quoted) {
-                ('"', true) if chars.peek() == Some(&'"') => {
-                    cur.push('"');
-                    chars.next();
-                }
-                ('"', _) => quoted = !quoted,
-                (',', false) => fields.push(std::mem::take(&mut cur)),
-                (c, _) => cur.push(c),
-            }
-        }
-        fields.push(cur);
-        rows.push(fields);
-    }
-    rows
+    text.lines().map(split_csv_line).collect()
 }
 
 #[test]

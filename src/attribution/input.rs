@@ -240,18 +240,6 @@ impl Events {
     }
 }
 
-fn scan_part(path: &std::path::Path) -> Result<LazyFrame> {
-    let p = PlRefPath::try_from_path(path)?;
-    let args = ScanArgsParquet {
-        hive_options: HiveOptions {
-            enabled: Some(false),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    Ok(LazyFrame::scan_parquet(p, args)?)
-}
-
 /// Calls `each_part` with every events part's `event_id` column, in the
 /// order `load_events` reads them.
 pub fn load_event_ids(
@@ -259,7 +247,7 @@ pub fn load_event_ids(
     mut each_part: impl FnMut(&StringChunked) -> Result<()>,
 ) -> Result<()> {
     for path in store.part_paths(crate::schema::table::EVENTS) {
-        let df = scan_part(&path)?
+        let df = crate::store::scan_files(std::slice::from_ref(&path))?
             .select([col(ev::EVENT_ID)])
             .collect()
             .map_err(|err| anyhow::anyhow!("reading {}: {err}", path.display()))?;
@@ -311,7 +299,7 @@ pub fn load_events(
 ) -> Result<Events> {
     let mut e = Events::default();
     for path in store.part_paths(crate::schema::table::EVENTS) {
-        let df = event_selection(scan_part(&path)?)
+        let df = event_selection(crate::store::scan_files(std::slice::from_ref(&path))?)
             .collect()
             .map_err(|err| anyhow::anyhow!("reading {}: {err}", path.display()))?;
         e.extend(&df)?;
@@ -386,24 +374,6 @@ fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
         .collect())
 }
 
-fn string_lists(df: &DataFrame, name: &str) -> Result<Vec<Vec<String>>> {
-    let ca = df.column(name)?.list()?;
-    let mut out = Vec::with_capacity(ca.len());
-    for s in ca.amortized_iter() {
-        out.push(match s {
-            Some(s) => s
-                .as_ref()
-                .str()?
-                .iter()
-                .flatten()
-                .map(str::to_owned)
-                .collect(),
-            None => Vec::new(),
-        });
-    }
-    Ok(out)
-}
-
 /// Tool calls that reach AWS, joined with their session's agent and
 /// operator, ordered by (start, session, call) so the result does not depend
 /// on part order.
@@ -457,8 +427,8 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
         .iter()
         .map(|b| b.unwrap_or(false))
         .collect();
-    let expected = string_lists(&df, tr::EXPECTED_OPERATIONS)?;
-    let cli = string_lists(&df, tr::CLI_COMMANDS)?;
+    let expected = crate::sql::string_lists(&df, tr::EXPECTED_OPERATIONS)?;
+    let cli = crate::sql::string_lists(&df, tr::CLI_COMMANDS)?;
     let mut out = Vec::with_capacity(df.height());
     for (i, (exp, cli)) in expected.into_iter().zip(cli).enumerate() {
         // A call with no time cannot be placed against CloudTrail.

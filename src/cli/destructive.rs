@@ -6,7 +6,6 @@ use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
 use crate::output::{self, Format};
 use anyhow::{Result, bail};
 use polars::prelude::*;
-use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -165,10 +164,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 s.push_str(&output::render_table(df)?);
                 s.push('\n');
             }
-            match &a.out.output {
-                Some(p) => std::fs::write(p, s)?,
-                None => std::io::stdout().lock().write_all(s.as_bytes())?,
-            }
+            output::write_text(&s, a.out.output.as_deref())?;
         }
         (Format::Json, "all") => {
             let v = serde_json::json!({
@@ -177,10 +173,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 "events": output::to_json_value(&events)?,
             });
             let text = serde_json::to_string_pretty(&v)? + "\n";
-            match &a.out.output {
-                Some(p) => std::fs::write(p, text)?,
-                None => std::io::stdout().lock().write_all(text.as_bytes())?,
-            }
+            output::write_text(&text, a.out.output.as_deref())?;
         }
         (fmt, "all") => {
             bail!("--format {fmt:?} writes one table: add --show events, by-actor or bursts")

@@ -109,19 +109,7 @@ pub fn linked(
     let sources = df.column(ev::EVENT_SOURCE)?.str()?;
     let params = df.column(ev::REQUEST_PARAMETERS)?.str()?;
     let destructive = df.column(at::DESTRUCTIVE)?.bool()?;
-    let mut res_lists: Vec<Vec<String>> = Vec::with_capacity(df.height());
-    for s in df.column(ev::RESOURCES)?.list()?.amortized_iter() {
-        res_lists.push(match s {
-            Some(s) => s
-                .as_ref()
-                .str()?
-                .iter()
-                .flatten()
-                .map(str::to_owned)
-                .collect(),
-            None => Vec::new(),
-        });
-    }
+    let res_lists = crate::sql::string_lists(&df, ev::RESOURCES)?;
     let candidates: Vec<Candidate> = (0..df.height())
         .map(|i| Candidate {
             index: i,

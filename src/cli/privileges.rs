@@ -5,7 +5,7 @@
 //! unused rights, and least-privilege policies from observed use.
 
 use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
-use crate::output::{self, Format};
+use crate::output;
 use crate::privileges::actions::action_catalog;
 use crate::privileges::aggregate::{UsageAggregator, UsageOptions};
 use crate::privileges::authz::{merge_authz, read_authz_file};
@@ -15,7 +15,6 @@ use crate::privileges::usage::{CLOUDTRAIL_LIMITS, IamStatus, usage_report};
 use crate::schema::{at, ev};
 use anyhow::{Context, Result};
 use polars::prelude::*;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -89,21 +88,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let k = used.column(at::ACTOR_KIND)?.str()?;
     let actor = used.column(at::ACTOR)?.str()?;
     let action = used.column(ev::IAM_ACTION)?.str()?;
-    let resources = used.column(ev::RESOURCES)?.list()?;
-    for (i, res) in resources.amortized_iter().enumerate() {
+    let resources = crate::sql::string_lists(&used, ev::RESOURCES)?;
+    for (i, arns) in resources.iter().enumerate() {
         let who = match (k.get(i), actor.get(i)) {
             (Some(k), Some(a)) => Some(format!("{k}:{a}")),
             _ => None,
-        };
-        let arns: Vec<String> = match res {
-            Some(s) => s
-                .as_ref()
-                .str()?
-                .iter()
-                .flatten()
-                .map(str::to_owned)
-                .collect(),
-            None => Vec::new(),
         };
         agg.add(
             p.get(i).unwrap_or(""),
@@ -221,12 +210,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         eprintln!("note: {}", CLOUDTRAIL_LIMITS);
     }
-    match a.out.format {
-        Format::Table if a.out.output.is_none() => {
-            let text = output::render_table(&df)?;
-            std::io::stdout().lock().write_all(text.as_bytes())?;
-        }
-        f => output::write_frame(&mut df, f, a.out.output.as_deref())?,
-    }
+    output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
     Ok(data.exit_code())
 }

@@ -9,7 +9,6 @@ use crate::schema::{at, ev, table};
 use anyhow::{Result, bail};
 use polars::prelude::*;
 use polars::sql::SQLContext;
-use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -150,16 +149,10 @@ pub fn compute(
         Some(a) => a,
         None => store.scan(table::ATTRIBUTION)?,
     };
-    let events = window
-        .apply(store.scan(table::EVENTS)?)
-        .join(
-            attribution,
-            [col(ev::EVENT_ID)],
-            [col(at::EVENT_ID)],
-            JoinArgs::new(JoinType::Left),
-        )
-        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
-        .collect()?;
+    let events =
+        crate::sql::with_attribution(window.apply(store.scan(table::EVENTS)?), attribution)
+            .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+            .collect()?;
     let mut cx = SQLContext::new();
     cx.register(table::EVENTS, events.lazy());
     let mut out = Vec::new();
@@ -214,9 +207,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         other => bail!("summary writes table or json, not {other:?}"),
     };
-    match &a.out.output {
-        Some(p) => std::fs::write(p, text)?,
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
-    }
+    output::write_text(&text, a.out.output.as_deref())?;
     Ok(data.exit_code())
 }

@@ -60,19 +60,7 @@ impl Store {
         let lf = if paths.is_empty() {
             empty_table(name)?.lazy()
         } else {
-            let refs: Vec<PlRefPath> = paths
-                .iter()
-                .map(|p| PlRefPath::try_from_path(p))
-                .collect::<PolarsResult<_>>()?;
-            let args = ScanArgsParquet {
-                hive_options: HiveOptions {
-                    enabled: Some(false),
-                    ..Default::default()
-                },
-                ..Default::default()
-            };
-            LazyFrame::scan_parquet_files(refs.into_iter().collect(), args)
-                .map_err(anyhow::Error::from)
+            scan_files(&paths)
                 .with_context(|| format!("scanning table {name} in {}", self.root.display()))?
         };
         Ok(if name == table::EVENTS {
@@ -93,6 +81,26 @@ impl Store {
             table::ATTRIBUTION,
         ]
     }
+}
+
+/// A lazy scan of Parquet parts, as written (no Hive columns: `event_date`
+/// is derived by `Store::scan`).
+pub fn scan_files(paths: &[PathBuf]) -> Result<LazyFrame> {
+    let refs: Vec<PlRefPath> = paths
+        .iter()
+        .map(|p| PlRefPath::try_from_path(p))
+        .collect::<PolarsResult<_>>()?;
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions {
+            enabled: Some(false),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    Ok(LazyFrame::scan_parquet_files(
+        refs.into_iter().collect(),
+        args,
+    )?)
 }
 
 /// A zero-row frame with a table's columns.

@@ -94,3 +94,51 @@ pub fn ingest_json(paths: &[&Path], store: &Path, extra: &[&str]) -> (Run, Value
     let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
     (r, v)
 }
+
+/// One CSV line split into fields (quoted fields, doubled quotes).
+pub fn split_csv_line(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut cur)),
+            (c, _) => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    fields
+}
+
+/// Rows of a CSV with a header line, as column → value maps.
+pub fn read_csv(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut lines = text.lines().map(split_csv_line);
+    let header = lines.next().unwrap_or_default();
+    lines
+        .map(|f| header.iter().cloned().zip(f).collect())
+        .collect()
+}
+
+/// Every file under `dir`, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
