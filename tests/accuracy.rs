@@ -121,3 +121,70 @@ fn the_committed_sample_data_is_what_the_generator_writes() {
         );
     }
 }
+#[test]
+fn incidents_are_linked_to_their_true_causes_and_the_untraceable_one_to_none() {
+    let truth = read_csv(&std::fs::read_to_string(sample().join("incident_truth.csv")).unwrap());
+    let r = run(&[
+        "incidents",
+        "--incidents",
+        sample().join("incidents.csv").to_str().unwrap(),
+        sample().to_str().unwrap(),
+        "-q",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    for t in &truth {
+        let first = rows
+            .iter()
+            .find(|x| x["incident_id"] == t["incident_id"].as_str())
+            .unwrap_or_else(|| panic!("no row for {}", t["incident_id"]));
+        if t["cause_event_ids"] == "none" {
+            assert_eq!(first["matched"], "none", "{first}");
+            assert!(first["event_id"].is_null());
+            continue;
+        }
+        let causes: Vec<&str> = t["cause_event_ids"].split(';').collect();
+        let id = first["event_id"].as_str().unwrap_or("");
+        assert!(
+            causes.contains(&id),
+            "{}: top cause {id} not in {causes:?}",
+            t["incident_id"]
+        );
+        assert_eq!(first["actor_kind"], t["actor_kind"].as_str(), "{first}");
+        assert_eq!(first["actor"], t["actor"].as_str(), "{first}");
+    }
+}
+
+#[test]
+fn compare_counts_incidents_by_the_actor_kind_of_their_cause_and_states_the_verdict() {
+    let truth = read_csv(&std::fs::read_to_string(sample().join("incident_truth.csv")).unwrap());
+    let count = |k: &str| truth.iter().filter(|t| t["actor_kind"] == k).count() as u64;
+    let r = run(&[
+        "compare",
+        "--incidents",
+        sample().join("incidents.csv").to_str().unwrap(),
+        sample().to_str().unwrap(),
+        "-q",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["incidents"]["traced_to_ai"], count("ai"));
+    assert_eq!(v["incidents"]["traced_to_human"], count("human"));
+    assert_eq!(v["incidents"]["no_traced_cause"], count("none"));
+    let (ai, human) = (&v["ai"], &v["human"]);
+    let rr = (ai["incidents"].as_f64().unwrap() / ai["writes"].as_f64().unwrap())
+        / (human["incidents"].as_f64().unwrap() / human["writes"].as_f64().unwrap());
+    let got = v["per_1000_writes"]["rate_ratio"].as_f64().unwrap();
+    assert!((got - rr).abs() < 1e-9, "{got} vs {rr}");
+    // Six incidents cannot settle the question, and the tool says so.
+    assert!(
+        v["verdict"].as_str().unwrap().contains("cannot tell"),
+        "{}",
+        v["verdict"]
+    );
+}
