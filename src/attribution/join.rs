@@ -245,18 +245,8 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// The name both sides are compared by: API-version suffixes removed, and
-/// S3's ListObjectsV2 folded into ListObjects (CloudTrail names both calls
-/// `ListObjects`, telling them apart by the `list-type` parameter).
-fn join_name<'a>(source: &str, name: &'a str) -> &'a str {
-    match (source, name) {
-        ("s3.amazonaws.com", "ListObjectsV2") => "ListObjects",
-        _ => normalise_event_name(source, name),
-    }
-}
-
-/// Event indices by `source:Name` (see `join_name`), each list sorted by
-/// time, joinable events only.
+/// Event indices by `source:Name` (`normalise_event_name`), each list
+/// sorted by time, joinable events only.
 fn index<'a>(e: &'a Events, joinable: &[bool]) -> PlHashMap<(&'a str, &'a str), Vec<u32>> {
     let mut idx: PlHashMap<(&str, &str), Vec<u32>> = PlHashMap::default();
     for i in 0..e.len() {
@@ -264,7 +254,7 @@ fn index<'a>(e: &'a Events, joinable: &[bool]) -> PlHashMap<(&'a str, &'a str), 
             continue;
         }
         if let (Some(src), Some(name)) = (e.source.get(i), e.name.get(i)) {
-            idx.entry((src, join_name(src, name)))
+            idx.entry((src, normalise_event_name(src, name)))
                 .or_default()
                 .push(i as u32);
         }
@@ -315,7 +305,7 @@ fn pairs(
                 let Some((src, name)) = op.split_once(':') else {
                     continue;
                 };
-                if let Some(list) = idx.get(&(src, join_name(src, name))) {
+                if let Some(list) = idx.get(&(src, normalise_event_name(src, name))) {
                     for &ev in &list[in_window(list, cx.e, lo, hi)] {
                         out.push((ci as u32, ev, false));
                     }

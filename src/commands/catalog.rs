@@ -288,13 +288,17 @@ fn parse_waiters(text: &'static str, name: &str) -> Result<Vec<WaiterRow>> {
     Ok(out)
 }
 
-/// The event name with an API-version suffix removed, for services that log
-/// one: Lambda (`CreateFunction20150331`, `UpdateFunctionCode20150331v2`) and
-/// CloudFront (`UpdateDistribution2020_05_31`). Other names come back as is.
+/// The event name two records of the same call share: the API-version
+/// suffix removed for services that log one, Lambda
+/// (`CreateFunction20150331`, `UpdateFunctionCode20150331v2`) and CloudFront
+/// (`UpdateDistribution2020_05_31`); and S3's `ListObjectsV2` folded into
+/// `ListObjects`, the name CloudTrail logs for both (the `list-type`
+/// parameter tells them apart). Other names come back as is.
 pub fn normalise_event_name<'a>(event_source: &str, event_name: &'a str) -> &'a str {
     match event_source {
         "lambda.amazonaws.com" => strip_lambda_suffix(event_name),
         "cloudfront.amazonaws.com" => strip_cloudfront_suffix(event_name),
+        "s3.amazonaws.com" if event_name == "ListObjectsV2" => "ListObjects",
         _ => event_name,
     }
 }
@@ -482,6 +486,22 @@ mod tests {
             Some("CreateOAuth2Token")
         );
         assert_eq!(name("dynamodb", "put-item"), Some("PutItem"));
+    }
+
+    #[test]
+    fn s3_list_objects_v2_is_logged_as_list_objects() {
+        assert_eq!(
+            normalise_event_name("s3.amazonaws.com", "ListObjectsV2"),
+            "ListObjects"
+        );
+        assert_eq!(
+            normalise_event_name("s3.amazonaws.com", "ListObjects"),
+            "ListObjects"
+        );
+        assert_eq!(
+            normalise_event_name("other.amazonaws.com", "ListObjectsV2"),
+            "ListObjectsV2"
+        );
     }
 
     #[test]
