@@ -198,21 +198,6 @@ impl Markers {
             None,
         ))
     }
-
-    /// The feature id (`AN`) the catalog gives an agent, if any.
-    pub fn feature_id_of(&self, agent: &str) -> Option<&str> {
-        self.rows
-            .iter()
-            .find(|m| m.kind == Kind::FeatureId && m.actor == agent)
-            .map(|m| m.pattern.as_str())
-    }
-
-    /// True when `id` is an agent feature id in the catalog.
-    pub fn is_agent_feature(&self, id: &str) -> bool {
-        self.rows
-            .iter()
-            .any(|m| m.kind == Kind::FeatureId && m.pattern == id)
-    }
 }
 
 #[cfg(test)]
@@ -222,9 +207,19 @@ mod tests {
     #[test]
     fn embedded_catalog_is_valid() {
         let m = markers().expect("catalog");
-        assert_eq!(m.feature_id_of("claude-code"), Some("AN"));
-        assert_eq!(m.feature_id_of("codex"), Some("AP"));
-        assert!(m.is_agent_feature("AW") && !m.is_agent_feature("E"));
+        let actor = |id: &str| {
+            let ids = [id];
+            m.user_agent_hits(&UaParts {
+                feature_ids: &ids,
+                ..Default::default()
+            })
+            .first()
+            .map(|h| h.actor.clone())
+        };
+        assert_eq!(actor("AN").as_deref(), Some("claude-code"));
+        assert_eq!(actor("AP").as_deref(), Some("codex"));
+        assert_eq!(actor("AW").as_deref(), Some("cursor"));
+        assert_eq!(actor("E"), None);
     }
 
     #[test]
