@@ -77,23 +77,6 @@ fn expected(call: &ToolCall) -> (Vec<Operation>, bool) {
 
 /// The aws-api MCP server's `cli_command`, from the parser's rendering
 /// `mcp:<server>.<tool> <arguments JSON>`.
-fn mcp_cli_command(call: &ToolCall) -> Option<String> {
-    let cmd = call.command.as_deref()?;
-    let (_, json) = cmd.split_once(' ')?;
-    let v: serde_json::Value = serde_json::from_str(json).ok()?;
-    v["cli_command"].as_str().map(str::to_string)
-}
-
-/// CloudTrail logs `ListObjectsV2` as `ListObjects` (with `list-type: 2`),
-/// which `crate::commands` does not know yet.
-fn matches(op: &Operation, source: &str, name: &str) -> bool {
-    op.matches(source, name)
-        || (source == "s3.amazonaws.com"
-            && name == "ListObjects"
-            && op.event_source == source
-            && op.event_name == "ListObjectsV2")
-}
-
 #[test]
 fn parsed_ids_and_agents_match_the_ground_truth() {
     let f = fixture();
@@ -137,7 +120,10 @@ fn every_ai_event_is_expected_by_its_tool_call() {
         let call = &p.calls[&(cols[3].clone(), cols[4].clone())];
         let (ops, unknown) = if cols[5] == "ai_mcp" {
             mcp += 1;
-            let cli = mcp_cli_command(call)
+            let cli = call
+                .command
+                .as_deref()
+                .and_then(crate::ingest::transcript::mcp_cli_command)
                 .unwrap_or_else(|| panic!("{id}: no cli_command in {:?}", call.command));
             let a = commands::analyse_command(&cli, &CommandContext::default());
             (
@@ -150,7 +136,7 @@ fn every_ai_event_is_expected_by_its_tool_call() {
         } else {
             expected(call)
         };
-        let listed = ops.iter().any(|o| matches(o, source, name));
+        let listed = ops.iter().any(|o| o.matches(source, name));
         if !listed {
             // Terraform and SAM cannot be enumerated from the command line:
             // `crate::commands` says so, and lists no (or only some) calls.
