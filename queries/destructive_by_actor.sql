@@ -16,4 +16,4 @@ WHERE destructive_category IS NOT NULL
 GROUP BY actor_kind, actor, destructive_category, severity
 ORDER BY
   CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END,
-  done DESC, actor_kind, actor, destructive_category
+  done DESC, actor_kind NULLS LAST, actor NULLS LAST, destructive_category, severity NULLS LAST

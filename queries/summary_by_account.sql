@@ -5,4 +5,4 @@ SELECT
   SUM(CASE WHEN read_only = false THEN 1 ELSE 0 END) AS writes
 FROM events
 GROUP BY account_id
-ORDER BY events DESC, account_id
+ORDER BY events DESC, account_id NULLS LAST

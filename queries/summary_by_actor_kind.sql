@@ -11,4 +11,4 @@ SELECT
   COUNT(DISTINCT agent_session_id) AS agent_sessions
 FROM events
 GROUP BY actor_kind
-ORDER BY events DESC, actor_kind
+ORDER BY events DESC, actor_kind NULLS LAST

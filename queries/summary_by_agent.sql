@@ -13,4 +13,4 @@ SELECT
 FROM events
 WHERE actor_kind = 'ai'
 GROUP BY actor
-ORDER BY events DESC, agent
+ORDER BY events DESC, agent NULLS LAST

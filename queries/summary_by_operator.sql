@@ -10,4 +10,4 @@ SELECT
 FROM events
 WHERE actor_kind = 'human' OR (actor_kind = 'ai' AND operator IS NOT NULL)
 GROUP BY COALESCE(operator, actor)
-ORDER BY agent_events + own_events DESC, person
+ORDER BY agent_events + own_events DESC, person NULLS LAST

@@ -5,4 +5,4 @@ SELECT
   SUM(CASE WHEN read_only = false THEN 1 ELSE 0 END) AS writes
 FROM events
 GROUP BY aws_region
-ORDER BY events DESC, aws_region
+ORDER BY events DESC, aws_region NULLS LAST

@@ -5,4 +5,4 @@ SELECT
   COUNT(*) AS events
 FROM events
 GROUP BY CASE WHEN read_only = true THEN 'read' WHEN read_only = false THEN 'write' ELSE 'unknown' END
-ORDER BY events DESC
+ORDER BY events DESC, access

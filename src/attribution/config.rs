@@ -59,6 +59,18 @@ pub struct Accounts {
 #[serde(deny_unknown_fields, default)]
 pub struct Incidents {
     pub columns: BTreeMap<String, Vec<String>>,
+    /// The incidents export `incidents`, `compare` and `report` read when
+    /// no `--incidents` is given (relative to the settings file).
+    pub file: Option<PathBuf>,
+}
+
+/// `[privileges]`: IAM data (`get-account-authorization-details` output)
+/// read when no `--iam` is given (relative to the settings file; a folder
+/// means every file in it).
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Privileges {
+    pub iam: Vec<PathBuf>,
 }
 
 #[derive(Deserialize, Clone, Debug, Default)]
@@ -69,6 +81,7 @@ struct File {
     cloudformation: Option<CloudFormation>,
     principals: Option<PrincipalsFile>,
     accounts: Option<Accounts>,
+    privileges: Option<Privileges>,
     aliases: BTreeMap<String, String>,
 }
 
@@ -80,9 +93,12 @@ pub struct Settings {
     pub principals: Principals,
     pub accounts: Accounts,
     pub incidents: Incidents,
+    pub privileges: Privileges,
     /// Lower-cased identity → person.
     pub aliases: BTreeMap<String, String>,
     pub source: String,
+    /// The folder of the settings file (relative paths in it start there).
+    pub dir: Option<PathBuf>,
     /// Hash of the built-in defaults and the file's text: a stored
     /// attribution is current only for the same settings.
     pub hash: String,
@@ -123,8 +139,10 @@ impl Settings {
             principals: Principals::default(),
             accounts: Accounts::default(),
             incidents: Incidents::default(),
+            privileges: Privileges::default(),
             aliases: BTreeMap::new(),
             source: "built-in defaults".into(),
+            dir: None,
             hash: String::new(),
         })
     }
@@ -144,21 +162,7 @@ impl Settings {
             }
             aliases.insert(k.to_lowercase(), v);
         }
-        // The rules and the marker catalog are part of what a stored
-        // attribution was computed with.
-        let hash = format!(
-            "{:032x}",
-            xxhash_rust::xxh3::xxh3_128(
-                format!(
-                    "{}\u{0}{}\u{0}{DEFAULT_TOML}\u{0}{}\u{0}{text}",
-                    super::RULES_REVISION,
-                    env!("CARGO_PKG_VERSION"),
-                    super::markers::CATALOG
-                )
-                .as_bytes()
-            )
-        );
-        Ok(Settings {
+        let mut settings = Settings {
             join,
             cloudformation: f.cloudformation.or(base.cloudformation).unwrap_or_default(),
             principals: {
@@ -186,10 +190,41 @@ impl Settings {
                 }
                 inc
             },
+            privileges: f.privileges.unwrap_or_default(),
             aliases,
             source: source.to_string(),
-            hash,
-        })
+            dir: None,
+            hash: String::new(),
+        };
+        settings.hash = settings.attribution_hash();
+        Ok(settings)
+    }
+
+    /// Hash of what attribution depends on: the rules, the marker catalog,
+    /// the built-in defaults and the attribution sections in force (not the
+    /// incident, privilege or anomaly settings, which are read at report
+    /// time). A stored attribution is current only for the same hash.
+    fn attribution_hash(&self) -> String {
+        let parts = format!(
+            "{}\u{0}{}\u{0}{DEFAULT_TOML}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+            super::RULES_REVISION,
+            env!("CARGO_PKG_VERSION"),
+            super::markers::CATALOG,
+            self.join,
+            self.cloudformation,
+            self.principals,
+            self.accounts,
+            self.aliases,
+        );
+        format!("{:032x}", xxhash_rust::xxh3::xxh3_128(parts.as_bytes()))
+    }
+
+    /// A path named in the settings, relative to the settings file.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        match &self.dir {
+            Some(d) if path.is_relative() => d.join(path),
+            _ => path.to_path_buf(),
+        }
     }
 
     /// The settings for a run: `explicit` if given, else `./trailblame.toml`,
@@ -211,7 +246,9 @@ impl Settings {
             Some(p) => {
                 let text = std::fs::read_to_string(&p)
                     .with_context(|| format!("reading settings {}", p.display()))?;
-                Self::from_text(&text, &p.display().to_string())
+                let mut s = Self::from_text(&text, &p.display().to_string())?;
+                s.dir = p.parent().map(Path::to_path_buf);
+                Ok(s)
             }
             None => Ok(Self::builtin()),
         }

@@ -1,27 +1,44 @@
-//! `trailblame compare --incidents FILE PATH...|--store DIR`: do AI actions
-//! cause more incidents than human ones? Incidents are linked to their
-//! causes (`incidents`); each incident with a traced cause counts for the
-//! actor kind of its best-ranked cause. Exposure is successful write calls
-//! (`queries/compare_exposure.sql`); the rate ratio AI vs human comes with an
-//! exact 95% interval and p-value (`stats::rates`), and the secondary
-//! indicators (destructive share of writes, error share of calls) with
-//! their own (`stats::proportions`).
+//! `trailblame compare [--incidents FILE] PATH...|--store DIR`: do AI
+//! actions cause more incidents than human ones?
+//!
+//! Incidents are linked to their causes (`incidents`); each incident with a
+//! traced cause counts for the actor kind of its best-ranked cause.
+//! Exposure comes from `queries/compare_cells.sql`, cells per actor kind,
+//! actor, agent session, principal and day, summed here per side, per
+//! privilege tier (the comparison at equal privilege, `stats::mh`), per
+//! session (the clustered bootstrap, `stats::bootstrap`) and per ISO week
+//! (the trend). The headline is the rate per 1,000 successful write calls
+//! with its exact interval and p-value (`stats::rates`); the verdict
+//! sentence is chosen by rule from those numbers.
 
+use super::privileges::{Tier, Tiers};
 use super::{Data, InputArgs, RunArgs, TimeArgs};
-use crate::stats::Counts;
-use crate::stats::proportions::{ProportionOptions, Trials, compare_proportions};
-use crate::stats::rates::{RateOptions, compare_rates};
+use crate::output::escape_controls;
+use crate::stats::bootstrap::{BootstrapOptions, BootstrapView, Cluster, cluster_bootstrap};
+use crate::stats::mh::{MantelHaenszel, MhOptions, Stratum, mantel_haenszel};
+use crate::stats::proportions::{
+    ProportionComparison, ProportionOptions, Trials, compare_proportions, wilson,
+};
+use crate::stats::rates::{Phrasing, RateComparison, RateOptions, compare_rates};
+use crate::stats::{Counts, Group, Interval, StatsError};
 use anyhow::Result;
-use std::path::PathBuf;
+use chrono::Datelike;
+use polars::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The incidents file (CSV or JSON export)
+    /// The incidents file (CSV or JSON export); default: `[incidents] file` in trailblame.toml
     #[arg(long, value_name = "FILE")]
-    pub incidents: PathBuf,
+    pub incidents: Option<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    /// IAM data for the comparison at equal privilege (`aws iam get-account-authorization-details` output); default: `[privileges] iam` in trailblame.toml
+    #[arg(long, value_name = "FILE")]
+    pub iam: Vec<PathBuf>,
     /// How far before an incident's start to look for causes, in minutes
     #[arg(long, default_value_t = 120)]
     pub lookback_minutes: i64,
@@ -34,163 +51,679 @@ pub struct Args {
     pub run: RunArgs,
 }
 
-const EXPOSURE_SQL: &str = include_str!("../../queries/compare_exposure.sql");
+const CELLS_SQL: &str = include_str!("../../queries/compare_cells.sql");
 
-#[derive(Default, Clone, Copy, serde::Serialize)]
-struct Side {
+/// A mass-deletion burst: this many successful destructive calls by one
+/// actor within `BURST_MINUTES` (as `trailblame destructive`'s default).
+const BURST_CALLS: usize = 5;
+const BURST_MINUTES: i64 = 10;
+
+/// One side's exposure and outcomes.
+#[derive(Default, Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct Side {
+    pub calls: u64,
+    pub writes: u64,
+    pub destructive: u64,
+    pub destructive_unapproved: u64,
+    pub errors: u64,
+    pub denied: u64,
+    pub actor_days: u64,
+    /// Agent transcript sessions for AI (actor-days where an AI call has no
+    /// session); working days (actor-days) for people.
+    pub sessions: u64,
+    pub mass_deletion_bursts: u64,
+    pub incidents: u64,
+}
+
+impl Side {
+    fn add(&mut self, c: &Cell) {
+        self.calls += c.calls;
+        self.writes += c.writes;
+        self.destructive += c.destructive;
+        self.destructive_unapproved += c.destructive_unapproved;
+        self.errors += c.errors;
+        self.denied += c.denied;
+    }
+}
+
+/// Where the incidents went.
+#[derive(Default, Clone, Copy, Debug, Serialize)]
+pub struct IncidentCounts {
+    pub total: u64,
+    pub traced_to_ai: u64,
+    pub traced_to_human: u64,
+    pub traced_to_other: u64,
+    /// Best causes of different actor kinds scoring the same.
+    pub ambiguous: u64,
+    pub no_traced_cause: u64,
+    pub unreadable_rows: u64,
+}
+
+/// One privilege tier's exposure.
+#[derive(Clone, Debug, Serialize)]
+pub struct TierRow {
+    pub tier: Tier,
+    pub label: &'static str,
+    pub ai_writes: u64,
+    pub ai_incidents: u64,
+    pub human_writes: u64,
+    pub human_incidents: u64,
+}
+
+/// The comparison at equal privilege.
+#[derive(Clone, Debug, Serialize)]
+pub struct EqualPrivilege {
+    /// IAM data files read (none: every principal is of unknown tier).
+    pub iam_files: Vec<String>,
+    pub tiers: Vec<TierRow>,
+    pub mantel_haenszel: Option<MantelHaenszel>,
+    pub sentence: String,
+}
+
+/// AI destructive calls not explicitly approved by a person.
+#[derive(Clone, Debug, Serialize)]
+pub struct Unapproved {
+    pub count: u64,
+    pub of: u64,
+    pub share: Option<f64>,
+    pub ci: Option<Interval>,
+    pub sentence: String,
+}
+
+/// One ISO week.
+#[derive(Clone, Debug, Serialize)]
+pub struct Week {
+    /// `2025-W50`.
+    pub week: String,
+    pub ai: Side,
+    pub human: Side,
+    /// Incidents per 1,000 writes, AI over human (None without data).
+    pub rate_ratio: Option<f64>,
+    pub ci: Option<Interval>,
+    pub destructive_share_ai: Option<f64>,
+    pub destructive_share_human: Option<f64>,
+    pub denied_share_ai: Option<f64>,
+    pub denied_share_human: Option<f64>,
+}
+
+/// Every number of the comparison.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    pub incidents_file: String,
+    pub ai: Side,
+    pub human: Side,
+    pub incidents: IncidentCounts,
+    pub per_1000_writes: Option<RateComparison>,
+    pub per_100_sessions: Option<RateComparison>,
+    pub at_equal_privilege: EqualPrivilege,
+    /// Sessions resampled within each side: events inside one session are
+    /// not independent.
+    pub session_bootstrap: Option<BootstrapView>,
+    pub destructive_share_of_writes: Option<ProportionComparison>,
+    pub denied_share_of_calls: Option<ProportionComparison>,
+    pub mass_deletion_bursts_per_100_sessions: Option<RateComparison>,
+    pub ai_destructive_without_approval: Unapproved,
+    pub weeks: Vec<Week>,
+    pub verdict: String,
+    /// Sentences of the other views, in the order printed.
+    pub notes: Vec<String>,
+}
+
+/// One row of `compare_cells.sql`.
+struct Cell {
+    ai: bool,
+    actor: String,
+    session: Option<String>,
+    principal: Option<String>,
+    day: String,
     calls: u64,
     writes: u64,
     destructive: u64,
+    destructive_unapproved: u64,
     errors: u64,
-    actor_days: u64,
-    sessions: u64,
-    incidents: u64,
+    denied: u64,
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
-    let window = a.time.window()?;
-    let data = Data::open(&a.input, &a.run)?;
-    let (links, problems) = super::incidents::linked(
-        &data,
-        &a.incidents,
-        window,
-        a.lookback_minutes,
-        1,
-        a.run.quiet,
-    )?;
-    let mut cx = data.sql(window)?;
-    let exposure = crate::sql::run(&mut cx, EXPOSURE_SQL)?;
-    let mut sides = [Side::default(); 2]; // ai, human
-    let kind = exposure.column("actor_kind")?.str()?;
-    let num = |c: &str, i: usize| -> Result<u64> {
-        Ok(exposure
-            .column(c)?
-            .cast(&polars::prelude::DataType::UInt64)?
-            .u64()?
-            .get(i)
-            .unwrap_or(0))
-    };
-    for i in 0..exposure.height() {
-        let s = match kind.get(i) {
-            Some("ai") => &mut sides[0],
-            Some("human") => &mut sides[1],
-            _ => continue,
-        };
-        s.calls = num("calls", i)?;
-        s.writes = num("writes", i)?;
-        s.destructive = num("destructive", i)?;
-        s.errors = num("errors", i)?;
-        s.actor_days = num("actor_days", i)?;
-        // Agents' sessions are their transcripts; a person's is a working day.
-        s.sessions = if kind.get(i) == Some("ai") {
-            num("agent_sessions", i)?
-        } else {
-            s.actor_days
-        };
+/// The session a call belongs to: the agent's transcript session, else
+/// the actor's day (a person's working session).
+fn session_key(session: Option<&str>, actor: &str, day: &str) -> String {
+    match session {
+        Some(s) => format!("s\u{1f}{s}"),
+        None => format!("d\u{1f}{actor}\u{1f}{day}"),
     }
-    let cause_kind = links.column("actor_kind")?.str()?;
-    let mut traced = 0;
-    let mut other = 0;
-    for k in cause_kind.iter() {
-        match k {
-            Some("ai") => sides[0].incidents += 1,
-            Some("human") => sides[1].incidents += 1,
-            Some(_) => other += 1,
-            None => {}
+}
+
+/// `2025-W50` of a `YYYY-MM-DD` day.
+fn iso_week(day: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+        Ok(d) => {
+            let w = d.iso_week();
+            format!("{}-W{:02}", w.year(), w.week())
         }
-        traced += u64::from(k.is_some());
+        Err(_) => "unknown".to_string(),
     }
-    let untraced = links.height() as u64 - traced;
-    let (ai, human) = (sides[0], sides[1]);
-    let per_k_writes = compare_rates(
+}
+
+fn cells(df: &DataFrame) -> Result<Vec<Cell>> {
+    let s = |c: &str| -> Result<StringChunked> {
+        Ok(df.column(c)?.cast(&DataType::String)?.str()?.clone())
+    };
+    let n = |c: &str| -> Result<UInt64Chunked> {
+        Ok(df.column(c)?.cast(&DataType::UInt64)?.u64()?.clone())
+    };
+    let (kind, actor, session, principal, day) = (
+        s("actor_kind")?,
+        s("actor")?,
+        s("agent_session_id")?,
+        s("principal_arn")?,
+        s("day")?,
+    );
+    let (calls, writes, destructive, unapproved, errors, denied) = (
+        n("calls")?,
+        n("writes")?,
+        n("destructive")?,
+        n("destructive_unapproved")?,
+        n("errors")?,
+        n("denied")?,
+    );
+    Ok((0..df.height())
+        .map(|i| Cell {
+            ai: kind.get(i) == Some("ai"),
+            actor: actor.get(i).unwrap_or("?").to_string(),
+            session: session.get(i).map(str::to_string),
+            principal: principal.get(i).map(str::to_string),
+            day: day.get(i).unwrap_or("").to_string(),
+            calls: calls.get(i).unwrap_or(0),
+            writes: writes.get(i).unwrap_or(0),
+            destructive: destructive.get(i).unwrap_or(0),
+            destructive_unapproved: unapproved.get(i).unwrap_or(0),
+            errors: errors.get(i).unwrap_or(0),
+            denied: denied.get(i).unwrap_or(0),
+        })
+        .collect())
+}
+
+/// One incident's best-ranked cause, when an AI or a person made it.
+struct Cause {
+    ai: bool,
+    session: String,
+    principal: Option<String>,
+    week: String,
+}
+
+fn rates(ai: Counts, human: Counts, phrasing: Phrasing) -> Result<RateComparison, StatsError> {
+    compare_rates(
+        ai,
+        human,
+        &RateOptions {
+            phrasing,
+            ..RateOptions::default()
+        },
+    )
+}
+
+fn share(k: u64, n: u64) -> Option<f64> {
+    (n > 0).then(|| k as f64 / n as f64)
+}
+
+/// Computes the whole comparison.
+pub fn compute(
+    data: &Data,
+    incidents: &Path,
+    iam: &[PathBuf],
+    window: crate::sql::TimeWindow,
+    lookback_minutes: i64,
+    quiet: bool,
+) -> Result<Comparison> {
+    let (links, problems) =
+        super::incidents::linked(data, incidents, window, lookback_minutes, 3, quiet)?;
+    let mut cx = data.sql(window)?;
+    let cells = cells(&crate::sql::run(&mut cx, CELLS_SQL)?)?;
+    let destructive = crate::sql::run(&mut cx, super::destructive::EVENTS_SQL)?;
+    let bursts = super::destructive::bursts(&destructive, BURST_CALLS, BURST_MINUTES)?;
+    let (accounts, warnings) = super::privileges::evaluate(iam)?;
+    if !quiet {
+        for w in &warnings {
+            eprintln!("warning: {}", escape_controls(w));
+        }
+    }
+    let mut tiers = Tiers::new(&accounts);
+
+    // Sides, sessions, tiers, weeks.
+    let mut sides = [Side::default(); 2]; // ai, human
+    let side = |ai: bool| usize::from(!ai);
+    let mut actor_days: [BTreeSet<(&str, &str)>; 2] = Default::default();
+    let mut sessions: [BTreeMap<String, u64>; 2] = Default::default(); // key → writes
+    let mut by_tier: BTreeMap<Tier, [u64; 4]> = BTreeMap::new(); // ai w, ai inc, human w, human inc
+    let mut weeks: BTreeMap<String, [Side; 2]> = BTreeMap::new();
+    for c in &cells {
+        let s = side(c.ai);
+        sides[s].add(c);
+        actor_days[s].insert((&c.actor, &c.day));
+        *sessions[s]
+            .entry(session_key(
+                c.session.as_deref().filter(|_| c.ai),
+                &c.actor,
+                &c.day,
+            ))
+            .or_default() += c.writes;
+        let t = tiers.of(c.principal.as_deref())?;
+        by_tier.entry(t).or_default()[2 * s] += c.writes;
+        weeks.entry(iso_week(&c.day)).or_default()[s].add(c);
+    }
+    for s in 0..2 {
+        sides[s].actor_days = actor_days[s].len() as u64;
+        sides[s].sessions = sessions[s].len() as u64;
+    }
+
+    // Incidents: the best-ranked cause of each.
+    let mut counts = IncidentCounts {
+        total: 0,
+        unreadable_rows: problems as u64,
+        ..Default::default()
+    };
+    let mut causes = Vec::new();
+    {
+        let id = links.column("incident_id")?.str()?;
+        let rank = links.column("rank")?.cast(&DataType::UInt32)?;
+        let rank = rank.u32()?;
+        let score = links.column("score")?.f64()?;
+        let kind = links.column("actor_kind")?.str()?;
+        let actor = links.column("actor")?.str()?;
+        let session = links.column("agent_session_id")?.str()?;
+        let principal = links.column("principal_arn")?.str()?;
+        let time = links.column("event_time")?.cast(&DataType::Int64)?;
+        let time = time.i64()?;
+        let mut i = 0;
+        while i < links.height() {
+            // One incident's rows: rank 1, 2, … (or one row without a cause).
+            let mut end = i + 1;
+            while end < links.height()
+                && id.get(end) == id.get(i)
+                && rank.get(end).is_some_and(|r| r > 1)
+            {
+                end += 1;
+            }
+            counts.total += 1;
+            let first = i;
+            i = end;
+            if rank.get(first).is_none() {
+                counts.no_traced_cause += 1;
+                continue;
+            }
+            // A cause of another kind scoring the same: the data cannot say
+            // who caused it, so neither side gets it.
+            let best = score.get(first).unwrap_or(0.0);
+            if (first + 1..end).any(|j| {
+                (score.get(j).unwrap_or(0.0) - best).abs() < 1e-9 && kind.get(j) != kind.get(first)
+            }) {
+                counts.ambiguous += 1;
+                continue;
+            }
+            let ai = match kind.get(first) {
+                Some("ai") => true,
+                Some("human") => false,
+                _ => {
+                    counts.traced_to_other += 1;
+                    continue;
+                }
+            };
+            if ai {
+                counts.traced_to_ai += 1;
+            } else {
+                counts.traced_to_human += 1;
+            }
+            let day = time
+                .get(first)
+                .and_then(chrono::DateTime::from_timestamp_micros)
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            let a = actor.get(first).unwrap_or("?");
+            causes.push(Cause {
+                ai,
+                session: session_key(session.get(first).filter(|_| ai), a, &day),
+                principal: principal.get(first).map(str::to_string),
+                week: iso_week(&day),
+            });
+        }
+    }
+    let mut session_incidents: [BTreeMap<String, u64>; 2] = Default::default();
+    for c in &causes {
+        let s = side(c.ai);
+        sides[s].incidents += 1;
+        *session_incidents[s].entry(c.session.clone()).or_default() += 1;
+        by_tier
+            .entry(tiers.of(c.principal.as_deref())?)
+            .or_default()[2 * s + 1] += 1;
+        weeks.entry(c.week.clone()).or_default()[s].incidents += 1;
+    }
+    {
+        let kind = bursts.column("actor_kind")?.str()?;
+        for k in kind.iter() {
+            match k {
+                Some("ai") => sides[0].mass_deletion_bursts += 1,
+                Some("human") => sides[1].mass_deletion_bursts += 1,
+                _ => {}
+            }
+        }
+    }
+    let [ai, human] = sides;
+
+    // The headline and the other views.
+    let per_1000_writes = rates(
         Counts::new(ai.incidents, ai.writes as f64 / 1000.0),
         Counts::new(human.incidents, human.writes as f64 / 1000.0),
-        &RateOptions::default(),
+        Phrasing::default(),
     );
-    let per_100_sessions = compare_rates(
+    let per_100_sessions = rates(
         Counts::new(ai.incidents, ai.sessions as f64 / 100.0),
         Counts::new(human.incidents, human.sessions as f64 / 100.0),
-        &RateOptions::default(),
+        Phrasing {
+            ai_subject: "AI agent sessions".into(),
+            ..Phrasing::default()
+        },
+    );
+    let bursts_per_100 = rates(
+        Counts::new(ai.mass_deletion_bursts, ai.sessions as f64 / 100.0),
+        Counts::new(human.mass_deletion_bursts, human.sessions as f64 / 100.0),
+        Phrasing {
+            ai_subject: "AI agent sessions".into(),
+            outcome: format!(
+                "had mass-deletion bursts ({BURST_CALLS}+ destructive calls in {BURST_MINUTES} min)"
+            ),
+            measure: "mass-deletion burst rates".into(),
+        },
     );
     let destructive_share = compare_proportions(
         Trials::new(ai.destructive, ai.writes),
         Trials::new(human.destructive, human.writes),
         &ProportionOptions::default(),
     );
-    let error_share = compare_proportions(
-        Trials::new(ai.errors, ai.calls),
-        Trials::new(human.errors, human.calls),
+    let denied_share = compare_proportions(
+        Trials::new(ai.denied, ai.calls),
+        Trials::new(human.denied, human.calls),
         &ProportionOptions {
-            measure: "error share of calls".into(),
+            measure: "access-denied share of calls".into(),
             ..Default::default()
         },
     );
-    let sentence =
-        |r: &Result<crate::stats::rates::RateComparison, crate::stats::StatsError>| match r {
-            Ok(c) => c.sentence.clone(),
-            Err(e) => format!("no comparison: {e}"),
+
+    // At equal privilege.
+    let tier_rows: Vec<TierRow> = by_tier
+        .iter()
+        .map(|(t, v)| TierRow {
+            tier: *t,
+            label: t.label(),
+            ai_writes: v[0],
+            ai_incidents: v[1],
+            human_writes: v[2],
+            human_incidents: v[3],
+        })
+        .collect();
+    let strata: Vec<Stratum> = tier_rows
+        .iter()
+        .map(|r| Stratum {
+            label: r.label.to_string(),
+            ai: Counts::new(r.ai_incidents, r.ai_writes as f64 / 1000.0),
+            human: Counts::new(r.human_incidents, r.human_writes as f64 / 1000.0),
+        })
+        .collect();
+    let mh = if iam.is_empty() || strata.is_empty() {
+        None
+    } else {
+        mantel_haenszel(&strata, &MhOptions::default()).ok()
+    };
+    let equal_sentence = match (&mh, iam.is_empty()) {
+        (_, true) => "At equal privilege: no IAM data (give --iam, or `iam` under [privileges] in trailblame.toml), so principals cannot be put in privilege tiers.".to_string(),
+        (Some(m), false) => m.sentence.clone(),
+        (None, false) => "At equal privilege: no tier has both AI and human exposure.".to_string(),
+    };
+
+    // Clustered by session.
+    let mut clusters = Vec::new();
+    for (s, group) in [(0, Group::Ai), (1, Group::Human)] {
+        for (key, writes) in &sessions[s] {
+            clusters.push(Cluster {
+                group,
+                events: session_incidents[s].get(key).copied().unwrap_or(0),
+                exposure: *writes as f64 / 1000.0,
+            });
+        }
+    }
+    let bootstrap = cluster_bootstrap(&clusters, &BootstrapOptions::default()).ok();
+
+    // Without approval (AI only: a person's own call needs no approval).
+    let unapproved = {
+        let ci = wilson(
+            ai.destructive_unapproved,
+            ai.destructive,
+            1.959_963_984_540_054,
+        );
+        let sentence = match share(ai.destructive_unapproved, ai.destructive) {
+            Some(p) => format!(
+                "{} of {} AI destructive calls ({}) had no explicit human approval.",
+                ai.destructive_unapproved,
+                ai.destructive,
+                crate::stats::format::percent(p)
+            ),
+            None => "No AI destructive calls.".to_string(),
         };
-    let psentence = |r: &Result<
-        crate::stats::proportions::ProportionComparison,
-        crate::stats::StatsError,
-    >| match r {
+        Unapproved {
+            count: ai.destructive_unapproved,
+            of: ai.destructive,
+            share: share(ai.destructive_unapproved, ai.destructive),
+            ci,
+            sentence,
+        }
+    };
+
+    // Week by week.
+    let weeks = weeks
+        .into_iter()
+        .map(|(week, [a, h])| {
+            let r = rates(
+                Counts::new(a.incidents, a.writes as f64 / 1000.0),
+                Counts::new(h.incidents, h.writes as f64 / 1000.0),
+                Phrasing::default(),
+            )
+            .ok();
+            Week {
+                week,
+                ai: a,
+                human: h,
+                rate_ratio: r.as_ref().and_then(|r| r.rate_ratio),
+                ci: r.as_ref().filter(|r| r.rate_ratio.is_some()).map(|r| r.ci),
+                destructive_share_ai: share(a.destructive, a.writes),
+                destructive_share_human: share(h.destructive, h.writes),
+                denied_share_ai: share(a.denied, a.calls),
+                denied_share_human: share(h.denied, h.calls),
+            }
+        })
+        .collect();
+
+    let sentence = |r: &Result<RateComparison, StatsError>| match r {
         Ok(c) => c.sentence.clone(),
         Err(e) => format!("no comparison: {e}"),
     };
+    let psentence = |r: &Result<ProportionComparison, StatsError>| match r {
+        Ok(c) => c.sentence.clone(),
+        Err(e) => format!("no comparison: {e}"),
+    };
+    let bootstrap_sentence = match &bootstrap {
+        Some(BootstrapView {
+            rate_ratio: Some(rr),
+            ci: Some(ci),
+            ai_clusters,
+            human_clusters,
+            resamples,
+            ..
+        }) => format!(
+            "Resampling sessions ({ai_clusters} AI, {human_clusters} human; {resamples} resamples): rate ratio {}, 95% interval {}.",
+            crate::stats::format::ratio(*rr),
+            crate::stats::format::ratio_interval(*ci)
+        ),
+        _ => "Resampling sessions: not enough incidents for an interval.".to_string(),
+    };
+    let notes = vec![
+        format!("Per 100 sessions: {}", sentence(&per_100_sessions)),
+        equal_sentence.clone(),
+        bootstrap_sentence,
+        psentence(&destructive_share),
+        psentence(&denied_share),
+        format!("Mass-deletion bursts: {}", sentence(&bursts_per_100)),
+        unapproved.sentence.clone(),
+    ];
+    Ok(Comparison {
+        incidents_file: incidents.display().to_string(),
+        ai,
+        human,
+        incidents: counts,
+        verdict: sentence(&per_1000_writes),
+        per_1000_writes: per_1000_writes.ok(),
+        per_100_sessions: per_100_sessions.ok(),
+        at_equal_privilege: EqualPrivilege {
+            iam_files: iam.iter().map(|p| p.display().to_string()).collect(),
+            tiers: tier_rows,
+            mantel_haenszel: mh,
+            sentence: equal_sentence,
+        },
+        session_bootstrap: bootstrap,
+        destructive_share_of_writes: destructive_share.ok(),
+        denied_share_of_calls: denied_share.ok(),
+        mass_deletion_bursts_per_100_sessions: bursts_per_100.ok(),
+        ai_destructive_without_approval: unapproved,
+        weeks,
+        notes,
+    })
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let window = a.time.window()?;
+    let data = Data::open(&a.input, &a.run)?;
+    let file = data.incidents_file(a.incidents.as_deref())?;
+    let iam = data.iam_files(&a.iam)?;
+    let c = compute(&data, &file, &iam, window, a.lookback_minutes, a.run.quiet)?;
     if a.format == "json" {
-        let v = serde_json::json!({
-            "ai": ai,
-            "human": human,
-            "incidents": {"traced_to_ai": ai.incidents, "traced_to_human": human.incidents,
-                          "traced_to_other": other, "no_traced_cause": untraced,
-                          "unreadable_rows": problems},
-            "per_1000_writes": per_k_writes.as_ref().ok(),
-            "per_100_sessions": per_100_sessions.as_ref().ok(),
-            "destructive_share_of_writes": destructive_share.as_ref().ok(),
-            "error_share_of_calls": error_share.as_ref().ok(),
-            "verdict": sentence(&per_k_writes),
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!("{}", serde_json::to_string_pretty(&c)?);
     } else {
-        println!(
-            "{}",
-            crate::output::escape_controls(&sentence(&per_k_writes))
-        );
-        println!();
-        println!(
-            "{:<12} {:>10} {:>10} {:>11} {:>10} {:>10} {:>10} {:>9}",
-            "", "calls", "writes", "destructive", "errors", "actor-days", "sessions", "incidents"
-        );
-        for (name, s) in [("ai", ai), ("human", human)] {
-            println!(
-                "{:<12} {:>10} {:>10} {:>11} {:>10} {:>10} {:>10} {:>9}",
-                name,
-                s.calls,
-                s.writes,
-                s.destructive,
-                s.errors,
-                s.actor_days,
-                s.sessions,
-                s.incidents
-            );
-        }
-        println!(
-            "\nincidents: {} traced to AI, {} to people, {} to services/automation, {} with no traced cause",
-            ai.incidents, human.incidents, other, untraced
-        );
-        println!("per 100 sessions: {}", sentence(&per_100_sessions));
-        println!(
-            "destructive share of writes: {}",
-            psentence(&destructive_share)
-        );
-        println!("error share of calls: {}", psentence(&error_share));
-        println!(
-            "\nNot yet here: the comparison at equal privilege (Mantel–Haenszel by privilege tier), the session-clustered bootstrap and the weekly trend."
-        );
+        print!("{}", text(&c));
     }
-    Ok(if problems == 0 {
+    Ok(if c.incidents.unreadable_rows == 0 {
         data.exit_code()
     } else {
         ExitCode::from(1)
     })
+}
+
+fn opt_share(p: Option<f64>) -> String {
+    p.map_or("–".to_string(), crate::stats::format::percent)
+}
+
+/// The comparison for a terminal.
+pub fn text(c: &Comparison) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(o, "{}\n", escape_controls(&c.verdict));
+    let _ = writeln!(
+        o,
+        "{:<8} {:>9} {:>9} {:>11} {:>10} {:>7} {:>10} {:>9} {:>7} {:>9}",
+        "",
+        "calls",
+        "writes",
+        "destructive",
+        "unapproved",
+        "denied",
+        "actor-days",
+        "sessions",
+        "bursts",
+        "incidents"
+    );
+    for (name, s) in [("ai", c.ai), ("human", c.human)] {
+        let _ = writeln!(
+            o,
+            "{:<8} {:>9} {:>9} {:>11} {:>10} {:>7} {:>10} {:>9} {:>7} {:>9}",
+            name,
+            s.calls,
+            s.writes,
+            s.destructive,
+            if name == "ai" {
+                s.destructive_unapproved.to_string()
+            } else {
+                "n/a".into()
+            },
+            s.denied,
+            s.actor_days,
+            s.sessions,
+            s.mass_deletion_bursts,
+            s.incidents
+        );
+    }
+    let i = c.incidents;
+    let _ = writeln!(
+        o,
+        "\nincidents: {} in all: {} traced to AI, {} to people, {} to services/automation, {} ambiguous (equally likely causes of different kinds), {} with no traced cause",
+        i.total,
+        i.traced_to_ai,
+        i.traced_to_human,
+        i.traced_to_other,
+        i.ambiguous,
+        i.no_traced_cause
+    );
+    if !c.at_equal_privilege.iam_files.is_empty() {
+        let _ = writeln!(o, "\nby privilege tier:");
+        let _ = writeln!(
+            o,
+            "  {:<24} {:>10} {:>12} {:>12} {:>15}",
+            "tier", "AI writes", "AI incidents", "human writes", "human incidents"
+        );
+        for t in &c.at_equal_privilege.tiers {
+            let _ = writeln!(
+                o,
+                "  {:<24} {:>10} {:>12} {:>12} {:>15}",
+                t.label, t.ai_writes, t.ai_incidents, t.human_writes, t.human_incidents
+            );
+        }
+    }
+    let _ = writeln!(o);
+    for n in &c.notes {
+        let _ = writeln!(o, "{}", escape_controls(n));
+    }
+    if !c.weeks.is_empty() {
+        let _ = writeln!(o, "\nweek by week:");
+        let _ = writeln!(
+            o,
+            "  {:<9} {:>9} {:>9} {:>8} {:>8} {:>11} {:>18} {:>16}",
+            "week",
+            "AI writes",
+            "hu writes",
+            "AI inc",
+            "hu inc",
+            "rate ratio",
+            "destructive AI/hu",
+            "denied AI/hu"
+        );
+        for w in &c.weeks {
+            let _ = writeln!(
+                o,
+                "  {:<9} {:>9} {:>9} {:>8} {:>8} {:>11} {:>18} {:>16}",
+                w.week,
+                w.ai.writes,
+                w.human.writes,
+                w.ai.incidents,
+                w.human.incidents,
+                w.rate_ratio.map_or("–".into(), crate::stats::format::ratio),
+                format!(
+                    "{} / {}",
+                    opt_share(w.destructive_share_ai),
+                    opt_share(w.destructive_share_human)
+                ),
+                format!(
+                    "{} / {}",
+                    opt_share(w.denied_share_ai),
+                    opt_share(w.denied_share_human)
+                )
+            );
+        }
+    }
+    o
 }

@@ -32,7 +32,7 @@ pub struct Args {
     pub run: RunArgs,
 }
 
-const EVENTS_SQL: &str = include_str!("../../queries/destructive_events.sql");
+pub const EVENTS_SQL: &str = include_str!("../../queries/destructive_events.sql");
 const BY_ACTOR_SQL: &str = include_str!("../../queries/destructive_by_actor.sql");
 
 fn rank(s: &str) -> u8 {

@@ -15,9 +15,9 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The incidents file (CSV or JSON export)
+    /// The incidents file (CSV or JSON export); default: `[incidents] file` in trailblame.toml
     #[arg(long, value_name = "FILE")]
-    pub incidents: PathBuf,
+    pub incidents: Option<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
     /// How far before an incident's start to look for causes, in minutes
@@ -41,6 +41,7 @@ const FIELDS: &[&str] = &[
     at::ACTOR_KIND,
     at::ACTOR,
     at::OPERATOR,
+    ev::PRINCIPAL_ARN,
     at::AGENT_SESSION_ID,
     at::TOOL_CALL_ID,
     at::APPROVAL,
@@ -48,9 +49,10 @@ const FIELDS: &[&str] = &[
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let data = Data::open(&a.input, &a.run)?;
+    let file = data.incidents_file(a.incidents.as_deref())?;
     let (mut out, problems) = linked(
         &data,
-        &a.incidents,
+        &file,
         a.time.window()?,
         a.lookback_minutes,
         a.top,

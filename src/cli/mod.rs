@@ -20,9 +20,9 @@ use crate::output::Format;
 use crate::progress::{Progress, ProgressMode};
 use crate::sql::TimeWindow;
 use crate::store::Store;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -311,6 +311,42 @@ impl Data {
     /// A SQL context over the store with `events` carrying the attribution.
     pub fn sql(&self, window: TimeWindow) -> Result<polars::sql::SQLContext> {
         crate::sql::context_with(&self.store, window, self.attribution.clone())
+    }
+
+    /// The incidents export: `--incidents`, else `[incidents] file` of the
+    /// settings.
+    pub fn incidents_file(&self, explicit: Option<&Path>) -> Result<PathBuf> {
+        match (explicit, &self.settings.incidents.file) {
+            (Some(p), _) => Ok(p.to_path_buf()),
+            (None, Some(p)) => Ok(self.settings.resolve(p)),
+            (None, None) => bail!(
+                "no incidents file: give --incidents FILE, or set `file` under [incidents] in trailblame.toml"
+            ),
+        }
+    }
+
+    /// IAM data files: `--iam`, else `[privileges] iam` of the settings (a
+    /// folder stands for the files in it, in name order). Empty when none.
+    pub fn iam_files(&self, explicit: &[PathBuf]) -> Result<Vec<PathBuf>> {
+        if !explicit.is_empty() {
+            return Ok(explicit.to_vec());
+        }
+        let mut out = Vec::new();
+        for p in &self.settings.privileges.iam {
+            let p = self.settings.resolve(p);
+            if p.is_dir() {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(&p)
+                    .with_context(|| format!("reading {}", p.display()))?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|f| f.is_file())
+                    .collect();
+                files.sort();
+                out.extend(files);
+            } else {
+                out.push(p);
+            }
+        }
+        Ok(out)
     }
 
     /// Exit status for a read command: 1 when its own ingest skipped input.

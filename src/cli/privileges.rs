@@ -7,9 +7,11 @@
 use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
 use crate::output;
 use crate::privileges::actions::action_catalog;
+use crate::privileges::admin::assess_admin;
 use crate::privileges::aggregate::{UsageAggregator, UsageOptions};
 use crate::privileges::authz::{merge_authz, read_authz_file};
-use crate::privileges::eval::evaluate_authz;
+use crate::privileges::eval::{AccountPermissions, evaluate_authz};
+use crate::privileges::principals::{PermissionsIndex, Resolved};
 use crate::privileges::suggest::suggest_policy;
 use crate::privileges::usage::{CLOUDTRAIL_LIMITS, IamStatus, usage_report};
 use crate::schema::{at, ev};
@@ -58,17 +60,88 @@ fn file_name(principal: &str, actor: Option<&str>) -> String {
     }
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
-    let window = a.time.window()?;
-    let data = Data::open(&a.input, &a.run)?;
+/// Reads and evaluates IAM data files (none: no accounts), with the
+/// readers' warnings.
+pub fn evaluate(files: &[PathBuf]) -> Result<(Vec<AccountPermissions>, Vec<String>)> {
     let catalog = action_catalog()?;
-    let fragments = a
-        .iam
+    let fragments = files
         .iter()
         .map(|p| read_authz_file(p))
         .collect::<Result<Vec<_>>>()?;
     let set = merge_authz(fragments);
-    let accounts = evaluate_authz(&set, catalog);
+    let warnings = set
+        .warnings
+        .iter()
+        .chain(set.accounts.iter().flat_map(|x| x.warnings.iter()))
+        .cloned()
+        .collect();
+    Ok((evaluate_authz(&set, catalog), warnings))
+}
+
+/// A principal's privilege tier, for the comparison at equal privilege.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Admin,
+    NotAdmin,
+    Unknown,
+}
+
+impl Tier {
+    pub fn label(self) -> &'static str {
+        match self {
+            Tier::Admin => "admin-equivalent",
+            Tier::NotAdmin => "not admin-equivalent",
+            Tier::Unknown => "unknown (no IAM data)",
+        }
+    }
+}
+
+/// Privilege tiers of CloudTrail principal ARNs: admin-equivalent (root,
+/// or a route of `privileges::admin` holds), not, or unknown (the IAM data
+/// does not have the principal).
+pub struct Tiers<'a> {
+    index: PermissionsIndex<'a>,
+    cache: std::collections::HashMap<String, Tier>,
+}
+
+impl<'a> Tiers<'a> {
+    pub fn new(accounts: &'a [AccountPermissions]) -> Tiers<'a> {
+        Tiers {
+            index: PermissionsIndex::new(accounts),
+            cache: Default::default(),
+        }
+    }
+
+    pub fn of(&mut self, principal_arn: Option<&str>) -> Result<Tier> {
+        let Some(arn) = principal_arn else {
+            return Ok(Tier::Unknown);
+        };
+        if let Some(t) = self.cache.get(arn) {
+            return Ok(*t);
+        }
+        let t = match self.index.resolve(arn) {
+            Resolved::Root { .. } => Tier::Admin,
+            Resolved::NotFound { .. } => Tier::Unknown,
+            Resolved::Principal(p) => {
+                if assess_admin(&p.permissions, action_catalog()?).is_admin() {
+                    Tier::Admin
+                } else {
+                    Tier::NotAdmin
+                }
+            }
+        };
+        self.cache.insert(arn.to_string(), t);
+        Ok(t)
+    }
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let window = a.time.window()?;
+    let data = Data::open(&a.input, &a.run)?;
+    let catalog = action_catalog()?;
+    let iam = data.iam_files(&a.iam)?;
+    let (accounts, warnings) = evaluate(&iam)?;
     // Successful calls, by principal and actor (kind:name).
     let mut cx = data.sql(window)?;
     let used = crate::sql::run(
@@ -198,14 +271,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         for f in &findings {
             eprintln!("finding: {}", output::escape_controls(f));
         }
-        for w in set
-            .warnings
-            .iter()
-            .chain(set.accounts.iter().flat_map(|x| x.warnings.iter()))
-        {
+        for w in &warnings {
             eprintln!("warning: {}", output::escape_controls(w));
         }
-        if a.iam.is_empty() {
+        if iam.is_empty() {
             eprintln!("note: no --iam file: what is granted is unknown, only use is shown");
         }
         eprintln!("note: {}", CLOUDTRAIL_LIMITS);

@@ -6,9 +6,12 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A SQL statement, or a .sql file holding one (tables: events, quarantine, ingested_files)
+    /// A SQL statement, or a .sql file holding one (tables: events with its attribution columns, agent_sessions, tool_calls, messages, attribution, quarantine, ingested_files)
     #[arg(value_name = "SQL|FILE.sql")]
     pub sql: String,
+    /// A value for a `:name` placeholder in the SQL (repeatable): `--param actor=kiro`
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -26,10 +29,23 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         a.sql.clone()
     };
+    let sql = crate::sql::substitute(&sql, &a.params)?;
     let window = a.time.window()?;
     let data = Data::open(&a.input, &a.run)?;
     let mut cx = data.sql(window)?;
     let mut df = crate::sql::run(&mut cx, &sql)?;
     crate::output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
     Ok(data.exit_code())
+}
+
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected NAME=VALUE"))?;
+    let ok = k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        return Err(format!("{k:?}: a parameter name is letters, digits and _"));
+    }
+    Ok((k.to_string(), v.to_string()))
 }

@@ -27,6 +27,7 @@ mod background_services;
 mod cast;
 mod ci;
 mod files;
+mod iam;
 mod incidents;
 mod incidents_cfn;
 mod incidents_model;
@@ -193,20 +194,28 @@ pub fn generate(cfg: &ScenarioConfig, out: &Path) -> Result<ScenarioStats> {
     }
     stats.bytes_on_disk += files::write_ground_truth(&plan, &mut rows, out)?;
     stats.bytes_on_disk += files::write_incidents(&plan, out)?;
+    stats.bytes_on_disk += iam::write(out)?;
     stats.bytes_on_disk += readme::write(&plan, &stats, out)?;
     stats.bytes_on_disk += write_settings(out)?;
     Ok(stats)
 }
 
-/// `trailblame.toml` beside the data: which account is production (the
-/// rest of the attribution settings are the built-in defaults).
+/// `trailblame.toml` beside the data: which account is production, where
+/// the incidents export and the IAM data are (the rest are the built-in
+/// defaults).
 fn write_settings(out: &Path) -> Result<u64> {
     let text = format!(
         "# Attribution settings for this scenario (trailblame reads a trailblame.toml at\n\
          # the top of an input folder). Only what differs from the built-in defaults;\n\
          # `trailblame attribute --print-config` shows them all.\n\n\
          [accounts]\n\
-         production = [\"{}\"]\n",
+         production = [\"{}\"]\n\n\
+         [incidents]\n\
+         # The incidents export `incidents`, `compare` and `report` read.\n\
+         file = \"incidents.csv\"\n\n\
+         [privileges]\n\
+         # `aws iam get-account-authorization-details` output, one file per account.\n\
+         iam = [\"iam\"]\n",
         cast::ACCOUNTS[cast::PROD as usize].id
     );
     let path = out.join("trailblame.toml");

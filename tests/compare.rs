@@ -1,0 +1,231 @@
+//! `trailblame compare` on small real-format fixtures: the edge cases of
+//! the incident comparison (no incidents, no AI activity, an incident
+//! before the first event, overlapping incidents, equally likely causes),
+//! and on the sample scenario: the views agree with each other.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Events of 2026-01-16: claude-code (on bob's credentials) deletes
+/// demo-tmp-bucket at 10:00:07–08; bob deletes scratch-bucket at 10:00:08
+/// and old-notes at 10:30; a denied DeleteTable at 10:40.
+fn fixture() -> PathBuf {
+    fixtures().join("attribution")
+}
+
+fn sample() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+fn compare(incidents: &Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "compare",
+        "--incidents",
+        incidents.to_str().unwrap(),
+        "-q",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+fn incidents_file(dir: &Path, rows: &[&str]) -> PathBuf {
+    let p = dir.join("incidents.csv");
+    let mut text = "id,title,severity,started_at,resources\n".to_string();
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn no_incidents_means_no_data_not_a_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let inc = incidents_file(dir.path(), &[]);
+    let v = compare(&inc, &[fixture().to_str().unwrap()]);
+    assert_eq!(v["incidents"]["total"], 0);
+    assert_eq!(
+        v["per_1000_writes"]["verdict"], "no_data",
+        "{}",
+        v["verdict"]
+    );
+    // The exposure is still counted: 2 AI writes, 2 human ones.
+    assert_eq!(v["ai"]["writes"], 2);
+    assert_eq!(v["human"]["writes"], 2);
+}
+
+#[test]
+fn without_ai_activity_the_verdict_cannot_compare() {
+    let dir = tempfile::tempdir().unwrap();
+    let inc = incidents_file(
+        dir.path(),
+        &["I-1,notes gone,SEV3,2026-01-16T10:35:00Z,old-notes"],
+    );
+    let v = compare(
+        &inc,
+        &[
+            fixture().to_str().unwrap(),
+            "--since",
+            "2026-01-16T10:10:00Z",
+        ],
+    );
+    assert_eq!(v["ai"]["writes"], 0);
+    assert_eq!(v["incidents"]["traced_to_human"], 1);
+    assert_eq!(
+        v["per_1000_writes"]["verdict"], "no_data",
+        "{}",
+        v["verdict"]
+    );
+    let verdict = v["verdict"].as_str().unwrap();
+    assert!(
+        !verdict.contains("higher") && !verdict.contains("lower"),
+        "{verdict}"
+    );
+}
+
+#[test]
+fn an_incident_before_the_first_event_has_no_traced_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let inc = incidents_file(
+        dir.path(),
+        &["I-0,early,SEV2,2026-01-15T09:00:00Z,arn:aws:s3:::demo-tmp-bucket"],
+    );
+    let v = compare(&inc, &[fixture().to_str().unwrap()]);
+    assert_eq!(v["incidents"]["total"], 1);
+    assert_eq!(v["incidents"]["no_traced_cause"], 1);
+    assert_eq!(v["ai"]["incidents"], 0);
+    assert_eq!(v["human"]["incidents"], 0);
+}
+
+#[test]
+fn overlapping_incidents_each_count_for_their_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let inc = incidents_file(
+        dir.path(),
+        &[
+            "I-1,bucket gone,SEV2,2026-01-16T10:05:00Z,arn:aws:s3:::demo-tmp-bucket",
+            "I-2,reports failing,SEV3,2026-01-16T10:06:00Z,arn:aws:s3:::demo-tmp-bucket",
+            "I-3,notes gone,SEV3,2026-01-16T10:35:00Z,old-notes",
+        ],
+    );
+    let v = compare(&inc, &[fixture().to_str().unwrap()]);
+    assert_eq!(v["incidents"]["traced_to_ai"], 2);
+    assert_eq!(v["incidents"]["traced_to_human"], 1);
+    // Rate per 1,000 writes: (2 / 0.002) / (1 / 0.002) = 2.
+    let rr = v["per_1000_writes"]["rate_ratio"].as_f64().unwrap();
+    assert!((rr - 2.0).abs() < 1e-9, "{rr}");
+    // Both AI incidents come from one session: the bootstrap sees 1 AI
+    // cluster (the transcript session) and 1 human one (bob's day).
+    assert_eq!(v["session_bootstrap"]["ai_clusters"], 1);
+    assert_eq!(v["session_bootstrap"]["human_clusters"], 1);
+}
+
+#[test]
+fn equally_likely_causes_of_different_kinds_are_ambiguous_not_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two buckets deleted in the same second, one by the agent, one by bob.
+    let inc = incidents_file(
+        dir.path(),
+        &["I-1,buckets gone,SEV2,2026-01-16T10:05:00Z,demo-tmp-bucket;scratch-bucket"],
+    );
+    let v = compare(&inc, &[fixture().to_str().unwrap()]);
+    assert_eq!(v["incidents"]["ambiguous"], 1, "{}", v["incidents"]);
+    assert_eq!(v["ai"]["incidents"], 0);
+    assert_eq!(v["human"]["incidents"], 0);
+}
+
+#[test]
+fn sample_views_add_up_and_equal_privilege_uses_the_iam_data() {
+    // The sample's trailblame.toml names incidents.csv and iam/.
+    let r = run(&[
+        "compare",
+        sample().to_str().unwrap(),
+        "-q",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let n = |v: &Value| v.as_u64().unwrap();
+    let (ai, human) = (&v["ai"], &v["human"]);
+    // Tiers, weeks: every write and every incident exactly once.
+    let eq = &v["at_equal_privilege"];
+    assert_eq!(eq["iam_files"].as_array().unwrap().len(), 3);
+    let tiers = eq["tiers"].as_array().unwrap();
+    let sum = |rows: &[Value], f: &dyn Fn(&Value) -> u64| rows.iter().map(f).sum::<u64>();
+    assert_eq!(sum(tiers, &|t| n(&t["ai_writes"])), n(&ai["writes"]));
+    assert_eq!(sum(tiers, &|t| n(&t["human_writes"])), n(&human["writes"]));
+    assert_eq!(sum(tiers, &|t| n(&t["ai_incidents"])), n(&ai["incidents"]));
+    assert_eq!(
+        sum(tiers, &|t| n(&t["human_incidents"])),
+        n(&human["incidents"])
+    );
+    // dave's Kiro works on AdministratorAccess: an admin tier with AI writes.
+    assert!(
+        tiers
+            .iter()
+            .any(|t| t["tier"] == "admin" && n(&t["ai_writes"]) > 0),
+        "{tiers:?}"
+    );
+    // The Mantel–Haenszel ratio is R/S over the tiers, written out here.
+    let (mut r_sum, mut s_sum) = (0.0, 0.0);
+    for t in tiers {
+        let (x1, n1) = (
+            n(&t["ai_incidents"]) as f64,
+            n(&t["ai_writes"]) as f64 / 1000.0,
+        );
+        let (x2, n2) = (
+            n(&t["human_incidents"]) as f64,
+            n(&t["human_writes"]) as f64 / 1000.0,
+        );
+        if n1 > 0.0 && n2 > 0.0 {
+            r_sum += x1 * n2 / (n1 + n2);
+            s_sum += x2 * n1 / (n1 + n2);
+        }
+    }
+    let mh = eq["mantel_haenszel"]["rate_ratio"].as_f64().unwrap();
+    assert!(
+        (mh - r_sum / s_sum).abs() < 1e-9,
+        "{mh} vs {}",
+        r_sum / s_sum
+    );
+    let weeks = v["weeks"].as_array().unwrap();
+    assert_eq!(sum(weeks, &|w| n(&w["ai"]["writes"])), n(&ai["writes"]));
+    assert_eq!(
+        sum(weeks, &|w| n(&w["human"]["incidents"])),
+        n(&human["incidents"])
+    );
+    // Sessions: agents' transcripts, people's working days.
+    assert_eq!(
+        n(&v["session_bootstrap"]["ai_clusters"]),
+        n(&ai["sessions"])
+    );
+    assert_eq!(
+        n(&v["session_bootstrap"]["human_clusters"]),
+        n(&human["sessions"])
+    );
+    // The secondary indicators: the big incident is a mass deletion, and
+    // none of the agents' destructive calls was explicitly approved.
+    assert!(n(&ai["mass_deletion_bursts"]) >= 1);
+    let un = &v["ai_destructive_without_approval"];
+    assert_eq!(un["of"], ai["destructive"]);
+    assert!(n(&un["count"]) <= n(&un["of"]));
+    // The text form states the verdict first and prints the tiers.
+    let r = run(&["compare", sample().to_str().unwrap(), "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("AI-attributed write actions"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("admin-equivalent"), "{}", r.stdout);
+    assert!(r.stdout.contains("week by week"), "{}", r.stdout);
+}
