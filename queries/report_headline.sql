@@ -1,0 +1,12 @@
+-- The report's headline numbers per actor kind: events, successful writes,
+-- successful destructive calls, errors. `trailblame report` runs it for the
+-- week and for the week before, for the change.
+SELECT
+  actor_kind,
+  COUNT(*) AS events,
+  SUM(CASE WHEN read_only = false AND error_code IS NULL THEN 1 ELSE 0 END) AS writes,
+  SUM(CASE WHEN destructive = true THEN 1 ELSE 0 END) AS destructive,
+  SUM(CASE WHEN error_code IS NOT NULL THEN 1 ELSE 0 END) AS errors
+FROM events
+GROUP BY actor_kind
+ORDER BY actor_kind NULLS LAST

@@ -1,0 +1,22 @@
+-- Who acted: per AI agent and per person, with the person an agent worked
+-- for; writes, destructive calls, agent sessions, and calls made on
+-- credentials a person also used (an agent on a human's identity).
+WITH human_principals AS (
+  SELECT DISTINCT principal_arn AS human_principal
+  FROM events
+  WHERE actor_kind = 'human' AND principal_arn IS NOT NULL
+)
+SELECT
+  e.actor_kind AS actor_kind,
+  e.actor AS actor,
+  e.operator AS operator,
+  COUNT(*) AS calls,
+  SUM(CASE WHEN e.read_only = false AND e.error_code IS NULL THEN 1 ELSE 0 END) AS writes,
+  SUM(CASE WHEN e.destructive = true THEN 1 ELSE 0 END) AS destructive,
+  COUNT(DISTINCT e.agent_session_id) AS agent_sessions,
+  SUM(CASE WHEN e.actor_kind = 'ai' AND h.human_principal IS NOT NULL THEN 1 ELSE 0 END) AS on_human_credentials
+FROM events e
+LEFT JOIN human_principals h ON e.principal_arn = h.human_principal
+WHERE e.actor_kind IN ('ai', 'human')
+GROUP BY e.actor_kind, e.actor, e.operator
+ORDER BY actor_kind, writes DESC, actor NULLS LAST, operator NULLS LAST
