@@ -5,6 +5,7 @@
 //! (what people and programs read). `attribution` labels every event with
 //! its actor from the stored events and transcripts. `schema` names every column.
 
+pub mod anomalies;
 pub mod attribution;
 pub mod cli;
 pub mod commands;
@@ -14,6 +15,7 @@ pub mod ingest;
 pub mod output;
 pub mod privileges;
 pub mod progress;
+pub mod report;
 pub mod schema;
 pub mod sql;
 pub mod stats;

@@ -15,6 +15,7 @@ pub mod table {
     pub const TOOL_CALLS: &str = "tool_calls";
     pub const MESSAGES: &str = "messages";
     pub const ATTRIBUTION: &str = "attribution";
+    pub const FINDINGS: &str = "findings";
 }
 
 /// Columns of the `attribution` table (also joined onto `events` in SQL).
@@ -418,7 +419,7 @@ pub fn ingested_files_columns() -> Vec<ColumnDoc> {
         col(
             KIND,
             DataType::String,
-            "what the file was: cloudtrail, digest, not_cloudtrail, empty, unknown, unreadable, already_ingested, or transcript:<format>",
+            "what the file was: cloudtrail, digest, not_cloudtrail, not_log, iam_data, empty, unknown, unreadable, already_ingested, or transcript:<format>",
         ),
         col(
             RECORDS_READ,
@@ -609,6 +610,7 @@ pub fn columns_of(name: &str) -> Option<Vec<ColumnDoc>> {
         table::TOOL_CALLS => tool_calls_columns(),
         table::MESSAGES => messages_columns(),
         table::ATTRIBUTION => attribution_columns(),
+        table::FINDINGS => findings_columns(),
         _ => return None,
     })
 }
@@ -683,6 +685,59 @@ pub fn attribution_columns() -> Vec<ColumnDoc> {
     ]
 }
 
+/// The `findings` table: what `trailblame anomalies` found.
+pub fn findings_columns() -> Vec<ColumnDoc> {
+    let s = || DataType::String;
+    vec![
+        col(
+            "finding_id",
+            s(),
+            "stable id: a hash of detector, actor, window start and evidence",
+        ),
+        col(
+            "detector",
+            s(),
+            "first_seen, rare_for_actor, volume_spike, error_spike, mass_deletion, delete_then_recreate, permission_probing, security_tampering, iam_escalation, unapproved_destructive_ai, off_hours",
+        ),
+        col("severity", s(), "info, low, medium, high, critical"),
+        col(
+            "severity_rank",
+            DataType::Int64,
+            "0 (info) to 4 (critical), for sorting",
+        ),
+        col(
+            "actor_kind",
+            s(),
+            "ai, human, service, automation or unknown",
+        ),
+        col("actor", s(), "the actor, as in `events.actor`"),
+        col("operator", s(), "the person behind an agent, when known"),
+        col("account", s(), "the account of the evidence, when one"),
+        col(
+            "window_start",
+            utc_micros(),
+            "time of the first evidence event",
+        ),
+        col(
+            "window_end",
+            utc_micros(),
+            "time of the last evidence event",
+        ),
+        col("event_count", DataType::Int64, "evidence events in all"),
+        col(
+            "event_ids",
+            string_list(),
+            "the evidence (`events.event_id`), at most `max_evidence` of them",
+        ),
+        col(
+            "score",
+            DataType::Float64,
+            "the detector's documented score (higher is stranger)",
+        ),
+        col("explanation", s(), "one sentence with the numbers"),
+    ]
+}
+
 /// Renders the schema reference (SCHEMA.md is this text).
 pub fn render_markdown() -> String {
     let mut out = String::from(
@@ -728,6 +783,12 @@ pub fn render_markdown() -> String {
              (and when the attribution settings change). Stored as `attribution/part-*.parquet`. In trailblame's SQL \
              these columns are also joined onto `events`; on other engines join `attribution` to `events` on `event_id`.",
             attribution_columns(),
+        ),
+        (
+            table::FINDINGS,
+            "What the anomaly detectors found (`trailblame anomalies`), ranked; the latest run over a store is saved as \
+             `findings/part-*.parquet`.",
+            findings_columns(),
         ),
     ] {
         out.push_str(&format!(

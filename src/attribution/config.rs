@@ -82,6 +82,7 @@ struct File {
     principals: Option<PrincipalsFile>,
     accounts: Option<Accounts>,
     privileges: Option<Privileges>,
+    anomalies: Option<crate::anomalies::Thresholds>,
     aliases: BTreeMap<String, String>,
 }
 
@@ -94,6 +95,8 @@ pub struct Settings {
     pub accounts: Accounts,
     pub incidents: Incidents,
     pub privileges: Privileges,
+    /// `[anomalies]`: the detectors' thresholds (`anomalies --print-config`).
+    pub anomalies: crate::anomalies::Thresholds,
     /// Lower-cased identity → person.
     pub aliases: BTreeMap<String, String>,
     pub source: String,
@@ -140,6 +143,7 @@ impl Settings {
             accounts: Accounts::default(),
             incidents: Incidents::default(),
             privileges: Privileges::default(),
+            anomalies: Default::default(),
             aliases: BTreeMap::new(),
             source: "built-in defaults".into(),
             dir: None,
@@ -191,6 +195,7 @@ impl Settings {
                 inc
             },
             privileges: f.privileges.unwrap_or_default(),
+            anomalies: f.anomalies.unwrap_or_default(),
             aliases,
             source: source.to_string(),
             dir: None,
@@ -244,6 +249,8 @@ impl Settings {
         };
         match candidate {
             Some(p) => {
+                // Absolute, so a store can find it again from anywhere.
+                let p = std::fs::canonicalize(&p).unwrap_or(p);
                 let text = std::fs::read_to_string(&p)
                     .with_context(|| format!("reading settings {}", p.display()))?;
                 let mut s = Self::from_text(&text, &p.display().to_string())?;

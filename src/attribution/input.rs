@@ -10,7 +10,7 @@ use rayon::prelude::*;
 /// A string column stored as ids into its distinct values: CloudTrail's
 /// identity and user-agent columns repeat heavily, so 1M events take a few
 /// bytes each instead of a copy of every string.
-#[derive(Default)]
+#[derive(Default, Clone, Debug)]
 pub struct StrCol {
     ids: Vec<u32>,
     values: Vec<Box<str>>,
@@ -41,6 +41,15 @@ impl StrCol {
         self.values.len()
     }
 
+    /// Rows.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
     pub fn push(&mut self, v: Option<&str>) {
         let id = match v {
             None => NULL,
@@ -57,13 +66,14 @@ impl StrCol {
         self.ids.push(id);
     }
 
-    fn extend<'x>(&mut self, it: impl Iterator<Item = Option<&'x str>>) {
+    pub fn extend<'x>(&mut self, it: impl Iterator<Item = Option<&'x str>>) {
         for v in it {
             self.push(v);
         }
     }
 
-    fn done_loading(&mut self) {
+    /// Drops the lookup index once every row is in (ids stay valid).
+    pub fn done_loading(&mut self) {
         self.index = PlHashMap::default();
     }
 }

@@ -89,7 +89,18 @@ pub fn linked(
             );
         }
     }
-    let mut cx = data.sql(window)?;
+    // Incidents that started in the window; their causes may come before it.
+    let mut file = file;
+    file.incidents.retain(|i| {
+        window.since.is_none_or(|s| i.started_at >= s)
+            && window.until.is_none_or(|u| i.started_at < u)
+    });
+    let lookback = lookback_minutes.max(1) * 60_000_000;
+    let events_window = crate::sql::TimeWindow {
+        since: window.since.map(|s| s - lookback),
+        until: window.until,
+    };
+    let mut cx = data.sql(events_window)?;
     let df = crate::sql::run(
         &mut cx,
         &format!(

@@ -2,6 +2,7 @@
 //! them into checked settings once and calls the library. One subcommand per
 //! file; shared option groups live here so they mean the same everywhere.
 
+pub mod anomalies;
 pub mod attribute;
 pub mod compare;
 pub mod destructive;
@@ -10,9 +11,11 @@ pub mod incidents;
 pub mod ingest;
 pub mod privileges;
 pub mod query;
+pub mod report;
 pub mod schema;
 pub mod summary;
 pub mod synth;
+pub mod timeline;
 
 use crate::attribution::Settings;
 use crate::ingest::{IngestOptions, IngestReport, ingest_into};
@@ -57,6 +60,12 @@ pub enum Command {
     Incidents(incidents::Args),
     /// Do AI actions cause more incidents than human ones? Rates, exact intervals, the verdict
     Compare(compare::Args),
+    /// What changed in how each actor behaves: explainable anomaly findings, ranked
+    Anomalies(anomalies::Args),
+    /// The weekly report: headline numbers, who acted, destructive actions, privileges, anomalies, incidents, coverage
+    Report(report::Args),
+    /// The postmortem timeline: an agent's prompts, tool calls and the events they caused, with others' actions and incidents
+    Timeline(timeline::Args),
     /// Print the table schemas (SCHEMA.md)
     Schema(schema::Args),
     /// Write deterministic synthetic CloudTrail in the S3 layout (benchmarks, sample data)
@@ -254,10 +263,27 @@ impl Data {
                 "give input paths or --store, not both (to add files to a store: `trailblame ingest PATH --store DIR`)"
             ),
             (Some(dir), true) => {
+                let store = Store::open(dir)?;
+                // Without --config or ./trailblame.toml, the settings file the
+                // store was last attributed with, when it is still there.
+                let remembered = store
+                    .manifest
+                    .attribution
+                    .as_ref()
+                    .map(|a| PathBuf::from(&a.settings_source))
+                    .filter(|p| p.is_file());
+                let settings = match (&run.config, remembered) {
+                    (None, Some(p))
+                        if !Path::new(crate::attribution::config::FILE_NAME).is_file() =>
+                    {
+                        Settings::find(Some(&p), &[])?
+                    }
+                    _ => run.settings(&[])?,
+                };
                 let mut data = Data {
-                    store: Store::open(dir)?,
+                    store,
                     ingest: None,
-                    settings: run.settings(&[])?,
+                    settings,
                     attribution: None,
                     _temp: None,
                 };
@@ -375,6 +401,9 @@ pub fn run() -> Result<ExitCode> {
         Command::Privileges(a) => privileges::run(a),
         Command::Incidents(a) => incidents::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Anomalies(a) => anomalies::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Timeline(a) => timeline::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Synth(a) => synth::run(a),
     }

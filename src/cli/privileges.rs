@@ -136,12 +136,21 @@ impl<'a> Tiers<'a> {
     }
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
-    let window = a.time.window()?;
-    let data = Data::open(&a.input, &a.run)?;
+/// Granted vs used, per principal and per actor on it.
+pub struct Table {
+    pub frame: DataFrame,
+    /// AI agents acting with admin-equivalent rights, as sentences.
+    pub findings: Vec<String>,
+    /// Problems the IAM data readers met.
+    pub warnings: Vec<String>,
+    pub report: crate::privileges::usage::UsageReport,
+}
+
+/// Computes the privileges table over `window` with the IAM data in `iam`
+/// (none: only use is known).
+pub fn table(data: &Data, window: crate::sql::TimeWindow, iam: &[PathBuf]) -> Result<Table> {
     let catalog = action_catalog()?;
-    let iam = data.iam_files(&a.iam)?;
-    let (accounts, warnings) = evaluate(&iam)?;
+    let (accounts, warnings) = evaluate(iam)?;
     // Successful calls, by principal and actor (kind:name).
     let mut cx = data.sql(window)?;
     let used = crate::sql::run(
@@ -234,7 +243,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         c_reason.push(reason);
     }
     let n = c_principal.len();
-    let mut df = DataFrame::new(
+    let df = DataFrame::new(
         n,
         vec![
             Column::new("principal".into(), c_principal),
@@ -251,6 +260,25 @@ pub fn run(a: Args) -> Result<ExitCode> {
             Column::new("admin_reason".into(), c_reason),
         ],
     )?;
+    Ok(Table {
+        frame: df,
+        findings,
+        warnings,
+        report,
+    })
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let window = a.time.window()?;
+    let data = Data::open(&a.input, &a.run)?;
+    let catalog = action_catalog()?;
+    let iam = data.iam_files(&a.iam)?;
+    let Table {
+        frame: mut df,
+        findings,
+        warnings,
+        report,
+    } = table(&data, window, &iam)?;
     if let Some(dir) = &a.suggest_policy {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         for row in &report.rows {

@@ -22,6 +22,9 @@ pub enum FileKind {
     /// A text file whose extension says it is not a log (notes, settings,
     /// tables): counted, not a problem.
     NotLog,
+    /// IAM data (`aws iam get-account-authorization-details` output) kept
+    /// beside the logs: read by `privileges`, `compare` and `report`.
+    IamData,
     Empty,
     Unknown,
 }
@@ -33,6 +36,7 @@ impl FileKind {
             FileKind::Digest => "digest",
             FileKind::NotCloudTrail => "not_cloudtrail",
             FileKind::NotLog => "not_log",
+            FileKind::IamData => "iam_data",
             FileKind::Empty => "empty",
             FileKind::Unknown => "unknown",
         }
@@ -169,6 +173,9 @@ pub fn read_file(
     if !matches!(bytes[start], b'{' | b'[') {
         return r.finish(FileKind::Unknown, Some("not JSON".to_string()));
     }
+    if bytes[start] == b'{' && is_iam_data(&bytes[start..]) {
+        return r.finish(FileKind::IamData, None);
+    }
     if is_json_lines(bytes, start) {
         r.jsonl = true;
         r.read_lines(start, origin);
@@ -207,6 +214,19 @@ pub fn read_file(
         FileKind::Unknown
     };
     r.finish(kind, None)
+}
+
+/// `get-account-authorization-details` output: one of its list keys near
+/// the start of a JSON object (CloudTrail records never carry them).
+fn is_iam_data(b: &[u8]) -> bool {
+    let head = &b[..b.len().min(4096)];
+    [
+        &b"\"UserDetailList\""[..],
+        b"\"RoleDetailList\"",
+        b"\"GroupDetailList\"",
+    ]
+    .iter()
+    .any(|k| memchr::memmem::find(head, k).is_some())
 }
 
 /// Several complete JSON values, the first one on its own line.
@@ -705,6 +725,13 @@ mod tests {
         assert_eq!(at("logs/trailblame.toml", b"[join]\n"), FileKind::NotLog);
         assert_eq!(at("logs/incidents.CSV", b"id,title\n"), FileKind::NotLog);
         assert_eq!(at("logs/README.md", b"# notes\n"), FileKind::NotLog);
+        assert_eq!(
+            at(
+                "iam/prod.json",
+                b"{\"UserDetailList\": [], \"RoleDetailList\": []}"
+            ),
+            FileKind::IamData
+        );
         // Anything else that is not JSON is still a problem to report.
         assert_eq!(at("logs/trail.json", b"id,title\n"), FileKind::Unknown);
         assert_eq!(at("logs/blob", b"\x00\x01"), FileKind::Unknown);

@@ -79,6 +79,7 @@ impl Store {
             table::TOOL_CALLS,
             table::MESSAGES,
             table::ATTRIBUTION,
+            table::FINDINGS,
         ]
     }
 }

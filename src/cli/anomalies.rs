@@ -1,0 +1,278 @@
+//! `trailblame anomalies PATH...|--store DIR [--since/--until]`: the
+//! explainable detectors of `crate::anomalies` over the store, per actor,
+//! ranked. The analysed window is `--since`/`--until` (default: all the
+//! data); the `baseline_days` before it are history. Over a store, the
+//! findings are saved as its `findings` table (the latest run).
+
+use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
+use crate::anomalies::{Activity, Finding, Scope, Thresholds, Window, detect};
+use crate::schema::table;
+use crate::sql::TimeWindow;
+use crate::store::writer::StoreWriter;
+use anyhow::Result;
+use polars::prelude::*;
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only this severity and above
+    #[arg(long, value_parser = ["info", "low", "medium", "high", "critical"], default_value = "info")]
+    pub min_severity: String,
+    /// Only these detectors (repeatable)
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::anomalies::DETECTORS))]
+    pub detector: Vec<String>,
+    /// Print the detectors' thresholds with their defaults (the `[anomalies]` section of trailblame.toml) and exit
+    #[arg(long)]
+    pub print_config: bool,
+    #[command(flatten)]
+    pub time: TimeArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+const EVENTS_SQL: &str = "SELECT CAST(event_time AS BIGINT) AS t, event_id, actor_kind, actor, operator, \
+    agent_session_id, tool_call_id, account_id, aws_region, event_source, event_name, iam_action, source_ip, \
+    read_only, error_code, destructive, severity, approval, human_last_spoke_secs, request_parameters, resources \
+    FROM events";
+
+/// The events of `window` (and the baseline before it) as the detectors'
+/// input, with the people's activity marks: their own events and their
+/// prompts to agents.
+pub fn activity(data: &Data, window: TimeWindow) -> Result<Activity> {
+    let mut cx = data.sql(window)?;
+    let df = crate::sql::run(&mut cx, EVENTS_SQL)?;
+    let mut a = Activity::default();
+    let s = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.clone()) };
+    let fill = |col: &mut crate::anomalies::StrCol, name: &str| -> Result<()> {
+        col.extend(s(name)?.iter());
+        col.done_loading();
+        Ok(())
+    };
+    fill(&mut a.event_id, "event_id")?;
+    fill(&mut a.actor_kind, "actor_kind")?;
+    fill(&mut a.actor, "actor")?;
+    fill(&mut a.operator, "operator")?;
+    fill(&mut a.agent_session_id, "agent_session_id")?;
+    fill(&mut a.tool_call_id, "tool_call_id")?;
+    fill(&mut a.account_id, "account_id")?;
+    fill(&mut a.aws_region, "aws_region")?;
+    fill(&mut a.event_source, "event_source")?;
+    fill(&mut a.event_name, "event_name")?;
+    fill(&mut a.iam_action, "iam_action")?;
+    fill(&mut a.source_ip, "source_ip")?;
+    fill(&mut a.error_code, "error_code")?;
+    fill(&mut a.severity, "severity")?;
+    fill(&mut a.approval, "approval")?;
+    a.time_us = df
+        .column("t")?
+        .i64()?
+        .iter()
+        .map(|t| t.unwrap_or(0))
+        .collect();
+    a.read_only = df.column("read_only")?.bool()?.iter().collect();
+    a.destructive = df
+        .column("destructive")?
+        .bool()?
+        .iter()
+        .map(|d| d.unwrap_or(false))
+        .collect();
+    a.human_last_spoke_secs = df.column("human_last_spoke_secs")?.i64()?.iter().collect();
+    a.request_parameters = s("request_parameters")?
+        .iter()
+        .map(|p| p.map(Box::from))
+        .collect();
+    a.resources = crate::sql::string_lists(&df, "resources")?
+        .into_iter()
+        .map(|v| v.into_iter().map(Box::from).collect())
+        .collect();
+    // A person is active when they act themselves or write to their agent.
+    let mut session_operator: HashMap<&str, &str> = HashMap::new();
+    for i in 0..a.time_us.len() {
+        match a.actor_kind.get(i) {
+            Some("human") => {
+                if let Some(who) = a.actor.get(i) {
+                    a.operator_marks.push((who.into(), a.time_us[i]));
+                }
+            }
+            Some("ai") => {
+                if let (Some(s), Some(op)) = (a.agent_session_id.get(i), a.operator.get(i)) {
+                    session_operator.insert(s, op);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut prompts = Vec::new();
+    if !session_operator.is_empty() {
+        let m = crate::sql::run(
+            &mut cx,
+            "SELECT session_id, CAST(time AS BIGINT) AS t FROM messages WHERE role = 'user'",
+        )?;
+        let (sid, t) = (m.column("session_id")?.str()?, m.column("t")?.i64()?);
+        for i in 0..m.height() {
+            if let (Some(op), Some(t)) =
+                (sid.get(i).and_then(|s| session_operator.get(s)), t.get(i))
+            {
+                prompts.push((Box::<str>::from(*op), t));
+            }
+        }
+    }
+    a.operator_marks.extend(prompts);
+    a.operator_marks.sort();
+    Ok(a)
+}
+
+/// The analysed window: the one given, else all the data.
+pub fn analysed_window(data: &Data, window: TimeWindow) -> Result<Window> {
+    let (mut since, mut until) = (window.since, window.until);
+    if since.is_none() || until.is_none() {
+        let mut cx = data.sql(window)?;
+        let df = crate::sql::run(
+            &mut cx,
+            "SELECT CAST(MIN(event_time) AS BIGINT) AS lo, CAST(MAX(event_time) AS BIGINT) AS hi FROM events",
+        )?;
+        since = since.or(df.column("lo")?.i64()?.get(0));
+        until = until.or(df.column("hi")?.i64()?.get(0).map(|t| t + 1));
+    }
+    Ok(Window {
+        since_us: since.unwrap_or(0),
+        until_us: until.unwrap_or(0),
+    })
+}
+
+/// Runs every enabled detector over `window` (default: all the data).
+pub fn findings(data: &Data, window: TimeWindow, t: &Thresholds) -> Result<Vec<Finding>> {
+    let analysed = analysed_window(data, window)?;
+    let scope = Scope::new(analysed, t);
+    let a = activity(
+        data,
+        TimeWindow {
+            since: Some(scope.baseline.since_us.min(analysed.since_us)),
+            until: Some(analysed.until_us),
+        },
+    )?;
+    Ok(detect(&a, &scope, t))
+}
+
+/// Findings as the `findings` table.
+pub fn frame(found: &[Finding]) -> Result<DataFrame> {
+    let ts = |name: &str, v: Vec<i64>| -> Result<Column> {
+        Ok(Column::new(name.into(), v).cast(&crate::schema::utc_micros())?)
+    };
+    let strs = |f: &dyn Fn(&Finding) -> Option<String>| -> Vec<Option<String>> {
+        found.iter().map(f).collect()
+    };
+    let ids: Vec<Series> = found
+        .iter()
+        .map(|f| Series::new("".into(), f.event_ids.clone()))
+        .collect();
+    let mut event_ids = ListChunked::from_iter(ids.into_iter().map(Some)).into_series();
+    event_ids.rename("event_ids".into());
+    let event_ids = event_ids.cast(&DataType::List(Box::new(DataType::String)))?;
+    let n = found.len();
+    Ok(DataFrame::new(
+        n,
+        vec![
+            Column::new("finding_id".into(), strs(&|f| Some(f.finding_id.clone()))),
+            Column::new("detector".into(), strs(&|f| Some(f.detector.to_string()))),
+            Column::new(
+                "severity".into(),
+                strs(&|f| Some(f.severity.as_str().to_string())),
+            ),
+            Column::new(
+                "severity_rank".into(),
+                found
+                    .iter()
+                    .map(|f| f.severity as i64)
+                    .collect::<Vec<i64>>(),
+            ),
+            Column::new("actor_kind".into(), strs(&|f| Some(f.actor_kind.clone()))),
+            Column::new("actor".into(), strs(&|f| Some(f.actor.clone()))),
+            Column::new("operator".into(), strs(&|f| f.operator.clone())),
+            Column::new("account".into(), strs(&|f| f.account.clone())),
+            ts(
+                "window_start",
+                found.iter().map(|f| f.window_start_us).collect(),
+            )?,
+            ts(
+                "window_end",
+                found.iter().map(|f| f.window_end_us).collect(),
+            )?,
+            Column::new(
+                "event_count".into(),
+                found
+                    .iter()
+                    .map(|f| f.event_count as i64)
+                    .collect::<Vec<i64>>(),
+            ),
+            event_ids.into_column(),
+            Column::new(
+                "score".into(),
+                found.iter().map(|f| f.score).collect::<Vec<f64>>(),
+            ),
+            Column::new("explanation".into(), strs(&|f| Some(f.explanation.clone()))),
+        ],
+    )?)
+}
+
+/// Saves the findings as the store's `findings` table, when the store is a
+/// real one and free; says why not otherwise.
+fn save(data: &Data, df: &mut DataFrame) -> Result<Option<String>> {
+    if data.ingest.is_some() {
+        return Ok(None); // a temporary store: nothing to keep
+    }
+    let mut w = match StoreWriter::open(&data.store.root) {
+        Ok(w) => w,
+        Err(e) => return Ok(Some(format!("findings not saved: {e}"))),
+    };
+    w.replace_table(table::FINDINGS);
+    if df.height() > 0 {
+        w.write_part(table::FINDINGS, None, df)?;
+    }
+    w.commit(None)?;
+    Ok(None)
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    if a.print_config {
+        print!("{}", crate::anomalies::DEFAULT_TOML);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let window = a.time.window()?;
+    let data = Data::open(&a.input, &a.run)?;
+    let mut found = findings(&data, window, &data.settings.anomalies)?;
+    let mut df = frame(&found)?;
+    // Saved whole (every detector, every severity) when the window is the default.
+    if window == TimeWindow::default()
+        && let Some(note) = save(&data, &mut df)?
+        && !a.run.quiet
+    {
+        eprintln!("note: {note}");
+    }
+    let min = crate::anomalies::Severity::parse(&a.min_severity)
+        .unwrap_or(crate::anomalies::Severity::Info);
+    found.retain(|f| {
+        f.severity >= min && (a.detector.is_empty() || a.detector.iter().any(|d| d == f.detector))
+    });
+    if !a.run.quiet {
+        let mut per: std::collections::BTreeMap<&str, usize> = Default::default();
+        for f in &found {
+            *per.entry(f.detector).or_default() += 1;
+        }
+        let counts: Vec<String> = per.iter().map(|(d, n)| format!("{d} {n}")).collect();
+        eprintln!(
+            "{} findings{}{}",
+            found.len(),
+            if counts.is_empty() { "" } else { ": " },
+            counts.join(", ")
+        );
+    }
+    let mut df = frame(&found)?;
+    crate::output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
+    Ok(data.exit_code())
+}
