@@ -8,8 +8,8 @@
 
 mod common;
 
-use common::bin;
-use std::path::{Path, PathBuf};
+use common::{bin, scenario};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -18,25 +18,6 @@ fn scale(var: &str, default: u32) -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn scenario(bg: u32, agents: u32) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/scenario-{bg}-{agents}"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        let st = Command::new(bin())
-            .args(["synth", "--scenario", "--seed", "42"])
-            .args(["--background-scale", &bg.to_string()])
-            .args(["--agent-scale", &agents.to_string(), "--out"])
-            .arg(&dir)
-            .status()
-            .expect("synth");
-        assert!(st.success());
-        std::fs::write(&stamp, "").unwrap();
-    }
-    dir
 }
 
 /// Ingests `input` into a new store; returns (seconds, stderr).

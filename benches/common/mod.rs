@@ -59,3 +59,38 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// `target/bench-data/scenario-v2-<bg>-<agents>`: the attribution scenario
+/// at scale (`synth --scenario`, seed 42; with its incidents, IAM data and
+/// trailblame.toml), generated once and reused.
+pub fn scenario(bg: u32, agents: u32) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-data/scenario-v2-{bg}-{agents}"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let st = Command::new(bin())
+            .args(["synth", "--scenario", "--seed", "42"])
+            .args(["--background-scale", &bg.to_string()])
+            .args(["--agent-scale", &agents.to_string(), "--out"])
+            .arg(&dir)
+            .status()
+            .expect("synth");
+        assert!(st.success());
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
+/// Runs the binary and returns the seconds it took; panics on exit 2.
+pub fn timed(args: &[&str]) -> f64 {
+    let t = Instant::now();
+    let out = Command::new(bin()).args(args).output().expect("run");
+    let secs = t.elapsed().as_secs_f64();
+    assert!(
+        out.status.code().unwrap_or(2) < 2,
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    secs
+}

@@ -60,6 +60,7 @@ const FILES_SQL: &str = include_str!("../../queries/report_coverage_files.sql");
 const SCOPE_SQL: &str = include_str!("../../queries/report_coverage_scope.sql");
 const TRANSCRIPTS_SQL: &str = include_str!("../../queries/report_coverage_transcripts.sql");
 const QUARANTINE_SQL: &str = include_str!("../../queries/report_quarantine.sql");
+const USER_AGENTS_SQL: &str = include_str!("../../queries/report_user_agents.sql");
 
 const DAY_US: i64 = 86_400_000_000;
 /// Rows of the high-severity table and findings shown; timelines embedded.
@@ -1006,6 +1007,11 @@ fn coverage_section(
     s = s.with(Block::Table(table(
         TRANSCRIPTS_SQL,
         "Agent transcripts found",
+        &mut cx,
+    )?));
+    s = s.with(Block::Table(table(
+        USER_AGENTS_SQL,
+        "The most common clients (user agents as logged)",
         &mut cx,
     )?));
     let q = table(QUARANTINE_SQL, "Quarantined records", &mut cx)?;
