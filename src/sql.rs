@@ -50,11 +50,32 @@ pub fn context_with(
     for name in store.table_names() {
         let mut lf = match name {
             table::ATTRIBUTION => attribution.clone(),
+            table::EVENTS => store.scan_events_between(window.since, window.until)?,
             _ => store.scan(name)?,
         };
         if name == table::EVENTS {
             lf = with_attribution(window.apply(lf), attribution.clone());
         }
+        cx.register(name, lf);
+    }
+    Ok(cx)
+}
+
+/// Like `context_with`, with `events` (already joined with the attribution)
+/// given in memory; the window still applies.
+pub fn context_over(
+    store: &Store,
+    window: TimeWindow,
+    attribution: Option<LazyFrame>,
+    events: LazyFrame,
+) -> Result<SQLContext> {
+    let cx = SQLContext::new();
+    for name in store.table_names() {
+        let lf = match (name, &attribution) {
+            (table::EVENTS, _) => window.apply(events.clone()),
+            (table::ATTRIBUTION, Some(a)) => a.clone(),
+            _ => store.scan(name)?,
+        };
         cx.register(name, lf);
     }
     Ok(cx)

@@ -66,6 +66,35 @@ impl StrCol {
         self.ids.push(id);
     }
 
+    /// A whole column at once, grouped by polars on all cores (much faster
+    /// than `push` row by row). Ids follow the grouping's order, so callers
+    /// must not order anything by id.
+    pub fn from_strings(ca: &StringChunked) -> Result<StrCol> {
+        let groups = ca.group_tuples(true, false)?;
+        let GroupsType::Idx(g) = &groups else {
+            let mut col = StrCol::default();
+            col.extend(ca.iter());
+            col.done_loading();
+            return Ok(col);
+        };
+        let mut ids = vec![NULL; ca.len()];
+        let mut values: Vec<Box<str>> = Vec::with_capacity(g.first().len());
+        for (first, all) in g.first().iter().zip(g.all()) {
+            if let Some(v) = ca.get(*first as usize) {
+                let id = values.len() as u32;
+                values.push(v.into());
+                for &i in all.iter() {
+                    ids[i as usize] = id;
+                }
+            }
+        }
+        Ok(StrCol {
+            ids,
+            values,
+            index: PlHashMap::default(),
+        })
+    }
+
     pub fn extend<'x>(&mut self, it: impl Iterator<Item = Option<&'x str>>) {
         for v in it {
             self.push(v);

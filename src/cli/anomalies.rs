@@ -11,6 +11,7 @@ use crate::sql::TimeWindow;
 use crate::store::writer::StoreWriter;
 use anyhow::Result;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::process::ExitCode;
 
@@ -37,8 +38,17 @@ pub struct Args {
 
 const EVENTS_SQL: &str = "SELECT CAST(event_time AS BIGINT) AS t, event_id, actor_kind, actor, operator, \
     agent_session_id, tool_call_id, account_id, aws_region, event_source, event_name, iam_action, source_ip, \
-    read_only, error_code, destructive, severity, approval, human_last_spoke_secs, request_parameters, resources \
-    FROM events";
+    read_only, error_code, destructive, severity, approval, human_last_spoke_secs FROM events";
+
+/// Request parameters and resources only for writes and destructive calls
+/// (the detectors read names from no other call, and the text is most of
+/// the bytes): the rows where `needs_names` holds.
+const NAMES_SQL: &str = "SELECT event_id, request_parameters, resources FROM events \
+    WHERE COALESCE(read_only, false) = false OR COALESCE(destructive, false) = true";
+
+fn needs_names(read_only: Option<bool>, destructive: bool) -> bool {
+    read_only != Some(true) || destructive
+}
 
 /// The events of `window` (and the baseline before it) as the detectors'
 /// input, with the people's activity marks: their own events and their
@@ -47,27 +57,48 @@ pub fn activity(data: &Data, window: TimeWindow) -> Result<Activity> {
     let mut cx = data.sql(window)?;
     let df = crate::sql::run(&mut cx, EVENTS_SQL)?;
     let mut a = Activity::default();
-    let s = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.clone()) };
-    let fill = |col: &mut crate::anomalies::StrCol, name: &str| -> Result<()> {
-        col.extend(s(name)?.iter());
-        col.done_loading();
-        Ok(())
-    };
-    fill(&mut a.event_id, "event_id")?;
-    fill(&mut a.actor_kind, "actor_kind")?;
-    fill(&mut a.actor, "actor")?;
-    fill(&mut a.operator, "operator")?;
-    fill(&mut a.agent_session_id, "agent_session_id")?;
-    fill(&mut a.tool_call_id, "tool_call_id")?;
-    fill(&mut a.account_id, "account_id")?;
-    fill(&mut a.aws_region, "aws_region")?;
-    fill(&mut a.event_source, "event_source")?;
-    fill(&mut a.event_name, "event_name")?;
-    fill(&mut a.iam_action, "iam_action")?;
-    fill(&mut a.source_ip, "source_ip")?;
-    fill(&mut a.error_code, "error_code")?;
-    fill(&mut a.severity, "severity")?;
-    fill(&mut a.approval, "approval")?;
+    // Interning is most of the loading: the columns in parallel.
+    let names = [
+        "event_id",
+        "actor_kind",
+        "actor",
+        "operator",
+        "agent_session_id",
+        "tool_call_id",
+        "account_id",
+        "aws_region",
+        "event_source",
+        "event_name",
+        "iam_action",
+        "source_ip",
+        "error_code",
+        "severity",
+        "approval",
+    ];
+    let mut cols = names
+        .par_iter()
+        .map(|name| crate::anomalies::StrCol::from_strings(df.column(name)?.str()?))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter();
+    for slot in [
+        &mut a.event_id,
+        &mut a.actor_kind,
+        &mut a.actor,
+        &mut a.operator,
+        &mut a.agent_session_id,
+        &mut a.tool_call_id,
+        &mut a.account_id,
+        &mut a.aws_region,
+        &mut a.event_source,
+        &mut a.event_name,
+        &mut a.iam_action,
+        &mut a.source_ip,
+        &mut a.error_code,
+        &mut a.severity,
+        &mut a.approval,
+    ] {
+        *slot = cols.next().unwrap_or_default();
+    }
     a.time_us = df
         .column("t")?
         .i64()?
@@ -82,14 +113,28 @@ pub fn activity(data: &Data, window: TimeWindow) -> Result<Activity> {
         .map(|d| d.unwrap_or(false))
         .collect();
     a.human_last_spoke_secs = df.column("human_last_spoke_secs")?.i64()?.iter().collect();
-    a.request_parameters = s("request_parameters")?
-        .iter()
-        .map(|p| p.map(Box::from))
-        .collect();
-    a.resources = crate::sql::string_lists(&df, "resources")?
-        .into_iter()
-        .map(|v| v.into_iter().map(Box::from).collect())
-        .collect();
+    let n = a.time_us.len();
+    a.request_parameters = vec![None; n];
+    a.resources = vec![Vec::new(); n];
+    let named = crate::sql::run(&mut cx, NAMES_SQL)?;
+    let ids = named.column("event_id")?.str()?;
+    let params = named.column("request_parameters")?.str()?;
+    let lists = crate::sql::string_lists(&named, "resources")?;
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(named.height());
+    for (k, id) in ids.iter().enumerate() {
+        if let Some(id) = id {
+            by_id.insert(id, k);
+        }
+    }
+    for i in 0..n {
+        if !needs_names(a.read_only[i], a.destructive[i]) {
+            continue;
+        }
+        if let Some(&k) = a.event_id.get(i).and_then(|id| by_id.get(id)) {
+            a.request_parameters[i] = params.get(k).map(Box::from);
+            a.resources[i] = lists[k].iter().map(|r| Box::from(r.as_str())).collect();
+        }
+    }
     // A person is active when they act themselves or write to their agent.
     let mut session_operator: HashMap<&str, &str> = HashMap::new();
     for i in 0..a.time_us.len() {
@@ -149,6 +194,7 @@ pub fn analysed_window(data: &Data, window: TimeWindow) -> Result<Window> {
 pub fn findings(data: &Data, window: TimeWindow, t: &Thresholds) -> Result<Vec<Finding>> {
     let analysed = analysed_window(data, window)?;
     let scope = Scope::new(analysed, t);
+    let timing = std::env::var_os("TRAILBLAME_TIMINGS").map(|_| std::time::Instant::now());
     let a = activity(
         data,
         TimeWindow {
@@ -156,7 +202,21 @@ pub fn findings(data: &Data, window: TimeWindow, t: &Thresholds) -> Result<Vec<F
             until: Some(analysed.until_us),
         },
     )?;
-    Ok(detect(&a, &scope, t))
+    if let Some(t0) = timing {
+        eprintln!(
+            "  anomalies input: {:.2} s for {} events",
+            t0.elapsed().as_secs_f64(),
+            a.time_us.len()
+        );
+    }
+    let found = detect(&a, &scope, t);
+    if let Some(t0) = timing {
+        eprintln!(
+            "  anomalies input + detectors: {:.2} s",
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    Ok(found)
 }
 
 /// Findings as the `findings` table.

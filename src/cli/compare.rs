@@ -167,6 +167,9 @@ pub struct Comparison {
     pub verdict: String,
     /// Sentences of the other views, in the order printed.
     pub notes: Vec<String>,
+    /// The incidents with their three best causes (`incidents::linked`).
+    #[serde(skip)]
+    pub links: DataFrame,
 }
 
 /// One row of `compare_cells.sql`.
@@ -594,6 +597,7 @@ pub fn compute(
         ai_destructive_without_approval: unapproved,
         weeks,
         notes,
+        links,
     })
 }
 

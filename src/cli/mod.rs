@@ -253,7 +253,51 @@ pub struct Data {
     /// Attribution computed in memory because the stored one was stale and
     /// another writer held the store.
     pub attribution: Option<polars::prelude::LazyFrame>,
+    /// `events` with its attribution for one window, in memory, for a
+    /// command that runs many queries over it (`report`).
+    events_cache: Option<EventsCache>,
     _temp: Option<tempfile::TempDir>,
+}
+
+/// The columns `report` and what it calls read (queries in `queries/report_*`,
+/// `compare_cells`, `destructive_events`, incident linking, privileges,
+/// anomalies, timelines); identity details, the parsed user agent and the
+/// attribution's evidence stay on disk.
+const CACHED_COLUMNS: &[&str] = &[
+    "event_id",
+    "event_time",
+    "event_date",
+    "event_source",
+    "event_name",
+    "aws_region",
+    "account_id",
+    "source_ip",
+    "user_agent",
+    "principal_arn",
+    "read_only",
+    "error_code",
+    "request_parameters",
+    "resources",
+    "iam_action",
+    "actor_kind",
+    "actor",
+    "operator",
+    "agent_session_id",
+    "tool_call_id",
+    "destructive",
+    "destructive_category",
+    "severity",
+    "catalog_rule",
+    "approval",
+    "human_last_spoke_secs",
+];
+
+struct EventsCache {
+    window: TimeWindow,
+    frame: polars::prelude::DataFrame,
+    /// The store has no event before the window: a query from the start of
+    /// time up to the window's end sees exactly the cached rows.
+    nothing_before: bool,
 }
 
 impl Data {
@@ -285,6 +329,7 @@ impl Data {
                     ingest: None,
                     settings,
                     attribution: None,
+                    events_cache: None,
                     _temp: None,
                 };
                 data.refresh_attribution(run.quiet)?;
@@ -305,6 +350,7 @@ impl Data {
                     ingest: Some(report),
                     settings: opts.settings,
                     attribution: None,
+                    events_cache: None,
                     _temp: Some(temp),
                 })
             }
@@ -336,7 +382,78 @@ impl Data {
 
     /// A SQL context over the store with `events` carrying the attribution.
     pub fn sql(&self, window: TimeWindow) -> Result<polars::sql::SQLContext> {
+        if let Some(c) = &self.events_cache {
+            let inside = |w: TimeWindow| {
+                let since_ok = match (w.since, c.window.since) {
+                    (_, None) => true,
+                    (Some(s), Some(cs)) => s >= cs,
+                    (None, Some(_)) => false,
+                };
+                let until_ok = match (w.until, c.window.until) {
+                    (_, None) => true,
+                    (Some(u), Some(cu)) => u <= cu,
+                    (None, Some(_)) => false,
+                };
+                since_ok && until_ok
+            };
+            let covered = inside(window)
+                || (c.nothing_before
+                    && window.until == c.window.until
+                    && window
+                        .since
+                        .is_none_or(|s| c.window.since.is_some_and(|cs| s <= cs)));
+            if covered {
+                return crate::sql::context_over(
+                    &self.store,
+                    window,
+                    self.attribution.clone(),
+                    polars::prelude::IntoLazy::lazy(c.frame.clone()),
+                );
+            }
+        }
         crate::sql::context_with(&self.store, window, self.attribution.clone())
+    }
+
+    /// Keeps `events` with its attribution for `window` in memory: later
+    /// `sql` calls for that window (or, when the store holds nothing before
+    /// it, from any earlier start to its end) read it instead of the files.
+    pub fn cache_events(&mut self, window: TimeWindow) -> Result<()> {
+        let mut cx = crate::sql::context_with(&self.store, window, self.attribution.clone())?;
+        let frame = crate::sql::run(
+            &mut cx,
+            &format!("SELECT {} FROM events", CACHED_COLUMNS.join(", ")),
+        )?;
+        let nothing_before = match window.since {
+            None => true,
+            Some(s) => {
+                let mut cx = crate::sql::context_with(
+                    &self.store,
+                    TimeWindow {
+                        since: None,
+                        until: Some(s),
+                    },
+                    self.attribution.clone(),
+                )?;
+                crate::sql::run(&mut cx, "SELECT COUNT(*) AS n FROM events")?
+                    .column("n")?
+                    .cast(&polars::prelude::DataType::UInt64)?
+                    .u64()?
+                    .get(0)
+                    .unwrap_or(0)
+                    == 0
+            }
+        };
+        self.events_cache = Some(EventsCache {
+            window,
+            frame,
+            nothing_before,
+        });
+        Ok(())
+    }
+
+    /// True when the store holds no event before the cached window.
+    pub fn nothing_before_cache(&self) -> bool {
+        self.events_cache.as_ref().is_some_and(|c| c.nothing_before)
     }
 
     /// The incidents export: `--incidents`, else `[incidents] file` of the

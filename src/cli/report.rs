@@ -883,6 +883,7 @@ fn incidents_section(
 
 fn timelines_section(
     data: &Data,
+    period: TimeWindow,
     sessions: &[String],
     incidents: &[crate::incidents::read::Incident],
 ) -> Result<Option<Section>> {
@@ -910,9 +911,16 @@ fn timelines_section(
             continue;
         };
         let pad = 30 * 60_000_000;
+        // Around the session, inside the period.
+        let clip = |t: i64| {
+            t.clamp(
+                period.since.unwrap_or(i64::MIN),
+                period.until.unwrap_or(i64::MAX),
+            )
+        };
         let window = TimeWindow {
-            since: Some(lo - pad),
-            until: Some(hi + 3 * 3_600_000_000),
+            since: Some(clip(lo - pad)),
+            until: Some(clip(hi + 3 * 3_600_000_000)),
         };
         let title = format!(
             "{} for {} (session {})",
@@ -1040,9 +1048,33 @@ fn coverage_section(
     Ok(s.with(Block::List(notes)))
 }
 
+/// Time per part of the report on stderr when `TRAILBLAME_TIMINGS` is set.
+struct Clock {
+    last: Option<std::time::Instant>,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        Clock {
+            last: std::env::var_os("TRAILBLAME_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, what: &str) {
+        if let Some(t) = self.last {
+            eprintln!("{what}: {:.2} s", t.elapsed().as_secs_f64());
+            self.last = Some(std::time::Instant::now());
+        }
+    }
+}
+
 pub fn run(a: Args) -> Result<ExitCode> {
-    let data = Data::open(&a.input, &a.run)?;
+    let mut data = Data::open(&a.input, &a.run)?;
     let p = period(&a, &data)?;
+    // Dozens of queries over the period: read it once.
+    let mut clock = Clock::new();
+    data.cache_events(p.window)?;
+    clock.lap("period in memory");
     let incidents_file = match data.incidents_file(a.incidents.as_deref()) {
         Ok(f) => Some(f),
         Err(e) if a.incidents.is_some() => return Err(e),
@@ -1061,21 +1093,35 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let quiet = true;
     let cmp = super::compare::compute(&data, inc_path, &iam, p.window, a.lookback_minutes, quiet)?;
-    let trend = super::compare::compute(
-        &data,
-        inc_path,
-        &iam,
-        TimeWindow {
-            since: None,
-            until: p.window.until,
-        },
-        a.lookback_minutes,
-        quiet,
-    )?;
+    // The trend reaches back before the period when there is data there.
+    let earlier = !data.nothing_before_cache();
+    let trend = if earlier {
+        super::compare::compute(
+            &data,
+            inc_path,
+            &iam,
+            TimeWindow {
+                since: None,
+                until: p.window.until,
+            },
+            a.lookback_minutes,
+            quiet,
+        )?
+    } else {
+        cmp.clone()
+    };
+    clock.lap("comparison and trend");
     let incidents = incidents_of(&data, a.incidents.as_deref())?;
+    // The best cause of each incident (or its one "no cause" row).
     let links = match &incidents_file {
-        Some(f) => {
-            Some(super::incidents::linked(&data, f, p.window, a.lookback_minutes, 1, true)?.0)
+        Some(_) => {
+            let rank = cmp.links.column("rank")?.cast(&DataType::UInt32)?;
+            let mask: BooleanChunked = rank
+                .u32()?
+                .iter()
+                .map(|r| Some(r.is_none_or(|r| r == 1)))
+                .collect();
+            Some(cmp.links.filter(&mask)?)
         }
         None => None,
     };
@@ -1108,29 +1154,31 @@ pub fn run(a: Args) -> Result<ExitCode> {
             sessions.push(sid);
         }
     }
-    let mut sections = vec![
-        headline_section(
-            &data,
-            &p,
-            &cmp,
-            match &links {
-                Some(l) => story(l, &iam)?,
-                None => Vec::new(),
-            },
-        )?,
-        who_section(&data, p.window)?,
-        destructive_section(&data, p.window, &sessions)?,
-        privileges_section(&data, p.window, &iam)?,
-        anomalies_section(&data, p.window)?,
-        incidents_section(links.as_ref(), &cmp, &trend, &sessions)?,
-    ];
-    sections.extend(timelines_section(&data, &sessions, &incidents)?);
+    clock.lap("incident links and sessions");
+    let story = match &links {
+        Some(l) => story(l, &iam)?,
+        None => Vec::new(),
+    };
+    let mut sections = vec![headline_section(&data, &p, &cmp, story)?];
+    clock.lap("headline");
+    sections.push(who_section(&data, p.window)?);
+    clock.lap("who acted");
+    sections.push(destructive_section(&data, p.window, &sessions)?);
+    clock.lap("destructive");
+    sections.push(privileges_section(&data, p.window, &iam)?);
+    clock.lap("privileges");
+    sections.push(anomalies_section(&data, p.window)?);
+    clock.lap("anomalies");
+    sections.push(incidents_section(links.as_ref(), &cmp, &trend, &sessions)?);
+    sections.extend(timelines_section(&data, p.window, &sessions, &incidents)?);
+    clock.lap("timelines");
     sections.push(coverage_section(
         &data,
         p.window,
         &iam,
         incidents_file.as_deref(),
     )?);
+    clock.lap("coverage");
     let doc = Document {
         title: format!("Weekly report · {}", p.label),
         subtitle: Some(format!(

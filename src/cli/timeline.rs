@@ -105,11 +105,42 @@ struct Ev {
 
 const EVENTS_SQL: &str = "SELECT CAST(event_time AS BIGINT) AS t, event_id, event_name, actor_kind, actor, operator, \
      agent_session_id, tool_call_id, error_code, destructive, severity, read_only, request_parameters, \
-     resources, account_id FROM events ORDER BY event_time, event_id";
+     resources, account_id FROM events";
 
-fn events(data: &Data, window: TimeWindow) -> Result<Vec<Ev>> {
+/// The events a timeline can show: the focus's own (any call) and every
+/// write (others' writes to the same resources); reads of others never
+/// appear. A resource focus reads everything.
+fn prefilter(f: &Focus) -> Result<String> {
+    let writes = "COALESCE(read_only, false) = false";
+    let who = match (&f.actor, &f.session) {
+        _ if !f.resources.is_empty() => return Ok(String::new()),
+        (Some(_), _) => {
+            "actor = :who OR operator = :who OR actor LIKE :who_at OR operator LIKE :who_at"
+        }
+        (None, Some(_)) => "agent_session_id LIKE :session",
+        (None, None) => return Ok(String::new()),
+    };
+    let params = [
+        ("who".to_string(), f.actor.clone().unwrap_or_default()),
+        (
+            "who_at".to_string(),
+            format!("{}@%", f.actor.clone().unwrap_or_default()),
+        ),
+        (
+            "session".to_string(),
+            format!("{}%", f.session.clone().unwrap_or_default()),
+        ),
+    ];
+    crate::sql::substitute(&format!(" WHERE ({who}) OR {writes}"), &params)
+}
+
+fn events(data: &Data, window: TimeWindow, focus: &Focus) -> Result<Vec<Ev>> {
     let mut cx = data.sql(window)?;
-    let df = crate::sql::run(&mut cx, EVENTS_SQL)?;
+    let sql = format!(
+        "{EVENTS_SQL}{} ORDER BY event_time, event_id",
+        prefilter(focus)?
+    );
+    let df = crate::sql::run(&mut cx, &sql)?;
     let s = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.clone()) };
     let (id, name, kind, actor, operator, session, call, error, severity, params, account) = (
         s("event_id")?,
@@ -264,7 +295,7 @@ pub fn build(
     title: &str,
     limit: usize,
 ) -> Result<(Timeline, usize)> {
-    let evs = events(data, window)?;
+    let evs = events(data, window, focus)?;
     let (since, until) = (
         window.since.unwrap_or(i64::MIN),
         window.until.unwrap_or(i64::MAX),

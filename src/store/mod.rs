@@ -70,6 +70,42 @@ impl Store {
         })
     }
 
+    /// `events` with only the day partitions that can hold events in
+    /// `[since, until)` (µs); the caller still filters on `event_time`.
+    pub fn scan_events_between(&self, since: Option<i64>, until: Option<i64>) -> Result<LazyFrame> {
+        if since.is_none() && until.is_none() {
+            return self.scan(table::EVENTS);
+        }
+        let day = |us: i64| {
+            chrono::DateTime::from_timestamp_micros(us)
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        let (first, last) = (since.map(day), until.map(|u| day(u - 1)));
+        let paths: Vec<PathBuf> = self
+            .manifest
+            .parts
+            .get(table::EVENTS)
+            .into_iter()
+            .flatten()
+            .filter(|p| {
+                // `events/event_date=YYYY-MM-DD/part-….parquet`
+                let Some(d) = p.split("event_date=").nth(1).map(|r| &r[..r.len().min(10)]) else {
+                    return true;
+                };
+                first.as_deref().is_none_or(|f| d >= f) && last.as_deref().is_none_or(|l| d <= l)
+            })
+            .map(|p| self.root.join(p))
+            .collect();
+        let lf = if paths.is_empty() {
+            empty_table(table::EVENTS)?.lazy()
+        } else {
+            scan_files(&paths)
+                .with_context(|| format!("scanning events in {}", self.root.display()))?
+        };
+        Ok(lf.with_column(col(ev::EVENT_TIME).dt().date().alias(ev::EVENT_DATE)))
+    }
+
     pub fn table_names(&self) -> Vec<&'static str> {
         vec![
             table::EVENTS,

@@ -160,6 +160,10 @@ pub(crate) fn write(plan: &Plan, stats: &ScenarioStats, out: &Path) -> Result<u6
     );
     let _ = writeln!(
         s,
+        "## IAM data and settings\n\n`iam/account-<id>.json` is each account's `aws iam get-account-authorization-details` output: the SSO permission-set roles (AdministratorAccess, PowerUserAccess, ReadOnlyAccess, NetworkAdministrator, DeveloperAccess, PlatformOperator), the Codex agent role, the CI deploy role and the workloads' roles. `trailblame.toml` marks the production account and names `incidents.csv` and `iam/`, so `trailblame report sample-data/` finds them.\n"
+    );
+    let _ = writeln!(
+        s,
         "## Conventions\n\nCLI versions from 2.35.24 put the calling agent's id in `m/` (`AN` Claude Code, `AP` Codex, `AQ` Kiro) when the agent's environment says so; people's own terminals never do. CloudTrail records `ListObjectsV2` as `ListObjects` with `list-type: 2`, and Lambda calls under versioned names (`GetFunction20150331v2`). S3 data events are logged for every bucket.\n"
     );
     let _ = writeln!(
