@@ -318,3 +318,23 @@ mod tests {
         assert_eq!(pad("abcdefgh", 5, false), "abcd…");
     }
 }
+
+/// The anchor ids of one document: slugified and unique (a repeated one
+/// gets `-2`, `-3`, …), so links and ids always agree.
+#[derive(Default)]
+pub struct Anchors {
+    used: std::collections::HashSet<String>,
+}
+
+impl Anchors {
+    pub fn claim(&mut self, raw: &str) -> String {
+        let slug = slugify(raw);
+        let mut id = slug.clone();
+        let mut n = 2;
+        while !self.used.insert(id.clone()) {
+            id = format!("{slug}-{n}");
+            n += 1;
+        }
+        id
+    }
+}

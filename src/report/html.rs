@@ -9,8 +9,6 @@
 //! (links are same-page anchors only), and a repeated anchor gets a suffix
 //! so ids stay unique.
 
-use std::collections::HashSet;
-
 use super::escape::{self, html as esc};
 use super::forest;
 use super::layout;
@@ -29,7 +27,7 @@ const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 pub fn to_html(doc: &Document) -> String {
     let mut page = Page {
         out: String::with_capacity(64 * 1024),
-        ids: HashSet::new(),
+        ids: escape::Anchors::default(),
         charts: 0,
     };
     page.document(doc);
@@ -39,7 +37,7 @@ pub fn to_html(doc: &Document) -> String {
 struct Page {
     out: String,
     /// Element ids used so far (slugs).
-    ids: HashSet<String>,
+    ids: escape::Anchors,
     /// Charts so far, for their internal ids (`_c1`; an underscore never
     /// appears in a slug, so these cannot collide with model anchors).
     charts: usize,
@@ -52,14 +50,7 @@ impl Page {
 
     /// A unique element id for `raw`: its slug, or the slug with `-2`, `-3`…
     fn claim(&mut self, raw: &str) -> String {
-        let slug = escape::slugify(raw);
-        let mut id = slug.clone();
-        let mut n = 2;
-        while !self.ids.insert(id.clone()) {
-            id = format!("{slug}-{n}");
-            n += 1;
-        }
-        id
+        self.ids.claim(raw)
     }
 
     fn document(&mut self, doc: &Document) {
@@ -510,7 +501,7 @@ mod tests {
     fn repeated_anchors_get_unique_ids() {
         let mut page = Page {
             out: String::new(),
-            ids: HashSet::new(),
+            ids: escape::Anchors::default(),
             charts: 0,
         };
         assert_eq!(page.claim("Who acted"), "who-acted");

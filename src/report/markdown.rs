@@ -7,8 +7,6 @@
 //! links work; charts become tables of their numbers (folded when long),
 //! the timeline a table with caused events marked `↳`.
 
-use std::collections::HashSet;
-
 use super::escape::{self, markdown as esc};
 use super::layout;
 use super::model::{Block, Cell, Chart, Document, Metric, Table, Timeline, Trend};
@@ -21,7 +19,7 @@ const FOLD_ROWS: usize = 14;
 pub fn to_markdown(doc: &Document) -> String {
     let mut md = Md {
         out: String::new(),
-        ids: HashSet::new(),
+        ids: escape::Anchors::default(),
     };
     md.document(doc);
     md.out
@@ -29,7 +27,7 @@ pub fn to_markdown(doc: &Document) -> String {
 
 struct Md {
     out: String,
-    ids: HashSet<String>,
+    ids: escape::Anchors,
 }
 
 impl Md {
@@ -40,14 +38,7 @@ impl Md {
 
     /// A unique anchor for `raw` (see the HTML renderer: same rule).
     fn claim(&mut self, raw: &str) -> String {
-        let slug = escape::slugify(raw);
-        let mut id = slug.clone();
-        let mut n = 2;
-        while !self.ids.insert(id.clone()) {
-            id = format!("{slug}-{n}");
-            n += 1;
-        }
-        id
+        self.ids.claim(raw)
     }
 
     fn document(&mut self, doc: &Document) {
@@ -102,12 +93,7 @@ impl Md {
         self.line("| Measure | Value | Change |");
         self.line("| :-- | --: | :-- |");
         for m in metrics {
-            let arrow = match m.trend {
-                Some(Trend::Up) => "▲ ",
-                Some(Trend::Down) => "▼ ",
-                Some(Trend::Flat) => "▶ ",
-                None => "",
-            };
+            let arrow = m.trend.map_or("", Trend::arrow);
             let detail = m.detail.as_deref().map_or(String::new(), esc);
             self.line(&format!(
                 "| {} | **{}** | {arrow}{detail} |",

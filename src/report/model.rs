@@ -68,6 +68,17 @@ pub enum Trend {
     Flat,
 }
 
+impl Trend {
+    /// The arrow (and a space) the text renderers show before a detail.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Trend::Up => "▲ ",
+            Trend::Down => "▼ ",
+            Trend::Flat => "▶ ",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Table {
     pub caption: Option<String>,

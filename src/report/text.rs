@@ -116,12 +116,7 @@ impl Text {
             .unwrap_or(0)
             .min(16);
         for m in metrics {
-            let arrow = match m.trend {
-                Some(Trend::Up) => "▲ ",
-                Some(Trend::Down) => "▼ ",
-                Some(Trend::Flat) => "▶ ",
-                None => "",
-            };
+            let arrow = m.trend.map_or("", Trend::arrow);
             let detail = m.detail.as_deref().map_or(String::new(), esc);
             self.line(format!(
                 "{}  {}  {arrow}{detail}",
