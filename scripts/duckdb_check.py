@@ -61,6 +61,7 @@ TABLES = [
     "tool_calls",
     "messages",
     "attribution",
+    "findings",
 ]
 
 # `trailblame schema` type -> DuckDB type, for tables with no parts yet.

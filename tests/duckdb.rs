@@ -30,6 +30,18 @@ fn every_shipped_query_gives_the_same_result_on_duckdb() {
         "-q",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // The findings table, for the queries that read it.
+    let r = run(&[
+        "anomalies",
+        "--store",
+        store.path().to_str().unwrap(),
+        "--config",
+        sample.join("trailblame.toml").to_str().unwrap(),
+        "-q",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let out = std::process::Command::new("python3")
         .arg(root.join("scripts/duckdb_check.py"))
         .arg(store.path())

@@ -61,11 +61,11 @@ const SCOPE_SQL: &str = include_str!("../../queries/report_coverage_scope.sql");
 const TRANSCRIPTS_SQL: &str = include_str!("../../queries/report_coverage_transcripts.sql");
 const QUARANTINE_SQL: &str = include_str!("../../queries/report_quarantine.sql");
 const USER_AGENTS_SQL: &str = include_str!("../../queries/report_user_agents.sql");
+const FINDINGS_SQL: &str = include_str!("../../queries/report_findings.sql");
 
 const DAY_US: i64 = 86_400_000_000;
 /// Rows of the high-severity table and findings shown; timelines embedded.
 const MAX_ROWS: usize = 50;
-const MAX_FINDINGS: usize = 15;
 const MAX_TIMELINES: usize = 5;
 
 /// The period reported on and the one before it.
@@ -666,19 +666,31 @@ fn anomalies_section(data: &Data, w: TimeWindow) -> Result<Section> {
     for f in &found {
         *per.entry(f.detector).or_default() += 1;
     }
-    let rows = found
-        .iter()
-        .take(MAX_FINDINGS)
-        .map(|f| {
+    // The period's findings as the `findings` table, read by the shipped SQL.
+    let mut cx = data.sql(w)?;
+    cx.register(
+        crate::schema::table::FINDINGS,
+        super::anomalies::frame(&found)?.lazy(),
+    );
+    let top = crate::sql::run(&mut cx, FINDINGS_SQL)?;
+    let f = Frame(&top);
+    let rows = (0..f.height())
+        .map(|i| {
             vec![
-                Cell::text(f.severity.as_str()),
-                Cell::text(f.detector),
-                Cell::text(match &f.operator {
-                    Some(o) if f.actor_kind == "ai" => format!("{} for {o}", f.actor),
-                    _ => f.actor.clone(),
-                }),
-                Cell::text(minute(f.window_start_us)),
-                Cell::text(f.explanation.clone()),
+                text(f.str("severity", i)),
+                text(f.str("detector", i)),
+                text(
+                    match (
+                        f.str("actor_kind", i),
+                        f.str("actor", i),
+                        f.str("operator", i),
+                    ) {
+                        (Some(k), Some(a), Some(o)) if k == "ai" => Some(format!("{a} for {o}")),
+                        (_, a, _) => a,
+                    },
+                ),
+                text(f.time("window_start", i).map(minute)),
+                text(f.str("explanation", i)),
             ]
         })
         .collect();
