@@ -5,6 +5,7 @@
 //! (what people and programs read). `attribution` labels every event with
 //! its actor from the stored events and transcripts. `schema` names every column.
 
+pub mod alloc;
 pub mod anomalies;
 pub mod attribution;
 pub mod cli;

@@ -1,0 +1,341 @@
+//! The report's sections on activity: the headline numbers, who acted,
+//! and the destructive actions.
+
+use super::*;
+
+/// Totals per actor kind of `report_headline.sql`.
+fn headline(data: &Data, w: TimeWindow) -> Result<BTreeMap<String, [i64; 4]>> {
+    let mut cx = data.sql(w)?;
+    let df = crate::sql::run(&mut cx, HEADLINE_SQL)?;
+    let f = Frame(&df);
+    let mut out = BTreeMap::new();
+    for i in 0..f.height() {
+        out.insert(
+            f.str("actor_kind", i).unwrap_or_else(|| "unknown".into()),
+            [
+                f.int("events", i),
+                f.int("writes", i),
+                f.int("destructive", i),
+                f.int("errors", i),
+            ],
+        );
+    }
+    Ok(out)
+}
+
+fn change(now: i64, before: i64, label: &str) -> (String, Trend) {
+    let trend = match now.cmp(&before) {
+        std::cmp::Ordering::Greater => Trend::Up,
+        std::cmp::Ordering::Less => Trend::Down,
+        std::cmp::Ordering::Equal => Trend::Flat,
+    };
+    let text = if before == 0 {
+        if now == 0 {
+            format!("none in {label} either")
+        } else {
+            format!("none in {label}")
+        }
+    } else {
+        let pct = (now - before) as f64 / before as f64 * 100.0;
+        format!("{pct:+.0}% vs {label} ({})", int(before))
+    };
+    (text, trend)
+}
+
+fn share(part: i64, all: i64) -> String {
+    if all == 0 {
+        "–".into()
+    } else {
+        format!("{:.0}%", part as f64 / all as f64 * 100.0)
+    }
+}
+
+pub(super) fn headline_section(
+    data: &Data,
+    p: &Period,
+    cmp: &Comparison,
+    story: Vec<String>,
+) -> Result<Section> {
+    let now = headline(data, p.window)?;
+    let before = headline(data, p.previous)?;
+    let total = |m: &BTreeMap<String, [i64; 4]>, k: usize| m.values().map(|v| v[k]).sum::<i64>();
+    let kind =
+        |m: &BTreeMap<String, [i64; 4]>, kind: &str, k: usize| m.get(kind).map_or(0, |v| v[k]);
+    let mut metrics = Vec::new();
+    for (label, k) in [("Events", 0), ("Writes", 1), ("Destructive", 2)] {
+        let (detail, trend) = change(total(&now, k), total(&before, k), &p.previous_label);
+        metrics.push(Metric {
+            label: label.into(),
+            value: int(total(&now, k)),
+            detail: Some(format!(
+                "AI {} · human {} · {detail}",
+                share(kind(&now, "ai", k), total(&now, k)),
+                share(kind(&now, "human", k), total(&now, k))
+            )),
+            trend: Some(trend),
+        });
+    }
+    let i = cmp.incidents;
+    metrics.push(Metric {
+        label: "Incidents".into(),
+        value: int(i.total as i64),
+        detail: Some(format!(
+            "{} traced to AI · {} to people · {} other · {} no traced cause",
+            i.traced_to_ai,
+            i.traced_to_human,
+            i.traced_to_other + i.ambiguous,
+            i.no_traced_cause
+        )),
+        trend: None,
+    });
+    let ai_writes = kind(&now, "ai", 1);
+    metrics.push(Metric {
+        label: "AI share of writes".into(),
+        value: share(ai_writes, total(&now, 1)),
+        detail: Some(format!(
+            "{} was {}",
+            p.previous_label,
+            share(kind(&before, "ai", 1), total(&before, 1))
+        )),
+        trend: None,
+    });
+    let mut s = Section::new("headline", "Headline")
+        .with(Block::Verdict(cmp.verdict.clone()))
+        .with(Block::Metrics(metrics));
+    if !story.is_empty() {
+        s = s
+            .with(Block::Paragraph(
+                "What happened to the incidents of the period:".into(),
+            ))
+            .with(Block::List(story));
+    }
+    Ok(s)
+}
+
+/// Daily series per actor kind of one column of `report_daily.sql`.
+fn daily_chart(df: &DataFrame, column: &str, title: &str, y: &str) -> Chart {
+    let f = Frame(df);
+    let mut days: Vec<String> = Vec::new();
+    let mut by: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for i in 0..f.height() {
+        let d = f.str("day", i).unwrap_or_default();
+        if days.last() != Some(&d) {
+            days.push(d.clone());
+        }
+        let k = f.str("actor_kind", i).unwrap_or_else(|| "unknown".into());
+        *by.entry((k, d)).or_default() += f.int(column, i) as f64;
+    }
+    let series = [
+        ("ai", "AI agents", Tone::Ai),
+        ("human", "People", Tone::Human),
+        ("automation", "Automation", Tone::Automation),
+        ("service", "AWS services", Tone::Service),
+        ("unknown", "Unknown", Tone::Unknown),
+    ]
+    .into_iter()
+    .filter(|(k, ..)| by.keys().any(|(kk, _)| kk == k))
+    .map(|(k, name, tone)| Series {
+        name: name.into(),
+        values: days
+            .iter()
+            .map(|d| by.get(&(k.to_string(), d.clone())).copied().unwrap_or(0.0))
+            .collect(),
+        tone,
+    })
+    .collect();
+    Chart::StackedBars(StackedBars {
+        title: title.into(),
+        x_labels: days,
+        series,
+        y_label: y.into(),
+    })
+}
+
+pub(super) fn who_section(data: &Data, w: TimeWindow) -> Result<Section> {
+    let mut cx = data.sql(w)?;
+    let df = crate::sql::run(&mut cx, WHO_SQL)?;
+    let daily = crate::sql::run(&mut cx, DAILY_SQL)?;
+    let f = Frame(&df);
+    let (mut agents, mut people) = (Vec::new(), Vec::new());
+    for i in 0..f.height() {
+        let row = |first: Vec<Cell>| {
+            let mut r = first;
+            r.extend([
+                Cell::int(f.int("calls", i)),
+                Cell::int(f.int("writes", i)),
+                Cell::int(f.int("destructive", i)),
+            ]);
+            r
+        };
+        if f.str("actor_kind", i).as_deref() == Some("ai") {
+            let mut r = row(vec![text(f.str("actor", i)), text(f.str("operator", i))]);
+            r.push(Cell::int(f.int("agent_sessions", i)));
+            r.push(Cell::int(f.int("on_human_credentials", i)));
+            agents.push(r);
+        } else {
+            people.push(row(vec![text(f.str("actor", i))]));
+        }
+    }
+    let mut s = Section::new("who-acted", "Who acted").with(Block::Paragraph(
+        "Every call is attributed to an AI agent, a person, automation or an AWS service from evidence: \
+         the agent's transcript, user-agent markers, source identity, role names, and the credentials used \
+         (`trailblame explain EVENT_ID` shows why)."
+            .into(),
+    ));
+    s = s.with(Block::Table(Table {
+        caption: Some("AI agents, and the person each worked for".into()),
+        columns: vec![
+            Column::text("Agent"),
+            Column::text("Operator"),
+            Column::numeric("Calls"),
+            Column::numeric("Writes"),
+            Column::numeric("Destructive"),
+            Column::numeric("Sessions"),
+            Column::numeric("On a person's credentials"),
+        ],
+        rows: agents,
+        note: Some("On a person's credentials: calls made with an identity that person also used themselves (no separate agent role).".into()),
+    }));
+    s = s.with(Block::Table(Table {
+        caption: Some("People".into()),
+        columns: vec![
+            Column::text("Person"),
+            Column::numeric("Calls"),
+            Column::numeric("Writes"),
+            Column::numeric("Destructive"),
+        ],
+        rows: people,
+        note: None,
+    }));
+    Ok(s.with(Block::Chart(daily_chart(
+        &daily,
+        "calls",
+        "API calls per day, by who made them",
+        "calls",
+    ))))
+}
+
+/// Agent sessions with high-severity destructive calls, most calls first.
+pub(super) fn destructive_sessions(data: &Data, w: TimeWindow) -> Result<Vec<String>> {
+    let mut cx = data.sql(w)?;
+    let df = crate::sql::run(&mut cx, HIGH_SQL)?;
+    let f = Frame(&df);
+    let mut per_session: BTreeMap<String, usize> = BTreeMap::new();
+    for i in 0..f.height() {
+        if let Some(s) = f.str("agent_session_id", i) {
+            *per_session.entry(s).or_default() += 1;
+        }
+    }
+    let mut sessions: Vec<(String, usize)> = per_session.into_iter().collect();
+    sessions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(sessions.into_iter().map(|s| s.0).collect())
+}
+
+/// High-severity destructive calls, consecutive calls of one kind by one
+/// actor in one row; `timelines` are the sessions the report has a
+/// timeline for.
+pub(super) fn destructive_section(
+    data: &Data,
+    w: TimeWindow,
+    timelines: &[String],
+) -> Result<Section> {
+    let mut cx = data.sql(w)?;
+    let df = crate::sql::run(&mut cx, HIGH_SQL)?;
+    let daily = crate::sql::run(&mut cx, DAILY_SQL)?;
+    let f = Frame(&df);
+    let key = |i: usize| {
+        [
+            "actor_kind",
+            "actor",
+            "operator",
+            "agent_session_id",
+            "event_name",
+            "severity",
+            "account_id",
+        ]
+        .map(|c| f.str(c, i))
+    };
+    // (first row, last row, calls)
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    for i in 0..f.height() {
+        match runs.last_mut() {
+            Some(r) if key(r.0) == key(i) => {
+                r.1 = i;
+                r.2 += 1;
+            }
+            _ => runs.push((i, i, 1)),
+        }
+    }
+    let mut rows = Vec::new();
+    for &(i, last, calls) in runs.iter().take(MAX_ROWS) {
+        let session = f.str("agent_session_id", i);
+        let approval = match (f.str("actor_kind", i).as_deref(), f.str("approval", i)) {
+            (Some("ai"), Some(a)) => {
+                let silent = f
+                    .str("human_last_spoke_secs", i)
+                    .and_then(|s| s.parse::<i64>().ok());
+                match silent {
+                    Some(s) => format!("{a} (person last wrote {} min before)", s / 60),
+                    None => format!("{a} (no message from the person before)"),
+                }
+            }
+            (Some("ai"), None) => "no tool call".into(),
+            _ => "n/a (not an agent)".into(),
+        };
+        let (t0, t1) = (f.time("event_time", i), f.time("event_time", last));
+        rows.push(vec![
+            text(match (t0, t1) {
+                (Some(a), Some(b)) if minute(a) != minute(b) => {
+                    Some(format!("{} – {}", minute(a), &minute(b)[11..]))
+                }
+                (a, _) => a.map(minute),
+            }),
+            text(f.str("account_id", i)),
+            text(f.str("event_name", i)),
+            Cell::int(calls as i64),
+            text(f.str("severity", i)),
+            text(match (f.str("actor_kind", i), f.str("actor", i)) {
+                (Some(k), Some(a)) => Some(format!("{a} ({k})")),
+                (_, a) => a,
+            }),
+            text(f.str("operator", i)),
+            Cell::text(approval),
+            match session.filter(|s| timelines.contains(s)) {
+                Some(s) => Cell::link("timeline", timeline_anchor(&s)),
+                None => Cell::Empty,
+            },
+        ]);
+    }
+    let note = (runs.len() > MAX_ROWS).then(|| {
+        format!(
+            "First {MAX_ROWS} of {} rows; `trailblame destructive --min-severity high` lists every call.",
+            runs.len()
+        )
+    });
+    Ok(Section::new("destructive", "Destructive actions")
+        .with(Block::Chart(daily_chart(
+            &daily,
+            "destructive",
+            "Successful destructive calls per day",
+            "calls",
+        )))
+        .with(Block::Table(Table {
+            caption: Some(format!(
+                "High and critical severity ({} calls; consecutive calls of one kind by one actor in one row)",
+                int(f.height() as i64)
+            )),
+            columns: vec![
+                Column::text("Time (UTC)"),
+                Column::text("Account"),
+                Column::text("Action"),
+                Column::numeric("Calls"),
+                Column::text("Severity"),
+                Column::text("Actor"),
+                Column::text("On behalf of"),
+                Column::text("Approval"),
+                Column::text("Timeline"),
+            ],
+            rows,
+            note,
+        })))
+}
