@@ -307,3 +307,32 @@ fn report_options_are_checked() {
     let doc: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(doc["sections"][0]["blocks"][1]["content"][0]["value"], "0");
 }
+
+#[test]
+fn a_bad_incident_row_is_named_left_out_and_noted_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let inc = dir.path().join("incidents.csv");
+    std::fs::write(
+        &inc,
+        "id,title,severity,started_at,resources\n\
+         I-1,bucket gone,SEV2,2026-01-16T10:05:00Z,arn:aws:s3:::demo-tmp-bucket\n\
+         I-2,broken,SEV3,yesterday-ish,x\n",
+    )
+    .unwrap();
+    let r = run(&[
+        "report",
+        fixtures().join("attribution").to_str().unwrap(),
+        "--incidents",
+        inc.to_str().unwrap(),
+        "--format",
+        "md",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("incidents.csv: line 3"), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("1 row(s) could not be read"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("I-1"), "{}", r.stdout);
+}

@@ -7,7 +7,7 @@ pub(super) fn coverage_section(
     data: &Data,
     w: TimeWindow,
     iam: &[PathBuf],
-    incidents: Option<&std::path::Path>,
+    incidents: Option<(&std::path::Path, u64)>,
 ) -> Result<Section> {
     let mut cx = data.sql(w)?;
     let table = |sql: &str, caption: &str, cx: &mut polars::sql::SQLContext| -> Result<Table> {
@@ -82,7 +82,11 @@ pub(super) fn coverage_section(
     });
     let mut notes = Vec::new();
     notes.push(match incidents {
-        Some(p) => format!("Incidents from {}.", p.display()),
+        Some((p, 0)) => format!("Incidents from {}.", p.display()),
+        Some((p, bad)) => format!(
+            "Incidents from {}: {bad} row(s) could not be read and are left out (the command's warnings name their lines).",
+            p.display()
+        ),
         None => "No incidents file.".to_string(),
     });
     notes.push(if iam.is_empty() {

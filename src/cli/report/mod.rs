@@ -240,8 +240,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
             empty.path()
         }
     };
+    // Unreadable incident rows are reported once, here (with their lines).
+    let cmp = super::compare::compute(
+        &data,
+        inc_path,
+        &iam,
+        p.window,
+        a.lookback_minutes,
+        a.run.quiet,
+    )?;
     let quiet = true;
-    let cmp = super::compare::compute(&data, inc_path, &iam, p.window, a.lookback_minutes, quiet)?;
     // The trend reaches back before the period when there is data there.
     let earlier = !data.nothing_before_cache();
     let trend = if earlier {
@@ -325,7 +333,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
         &data,
         p.window,
         &iam,
-        incidents_file.as_deref(),
+        incidents_file
+            .as_deref()
+            .map(|f| (f, cmp.incidents.unreadable_rows)),
     )?);
     clock.lap("coverage");
     let doc = Document {
@@ -349,5 +359,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     {
         eprintln!("wrote {} ({} KiB)", o.display(), out.len() / 1024);
     }
-    Ok(data.exit_code())
+    Ok(if cmp.incidents.unreadable_rows > 0 {
+        ExitCode::from(1)
+    } else {
+        data.exit_code()
+    })
 }
