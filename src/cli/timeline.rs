@@ -600,7 +600,20 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if window.since.is_none() || window.until.is_none() {
         bail!("a timeline needs --since and --until (or --incident ID, which sets them)");
     }
-    let title = format!("Timeline: {}", focus.describe());
+    let title = match a
+        .incident
+        .as_ref()
+        .and_then(|id| incidents.iter().find(|i| i.id == *id))
+    {
+        Some(inc) => format!(
+            "Timeline: {}{}",
+            inc.id,
+            inc.title
+                .as_deref()
+                .map_or(String::new(), |t| format!(", {t}"))
+        ),
+        None => format!("Timeline: {}", focus.describe()),
+    };
     let (timeline, total) = build(
         &data, window, &focus, &incidents, "timeline", &title, a.limit,
     )?;
