@@ -40,6 +40,12 @@ const CANCELLED: &str = "Tool use was cancelled by the user";
 const FORBIDDEN: &str = "was rejected because the arguments supplied were forbidden";
 const SHELL_TOOLS: &[&str] = &["execute_bash", "execute_cmd", "shell"];
 const AWS_TOOLS: &[&str] = &["use_aws", "aws"];
+/// Tools that never ask: they only read (Amazon Q's and Kiro's `fs_read`,
+/// Kiro's `read`, `glob`, `grep`).
+const READ_TOOLS: &[&str] = &["fs_read", "read", "glob", "grep", "introspect"];
+/// `use_aws` operations allowed without asking: the read-only verbs.
+const READ_OPERATION_PREFIXES: &[&str] = &["get", "describe", "list", "ls", "search", "batch_get"];
+
 /// Tool names only Kiro CLI uses.
 const KIRO_TOOLS: &[&str] = &["shell", "aws"];
 
@@ -638,6 +644,24 @@ impl Conversation {
             } else if let Some((server, tool)) = mcp_parts(name) {
                 call.command = Some(render_mcp(server, tool, tu.args));
             }
+            // What the CLI allows without asking; everything else asks
+            // unless trusted, and the decision is not stored.
+            let read_op = call.aws_operation.as_deref().is_some_and(|op| {
+                let op = op.to_ascii_lowercase().replace('-', "_");
+                READ_OPERATION_PREFIXES.iter().any(|p| op.starts_with(p))
+            });
+            if READ_TOOLS.contains(&name) || READ_TOOLS.contains(&orig) {
+                call.approval = Approval::Auto;
+                call.approval_evidence = Some(format!("read-only tool {name}, never asks"));
+            } else if read_op {
+                call.approval = Approval::Auto;
+                call.approval_evidence = Some(
+                    "use_aws read-only operation (get/describe/list…), never asks".to_string(),
+                );
+            } else {
+                call.approval_evidence =
+                    Some("asks unless trusted; the answer is not stored".to_string());
+            }
             self.call_idx.insert(call_id, self.calls.len());
             self.calls.push(call);
         }
@@ -793,6 +817,27 @@ mod tests {
         assert_eq!(
             (del.outcome, del.approval),
             (Outcome::Rejected, Approval::Rejected)
+        );
+    }
+
+    #[test]
+    fn read_only_calls_never_ask_and_the_rest_is_unknown() {
+        let p = parse_fixture(TranscriptFormat::AmazonQJson, EXPORT);
+        // `use_aws s3api list-buckets`: a read verb, allowed without asking.
+        let list = call(&p, "tooluse_list");
+        assert_eq!(
+            list.approval,
+            Approval::Auto,
+            "{:?}",
+            list.approval_evidence
+        );
+        // A shell command asks unless trusted, and the answer is not stored.
+        let bash = call(&p, "tooluse_bash");
+        assert_eq!(bash.approval, Approval::Unknown);
+        assert!(
+            bash.approval_evidence
+                .as_deref()
+                .is_some_and(|e| e.contains("not stored"))
         );
     }
 
