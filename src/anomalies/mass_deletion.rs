@@ -48,6 +48,9 @@ pub(crate) fn resource_key(cx: &Ctx, i: u32) -> u64 {
 
 fn actor(cx: &Ctx, x: &Actor) -> Vec<Finding> {
     let t = &cx.t.mass_deletion;
+    if !t.include_services && cx.kind_str(x) == "service" {
+        return Vec::new();
+    }
     let rows: Vec<u32> = cx
         .analysed(x)
         .iter()
@@ -127,6 +130,27 @@ mod tests {
         assert_eq!(f[0].operator.as_deref(), Some("dave"));
         assert_eq!(f[0].account.as_deref(), Some("111122223333"));
         assert_eq!(f[0].event_ids.len(), 43);
+    }
+
+    #[test]
+    fn a_service_cleaning_up_is_left_out_unless_asked_for() {
+        let mut k = Kit::default();
+        for n in 0..30 {
+            k.add(
+                ev(
+                    at(15, 10, 0) + n * 2_000_000,
+                    "elasticloadbalancing:DeregisterTargets",
+                )
+                .service("elasticloadbalancing.amazonaws.com")
+                .destroys("medium")
+                .params(&format!(r#"{{"targetGroupArn":"tg-{n}"}}"#)),
+            );
+        }
+        let a = k.build();
+        assert!(of(&detect(&a, &scope(), &Thresholds::default()), NAME).is_empty());
+        let mut t = Thresholds::default();
+        t.mass_deletion.include_services = true;
+        assert_eq!(of(&detect(&a, &scope(), &t), NAME).len(), 1);
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub struct MassDeletion {
     pub min_calls: u32,
     pub window_minutes: u32,
     pub min_distinct: u32,
+    /// AWS services clean up after themselves in bulk (load balancers
+    /// deregistering targets, Auto Scaling terminating instances).
+    pub include_services: bool,
 }
 
 #[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
@@ -225,6 +228,7 @@ impl Default for MassDeletion {
             min_calls: 10,
             window_minutes: 10,
             min_distinct: 5,
+            include_services: false,
         }
     }
 }
