@@ -103,10 +103,19 @@ pub(super) fn incidents_section(
     let f = Frame(links);
     let rows = (0..f.height())
         .map(|i| {
-            let cause = match (f.str("event_name", i), f.str("actor", i)) {
-                (Some(e), Some(a)) => format!("{e} by {a}"),
-                (Some(e), None) => e,
-                _ => "no traced cause".to_string(),
+            let who = match (
+                f.str("actor", i),
+                f.str("actor_kind", i),
+                f.str("operator", i),
+            ) {
+                (Some(a), Some(k), Some(o)) if k == "ai" => format!("{a} for {o} (ai)"),
+                (Some(a), Some(k), _) => format!("{a} ({k})"),
+                (Some(a), None, _) => a,
+                _ => "?".to_string(),
+            };
+            let cause = match f.str("event_name", i) {
+                Some(e) => format!("{e} by {who}"),
+                None => "no traced cause".to_string(),
             };
             vec![
                 text(f.str("incident_id", i)),
@@ -114,8 +123,6 @@ pub(super) fn incidents_section(
                 text(f.str("title", i)),
                 text(f.time("started_at", i).map(minute)),
                 Cell::text(cause),
-                text(f.str("actor_kind", i)),
-                text(f.str("operator", i)),
                 text(f.str("approval", i)),
                 match f
                     .str("agent_session_id", i)
@@ -135,8 +142,6 @@ pub(super) fn incidents_section(
             Column::text("Title"),
             Column::text("Started (UTC)"),
             Column::text("Most likely cause"),
-            Column::text("Kind"),
-            Column::text("On behalf of"),
             Column::text("Approval"),
             Column::text("Timeline"),
         ],

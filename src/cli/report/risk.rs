@@ -3,6 +3,20 @@
 
 use super::*;
 
+/// `arn:aws:iam::123:role/path/Name` → `123 Name`: the account and the
+/// principal's name, what a reader scans for (the full ARN is in
+/// `trailblame privileges`).
+fn short_principal(arn: Option<String>) -> Option<String> {
+    let arn = arn?;
+    let account = arn.split(':').nth(4).unwrap_or("");
+    let name = arn.rsplit('/').next().unwrap_or(&arn);
+    Some(if account.is_empty() {
+        arn.clone()
+    } else {
+        format!("{account} {name}")
+    })
+}
+
 pub(super) fn privileges_section(data: &Data, w: TimeWindow, iam: &[PathBuf]) -> Result<Section> {
     let mut s = Section::new("privileges", "Privileges");
     if iam.is_empty() {
@@ -23,7 +37,7 @@ pub(super) fn privileges_section(data: &Data, w: TimeWindow, iam: &[PathBuf]) ->
         if kind.as_deref() == Some("ai") && is_admin {
             ai_admin.push(vec![
                 text(f.str("actor", i)),
-                text(f.str("principal", i)),
+                text(short_principal(f.str("principal", i))),
                 Cell::int(f.int("calls", i)),
                 Cell::int(f.int("used_actions", i)),
                 text(f.str("admin_reason", i)),
@@ -35,7 +49,7 @@ pub(super) fn privileges_section(data: &Data, w: TimeWindow, iam: &[PathBuf]) ->
             gaps.push((
                 granted - used,
                 vec![
-                    text(f.str("principal", i)),
+                    text(short_principal(f.str("principal", i))),
                     Cell::int(used),
                     Cell::int(granted),
                     Cell::int(f.int("high_risk_unused", i)),
