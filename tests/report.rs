@@ -336,3 +336,39 @@ fn a_bad_incident_row_is_named_left_out_and_noted_in_the_report() {
     );
     assert!(r.stdout.contains("I-1"), "{}", r.stdout);
 }
+
+#[test]
+fn query_params_fill_placeholders_as_quoted_literals() {
+    let sql = "SELECT COUNT(*) AS n FROM events WHERE actor = :actor";
+    let r = run(&[
+        "query",
+        sql,
+        sample().to_str().unwrap(),
+        "--param",
+        "actor=kiro",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(rows[0]["n"].as_u64().unwrap() > 0, "{rows}");
+    // A quote in the value stays inside the literal: no rows, no error.
+    let r = run(&[
+        "query",
+        sql,
+        sample().to_str().unwrap(),
+        "--param",
+        "actor=x' OR '1'='1",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(rows[0]["n"], 0, "{rows}");
+    // A placeholder without a value is named.
+    let r = run(&["query", sql, sample().to_str().unwrap(), "-q"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--param actor="), "{}", r.stderr);
+}
