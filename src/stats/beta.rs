@@ -435,22 +435,7 @@ pub fn clopper_pearson(k: u64, n: u64, confidence: f64) -> Option<super::Interva
 #[allow(clippy::excessive_precision)] // expected values as R prints them
 mod tests {
     use super::*;
-
-    /// |got − want| ≤ tol · |want| (or ≤ tol when want = 0).
-    pub(crate) fn close(got: f64, want: f64, tol: f64) -> bool {
-        if want == 0.0 {
-            got.abs() <= tol
-        } else {
-            ((got - want) / want).abs() <= tol
-        }
-    }
-
-    macro_rules! assert_close {
-        ($got:expr, $want:expr, $tol:expr) => {{
-            let (g, w): (f64, f64) = ($got, $want);
-            assert!(close(g, w, $tol), "got {g:e}, want {w:e}");
-        }};
-    }
+    use crate::stats::testing::{assert_close, close};
 
     #[test]
     fn ln_gamma_matches_r() {

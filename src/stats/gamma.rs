@@ -236,17 +236,7 @@ pub fn chi_square_sf(c: f64, df: f64) -> Option<f64> {
 #[allow(clippy::excessive_precision)] // expected values as R prints them
 mod tests {
     use super::*;
-
-    fn close(got: f64, want: f64, tol: f64) -> bool {
-        ((got - want) / want).abs() <= tol
-    }
-
-    macro_rules! assert_close {
-        ($got:expr, $want:expr, $tol:expr) => {{
-            let (g, w): (f64, f64) = ($got, $want);
-            assert!(close(g, w, $tol), "got {g:e}, want {w:e}");
-        }};
-    }
+    use crate::stats::testing::{assert_close, close};
 
     #[test]
     fn incomplete_gamma_matches_r() {

@@ -465,21 +465,7 @@ fn solve_decreasing(f: impl Fn(f64) -> f64, target: f64) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::stats::rates::RateOptions;
-
-    fn close(got: f64, want: f64, tol: f64) -> bool {
-        if want == 0.0 {
-            got.abs() <= tol
-        } else {
-            ((got - want) / want).abs() <= tol
-        }
-    }
-
-    macro_rules! assert_close {
-        ($got:expr, $want:expr, $tol:expr) => {{
-            let (g, w): (f64, f64) = ($got, $want);
-            assert!(close(g, w, $tol), "got {g:e}, want {w:e}");
-        }};
-    }
+    use crate::stats::testing::assert_close;
 
     fn stratum(label: &str, x1: u64, n1: f64, x2: u64, n2: f64) -> Stratum {
         Stratum {

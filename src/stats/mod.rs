@@ -327,3 +327,27 @@ mod tests {
         }
     }
 }
+
+/// What the statistics tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// |got − want| ≤ tol · |want| (or ≤ tol when want = 0).
+    pub(crate) fn close(got: f64, want: f64, tol: f64) -> bool {
+        if want == 0.0 {
+            got.abs() <= tol
+        } else {
+            ((got - want) / want).abs() <= tol
+        }
+    }
+
+    macro_rules! assert_close {
+        ($got:expr, $want:expr, $tol:expr) => {{
+            let (g, w): (f64, f64) = ($got, $want);
+            assert!(
+                $crate::stats::testing::close(g, w, $tol),
+                "got {g:e}, want {w:e}"
+            );
+        }};
+    }
+    pub(crate) use assert_close;
+}

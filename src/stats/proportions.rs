@@ -336,21 +336,7 @@ pub fn compare_proportions(
 #[allow(clippy::excessive_precision)] // expected values as R prints them
 mod tests {
     use super::*;
-
-    fn close(got: f64, want: f64, tol: f64) -> bool {
-        if want == 0.0 {
-            got.abs() <= tol
-        } else {
-            ((got - want) / want).abs() <= tol
-        }
-    }
-
-    macro_rules! assert_close {
-        ($got:expr, $want:expr, $tol:expr) => {{
-            let (g, w): (f64, f64) = ($got, $want);
-            assert!(close(g, w, $tol), "got {g:e}, want {w:e}");
-        }};
-    }
+    use crate::stats::testing::assert_close;
 
     fn cmp(k1: u64, n1: u64, k2: u64, n2: u64) -> ProportionComparison {
         compare_proportions(
