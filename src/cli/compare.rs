@@ -170,6 +170,9 @@ pub struct Comparison {
     /// The incidents with their three best causes (`incidents::linked`).
     #[serde(skip)]
     pub links: DataFrame,
+    /// The privilege tier of every principal met (exposure and best causes).
+    #[serde(skip)]
+    pub principal_tiers: BTreeMap<String, Tier>,
 }
 
 /// One row of `compare_cells.sql`.
@@ -356,6 +359,8 @@ pub fn compute(
             }
             // A cause of another kind scoring the same: the data cannot say
             // who caused it, so neither side gets it.
+            // Every best cause's tier, for the report's sentences.
+            tiers.of(principal.get(first))?;
             let best = score.get(first).unwrap_or(0.0);
             if (first + 1..end).any(|j| {
                 (score.get(j).unwrap_or(0.0) - best).abs() < 1e-9 && kind.get(j) != kind.get(first)
@@ -598,6 +603,7 @@ pub fn compute(
         weeks,
         notes,
         links,
+        principal_tiers: tiers.into_map(),
     })
 }
 

@@ -106,6 +106,11 @@ pub struct Tiers<'a> {
 }
 
 impl<'a> Tiers<'a> {
+    /// Every principal looked up so far, with its tier.
+    pub fn into_map(self) -> std::collections::BTreeMap<String, Tier> {
+        self.cache.into_iter().collect()
+    }
+
     pub fn new(accounts: &'a [AccountPermissions]) -> Tiers<'a> {
         Tiers {
             index: PermissionsIndex::new(accounts),

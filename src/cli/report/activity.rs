@@ -151,10 +151,10 @@ fn daily_chart(df: &DataFrame, column: &str, title: &str, y: &str) -> Chart {
     })
 }
 
-pub(super) fn who_section(data: &Data, w: TimeWindow) -> Result<Section> {
+/// `daily` is `report_daily.sql`'s result for the period.
+pub(super) fn who_section(data: &Data, w: TimeWindow, daily: &DataFrame) -> Result<Section> {
     let mut cx = data.sql(w)?;
     let df = crate::sql::run(&mut cx, WHO_SQL)?;
-    let daily = crate::sql::run(&mut cx, DAILY_SQL)?;
     let f = Frame(&df);
     let (mut agents, mut people) = (Vec::new(), Vec::new());
     for i in 0..f.height() {
@@ -208,18 +208,17 @@ pub(super) fn who_section(data: &Data, w: TimeWindow) -> Result<Section> {
         note: None,
     }));
     Ok(s.with(Block::Chart(daily_chart(
-        &daily,
+        daily,
         "calls",
         "API calls per day, by who made them",
         "calls",
     ))))
 }
 
-/// Agent sessions with high-severity destructive calls, most calls first.
-pub(super) fn destructive_sessions(data: &Data, w: TimeWindow) -> Result<Vec<String>> {
-    let mut cx = data.sql(w)?;
-    let df = crate::sql::run(&mut cx, HIGH_SQL)?;
-    let f = Frame(&df);
+/// Agent sessions with high-severity destructive calls (`high`, the result
+/// of `report_high_severity.sql`), most calls first.
+pub(super) fn destructive_sessions(high: &DataFrame) -> Vec<String> {
+    let f = Frame(high);
     let mut per_session: BTreeMap<String, usize> = BTreeMap::new();
     for i in 0..f.height() {
         if let Some(s) = f.str("agent_session_id", i) {
@@ -228,21 +227,19 @@ pub(super) fn destructive_sessions(data: &Data, w: TimeWindow) -> Result<Vec<Str
     }
     let mut sessions: Vec<(String, usize)> = per_session.into_iter().collect();
     sessions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Ok(sessions.into_iter().map(|s| s.0).collect())
+    sessions.into_iter().map(|s| s.0).collect()
 }
 
 /// High-severity destructive calls, consecutive calls of one kind by one
 /// actor in one row; `timelines` are the sessions the report has a
-/// timeline for.
+/// timeline for; `high` and `daily` are the results of
+/// `report_high_severity.sql` and `report_daily.sql` for the period.
 pub(super) fn destructive_section(
-    data: &Data,
-    w: TimeWindow,
+    high: &DataFrame,
+    daily: &DataFrame,
     timelines: &[String],
 ) -> Result<Section> {
-    let mut cx = data.sql(w)?;
-    let df = crate::sql::run(&mut cx, HIGH_SQL)?;
-    let daily = crate::sql::run(&mut cx, DAILY_SQL)?;
-    let f = Frame(&df);
+    let f = Frame(high);
     let key = |i: usize| {
         [
             "actor_kind",
@@ -314,7 +311,7 @@ pub(super) fn destructive_section(
     });
     Ok(Section::new("destructive", "Destructive actions")
         .with(Block::Chart(daily_chart(
-            &daily,
+            daily,
             "destructive",
             "Successful destructive calls per day",
             "calls",

@@ -4,10 +4,11 @@
 use super::*;
 
 /// One sentence per incident with a traced cause, worst first: who, on
-/// which credentials, with which approval.
-pub(super) fn story(links: &DataFrame, iam: &[PathBuf]) -> Result<Vec<String>> {
-    let (accounts, _) = crate::cli::privileges::evaluate(iam)?;
-    let mut tiers = crate::cli::privileges::Tiers::new(&accounts);
+/// which credentials (with the tiers `compare` found), with which approval.
+pub(super) fn story(
+    links: &DataFrame,
+    tiers: &BTreeMap<String, crate::cli::privileges::Tier>,
+) -> Vec<String> {
     let f = Frame(links);
     let mut out: Vec<(String, String)> = Vec::new();
     for i in 0..f.height() {
@@ -29,8 +30,8 @@ pub(super) fn story(links: &DataFrame, iam: &[PathBuf]) -> Result<Vec<String>> {
             .and_then(|p| p.split('/').nth(1))
             .unwrap_or("an unknown principal")
             .to_string();
-        let tier = match tiers.of(principal.as_deref())? {
-            crate::cli::privileges::Tier::Admin => ", admin-equivalent",
+        let tier = match principal.as_ref().and_then(|p| tiers.get(p)) {
+            Some(crate::cli::privileges::Tier::Admin) => ", admin-equivalent",
             _ => "",
         };
         // An agent on its person's own role session: "dave's credentials".
@@ -66,7 +67,7 @@ pub(super) fn story(links: &DataFrame, iam: &[PathBuf]) -> Result<Vec<String>> {
         ));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out.into_iter().map(|x| x.1).collect())
+    out.into_iter().map(|x| x.1).collect()
 }
 
 fn interval_row(label: &str, r: Option<&crate::stats::rates::RateComparison>) -> IntervalRow {

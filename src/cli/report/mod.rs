@@ -303,7 +303,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     }
     let caused = sessions.len();
-    for sid in destructive_sessions(&data, p.window)? {
+    let (daily, high) = {
+        let mut cx = data.sql(p.window)?;
+        (
+            crate::sql::run(&mut cx, DAILY_SQL)?,
+            crate::sql::run(&mut cx, HIGH_SQL)?,
+        )
+    };
+    for sid in destructive_sessions(&high) {
         if sessions.len() >= caused + MAX_TIMELINES {
             break;
         }
@@ -313,14 +320,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     clock.lap("incident links and sessions");
     let story = match &links {
-        Some(l) => story(l, &iam)?,
+        Some(l) => story(l, &cmp.principal_tiers),
         None => Vec::new(),
     };
     let mut sections = vec![headline_section(&data, &p, &cmp, story)?];
     clock.lap("headline");
-    sections.push(who_section(&data, p.window)?);
+    sections.push(who_section(&data, p.window, &daily)?);
     clock.lap("who acted");
-    sections.push(destructive_section(&data, p.window, &sessions)?);
+    sections.push(destructive_section(&high, &daily, &sessions)?);
     clock.lap("destructive");
     sections.push(privileges_section(&data, p.window, &iam)?);
     clock.lap("privileges");
