@@ -30,6 +30,21 @@ pub fn parse_user_time(s: &str) -> Result<i64> {
     )
 }
 
+/// `us` (µs since the epoch) as UTC in a chrono format; empty when out of
+/// range.
+pub fn format_micros(us: i64, fmt: &str) -> String {
+    chrono::DateTime::from_timestamp_micros(us)
+        .map(|t| t.format(fmt).to_string())
+        .unwrap_or_default()
+}
+
+/// The ISO week of a day: `2025-W50`.
+pub fn iso_week(day: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let w = day.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,6 @@ use crate::stats::proportions::{
 use crate::stats::rates::{Phrasing, RateComparison, RateOptions, compare_rates};
 use crate::stats::{Counts, Group, Interval, StatsError};
 use anyhow::Result;
-use chrono::Datelike;
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -202,10 +201,7 @@ fn session_key(session: Option<&str>, actor: &str, day: &str) -> String {
 /// `2025-W50` of a `YYYY-MM-DD` day.
 fn iso_week(day: &str) -> String {
     match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-        Ok(d) => {
-            let w = d.iso_week();
-            format!("{}-W{:02}", w.year(), w.week())
-        }
+        Ok(d) => crate::timeparse::iso_week(d),
         Err(_) => "unknown".to_string(),
     }
 }
@@ -383,8 +379,7 @@ pub fn compute(
             }
             let day = time
                 .get(first)
-                .and_then(chrono::DateTime::from_timestamp_micros)
-                .map(|t| t.format("%Y-%m-%d").to_string())
+                .map(|t| crate::timeparse::format_micros(t, "%Y-%m-%d"))
                 .unwrap_or_default();
             let a = actor.get(first).unwrap_or("?");
             causes.push(Cause {

@@ -225,9 +225,7 @@ fn touches(e: &Ev, names: &[String]) -> bool {
 }
 
 fn rfc3339(us: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(us)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
+    crate::timeparse::format_micros(us, "%Y-%m-%dT%H:%M:%SZ")
 }
 
 fn clip(s: &str, n: usize) -> String {

@@ -76,11 +76,7 @@ impl Store {
         if since.is_none() && until.is_none() {
             return self.scan(table::EVENTS);
         }
-        let day = |us: i64| {
-            chrono::DateTime::from_timestamp_micros(us)
-                .map(|t| t.format("%Y-%m-%d").to_string())
-                .unwrap_or_default()
-        };
+        let day = |us: i64| crate::timeparse::format_micros(us, "%Y-%m-%d");
         let (first, last) = (since.map(day), until.map(|u| day(u - 1)));
         let paths: Vec<PathBuf> = self
             .manifest

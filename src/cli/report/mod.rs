@@ -24,7 +24,7 @@ use crate::report::{
 use crate::sql::TimeWindow;
 use activity::{destructive_section, destructive_sessions, headline_section, who_section};
 use anyhow::{Context, Result, bail};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use coverage::coverage_section;
 use incidents::{incidents_section, story, timelines_section};
 use polars::prelude::*;
@@ -100,17 +100,15 @@ fn week_start(week: &str) -> Result<i64> {
 }
 
 fn week_of(us: i64) -> String {
-    let d = chrono::DateTime::from_timestamp_micros(us)
-        .unwrap_or_default()
-        .date_naive()
-        .iso_week();
-    format!("{}-W{:02}", d.year(), d.week())
+    crate::timeparse::iso_week(
+        chrono::DateTime::from_timestamp_micros(us)
+            .unwrap_or_default()
+            .date_naive(),
+    )
 }
 
 fn minute(us: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(us)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    crate::timeparse::format_micros(us, "%Y-%m-%d %H:%M")
 }
 
 fn period(a: &Args, data: &Data) -> Result<Period> {
