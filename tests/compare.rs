@@ -65,9 +65,13 @@ fn no_incidents_means_no_data_not_a_difference() {
 #[test]
 fn without_ai_activity_the_verdict_cannot_compare() {
     let dir = tempfile::tempdir().unwrap();
+    // I-0 started before the window: it is not counted.
     let inc = incidents_file(
         dir.path(),
-        &["I-1,notes gone,SEV3,2026-01-16T10:35:00Z,old-notes"],
+        &[
+            "I-0,bucket gone,SEV2,2026-01-16T10:05:00Z,arn:aws:s3:::demo-tmp-bucket",
+            "I-1,notes gone,SEV3,2026-01-16T10:35:00Z,old-notes",
+        ],
     );
     let v = compare(
         &inc,
@@ -78,6 +82,7 @@ fn without_ai_activity_the_verdict_cannot_compare() {
         ],
     );
     assert_eq!(v["ai"]["writes"], 0);
+    assert_eq!(v["incidents"]["total"], 1);
     assert_eq!(v["incidents"]["traced_to_human"], 1);
     assert_eq!(
         v["per_1000_writes"]["verdict"], "no_data",
@@ -228,4 +233,40 @@ fn sample_views_add_up_and_equal_privilege_uses_the_iam_data() {
     );
     assert!(r.stdout.contains("admin-equivalent"), "{}", r.stdout);
     assert!(r.stdout.contains("week by week"), "{}", r.stdout);
+}
+
+#[test]
+fn a_store_remembers_its_settings_file_and_what_it_names() {
+    // Ingested with sample-data/trailblame.toml; read later from elsewhere
+    // without --config: the incidents file and the IAM data it names are found.
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        sample().to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_trailblame"));
+    c.current_dir(dir.path()).args([
+        "compare",
+        "--store",
+        store.to_str().unwrap(),
+        "-q",
+        "--format",
+        "json",
+    ]);
+    let r = run_cmd(&mut c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["incidents"]["total"], 6);
+    assert_eq!(
+        v["at_equal_privilege"]["iam_files"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }

@@ -340,6 +340,20 @@ mod tests {
     }
 
     #[test]
+    fn only_attribution_settings_make_a_stored_attribution_stale() {
+        let base = Settings::from_text("[accounts]\nproduction = [\"1\"]\n", "a.toml").unwrap();
+        let other = Settings::from_text(
+            "[accounts]\nproduction = [\"1\"]\n\n[incidents]\nfile = \"i.csv\"\n\n[privileges]\niam = [\"iam\"]\n\n[anomalies.mass_deletion]\nmin_calls = 3\n",
+            "b.toml",
+        )
+        .unwrap();
+        assert_eq!(base.hash, other.hash);
+        assert_eq!(other.anomalies.mass_deletion.min_calls, 3);
+        let prod = Settings::from_text("[accounts]\nproduction = [\"2\"]\n", "c.toml").unwrap();
+        assert_ne!(base.hash, prod.hash);
+    }
+
+    #[test]
     fn bad_files_name_the_file_and_the_problem() {
         let e = Settings::from_text("[join]\nskew_before = 3\n", "x.toml").unwrap_err();
         let msg = format!("{e:#}");
