@@ -102,3 +102,31 @@ impl TermLike for PlainLines {
         std::io::stderr().flush()
     }
 }
+
+/// Time per stage on stderr when `TRAILBLAME_TIMINGS` is set, for finding
+/// where a long command spends its time; silent otherwise.
+pub struct Clock {
+    last: Option<std::time::Instant>,
+}
+
+impl Clock {
+    pub fn new() -> Clock {
+        Clock {
+            last: std::env::var_os("TRAILBLAME_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    /// Prints the time since the previous lap (or since `new`).
+    pub fn lap(&mut self, what: &str) {
+        if let Some(t) = self.last {
+            eprintln!("{what}: {:.2} s", t.elapsed().as_secs_f64());
+            self.last = Some(std::time::Instant::now());
+        }
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock::new()
+    }
+}

@@ -279,20 +279,67 @@ impl Events {
     }
 }
 
-/// Calls `each_part` with every events part's `event_id` column, in the
-/// order `load_events` reads them.
-pub fn load_event_ids(
-    store: &crate::store::Store,
-    mut each_part: impl FnMut(&StringChunked) -> Result<()>,
-) -> Result<()> {
-    for path in store.part_paths(crate::schema::table::EVENTS) {
-        let df = crate::store::scan_files(std::slice::from_ref(&path))?
-            .select([col(ev::EVENT_ID)])
-            .collect()
-            .map_err(|err| anyhow::anyhow!("reading {}: {err}", path.display()))?;
-        each_part(df.column(ev::EVENT_ID)?.str()?)?;
+/// The event ids the `attribution` table is keyed by: the first event of
+/// each distinct id, in store order, with its index. The ids live in one
+/// buffer (1M ids: about 45 MB).
+#[derive(Default)]
+pub struct EventIds {
+    text: String,
+    /// End of each id in `text`.
+    ends: Vec<usize>,
+    rows: Vec<usize>,
+    seen: PlHashSet<u128>,
+}
+
+impl EventIds {
+    /// Keeps `id` for event `row` unless an earlier event had it.
+    pub fn push(&mut self, row: usize, id: &str) {
+        if self.seen.insert(xxhash_rust::xxh3::xxh3_128(id.as_bytes())) {
+            self.text.push_str(id);
+            self.ends.push(self.text.len());
+            self.rows.push(row);
+        }
     }
-    Ok(())
+
+    /// Distinct ids.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The `k`th distinct id and its event's index.
+    pub fn get(&self, k: usize) -> (&str, usize) {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        (&self.text[start..self.ends[k]], self.rows[k])
+    }
+}
+
+/// Everything attribution reads from the events table.
+#[derive(Default)]
+pub struct Loaded {
+    pub events: Events,
+    pub ids: EventIds,
+}
+
+impl Loaded {
+    /// Reads the store's events parts, in store order.
+    pub fn from_store(store: &crate::store::Store) -> Result<Loaded> {
+        let mut ids = EventIds::default();
+        let mut base = 0;
+        let events = load_events(store, |part| {
+            for (k, id) in part.iter().enumerate() {
+                if let Some(id) = id {
+                    ids.push(base + k, id);
+                }
+            }
+            base += part.len();
+            Ok(())
+        })?;
+        Ok(Loaded { events, ids })
+    }
 }
 
 /// Runs the destructive catalog over one part (no context yet: production
@@ -303,31 +350,45 @@ fn classify_part(df: &DataFrame, base: usize) -> Result<Vec<DestructiveHit>> {
     let params = df.column(ev::REQUEST_PARAMETERS)?.str()?;
     let err = df.column(ev::ERROR_CODE)?.str()?;
     let user = df.column(ev::USER_NAME)?.str()?;
-    let cx = crate::destructive::ClassifyContext::default();
-    let hits = (0..df.height())
-        .into_par_iter()
-        .filter_map(|k| {
-            let action = iam.get(k)?;
-            let p = params.get(k);
-            let c = crate::destructive::classify(
-                action,
-                name.get(k).unwrap_or(""),
-                p,
-                err.get(k),
-                &crate::destructive::ClassifyContext {
-                    caller_user_name: user.get(k),
-                    ..cx
-                },
-            )?;
-            Some(DestructiveHit {
-                event: base + k,
-                iam_action: action.into(),
-                request_parameters: p.map(Into::into),
-                classification: c,
-            })
-        })
-        .collect();
-    Ok(hits)
+    let hit = |k: usize| {
+        destructive_hit(
+            base + k,
+            iam.get(k),
+            name.get(k),
+            params.get(k),
+            err.get(k),
+            user.get(k),
+        )
+    };
+    Ok((0..df.height()).into_par_iter().filter_map(hit).collect())
+}
+
+/// The destructive catalog's verdict on one event, without context.
+fn destructive_hit(
+    event: usize,
+    iam_action: Option<&str>,
+    name: Option<&str>,
+    params: Option<&str>,
+    error_code: Option<&str>,
+    user_name: Option<&str>,
+) -> Option<DestructiveHit> {
+    let action = iam_action?;
+    let c = crate::destructive::classify(
+        action,
+        name.unwrap_or(""),
+        params,
+        error_code,
+        &crate::destructive::ClassifyContext {
+            caller_user_name: user_name,
+            ..Default::default()
+        },
+    )?;
+    Some(DestructiveHit {
+        event,
+        iam_action: action.into(),
+        request_parameters: params.map(Into::into),
+        classification: c,
+    })
 }
 
 /// Reads the store's events part by part into `Events`, calling `each_part`

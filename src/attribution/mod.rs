@@ -91,16 +91,18 @@ pub fn compute(
     mut sink: impl FnMut(DataFrame) -> Result<()>,
 ) -> Result<Stats> {
     let started = Instant::now();
+    let mut clock = crate::progress::Clock::new();
+    let loaded = input::Loaded::from_store(store)?;
+    clock.lap("  attribution: events loaded");
     let markers = markers::markers()?;
-    let mut part_rows = Vec::new();
-    let events = input::load_events(store, |ids| {
-        part_rows.push(ids.len());
-        Ok(())
-    })?;
+    let input::Loaded { events, ids } = loaded;
     let calls = load_calls(store)?;
+    clock.lap("  attribution: calls loaded");
     let out = engine::run(&events, &calls, settings, markers, None);
+    clock.lap("  attribution: engine");
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
     let risk = risk::assess(&events, &out.labels, &calls, settings, &user_messages);
+    clock.lap("  attribution: risk");
     drop(events);
     let mut stats = Stats {
         events: out.labels.of.len(),
@@ -113,34 +115,18 @@ pub fn compute(
         *stats.by_kind.entry(l.kind.as_str()).or_default() += 1;
         stats.events_from_transcripts += usize::from(l.call.is_some());
     }
-    // Second pass over the parts for the event ids, one row per distinct id.
-    let mut seen: PlHashSet<u128> =
-        PlHashSet::with_capacity_and_hasher(out.labels.of.len(), Default::default());
-    let mut pending = Pending::default();
-    let mut offset = 0;
-    input::load_event_ids(store, |ids| {
-        for (k, id) in ids.iter().enumerate() {
-            if let Some(id) = id
-                && seen.insert(xxhash_rust::xxh3::xxh3_128(id.as_bytes()))
-            {
-                pending.ids.push(id.to_string());
-                pending.rows.push(offset + k);
-            }
+    let mut start = 0;
+    loop {
+        let end = (start + CHUNK_ROWS).min(ids.len());
+        if end > start || stats.events == 0 {
+            sink(frame(&ids, start..end, &out.labels, &calls, &risk)?)?;
         }
-        offset += ids.len();
-        if pending.ids.len() >= CHUNK_ROWS {
-            sink(frame(
-                &std::mem::take(&mut pending),
-                &out.labels,
-                &calls,
-                &risk,
-            )?)?;
+        if end >= ids.len() {
+            break;
         }
-        Ok(())
-    })?;
-    if !pending.ids.is_empty() || stats.events == 0 {
-        sink(frame(&pending, &out.labels, &calls, &risk)?)?;
+        start = end;
     }
+    clock.lap("  attribution: table written");
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(stats)
 }
@@ -184,21 +170,17 @@ pub fn explain(store: &Store, settings: &Settings, event_id: &str) -> Result<Opt
     }))
 }
 
-/// Rows waiting to be written: event ids and their event indices.
-#[derive(Default)]
-struct Pending {
-    ids: Vec<String>,
-    rows: Vec<usize>,
-}
-
+/// The attribution rows of distinct ids `range`.
 fn frame<'a>(
-    p: &Pending,
+    ids: &input::EventIds,
+    range: std::ops::Range<usize>,
     labels: &'a engine::Labels,
     calls: &'a [Call],
     risk: &'a risk::Risk,
 ) -> Result<DataFrame> {
-    let n = p.ids.len();
-    let label = |k: usize| labels.get(p.rows[k]);
+    let n = range.len();
+    let row = |k: usize| ids.get(range.start + k).1;
+    let label = |k: usize| labels.get(row(k));
     let strs = |name: &str, f: &dyn Fn(&'a Label) -> Option<&'a str>| -> Column {
         let v: Vec<Option<&str>> = (0..n).map(|k| f(label(k))).collect();
         Column::new(PlSmallStr::from(name), v)
@@ -210,7 +192,11 @@ fn frame<'a>(
     }
     let call_of = |l: &'a Label| l.call.map(|c| &calls[c as usize]);
     let columns = vec![
-        Column::new(PlSmallStr::from_static(at::EVENT_ID), &p.ids),
+        StringChunked::from_iter_values(
+            PlSmallStr::from_static(at::EVENT_ID),
+            range.clone().map(|k| ids.get(k).0),
+        )
+        .into_column(),
         strs(at::ACTOR_KIND, &|l| Some(l.kind.as_str())),
         strs(at::ACTOR, &|l| l.actor.as_deref()),
         strs(at::OPERATOR, &|l| l.operator.as_deref()),
@@ -229,7 +215,7 @@ fn frame<'a>(
         evidence.finish().into_series().into_column(),
         strs(at::REASON, &|l| Some(l.reason.as_str())),
     ];
-    let hit = |k: usize| risk.destructive.get(&p.rows[k]);
+    let hit = |k: usize| risk.destructive.get(&row(k));
     let by_row = |name: &str, f: &dyn Fn(usize) -> Option<&'a str>| -> Column {
         let v: Vec<Option<&str>> = (0..n).map(f).collect();
         Column::new(PlSmallStr::from(name), v)
@@ -248,14 +234,12 @@ fn frame<'a>(
         by_row(at::SEVERITY, &|k| hit(k).map(|c| c.severity.as_str())),
         by_row(at::CATALOG_RULE, &|k| hit(k).map(|c| c.rule.as_str())),
         by_row(at::APPROVAL, &|k| {
-            risk.approval
-                .get(&p.rows[k])
-                .and_then(|(a, _)| a.as_deref())
+            risk.approval.get(&row(k)).and_then(|(a, _)| a.as_deref())
         }),
         Column::new(
             PlSmallStr::from_static(at::HUMAN_LAST_SPOKE_SECS),
             (0..n)
-                .map(|k| risk.approval.get(&p.rows[k]).and_then(|(_, s)| *s))
+                .map(|k| risk.approval.get(&row(k)).and_then(|(_, s)| *s))
                 .collect::<Vec<Option<i64>>>(),
         ),
     ]);

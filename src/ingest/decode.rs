@@ -1,6 +1,10 @@
 //! Reads an input file into memory, inflating gzip when the bytes say so.
 //!
-//! Detection is by magic number, not file name. A damaged gzip stream keeps
+//! Detection is by magic number, not file name. The usual file (one gzip
+//! member, intact) is inflated in one call by libdeflate into a buffer sized
+//! from the gzip trailer, with one decompressor per thread; anything else
+//! (several members, damage, a trailer that lies) takes the streaming path
+//! through flate2, which salvages what it can. A damaged gzip stream keeps
 //! what was inflated before the damage and reports the damage, so the records
 //! before it are still ingested. Output is capped so a gzip bomb or a huge
 //! file is refused with a message instead of exhausting memory.
@@ -36,6 +40,17 @@ pub fn decode_into(raw: &[u8], out: &mut Vec<u8>, limit: u64) -> Decoded {
     if let Some(t) = raw.len().checked_sub(4).and_then(|at| raw.get(at..)) {
         let isize = u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as u64;
         out.reserve(isize.min(limit) as usize + 1);
+        // Deflate expands at most 1032:1; a trailer claiming more lies.
+        if isize <= limit
+            && isize <= raw.len() as u64 * 1032
+            && LIBDEFLATE.with_borrow_mut(|d| d.inflate_whole(raw, out))
+        {
+            return Decoded {
+                gzip: true,
+                trailing_error: None,
+            };
+        }
+        out.clear();
     }
     let mut dec = MultiGzDecoder::new(raw).take(limit + 1);
     // read_to_end keeps what was inflated before an error.
@@ -72,6 +87,61 @@ pub fn decode_into(raw: &[u8], out: &mut Vec<u8>, limit: u64) -> Decoded {
     }
 }
 
+thread_local! {
+    static LIBDEFLATE: std::cell::RefCell<Inflater> = std::cell::RefCell::new(Inflater::new());
+}
+
+/// A libdeflate decompressor, kept by one thread for the whole run.
+struct Inflater(*mut libdeflate_sys::libdeflate_decompressor);
+
+impl Inflater {
+    fn new() -> Inflater {
+        // SAFETY: allocates a decompressor; null (out of memory) is checked
+        // before every use.
+        Inflater(unsafe { libdeflate_sys::libdeflate_alloc_decompressor() })
+    }
+
+    /// Inflates `raw` into `out`'s spare capacity when it is exactly one
+    /// intact gzip member that fits; false (and `out` untouched in length)
+    /// otherwise.
+    fn inflate_whole(&mut self, raw: &[u8], out: &mut Vec<u8>) -> bool {
+        if self.0.is_null() {
+            return false;
+        }
+        let spare = out.spare_capacity_mut();
+        let (mut used_in, mut used_out) = (0usize, 0usize);
+        // SAFETY: the decompressor is valid and used by this thread only;
+        // libdeflate reads `raw` and writes at most `spare.len()` bytes into
+        // `spare`, reporting how many in `used_out`.
+        let result = unsafe {
+            libdeflate_sys::libdeflate_gzip_decompress_ex(
+                self.0,
+                raw.as_ptr().cast(),
+                raw.len(),
+                spare.as_mut_ptr().cast(),
+                spare.len(),
+                &mut used_in,
+                &mut used_out,
+            )
+        };
+        if result != libdeflate_sys::libdeflate_result_LIBDEFLATE_SUCCESS || used_in != raw.len() {
+            return false;
+        }
+        // SAFETY: libdeflate initialised the first `used_out` spare bytes.
+        unsafe { out.set_len(out.len() + used_out) };
+        true
+    }
+}
+
+impl Drop for Inflater {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: allocated by libdeflate_alloc_decompressor, freed once.
+            unsafe { libdeflate_sys::libdeflate_free_decompressor(self.0) };
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +162,45 @@ mod tests {
         let d = decode_into(&raw, &mut out, MAX_DECODED);
         assert!(d.gzip && d.trailing_error.is_none());
         assert_eq!(out, b"hello world");
+    }
+
+    #[test]
+    fn members_of_the_same_size_are_all_inflated() {
+        // The trailer's size matches the first member too: the one-call
+        // path must notice the second member and hand over.
+        let mut raw = gz(b"hello");
+        raw.extend(gz(b"world"));
+        let mut out = Vec::new();
+        let d = decode_into(&raw, &mut out, MAX_DECODED);
+        assert!(d.gzip && d.trailing_error.is_none());
+        assert_eq!(out, b"helloworld");
+    }
+
+    #[test]
+    fn a_lying_trailer_still_inflates() {
+        let data = vec![b'x'; 50_000];
+        let mut raw = gz(&data);
+        let n = raw.len();
+        raw[n - 4..].copy_from_slice(&7u32.to_le_bytes());
+        let mut out = Vec::new();
+        let d = decode_into(&raw, &mut out, MAX_DECODED);
+        assert_eq!(out, data);
+        assert!(d.trailing_error.is_some(), "the size check fails");
+    }
+
+    #[test]
+    fn one_member_takes_the_one_call_path() {
+        let data: Vec<u8> = (0..100_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let raw = gz(&data);
+        let mut out = Vec::new();
+        assert!(LIBDEFLATE.with_borrow_mut(|d| {
+            out.reserve(data.len());
+            d.inflate_whole(&raw, &mut out)
+        }));
+        assert_eq!(out, data);
+        let mut cut = Vec::with_capacity(data.len());
+        assert!(!LIBDEFLATE.with_borrow_mut(|d| d.inflate_whole(&raw[..raw.len() - 9], &mut cut)));
+        assert!(cut.is_empty());
     }
 
     #[test]

@@ -124,8 +124,10 @@ pub fn ingest_into(
     store_dir: &std::path::Path,
     opts: &IngestOptions,
 ) -> Result<IngestReport> {
+    let mut clock = crate::progress::Clock::new();
     let mut writer = StoreWriter::open(store_dir)?;
     let mut report = ingest(inputs, &mut writer, opts)?;
+    clock.lap("ingest: read, merge and write events");
     let run = writer.run;
     let unchanged = !writer.has_staged()
         && writer
@@ -140,6 +142,9 @@ pub fn ingest_into(
     } else if !opts.attribute {
         // Left stale on purpose: readers rebuild it.
     } else {
+        // The events' buffers are freed: give them back before attribution
+        // builds its own, so the two peaks do not add up.
+        crate::alloc::release_freed_memory();
         let bar = opts.progress.spinner("attributing events");
         report.attribution = Some(crate::attribution::rebuild(
             &mut writer,
@@ -147,8 +152,10 @@ pub fn ingest_into(
             run,
         )?);
         bar.finish_and_clear();
+        clock.lap("ingest: attribution");
     }
     writer.commit(Some(report.record.clone()))?;
+    clock.lap("ingest: commit");
     Ok(report)
 }
 

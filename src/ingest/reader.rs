@@ -292,7 +292,7 @@ struct Reader<'b, 'c> {
     trailing_reported: bool,
 }
 
-impl Reader<'_, '_> {
+impl<'b> Reader<'b, '_> {
     fn finish(mut self, kind: FileKind, mut note: Option<String>) -> FileRead {
         // A settings file or a table that failed to read as JSON (TOML
         // starts with `[` too) is not a damaged log.
@@ -393,6 +393,9 @@ impl Reader<'_, '_> {
 
     fn read_array(&mut self, start: usize, origin: Origin<'_>) {
         let b = self.bytes;
+        if let Some(text) = self.text {
+            return self.read_array_text(text, start, origin);
+        }
         for el in scan::elements(b, start) {
             match el {
                 Ok(range) => {
@@ -402,6 +405,42 @@ impl Reader<'_, '_> {
                 Err(e) => {
                     let idx = self.next_index();
                     self.structural(e, idx);
+                }
+            }
+        }
+    }
+
+    /// `read_array` over valid UTF-8: each element is parsed where it
+    /// starts, and serde's end of it is where the next one is looked for, so
+    /// the bytes are read once. An element serde rejects is delimited by
+    /// the scanner and handled as `read_array` would.
+    fn read_array_text(&mut self, text: &'b str, start: usize, origin: Origin<'_>) {
+        let b = self.bytes;
+        let mut elements = scan::elements(b, start);
+        while let Some(next) = elements.next_start() {
+            let idx = self.next_index();
+            let at = match next {
+                Ok(at) => at,
+                Err(e) => {
+                    self.structural(e, idx);
+                    break;
+                }
+            };
+            let mut stream = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Doc>();
+            if let Some(Ok(doc)) = stream.next() {
+                let end = at + stream.byte_offset();
+                elements.resume_at(end);
+                self.handle_parsed(&doc, &b[at..end], at, idx, origin, true);
+                continue;
+            }
+            match scan::value_end(b, at) {
+                Ok(end) => {
+                    elements.resume_at(end);
+                    self.handle_doc(&b[at..end], at, idx, origin, true);
+                }
+                Err(e) => {
+                    self.structural(e, idx);
+                    break;
                 }
             }
         }

@@ -117,10 +117,11 @@ pub fn elements(b: &[u8], start: usize) -> Elements<'_> {
     }
 }
 
-impl Iterator for Elements<'_> {
-    type Item = Result<Range<usize>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl Elements<'_> {
+    /// Where the next element starts, without scanning it: the caller
+    /// reads it and reports its end with `resume_at`. `None` after `]` or
+    /// an error.
+    pub fn next_start(&mut self) -> Option<Result<usize>> {
         if self.done {
             return None;
         }
@@ -144,7 +145,25 @@ impl Iterator for Elements<'_> {
             }
         }
         self.first = false;
-        match value_end(b, i) {
+        self.i = i;
+        Some(Ok(i))
+    }
+
+    /// The element from the last `next_start` ended just before `end`.
+    pub fn resume_at(&mut self, end: usize) {
+        self.i = end;
+    }
+}
+
+impl Iterator for Elements<'_> {
+    type Item = Result<Range<usize>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let i = match self.next_start()? {
+            Ok(i) => i,
+            Err(e) => return Some(Err(e)),
+        };
+        match value_end(self.b, i) {
             Ok(end) => {
                 self.i = end;
                 Some(Ok(i..end))

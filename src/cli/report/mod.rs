@@ -195,31 +195,11 @@ fn timeline_anchor(session: &str) -> String {
     format!("timeline-{}", session.chars().take(36).collect::<String>())
 }
 
-/// Time per part of the report on stderr when `TRAILBLAME_TIMINGS` is set.
-struct Clock {
-    last: Option<std::time::Instant>,
-}
-
-impl Clock {
-    fn new() -> Clock {
-        Clock {
-            last: std::env::var_os("TRAILBLAME_TIMINGS").map(|_| std::time::Instant::now()),
-        }
-    }
-
-    fn lap(&mut self, what: &str) {
-        if let Some(t) = self.last {
-            eprintln!("{what}: {:.2} s", t.elapsed().as_secs_f64());
-            self.last = Some(std::time::Instant::now());
-        }
-    }
-}
-
 pub fn run(a: Args) -> Result<ExitCode> {
     let mut data = Data::open(&a.input, &a.run)?;
     let p = period(&a, &data)?;
     // Dozens of queries over the period: read it once.
-    let mut clock = Clock::new();
+    let mut clock = crate::progress::Clock::new();
     data.cache_events(p.window)?;
     clock.lap("period in memory");
     let incidents_file = match data.incidents_file(a.incidents.as_deref()) {
