@@ -43,6 +43,8 @@ pub fn tune(command: Option<&str>) {
 /// Returns the memory freed so far to the OS now, instead of after the
 /// purge delay: between two stages whose peaks would otherwise add up.
 pub fn release_freed_memory() {
-    // SAFETY: mimalloc's collect takes no pointers and may run at any time.
+    // SAFETY: mimalloc's collect takes no pointers and may run at any time;
+    // forced, it also purges the arenas' free pages, whichever thread freed
+    // them.
     unsafe { libmimalloc_sys::mi_collect(true) };
 }

@@ -116,10 +116,17 @@ impl Clock {
         }
     }
 
-    /// Prints the time since the previous lap (or since `new`).
+    /// Prints the time since the previous lap (or since `new`) and the
+    /// memory the process holds now.
     pub fn lap(&mut self, what: &str) {
         if let Some(t) = self.last {
-            eprintln!("{what}: {:.2} s", t.elapsed().as_secs_f64());
+            match resident_mib() {
+                Some(mib) => eprintln!(
+                    "{what}: {:.2} s ({mib} MiB resident)",
+                    t.elapsed().as_secs_f64()
+                ),
+                None => eprintln!("{what}: {:.2} s", t.elapsed().as_secs_f64()),
+            }
             self.last = Some(std::time::Instant::now());
         }
     }
@@ -129,4 +136,19 @@ impl Default for Clock {
     fn default() -> Clock {
         Clock::new()
     }
+}
+
+/// Resident memory now, from /proc (Linux only).
+#[cfg(target_os = "linux")]
+fn resident_mib() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf reads a constant.
+    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).ok()?;
+    Some((pages * page) >> 20)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn resident_mib() -> Option<u64> {
+    None
 }

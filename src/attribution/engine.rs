@@ -65,6 +65,34 @@ pub struct Label {
 }
 
 impl Label {
+    /// A hash of everything the label says (for sharing equal labels).
+    fn content_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (
+            self.kind,
+            &self.actor,
+            &self.operator,
+            self.call,
+            self.confidence.to_bits(),
+            &self.evidence,
+            &self.reason,
+        )
+            .hash(&mut h);
+        h.finish()
+    }
+
+    /// True when both labels say the same.
+    fn same_as(&self, other: &Label) -> bool {
+        self.kind == other.kind
+            && self.actor == other.actor
+            && self.operator == other.operator
+            && self.call == other.call
+            && self.confidence.to_bits() == other.confidence.to_bits()
+            && self.evidence == other.evidence
+            && self.reason == other.reason
+    }
+
     fn new(kind: ActorKind, actor: Option<String>, confidence: f64, reason: String) -> Label {
         Label {
             kind,
@@ -111,6 +139,55 @@ struct Pre<'a> {
     cfn: bool,
 }
 
+/// Every event's `Pre`, stored once per distinct value (a few hundred)
+/// with a u32 per event: 4 bytes an event instead of 56.
+struct PreTable<'a> {
+    of: Vec<u32>,
+    table: Vec<Pre<'a>>,
+}
+
+impl<'a> PreTable<'a> {
+    fn new(e: &'a Events, f: &Facts<'a>) -> PreTable<'a> {
+        const CHUNK: usize = 64 * 1024;
+        let mut t = PreTable {
+            of: Vec::with_capacity(e.len()),
+            table: Vec::new(),
+        };
+        let mut index: PlHashMap<Pre, u32> = PlHashMap::default();
+        for start in (0..e.len()).step_by(CHUNK) {
+            let chunk: Vec<Pre> = (start..(start + CHUNK).min(e.len()))
+                .into_par_iter()
+                .map(|i| {
+                    let p = &f.principals[f.principal_of[i] as usize];
+                    let ua = &f.uas[f.ua_of[i] as usize];
+                    Pre {
+                        console: e.console[i] || ua.client == Some("console"),
+                        service: facts::service_actor(e, i, p),
+                        cfn: facts::cfn_invoked(e, i),
+                    }
+                })
+                .collect();
+            for p in chunk {
+                let next = t.table.len() as u32;
+                let id = *index.entry(p).or_insert(next);
+                if id == next {
+                    t.table.push(p);
+                }
+                t.of.push(id);
+            }
+        }
+        t
+    }
+}
+
+impl<'a> std::ops::Index<usize> for PreTable<'a> {
+    type Output = Pre<'a>;
+
+    fn index(&self, i: usize) -> &Pre<'a> {
+        &self.table[self.of[i] as usize]
+    }
+}
+
 fn short(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -128,19 +205,11 @@ pub fn run(
     markers: &Markers,
     trace: Option<usize>,
 ) -> Outcome {
+    let mut clock = crate::progress::Clock::new();
     let f = facts::facts(e, s, markers);
-    let pre: Vec<Pre> = (0..e.len())
-        .into_par_iter()
-        .map(|i| {
-            let p = &f.principals[f.principal_of[i] as usize];
-            let ua = &f.uas[f.ua_of[i] as usize];
-            Pre {
-                console: e.console[i] || ua.client == Some("console"),
-                service: facts::service_actor(e, i, p),
-                cfn: facts::cfn_invoked(e, i),
-            }
-        })
-        .collect();
+    clock.lap("    engine: facts");
+    let pre = PreTable::new(e, &f);
+    clock.lap("    engine: pre");
     let joinable: Vec<bool> = (0..e.len())
         .map(|i| {
             let p = &pre[i];
@@ -156,24 +225,43 @@ pub fn run(
         max_call_us: i64::from(s.join.max_call_secs) * 1_000_000,
     };
     let (matches, candidates) = join::join(e, &f, calls, &joinable, &js, trace);
+    clock.lap("    engine: join");
     // Events no call claimed: one label per (principal, user agent, kind).
     let mut labels = Labels {
         table: Vec::new(),
         of: vec![0; e.len()],
     };
-    let mut memo: PlHashMap<(u32, u32, Pre), u32> = PlHashMap::default();
+    let mut memo: PlHashMap<(u32, u32, u32), u32> = PlHashMap::default();
+    // User agents differ by session id far more often than labels differ:
+    // equal labels share one entry.
+    let mut by_content: PlHashMap<u64, Vec<u32>> = PlHashMap::default();
     for i in 0..e.len() {
         if matches[i].is_some() {
             continue;
         }
-        let key = (f.principal_of[i], f.ua_of[i], pre[i]);
-        let next = labels.table.len() as u32;
-        let id = *memo.entry(key).or_insert(next);
-        if id == next {
-            labels.table.push(label(e, i, &f, &pre[i], None, calls, s));
-        }
+        let key = (f.principal_of[i], f.ua_of[i], pre.of[i]);
+        let id = match memo.get(&key) {
+            Some(id) => *id,
+            None => {
+                let l = label(e, i, &f, &pre[i], None, calls, s);
+                let h = l.content_hash();
+                let same = by_content.entry(h).or_default();
+                let id = match same.iter().find(|&&k| labels.table[k as usize].same_as(&l)) {
+                    Some(&k) => k,
+                    None => {
+                        let k = labels.table.len() as u32;
+                        labels.table.push(l);
+                        same.push(k);
+                        k
+                    }
+                };
+                memo.insert(key, id);
+                id
+            }
+        };
         labels.of[i] = id;
     }
+    drop(by_content);
     let matched: Vec<(usize, Label)> = matches
         .par_iter()
         .enumerate()
@@ -185,6 +273,7 @@ pub fn run(
     for (i, l) in matched {
         labels.set(i, l);
     }
+    clock.lap("    engine: labels");
     propagate_sid(&f, &pre, calls, &mut labels);
     inherit_stack_ops(e, &pre, s, &mut labels);
     let mut used: Vec<u32> = matches.iter().flatten().map(|m| m.call).collect();
@@ -470,7 +559,7 @@ fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings
 /// Step 6: events of a CLI session (`sid/`) that only one agent used, and
 /// mostly used: a terminal where one call was matched among many of a
 /// person's is not the agent's.
-fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut Labels) {
+fn propagate_sid(f: &Facts, pre: &PreTable, calls: &[Call], labels: &mut Labels) {
     // sid → (agent → events, sessions)
     type Seen<'s> = (BTreeMap<String, u32>, BTreeMap<&'s str, ()>);
     let mut by_sid: BTreeMap<&str, Seen> = BTreeMap::new();
@@ -549,8 +638,8 @@ fn propagate_sid(f: &Facts, pre: &[Pre], calls: &[Call], labels: &mut Labels) {
 /// CloudFormation's calls for a stack inherit the stack operation's label:
 /// the latest operation by the same principal in the same account and region
 /// within the window, else the latest by anyone there (less sure).
-fn inherit_stack_ops(e: &Events, pre: &[Pre], s: &Settings, labels: &mut Labels) {
-    if !pre.iter().any(|p| p.cfn) {
+fn inherit_stack_ops(e: &Events, pre: &PreTable, s: &Settings, labels: &mut Labels) {
+    if !pre.table.iter().any(|p| p.cfn) {
         return;
     }
     let window = i64::from(s.cloudformation.window_minutes) * 60 * 1_000_000;

@@ -81,7 +81,7 @@ pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
 }
 
 /// Rows per frame handed to the sink (and per stored part).
-const CHUNK_ROWS: usize = 256 * 1024;
+const CHUNK_ROWS: usize = 128 * 1024;
 
 /// Attributes every event of `store`, handing the `attribution` table to
 /// `sink` in frames of at most `CHUNK_ROWS` rows, in store order.
@@ -93,6 +93,10 @@ pub fn compute(
     let started = Instant::now();
     let mut clock = crate::progress::Clock::new();
     let loaded = input::Loaded::from_store(store)?;
+    clock.lap("  attribution: events read");
+    // The parts read to get here are freed; hand their memory back before
+    // the engine builds its own.
+    crate::alloc::release_freed_memory();
     clock.lap("  attribution: events loaded");
     let markers = markers::markers()?;
     let input::Loaded { events, ids } = loaded;
@@ -179,7 +183,7 @@ fn frame<'a>(
     risk: &'a risk::Risk,
 ) -> Result<DataFrame> {
     let n = range.len();
-    let row = |k: usize| ids.get(range.start + k).1;
+    let row = |k: usize| ids.row(range.start + k);
     let label = |k: usize| labels.get(row(k));
     let strs = |name: &str, f: &dyn Fn(&'a Label) -> Option<&'a str>| -> Column {
         let v: Vec<Option<&str>> = (0..n).map(|k| f(label(k))).collect();
@@ -192,11 +196,15 @@ fn frame<'a>(
     }
     let call_of = |l: &'a Label| l.call.map(|c| &calls[c as usize]);
     let columns = vec![
-        StringChunked::from_iter_values(
-            PlSmallStr::from_static(at::EVENT_ID),
-            range.clone().map(|k| ids.get(k).0),
-        )
-        .into_column(),
+        {
+            let mut b = StringChunkedBuilder::new(PlSmallStr::from_static(at::EVENT_ID), n);
+            let mut id = String::new();
+            for k in range.clone() {
+                ids.write_id(k, &mut id);
+                b.append_value(&id);
+            }
+            b.finish().into_column()
+        },
         strs(at::ACTOR_KIND, &|l| Some(l.kind.as_str())),
         strs(at::ACTOR, &|l| l.actor.as_deref()),
         strs(at::OPERATOR, &|l| l.operator.as_deref()),

@@ -145,6 +145,7 @@ pub fn ingest_into(
         // The events' buffers are freed: give them back before attribution
         // builds its own, so the two peaks do not add up.
         crate::alloc::release_freed_memory();
+        clock.lap("ingest: memory released");
         let bar = opts.progress.spinner("attributing events");
         report.attribution = Some(crate::attribution::rebuild(
             &mut writer,
