@@ -350,6 +350,8 @@ pub fn join(
         .collect();
     by_time.sort_by_key(|i| (e.time[*i as usize], *i));
     let pairs = pairs(&cx, &idx, &by_time);
+    // 8 bytes an event: not needed once the pairs are known.
+    drop((idx, by_time));
 
     // Pass 1: no priors; learn each session's principals and sid.
     let first = assign(&cx, &pairs, &PlHashMap::default(), None).0;
@@ -377,6 +379,7 @@ pub fn join(
             *entry.1.entry(sid).or_default() += 1;
         }
     }
+    drop(first);
     let priors: PlHashMap<&str, Priors> = seen
         .into_iter()
         .map(|(session, (principals, sids, n, marked, any_version))| {
