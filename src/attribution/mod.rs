@@ -28,6 +28,7 @@ pub use config::Settings;
 use engine::Label;
 use input::Call;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -84,11 +85,12 @@ pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
 const CHUNK_ROWS: usize = 128 * 1024;
 
 /// Attributes every event of `store`, handing the `attribution` table to
-/// `sink` in frames of at most `CHUNK_ROWS` rows, in store order.
+/// `sink` in frames of at most `CHUNK_ROWS` rows, in store order (a few
+/// frames per call, so they can be written side by side).
 pub fn compute(
     store: &Store,
     settings: &Settings,
-    mut sink: impl FnMut(DataFrame) -> Result<()>,
+    mut sink: impl FnMut(Vec<DataFrame>) -> Result<()>,
 ) -> Result<Stats> {
     let started = Instant::now();
     let mut clock = crate::progress::Clock::new();
@@ -119,16 +121,17 @@ pub fn compute(
         *stats.by_kind.entry(l.kind.as_str()).or_default() += 1;
         stats.events_from_transcripts += usize::from(l.call.is_some());
     }
-    let mut start = 0;
-    loop {
-        let end = (start + CHUNK_ROWS).min(ids.len());
-        if end > start || stats.events == 0 {
-            sink(frame(&ids, start..end, &out.labels, &calls, &risk)?)?;
-        }
-        if end >= ids.len() {
-            break;
-        }
-        start = end;
+    // Frames built, and handed over, a few at a time side by side.
+    let ranges: Vec<std::ops::Range<usize>> = (0..ids.len().max(1))
+        .step_by(CHUNK_ROWS)
+        .map(|start| start..(start + CHUNK_ROWS).min(ids.len()))
+        .collect();
+    for batch in ranges.chunks(rayon::current_num_threads().max(1)) {
+        let frames = batch
+            .par_iter()
+            .map(|r| frame(&ids, r.clone(), &out.labels, &calls, &risk))
+            .collect::<Result<Vec<DataFrame>>>()?;
+        sink(frames)?;
     }
     clock.lap("  attribution: table written");
     stats.seconds = started.elapsed().as_secs_f64();
@@ -267,8 +270,8 @@ pub fn is_current(store: &Store, settings: &Settings) -> bool {
 pub fn rebuild(writer: &mut StoreWriter, settings: &Settings, run: u64) -> Result<Stats> {
     let pending = writer.pending();
     writer.replace_table(table::ATTRIBUTION);
-    let stats = compute(&pending, settings, |mut df| {
-        writer.write_part(table::ATTRIBUTION, None, &mut df)
+    let stats = compute(&pending, settings, |frames| {
+        writer.write_parts(table::ATTRIBUTION, frames)
     })?;
     writer.manifest.attribution = Some(DerivedState {
         after_run: run,
@@ -292,8 +295,8 @@ pub fn current(store: &Store, settings: &Settings) -> Result<(LazyFrame, Option<
         return Ok((reopened.scan(table::ATTRIBUTION)?, Some(stats)));
     }
     let mut frames = Vec::new();
-    let stats = compute(store, settings, |df| {
-        frames.push(df.lazy());
+    let stats = compute(store, settings, |dfs| {
+        frames.extend(dfs.into_iter().map(DataFrame::lazy));
         Ok(())
     })?;
     Ok((concat(frames, UnionArgs::default())?, Some(stats)))

@@ -10,6 +10,7 @@ use super::manifest::{self, Manifest, RunRecord};
 use super::{LOCK_FILE, STAGING_DIR};
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -142,6 +143,30 @@ impl StoreWriter {
         if df.height() == 0 {
             return Ok(());
         }
+        let (staged, rel) = self.next_part(table, partition)?;
+        write_parquet(&staged, df)?;
+        self.staged.push((staged, rel, table.to_string()));
+        Ok(())
+    }
+
+    /// Stages several parts of `table` (no partition), written side by
+    /// side; they are named, and read back, in the order given.
+    pub fn write_parts(&mut self, table: &str, frames: Vec<DataFrame>) -> Result<()> {
+        let mut jobs = Vec::with_capacity(frames.len());
+        for df in frames.into_iter().filter(|df| df.height() > 0) {
+            let (staged, rel) = self.next_part(table, None)?;
+            jobs.push((staged, rel, df));
+        }
+        jobs.par_iter_mut()
+            .try_for_each(|(staged, _, df)| write_parquet(staged, df))?;
+        for (staged, rel, _) in jobs {
+            self.staged.push((staged, rel, table.to_string()));
+        }
+        Ok(())
+    }
+
+    /// The staging path and the store-relative name of the next part.
+    fn next_part(&mut self, table: &str, partition: Option<&str>) -> Result<(PathBuf, String)> {
         let dir_rel = match partition {
             Some(p) => format!("{table}/{p}"),
             None => table.to_string(),
@@ -157,19 +182,7 @@ impl StoreWriter {
         };
         let staged_dir = self.staging.join(&dir_rel);
         std::fs::create_dir_all(&staged_dir)?;
-        let staged = staged_dir.join(&name);
-        let file =
-            File::create(&staged).with_context(|| format!("creating {}", staged.display()))?;
-        ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Snappy)
-            .with_row_group_size(Some(128 * 1024))
-            .with_statistics(StatisticsOptions::default())
-            .finish(df)
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("writing {}", staged.display()))?;
-        self.staged
-            .push((staged, format!("{dir_rel}/{name}"), table.to_string()));
-        Ok(())
+        Ok((staged_dir.join(&name), format!("{dir_rel}/{name}")))
     }
 
     /// Moves staged parts into place and records the run. After this returns
@@ -253,5 +266,17 @@ fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Snappy)
+        .with_row_group_size(Some(128 * 1024))
+        .with_statistics(StatisticsOptions::default())
+        .finish(df)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
