@@ -682,3 +682,38 @@ fn output_does_not_depend_on_thread_count() {
     };
     assert_eq!(go(1), go(2));
 }
+
+#[test]
+fn equal_labels_share_one_entry_whatever_the_user_agent_says_besides() {
+    // Two CLI sessions of the same person: user agents differ only in
+    // `sid/`, so the labels say the same and are stored once.
+    let rows = vec![
+        sso(
+            "a",
+            T0,
+            "s3.amazonaws.com:ListBuckets",
+            BOB,
+            &new_cli("b", "1111", "s3.ls"),
+        ),
+        sso(
+            "b",
+            T0 + S,
+            "s3.amazonaws.com:ListBuckets",
+            BOB,
+            &new_cli("b", "2222", "s3.ls"),
+        ),
+        sso(
+            "c",
+            T0 + 2 * S,
+            "s3.amazonaws.com:ListBuckets",
+            "carol",
+            &new_cli("b", "3333", "s3.ls"),
+        ),
+    ];
+    let out = attribute(&rows, &[]);
+    let (a, b, c) = (out.labels.of[0], out.labels.of[1], out.labels.of[2]);
+    assert_eq!(by_id(&rows, &out, "a").actor, by_id(&rows, &out, "b").actor);
+    assert_eq!(a, b, "equal labels are one entry");
+    assert_ne!(a, c, "another person's label is its own");
+    assert_eq!(out.labels.table.len(), 2);
+}

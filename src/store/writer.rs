@@ -280,3 +280,39 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_written_side_by_side_keep_their_order_and_skip_empty_frames() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = StoreWriter::open(dir.path()).unwrap();
+        let frame = |from: i64, n: i64| df!("x" => (from..from + n).collect::<Vec<i64>>()).unwrap();
+        w.write_parts(
+            "t",
+            vec![frame(0, 3), frame(10, 0), frame(3, 2), frame(5, 4)],
+        )
+        .unwrap();
+        w.commit(None).unwrap();
+        let store = super::super::Store::open(dir.path()).unwrap();
+        assert_eq!(
+            store.part_paths("t").len(),
+            3,
+            "the empty frame is not a part"
+        );
+        let x: Vec<i64> = store
+            .scan("t")
+            .unwrap()
+            .collect()
+            .unwrap()
+            .column("x")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(x, (0..9).collect::<Vec<i64>>());
+    }
+}
