@@ -12,16 +12,69 @@ use rayon::prelude::*;
 /// bytes each instead of a copy of every string.
 #[derive(Default, Clone, Debug)]
 pub struct StrCol {
-    ids: Vec<u32>,
+    ids: Ids,
     values: Vec<Box<str>>,
     index: PlHashMap<Box<str>, u32>,
 }
 
 const NULL: u32 = u32::MAX;
+const NARROW_NULL: u16 = u16::MAX;
+
+/// Row ids: two bytes a row while the column has fewer than 65,535
+/// distinct values (most do), four after.
+#[derive(Clone, Debug)]
+enum Ids {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Default for Ids {
+    fn default() -> Ids {
+        Ids::Narrow(Vec::new())
+    }
+}
+
+impl Ids {
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            Ids::Narrow(v) => match v[i] {
+                NARROW_NULL => NULL,
+                id => u32::from(id),
+            },
+            Ids::Wide(v) => v[i],
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Ids::Narrow(v) => v.len(),
+            Ids::Wide(v) => v.len(),
+        }
+    }
+
+    fn push(&mut self, id: u32) {
+        match self {
+            Ids::Narrow(v) => match u16::try_from(id) {
+                Ok(narrow) if narrow != NARROW_NULL => v.push(narrow),
+                _ if id == NULL => v.push(NARROW_NULL),
+                _ => {
+                    let mut wide: Vec<u32> = Vec::with_capacity(v.capacity().max(v.len() + 1));
+                    wide.extend(v.iter().map(|&n| match n {
+                        NARROW_NULL => NULL,
+                        n => u32::from(n),
+                    }));
+                    wide.push(id);
+                    *self = Ids::Wide(wide);
+                }
+            },
+            Ids::Wide(v) => v.push(id),
+        }
+    }
+}
 
 impl StrCol {
     pub fn get(&self, i: usize) -> Option<&str> {
-        match self.ids[i] {
+        match self.ids.get(i) {
             NULL => None,
             id => Some(&self.values[id as usize]),
         }
@@ -29,7 +82,7 @@ impl StrCol {
 
     /// The id of row `i`'s value (equal values, equal ids), `None` for null.
     pub fn id(&self, i: usize) -> Option<u32> {
-        Some(self.ids[i]).filter(|id| *id != NULL)
+        Some(self.ids.get(i)).filter(|id| *id != NULL)
     }
 
     /// The value behind an id from `id`.
@@ -47,7 +100,7 @@ impl StrCol {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.ids.len() == 0
     }
 
     pub fn push(&mut self, v: Option<&str>) {
@@ -89,7 +142,7 @@ impl StrCol {
             }
         }
         Ok(StrCol {
-            ids,
+            ids: Ids::Wide(ids),
             values,
             index: PlHashMap::default(),
         })
@@ -711,5 +764,32 @@ mod tests {
         ];
         let want: Vec<(String, usize)> = want.iter().map(|(s, r)| (s.to_string(), *r)).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_column_widens_past_65534_distinct_values_and_keeps_every_row() {
+        let mut c = StrCol::default();
+        let n = 80_000;
+        for i in 0..n {
+            let v = format!("v{i}");
+            c.push(if i % 7 == 0 { None } else { Some(&v) });
+            c.push(Some("same"));
+        }
+        assert!(matches!(c.ids, Ids::Wide(_)));
+        assert_eq!(c.len(), 2 * n);
+        for i in 0..n {
+            let want = if i % 7 == 0 {
+                None
+            } else {
+                Some(format!("v{i}"))
+            };
+            assert_eq!(c.get(2 * i).map(str::to_string), want, "row {}", 2 * i);
+            assert_eq!(c.get(2 * i + 1), Some("same"));
+        }
+        let mut small = StrCol::default();
+        small.extend([Some("a"), None, Some("a")].into_iter());
+        assert!(matches!(small.ids, Ids::Narrow(_)));
+        assert_eq!(small.id(0), small.id(2));
+        assert_eq!(small.get(1), None);
     }
 }
