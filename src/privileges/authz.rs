@@ -19,7 +19,7 @@
 
 use anyhow::{Context, Error, Result};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::path::Path;
 
@@ -132,6 +132,9 @@ pub struct AccountAuthz {
     /// A page without `IsTruncated` was seen (the data reaches the end).
     pub complete: bool,
     pub warnings: Vec<String>,
+    /// AWS-managed policies attached here but not in `Policies`, evaluated
+    /// from trailblame's built-in copy (`managed::has_fallback`).
+    pub builtin_copies: Vec<String>,
 }
 
 /// All accounts, sorted by account id.
@@ -484,6 +487,7 @@ pub fn merge_authz(fragments: Vec<AuthzFragment>) -> AuthzSet {
             policies: BTreeMap::new(),
             complete: false,
             warnings: Vec::new(),
+            builtin_copies: Vec::new(),
         });
         absorb(a, f);
     }
@@ -532,20 +536,64 @@ pub fn merge_authz(fragments: Vec<AuthzFragment>) -> AuthzSet {
             ));
         }
         for arn in a.missing_managed_policies() {
-            let how = if managed::has_fallback(&arn) {
-                "using the built-in copy"
-            } else {
-                "it grants nothing here"
-            };
+            if managed::has_fallback(&arn) {
+                a.builtin_copies.push(arn);
+                continue;
+            }
             a.warnings.push(format!(
                 "account {}: managed policy {arn} is attached but not in Policies \
-                 (was --filter used?); {how}",
+                 (was --filter used?); it grants nothing here",
                 a.account_id
             ));
         }
     }
     set.accounts = accounts.into_values().collect();
+    if let Some(note) = builtin_copies_note(&set.accounts) {
+        set.warnings.push(note);
+    }
     set
+}
+
+/// One line for every account's missing AWS-managed policies that the
+/// built-in copies stand in for (common: `--filter` leaves them out).
+fn builtin_copies_note(accounts: &[AccountAuthz]) -> Option<String> {
+    let with: Vec<&AccountAuthz> = accounts
+        .iter()
+        .filter(|a| !a.builtin_copies.is_empty())
+        .collect();
+    if with.is_empty() {
+        return None;
+    }
+    let policies: BTreeSet<&str> = with
+        .iter()
+        .flat_map(|a| a.builtin_copies.iter().map(String::as_str))
+        .collect();
+    let names: Vec<&str> = policies
+        .iter()
+        .map(|arn| arn.rsplit('/').next().unwrap_or(arn))
+        .collect();
+    let ids: Vec<&str> = with.iter().map(|a| a.account_id.as_str()).collect();
+    Some(format!(
+        "AWS-managed {} {} attached but not in Policies (was --filter used?) in {} {}; \
+         using trailblame's built-in {}",
+        if names.len() == 1 {
+            "policy"
+        } else {
+            "policies"
+        },
+        if names.len() == 1 {
+            format!("{} is", names[0])
+        } else {
+            format!("{} are", names.join(", "))
+        },
+        if ids.len() == 1 {
+            "account"
+        } else {
+            "accounts"
+        },
+        ids.join(", "),
+        if names.len() == 1 { "copy" } else { "copies" },
+    ))
 }
 
 fn absorb(a: &mut AccountAuthz, f: AuthzFragment) {

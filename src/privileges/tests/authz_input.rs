@@ -9,7 +9,13 @@ use crate::privileges::policy::{ActionSpec, ResourceSpec};
 #[test]
 fn reads_cli_output() {
     let set = load(&["account-a.json"]);
-    assert!(set.warnings.is_empty());
+    // Only the note that ReadOnlyAccess comes from the built-in copy.
+    assert_eq!(set.warnings.len(), 1, "{:?}", set.warnings);
+    assert!(
+        set.warnings[0].contains("ReadOnlyAccess"),
+        "{:?}",
+        set.warnings
+    );
     let a = &set.accounts[0];
     assert_eq!(a.account_id, A);
     assert!(a.complete);
@@ -138,9 +144,9 @@ fn missing_last_page_is_a_warning() {
     let w = set.accounts[0].warnings.join("\n");
     assert!(!set.accounts[0].complete);
     assert!(w.contains("every page given is marked IsTruncated"), "{w}");
-    assert!(
-        w.contains("IAMFullAccess is attached but not in Policies"),
-        "{w}"
+    assert_eq!(
+        set.accounts[0].builtin_copies,
+        ["arn:aws:iam::aws:policy/IAMFullAccess"]
     );
     // Only AWS-managed policies and no account at all: a set-level warning.
     let alone = load(&["account-c-page3.json"]);

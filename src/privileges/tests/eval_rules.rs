@@ -127,7 +127,21 @@ fn missing_managed_policies_are_reported_and_known_ones_filled_in() {
         w.contains("policy/Gone is attached but not in Policies") && w.contains("grants nothing"),
         "{w}"
     );
-    assert!(w.contains("ReadOnlyAccess is attached but not in Policies (was --filter used?); using the built-in copy"), "{w}");
+    assert_eq!(
+        set.accounts[0].builtin_copies,
+        [
+            "arn:aws:iam::aws:policy/PowerUserAccess",
+            "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        ]
+    );
+    // One line for all of them, not one per policy and account.
+    let note = set.warnings.join("\n");
+    assert_eq!(set.warnings.len(), 1, "{note}");
+    assert!(
+        note.contains("AWS-managed policies PowerUserAccess, ReadOnlyAccess are attached but not in Policies (was --filter used?) in account 111122223333")
+            && note.contains("using trailblame's built-in copies"),
+        "{note}"
+    );
 }
 
 #[test]
