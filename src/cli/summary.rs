@@ -145,6 +145,7 @@ pub fn compute(
     top: usize,
     attribution: Option<LazyFrame>,
 ) -> Result<Vec<Section>> {
+    let mut clock = crate::progress::Clock::new();
     let attribution = match attribution {
         Some(a) => a,
         None => store.scan(table::ATTRIBUTION)?,
@@ -153,6 +154,7 @@ pub fn compute(
         crate::sql::with_attribution(window.apply(store.scan(table::EVENTS)?), attribution)
             .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
             .collect()?;
+    clock.lap("summary: events with their attribution");
     let mut cx = SQLContext::new();
     cx.register(table::EVENTS, events.lazy());
     let mut out = Vec::new();
@@ -171,6 +173,7 @@ pub fn compute(
             total_rows,
         });
     }
+    clock.lap("summary: sections");
     Ok(out)
 }
 
