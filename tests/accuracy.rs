@@ -13,10 +13,6 @@ use common::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
-}
-
 #[test]
 fn attribution_meets_its_accuracy_targets_on_the_sample_scenario() {
     let truth = read_csv(&std::fs::read_to_string(sample().join("ground_truth.csv")).unwrap());

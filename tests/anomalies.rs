@@ -8,11 +8,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-fn sample() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data")
-}
 
 fn findings(args: &[&str]) -> Vec<Value> {
     let mut all = vec!["anomalies", "--format", "json", "-q"];
@@ -120,14 +115,7 @@ fn thresholds_come_from_the_settings_and_print_config_shows_the_defaults() {
 fn over_a_store_the_findings_are_saved_as_a_table() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s");
-    let r = run(&[
-        "ingest",
-        sample().to_str().unwrap(),
-        "--store",
-        store.to_str().unwrap(),
-        "-q",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    ingest_quietly(&sample(), &store);
     let found = findings(&["--store", store.to_str().unwrap(), "--min-severity", "high"]);
     assert!(!found.is_empty());
     let rows = query(

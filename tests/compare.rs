@@ -16,10 +16,6 @@ fn fixture() -> PathBuf {
     fixtures().join("attribution")
 }
 
-fn sample() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data")
-}
-
 fn compare(incidents: &Path, extra: &[&str]) -> Value {
     let mut args = vec![
         "compare",
@@ -241,14 +237,7 @@ fn a_store_remembers_its_settings_file_and_what_it_names() {
     // without --config: the incidents file and the IAM data it names are found.
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s");
-    let r = run(&[
-        "ingest",
-        sample().to_str().unwrap(),
-        "--store",
-        store.to_str().unwrap(),
-        "-q",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    ingest_quietly(&sample(), &store);
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_trailblame"));
     c.current_dir(dir.path()).args([
         "compare",

@@ -22,14 +22,7 @@ fn every_shipped_query_gives_the_same_result_on_duckdb() {
     );
     let store = tempfile::tempdir().unwrap();
     let sample = root.join("sample-data");
-    let r = run(&[
-        "ingest",
-        sample.to_str().unwrap(),
-        "--store",
-        store.path().to_str().unwrap(),
-        "-q",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    ingest_quietly(&sample, store.path());
     // The findings table, for the queries that read it.
     let r = run(&[
         "anomalies",

@@ -16,10 +16,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn sample() -> PathBuf {
-    root().join("sample-data")
-}
-
 /// Output with the machine-dependent parts replaced.
 fn stable(text: &str) -> String {
     text.replace(root().to_str().unwrap(), "<root>").replace(

@@ -34,6 +34,23 @@ pub fn run_cmd(c: &mut Command) -> Run {
     }
 }
 
+/// The project's `sample-data/`.
+pub fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+/// `trailblame ingest INPUT --store STORE -q`, which must succeed.
+pub fn ingest_quietly(input: &Path, store: &Path) {
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
