@@ -523,3 +523,45 @@ fn shared_samples_are_all_kept() {
     assert!(acc["kept"].as_u64().unwrap() > 100);
     assert_eq!(acc["records_read"], acc["kept"]);
 }
+
+#[test]
+fn timings_name_each_stage_with_its_memory_when_asked() {
+    let store = tempfile::tempdir().unwrap();
+    let mut c = bin();
+    c.env("TRAILBLAME_TIMINGS", "1").args([
+        "ingest",
+        fixtures()
+            .join("cloudtrail")
+            .join("bare-array.json")
+            .to_str()
+            .unwrap(),
+        "--store",
+        store.path().to_str().unwrap(),
+        "-q",
+    ]);
+    let r = run_cmd(&mut c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for stage in [
+        "ingest: read, merge and write events: ",
+        "  attribution: events read: ",
+        "  attribution: table written: ",
+        "ingest: commit: ",
+    ] {
+        assert!(r.stderr.contains(stage), "{stage}\n{}", r.stderr);
+    }
+    assert!(r.stderr.contains(" MiB resident)"), "{}", r.stderr);
+    // Without the variable: nothing.
+    let quiet = tempfile::tempdir().unwrap();
+    let r = run(&[
+        "ingest",
+        fixtures()
+            .join("cloudtrail")
+            .join("bare-array.json")
+            .to_str()
+            .unwrap(),
+        "--store",
+        quiet.path().to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+}

@@ -52,7 +52,7 @@ impl ActorKind {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Label {
     pub kind: ActorKind,
     pub actor: Option<String>,
@@ -80,17 +80,6 @@ impl Label {
         )
             .hash(&mut h);
         h.finish()
-    }
-
-    /// True when both labels say the same.
-    fn same_as(&self, other: &Label) -> bool {
-        self.kind == other.kind
-            && self.actor == other.actor
-            && self.operator == other.operator
-            && self.call == other.call
-            && self.confidence.to_bits() == other.confidence.to_bits()
-            && self.evidence == other.evidence
-            && self.reason == other.reason
     }
 
     fn new(kind: ActorKind, actor: Option<String>, confidence: f64, reason: String) -> Label {
@@ -246,7 +235,7 @@ pub fn run(
                 let l = label(e, i, &f, &pre[i], None, calls, s);
                 let h = l.content_hash();
                 let same = by_content.entry(h).or_default();
-                let id = match same.iter().find(|&&k| labels.table[k as usize].same_as(&l)) {
+                let id = match same.iter().find(|&&k| labels.table[k as usize] == l) {
                     Some(&k) => k,
                     None => {
                         let k = labels.table.len() as u32;

@@ -347,15 +347,12 @@ pub struct EventIds {
     /// Per id: true when `keys` points into `other`.
     is_other: Vec<bool>,
     other: Vec<Box<str>>,
-    /// Repeats are dropped once, by `finish`.
-    finished: bool,
 }
 
 impl EventIds {
     /// Adds `id` for event `row` (events are indexed by u32 throughout
     /// attribution).
     pub fn push(&mut self, row: usize, id: &str) {
-        self.finished = false;
         match parse_uuid(id) {
             Some(bits) => {
                 self.keys.push(bits);
@@ -372,10 +369,6 @@ impl EventIds {
 
     /// Keeps only the first event of each id.
     pub fn finish(&mut self) {
-        if self.finished {
-            return;
-        }
-        self.finished = true;
         let mut keep = vec![true; self.keys.len()];
         // UUIDs: sorted by (bits, push order), all but the first of a run go.
         let mut order: Vec<u32> = (0..self.keys.len() as u32)
