@@ -22,7 +22,7 @@ const MI_OPTION_ALLOW_THP: libmimalloc_sys::mi_option_t = 43;
 /// with them off 1.3 s, and ran about 1 s faster with a lower peak.
 pub fn tune(command: Option<&str>) {
     let delay = match command {
-        Some("ingest") => 2000,
+        Some("ingest") => 500,
         _ => -1,
     };
     // SAFETY: sets plain options, read by mimalloc when it next maps or

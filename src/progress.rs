@@ -106,29 +106,41 @@ impl TermLike for PlainLines {
 /// Time per stage on stderr when `TRAILBLAME_TIMINGS` is set, for finding
 /// where a long command spends its time; silent otherwise.
 pub struct Clock {
-    last: Option<std::time::Instant>,
+    /// Wall clock and process CPU seconds at the previous lap.
+    last: Option<(std::time::Instant, Option<f64>)>,
 }
 
 impl Clock {
     pub fn new() -> Clock {
         Clock {
-            last: std::env::var_os("TRAILBLAME_TIMINGS").map(|_| std::time::Instant::now()),
+            last: std::env::var_os("TRAILBLAME_TIMINGS")
+                .map(|_| (std::time::Instant::now(), cpu_seconds())),
         }
     }
 
-    /// Prints the time since the previous lap (or since `new`) and the
-    /// memory the process holds now.
+    /// Prints the time since the previous lap (or since `new`), how many
+    /// cores were busy on average, and the memory the process holds now.
     pub fn lap(&mut self, what: &str) {
-        if let Some(t) = self.last {
-            match resident_mib() {
-                Some(mib) => eprintln!(
-                    "{what}: {:.2} s ({mib} MiB resident)",
-                    t.elapsed().as_secs_f64()
-                ),
-                None => eprintln!("{what}: {:.2} s", t.elapsed().as_secs_f64()),
-            }
-            self.last = Some(std::time::Instant::now());
+        let Some((t, cpu)) = self.last else {
+            return;
+        };
+        let wall = t.elapsed().as_secs_f64();
+        let now = cpu_seconds();
+        let mut notes = Vec::new();
+        if let (Some(a), Some(b)) = (cpu, now)
+            && wall > 0.0
+        {
+            notes.push(format!("{:.1} cores", (b - a) / wall));
         }
+        if let Some(mib) = resident_mib() {
+            notes.push(format!("{mib} MiB resident"));
+        }
+        if notes.is_empty() {
+            eprintln!("{what}: {wall:.2} s");
+        } else {
+            eprintln!("{what}: {wall:.2} s ({})", notes.join(", "));
+        }
+        self.last = Some((std::time::Instant::now(), now));
     }
 }
 
@@ -136,6 +148,23 @@ impl Default for Clock {
     fn default() -> Clock {
         Clock::new()
     }
+}
+
+/// User and system CPU time of the whole process so far.
+#[cfg(target_os = "linux")]
+fn cpu_seconds() -> Option<f64> {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return None;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Some(secs(u.ru_utime) + secs(u.ru_stime))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn cpu_seconds() -> Option<f64> {
+    None
 }
 
 /// Resident memory now, from /proc (Linux only).

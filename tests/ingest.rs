@@ -552,6 +552,7 @@ fn timings_name_each_stage_with_its_memory_when_asked() {
         assert!(stderr.contains(stage), "{stage}\n{stderr}");
     }
     assert!(stderr.contains(" MiB resident)"), "{stderr}");
+    assert!(stderr.contains(" cores, "), "{stderr}");
     // Without the variable: nothing.
     assert_eq!(ingest(false), "");
 }

@@ -291,7 +291,7 @@ impl Events {
     }
 
     /// Appends one part's rows (a frame made by `event_selection`); the
-    /// columns are filled in parallel.
+    /// columns and the destructive catalog run in parallel.
     pub fn extend(&mut self, df: &DataFrame) -> Result<()> {
         let base = self.len();
         let ids = df.column(ev::EVENT_ID)?.str()?;
@@ -315,13 +315,20 @@ impl Events {
                 .iter()
                 .map(|b| b.unwrap_or(false)),
         );
-        self.destructive.extend(classify_part(df, base)?);
         let mut cols = self.columns();
-        cols.par_iter_mut()
-            .try_for_each(|(name, col)| -> Result<()> {
-                col.extend(df.column(name)?.str()?.iter());
-                Ok(())
-            })
+        let (hits, filled) = rayon::join(
+            || classify_part(df, base),
+            || {
+                cols.par_iter_mut()
+                    .try_for_each(|(name, col)| -> Result<()> {
+                        col.extend(df.column(name)?.str()?.iter());
+                        Ok(())
+                    })
+            },
+        );
+        filled?;
+        self.destructive.extend(hits?);
+        Ok(())
     }
 
     /// Drops the load-time indexes.
@@ -535,18 +542,41 @@ fn destructive_hit(
 
 /// Reads the store's events part by part into `Events`, calling `each_part`
 /// with every part's `event_id` column (in the same order).
+///
+/// The next part is read while the current one is taken in, and
+/// `each_part` runs beside `Events::extend`.
 pub fn load_events(
     store: &crate::store::Store,
-    mut each_part: impl FnMut(&StringChunked) -> Result<()>,
+    mut each_part: impl FnMut(&StringChunked) -> Result<()> + Send,
 ) -> Result<Events> {
+    let paths = store.part_paths(crate::schema::table::EVENTS);
     let mut e = Events::default();
-    for path in store.part_paths(crate::schema::table::EVENTS) {
-        let df = event_selection(crate::store::scan_files(std::slice::from_ref(&path))?)
-            .collect()
-            .map_err(|err| anyhow::anyhow!("reading {}: {err}", path.display()))?;
-        e.extend(&df)?;
-        each_part(df.column(ev::EVENT_ID)?.str()?)?;
-    }
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);
+        scope.spawn(move || {
+            for path in &paths {
+                let df = crate::store::scan_files(std::slice::from_ref(path)).and_then(|lf| {
+                    event_selection(lf)
+                        .collect()
+                        .map_err(|err| anyhow::anyhow!("reading {}: {err}", path.display()))
+                });
+                let failed = df.is_err();
+                if tx.send(df).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for df in rx {
+            let df = df?;
+            let (extended, called) = rayon::join(
+                || e.extend(&df),
+                || each_part(df.column(ev::EVENT_ID)?.str()?),
+            );
+            extended?;
+            called?;
+        }
+        Ok(())
+    })?;
     e.done_loading();
     Ok(e)
 }

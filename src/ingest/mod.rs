@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod decode;
 pub mod discover;
+pub mod fastjson;
 pub mod iam_action;
 pub mod normalise;
 pub mod reader;
@@ -178,7 +179,7 @@ pub fn ingest(
     let mut merger = Merger::new(writer.run, opts.strict);
     merger.transcript_keys = existing_transcript_keys(writer)?;
     let result: Result<()> = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileOutcome>>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileOutcome>>(0);
         let merge_thread = std::thread::Builder::new()
             .name("tb-merge".into())
             .spawn_scoped(scope, || -> Result<()> {

@@ -5,7 +5,7 @@
 //! parts) and rejects records missing the fields every later stage needs.
 
 use super::iam_action::IamExceptions;
-use super::record::{Doc, LooseBool};
+use super::record::{Doc, LooseBool, Raw};
 use super::useragent::{self, UserAgent};
 use std::borrow::Cow;
 
@@ -70,7 +70,7 @@ fn b(v: Option<LooseBool>) -> Option<bool> {
     v.map(|x| x.0)
 }
 
-fn raw(v: Option<&serde_json::value::RawValue>) -> Option<&str> {
+fn raw(v: Option<Raw<'_>>) -> Option<&str> {
     v.map(|r| r.get()).filter(|t| *t != "null")
 }
 

@@ -7,6 +7,7 @@
 //! own (see `scan`), so a bad one is quarantined and its neighbours are kept.
 
 use super::batch::EventBatch;
+use super::fastjson;
 use super::iam_action::IamExceptions;
 use super::normalise::{Origin, normalise};
 use super::record::Doc;
@@ -82,10 +83,22 @@ pub fn sniff_cloudtrail(bytes: &[u8]) -> bool {
     match bytes.get(start) {
         Some(b'[') => true,
         Some(b'{') => {
+            // An S3 delivery document is one line; it opens with its records,
+            // and reading the whole line here would parse the file twice.
+            if let Ok(Some((key, value))) = scan::next_key(bytes, start + 1, true)
+                && &bytes[key] == b"Records"
+                && bytes.get(value) == Some(&b'[')
+            {
+                return true;
+            }
             let line_end =
                 memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |e| start + e);
             let first = &bytes[start..line_end];
-            match serde_json::from_slice::<Doc>(first) {
+            let parsed = std::str::from_utf8(first)
+                .map_err(|_| ())
+                .and_then(|t| fastjson::doc(t).map_err(|_| ()))
+                .or_else(|_| serde_json::from_slice::<Doc>(first).map_err(|_| ()));
+            match parsed {
                 Ok(d) => {
                     d.looks_like_record()
                         || d.is_envelope()
@@ -426,6 +439,11 @@ impl<'b> Reader<'b, '_> {
                     break;
                 }
             };
+            if let Ok((doc, end)) = fastjson::doc_at(text, at) {
+                elements.resume_at(end);
+                self.handle_parsed(&doc, &b[at..end], at, idx, origin, true);
+                continue;
+            }
             let mut stream = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Doc>();
             if let Some(Ok(doc)) = stream.next() {
                 let end = at + stream.byte_offset();
@@ -505,7 +523,8 @@ impl<'b> Reader<'b, '_> {
                 }
             },
         };
-        let doc = match serde_json::from_str::<Doc>(text) {
+        let parsed = fastjson::doc(text).or_else(|_| serde_json::from_str::<Doc>(text));
+        let doc = match parsed {
             Ok(d) => d,
             Err(e) => {
                 let what = match e.classify() {
@@ -612,7 +631,7 @@ impl<'b> Reader<'b, '_> {
         origin: Origin<'_>,
         what: &str,
     ) {
-        match serde_json::from_str::<Doc>(inner) {
+        match fastjson::doc(inner).or_else(|_| serde_json::from_str::<Doc>(inner)) {
             Ok(doc) if doc.looks_like_record() => match normalise(&doc, origin, self.cx.iam) {
                 Ok(row) => {
                     let line = self.lines.line_of(self.bytes, at);

@@ -13,6 +13,23 @@ use std::borrow::Cow;
 
 type Str<'a> = Option<Cow<'a, str>>;
 
+/// A JSON value kept as its text (serde_json's `RawValue`, as a plain
+/// borrowed `str` so `fastjson` can make one without serde).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Raw<'a>(pub &'a str);
+
+impl<'a> Raw<'a> {
+    pub fn get(self) -> &'a str {
+        self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'de RawValue>::deserialize(d).map(|r| Raw(r.get()))
+    }
+}
+
 /// serde borrows `Cow<str>` only when it is not wrapped in an `Option`
 /// (serde-rs/serde#1497); this does it for `Option<Cow<str>>`, so strings
 /// without escapes are not copied.
@@ -47,7 +64,7 @@ fn opt_cow<'de: 'a, 'a, D: serde::Deserializer<'de>>(
     d.deserialize_option(V)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Doc<'a> {
     #[serde(borrow, default, deserialize_with = "opt_cow")]
@@ -97,15 +114,15 @@ pub struct Doc<'a> {
     #[serde(borrow, default, deserialize_with = "opt_cow")]
     pub recipient_account_id: Str<'a>,
     #[serde(borrow)]
-    pub request_parameters: Option<&'a RawValue>,
+    pub request_parameters: Option<Raw<'a>>,
     #[serde(borrow)]
-    pub response_elements: Option<&'a RawValue>,
+    pub response_elements: Option<Raw<'a>>,
     #[serde(borrow)]
-    pub additional_event_data: Option<&'a RawValue>,
+    pub additional_event_data: Option<Raw<'a>>,
     #[serde(borrow)]
-    pub service_event_details: Option<&'a RawValue>,
+    pub service_event_details: Option<Raw<'a>>,
     #[serde(borrow)]
-    pub insight_details: Option<&'a RawValue>,
+    pub insight_details: Option<Raw<'a>>,
     #[serde(borrow)]
     pub resources: Option<Vec<Resource<'a>>>,
     pub session_credential_from_console: Option<LooseBool>,
@@ -113,7 +130,7 @@ pub struct Doc<'a> {
     // Envelope and detection fields (never stored as such).
     /// EventBridge: the record.
     #[serde(borrow)]
-    pub detail: Option<&'a RawValue>,
+    pub detail: Option<Raw<'a>>,
     #[serde(borrow, rename = "detail-type", default, deserialize_with = "opt_cow")]
     pub detail_type: Str<'a>,
     /// EventBridge: the account the event was delivered for.
@@ -122,7 +139,7 @@ pub struct Doc<'a> {
     /// CloudWatch Logs export: the record as a JSON string (other tools put
     /// objects here, so it is read raw and unwrapped only when a string).
     #[serde(borrow)]
-    pub message: Option<&'a RawValue>,
+    pub message: Option<Raw<'a>>,
     /// `aws cloudtrail lookup-events` entry: the record as a JSON string.
     #[serde(
         borrow,
@@ -133,7 +150,7 @@ pub struct Doc<'a> {
     pub cloud_trail_event: Str<'a>,
     /// A whole delivery document on one line.
     #[serde(borrow, rename = "Records")]
-    pub records: Option<&'a RawValue>,
+    pub records: Option<Raw<'a>>,
     #[serde(borrow, default, deserialize_with = "opt_cow")]
     pub digest_start_time: Str<'a>,
     #[serde(borrow, default, deserialize_with = "opt_cow")]
@@ -175,7 +192,7 @@ impl<'a> Doc<'a> {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentity<'a> {
     #[serde(borrow, rename = "type", default, deserialize_with = "opt_cow")]
@@ -198,7 +215,7 @@ pub struct UserIdentity<'a> {
     pub on_behalf_of: Option<OnBehalfOf<'a>>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionContext<'a> {
     #[serde(borrow)]
@@ -209,7 +226,7 @@ pub struct SessionContext<'a> {
     pub source_identity: Str<'a>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionIssuer<'a> {
     #[serde(borrow, rename = "type", default, deserialize_with = "opt_cow")]
@@ -220,7 +237,7 @@ pub struct SessionIssuer<'a> {
     pub user_name: Str<'a>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionAttributes<'a> {
     #[serde(borrow, default, deserialize_with = "opt_cow")]
@@ -228,14 +245,14 @@ pub struct SessionAttributes<'a> {
     pub mfa_authenticated: Option<LooseBool>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct OnBehalfOf<'a> {
     #[serde(borrow, default, deserialize_with = "opt_cow")]
     pub user_id: Str<'a>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, PartialEq)]
 pub struct Resource<'a> {
     #[serde(borrow, rename = "ARN", default, deserialize_with = "opt_cow")]
     pub arn: Str<'a>,

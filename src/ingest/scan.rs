@@ -178,7 +178,7 @@ impl Iterator for Elements<'_> {
 
 /// Reads the next `"key":` of an object from `i` (after `{` or a value):
 /// `None` at the closing `}`, else the key's range and where its value starts.
-fn next_key(b: &[u8], i: usize, first: bool) -> Result<Option<(Range<usize>, usize)>> {
+pub fn next_key(b: &[u8], i: usize, first: bool) -> Result<Option<(Range<usize>, usize)>> {
     let mut i = skip_ws(b, i);
     match b.get(i) {
         None => return err(i, "input ends inside an object"),
