@@ -26,6 +26,65 @@ pub struct StoreWriter {
     seq: u64,
     /// Tables whose committed parts this run replaces (derived tables).
     replaced: BTreeSet<String>,
+    /// Flushes staged parts to disk while the run goes on.
+    syncer: Syncer,
+}
+
+/// A thread that `fsync`s each staged part as soon as it is written, so
+/// commit does not wait for all of them at the end. Commit still waits for
+/// every one before anything becomes visible.
+struct Syncer {
+    tx: Option<std::sync::mpsc::Sender<PathBuf>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Syncer {
+    fn start() -> Result<Syncer> {
+        let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
+        let thread = std::thread::Builder::new()
+            .name("tb-sync".into())
+            .spawn(move || -> std::io::Result<()> {
+                let mut first_error = Ok(());
+                for path in rx {
+                    let synced = File::open(&path).and_then(|f| f.sync_all());
+                    if let (Err(e), Ok(())) = (synced, &first_error) {
+                        first_error = Err(std::io::Error::new(
+                            e.kind(),
+                            format!("flushing {} to disk: {e}", path.display()),
+                        ));
+                    }
+                }
+                first_error
+            })
+            .context("starting the sync thread")?;
+        Ok(Syncer {
+            tx: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    fn send(&self, path: &Path) {
+        if let Some(tx) = &self.tx {
+            // The thread only stops when `finish` drops the sender.
+            let _ = tx.send(path.to_path_buf());
+        }
+    }
+
+    /// Waits until every part sent has been flushed.
+    fn finish(&mut self) -> Result<()> {
+        drop(self.tx.take());
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(r)) => Ok(r?),
+            Some(Err(_)) => bail!("the sync thread panicked"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Syncer {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
 }
 
 impl StoreWriter {
@@ -86,6 +145,7 @@ impl StoreWriter {
             staged: Vec::new(),
             seq: 0,
             replaced: BTreeSet::new(),
+            syncer: Syncer::start()?,
         })
     }
 
@@ -145,6 +205,7 @@ impl StoreWriter {
         }
         let (staged, rel) = self.next_part(table, partition)?;
         write_parquet(&staged, df)?;
+        self.syncer.send(&staged);
         self.staged.push((staged, rel, table.to_string()));
         Ok(())
     }
@@ -160,6 +221,7 @@ impl StoreWriter {
         jobs.par_iter_mut()
             .try_for_each(|(staged, _, df)| write_parquet(staged, df))?;
         for (staged, rel, _) in jobs {
+            self.syncer.send(&staged);
             self.staged.push((staged, rel, table.to_string()));
         }
         Ok(())
@@ -189,9 +251,7 @@ impl StoreWriter {
     /// the run is visible to readers. A run that only rebuilt derived tables
     /// passes no record.
     pub fn commit(mut self, record: Option<RunRecord>) -> Result<()> {
-        for (staged, _, _) in &self.staged {
-            File::open(staged)?.sync_all()?;
-        }
+        self.syncer.finish()?;
         let mut dropped = Vec::new();
         for table in &self.replaced {
             dropped.extend(self.manifest.parts.remove(table).unwrap_or_default());
