@@ -46,11 +46,11 @@ pub struct IngestOptions {
 /// Rows buffered for one day before they are written as a part.
 const PART_ROWS: usize = 128 * 1024;
 /// Rows buffered over all days before the largest day is written.
-const MAX_BUFFERED_ROWS: usize = 160 * 1024;
+const MAX_BUFFERED_ROWS: usize = 128 * 1024;
 /// Raw text of quarantined records buffered before it is written.
 const MAX_QUARANTINE_BYTES: usize = 32 << 20;
 /// Compressed bytes read per parallel window.
-const WINDOW_BYTES: u64 = 16 << 20;
+const WINDOW_BYTES: u64 = 8 << 20;
 const WINDOW_FILES: usize = 256;
 
 thread_local! {
