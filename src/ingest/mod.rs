@@ -765,14 +765,15 @@ impl Merger {
         self.buffered_rows += rows;
     }
 
-    fn flush_day(&mut self, day: i32, writer: &mut StoreWriter) -> Result<()> {
+    /// Takes one day's buffered rows out as a frame with its partition.
+    fn take_day(&mut self, day: i32) -> Result<Option<(String, DataFrame)>> {
         let Some(buf) = self.days.remove(&day) else {
-            return Ok(());
+            return Ok(None);
         };
         self.buffered_rows -= buf.rows;
         let mut frames = buf.frames.into_iter();
         let Some(mut df) = frames.next() else {
-            return Ok(());
+            return Ok(None);
         };
         for f in frames {
             df.vstack_mut_owned(f)?;
@@ -780,14 +781,27 @@ impl Merger {
         let date = chrono::DateTime::from_timestamp(i64::from(day) * 86_400, 0)
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_else(|| "unknown".into());
-        writer.write_part(table::EVENTS, Some(&format!("event_date={date}")), &mut df)
+        Ok(Some((format!("event_date={date}"), df)))
     }
 
+    fn flush_day(&mut self, day: i32, writer: &mut StoreWriter) -> Result<()> {
+        match self.take_day(day)? {
+            Some((partition, mut df)) => {
+                writer.write_part(table::EVENTS, Some(&partition), &mut df)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Writes every day still buffered, side by side: nothing else is left
+    /// to overlap with.
     fn flush_all(&mut self, writer: &mut StoreWriter) -> Result<()> {
         let days: Vec<i32> = self.days.keys().copied().collect();
+        let mut parts = Vec::with_capacity(days.len());
         for day in days {
-            self.flush_day(day, writer)?;
+            parts.extend(self.take_day(day)?);
         }
+        writer.write_partitioned_parts(table::EVENTS, parts)?;
         self.flush_transcripts(writer)?;
         self.flush_quarantine(writer)
     }

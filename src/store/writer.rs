@@ -213,9 +213,25 @@ impl StoreWriter {
     /// Stages several parts of `table` (no partition), written side by
     /// side; they are named, and read back, in the order given.
     pub fn write_parts(&mut self, table: &str, frames: Vec<DataFrame>) -> Result<()> {
+        let frames = frames.into_iter().map(|df| (None, df)).collect();
+        self.write_jobs(table, frames)
+    }
+
+    /// `write_parts` for parts under Hive partitions (such as
+    /// `event_date=2025-12-08`), one frame each.
+    pub fn write_partitioned_parts(
+        &mut self,
+        table: &str,
+        frames: Vec<(String, DataFrame)>,
+    ) -> Result<()> {
+        let frames = frames.into_iter().map(|(p, df)| (Some(p), df)).collect();
+        self.write_jobs(table, frames)
+    }
+
+    fn write_jobs(&mut self, table: &str, frames: Vec<(Option<String>, DataFrame)>) -> Result<()> {
         let mut jobs = Vec::with_capacity(frames.len());
-        for df in frames.into_iter().filter(|df| df.height() > 0) {
-            let (staged, rel) = self.next_part(table, None)?;
+        for (partition, df) in frames.into_iter().filter(|(_, df)| df.height() > 0) {
+            let (staged, rel) = self.next_part(table, partition.as_deref())?;
             jobs.push((staged, rel, df));
         }
         jobs.par_iter_mut()
