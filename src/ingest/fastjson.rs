@@ -61,6 +61,31 @@ pub fn doc(text: &str) -> R<Doc<'_>> {
     Ok(doc)
 }
 
+/// Reads one JSON object into a `$ty` as serde's derive would: the member
+/// named `name` is read with the `Parser` method `read` into `field` (a
+/// second one is a duplicate: give up), any other member is validated and
+/// skipped, a missing one keeps its default.
+macro_rules! object {
+    ($p:expr, $ty:ident, [$($name:literal: $read:ident => $field:ident),* $(,)?]) => {{
+        let mut value = $ty::default();
+        let mut seen = Seen(0);
+        $p.members(|p, key| {
+            let mut bit = 0u32;
+            $(
+                if key == $name {
+                    seen.mark(bit)?;
+                    value.$field = p.$read()?;
+                    return Ok(());
+                }
+                bit += 1;
+            )*
+            let _ = bit;
+            p.skip()
+        })?;
+        value
+    }};
+}
+
 struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
@@ -362,276 +387,95 @@ impl<'a> Parser<'a> {
     }
 
     fn doc(&mut self) -> R<Doc<'a>> {
-        let mut d = Doc::default();
-        let mut seen = Seen(0);
-        self.members(|p, key| {
-            match key {
-                b"eventVersion" => {
-                    seen.mark(0)?;
-                    d.event_version = p.opt_str()?;
-                }
-                b"eventID" => {
-                    seen.mark(1)?;
-                    d.event_id = p.opt_str()?;
-                }
-                b"eventTime" => {
-                    seen.mark(2)?;
-                    d.event_time = p.opt_str()?;
-                }
-                b"eventSource" => {
-                    seen.mark(3)?;
-                    d.event_source = p.opt_str()?;
-                }
-                b"eventName" => {
-                    seen.mark(4)?;
-                    d.event_name = p.opt_str()?;
-                }
-                b"awsRegion" => {
-                    seen.mark(5)?;
-                    d.aws_region = p.opt_str()?;
-                }
-                b"sourceIPAddress" => {
-                    seen.mark(6)?;
-                    d.source_ip_address = p.opt_str()?;
-                }
-                b"userAgent" => {
-                    seen.mark(7)?;
-                    d.user_agent = p.opt_str()?;
-                }
-                b"userIdentity" => {
-                    seen.mark(8)?;
-                    d.user_identity = p.opt_struct(Self::user_identity)?;
-                }
-                b"errorCode" => {
-                    seen.mark(9)?;
-                    d.error_code = p.opt_str()?;
-                }
-                b"errorMessage" => {
-                    seen.mark(10)?;
-                    d.error_message = p.opt_str()?;
-                }
-                b"requestID" => {
-                    seen.mark(11)?;
-                    d.request_id = p.opt_str()?;
-                }
-                b"sharedEventID" => {
-                    seen.mark(12)?;
-                    d.shared_event_id = p.opt_str()?;
-                }
-                b"vpcEndpointId" => {
-                    seen.mark(13)?;
-                    d.vpc_endpoint_id = p.opt_str()?;
-                }
-                b"eventType" => {
-                    seen.mark(14)?;
-                    d.event_type = p.opt_str()?;
-                }
-                b"eventCategory" => {
-                    seen.mark(15)?;
-                    d.event_category = p.opt_str()?;
-                }
-                b"readOnly" => {
-                    seen.mark(16)?;
-                    d.read_only = p.loose_bool()?;
-                }
-                b"managementEvent" => {
-                    seen.mark(17)?;
-                    d.management_event = p.loose_bool()?;
-                }
-                b"recipientAccountId" => {
-                    seen.mark(18)?;
-                    d.recipient_account_id = p.opt_str()?;
-                }
-                b"requestParameters" => {
-                    seen.mark(19)?;
-                    d.request_parameters = p.raw()?;
-                }
-                b"responseElements" => {
-                    seen.mark(20)?;
-                    d.response_elements = p.raw()?;
-                }
-                b"additionalEventData" => {
-                    seen.mark(21)?;
-                    d.additional_event_data = p.raw()?;
-                }
-                b"serviceEventDetails" => {
-                    seen.mark(22)?;
-                    d.service_event_details = p.raw()?;
-                }
-                b"insightDetails" => {
-                    seen.mark(23)?;
-                    d.insight_details = p.raw()?;
-                }
-                b"resources" => {
-                    seen.mark(24)?;
-                    d.resources = p.resources()?;
-                }
-                b"sessionCredentialFromConsole" => {
-                    seen.mark(25)?;
-                    d.session_credential_from_console = p.loose_bool()?;
-                }
-                b"detail" => {
-                    seen.mark(26)?;
-                    d.detail = p.raw()?;
-                }
-                b"detail-type" => {
-                    seen.mark(27)?;
-                    d.detail_type = p.opt_str()?;
-                }
-                b"account" => {
-                    seen.mark(28)?;
-                    d.account = p.opt_str()?;
-                }
-                b"message" => {
-                    seen.mark(29)?;
-                    d.message = p.raw()?;
-                }
-                b"CloudTrailEvent" => {
-                    seen.mark(30)?;
-                    d.cloud_trail_event = p.opt_str()?;
-                }
-                b"Records" => {
-                    seen.mark(31)?;
-                    d.records = p.raw()?;
-                }
-                b"digestStartTime" => {
-                    seen.mark(32)?;
-                    d.digest_start_time = p.opt_str()?;
-                }
-                b"digestPublicKeyFingerprint" => {
-                    seen.mark(33)?;
-                    d.digest_public_key_fingerprint = p.opt_str()?;
-                }
-                _ => p.skip()?,
-            }
-            Ok(())
-        })?;
-        Ok(d)
+        Ok(object!(self, Doc, [
+            b"eventVersion": opt_str => event_version,
+            b"eventID": opt_str => event_id,
+            b"eventTime": opt_str => event_time,
+            b"eventSource": opt_str => event_source,
+            b"eventName": opt_str => event_name,
+            b"awsRegion": opt_str => aws_region,
+            b"sourceIPAddress": opt_str => source_ip_address,
+            b"userAgent": opt_str => user_agent,
+            b"userIdentity": user_identity => user_identity,
+            b"errorCode": opt_str => error_code,
+            b"errorMessage": opt_str => error_message,
+            b"requestID": opt_str => request_id,
+            b"sharedEventID": opt_str => shared_event_id,
+            b"vpcEndpointId": opt_str => vpc_endpoint_id,
+            b"eventType": opt_str => event_type,
+            b"eventCategory": opt_str => event_category,
+            b"readOnly": loose_bool => read_only,
+            b"managementEvent": loose_bool => management_event,
+            b"recipientAccountId": opt_str => recipient_account_id,
+            b"requestParameters": raw => request_parameters,
+            b"responseElements": raw => response_elements,
+            b"additionalEventData": raw => additional_event_data,
+            b"serviceEventDetails": raw => service_event_details,
+            b"insightDetails": raw => insight_details,
+            b"resources": resources => resources,
+            b"sessionCredentialFromConsole": loose_bool => session_credential_from_console,
+            b"detail": raw => detail,
+            b"detail-type": opt_str => detail_type,
+            b"account": opt_str => account,
+            b"message": raw => message,
+            b"CloudTrailEvent": opt_str => cloud_trail_event,
+            b"Records": raw => records,
+            b"digestStartTime": opt_str => digest_start_time,
+            b"digestPublicKeyFingerprint": opt_str => digest_public_key_fingerprint,
+        ]))
     }
 
-    fn user_identity(&mut self) -> R<UserIdentity<'a>> {
-        let mut u = UserIdentity::default();
-        let mut seen = Seen(0);
-        self.members(|p, key| {
-            match key {
-                b"type" => {
-                    seen.mark(0)?;
-                    u.kind = p.opt_str()?;
-                }
-                b"principalId" => {
-                    seen.mark(1)?;
-                    u.principal_id = p.opt_str()?;
-                }
-                b"arn" => {
-                    seen.mark(2)?;
-                    u.arn = p.opt_str()?;
-                }
-                b"accountId" => {
-                    seen.mark(3)?;
-                    u.account_id = p.opt_str()?;
-                }
-                b"accessKeyId" => {
-                    seen.mark(4)?;
-                    u.access_key_id = p.opt_str()?;
-                }
-                b"userName" => {
-                    seen.mark(5)?;
-                    u.user_name = p.opt_str()?;
-                }
-                b"invokedBy" => {
-                    seen.mark(6)?;
-                    u.invoked_by = p.opt_str()?;
-                }
-                b"sessionContext" => {
-                    seen.mark(7)?;
-                    u.session_context = p.opt_struct(Self::session_context)?;
-                }
-                b"onBehalfOf" => {
-                    seen.mark(8)?;
-                    u.on_behalf_of = p.opt_struct(|p| {
-                        let mut o = OnBehalfOf::default();
-                        let mut seen = Seen(0);
-                        p.members(|p, key| {
-                            if key == b"userId" {
-                                seen.mark(0)?;
-                                o.user_id = p.opt_str()?;
-                            } else {
-                                p.skip()?;
-                            }
-                            Ok(())
-                        })?;
-                        Ok(o)
-                    })?;
-                }
-                _ => p.skip()?,
-            }
-            Ok(())
-        })?;
-        Ok(u)
+    fn user_identity(&mut self) -> R<Option<UserIdentity<'a>>> {
+        self.opt_struct(|p| {
+            Ok(object!(p, UserIdentity, [
+                b"type": opt_str => kind,
+                b"principalId": opt_str => principal_id,
+                b"arn": opt_str => arn,
+                b"accountId": opt_str => account_id,
+                b"accessKeyId": opt_str => access_key_id,
+                b"userName": opt_str => user_name,
+                b"invokedBy": opt_str => invoked_by,
+                b"sessionContext": session_context => session_context,
+                b"onBehalfOf": on_behalf_of => on_behalf_of,
+            ]))
+        })
     }
 
-    fn session_context(&mut self) -> R<SessionContext<'a>> {
-        let mut c = SessionContext::default();
-        let mut seen = Seen(0);
-        self.members(|p, key| {
-            match key {
-                b"sessionIssuer" => {
-                    seen.mark(0)?;
-                    c.session_issuer = p.opt_struct(|p| {
-                        let mut s = SessionIssuer::default();
-                        let mut seen = Seen(0);
-                        p.members(|p, key| {
-                            match key {
-                                b"type" => {
-                                    seen.mark(0)?;
-                                    s.kind = p.opt_str()?;
-                                }
-                                b"arn" => {
-                                    seen.mark(1)?;
-                                    s.arn = p.opt_str()?;
-                                }
-                                b"userName" => {
-                                    seen.mark(2)?;
-                                    s.user_name = p.opt_str()?;
-                                }
-                                _ => p.skip()?,
-                            }
-                            Ok(())
-                        })?;
-                        Ok(s)
-                    })?;
-                }
-                b"attributes" => {
-                    seen.mark(1)?;
-                    c.attributes = p.opt_struct(|p| {
-                        let mut a = SessionAttributes::default();
-                        let mut seen = Seen(0);
-                        p.members(|p, key| {
-                            match key {
-                                b"creationDate" => {
-                                    seen.mark(0)?;
-                                    a.creation_date = p.opt_str()?;
-                                }
-                                b"mfaAuthenticated" => {
-                                    seen.mark(1)?;
-                                    a.mfa_authenticated = p.loose_bool()?;
-                                }
-                                _ => p.skip()?,
-                            }
-                            Ok(())
-                        })?;
-                        Ok(a)
-                    })?;
-                }
-                b"sourceIdentity" => {
-                    seen.mark(2)?;
-                    c.source_identity = p.opt_str()?;
-                }
-                _ => p.skip()?,
-            }
-            Ok(())
-        })?;
-        Ok(c)
+    fn on_behalf_of(&mut self) -> R<Option<OnBehalfOf<'a>>> {
+        self.opt_struct(|p| {
+            Ok(object!(p, OnBehalfOf, [
+                b"userId": opt_str => user_id,
+            ]))
+        })
+    }
+
+    fn session_context(&mut self) -> R<Option<SessionContext<'a>>> {
+        self.opt_struct(|p| {
+            Ok(object!(p, SessionContext, [
+                b"sessionIssuer": session_issuer => session_issuer,
+                b"attributes": session_attributes => attributes,
+                b"sourceIdentity": opt_str => source_identity,
+            ]))
+        })
+    }
+
+    fn session_issuer(&mut self) -> R<Option<SessionIssuer<'a>>> {
+        self.opt_struct(|p| {
+            Ok(object!(p, SessionIssuer, [
+                b"type": opt_str => kind,
+                b"arn": opt_str => arn,
+                b"userName": opt_str => user_name,
+            ]))
+        })
+    }
+
+    fn session_attributes(&mut self) -> R<Option<SessionAttributes<'a>>> {
+        self.opt_struct(|p| {
+            Ok(object!(p, SessionAttributes, [
+                b"creationDate": opt_str => creation_date,
+                b"mfaAuthenticated": loose_bool => mfa_authenticated,
+            ]))
+        })
     }
 
     /// `Option<Vec<Resource>>`: null or an array of objects.
@@ -652,17 +496,7 @@ impl<'a> Parser<'a> {
             if self.peek()? != b'{' {
                 return Err(GiveUp);
             }
-            let mut r = Resource { arn: None };
-            let mut seen = Seen(0);
-            self.members(|p, key| {
-                if key == b"ARN" {
-                    seen.mark(0)?;
-                    r.arn = p.opt_str()?;
-                } else {
-                    p.skip()?;
-                }
-                Ok(())
-            })?;
+            let r = object!(self, Resource, [b"ARN": opt_str => arn]);
             v.push(r);
             self.ws();
             match self.peek()? {

@@ -252,7 +252,7 @@ pub struct OnBehalfOf<'a> {
     pub user_id: Str<'a>,
 }
 
-#[derive(Deserialize, Debug, PartialEq)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 pub struct Resource<'a> {
     #[serde(borrow, rename = "ARN", default, deserialize_with = "opt_cow")]
     pub arn: Str<'a>,
