@@ -428,3 +428,27 @@ fn incident_columns_come_from_the_settings_and_bad_rows_are_named() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no field \"start\""), "{}", r.stderr);
 }
+
+/// Attribution reads the events parts on a thread of its own while it takes
+/// in the previous one: a part that cannot be read still stops it with the
+/// part's name, after the parts before it were read.
+#[test]
+fn an_unreadable_events_part_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    ingest_quietly(&sample(), &store);
+    let mut parts: Vec<_> = walkdir::WalkDir::new(store.join("events"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .collect();
+    parts.sort();
+    assert!(parts.len() > 2, "{parts:?}");
+    let last = parts.last().unwrap();
+    std::fs::write(last, b"not parquet").unwrap();
+    let r = run(&["explain", "nope", "--store", store.to_str().unwrap(), "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let name = last.file_name().unwrap().to_str().unwrap();
+    assert!(r.stderr.contains(name), "{}", r.stderr);
+    assert!(!r.stderr.contains("no event with event_id"), "{}", r.stderr);
+}
