@@ -167,17 +167,6 @@ fn cpu_seconds() -> Option<f64> {
     None
 }
 
-/// Resident memory now, from /proc (Linux only).
-#[cfg(target_os = "linux")]
 fn resident_mib() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    // SAFETY: sysconf reads a constant.
-    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).ok()?;
-    Some((pages * page) >> 20)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn resident_mib() -> Option<u64> {
-    None
+    crate::alloc::resident_bytes().map(|b| b >> 20)
 }
