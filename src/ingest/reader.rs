@@ -76,6 +76,12 @@ pub struct ReadContext<'a> {
     pub iam: &'a IamExceptions,
 }
 
+/// One JSON value as a `Doc`: the fast path, or serde where it gives up
+/// (whose result and error are the ones that count).
+fn parse_doc(text: &str) -> serde_json::Result<Doc<'_>> {
+    fastjson::doc(text).or_else(|_| serde_json::from_str(text))
+}
+
 /// Quick look at the start of a file: does it hold CloudTrail at all? Used to
 /// route JSON Lines to the transcript readers before a full pass.
 pub fn sniff_cloudtrail(bytes: &[u8]) -> bool {
@@ -94,12 +100,8 @@ pub fn sniff_cloudtrail(bytes: &[u8]) -> bool {
             let line_end =
                 memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |e| start + e);
             let first = &bytes[start..line_end];
-            let parsed = std::str::from_utf8(first)
-                .map_err(|_| ())
-                .and_then(|t| fastjson::doc(t).map_err(|_| ()))
-                .or_else(|_| serde_json::from_slice::<Doc>(first).map_err(|_| ()));
-            match parsed {
-                Ok(d) => {
+            match std::str::from_utf8(first).ok().map(parse_doc) {
+                Some(Ok(d)) => {
                     d.looks_like_record()
                         || d.is_envelope()
                         || d.is_digest()
@@ -109,7 +111,7 @@ pub fn sniff_cloudtrail(bytes: &[u8]) -> bool {
                             .is_some_and(|m| m.trim_start().starts_with('{'))
                 }
                 // A pretty-printed document: look for the container keys.
-                Err(_) => [
+                _ => [
                     &b"\"Records\""[..],
                     b"\"Events\"",
                     b"\"logEvents\"",
@@ -523,8 +525,7 @@ impl<'b> Reader<'b, '_> {
                 }
             },
         };
-        let parsed = fastjson::doc(text).or_else(|_| serde_json::from_str::<Doc>(text));
-        let doc = match parsed {
+        let doc = match parse_doc(text) {
             Ok(d) => d,
             Err(e) => {
                 let what = match e.classify() {
@@ -631,7 +632,7 @@ impl<'b> Reader<'b, '_> {
         origin: Origin<'_>,
         what: &str,
     ) {
-        match fastjson::doc(inner).or_else(|_| serde_json::from_str::<Doc>(inner)) {
+        match parse_doc(inner) {
             Ok(doc) if doc.looks_like_record() => match normalise(&doc, origin, self.cx.iam) {
                 Ok(row) => {
                     let line = self.lines.line_of(self.bytes, at);

@@ -205,8 +205,7 @@ impl StoreWriter {
         }
         let (staged, rel) = self.next_part(table, partition)?;
         write_parquet(&staged, df)?;
-        self.syncer.send(&staged);
-        self.staged.push((staged, rel, table.to_string()));
+        self.stage(staged, rel, table);
         Ok(())
     }
 
@@ -237,10 +236,15 @@ impl StoreWriter {
         jobs.par_iter_mut()
             .try_for_each(|(staged, _, df)| write_parquet(staged, df))?;
         for (staged, rel, _) in jobs {
-            self.syncer.send(&staged);
-            self.staged.push((staged, rel, table.to_string()));
+            self.stage(staged, rel, table);
         }
         Ok(())
+    }
+
+    /// Records a written part for commit and has it flushed to disk.
+    fn stage(&mut self, staged: PathBuf, rel: String, table: &str) {
+        self.syncer.send(&staged);
+        self.staged.push((staged, rel, table.to_string()));
     }
 
     /// The staging path and the store-relative name of the next part.
