@@ -7,6 +7,7 @@
 //! readers take no lock and see the last committed manifest.
 
 pub mod manifest;
+pub mod parquet;
 pub mod writer;
 
 use crate::schema::{self, ev, table};

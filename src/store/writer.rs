@@ -204,7 +204,7 @@ impl StoreWriter {
             return Ok(());
         }
         let (staged, rel) = self.next_part(table, partition)?;
-        write_parquet(&staged, df)?;
+        super::parquet::write(&staged, df)?;
         self.stage(staged, rel, table);
         Ok(())
     }
@@ -234,7 +234,7 @@ impl StoreWriter {
             jobs.push((staged, rel, df));
         }
         jobs.par_iter_mut()
-            .try_for_each(|(staged, _, df)| write_parquet(staged, df))?;
+            .try_for_each(|(staged, _, df)| super::parquet::write(staged, df))?;
         for (staged, rel, _) in jobs {
             self.stage(staged, rel, table);
         }
@@ -346,18 +346,6 @@ fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
             }
         }
     }
-    Ok(())
-}
-
-fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    ParquetWriter::new(file)
-        .with_compression(ParquetCompression::Snappy)
-        .with_row_group_size(Some(128 * 1024))
-        .with_statistics(StatisticsOptions::default())
-        .finish(df)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
