@@ -29,7 +29,7 @@ use super::join::{self, Candidate, JoinSettings, Match, same_agent};
 use super::markers::Markers;
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ActorKind {
@@ -264,7 +264,9 @@ pub fn run(
     }
     clock.lap("    engine: labels");
     propagate_sid(&f, &pre, calls, &mut labels);
+    clock.lap("    engine: sid");
     inherit_stack_ops(e, &pre, s, &mut labels);
+    clock.lap("    engine: stack operations");
     let mut used: Vec<u32> = matches.iter().flatten().map(|m| m.call).collect();
     used.sort_unstable();
     used.dedup();
@@ -549,66 +551,78 @@ fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings
 /// mostly used: a terminal where one call was matched among many of a
 /// person's is not the agent's.
 fn propagate_sid(f: &Facts, pre: &PreTable, calls: &[Call], labels: &mut Labels) {
-    // sid → (agent → events, sessions)
-    type Seen<'s> = (BTreeMap<String, u32>, BTreeMap<&'s str, ()>);
-    let mut by_sid: BTreeMap<&str, Seen> = BTreeMap::new();
+    // Events with a sid that could be anyone's: a small share of all, found
+    // through per-user-agent sids (reading `UaInfo` per event misses the
+    // cache: a million events over 100K user agents).
+    let sids: Vec<Option<&str>> = f.uas.iter().map(|u| u.sid).collect();
+    let with_sid: Vec<(usize, &str)> = (0..labels.of.len())
+        .filter_map(|i| Some((i, sids[f.ua_of[i] as usize]?)))
+        .filter(|&(i, _)| !pre[i].console && pre[i].service.is_none())
+        .collect();
+    // Events per (sid, label): the sums below run once per pair.
+    let mut pairs: PlHashMap<(&str, u32), u32> = PlHashMap::default();
+    for &(i, sid) in &with_sid {
+        *pairs.entry((sid, labels.of[i])).or_default() += 1;
+    }
+    // sid → (agents, sessions) of its strong AI events
+    type Seen<'s> = (BTreeSet<&'s str>, BTreeSet<&'s str>);
+    let mut by_sid: PlHashMap<&str, Seen> = PlHashMap::default();
     // sid → (strong AI events, all events that could be anyone's)
-    let mut share: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
-    for i in 0..labels.of.len() {
-        let Some(sid) = f.uas[f.ua_of[i] as usize].sid else {
-            continue;
-        };
-        if pre[i].console || pre[i].service.is_some() {
-            continue;
-        }
-        let l = labels.get(i);
+    let mut share: PlHashMap<&str, (u32, u32)> = PlHashMap::default();
+    for (&(sid, label), &n) in &pairs {
+        let l = &labels.table[label as usize];
         let strong = l.kind == ActorKind::Ai
             && (l.call.is_some() || l.evidence.iter().any(|x| x.starts_with("ua:")));
         let e = share.entry(sid).or_default();
-        e.0 += u32::from(strong);
-        e.1 += 1;
+        e.0 += if strong { n } else { 0 };
+        e.1 += n;
         if strong {
             let entry = by_sid.entry(sid).or_default();
             if let Some(a) = &l.actor {
-                *entry.0.entry(a.clone()).or_default() += 1;
+                entry.0.insert(a.as_str());
             }
             if let Some(c) = l.call {
-                entry.1.insert(calls[c as usize].session_id.as_str(), ());
+                entry.1.insert(calls[c as usize].session_id.as_str());
             }
         }
     }
-    by_sid.retain(|sid, _| share.get(sid).is_some_and(|(ai, all)| ai * 2 >= *all));
-    if by_sid.is_empty() {
+    drop(pairs);
+    // sid → (its one agent, " in session S" when its calls came from one)
+    let mut to: PlHashMap<&str, (String, String)> = PlHashMap::default();
+    for (sid, (agents, sessions)) in by_sid {
+        let (ai, all) = share[sid];
+        let (Some(agent), 1) = (agents.first(), agents.len()) else {
+            continue;
+        };
+        if ai * 2 >= all {
+            let session = match (sessions.first(), sessions.len()) {
+                (Some(s), 1) => format!(" in session {s}"),
+                _ => String::new(),
+            };
+            to.insert(sid, (agent.to_string(), session));
+        }
+    }
+    if to.is_empty() {
         return;
     }
     // (sid, old label) → new label
     let mut memo: PlHashMap<(&str, u32), u32> = PlHashMap::default();
-    for i in 0..labels.of.len() {
-        if pre[i].console || pre[i].service.is_some() || labels.get(i).kind == ActorKind::Ai {
+    for &(i, sid) in &with_sid {
+        let Some((agent, session)) = to.get(sid) else {
+            continue;
+        };
+        if labels.get(i).kind == ActorKind::Ai {
             continue;
         }
-        let Some(sid) = f.uas[f.ua_of[i] as usize].sid else {
-            continue;
-        };
-        let Some((agents, sessions)) = by_sid.get(sid) else {
-            continue;
-        };
-        let (Some(agent), 1) = (agents.keys().next(), agents.len()) else {
-            continue;
-        };
         let old_id = labels.of[i];
         if let Some(id) = memo.get(&(sid, old_id)) {
             labels.of[i] = *id;
             continue;
         }
-        let session = match (sessions.keys().next(), sessions.len()) {
-            (Some(s), 1) => format!(" in session {s}"),
-            _ => String::new(),
-        };
         let old = labels.table[old_id as usize].clone();
         let mut l = Label::new(
             ActorKind::Ai,
-            Some(agent.to_string()),
+            Some(agent.clone()),
             0.8,
             format!(
                 "same CLI session (sid/{sid}) as calls attributed to {agent}{session}; no transcript call matched this one"

@@ -499,7 +499,18 @@ fn classify_part(df: &DataFrame, base: usize) -> Result<Vec<DestructiveHit>> {
     let params = df.column(ev::REQUEST_PARAMETERS)?.str()?;
     let err = df.column(ev::ERROR_CODE)?.str()?;
     let user = df.column(ev::USER_NAME)?.str()?;
+    // A part has a few hundred distinct actions: those that can never be
+    // destructive are ruled out once, not on every row.
+    let actions = iam.unique()?;
+    let candidates: PlHashSet<&str> = actions
+        .iter()
+        .flatten()
+        .filter(|a| crate::destructive::may_classify(a))
+        .collect();
     let hit = |k: usize| {
+        if !iam.get(k).is_some_and(|a| candidates.contains(a)) {
+            return None;
+        }
         destructive_hit(
             base + k,
             iam.get(k),

@@ -460,11 +460,7 @@ impl DestructiveCatalog {
         error_code: Option<&str>,
         ctx: &ClassifyContext,
     ) -> Option<Classification> {
-        let (prefix, name) = iam_action.split_once(':')?;
-        if prefix.is_empty() || name.is_empty() {
-            return None;
-        }
-        let lower = iam_action.to_ascii_lowercase();
+        let (lower, name) = split_action(iam_action)?;
         let failed = error_code.is_some_and(|c| !c.trim().is_empty());
         if let Some(g) = self.group_for(&lower) {
             return apply_group(g, event_name, request_parameters, ctx, failed);
@@ -479,6 +475,14 @@ impl DestructiveCatalog {
             conditions: Vec::new(),
             failed,
             parameters_unreadable: false,
+        })
+    }
+
+    /// False when `classify` returns `None` for every event with this IAM
+    /// action, whatever its name, parameters, error or context.
+    pub fn may_classify(&self, iam_action: &str) -> bool {
+        split_action(iam_action).is_some_and(|(lower, name)| {
+            self.group_for(&lower).is_some() || self.generic(&lower, name).is_some()
         })
     }
 
@@ -503,6 +507,15 @@ impl DestructiveCatalog {
             verb_rows: self.verbs.len(),
         }
     }
+}
+
+/// `s3:DeleteBucket` as its lowercase text and the part after the colon.
+fn split_action(iam_action: &str) -> Option<(String, &str)> {
+    let (prefix, name) = iam_action.split_once(':')?;
+    if prefix.is_empty() || name.is_empty() {
+        return None;
+    }
+    Some((iam_action.to_ascii_lowercase(), name))
 }
 
 fn apply_group(

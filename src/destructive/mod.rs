@@ -157,6 +157,12 @@ pub struct Classification {
     pub parameters_unreadable: bool,
 }
 
+/// False when [`classify`] gives `None` for every event with this IAM
+/// action: a filter to run once per distinct action instead of per event.
+pub fn may_classify(iam_action: &str) -> bool {
+    catalog().is_ok_and(|c| c.may_classify(iam_action))
+}
+
 /// Classifies one event with the embedded catalog.
 ///
 /// `iam_action` is the event's IAM action (`s3:DeleteObject`), `event_name`

@@ -885,3 +885,43 @@ fn coverage_counts_add_up() {
         .count();
     assert_eq!(by_hand, cov.generic_actions);
 }
+
+#[test]
+fn may_classify_rules_out_only_actions_classify_never_flags() {
+    let c = catalog().unwrap();
+    let loud = json!({
+        "force": true, "skipFinalSnapshot": true, "deleteAutomatedBackups": true,
+        "forceDelete": true, "recursive": true, "policyDocument": "{\"Effect\":\"Allow\"}",
+    })
+    .to_string();
+    let params = [None, Some("{}"), Some(loud.as_str()), Some("not json")];
+    let ctx = ClassifyContext {
+        caller_user_name: Some("alice"),
+        ..Default::default()
+    };
+    let (mut ruled_out, mut kept) = (0, 0);
+    for a in c.iam_actions().iter() {
+        let may = c.may_classify(a.full());
+        for p in params {
+            for error in [None, Some("AccessDenied")] {
+                let got = c.classify(a.full(), a.action(), p, error, &ctx);
+                assert!(
+                    may || got.is_none(),
+                    "{} ruled out but classified with {p:?}",
+                    a.full()
+                );
+            }
+        }
+        if may {
+            kept += 1;
+        } else {
+            ruled_out += 1;
+        }
+    }
+    assert!(ruled_out > 10_000 && kept > 2_000, "{ruled_out} {kept}");
+    assert!(c.may_classify("s3:DeleteBucket") && c.may_classify("ec2:TerminateInstances"));
+    assert!(!c.may_classify("s3:GetObject") && !c.may_classify("ec2:DescribeInstances"));
+    for bad in ["", "s3:", ":DeleteBucket", "DeleteBucket"] {
+        assert!(!c.may_classify(bad), "{bad:?}");
+    }
+}
