@@ -495,16 +495,26 @@ fn store_is_the_same_whatever_the_thread_count() {
             "-q",
         ]));
         assert_eq!(r.code, 1);
-        let r = run(&[
-            "query",
+        let mut out = String::new();
+        // The events, and the attribution the same run made of them.
+        for sql in [
             "SELECT event_id, source_index FROM events",
-            "--store",
-            store.path().to_str().unwrap(),
-            "--format",
-            "csv",
-        ]);
-        outs.push(r.stdout);
+            "SELECT * FROM attribution",
+        ] {
+            let r = run(&[
+                "query",
+                sql,
+                "--store",
+                store.path().to_str().unwrap(),
+                "--format",
+                "ndjson",
+            ]);
+            assert_eq!(r.code, 0, "{}", r.stderr);
+            out.push_str(&r.stdout);
+        }
+        outs.push(out);
     }
+    assert!(outs[0].contains("\"actor_kind\""), "{}", outs[0]);
     assert_eq!(outs[0], outs[1]);
 }
 

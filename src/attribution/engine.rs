@@ -137,35 +137,20 @@ struct PreTable<'a> {
 
 impl<'a> PreTable<'a> {
     fn new(e: &'a Events, f: &Facts<'a>) -> PreTable<'a> {
-        const CHUNK: usize = 64 * 1024;
-        let mut t = PreTable {
-            of: Vec::with_capacity(e.len()),
-            table: Vec::new(),
-        };
-        let mut index: PlHashMap<Pre, u32> = PlHashMap::default();
-        for start in (0..e.len()).step_by(CHUNK) {
-            let chunk: Vec<Pre> = (start..(start + CHUNK).min(e.len()))
-                .into_par_iter()
-                .map(|i| {
-                    let p = &f.principals[f.principal_of[i] as usize];
-                    let ua = &f.uas[f.ua_of[i] as usize];
-                    Pre {
-                        console: e.console[i] || ua.client == Some("console"),
-                        service: facts::service_actor(e, i, p),
-                        cfn: facts::cfn_invoked(e, i),
-                    }
-                })
-                .collect();
-            for p in chunk {
-                let next = t.table.len() as u32;
-                let id = *index.entry(p).or_insert(next);
-                if id == next {
-                    t.table.push(p);
-                }
-                t.of.push(id);
+        let pre = |i: usize| {
+            let p = &f.principals[f.principal_of[i] as usize];
+            let ua = &f.uas[f.ua_of[i] as usize];
+            Pre {
+                console: e.console[i] || ua.client == Some("console"),
+                service: facts::service_actor(e, i, p),
+                cfn: facts::cfn_invoked(e, i),
             }
+        };
+        let dense = super::dense::dense_ids(e.len(), pre);
+        PreTable {
+            table: dense.first.iter().map(|&i| pre(i)).collect(),
+            of: dense.of,
         }
-        t
     }
 }
 
@@ -220,37 +205,47 @@ pub fn run(
         table: Vec::new(),
         of: vec![0; e.len()],
     };
-    let mut memo: PlHashMap<(u32, u32, u32), u32> = PlHashMap::default();
+    // Matched events share one key here and get their own labels below.
+    let keys = super::dense::dense_ids(e.len(), |i| match matches[i] {
+        Some(_) => None,
+        None => Some((f.principal_of[i], f.ua_of[i], pre.of[i])),
+    });
+    let key_labels: Vec<Option<(u64, Label)>> = keys
+        .first
+        .par_iter()
+        .map(|&i| {
+            matches[i].is_none().then(|| {
+                let l = label(e, i, &f, &pre[i], None, calls, s);
+                (l.content_hash(), l)
+            })
+        })
+        .collect();
     // User agents differ by session id far more often than labels differ:
     // equal labels share one entry.
     let mut by_content: PlHashMap<u64, Vec<u32>> = PlHashMap::default();
-    for i in 0..e.len() {
-        if matches[i].is_some() {
-            continue;
-        }
-        let key = (f.principal_of[i], f.ua_of[i], pre.of[i]);
-        let id = match memo.get(&key) {
-            Some(id) => *id,
-            None => {
-                let l = label(e, i, &f, &pre[i], None, calls, s);
-                let h = l.content_hash();
-                let same = by_content.entry(h).or_default();
-                let id = match same.iter().find(|&&k| labels.table[k as usize] == l) {
-                    Some(&k) => k,
-                    None => {
-                        let k = labels.table.len() as u32;
-                        labels.table.push(l);
-                        same.push(k);
-                        k
-                    }
-                };
-                memo.insert(key, id);
-                id
+    let key_to_label: Vec<u32> = key_labels
+        .into_iter()
+        .map(|l| {
+            let Some((hash, l)) = l else { return 0 };
+            let same = by_content.entry(hash).or_default();
+            match same.iter().find(|&&k| labels.table[k as usize] == l) {
+                Some(&k) => k,
+                None => {
+                    let k = labels.table.len() as u32;
+                    labels.table.push(l);
+                    same.push(k);
+                    k
+                }
             }
-        };
-        labels.of[i] = id;
-    }
+        })
+        .collect();
     drop(by_content);
+    labels
+        .of
+        .par_iter_mut()
+        .zip(keys.of.par_iter())
+        .for_each(|(of, key)| *of = key_to_label[*key as usize]);
+    drop(keys);
     let matched: Vec<(usize, Label)> = matches
         .par_iter()
         .enumerate()

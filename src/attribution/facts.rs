@@ -7,7 +7,6 @@ use super::config::{Settings, any_glob};
 use super::input::Events;
 use super::markers::{Hit, Markers, UaParts};
 use crate::ingest::useragent;
-use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
@@ -109,23 +108,20 @@ pub fn facts<'a>(e: &'a Events, settings: &Settings, markers: &Markers) -> Facts
     let none = uas.len() as u32;
     uas.push(UaInfo::default());
     let ua_of = (0..n).map(|i| e.user_agent.id(i).unwrap_or(none)).collect();
-    // (principal ARN, source identity, identity type) ids → principal row
-    type PrincipalKey = (Option<u32>, Option<u32>, Option<u32>);
-    let mut p_index: PlHashMap<PrincipalKey, u32> = PlHashMap::default();
-    let mut principals = Vec::new();
-    let mut principal_of = Vec::with_capacity(n);
-    for i in 0..n {
-        let key = (
+    // A principal is its (principal ARN, source identity, identity type).
+    let dense = super::dense::dense_ids(n, |i| {
+        (
             e.principal_arn.id(i),
             e.source_identity.id(i),
             e.identity_type.id(i),
-        );
-        let p = *p_index.entry(key).or_insert_with(|| {
-            principals.push(principal_facts(e, i, settings, markers));
-            (principals.len() - 1) as u32
-        });
-        principal_of.push(p);
-    }
+        )
+    });
+    let principals: Vec<PrincipalFacts> = dense
+        .first
+        .par_iter()
+        .map(|&i| principal_facts(e, i, settings, markers))
+        .collect();
+    let principal_of = dense.of;
     let people = principals.iter().filter_map(|p| p.person.clone()).collect();
     Facts {
         ua_of,

@@ -337,6 +337,10 @@ pub fn join(
     js: &JoinSettings,
     trace: Option<usize>,
 ) -> (Vec<Option<Match>>, Vec<Candidate>) {
+    if calls.is_empty() {
+        // No transcripts: nothing to pair (and no time order to build).
+        return (vec![None; e.len()], Vec::new());
+    }
     let cx = Ctx {
         e,
         f,

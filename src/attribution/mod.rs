@@ -12,6 +12,7 @@
 //! manifest records what it was computed from.
 
 pub mod config;
+pub mod dense;
 pub mod engine;
 pub mod facts;
 pub mod input;
