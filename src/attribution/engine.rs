@@ -210,22 +210,23 @@ pub fn run(
         Some(_) => None,
         None => Some((f.principal_of[i], f.ua_of[i], pre.of[i])),
     });
-    let key_labels: Vec<Option<(u64, Label)>> = keys
-        .first
-        .par_iter()
-        .map(|&i| {
-            matches[i].is_none().then(|| {
-                let l = label(e, i, &f, &pre[i], None, calls, s);
-                (l.content_hash(), l)
-            })
-        })
-        .collect();
     // User agents differ by session id far more often than labels differ:
-    // equal labels share one entry.
+    // equal labels share one entry. Labels are made a batch of keys at a
+    // time so that only one batch is held before it is folded in.
+    const BATCH: usize = 16 * 1024;
     let mut by_content: PlHashMap<u64, Vec<u32>> = PlHashMap::default();
-    let key_to_label: Vec<u32> = key_labels
-        .into_iter()
-        .map(|l| {
+    let mut key_to_label: Vec<u32> = Vec::with_capacity(keys.first.len());
+    for firsts in keys.first.chunks(BATCH) {
+        let made: Vec<Option<(u64, Label)>> = firsts
+            .par_iter()
+            .map(|&i| {
+                matches[i].is_none().then(|| {
+                    let l = label(e, i, &f, &pre[i], None, calls, s);
+                    (l.content_hash(), l)
+                })
+            })
+            .collect();
+        key_to_label.extend(made.into_iter().map(|l| {
             let Some((hash, l)) = l else { return 0 };
             let same = by_content.entry(hash).or_default();
             match same.iter().find(|&&k| labels.table[k as usize] == l) {
@@ -237,8 +238,8 @@ pub fn run(
                     k
                 }
             }
-        })
-        .collect();
+        }));
+    }
     drop(by_content);
     labels
         .of
