@@ -456,13 +456,16 @@ fn parse_uuid(s: &str) -> Option<u128> {
 
 fn format_uuid(v: u128, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for i in 0..32 {
-        if matches!(i, 8 | 12 | 16 | 20) {
-            out.push('-');
+    let mut text = [b'-'; 36];
+    let mut digits = 0;
+    for (at, byte) in text.iter_mut().enumerate() {
+        if !matches!(at, 8 | 13 | 18 | 23) {
+            *byte = HEX[((v >> (124 - 4 * digits)) & 0xf) as usize];
+            digits += 1;
         }
-        let d = (v >> (124 - 4 * i)) & 0xf;
-        out.push(HEX[d as usize] as char);
     }
+    // Only ASCII hex digits and hyphens were written.
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
 }
 
 /// Everything attribution reads from the events table.

@@ -234,7 +234,12 @@ fn frame<'a>(
         evidence.finish().into_series().into_column(),
         strs(at::REASON, &|l| Some(l.reason.as_str())),
     ];
-    let hit = |k: usize| risk.destructive.get(&row(k));
+    // One lookup per row and map (the maps hold the few risky events).
+    let hits: Vec<Option<&crate::destructive::Classification>> =
+        (0..n).map(|k| risk.destructive.get(&row(k))).collect();
+    let approvals: Vec<Option<&(Option<String>, Option<i64>)>> =
+        (0..n).map(|k| risk.approval.get(&row(k))).collect();
+    let hit = |k: usize| hits[k];
     let by_row = |name: &str, f: &dyn Fn(usize) -> Option<&'a str>| -> Column {
         let v: Vec<Option<&str>> = (0..n).map(f).collect();
         Column::new(PlSmallStr::from(name), v)
@@ -253,12 +258,12 @@ fn frame<'a>(
         by_row(at::SEVERITY, &|k| hit(k).map(|c| c.severity.as_str())),
         by_row(at::CATALOG_RULE, &|k| hit(k).map(|c| c.rule.as_str())),
         by_row(at::APPROVAL, &|k| {
-            risk.approval.get(&row(k)).and_then(|(a, _)| a.as_deref())
+            approvals[k].and_then(|(a, _)| a.as_deref())
         }),
         Column::new(
             PlSmallStr::from_static(at::HUMAN_LAST_SPOKE_SECS),
             (0..n)
-                .map(|k| risk.approval.get(&row(k)).and_then(|(_, s)| *s))
+                .map(|k| approvals[k].and_then(|(_, s)| *s))
                 .collect::<Vec<Option<i64>>>(),
         ),
     ]);
