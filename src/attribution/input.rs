@@ -568,12 +568,8 @@ pub fn load_events(
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);
         scope.spawn(move || {
-            for path in &paths {
-                let df = crate::store::scan_files(std::slice::from_ref(path)).and_then(|lf| {
-                    event_selection(lf)
-                        .collect()
-                        .map_err(|err| anyhow::anyhow!("reading {}: {err}", path.display()))
-                });
+            for batch in paths.chunks(PARTS_PER_READ) {
+                let df = read_parts(batch);
                 let failed = df.is_err();
                 if tx.send(df).is_err() || failed {
                     break;
@@ -593,6 +589,25 @@ pub fn load_events(
     })?;
     e.done_loading();
     Ok(e)
+}
+
+/// Parts read in one go: a part holds 20K events on average, and per part
+/// the fixed costs of a read and of a parallel pass were half the time.
+const PARTS_PER_READ: usize = 4;
+
+/// `event_selection` of `paths`, in their order; an error names the part.
+fn read_parts(paths: &[std::path::PathBuf]) -> Result<DataFrame> {
+    let read = |paths: &[std::path::PathBuf]| -> Result<DataFrame> {
+        Ok(event_selection(crate::store::scan_files(paths)?).collect()?)
+    };
+    read(paths).or_else(|err| {
+        // Find the part that fails on its own, to name it.
+        for path in paths {
+            read(std::slice::from_ref(path))
+                .map_err(|e| anyhow::anyhow!("reading {}: {e:#}", path.display()))?;
+        }
+        Err(err.context(format!("reading {} events parts", paths.len())))
+    })
 }
 
 /// One tool call that may reach AWS, with its session's agent and operator.
