@@ -1,6 +1,6 @@
 //! Every shipped query in `queries/` runs on DuckDB over the store's Parquet
 //! files and gives the same result as trailblame (issue 8: the SQL stays
-//! portable). Needs Python's `duckdb` package, which `scripts/test`
+//! portable). Needs Python's `duckdb` package, which `scripts/test-deps`
 //! installs (scripts/requirements-duckdb.txt).
 
 mod common;
@@ -17,7 +17,7 @@ fn every_shipped_query_gives_the_same_result_on_duckdb() {
         .expect("python3 runs");
     assert!(
         probe.status.success(),
-        "Python's duckdb package is missing: run scripts/test (or pip install -r scripts/requirements-duckdb.txt)\n{}",
+        "Python's duckdb package is missing: run scripts/test-deps (or pip install -r scripts/requirements-duckdb.txt)\n{}",
         String::from_utf8_lossy(&probe.stderr)
     );
     let store = tempfile::tempdir().unwrap();

@@ -1,7 +1,7 @@
 //! `trailblame report` and `trailblame timeline` on the sample scenario and
 //! on a hostile fixture: Markdown and text snapshots (volatile values
 //! filtered), JSON parsed and checked, and the HTML opened in headless
-//! Chromium (`scripts/browser_check.py`, set up by `scripts/test`).
+//! Chromium (`scripts/browser_check.py`, set up by `scripts/test-deps`).
 //!
 //! Snapshots live in `tests/snapshots/`; after an intended change, run
 //! with `UPDATE_SNAPSHOTS=1` and review the diff.
@@ -272,7 +272,7 @@ fn html_report_loads_in_a_browser_and_shows_markup_from_logs_as_text() {
         .expect("python3 runs");
     assert!(
         out.status.success(),
-        "browser check failed (scripts/test installs chromium and selenium):\n{}\n{}",
+        "browser check failed (scripts/test-deps installs chromium and selenium):\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
