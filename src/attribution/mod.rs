@@ -239,7 +239,6 @@ fn frame<'a>(
         (0..n).map(|k| risk.destructive.get(&row(k))).collect();
     let approvals: Vec<Option<&(Option<String>, Option<i64>)>> =
         (0..n).map(|k| risk.approval.get(&row(k))).collect();
-    let hit = |k: usize| hits[k];
     let by_row = |name: &str, f: &dyn Fn(usize) -> Option<&'a str>| -> Column {
         let v: Vec<Option<&str>> = (0..n).map(f).collect();
         Column::new(PlSmallStr::from(name), v)
@@ -249,14 +248,14 @@ fn frame<'a>(
         Column::new(
             PlSmallStr::from_static(at::DESTRUCTIVE),
             (0..n)
-                .map(|k| hit(k).is_some_and(|c| !c.failed))
+                .map(|k| hits[k].is_some_and(|c| !c.failed))
                 .collect::<Vec<bool>>(),
         ),
         by_row(at::DESTRUCTIVE_CATEGORY, &|k| {
-            hit(k).map(|c| c.category.as_str())
+            hits[k].map(|c| c.category.as_str())
         }),
-        by_row(at::SEVERITY, &|k| hit(k).map(|c| c.severity.as_str())),
-        by_row(at::CATALOG_RULE, &|k| hit(k).map(|c| c.rule.as_str())),
+        by_row(at::SEVERITY, &|k| hits[k].map(|c| c.severity.as_str())),
+        by_row(at::CATALOG_RULE, &|k| hits[k].map(|c| c.rule.as_str())),
         by_row(at::APPROVAL, &|k| {
             approvals[k].and_then(|(a, _)| a.as_deref())
         }),
