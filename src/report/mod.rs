@@ -1,39 +1,352 @@
-//! Reports and timelines as documents, and their renderers.
+//! `trailblame report [--week 2025-W50 | --since/--until] PATH...|--store
+//! DIR --format html|md|json [--output FILE]`: the weekly report.
 //!
-//! The caller (the `report` and `timeline` subcommands) computes every
-//! number and fills a [`Document`]: sections of paragraphs, verdicts,
-//! headline metrics, tables, charts and timelines. This module only turns
-//! that model into output: [`to_html`] (one self-contained page with inline
-//! SVG charts), [`to_markdown`] (GitHub-flavoured), [`to_text`] (a terminal
-//! of a given width) and [`to_json`] (the model itself).
-//!
-//! Every string in the model may come from an attacker's log line: each
-//! renderer escapes for its format (`escape`), anchors are slugified to
-//! `[a-z0-9-]` and links only ever point inside the document.
+//! Every table comes from a SQL file in `queries/` (`report_*.sql`,
+//! `compare_cells.sql`, `destructive_events.sql`) or from the library
+//! computations the other commands print (`compare::compute`,
+//! `privileges::table`, `anomalies::findings`, `timeline::build`); this file
+//! only chooses what to show and fills `crate::report::Document`, which
+//! renders it as HTML, Markdown or JSON.
 
-mod escape;
-mod forest;
-mod html;
-mod layout;
-mod markdown;
-mod model;
-pub mod numbers;
-mod svg;
-#[cfg(test)]
-mod tests;
-mod text;
+mod activity;
+mod coverage;
+mod incidents;
+mod risk;
 
-pub use escape::slugify;
-pub use html::to_html;
-pub use markdown::to_markdown;
-pub use model::{
-    Block, Cell, Chart, Column, Document, EntryKind, IntervalRow, Intervals, Lines, Metric,
-    Section, Series, StackedBars, Table, Timeline, TimelineEntry, Tone, Trend,
+use super::compare::Comparison;
+use super::timeline::{Focus, incidents_of};
+use super::{Data, InputArgs, RunArgs, TimeArgs};
+use crate::report::numbers::int;
+use crate::report::{
+    Block, Cell, Chart, Column, Document, IntervalRow, Intervals, Lines, Metric, Section, Series,
+    StackedBars, Table, Tone, Trend,
 };
-pub use text::to_text;
+use crate::sql::TimeWindow;
+use activity::{destructive_section, destructive_sessions, headline_section, who_section};
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use coverage::coverage_section;
+use incidents::{incidents_section, story, timelines_section};
+use polars::prelude::*;
+use risk::{anomalies_section, privileges_section};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// The model as pretty-printed JSON (snake_case field names; ±∞ as
-/// `"Infinity"`, NaN as null).
-pub fn to_json(doc: &Document) -> serde_json::Result<String> {
-    serde_json::to_string_pretty(doc)
+#[derive(clap::Args)]
+pub struct Args {
+    /// The ISO week to report on, e.g. 2025-W50 (default: the week of the latest event)
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["since", "until"])]
+    pub week: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub time: TimeArgs,
+    /// The incidents file; default: `[incidents] file` in trailblame.toml
+    #[arg(long, value_name = "FILE")]
+    pub incidents: Option<PathBuf>,
+    /// IAM data (`aws iam get-account-authorization-details` output); default: `[privileges] iam` in trailblame.toml
+    #[arg(long, value_name = "FILE")]
+    pub iam: Vec<PathBuf>,
+    /// How far before an incident's start to look for causes, in minutes
+    #[arg(long, default_value_t = 120)]
+    pub lookback_minutes: i64,
+    /// html: one self-contained page; md: GitHub Markdown; json: every number
+    #[arg(long, value_parser = ["html", "md", "json"], default_value = "html")]
+    pub format: String,
+    /// Write to this file instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+const HEADLINE_SQL: &str = include_str!("../../../queries/report_headline.sql");
+const DAILY_SQL: &str = include_str!("../../../queries/report_daily.sql");
+const WHO_SQL: &str = include_str!("../../../queries/report_who_acted.sql");
+const HIGH_SQL: &str = include_str!("../../../queries/report_high_severity.sql");
+const FILES_SQL: &str = include_str!("../../../queries/report_coverage_files.sql");
+const SCOPE_SQL: &str = include_str!("../../../queries/report_coverage_scope.sql");
+const TRANSCRIPTS_SQL: &str = include_str!("../../../queries/report_coverage_transcripts.sql");
+const QUARANTINE_SQL: &str = include_str!("../../../queries/report_quarantine.sql");
+const USER_AGENTS_SQL: &str = include_str!("../../../queries/report_user_agents.sql");
+const FINDINGS_SQL: &str = include_str!("../../../queries/report_findings.sql");
+
+const DAY_US: i64 = 86_400_000_000;
+/// Rows of the high-severity table and findings shown; timelines embedded.
+const MAX_ROWS: usize = 50;
+const MAX_TIMELINES: usize = 5;
+
+/// The period reported on and the one before it.
+struct Period {
+    label: String,
+    previous_label: String,
+    window: TimeWindow,
+    previous: TimeWindow,
+}
+
+/// `2025-W50` → its Monday, 00:00 UTC, in µs.
+fn week_start(week: &str) -> Result<i64> {
+    let bad = || format!("{week:?}: expected an ISO week like 2025-W50");
+    let (y, w) = week.split_once(['W', 'w']).with_context(bad)?;
+    let year: i32 = y.trim_end_matches('-').parse().ok().with_context(bad)?;
+    let w: u32 = w.parse().ok().with_context(bad)?;
+    let monday = NaiveDate::from_isoywd_opt(year, w, chrono::Weekday::Mon).with_context(bad)?;
+    Ok(monday
+        .and_hms_opt(0, 0, 0)
+        .context("midnight")?
+        .and_utc()
+        .timestamp_micros())
+}
+
+fn week_of(us: i64) -> String {
+    crate::timeparse::iso_week(
+        chrono::DateTime::from_timestamp_micros(us)
+            .unwrap_or_default()
+            .date_naive(),
+    )
+}
+
+fn minute(us: i64) -> String {
+    crate::timeparse::format_micros(us, "%Y-%m-%d %H:%M")
+}
+
+fn period(a: &Args, data: &Data) -> Result<Period> {
+    let given = a.time.window()?;
+    let weekly = |start: i64| Period {
+        label: week_of(start),
+        previous_label: week_of(start - 7 * DAY_US),
+        window: TimeWindow {
+            since: Some(start),
+            until: Some(start + 7 * DAY_US),
+        },
+        previous: TimeWindow {
+            since: Some(start - 7 * DAY_US),
+            until: Some(start),
+        },
+    };
+    if let Some(w) = &a.week {
+        return Ok(weekly(week_start(w)?));
+    }
+    let mut cx = data.sql(given)?;
+    let df = crate::sql::run(
+        &mut cx,
+        "SELECT CAST(MIN(event_time) AS BIGINT) AS lo, CAST(MAX(event_time) AS BIGINT) AS hi FROM events",
+    )?;
+    let lo = df.column("lo")?.i64()?.get(0);
+    let hi = df.column("hi")?.i64()?.get(0);
+    if given == TimeWindow::default() {
+        let Some(hi) = hi else {
+            bail!("no events to report on");
+        };
+        return Ok(weekly(week_start(&week_of(hi))?));
+    }
+    let since = given.since.or(lo).unwrap_or(0);
+    let until = given.until.or(hi.map(|h| h + 1)).unwrap_or(since + 1);
+    let len = (until - since).max(1);
+    Ok(Period {
+        label: format!("{} to {}", minute(since), minute(until)),
+        previous_label: "the period before".to_string(),
+        window: TimeWindow {
+            since: Some(since),
+            until: Some(until),
+        },
+        previous: TimeWindow {
+            since: Some(since - len),
+            until: Some(since),
+        },
+    })
+}
+
+/// Column accessors that tolerate any integer type and nulls.
+struct Frame<'a>(&'a DataFrame);
+
+impl Frame<'_> {
+    fn str(&self, c: &str, i: usize) -> Option<String> {
+        let col = self.0.column(c).ok()?;
+        let s = col.cast(&DataType::String).ok()?;
+        s.str().ok()?.get(i).map(str::to_string)
+    }
+    fn int(&self, c: &str, i: usize) -> i64 {
+        self.0
+            .column(c)
+            .ok()
+            .and_then(|col| col.cast(&DataType::Int64).ok())
+            .and_then(|s| s.i64().ok().and_then(|ca| ca.get(i)))
+            .unwrap_or(0)
+    }
+    fn time(&self, c: &str, i: usize) -> Option<i64> {
+        self.0
+            .column(c)
+            .ok()
+            .and_then(|col| col.cast(&DataType::Int64).ok())
+            .and_then(|s| s.i64().ok().and_then(|ca| ca.get(i)))
+    }
+    fn height(&self) -> usize {
+        self.0.height()
+    }
+}
+
+fn text(s: Option<String>) -> Cell {
+    Cell::opt_text(s)
+}
+
+fn timeline_anchor(session: &str) -> String {
+    format!("timeline-{}", session.chars().take(36).collect::<String>())
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let mut data = Data::open(&a.input, &a.run)?;
+    let p = period(&a, &data)?;
+    // Dozens of queries over the period: read it once.
+    let mut clock = crate::progress::Clock::new();
+    data.cache_events(p.window)?;
+    clock.lap("period in memory");
+    let incidents_file = match data.incidents_file(a.incidents.as_deref()) {
+        Ok(f) => Some(f),
+        Err(e) if a.incidents.is_some() => return Err(e),
+        Err(_) => None,
+    };
+    let iam = data.iam_files(&a.iam)?;
+    let empty;
+    let inc_path = match &incidents_file {
+        Some(f) => f.as_path(),
+        None => {
+            // No incidents file: an empty one, so the comparison says "no data".
+            empty = tempfile::NamedTempFile::new()?;
+            std::fs::write(empty.path(), "id,title,severity,started_at\n")?;
+            empty.path()
+        }
+    };
+    // Unreadable incident rows are reported once, here (with their lines).
+    let cmp = super::compare::compute(
+        &data,
+        inc_path,
+        &iam,
+        p.window,
+        a.lookback_minutes,
+        a.run.quiet,
+    )?;
+    let quiet = true;
+    // The trend reaches back before the period when there is data there.
+    let earlier = !data.nothing_before_cache();
+    let trend = if earlier {
+        super::compare::compute(
+            &data,
+            inc_path,
+            &iam,
+            TimeWindow {
+                since: None,
+                until: p.window.until,
+            },
+            a.lookback_minutes,
+            quiet,
+        )?
+    } else {
+        cmp.clone()
+    };
+    clock.lap("comparison and trend");
+    let incidents = incidents_of(&data, a.incidents.as_deref())?;
+    // The best cause of each incident (or its one "no cause" row).
+    let links = match &incidents_file {
+        Some(_) => {
+            let rank = cmp.links.column("rank")?.cast(&DataType::UInt32)?;
+            let mask: BooleanChunked = rank
+                .u32()?
+                .iter()
+                .map(|r| Some(r.is_none_or(|r| r == 1)))
+                .collect();
+            Some(cmp.links.filter(&mask)?)
+        }
+        None => None,
+    };
+    // Timelines: the sessions that caused incidents (worst first), then
+    // those with the most high-severity destructive calls.
+    let mut sessions: Vec<String> = Vec::new();
+    if let Some(l) = &links {
+        let f = Frame(l);
+        let mut caused: Vec<(String, String)> = (0..f.height())
+            .filter_map(|i| {
+                Some((
+                    f.str("severity", i).unwrap_or_default(),
+                    f.str("agent_session_id", i)?,
+                ))
+            })
+            .collect();
+        caused.sort();
+        for (_, sid) in caused {
+            if !sessions.contains(&sid) {
+                sessions.push(sid);
+            }
+        }
+    }
+    let caused = sessions.len();
+    let (daily, high) = {
+        let mut cx = data.sql(p.window)?;
+        (
+            crate::sql::run(&mut cx, DAILY_SQL)?,
+            crate::sql::run(&mut cx, HIGH_SQL)?,
+        )
+    };
+    for sid in destructive_sessions(&high) {
+        if sessions.len() >= caused + MAX_TIMELINES {
+            break;
+        }
+        if !sessions.contains(&sid) {
+            sessions.push(sid);
+        }
+    }
+    clock.lap("incident links and sessions");
+    let story = match &links {
+        Some(l) => story(l, &cmp.principal_tiers),
+        None => Vec::new(),
+    };
+    let mut sections = vec![headline_section(&data, &p, &cmp, story)?];
+    clock.lap("headline");
+    sections.push(who_section(&data, p.window, &daily)?);
+    clock.lap("who acted");
+    sections.push(destructive_section(&high, &daily, &sessions)?);
+    clock.lap("destructive");
+    sections.push(privileges_section(&data, p.window, &iam)?);
+    clock.lap("privileges");
+    sections.push(anomalies_section(&data, p.window)?);
+    clock.lap("anomalies");
+    sections.push(incidents_section(links.as_ref(), &cmp, &trend, &sessions)?);
+    sections.extend(timelines_section(&data, p.window, &sessions, &incidents)?);
+    clock.lap("timelines");
+    sections.push(coverage_section(
+        &data,
+        p.window,
+        &iam,
+        incidents_file
+            .as_deref()
+            .map(|f| (f, cmp.incidents.unreadable_rows)),
+    )?);
+    clock.lap("coverage");
+    let doc = Document {
+        title: format!("Weekly report · {}", p.label),
+        subtitle: Some(format!(
+            "{} to {} (UTC) · AI agents and people in AWS, from CloudTrail and agent transcripts",
+            minute(p.window.since.unwrap_or(0)),
+            minute(p.window.until.unwrap_or(0))
+        )),
+        generated_by: format!("trailblame {}", env!("CARGO_PKG_VERSION")),
+        sections,
+    };
+    let out = match a.format.as_str() {
+        "md" => crate::report::to_markdown(&doc),
+        "json" => crate::report::to_json(&doc)? + "\n",
+        _ => crate::report::to_html(&doc),
+    };
+    crate::output::write_text(&out, a.output.as_deref())?;
+    if let Some(o) = &a.output
+        && !a.run.quiet
+    {
+        eprintln!("wrote {} ({} KiB)", o.display(), out.len() / 1024);
+    }
+    Ok(if cmp.incidents.unreadable_rows > 0 {
+        ExitCode::from(1)
+    } else {
+        data.exit_code()
+    })
 }
