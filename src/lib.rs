@@ -6,21 +6,26 @@
 //! its actor from the stored events and transcripts. `schema` names every column.
 
 pub mod alloc;
+pub mod analysis;
 pub mod anomalies;
 pub mod attribution;
 pub mod cli;
 pub mod commands;
 pub mod destructive;
+pub mod document;
 pub mod incidents;
 pub mod ingest;
 pub mod output;
+pub mod pipeline;
 pub mod privileges;
 pub mod progress;
 pub mod report;
 pub mod schema;
+pub mod settings;
 pub mod sql;
 pub mod stats;
 pub mod store;
 pub mod synth;
 pub mod timeparse;
 pub mod transcripts;
+pub mod workspace;

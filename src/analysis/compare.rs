@@ -1,5 +1,4 @@
-//! `trailblame compare [--incidents FILE] PATH...|--store DIR`: do AI
-//! actions cause more incidents than human ones?
+//! The comparison: do AI actions cause more incidents than human ones?
 //!
 //! Incidents are linked to their causes (`incidents`); each incident with a
 //! traced cause counts for the actor kind of its best-ranked cause.
@@ -11,8 +10,8 @@
 //! with its exact interval and p-value (`stats::rates`); the verdict
 //! sentence is chosen by rule from those numbers.
 
-use super::privileges::{Tier, Tiers};
-use super::{Data, InputArgs, RunArgs, TimeArgs};
+use super::bursts::{BurstRule, bursts};
+use super::privilege_usage::{Tier, Tiers};
 use crate::output::escape_controls;
 use crate::stats::bootstrap::{BootstrapOptions, BootstrapView, Cluster, cluster_bootstrap};
 use crate::stats::mh::{MantelHaenszel, MhOptions, Stratum, mantel_haenszel};
@@ -21,41 +20,14 @@ use crate::stats::proportions::{
 };
 use crate::stats::rates::{Phrasing, RateComparison, RateOptions, compare_rates};
 use crate::stats::{Counts, Group, Interval, StatsError};
+use crate::workspace::Workspace;
 use anyhow::Result;
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
-#[derive(clap::Args)]
-pub struct Args {
-    /// The incidents file (CSV or JSON export); default: `[incidents] file` in trailblame.toml
-    #[arg(long, value_name = "FILE")]
-    pub incidents: Option<PathBuf>,
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// IAM data for the comparison at equal privilege (`aws iam get-account-authorization-details` output); default: `[privileges] iam` in trailblame.toml
-    #[arg(long, value_name = "FILE")]
-    pub iam: Vec<PathBuf>,
-    /// How far before an incident's start to look for causes, in minutes
-    #[arg(long, default_value_t = 120)]
-    pub lookback_minutes: i64,
-    /// Output: text for people, json for programs
-    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
-    pub format: String,
-    #[command(flatten)]
-    pub time: TimeArgs,
-    #[command(flatten)]
-    pub run: RunArgs,
-}
 
 const CELLS_SQL: &str = include_str!("../../queries/compare_cells.sql");
-
-/// A mass-deletion burst: this many successful destructive calls by one
-/// actor within `BURST_MINUTES` (as `trailblame destructive`'s default).
-const BURST_CALLS: usize = 5;
-const BURST_MINUTES: i64 = 10;
 
 /// One side's exposure and outcomes.
 #[derive(Default, Clone, Copy, Debug, Serialize, PartialEq)]
@@ -172,6 +144,10 @@ pub struct Comparison {
     /// The privilege tier of every principal met (exposure and best causes).
     #[serde(skip)]
     pub principal_tiers: BTreeMap<String, Tier>,
+    /// `warning: …` / `note: …` lines about the incidents and IAM files,
+    /// for stderr.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// One row of `compare_cells.sql`.
@@ -270,25 +246,27 @@ fn share(k: u64, n: u64) -> Option<f64> {
 
 /// Computes the whole comparison.
 pub fn compute(
-    data: &Data,
+    data: &Workspace,
     incidents: &Path,
     iam: &[PathBuf],
     window: crate::sql::TimeWindow,
     lookback_minutes: i64,
-    quiet: bool,
 ) -> Result<Comparison> {
-    let (links, problems) =
-        super::incidents::linked(data, incidents, window, lookback_minutes, 3, quiet)?;
+    let super::incident_links::Linked {
+        frame: links,
+        unreadable_rows: problems,
+        warnings: mut messages,
+    } = super::incident_links::linked(data, incidents, window, lookback_minutes, 3)?;
     let mut cx = data.sql(window)?;
     let cells = cells(&crate::sql::run(&mut cx, CELLS_SQL)?)?;
-    let destructive = crate::sql::run(&mut cx, super::destructive::EVENTS_SQL)?;
-    let bursts = super::destructive::bursts(&destructive, BURST_CALLS, BURST_MINUTES)?;
-    let (accounts, warnings) = super::privileges::evaluate(iam)?;
-    if !quiet {
-        for w in &warnings {
-            eprintln!("warning: {}", escape_controls(w));
-        }
-    }
+    let destructive = crate::sql::run(&mut cx, super::bursts::EVENTS_SQL)?;
+    let bursts = bursts(&destructive, BurstRule::DEFAULT)?;
+    let (accounts, warnings) = super::privilege_usage::evaluate(iam)?;
+    messages.extend(
+        warnings
+            .iter()
+            .map(|w| format!("warning: {}", escape_controls(w))),
+    );
     let mut tiers = Tiers::new(&accounts);
 
     // Sides, sessions, tiers, weeks.
@@ -432,7 +410,9 @@ pub fn compute(
         Phrasing {
             ai_subject: "AI agent sessions".into(),
             outcome: format!(
-                "had mass-deletion bursts ({BURST_CALLS}+ destructive calls in {BURST_MINUTES} min)"
+                "had mass-deletion bursts ({}+ destructive calls in {} min)",
+                BurstRule::DEFAULT.calls,
+                BurstRule::DEFAULT.minutes
             ),
             measure: "mass-deletion burst rates".into(),
         },
@@ -599,136 +579,6 @@ pub fn compute(
         notes,
         links,
         principal_tiers: tiers.into_map(),
+        warnings: messages,
     })
-}
-
-pub fn run(a: Args) -> Result<ExitCode> {
-    let window = a.time.window()?;
-    let data = Data::open(&a.input, &a.run)?;
-    let file = data.incidents_file(a.incidents.as_deref())?;
-    let iam = data.iam_files(&a.iam)?;
-    let c = compute(&data, &file, &iam, window, a.lookback_minutes, a.run.quiet)?;
-    if a.format == "json" {
-        println!("{}", serde_json::to_string_pretty(&c)?);
-    } else {
-        print!("{}", text(&c));
-    }
-    Ok(if c.incidents.unreadable_rows == 0 {
-        data.exit_code()
-    } else {
-        ExitCode::from(1)
-    })
-}
-
-fn opt_share(p: Option<f64>) -> String {
-    p.map_or("–".to_string(), crate::stats::format::percent)
-}
-
-/// The comparison for a terminal.
-pub fn text(c: &Comparison) -> String {
-    use std::fmt::Write;
-    let mut o = String::new();
-    let _ = writeln!(o, "{}\n", escape_controls(&c.verdict));
-    let _ = writeln!(
-        o,
-        "{:<8} {:>9} {:>9} {:>11} {:>10} {:>7} {:>10} {:>9} {:>7} {:>9}",
-        "",
-        "calls",
-        "writes",
-        "destructive",
-        "unapproved",
-        "denied",
-        "actor-days",
-        "sessions",
-        "bursts",
-        "incidents"
-    );
-    for (name, s) in [("ai", c.ai), ("human", c.human)] {
-        let _ = writeln!(
-            o,
-            "{:<8} {:>9} {:>9} {:>11} {:>10} {:>7} {:>10} {:>9} {:>7} {:>9}",
-            name,
-            s.calls,
-            s.writes,
-            s.destructive,
-            if name == "ai" {
-                s.destructive_unapproved.to_string()
-            } else {
-                "n/a".into()
-            },
-            s.denied,
-            s.actor_days,
-            s.sessions,
-            s.mass_deletion_bursts,
-            s.incidents
-        );
-    }
-    let i = c.incidents;
-    let _ = writeln!(
-        o,
-        "\nincidents: {} in all: {} traced to AI, {} to people, {} to services/automation, {} ambiguous (equally likely causes of different kinds), {} with no traced cause",
-        i.total,
-        i.traced_to_ai,
-        i.traced_to_human,
-        i.traced_to_other,
-        i.ambiguous,
-        i.no_traced_cause
-    );
-    if !c.at_equal_privilege.iam_files.is_empty() {
-        let _ = writeln!(o, "\nby privilege tier:");
-        let _ = writeln!(
-            o,
-            "  {:<24} {:>10} {:>12} {:>12} {:>15}",
-            "tier", "AI writes", "AI incidents", "human writes", "human incidents"
-        );
-        for t in &c.at_equal_privilege.tiers {
-            let _ = writeln!(
-                o,
-                "  {:<24} {:>10} {:>12} {:>12} {:>15}",
-                t.label, t.ai_writes, t.ai_incidents, t.human_writes, t.human_incidents
-            );
-        }
-    }
-    let _ = writeln!(o);
-    for n in &c.notes {
-        let _ = writeln!(o, "{}", escape_controls(n));
-    }
-    if !c.weeks.is_empty() {
-        let _ = writeln!(o, "\nweek by week:");
-        let _ = writeln!(
-            o,
-            "  {:<9} {:>9} {:>9} {:>8} {:>8} {:>11} {:>18} {:>16}",
-            "week",
-            "AI writes",
-            "hu writes",
-            "AI inc",
-            "hu inc",
-            "rate ratio",
-            "destructive AI/hu",
-            "denied AI/hu"
-        );
-        for w in &c.weeks {
-            let _ = writeln!(
-                o,
-                "  {:<9} {:>9} {:>9} {:>8} {:>8} {:>11} {:>18} {:>16}",
-                w.week,
-                w.ai.writes,
-                w.human.writes,
-                w.ai.incidents,
-                w.human.incidents,
-                w.rate_ratio.map_or("–".into(), crate::stats::format::ratio),
-                format!(
-                    "{} / {}",
-                    opt_share(w.destructive_share_ai),
-                    opt_share(w.destructive_share_human)
-                ),
-                format!(
-                    "{} / {}",
-                    opt_share(w.denied_share_ai),
-                    opt_share(w.denied_share_human)
-                )
-            );
-        }
-    }
-    o
 }

@@ -1,38 +1,15 @@
-//! `trailblame incidents --incidents FILE PATH...|--store DIR`: per
-//! incident, the events that plausibly caused it, who made them (actor kind,
-//! actor, the agent session and tool call, the approval), and why they were
-//! linked; "no traced cause" when nothing fits.
+//! Incident links: per incident, the events that plausibly caused it, who
+//! made them (actor kind, actor, the agent session and tool call, the
+//! approval), and why they were linked; "no traced cause" when nothing
+//! fits. `incidents` prints them; `compare` and `report` count them.
 
-use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
 use crate::incidents::link::{Candidate, link};
 use crate::incidents::read::{columns_with, read};
 use crate::output;
 use crate::schema::{at, ev};
+use crate::workspace::Workspace;
 use anyhow::Result;
 use polars::prelude::*;
-use std::path::PathBuf;
-use std::process::ExitCode;
-
-#[derive(clap::Args)]
-pub struct Args {
-    /// The incidents file (CSV or JSON export); default: `[incidents] file` in trailblame.toml
-    #[arg(long, value_name = "FILE")]
-    pub incidents: Option<PathBuf>,
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// How far before an incident's start to look for causes, in minutes
-    #[arg(long, default_value_t = 120)]
-    pub lookback_minutes: i64,
-    /// Causes listed per incident
-    #[arg(long, default_value_t = 3)]
-    pub top: usize,
-    #[command(flatten)]
-    pub time: TimeArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-    #[command(flatten)]
-    pub run: RunArgs,
-}
 
 const FIELDS: &[&str] = &[
     ev::EVENT_ID,
@@ -47,47 +24,36 @@ const FIELDS: &[&str] = &[
     at::APPROVAL,
 ];
 
-pub fn run(a: Args) -> Result<ExitCode> {
-    let data = Data::open(&a.input, &a.run)?;
-    let file = data.incidents_file(a.incidents.as_deref())?;
-    let (mut out, problems) = linked(
-        &data,
-        &file,
-        a.time.window()?,
-        a.lookback_minutes,
-        a.top,
-        a.run.quiet,
-    )?;
-    output::write_frame(&mut out, a.out.format, a.out.output.as_deref())?;
-    Ok(if problems == 0 {
-        data.exit_code()
-    } else {
-        ExitCode::from(1)
-    })
+/// Every incident's causes.
+pub struct Linked {
+    /// One row per cause (best first, `rank` 1..=top), or one row with
+    /// `matched` "none".
+    pub frame: DataFrame,
+    /// Rows of the incidents file that could not be read.
+    pub unreadable_rows: usize,
+    /// `warning: …` and `note: …` lines about the file, for stderr.
+    pub warnings: Vec<String>,
 }
 
-/// Reads the incidents file and links every incident: one row per cause
-/// (best first, `rank` 1..=top), or one row with `matched` "none". Returns
-/// the frame and the number of rows of the file that could not be read.
+/// Reads the incidents file and links every incident.
 pub fn linked(
-    data: &Data,
+    data: &Workspace,
     incidents: &std::path::Path,
     window: crate::sql::TimeWindow,
     lookback_minutes: i64,
     top: usize,
-    quiet: bool,
-) -> Result<(DataFrame, usize)> {
+) -> Result<Linked> {
     let file = read(incidents, &columns_with(&data.settings.incidents.columns))?;
-    if !quiet {
-        for p in &file.problems {
-            eprintln!("warning: {}", output::escape_controls(p));
-        }
-        if file.naive_times > 0 {
-            eprintln!(
-                "note: {} incident(s) had times without a zone, read as UTC",
-                file.naive_times
-            );
-        }
+    let mut warnings: Vec<String> = file
+        .problems
+        .iter()
+        .map(|p| format!("warning: {}", output::escape_controls(p)))
+        .collect();
+    if file.naive_times > 0 {
+        warnings.push(format!(
+            "note: {} incident(s) had times without a zone, read as UTC",
+            file.naive_times
+        ));
     }
     // Incidents that started in the window; their causes may come before it.
     let mut file = file;
@@ -200,5 +166,9 @@ pub fn linked(
         "reason".into(),
         rows.iter().map(|r| r.4.clone()).collect::<Vec<String>>(),
     ));
-    Ok((DataFrame::new(rows.len(), columns)?, file.problems.len()))
+    Ok(Linked {
+        frame: DataFrame::new(rows.len(), columns)?,
+        unreadable_rows: file.problems.len(),
+        warnings,
+    })
 }

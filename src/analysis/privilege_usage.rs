@@ -1,64 +1,22 @@
-//! `trailblame privileges PATH...|--store DIR --iam FILE...`: privileges as
-//! granted (from `aws iam get-account-authorization-details`) against what
-//! CloudTrail shows was used, per principal and per actor sharing it (an
-//! agent and its person on one SSO role), with admin-equivalence, high-risk
-//! unused rights, and least-privilege policies from observed use.
+//! Privilege usage: privileges as granted (from `aws iam
+//! get-account-authorization-details`) against what CloudTrail shows was
+//! used, per principal and per actor sharing it (an agent and its person on
+//! one SSO role), with admin-equivalence and high-risk unused rights; the
+//! privilege tier of every principal (`Tiers`) for the comparison at equal
+//! privilege.
 
-use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
-use crate::output;
 use crate::privileges::actions::action_catalog;
 use crate::privileges::admin::assess_admin;
 use crate::privileges::aggregate::{UsageAggregator, UsageOptions};
 use crate::privileges::authz::{merge_authz, read_authz_file};
 use crate::privileges::eval::{AccountPermissions, evaluate_authz};
 use crate::privileges::principals::{PermissionsIndex, Resolved};
-use crate::privileges::suggest::suggest_policy;
-use crate::privileges::usage::{CLOUDTRAIL_LIMITS, IamStatus, usage_report};
+use crate::privileges::usage::{IamStatus, usage_report};
 use crate::schema::{at, ev};
-use anyhow::{Context, Result};
+use crate::workspace::Workspace;
+use anyhow::Result;
 use polars::prelude::*;
 use std::path::PathBuf;
-use std::process::ExitCode;
-
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// Output of `aws iam get-account-authorization-details` (one or more files per account; gzip is fine)
-    #[arg(long, value_name = "FILE")]
-    pub iam: Vec<PathBuf>,
-    /// Write a least-privilege policy per principal and per actor into this folder
-    #[arg(long, value_name = "DIR")]
-    pub suggest_policy: Option<PathBuf>,
-    #[command(flatten)]
-    pub time: TimeArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-    #[command(flatten)]
-    pub run: RunArgs,
-}
-
-/// A file name from a principal and actor (nothing from the logs reaches
-/// the path unsanitised).
-fn file_name(principal: &str, actor: Option<&str>) -> String {
-    let clean = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "-_.@".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(120)
-            .collect()
-    };
-    let tail = principal.rsplit([':', '/']).next().unwrap_or(principal);
-    match actor {
-        Some(a) => format!("{}--{}.json", clean(tail), clean(a)),
-        None => format!("{}.json", clean(tail)),
-    }
-}
 
 /// Reads and evaluates IAM data files (none: no accounts), with the
 /// readers' warnings.
@@ -153,7 +111,7 @@ pub struct Table {
 
 /// Computes the privileges table over `window` with the IAM data in `iam`
 /// (none: only use is known).
-pub fn table(data: &Data, window: crate::sql::TimeWindow, iam: &[PathBuf]) -> Result<Table> {
+pub fn table(data: &Workspace, window: crate::sql::TimeWindow, iam: &[PathBuf]) -> Result<Table> {
     let catalog = action_catalog()?;
     let (accounts, warnings) = evaluate(iam)?;
     // Successful calls, by principal and actor (kind:name).
@@ -271,47 +229,4 @@ pub fn table(data: &Data, window: crate::sql::TimeWindow, iam: &[PathBuf]) -> Re
         warnings,
         report,
     })
-}
-
-pub fn run(a: Args) -> Result<ExitCode> {
-    let window = a.time.window()?;
-    let data = Data::open(&a.input, &a.run)?;
-    let catalog = action_catalog()?;
-    let iam = data.iam_files(&a.iam)?;
-    let Table {
-        frame: mut df,
-        findings,
-        warnings,
-        report,
-    } = table(&data, window, &iam)?;
-    if let Some(dir) = &a.suggest_policy {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        for row in &report.rows {
-            let pol = suggest_policy(row, catalog);
-            let path = dir.join(file_name(&row.principal, row.actor.as_deref()));
-            std::fs::write(&path, &pol.json)
-                .with_context(|| format!("writing {}", path.display()))?;
-        }
-        if !a.run.quiet {
-            eprintln!(
-                "wrote {} suggested policies to {}",
-                report.rows.len(),
-                dir.display()
-            );
-        }
-    }
-    if !a.run.quiet {
-        for f in &findings {
-            eprintln!("finding: {}", output::escape_controls(f));
-        }
-        for w in &warnings {
-            eprintln!("warning: {}", output::escape_controls(w));
-        }
-        if iam.is_empty() {
-            eprintln!("note: no --iam file: what is granted is unknown, only use is shown");
-        }
-        eprintln!("note: {}", CLOUDTRAIL_LIMITS);
-    }
-    output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
-    Ok(data.exit_code())
 }

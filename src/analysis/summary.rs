@@ -1,30 +1,13 @@
-//! `trailblame summary PATH...|--store DIR`: a first overview of the events.
+//! The summary: a first overview of the events, by day, account, region,
+//! identity, principal, event name, error, read vs write and client.
 //!
 //! Each section is one SQL file under `queries/`, run over the columns it
 //! needs, read once into memory.
 
-use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
-use crate::output::{self, Format};
 use crate::schema::{at, ev, table};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use polars::prelude::*;
 use polars::sql::SQLContext;
-use std::process::ExitCode;
-
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub time: TimeArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-    /// Rows shown per ranked section
-    #[arg(long, default_value_t = 10)]
-    pub top: usize,
-    #[command(flatten)]
-    pub run: RunArgs,
-}
 
 /// (key, title, SQL, ranked: cut to --top)
 pub const SECTIONS: &[(&str, &str, &str, bool)] = &[
@@ -138,7 +121,7 @@ pub struct Section {
 }
 
 /// Runs every section; `attribution` stands in for the stored table when
-/// given (see `Data::sql`).
+/// given (see `Workspace::sql`).
 pub fn compute(
     store: &crate::store::Store,
     window: crate::sql::TimeWindow,
@@ -175,41 +158,4 @@ pub fn compute(
     }
     clock.lap("summary: sections");
     Ok(out)
-}
-
-pub fn run(a: Args) -> Result<ExitCode> {
-    let window = a.time.window()?;
-    let data = Data::open(&a.input, &a.run)?;
-    let sections = compute(&data.store, window, a.top, data.attribution.clone())?;
-    let text = match a.out.format {
-        Format::Table => {
-            let mut s = String::new();
-            for sec in &sections {
-                s.push_str(&format!("## {}\n", sec.title));
-                s.push_str(&output::render_table(&sec.frame)?);
-                if sec.total_rows > sec.frame.height() {
-                    s.push_str(&format!(
-                        "(+{} more; --top {} shows more)\n",
-                        sec.total_rows - sec.frame.height(),
-                        sec.total_rows
-                    ));
-                }
-                s.push('\n');
-            }
-            s
-        }
-        Format::Json => {
-            let mut obj = serde_json::Map::new();
-            for sec in &sections {
-                obj.insert(sec.key.to_string(), output::to_json_value(&sec.frame)?);
-            }
-            if let Some(r) = &data.ingest {
-                obj.insert("ingest".into(), serde_json::to_value(&r.record.accounting)?);
-            }
-            serde_json::to_string_pretty(&serde_json::Value::Object(obj))? + "\n"
-        }
-        other => bail!("summary writes table or json, not {other:?}"),
-    };
-    output::write_text(&text, a.out.output.as_deref())?;
-    Ok(data.exit_code())
 }

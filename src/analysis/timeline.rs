@@ -1,5 +1,5 @@
-//! `trailblame timeline --since T --until T [--actor A | --session S |
-//! --resource R | --incident ID] PATH...|--store DIR`: the postmortem view.
+//! The postmortem timeline of a focus (an actor, a session, resources) over
+//! a window.
 //!
 //! One chronological list interleaving what the selected actor's agent
 //! sessions were told and said (`messages`), the tool calls they ran
@@ -9,52 +9,13 @@
 //! end. Rendered by `report` as text, HTML or JSON; `report` also embeds
 //! one per agent session with high-severity destructive calls.
 
-use super::{Data, InputArgs, RunArgs, TimeArgs};
+use crate::document::{EntryKind, Timeline, TimelineEntry};
 use crate::incidents::read::{Incident, columns_with, read};
-use crate::report::{Document, EntryKind, Section, Timeline, TimelineEntry};
 use crate::sql::TimeWindow;
-use anyhow::{Result, bail};
+use crate::workspace::Workspace;
+use anyhow::Result;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-use std::process::ExitCode;
-
-#[derive(clap::Args)]
-pub struct Args {
-    /// Events of this actor: an agent (claude-code, kiro…) or a person (their name or e-mail; an agent working for them counts)
-    #[arg(long, group = "focus")]
-    pub actor: Option<String>,
-    /// One agent session (its id, or the start of it)
-    #[arg(long, group = "focus")]
-    pub session: Option<String>,
-    /// Events naming this resource (an ARN or a name: a stack, bucket, function…)
-    #[arg(long, group = "focus")]
-    pub resource: Option<String>,
-    /// The incident's resources, from its look-back window to its end
-    #[arg(long, group = "focus")]
-    pub incident: Option<String>,
-    /// The incidents file (for --incident and the incident marks); default: `[incidents] file` in trailblame.toml
-    #[arg(long, value_name = "FILE")]
-    pub incidents: Option<PathBuf>,
-    /// With --incident: how far before its start to begin, in minutes
-    #[arg(long, default_value_t = 120)]
-    pub lookback_minutes: i64,
-    /// At most this many entries (the earliest are kept)
-    #[arg(long, default_value_t = 1000)]
-    pub limit: usize,
-    #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub time: TimeArgs,
-    /// Output: text for a terminal, html for a postmortem document, json for programs
-    #[arg(long, value_parser = ["text", "html", "json", "md"], default_value = "text")]
-    pub format: String,
-    /// Write to this file instead of stdout
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    #[command(flatten)]
-    pub run: RunArgs,
-}
 
 /// What the timeline is about.
 #[derive(Clone, Debug, Default)]
@@ -66,7 +27,8 @@ pub struct Focus {
 }
 
 impl Focus {
-    fn describe(&self) -> String {
+    /// The focus in words, for a title.
+    pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(a) = &self.actor {
             parts.push(format!("actor {a}"));
@@ -134,7 +96,7 @@ fn prefilter(f: &Focus) -> Result<String> {
     crate::sql::substitute(&format!(" WHERE ({who}) OR {writes}"), &params)
 }
 
-fn events(data: &Data, window: TimeWindow, focus: &Focus) -> Result<Vec<Ev>> {
+fn events(data: &Workspace, window: TimeWindow, focus: &Focus) -> Result<Vec<Ev>> {
     let mut cx = data.sql(window)?;
     let sql = format!(
         "{EVENTS_SQL}{} ORDER BY event_time, event_id",
@@ -224,7 +186,7 @@ fn touches(e: &Ev, names: &[String]) -> bool {
     })
 }
 
-fn rfc3339(us: i64) -> String {
+pub fn rfc3339(us: i64) -> String {
     crate::timeparse::format_micros(us, "%Y-%m-%dT%H:%M:%SZ")
 }
 
@@ -285,7 +247,7 @@ struct Item {
 
 /// Builds the timeline of `focus` over `window` (both bounds needed).
 pub fn build(
-    data: &Data,
+    data: &Workspace,
     window: TimeWindow,
     focus: &Focus,
     incidents: &[Incident],
@@ -559,97 +521,11 @@ fn collapse(children: Vec<TimelineEntry>) -> Vec<TimelineEntry> {
 
 /// Reads the incidents file when there is one (a missing optional file is
 /// no error).
-pub fn incidents_of(data: &Data, explicit: Option<&std::path::Path>) -> Result<Vec<Incident>> {
+pub fn incidents_of(data: &Workspace, explicit: Option<&std::path::Path>) -> Result<Vec<Incident>> {
     let path = match data.incidents_file(explicit) {
         Ok(p) => p,
         Err(_) if explicit.is_none() => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
     Ok(read(&path, &columns_with(&data.settings.incidents.columns))?.incidents)
-}
-
-pub fn run(a: Args) -> Result<ExitCode> {
-    let mut window = a.time.window()?;
-    let data = Data::open(&a.input, &a.run)?;
-    let incidents = incidents_of(&data, a.incidents.as_deref())?;
-    let mut focus = Focus {
-        actor: a.actor.clone(),
-        session: a.session.clone(),
-        resources: a.resource.iter().cloned().collect(),
-    };
-    if let Some(id) = &a.incident {
-        let Some(inc) = incidents.iter().find(|i| i.id == *id) else {
-            bail!(
-                "incident {id:?} is not in the incidents file ({} incidents read)",
-                incidents.len()
-            );
-        };
-        if inc.resources.is_empty() {
-            bail!("incident {id:?} names no resources: use --actor, --session or --resource");
-        }
-        focus.resources = inc.resources.clone();
-        window.since = window.since.or(Some(
-            inc.started_at - a.lookback_minutes.max(1) * 60_000_000,
-        ));
-        window.until = window.until.or(Some(
-            inc.ended_at.unwrap_or(inc.started_at + 3_600_000_000) + 1,
-        ));
-    }
-    if window.since.is_none() || window.until.is_none() {
-        bail!("a timeline needs --since and --until (or --incident ID, which sets them)");
-    }
-    let title = match a
-        .incident
-        .as_ref()
-        .and_then(|id| incidents.iter().find(|i| i.id == *id))
-    {
-        Some(inc) => format!(
-            "Timeline: {}{}",
-            inc.id,
-            inc.title
-                .as_deref()
-                .map_or(String::new(), |t| format!(", {t}"))
-        ),
-        None => format!("Timeline: {}", focus.describe()),
-    };
-    let (timeline, total) = build(
-        &data, window, &focus, &incidents, "timeline", &title, a.limit,
-    )?;
-    let shown = timeline.entries.len();
-    let subtitle = format!(
-        "{} to {}{}",
-        rfc3339(window.since.unwrap_or(0)),
-        rfc3339(window.until.unwrap_or(0)),
-        if total > shown {
-            format!(" · first {shown} of {total} entries (--limit)")
-        } else {
-            format!(" · {total} entries")
-        }
-    );
-    let doc = Document {
-        title,
-        subtitle: Some(subtitle),
-        generated_by: format!("trailblame {}", env!("CARGO_PKG_VERSION")),
-        sections: vec![
-            Section::new("timeline-section", "What happened")
-                .with(crate::report::Block::Timeline(timeline)),
-        ],
-    };
-    let text = match a.format.as_str() {
-        "html" => crate::report::to_html(&doc),
-        "json" => crate::report::to_json(&doc)? + "\n",
-        "md" => crate::report::to_markdown(&doc),
-        _ => crate::report::to_text(&doc, terminal_width()),
-    };
-    crate::output::write_text(&text, a.output.as_deref())?;
-    Ok(data.exit_code())
-}
-
-/// `$COLUMNS`, else 120.
-pub fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|w| *w >= 40)
-        .unwrap_or(120)
 }

@@ -22,11 +22,11 @@
 // Events are columns: one index reads the same event across them.
 #![allow(clippy::needless_range_loop)]
 
-use super::config::Settings;
 use super::facts::{self, CFN, Facts, PrincipalFacts, Service, resolve_person};
 use super::input::{Call, Events};
 use super::join::{self, Candidate, JoinSettings, Match, same_agent};
 use super::markers::Markers;
+use super::settings::Settings;
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use std::collections::BTreeSet;

@@ -3,10 +3,11 @@
 //! principal facts (person, CI, agent role, identity markers; computed once
 //! per distinct principal and source identity).
 
-use super::config::{Settings, any_glob};
 use super::input::Events;
 use super::markers::{Hit, Markers, UaParts};
+use super::settings::Settings;
 use crate::ingest::useragent;
+use crate::settings::any_glob;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 

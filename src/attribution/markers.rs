@@ -2,7 +2,7 @@
 //! components, source identities and session names say "an AI agent made
 //! this call", and which agent. Data, not code: a new agent is a new line.
 
-use super::config::glob_match;
+use crate::settings::glob_match;
 use anyhow::{Result, bail};
 use std::sync::OnceLock;
 

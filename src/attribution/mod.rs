@@ -5,13 +5,12 @@
 //! what each distinct user agent and principal says, `join` matches events
 //! to transcript tool calls, `engine` applies the rules in order and follows
 //! CloudFormation back to the stack operation, `markers` is the agent-marker
-//! catalog and `config` the user's `trailblame.toml`.
+//! catalog and `settings` its sections of the user's `trailblame.toml`.
 //!
 //! The result is the `attribution` table, one row per `event_id`, rebuilt
 //! whole at the end of every ingest and whenever the settings change; the
 //! manifest records what it was computed from.
 
-pub mod config;
 pub mod dense;
 pub mod engine;
 pub mod facts;
@@ -19,17 +18,18 @@ pub mod input;
 pub mod join;
 pub mod markers;
 pub mod risk;
+pub mod settings;
 
 use crate::schema::{at, table};
 use crate::store::Store;
 use crate::store::manifest::DerivedState;
 use crate::store::writer::StoreWriter;
 use anyhow::Result;
-pub use config::Settings;
 use engine::Label;
 use input::Call;
 use polars::prelude::*;
 use rayon::prelude::*;
+pub use settings::Settings;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -273,13 +273,19 @@ fn frame<'a>(
 /// these settings.
 pub fn is_current(store: &Store, settings: &Settings) -> bool {
     store.manifest.attribution.as_ref().is_some_and(|a| {
-        a.after_run == store.manifest.last_run() && a.settings_hash == settings.hash
+        a.after_run == store.manifest.last_run() && a.settings_hash == settings.stamp()
     })
 }
 
 /// Rebuilds the attribution table inside a write run, from the store as it
-/// will be once the run commits.
-pub fn rebuild(writer: &mut StoreWriter, settings: &Settings, run: u64) -> Result<Stats> {
+/// will be once the run commits. `source` names the settings file, for the
+/// manifest.
+pub fn rebuild(
+    writer: &mut StoreWriter,
+    settings: &Settings,
+    source: &str,
+    run: u64,
+) -> Result<Stats> {
     let pending = writer.pending();
     writer.replace_table(table::ATTRIBUTION);
     let stats = compute(&pending, settings, |frames| {
@@ -287,21 +293,25 @@ pub fn rebuild(writer: &mut StoreWriter, settings: &Settings, run: u64) -> Resul
     })?;
     writer.manifest.attribution = Some(DerivedState {
         after_run: run,
-        settings_hash: settings.hash.clone(),
-        settings_source: settings.source.clone(),
+        settings_hash: settings.stamp(),
+        settings_source: source.to_string(),
     });
     Ok(stats)
 }
 
 /// The attribution for reading: the stored table when current, else a fresh
 /// computation (saved back when no other writer holds the store).
-pub fn current(store: &Store, settings: &Settings) -> Result<(LazyFrame, Option<Stats>)> {
+pub fn current(
+    store: &Store,
+    settings: &Settings,
+    source: &str,
+) -> Result<(LazyFrame, Option<Stats>)> {
     if is_current(store, settings) {
         return Ok((store.scan(table::ATTRIBUTION)?, None));
     }
     if let Ok(mut writer) = StoreWriter::open(&store.root) {
         let run = writer.manifest.last_run();
-        let stats = rebuild(&mut writer, settings, run)?;
+        let stats = rebuild(&mut writer, settings, source, run)?;
         writer.commit(None)?;
         let reopened = Store::open(&store.root)?;
         return Ok((reopened.scan(table::ATTRIBUTION)?, Some(stats)));

@@ -4,9 +4,9 @@
 //! a recursive command), and, for agents' events, the tool call's approval
 //! and how long before the call a person last wrote in the session.
 
-use super::config::Settings;
 use super::engine::{ActorKind, Labels};
 use super::input::{Call, Events};
+use super::settings::Settings;
 use crate::destructive::{Classification, ClassifyContext};
 use polars::prelude::PlHashMap;
 

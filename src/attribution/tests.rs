@@ -1,6 +1,5 @@
 //! Each rule on its own, on small hand-made events and tool calls.
 
-use super::Settings;
 use super::engine::{ActorKind, Label, Outcome, run};
 use super::input::{Call, Events, Row};
 use super::markers::markers;
@@ -127,7 +126,7 @@ fn attribute(rows: &[E], calls: &[Call]) -> Outcome {
     run(
         &events(rows),
         calls,
-        &Settings::builtin(),
+        &crate::settings::Settings::builtin().attribution,
         markers().unwrap(),
         None,
     )

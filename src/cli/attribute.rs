@@ -1,9 +1,9 @@
 //! `trailblame attribute PATH...|--store DIR`: every event with its actor,
 //! operator, agent session, tool call, confidence, evidence and reason.
 
-use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
-use crate::attribution::config::DEFAULT_TOML;
+use super::{InputArgs, OutputArgs, RunArgs, TimeArgs, exit_code, open};
 use crate::schema::{at, ev};
+use crate::settings::DEFAULT_TOML;
 use anyhow::Result;
 use std::process::ExitCode;
 
@@ -50,7 +50,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let window = a.time.window()?;
-    let data = Data::open(&a.input, &a.run)?;
+    let data = open(&a.input, &a.run)?;
     let mut cx = data.sql(window)?;
     let filter = match &a.kind {
         Some(k) => format!("WHERE {} = '{k}'", at::ACTOR_KIND),
@@ -64,5 +64,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
     );
     let mut df = crate::sql::run(&mut cx, &sql)?;
     crate::output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
-    Ok(data.exit_code())
+    Ok(exit_code(&data))
 }

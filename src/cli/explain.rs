@@ -2,7 +2,7 @@
 //! one event: the event, every signal, the tool call that caused it with the
 //! transcript around it, and the other calls that were considered.
 
-use super::{Data, InputArgs, RunArgs};
+use super::{InputArgs, RunArgs, exit_code, open};
 use crate::attribution::{self, Explained};
 use crate::output::{escape_controls, render_table};
 use crate::schema::{ev, table, tr};
@@ -71,8 +71,9 @@ fn fmt_us(t: i64) -> String {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let data = Data::open(&a.input, &a.run)?;
-    let Some(x) = attribution::explain(&data.store, &data.settings, &a.event_id)? else {
+    let data = open(&a.input, &a.run)?;
+    let Some(x) = attribution::explain(&data.store, &data.settings.attribution, &a.event_id)?
+    else {
         bail!(
             "no event with event_id {:?} in the store (ids are CloudTrail eventIDs; `trailblame attribute` lists them)",
             escape_controls(&a.event_id)
@@ -132,7 +133,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         )?,
     };
     print!("{text}");
-    Ok(data.exit_code())
+    Ok(exit_code(&data))
 }
 
 fn text(

@@ -1,7 +1,7 @@
 //! `trailblame ingest PATH... --store DIR`: read input into a store.
 
 use super::RunArgs;
-use crate::ingest::{IngestReport, ingest_into};
+use crate::pipeline::{self, Report};
 use anyhow::Result;
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
@@ -34,14 +34,14 @@ pub enum ReportFormat {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let mut opts = a.run.ingest_options(&a.paths)?;
+    let mut opts = a.run.pipeline_options(&a.paths)?;
     opts.attribute = !a.no_attribution;
-    let report = ingest_into(&a.paths, &a.store, &opts)?;
+    let report = pipeline::run(&a.paths, &a.store, &opts)?;
     match a.format {
         ReportFormat::Json => {
-            let mut v = serde_json::to_value(&report.record)?;
-            v["messages"] = serde_json::json!(report.messages);
-            v["messages_left_out"] = serde_json::json!(report.messages_left_out);
+            let mut v = serde_json::to_value(&report.ingest.record)?;
+            v["messages"] = serde_json::json!(report.ingest.messages);
+            v["messages_left_out"] = serde_json::json!(report.ingest.messages_left_out);
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
         ReportFormat::Text if !a.run.quiet => {
@@ -69,7 +69,8 @@ fn thousands(n: u64) -> String {
 }
 
 /// The accounting, on stderr, for people.
-pub fn print_report(report: &IngestReport, store: Option<(&Path, std::time::Duration)>) {
+pub fn print_report(run: &Report, store: Option<(&Path, std::time::Duration)>) {
+    let report = &run.ingest;
     let a = &report.record.accounting;
     let kinds: Vec<String> = a
         .files_by_kind
@@ -122,7 +123,7 @@ pub fn print_report(report: &IngestReport, store: Option<(&Path, std::time::Dura
             }
         ));
     }
-    if let Some(stats) = &report.attribution {
+    if let Some(stats) = &run.attribution {
         out.push_str(&format!("attribution: {}\n", stats.line()));
     }
     for m in &report.messages {

@@ -17,15 +17,15 @@ pub mod summary;
 pub mod synth;
 pub mod timeline;
 
-use crate::attribution::Settings;
-use crate::ingest::{IngestOptions, IngestReport, ingest_into};
+use crate::ingest::IngestOptions;
 use crate::output::Format;
 use crate::progress::{Progress, ProgressMode};
+use crate::settings::Settings;
 use crate::sql::TimeWindow;
-use crate::store::Store;
-use anyhow::{Context, Result, bail};
+use crate::workspace::Workspace;
+use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -122,19 +122,22 @@ impl RunArgs {
         Settings::find(self.config.as_deref(), inputs)
     }
 
-    pub fn ingest_options(&self, inputs: &[PathBuf]) -> Result<IngestOptions> {
+    /// The options of a write run over `inputs`.
+    pub fn pipeline_options(&self, inputs: &[PathBuf]) -> Result<crate::pipeline::Options> {
         let aider_timezone = parse_offset(&self.aider_tz)?;
         let operator_map = match &self.operator_map {
             Some(p) => read_operator_map(p)?,
             None => Vec::new(),
         };
-        Ok(IngestOptions {
-            strict: self.strict,
-            progress: self.progress(),
-            transcripts: crate::transcripts::TranscriptOptions {
-                aider_timezone,
-                operator: self.operator.clone(),
-                operator_map,
+        Ok(crate::pipeline::Options {
+            ingest: IngestOptions {
+                strict: self.strict,
+                progress: self.progress(),
+                transcripts: crate::transcripts::TranscriptOptions {
+                    aider_timezone,
+                    operator: self.operator.clone(),
+                    operator_map,
+                },
             },
             settings: self.settings(inputs)?,
             attribute: true,
@@ -245,259 +248,48 @@ impl TimeArgs {
     }
 }
 
-/// An open store, temporary when it was made from input paths.
-pub struct Data {
-    pub store: Store,
-    pub ingest: Option<IngestReport>,
-    pub settings: Settings,
-    /// Attribution computed in memory because the stored one was stale and
-    /// another writer held the store.
-    pub attribution: Option<polars::prelude::LazyFrame>,
-    /// `events` with its attribution for one window, in memory, for a
-    /// command that runs many queries over it (`report`).
-    events_cache: Option<EventsCache>,
-    _temp: Option<tempfile::TempDir>,
-}
-
-/// The columns `report` and what it calls read (queries in `queries/report_*`,
-/// `compare_cells`, `destructive_events`, incident linking, privileges,
-/// anomalies, timelines); identity details, the parsed user agent and the
-/// attribution's evidence stay on disk.
-const CACHED_COLUMNS: &[&str] = &[
-    "event_id",
-    "event_time",
-    "event_date",
-    "event_source",
-    "event_name",
-    "aws_region",
-    "account_id",
-    "source_ip",
-    "user_agent",
-    "principal_arn",
-    "read_only",
-    "error_code",
-    "request_parameters",
-    "resources",
-    "iam_action",
-    "actor_kind",
-    "actor",
-    "operator",
-    "agent_session_id",
-    "tool_call_id",
-    "destructive",
-    "destructive_category",
-    "severity",
-    "catalog_rule",
-    "approval",
-    "human_last_spoke_secs",
-];
-
-struct EventsCache {
-    window: TimeWindow,
-    frame: polars::prelude::DataFrame,
-    /// The store has no event before the window: a query from the start of
-    /// time up to the window's end sees exactly the cached rows.
-    nothing_before: bool,
-}
-
-impl Data {
-    pub fn open(input: &InputArgs, run: &RunArgs) -> Result<Data> {
-        match (&input.store, input.paths.is_empty()) {
-            (Some(_), false) => bail!(
-                "give input paths or --store, not both (to add files to a store: `trailblame ingest PATH --store DIR`)"
-            ),
-            (Some(dir), true) => {
-                let store = Store::open(dir)?;
-                // Without --config or ./trailblame.toml, the settings file the
-                // store was last attributed with, when it is still there.
-                let remembered = store
-                    .manifest
-                    .attribution
-                    .as_ref()
-                    .map(|a| PathBuf::from(&a.settings_source))
-                    .filter(|p| p.is_file());
-                let settings = match (&run.config, remembered) {
-                    (None, Some(p))
-                        if !Path::new(crate::attribution::config::FILE_NAME).is_file() =>
-                    {
-                        Settings::find(Some(&p), &[])?
-                    }
-                    _ => run.settings(&[])?,
-                };
-                let mut data = Data {
-                    store,
-                    ingest: None,
-                    settings,
-                    attribution: None,
-                    events_cache: None,
-                    _temp: None,
-                };
-                data.refresh_attribution(run.quiet)?;
-                Ok(data)
-            }
-            (None, true) => {
-                bail!("nothing to read: give CloudTrail files or folders, or --store DIR")
-            }
-            (None, false) => {
-                let temp = tempfile::Builder::new().prefix("trailblame-").tempdir()?;
-                let opts = run.ingest_options(&input.paths)?;
-                let report = ingest_into(&input.paths, temp.path(), &opts)?;
-                if !run.quiet {
-                    ingest::print_report(&report, None);
-                }
-                Ok(Data {
-                    store: Store::open(temp.path())?,
-                    ingest: Some(report),
-                    settings: opts.settings,
-                    attribution: None,
-                    events_cache: None,
-                    _temp: Some(temp),
-                })
-            }
-        }
-    }
-
-    /// Makes the store's attribution match the settings: rebuilt and saved
-    /// when stale, computed in memory when another writer holds the store.
-    fn refresh_attribution(&mut self, quiet: bool) -> Result<()> {
-        if crate::attribution::is_current(&self.store, &self.settings) {
-            return Ok(());
-        }
-        let (lf, stats) = crate::attribution::current(&self.store, &self.settings)?;
-        if let Some(stats) = &stats
-            && !quiet
-        {
-            eprintln!(
-                "attribution rebuilt (settings: {}): {}",
-                self.settings.source,
-                stats.line()
-            );
-        }
-        match Store::open(&self.store.root) {
-            Ok(s) if crate::attribution::is_current(&s, &self.settings) => self.store = s,
-            _ => self.attribution = Some(lf),
-        }
-        Ok(())
-    }
-
-    /// A SQL context over the store with `events` carrying the attribution.
-    pub fn sql(&self, window: TimeWindow) -> Result<polars::sql::SQLContext> {
-        if let Some(c) = &self.events_cache {
-            let inside = |w: TimeWindow| {
-                let since_ok = match (w.since, c.window.since) {
-                    (_, None) => true,
-                    (Some(s), Some(cs)) => s >= cs,
-                    (None, Some(_)) => false,
-                };
-                let until_ok = match (w.until, c.window.until) {
-                    (_, None) => true,
-                    (Some(u), Some(cu)) => u <= cu,
-                    (None, Some(_)) => false,
-                };
-                since_ok && until_ok
-            };
-            let covered = inside(window)
-                || (c.nothing_before
-                    && window.until == c.window.until
-                    && window
-                        .since
-                        .is_none_or(|s| c.window.since.is_some_and(|cs| s <= cs)));
-            if covered {
-                return crate::sql::context_over(
-                    &self.store,
-                    window,
-                    self.attribution.clone(),
-                    polars::prelude::IntoLazy::lazy(c.frame.clone()),
+/// Opens the workspace a read command works on (the store, or the input
+/// paths read into a temporary one) and says on stderr what opening did.
+pub fn open(input: &InputArgs, run: &RunArgs) -> Result<Workspace> {
+    match (&input.store, input.paths.is_empty()) {
+        (Some(_), false) => bail!(
+            "give input paths or --store, not both (to add files to a store: `trailblame ingest PATH --store DIR`)"
+        ),
+        (Some(dir), true) => {
+            let ws = Workspace::open_store(dir, run.config.as_deref())?;
+            if let Some(stats) = &ws.rebuilt
+                && !run.quiet
+            {
+                eprintln!(
+                    "attribution rebuilt (settings: {}): {}",
+                    ws.settings.source,
+                    stats.line()
                 );
             }
+            Ok(ws)
         }
-        crate::sql::context_with(&self.store, window, self.attribution.clone())
-    }
-
-    /// Keeps `events` with its attribution for `window` in memory: later
-    /// `sql` calls for that window (or, when the store holds nothing before
-    /// it, from any earlier start to its end) read it instead of the files.
-    pub fn cache_events(&mut self, window: TimeWindow) -> Result<()> {
-        let mut cx = crate::sql::context_with(&self.store, window, self.attribution.clone())?;
-        let frame = crate::sql::run(
-            &mut cx,
-            &format!("SELECT {} FROM events", CACHED_COLUMNS.join(", ")),
-        )?;
-        let nothing_before = match window.since {
-            None => true,
-            Some(s) => {
-                let mut cx = crate::sql::context_with(
-                    &self.store,
-                    TimeWindow {
-                        since: None,
-                        until: Some(s),
-                    },
-                    self.attribution.clone(),
-                )?;
-                crate::sql::run(&mut cx, "SELECT COUNT(*) AS n FROM events")?
-                    .column("n")?
-                    .cast(&polars::prelude::DataType::UInt64)?
-                    .u64()?
-                    .get(0)
-                    .unwrap_or(0)
-                    == 0
+        (None, true) => {
+            bail!("nothing to read: give CloudTrail files or folders, or --store DIR")
+        }
+        (None, false) => {
+            let opts = run.pipeline_options(&input.paths)?;
+            let ws = Workspace::from_inputs(&input.paths, &opts)?;
+            if let Some(report) = &ws.ingest
+                && !run.quiet
+            {
+                ingest::print_report(report, None);
             }
-        };
-        self.events_cache = Some(EventsCache {
-            window,
-            frame,
-            nothing_before,
-        });
-        Ok(())
-    }
-
-    /// True when the store holds no event before the cached window.
-    pub fn nothing_before_cache(&self) -> bool {
-        self.events_cache.as_ref().is_some_and(|c| c.nothing_before)
-    }
-
-    /// The incidents export: `--incidents`, else `[incidents] file` of the
-    /// settings.
-    pub fn incidents_file(&self, explicit: Option<&Path>) -> Result<PathBuf> {
-        match (explicit, &self.settings.incidents.file) {
-            (Some(p), _) => Ok(p.to_path_buf()),
-            (None, Some(p)) => Ok(self.settings.resolve(p)),
-            (None, None) => bail!(
-                "no incidents file: give --incidents FILE, or set `file` under [incidents] in trailblame.toml"
-            ),
+            Ok(ws)
         }
     }
+}
 
-    /// IAM data files: `--iam`, else `[privileges] iam` of the settings (a
-    /// folder stands for the files in it, in name order). Empty when none.
-    pub fn iam_files(&self, explicit: &[PathBuf]) -> Result<Vec<PathBuf>> {
-        if !explicit.is_empty() {
-            return Ok(explicit.to_vec());
-        }
-        let mut out = Vec::new();
-        for p in &self.settings.privileges.iam {
-            let p = self.settings.resolve(p);
-            if p.is_dir() {
-                let mut files: Vec<PathBuf> = std::fs::read_dir(&p)
-                    .with_context(|| format!("reading {}", p.display()))?
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|f| f.is_file())
-                    .collect();
-                files.sort();
-                out.extend(files);
-            } else {
-                out.push(p);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Exit status for a read command: 1 when its own ingest skipped input.
-    pub fn exit_code(&self) -> ExitCode {
-        match &self.ingest {
-            Some(r) if r.skipped_something() => ExitCode::from(1),
-            _ => ExitCode::SUCCESS,
-        }
+/// Exit status for a read command: 1 when its own ingest skipped input.
+pub fn exit_code(ws: &Workspace) -> ExitCode {
+    if ws.skipped_input() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -1,6 +1,6 @@
 //! `trailblame query SQL|FILE.sql [PATH...|--store DIR]`: SQL over the tables.
 
-use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
+use super::{InputArgs, OutputArgs, RunArgs, TimeArgs, exit_code, open};
 use anyhow::{Context, Result};
 use std::process::ExitCode;
 
@@ -31,11 +31,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let sql = crate::sql::substitute(&sql, &a.params)?;
     let window = a.time.window()?;
-    let data = Data::open(&a.input, &a.run)?;
+    let data = open(&a.input, &a.run)?;
     let mut cx = data.sql(window)?;
     let mut df = crate::sql::run(&mut cx, &sql)?;
     crate::output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
-    Ok(data.exit_code())
+    Ok(exit_code(&data))
 }
 
 fn parse_param(s: &str) -> Result<(String, String), String> {

@@ -154,7 +154,7 @@ pub fn timeline_times(timeline: &Timeline) -> (Option<String>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{EntryKind, TimelineEntry};
+    use crate::document::model::{EntryKind, TimelineEntry};
 
     fn entry(time: &str) -> TimelineEntry {
         TimelineEntry {

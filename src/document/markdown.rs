@@ -241,7 +241,7 @@ fn cell_or_space(s: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{Column, Section};
+    use crate::document::model::{Column, Section};
 
     /// Cells in a GFM table row: split on `|` not preceded by `\`.
     fn count_cells(line: &str) -> usize {

@@ -439,7 +439,7 @@ fn pieces(word: &str, room: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{Column, EntryKind, Section, TimelineEntry};
+    use crate::document::model::{Column, EntryKind, Section, TimelineEntry};
 
     fn doc(blocks: Vec<Block>) -> Document {
         Document {

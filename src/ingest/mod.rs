@@ -37,10 +37,6 @@ pub struct IngestOptions {
     pub progress: Progress,
     /// Time zone for Aider, operator names.
     pub transcripts: crate::transcripts::TranscriptOptions,
-    /// Attribution settings; the `attribution` table is rebuilt with them
-    /// before the run commits (unless `attribute` is false).
-    pub settings: crate::attribution::Settings,
-    pub attribute: bool,
 }
 
 /// Rows buffered for one day before they are written as a part.
@@ -106,8 +102,6 @@ pub struct IngestReport {
     /// `file: position: reason` for quarantined records and skipped files.
     pub messages: Vec<String>,
     pub messages_left_out: u64,
-    /// The attribution rebuilt in this run (`None` when nothing changed).
-    pub attribution: Option<crate::attribution::Stats>,
     /// Distinct events in the store once this run commits.
     pub events_in_store: u64,
 }
@@ -120,54 +114,8 @@ impl IngestReport {
     }
 }
 
-/// Ingests `inputs` into the store at `store_dir` (created if needed) and
-/// commits the run.
-pub fn ingest_into(
-    inputs: &[PathBuf],
-    store_dir: &std::path::Path,
-    opts: &IngestOptions,
-) -> Result<IngestReport> {
-    let mut clock = crate::progress::Clock::new();
-    let mut writer = StoreWriter::open(store_dir)?;
-    let mut report = ingest(inputs, &mut writer, opts)?;
-    clock.lap("ingest: read, merge and write events");
-    let run = writer.run;
-    let unchanged = !writer.has_staged()
-        && writer
-            .manifest
-            .attribution
-            .as_ref()
-            .is_some_and(|a| a.settings_hash == opts.settings.hash);
-    if unchanged {
-        if let Some(a) = writer.manifest.attribution.as_mut() {
-            a.after_run = run;
-        }
-    } else if !opts.attribute {
-        // Left stale on purpose: readers rebuild it.
-    } else {
-        // The events' buffers are freed. Attribution reuses them when it
-        // fits in them (no fresh pages to fault in: 0.3 s of a 1M-event
-        // ingest); otherwise they go back first, so the peaks do not add up.
-        let need = report
-            .events_in_store
-            .saturating_mul(crate::attribution::BYTES_PER_EVENT);
-        if crate::alloc::release_unless_it_fits(need) {
-            clock.lap("ingest: memory released");
-        }
-        let bar = opts.progress.spinner("attributing events");
-        report.attribution = Some(crate::attribution::rebuild(
-            &mut writer,
-            &opts.settings,
-            run,
-        )?);
-        bar.finish_and_clear();
-        clock.lap("ingest: attribution");
-    }
-    writer.commit(Some(report.record.clone()))?;
-    clock.lap("ingest: commit");
-    Ok(report)
-}
-
+/// Reads `inputs` into the open write run `writer` (not committed: the
+/// caller, `crate::pipeline`, adds the derived tables and commits).
 pub fn ingest(
     inputs: &[PathBuf],
     writer: &mut StoreWriter,
@@ -249,7 +197,6 @@ pub fn ingest(
         record,
         messages: merger.messages,
         messages_left_out: merger.messages_left_out,
-        attribution: None,
         events_in_store: seen_ids.len() as u64,
     })
 }

@@ -33,3 +33,12 @@ pub mod usage;
 
 #[cfg(test)]
 mod tests;
+
+/// `[privileges]` of `trailblame.toml`: IAM data
+/// (`get-account-authorization-details` output) read when no `--iam` is
+/// given (relative to the settings file; a folder means every file in it).
+#[derive(serde::Deserialize, Clone, Debug, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub iam: Vec<std::path::PathBuf>,
+}

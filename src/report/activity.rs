@@ -4,7 +4,7 @@
 use super::*;
 
 /// Totals per actor kind of `report_headline.sql`.
-fn headline(data: &Data, w: TimeWindow) -> Result<BTreeMap<String, [i64; 4]>> {
+fn headline(data: &Workspace, w: TimeWindow) -> Result<BTreeMap<String, [i64; 4]>> {
     let mut cx = data.sql(w)?;
     let df = crate::sql::run(&mut cx, HEADLINE_SQL)?;
     let f = Frame(&df);
@@ -51,7 +51,7 @@ fn share(part: i64, all: i64) -> String {
 }
 
 pub(super) fn headline_section(
-    data: &Data,
+    data: &Workspace,
     p: &Period,
     cmp: &Comparison,
     story: Vec<String>,
@@ -152,7 +152,7 @@ fn daily_chart(df: &DataFrame, column: &str, title: &str, y: &str) -> Chart {
 }
 
 /// `daily` is `report_daily.sql`'s result for the period.
-pub(super) fn who_section(data: &Data, w: TimeWindow, daily: &DataFrame) -> Result<Section> {
+pub(super) fn who_section(data: &Workspace, w: TimeWindow, daily: &DataFrame) -> Result<Section> {
     let mut cx = data.sql(w)?;
     let df = crate::sql::run(&mut cx, WHO_SQL)?;
     let f = Frame(&df);

@@ -4,7 +4,7 @@
 use super::*;
 
 pub(super) fn coverage_section(
-    data: &Data,
+    data: &Workspace,
     w: TimeWindow,
     iam: &[PathBuf],
     incidents: Option<(&std::path::Path, u64)>,

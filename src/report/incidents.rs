@@ -7,7 +7,7 @@ use super::*;
 /// which credentials (with the tiers `compare` found), with which approval.
 pub(super) fn story(
     links: &DataFrame,
-    tiers: &BTreeMap<String, crate::cli::privileges::Tier>,
+    tiers: &BTreeMap<String, crate::analysis::privilege_usage::Tier>,
 ) -> Vec<String> {
     let f = Frame(links);
     let mut out: Vec<(String, String)> = Vec::new();
@@ -31,7 +31,7 @@ pub(super) fn story(
             .unwrap_or("an unknown principal")
             .to_string();
         let tier = match principal.as_ref().and_then(|p| tiers.get(p)) {
-            Some(crate::cli::privileges::Tier::Admin) => ", admin-equivalent",
+            Some(crate::analysis::privilege_usage::Tier::Admin) => ", admin-equivalent",
             _ => "",
         };
         // An agent on its person's own role session: "dave's credentials".
@@ -187,7 +187,7 @@ pub(super) fn incidents_section(
         log_scale: true,
         x_label: "rate ratio (AI / people); 1 = the same".into(),
     })));
-    let side = |name: &str, sd: &crate::cli::compare::Side| {
+    let side = |name: &str, sd: &crate::analysis::compare::Side| {
         vec![
             Cell::text(name),
             Cell::int(sd.writes as i64),
@@ -218,7 +218,8 @@ pub(super) fn incidents_section(
     }));
     s = s.with(Block::List(cmp.notes.clone()));
     // The trend: the weeks up to this one.
-    let weeks: Vec<&crate::cli::compare::Week> = trend.weeks.iter().rev().take(8).rev().collect();
+    let weeks: Vec<&crate::analysis::compare::Week> =
+        trend.weeks.iter().rev().take(8).rev().collect();
     let rate = |inc: u64, writes: u64| {
         if writes == 0 {
             f64::NAN
@@ -253,7 +254,7 @@ pub(super) fn incidents_section(
 }
 
 pub(super) fn timelines_section(
-    data: &Data,
+    data: &Workspace,
     period: TimeWindow,
     sessions: &[String],
     incidents: &[crate::incidents::read::Incident],
@@ -303,7 +304,7 @@ pub(super) fn timelines_section(
             session: Some(sid.clone()),
             ..Focus::default()
         };
-        let (tl, total) = crate::cli::timeline::build(
+        let (tl, total) = crate::analysis::timeline::build(
             data,
             window,
             &focus,

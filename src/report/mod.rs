@@ -5,7 +5,7 @@
 //! `compare_cells.sql`, `destructive_events.sql`) or from the library
 //! computations the other commands print (`compare::compute`,
 //! `privileges::table`, `anomalies::findings`, `timeline::build`); this file
-//! only chooses what to show and fills `crate::report::Document`, which
+//! only chooses what to show and fills `crate::document::Document`, which
 //! renders it as HTML, Markdown or JSON.
 
 mod activity;
@@ -13,15 +13,15 @@ mod coverage;
 mod incidents;
 mod risk;
 
-use super::compare::Comparison;
-use super::timeline::{Focus, incidents_of};
-use super::{Data, InputArgs, RunArgs, TimeArgs};
-use crate::report::numbers::int;
-use crate::report::{
+use crate::analysis::compare::Comparison;
+use crate::analysis::timeline::{Focus, incidents_of};
+use crate::document::numbers::int;
+use crate::document::{
     Block, Cell, Chart, Column, Document, IntervalRow, Intervals, Lines, Metric, Section, Series,
     StackedBars, Table, Tone, Trend,
 };
 use crate::sql::TimeWindow;
+use crate::workspace::Workspace;
 use activity::{destructive_section, destructive_sessions, headline_section, who_section};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
@@ -31,46 +31,41 @@ use polars::prelude::*;
 use risk::{anomalies_section, privileges_section};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// The ISO week to report on, e.g. 2025-W50 (default: the week of the latest event)
-    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["since", "until"])]
+/// What the weekly report covers and reads.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The ISO week, e.g. 2025-W50 (default: the week of the latest event).
     pub week: Option<String>,
-    #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub time: TimeArgs,
-    /// The incidents file; default: `[incidents] file` in trailblame.toml
-    #[arg(long, value_name = "FILE")]
+    /// A period instead of a week (both bounds or either).
+    pub window: TimeWindow,
+    /// The incidents file given on the command line (else the settings').
     pub incidents: Option<PathBuf>,
-    /// IAM data (`aws iam get-account-authorization-details` output); default: `[privileges] iam` in trailblame.toml
-    #[arg(long, value_name = "FILE")]
+    /// IAM data files given on the command line (else the settings').
     pub iam: Vec<PathBuf>,
-    /// How far before an incident's start to look for causes, in minutes
-    #[arg(long, default_value_t = 120)]
+    /// How far before an incident's start to look for causes, in minutes.
     pub lookback_minutes: i64,
-    /// html: one self-contained page; md: GitHub Markdown; json: every number
-    #[arg(long, value_parser = ["html", "md", "json"], default_value = "html")]
-    pub format: String,
-    /// Write to this file instead of stdout
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    #[command(flatten)]
-    pub run: RunArgs,
 }
 
-const HEADLINE_SQL: &str = include_str!("../../../queries/report_headline.sql");
-const DAILY_SQL: &str = include_str!("../../../queries/report_daily.sql");
-const WHO_SQL: &str = include_str!("../../../queries/report_who_acted.sql");
-const HIGH_SQL: &str = include_str!("../../../queries/report_high_severity.sql");
-const FILES_SQL: &str = include_str!("../../../queries/report_coverage_files.sql");
-const SCOPE_SQL: &str = include_str!("../../../queries/report_coverage_scope.sql");
-const TRANSCRIPTS_SQL: &str = include_str!("../../../queries/report_coverage_transcripts.sql");
-const QUARANTINE_SQL: &str = include_str!("../../../queries/report_quarantine.sql");
-const USER_AGENTS_SQL: &str = include_str!("../../../queries/report_user_agents.sql");
-const FINDINGS_SQL: &str = include_str!("../../../queries/report_findings.sql");
+/// The assembled report.
+pub struct Weekly {
+    pub document: Document,
+    /// Rows of the incidents file that could not be read.
+    pub unreadable_incident_rows: u64,
+    /// `warning: …` / `note: …` lines about the input files, for stderr.
+    pub warnings: Vec<String>,
+}
+
+const HEADLINE_SQL: &str = include_str!("../../queries/report_headline.sql");
+const DAILY_SQL: &str = include_str!("../../queries/report_daily.sql");
+const WHO_SQL: &str = include_str!("../../queries/report_who_acted.sql");
+const HIGH_SQL: &str = include_str!("../../queries/report_high_severity.sql");
+const FILES_SQL: &str = include_str!("../../queries/report_coverage_files.sql");
+const SCOPE_SQL: &str = include_str!("../../queries/report_coverage_scope.sql");
+const TRANSCRIPTS_SQL: &str = include_str!("../../queries/report_coverage_transcripts.sql");
+const QUARANTINE_SQL: &str = include_str!("../../queries/report_quarantine.sql");
+const USER_AGENTS_SQL: &str = include_str!("../../queries/report_user_agents.sql");
+const FINDINGS_SQL: &str = include_str!("../../queries/report_findings.sql");
 
 const DAY_US: i64 = 86_400_000_000;
 /// Rows of the high-severity table and findings shown; timelines embedded.
@@ -111,8 +106,8 @@ fn minute(us: i64) -> String {
     crate::timeparse::format_micros(us, "%Y-%m-%d %H:%M")
 }
 
-fn period(a: &Args, data: &Data) -> Result<Period> {
-    let given = a.time.window()?;
+fn period(o: &Options, data: &Workspace) -> Result<Period> {
+    let given = o.window;
     let weekly = |start: i64| Period {
         label: week_of(start),
         previous_label: week_of(start - 7 * DAY_US),
@@ -125,7 +120,7 @@ fn period(a: &Args, data: &Data) -> Result<Period> {
             until: Some(start),
         },
     };
-    if let Some(w) = &a.week {
+    if let Some(w) = &o.week {
         return Ok(weekly(week_start(w)?));
     }
     let mut cx = data.sql(given)?;
@@ -195,19 +190,20 @@ fn timeline_anchor(session: &str) -> String {
     format!("timeline-{}", session.chars().take(36).collect::<String>())
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
-    let mut data = Data::open(&a.input, &a.run)?;
-    let p = period(&a, &data)?;
+/// Assembles the report over `data` (its period is read into memory).
+pub fn build(data: &mut Workspace, o: &Options) -> Result<Weekly> {
+    let p = period(o, data)?;
     // Dozens of queries over the period: read it once.
     let mut clock = crate::progress::Clock::new();
     data.cache_events(p.window)?;
     clock.lap("period in memory");
-    let incidents_file = match data.incidents_file(a.incidents.as_deref()) {
+    let data: &Workspace = data;
+    let incidents_file = match data.incidents_file(o.incidents.as_deref()) {
         Ok(f) => Some(f),
-        Err(e) if a.incidents.is_some() => return Err(e),
+        Err(e) if o.incidents.is_some() => return Err(e),
         Err(_) => None,
     };
-    let iam = data.iam_files(&a.iam)?;
+    let iam = data.iam_files(&o.iam)?;
     let empty;
     let inc_path = match &incidents_file {
         Some(f) => f.as_path(),
@@ -219,34 +215,26 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     };
     // Unreadable incident rows are reported once, here (with their lines).
-    let cmp = super::compare::compute(
-        &data,
-        inc_path,
-        &iam,
-        p.window,
-        a.lookback_minutes,
-        a.run.quiet,
-    )?;
-    let quiet = true;
+    let cmp =
+        crate::analysis::compare::compute(data, inc_path, &iam, p.window, o.lookback_minutes)?;
     // The trend reaches back before the period when there is data there.
     let earlier = !data.nothing_before_cache();
     let trend = if earlier {
-        super::compare::compute(
-            &data,
+        crate::analysis::compare::compute(
+            data,
             inc_path,
             &iam,
             TimeWindow {
                 since: None,
                 until: p.window.until,
             },
-            a.lookback_minutes,
-            quiet,
+            o.lookback_minutes,
         )?
     } else {
         cmp.clone()
     };
     clock.lap("comparison and trend");
-    let incidents = incidents_of(&data, a.incidents.as_deref())?;
+    let incidents = incidents_of(data, o.incidents.as_deref())?;
     // The best cause of each incident (or its one "no cause" row).
     let links = match &incidents_file {
         Some(_) => {
@@ -301,18 +289,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
         Some(l) => story(l, &cmp.principal_tiers),
         None => Vec::new(),
     };
-    let mut sections = vec![headline_section(&data, &p, &cmp, story)?];
+    let mut sections = vec![headline_section(data, &p, &cmp, story)?];
     clock.lap("headline");
-    sections.push(who_section(&data, p.window, &daily)?);
+    sections.push(who_section(data, p.window, &daily)?);
     clock.lap("who acted");
     sections.push(destructive_section(&high, &daily, &sessions)?);
     clock.lap("destructive");
-    sections.push(privileges_section(&data, p.window, &iam)?);
+    sections.push(privileges_section(data, p.window, &iam)?);
     clock.lap("privileges");
-    sections.push(anomalies_section(&data, p.window)?);
+    sections.push(anomalies_section(data, p.window)?);
     clock.lap("anomalies");
     sections.push(incidents_section(links.as_ref(), &cmp, &trend, &sessions)?);
-    sections.extend(timelines_section(&data, p.window, &sessions, &incidents)?);
+    sections.extend(timelines_section(data, p.window, &sessions, &incidents)?);
     clock.lap("timelines");
     sections.push(coverage_section(
         &data,
@@ -333,20 +321,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
         generated_by: format!("trailblame {}", env!("CARGO_PKG_VERSION")),
         sections,
     };
-    let out = match a.format.as_str() {
-        "md" => crate::report::to_markdown(&doc),
-        "json" => crate::report::to_json(&doc)? + "\n",
-        _ => crate::report::to_html(&doc),
-    };
-    crate::output::write_text(&out, a.output.as_deref())?;
-    if let Some(o) = &a.output
-        && !a.run.quiet
-    {
-        eprintln!("wrote {} ({} KiB)", o.display(), out.len() / 1024);
-    }
-    Ok(if cmp.incidents.unreadable_rows > 0 {
-        ExitCode::from(1)
-    } else {
-        data.exit_code()
+    Ok(Weekly {
+        document: doc,
+        unreadable_incident_rows: cmp.incidents.unreadable_rows,
+        warnings: cmp.warnings.clone(),
     })
 }

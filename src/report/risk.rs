@@ -17,7 +17,11 @@ fn short_principal(arn: Option<String>) -> Option<String> {
     })
 }
 
-pub(super) fn privileges_section(data: &Data, w: TimeWindow, iam: &[PathBuf]) -> Result<Section> {
+pub(super) fn privileges_section(
+    data: &Workspace,
+    w: TimeWindow,
+    iam: &[PathBuf],
+) -> Result<Section> {
     let mut s = Section::new("privileges", "Privileges");
     if iam.is_empty() {
         return Ok(s.with(Block::Note(
@@ -26,7 +30,7 @@ pub(super) fn privileges_section(data: &Data, w: TimeWindow, iam: &[PathBuf]) ->
                 .into(),
         )));
     }
-    let t = crate::cli::privileges::table(data, w, iam)?;
+    let t = crate::analysis::privilege_usage::table(data, w, iam)?;
     let f = Frame(&t.frame);
     let admin = t.frame.column("admin_equivalent")?.bool()?.clone();
     let mut ai_admin = Vec::new();
@@ -90,8 +94,8 @@ pub(super) fn privileges_section(data: &Data, w: TimeWindow, iam: &[PathBuf]) ->
     Ok(s)
 }
 
-pub(super) fn anomalies_section(data: &Data, w: TimeWindow) -> Result<Section> {
-    let found = crate::cli::anomalies::findings(data, w, &data.settings.anomalies)?;
+pub(super) fn anomalies_section(data: &Workspace, w: TimeWindow) -> Result<Section> {
+    let found = crate::analysis::findings::findings(data, w, &data.settings.anomalies)?;
     let mut per: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &found {
         *per.entry(f.detector).or_default() += 1;
@@ -100,7 +104,7 @@ pub(super) fn anomalies_section(data: &Data, w: TimeWindow) -> Result<Section> {
     let mut cx = data.sql(w)?;
     cx.register(
         crate::schema::table::FINDINGS,
-        crate::cli::anomalies::frame(&found)?.lazy(),
+        crate::analysis::findings::frame(&found)?.lazy(),
     );
     let top = crate::sql::run(&mut cx, FINDINGS_SQL)?;
     let f = Frame(&top);

@@ -1,40 +1,19 @@
-//! `trailblame anomalies PATH...|--store DIR [--since/--until]`: the
-//! explainable detectors of `crate::anomalies` over the store, per actor,
-//! ranked. The analysed window is `--since`/`--until` (default: all the
-//! data); the `baseline_days` before it are history. Over a store, the
-//! findings are saved as its `findings` table (the latest run).
+//! Anomaly findings over a workspace: the events of the analysed window
+//! and its baseline loaded as the detectors' input (`Activity`), the
+//! explainable detectors of `crate::anomalies` run over it, and the
+//! `findings` table (saved in the store, the latest run). The analysed
+//! window defaults to all the data; the `baseline_days` before it are
+//! history.
 
-use super::{Data, InputArgs, OutputArgs, RunArgs, TimeArgs};
 use crate::anomalies::{Activity, Finding, Scope, Thresholds, Window, detect};
 use crate::schema::table;
 use crate::sql::TimeWindow;
 use crate::store::writer::StoreWriter;
+use crate::workspace::Workspace;
 use anyhow::Result;
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::process::ExitCode;
-
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// Only this severity and above
-    #[arg(long, value_parser = ["info", "low", "medium", "high", "critical"], default_value = "info")]
-    pub min_severity: String,
-    /// Only these detectors (repeatable)
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::anomalies::DETECTORS))]
-    pub detector: Vec<String>,
-    /// Print the detectors' thresholds with their defaults (the `[anomalies]` section of trailblame.toml) and exit
-    #[arg(long)]
-    pub print_config: bool,
-    #[command(flatten)]
-    pub time: TimeArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-    #[command(flatten)]
-    pub run: RunArgs,
-}
 
 const EVENTS_SQL: &str = "SELECT CAST(event_time AS BIGINT) AS t, event_id, actor_kind, actor, operator, \
     agent_session_id, tool_call_id, account_id, aws_region, event_source, event_name, iam_action, source_ip, \
@@ -53,7 +32,7 @@ fn needs_names(read_only: Option<bool>, destructive: bool) -> bool {
 /// The events of `window` (and the baseline before it) as the detectors'
 /// input, with the people's activity marks: their own events and their
 /// prompts to agents.
-pub fn activity(data: &Data, window: TimeWindow) -> Result<Activity> {
+pub fn activity(data: &Workspace, window: TimeWindow) -> Result<Activity> {
     let mut cx = data.sql(window)?;
     let df = crate::sql::run(&mut cx, EVENTS_SQL)?;
     let mut a = Activity::default();
@@ -173,7 +152,7 @@ pub fn activity(data: &Data, window: TimeWindow) -> Result<Activity> {
 }
 
 /// The analysed window: the one given, else all the data.
-pub fn analysed_window(data: &Data, window: TimeWindow) -> Result<Window> {
+pub fn analysed_window(data: &Workspace, window: TimeWindow) -> Result<Window> {
     let (mut since, mut until) = (window.since, window.until);
     if since.is_none() || until.is_none() {
         let mut cx = data.sql(window)?;
@@ -191,7 +170,7 @@ pub fn analysed_window(data: &Data, window: TimeWindow) -> Result<Window> {
 }
 
 /// Runs every enabled detector over `window` (default: all the data).
-pub fn findings(data: &Data, window: TimeWindow, t: &Thresholds) -> Result<Vec<Finding>> {
+pub fn findings(data: &Workspace, window: TimeWindow, t: &Thresholds) -> Result<Vec<Finding>> {
     let analysed = analysed_window(data, window)?;
     let scope = Scope::new(analysed, t);
     let timing = std::env::var_os("TRAILBLAME_TIMINGS").map(|_| std::time::Instant::now());
@@ -282,7 +261,7 @@ pub fn frame(found: &[Finding]) -> Result<DataFrame> {
 
 /// Saves the findings as the store's `findings` table, when the store is a
 /// real one and free; says why not otherwise.
-fn save(data: &Data, df: &mut DataFrame) -> Result<Option<String>> {
+pub fn save(data: &Workspace, df: &mut DataFrame) -> Result<Option<String>> {
     if data.ingest.is_some() {
         return Ok(None); // a temporary store: nothing to keep
     }
@@ -296,43 +275,4 @@ fn save(data: &Data, df: &mut DataFrame) -> Result<Option<String>> {
     }
     w.commit(None)?;
     Ok(None)
-}
-
-pub fn run(a: Args) -> Result<ExitCode> {
-    if a.print_config {
-        print!("{}", crate::anomalies::DEFAULT_TOML);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let window = a.time.window()?;
-    let data = Data::open(&a.input, &a.run)?;
-    let mut found = findings(&data, window, &data.settings.anomalies)?;
-    let mut df = frame(&found)?;
-    // Saved whole (every detector, every severity) when the window is the default.
-    if window == TimeWindow::default()
-        && let Some(note) = save(&data, &mut df)?
-        && !a.run.quiet
-    {
-        eprintln!("note: {note}");
-    }
-    let min = crate::anomalies::Severity::parse(&a.min_severity)
-        .unwrap_or(crate::anomalies::Severity::Info);
-    found.retain(|f| {
-        f.severity >= min && (a.detector.is_empty() || a.detector.iter().any(|d| d == f.detector))
-    });
-    if !a.run.quiet {
-        let mut per: std::collections::BTreeMap<&str, usize> = Default::default();
-        for f in &found {
-            *per.entry(f.detector).or_default() += 1;
-        }
-        let counts: Vec<String> = per.iter().map(|(d, n)| format!("{d} {n}")).collect();
-        eprintln!(
-            "{} findings{}{}",
-            found.len(),
-            if counts.is_empty() { "" } else { ": " },
-            counts.join(", ")
-        );
-    }
-    let mut df = frame(&found)?;
-    crate::output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
-    Ok(data.exit_code())
 }

@@ -1,7 +1,12 @@
-//! `trailblame.toml`: the attribution settings a user can edit (join
-//! tolerances, agent roles, CI principals, person aliases), with built-in
-//! defaults in `default.toml`.
+//! `trailblame.toml`: the settings a user can edit, for every stage, with
+//! built-in defaults in `default.toml`. This module reads the file, merges
+//! it over the defaults and checks it; each stage owns the struct of its
+//! own section (`attribution::Settings` for `[join]`, `[cloudformation]`,
+//! `[principals]`, `[accounts]`, `[aliases]`; `incidents::Settings`;
+//! `privileges::Settings`; `anomalies::Thresholds`), so a stage never needs
+//! this module.
 
+use crate::attribution::settings::{Accounts, CloudFormation, Join, Principals};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -11,29 +16,6 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
 
 pub const FILE_NAME: &str = "trailblame.toml";
-
-#[derive(Deserialize, Clone, Debug)]
-#[serde(deny_unknown_fields, default)]
-pub struct Join {
-    pub skew_before_secs: u32,
-    pub skew_after_secs: u32,
-    pub max_call_secs: u32,
-}
-
-#[derive(Deserialize, Clone, Debug)]
-#[serde(deny_unknown_fields, default)]
-pub struct CloudFormation {
-    pub window_minutes: u32,
-}
-
-#[derive(Deserialize, Clone, Debug, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct Principals {
-    pub agent_roles: Vec<String>,
-    pub ci_roles: Vec<String>,
-    pub ci_users: Vec<String>,
-    pub ci_sessions: Vec<String>,
-}
 
 /// `[principals]` as written: a key left out keeps its built-in list.
 #[derive(Deserialize, Clone, Debug, Default)]
@@ -45,43 +27,15 @@ struct PrincipalsFile {
     ci_sessions: Option<Vec<String>>,
 }
 
-/// `[accounts]`: which accounts are production (destructive actions there
-/// rank higher).
-#[derive(Deserialize, Clone, Debug, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct Accounts {
-    pub production: Vec<String>,
-}
-
-/// `[incidents.columns]`: the column names (or dotted JSON paths) of the
-/// team's incident export, per field, tried before the built-in aliases.
-#[derive(Deserialize, Clone, Debug, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct Incidents {
-    pub columns: BTreeMap<String, Vec<String>>,
-    /// The incidents export `incidents`, `compare` and `report` read when
-    /// no `--incidents` is given (relative to the settings file).
-    pub file: Option<PathBuf>,
-}
-
-/// `[privileges]`: IAM data (`get-account-authorization-details` output)
-/// read when no `--iam` is given (relative to the settings file; a folder
-/// means every file in it).
-#[derive(Deserialize, Clone, Debug, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct Privileges {
-    pub iam: Vec<PathBuf>,
-}
-
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields, default)]
 struct File {
-    incidents: Option<Incidents>,
+    incidents: Option<crate::incidents::Settings>,
     join: Option<Join>,
     cloudformation: Option<CloudFormation>,
     principals: Option<PrincipalsFile>,
     accounts: Option<Accounts>,
-    privileges: Option<Privileges>,
+    privileges: Option<crate::privileges::Settings>,
     anomalies: Option<crate::anomalies::Thresholds>,
     aliases: BTreeMap<String, String>,
 }
@@ -89,22 +43,14 @@ struct File {
 /// Settings in force, and where they came from.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub join: Join,
-    pub cloudformation: CloudFormation,
-    pub principals: Principals,
-    pub accounts: Accounts,
-    pub incidents: Incidents,
-    pub privileges: Privileges,
+    pub attribution: crate::attribution::Settings,
+    pub incidents: crate::incidents::Settings,
+    pub privileges: crate::privileges::Settings,
     /// `[anomalies]`: the detectors' thresholds (`anomalies --print-config`).
     pub anomalies: crate::anomalies::Thresholds,
-    /// Lower-cased identity → person.
-    pub aliases: BTreeMap<String, String>,
     pub source: String,
     /// The folder of the settings file (relative paths in it start there).
     pub dir: Option<PathBuf>,
-    /// Hash of the built-in defaults and the file's text: a stored
-    /// attribution is current only for the same settings.
-    pub hash: String,
 }
 
 fn defaults() -> File {
@@ -112,42 +58,16 @@ fn defaults() -> File {
     toml::from_str(DEFAULT_TOML).unwrap_or_default()
 }
 
-// Field defaults for keys a file leaves out of a section it gives. They
-// match default.toml (a test checks); they must not parse it, since
-// deserialising a section starts from these.
-impl Default for Join {
-    fn default() -> Self {
-        Join {
-            skew_before_secs: 5,
-            skew_after_secs: 5,
-            max_call_secs: 900,
-        }
-    }
-}
-
-impl Default for CloudFormation {
-    fn default() -> Self {
-        CloudFormation {
-            window_minutes: 180,
-        }
-    }
-}
-
 impl Settings {
     /// The built-in defaults.
     pub fn builtin() -> Settings {
         Self::from_text(DEFAULT_TOML, "built-in defaults").unwrap_or_else(|_| Settings {
-            join: Join::default(),
-            cloudformation: CloudFormation::default(),
-            principals: Principals::default(),
-            accounts: Accounts::default(),
-            incidents: Incidents::default(),
-            privileges: Privileges::default(),
+            attribution: crate::attribution::Settings::default(),
+            incidents: Default::default(),
+            privileges: Default::default(),
             anomalies: Default::default(),
-            aliases: BTreeMap::new(),
             source: "built-in defaults".into(),
             dir: None,
-            hash: String::new(),
         })
     }
 
@@ -166,7 +86,7 @@ impl Settings {
             }
             aliases.insert(k.to_lowercase(), v);
         }
-        let mut settings = Settings {
+        let attribution = crate::attribution::Settings {
             join,
             cloudformation: f.cloudformation.or(base.cloudformation).unwrap_or_default(),
             principals: {
@@ -182,46 +102,25 @@ impl Settings {
                 }
             },
             accounts: f.accounts.or(base.accounts).unwrap_or_default(),
-            incidents: {
-                let inc = f.incidents.unwrap_or_default();
-                for k in inc.columns.keys() {
-                    if !crate::incidents::read::FIELDS.contains(&k.as_str()) {
-                        bail!(
-                            "{source}: [incidents.columns] has no field {k:?} (fields: {})",
-                            crate::incidents::read::FIELDS.join(", ")
-                        );
-                    }
-                }
-                inc
-            },
+            aliases,
+        };
+        let incidents = f.incidents.unwrap_or_default();
+        for k in incidents.columns.keys() {
+            if !crate::incidents::read::FIELDS.contains(&k.as_str()) {
+                bail!(
+                    "{source}: [incidents.columns] has no field {k:?} (fields: {})",
+                    crate::incidents::read::FIELDS.join(", ")
+                );
+            }
+        }
+        Ok(Settings {
+            attribution,
+            incidents,
             privileges: f.privileges.unwrap_or_default(),
             anomalies: f.anomalies.unwrap_or_default(),
-            aliases,
             source: source.to_string(),
             dir: None,
-            hash: String::new(),
-        };
-        settings.hash = settings.attribution_hash();
-        Ok(settings)
-    }
-
-    /// Hash of what attribution depends on: the rules, the marker catalog,
-    /// the built-in defaults and the attribution sections in force (not the
-    /// incident, privilege or anomaly settings, which are read at report
-    /// time). A stored attribution is current only for the same hash.
-    fn attribution_hash(&self) -> String {
-        let parts = format!(
-            "{}\u{0}{}\u{0}{DEFAULT_TOML}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
-            super::RULES_REVISION,
-            env!("CARGO_PKG_VERSION"),
-            super::markers::CATALOG,
-            self.join,
-            self.cloudformation,
-            self.principals,
-            self.accounts,
-            self.aliases,
-        );
-        format!("{:032x}", xxhash_rust::xxh3::xxh3_128(parts.as_bytes()))
+        })
     }
 
     /// A path named in the settings, relative to the settings file.
@@ -259,14 +158,6 @@ impl Settings {
             }
             None => Ok(Self::builtin()),
         }
-    }
-
-    /// The person an identity stands for, after aliases.
-    pub fn person(&self, identity: &str) -> String {
-        self.aliases
-            .get(&identity.to_lowercase())
-            .cloned()
-            .unwrap_or_else(|| identity.to_string())
     }
 }
 
@@ -328,15 +219,21 @@ mod tests {
             "t.toml",
         )
         .unwrap();
-        assert_eq!(s.join.skew_before_secs, 9);
-        assert_eq!(s.cloudformation.window_minutes, 180);
-        assert!(!s.principals.ci_roles.is_empty());
+        assert_eq!(s.attribution.join.skew_before_secs, 9);
+        assert_eq!(s.attribution.cloudformation.window_minutes, 180);
+        assert!(!s.attribution.principals.ci_roles.is_empty());
         let p = Settings::from_text("[principals]\nci_roles = [\"deployer\"]\n", "p.toml").unwrap();
-        assert_eq!(p.principals.ci_roles, vec!["deployer".to_string()]);
-        assert!(!p.principals.agent_roles.is_empty());
-        assert_eq!(s.person("BOB"), "bob@example.com");
-        assert_eq!(s.person("carol"), "carol");
-        assert_ne!(s.hash, Settings::builtin().hash);
+        assert_eq!(
+            p.attribution.principals.ci_roles,
+            vec!["deployer".to_string()]
+        );
+        assert!(!p.attribution.principals.agent_roles.is_empty());
+        assert_eq!(s.attribution.person("BOB"), "bob@example.com");
+        assert_eq!(s.attribution.person("carol"), "carol");
+        assert_ne!(
+            s.attribution.stamp(),
+            Settings::builtin().attribution.stamp()
+        );
     }
 
     #[test]
@@ -347,10 +244,10 @@ mod tests {
             "b.toml",
         )
         .unwrap();
-        assert_eq!(base.hash, other.hash);
+        assert_eq!(base.attribution.stamp(), other.attribution.stamp());
         assert_eq!(other.anomalies.mass_deletion.min_calls, 3);
         let prod = Settings::from_text("[accounts]\nproduction = [\"2\"]\n", "c.toml").unwrap();
-        assert_ne!(base.hash, prod.hash);
+        assert_ne!(base.attribution.stamp(), prod.attribution.stamp());
     }
 
     #[test]
