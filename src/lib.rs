@@ -3,7 +3,9 @@
 //! Layers, each a module: `ingest` (files → rows) → `store` (Parquet parts
 //! and manifest) → `sql` (queries over the tables) → `output` / `cli`
 //! (what people and programs read). `attribution` labels every event with
-//! its actor from the stored events and transcripts. `schema` names every column.
+//! its actor from the stored events and transcripts. `schema` names every column;
+//! `str_col` is the dictionary-encoded string column attribution and the
+//! anomaly detectors both hold their columns in.
 
 pub mod alloc;
 pub mod analysis;
@@ -25,6 +27,7 @@ pub mod settings;
 pub mod sql;
 pub mod stats;
 pub mod store;
+pub mod str_col;
 pub mod synth;
 pub mod timeparse;
 pub mod transcripts;

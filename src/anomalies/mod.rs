@@ -38,7 +38,7 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 
-pub use crate::attribution::input::StrCol;
+pub use crate::str_col::StrCol;
 pub use finding::{Finding, Severity, finding_id};
 pub use names::{name_from_arn, target_names};
 pub use thresholds::{

@@ -10,7 +10,7 @@
 //! do not matter are counted and skipped, and the counts always reconcile:
 //! `lines_read == records_used + records_skipped + quarantined`.
 //!
-//! One file per agent holds the format knowledge (`claude`, `codex`,
+//! One folder per agent holds the format knowledge (`claude`, `codex`,
 //! `gemini`, `aider`, `amazonq`); `detect` recognises formats by content;
 //! the rest is shared: `util` (record counting, rows, operator), `text`
 //! (bounded excerpts, text out of JSON), `time`, `command` (shell-command

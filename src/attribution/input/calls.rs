@@ -1,0 +1,146 @@
+//! What attribution reads from the transcript tables: the tool calls that
+//! may reach AWS, with their session's agent and operator, and when people
+//! wrote in each session.
+
+use crate::schema::tr;
+use anyhow::Result;
+use polars::prelude::*;
+
+/// One tool call that may reach AWS, with its session's agent and operator.
+#[derive(Clone, Debug, Default)]
+pub struct Call {
+    pub session_id: String,
+    pub call_id: String,
+    pub agent: String,
+    pub operator: Option<String>,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    /// `event_source:EventName`.
+    pub expected: Vec<String>,
+    pub cli_commands: Vec<String>,
+    pub unknown_operations: bool,
+    pub region: Option<String>,
+    pub command: Option<String>,
+    pub outcome: Option<String>,
+    /// auto, explicit, rejected, unknown (`tool_calls.approval`).
+    pub approval: Option<String>,
+    pub tool_name: Option<String>,
+}
+
+fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
+    Ok(df
+        .column(name)
+        .map_err(|e| anyhow::anyhow!("column {name}: {e}"))?
+        .str()?
+        .iter()
+        .collect())
+}
+
+/// Tool calls that reach AWS, joined with their session's agent and
+/// operator, ordered by (start, session, call) so the result does not depend
+/// on part order.
+pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
+    let ts = |c: &str| col(c).dt().timestamp(TimeUnit::Microseconds).alias(c);
+    let sessions = sessions
+        .select([col(tr::SESSION_ID), col(tr::AGENT), col(tr::OPERATOR)])
+        .unique(Some(cols([tr::SESSION_ID])), UniqueKeepStrategy::First);
+    let df = tool_calls
+        .filter(col(tr::TOUCHES_AWS).fill_null(lit(false)))
+        .select([
+            col(tr::SESSION_ID),
+            col(tr::CALL_ID),
+            ts(tr::STARTED_AT),
+            ts(tr::ENDED_AT),
+            col(tr::EXPECTED_OPERATIONS),
+            col(tr::CLI_COMMANDS),
+            col(tr::UNKNOWN_AWS_OPERATIONS).fill_null(lit(false)),
+            col(tr::AWS_REGION),
+            col(tr::COMMAND),
+            col(tr::OUTCOME),
+            col(tr::APPROVAL),
+            col(tr::TOOL_NAME),
+        ])
+        .join(
+            sessions,
+            [col(tr::SESSION_ID)],
+            [col(tr::SESSION_ID)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .sort(
+            [tr::STARTED_AT, tr::SESSION_ID, tr::CALL_ID],
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
+        .collect()
+        .map_err(|e| anyhow::anyhow!("reading tool calls: {e}"))?;
+    let sid = strs(&df, tr::SESSION_ID)?;
+    let cid = strs(&df, tr::CALL_ID)?;
+    let agent = strs(&df, tr::AGENT)?;
+    let operator = strs(&df, tr::OPERATOR)?;
+    let region = strs(&df, tr::AWS_REGION)?;
+    let command = strs(&df, tr::COMMAND)?;
+    let outcome = strs(&df, tr::OUTCOME)?;
+    let approval = strs(&df, tr::APPROVAL)?;
+    let tool_name = strs(&df, tr::TOOL_NAME)?;
+    let started: Vec<Option<i64>> = df.column(tr::STARTED_AT)?.i64()?.iter().collect();
+    let ended: Vec<Option<i64>> = df.column(tr::ENDED_AT)?.i64()?.iter().collect();
+    let unknown: Vec<bool> = df
+        .column(tr::UNKNOWN_AWS_OPERATIONS)?
+        .bool()?
+        .iter()
+        .map(|b| b.unwrap_or(false))
+        .collect();
+    let expected = crate::sql::string_lists(&df, tr::EXPECTED_OPERATIONS)?;
+    let cli = crate::sql::string_lists(&df, tr::CLI_COMMANDS)?;
+    let mut out = Vec::with_capacity(df.height());
+    for (i, (exp, cli)) in expected.into_iter().zip(cli).enumerate() {
+        // A call with no time cannot be placed against CloudTrail.
+        let Some(started_at) = started[i] else {
+            continue;
+        };
+        let own = |v: Option<&str>| v.map(str::to_owned);
+        out.push(Call {
+            session_id: sid[i].unwrap_or_default().to_owned(),
+            call_id: cid[i].unwrap_or_default().to_owned(),
+            agent: agent[i].unwrap_or("agent").to_owned(),
+            operator: own(operator[i]),
+            started_at,
+            ended_at: ended[i],
+            expected: exp,
+            cli_commands: cli,
+            unknown_operations: unknown[i],
+            region: own(region[i]),
+            command: own(command[i]),
+            outcome: own(outcome[i]),
+            approval: own(approval[i]),
+            tool_name: own(tool_name[i]),
+        });
+    }
+    Ok(out)
+}
+
+/// When people wrote in each session (user messages), sorted, in
+/// microseconds: how long before an action a human last spoke.
+pub fn user_message_times(messages: LazyFrame) -> Result<PlHashMap<String, Vec<i64>>> {
+    let df = messages
+        .filter(col(tr::ROLE).eq(lit("user")))
+        .select([
+            col(tr::SESSION_ID),
+            col(tr::TIME)
+                .dt()
+                .timestamp(TimeUnit::Microseconds)
+                .alias(tr::TIME),
+        ])
+        .collect()
+        .map_err(|e| anyhow::anyhow!("reading messages: {e}"))?;
+    let sid = strs(&df, tr::SESSION_ID)?;
+    let mut out: PlHashMap<String, Vec<i64>> = PlHashMap::default();
+    for (s, t) in sid.into_iter().zip(df.column(tr::TIME)?.i64()?.iter()) {
+        if let (Some(s), Some(t)) = (s, t) {
+            out.entry(s.to_string()).or_default().push(t);
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_unstable();
+    }
+    Ok(out)
+}

@@ -1,0 +1,128 @@
+//! The tables computed from the others: `attribution` (rebuilt after every
+//! ingest) and `findings` (the latest anomaly run).
+
+use super::{ColumnDoc, at, col, string_list, utc_micros};
+use polars::prelude::DataType;
+
+pub fn attribution_columns() -> Vec<ColumnDoc> {
+    use at::*;
+    let s = || DataType::String;
+    vec![
+        col(EVENT_ID, s(), "the event (`events.event_id`)"),
+        col(ACTOR_KIND, s(), "ai, human, service, automation or unknown"),
+        col(
+            ACTOR,
+            s(),
+            "agent name (claude-code, codex, kiro, …), a person (SSO email, IAM user, after aliases), a service principal, or a CI principal",
+        ),
+        col(
+            OPERATOR,
+            s(),
+            "for ai: the person on whose behalf the agent acted, when known",
+        ),
+        col(
+            AGENT_SESSION_ID,
+            s(),
+            "the agent session that caused the event (`agent_sessions.session_id`)",
+        ),
+        col(
+            TOOL_CALL_ID,
+            s(),
+            "the tool call that caused it (`tool_calls.call_id`, within that session)",
+        ),
+        col(
+            CONFIDENCE,
+            DataType::Float64,
+            "0–1: how strongly the evidence supports the label",
+        ),
+        col(
+            EVIDENCE,
+            string_list(),
+            "signals used, strongest first: `transcript:<session>/<call>`, `ua:m/AN`, `ua:exec-env/…`, `ua:mcp/<server>`, `source_identity:<v>`, `role:<name>`, `console`, `invoked_by:<service>`, `stack_op:<event_id>`, `sid:<id>`, `ci:<principal>`, `identity:<type>`, `conflict:<signal>`, `ambiguous:<n>`",
+        ),
+        col(REASON, s(), "the label in one readable sentence"),
+        col(
+            DESTRUCTIVE,
+            DataType::Boolean,
+            "the call destroyed or weakened something (catalog match and no error code); failed attempts are false here but keep their category",
+        ),
+        col(
+            DESTRUCTIVE_CATEGORY,
+            s(),
+            "data_loss, service_loss, security_tampering, iam_escalation, key_destruction, network_exposure (attempts included)",
+        ),
+        col(
+            SEVERITY,
+            s(),
+            "low, medium, high, critical, after context (production account, bucket emptied first, recursive command)",
+        ),
+        col(
+            CATALOG_RULE,
+            s(),
+            "the catalog rule that decided, e.g. `rds:DeleteDBInstance[skip_final_snapshot]` or `generic:Delete`",
+        ),
+        col(
+            APPROVAL,
+            s(),
+            "for agents' events: the tool call's approval (auto, explicit, rejected, unknown)",
+        ),
+        col(
+            HUMAN_LAST_SPOKE_SECS,
+            DataType::Int64,
+            "for agents' events: seconds since a person last wrote in the session (null: never before the call)",
+        ),
+    ]
+}
+
+/// The `findings` table: what `trailblame anomalies` found.
+pub fn findings_columns() -> Vec<ColumnDoc> {
+    let s = || DataType::String;
+    vec![
+        col(
+            "finding_id",
+            s(),
+            "stable id: a hash of detector, actor, window start and evidence",
+        ),
+        col(
+            "detector",
+            s(),
+            "first_seen, rare_for_actor, volume_spike, error_spike, mass_deletion, delete_then_recreate, permission_probing, security_tampering, iam_escalation, unapproved_destructive_ai, off_hours",
+        ),
+        col("severity", s(), "info, low, medium, high, critical"),
+        col(
+            "severity_rank",
+            DataType::Int64,
+            "0 (info) to 4 (critical), for sorting",
+        ),
+        col(
+            "actor_kind",
+            s(),
+            "ai, human, service, automation or unknown",
+        ),
+        col("actor", s(), "the actor, as in `events.actor`"),
+        col("operator", s(), "the person behind an agent, when known"),
+        col("account", s(), "the account of the evidence, when one"),
+        col(
+            "window_start",
+            utc_micros(),
+            "time of the first evidence event",
+        ),
+        col(
+            "window_end",
+            utc_micros(),
+            "time of the last evidence event",
+        ),
+        col("event_count", DataType::Int64, "evidence events in all"),
+        col(
+            "event_ids",
+            string_list(),
+            "the evidence (`events.event_id`), at most `max_evidence` of them",
+        ),
+        col(
+            "score",
+            DataType::Float64,
+            "the detector's documented score (higher is stranger)",
+        ),
+        col("explanation", s(), "one sentence with the numbers"),
+    ]
+}

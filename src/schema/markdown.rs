@@ -1,0 +1,90 @@
+//! `SCHEMA.md`: every table's introduction and columns rendered as
+//! Markdown, with the SQL type a reader of the Parquet files sees.
+
+use super::{
+    agent_sessions_columns, attribution_columns, events_columns, findings_columns,
+    ingested_files_columns, messages_columns, quarantine_columns, table, tool_calls_columns,
+};
+use polars::prelude::DataType;
+
+/// Renders the schema reference (SCHEMA.md is this text).
+pub fn render_markdown() -> String {
+    let mut out = String::from(
+        "# trailblame tables\n\nGenerated from `src/schema.rs` (`trailblame schema`); a test keeps this file in step.\n",
+    );
+    for (name, intro, cols) in [
+        (
+            table::EVENTS,
+            "One row per CloudTrail event. Stored as `events/event_date=YYYY-MM-DD/part-*.parquet`; \
+             `event_date` (DATE, the UTC day of `event_time`) is the Hive partition column and is not inside the files. \
+             Empty strings in the input are stored as null.",
+            events_columns(),
+        ),
+        (
+            table::QUARANTINE,
+            "Records that could not be read, with where and why. Stored as `quarantine/part-*.parquet`.",
+            quarantine_columns(),
+        ),
+        (
+            table::INGESTED_FILES,
+            "Every input file an ingest met, with its accounting. Stored as `ingested_files/part-*.parquet`.",
+            ingested_files_columns(),
+        ),
+        (
+            table::AGENT_SESSIONS,
+            "One row per agent session read from a transcript. Stored as `agent_sessions/part-*.parquet`.",
+            agent_sessions_columns(),
+        ),
+        (
+            table::TOOL_CALLS,
+            "One row per tool call an agent made, with the AWS operations it is expected to cause. \
+             Stored as `tool_calls/part-*.parquet`.",
+            tool_calls_columns(),
+        ),
+        (
+            table::MESSAGES,
+            "User prompts and assistant text, for timelines. Stored as `messages/part-*.parquet`.",
+            messages_columns(),
+        ),
+        (
+            table::ATTRIBUTION,
+            "Who made each event and how we know, one row per distinct `event_id`, rebuilt whole after every ingest \
+             (and when the attribution settings change). Stored as `attribution/part-*.parquet`. In trailblame's SQL \
+             these columns are also joined onto `events`; on other engines join `attribution` to `events` on `event_id`.",
+            attribution_columns(),
+        ),
+        (
+            table::FINDINGS,
+            "What the anomaly detectors found (`trailblame anomalies`), ranked; the latest run over a store is saved as \
+             `findings/part-*.parquet`.",
+            findings_columns(),
+        ),
+    ] {
+        out.push_str(&format!(
+            "\n## `{name}`\n\n{intro}\n\n| column | type | meaning |\n|---|---|---|\n"
+        ));
+        for c in cols {
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                c.name,
+                sql_type(&c.dtype),
+                c.doc
+            ));
+        }
+    }
+    out
+}
+
+/// The portable SQL type name a reader of the Parquet files sees.
+fn sql_type(dtype: &DataType) -> &'static str {
+    match dtype {
+        DataType::String => "VARCHAR",
+        DataType::Boolean => "BOOLEAN",
+        DataType::UInt64 => "BIGINT (unsigned)",
+        DataType::Int64 => "BIGINT",
+        DataType::Float64 => "DOUBLE",
+        DataType::Datetime(..) => "TIMESTAMP (UTC, µs)",
+        DataType::List(_) => "ARRAY<VARCHAR>",
+        _ => "other",
+    }
+}
