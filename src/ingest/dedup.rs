@@ -1,0 +1,99 @@
+//! De-duplication state: the 128-bit keys of the events (and transcript
+//! rows) already in the store, loaded at the start of a run, in a hash set
+//! that uses the keys' own bits.
+
+use super::{normalise, transcript};
+use crate::schema::table;
+use crate::store::writer::StoreWriter;
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Hashes are already uniform: use the low bits as they are.
+#[derive(Default)]
+pub(super) struct IdHasher(u64);
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes.iter().take(8) {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 = v as u64;
+    }
+}
+pub(super) type IdSet = HashSet<u128, BuildHasherDefault<IdHasher>>;
+
+pub(super) fn existing_ids(writer: &StoreWriter) -> Result<IdSet> {
+    let store = writer.committed();
+    let mut set = IdSet::default();
+    if store.part_paths(table::EVENTS).is_empty() {
+        return Ok(set);
+    }
+    use crate::schema::ev;
+    let key_cols = [
+        ev::EVENT_ID,
+        ev::EVENT_SOURCE,
+        ev::EVENT_NAME,
+        ev::REQUEST_ID,
+        ev::PRINCIPAL_ARN,
+        ev::SOURCE_IP,
+        ev::ERROR_CODE,
+        ev::ADDITIONAL_EVENT_DATA,
+    ];
+    let mut cols: Vec<Expr> = key_cols.iter().map(|c| col(*c)).collect();
+    cols.push(col(ev::EVENT_TIME).dt().timestamp(TimeUnit::Microseconds));
+    let df = store
+        .scan(table::EVENTS)?
+        .select(cols)
+        .collect()
+        .map_err(anyhow::Error::from)
+        .context("reading the de-duplication keys of stored events")?;
+    let strs: Vec<&StringChunked> = key_cols
+        .iter()
+        .map(|c| df.column(c).and_then(|c| c.str()))
+        .collect::<PolarsResult<_>>()?;
+    let times = df.column(ev::EVENT_TIME)?.i64()?;
+    set.reserve(df.height());
+    for i in 0..df.height() {
+        let parts: [Option<&str>; 8] = std::array::from_fn(|j| strs[j].get(i));
+        set.insert(normalise::dedup_key(parts, times.get(i).unwrap_or(0)));
+    }
+    Ok(set)
+}
+
+/// Keys of the transcript rows already in the store.
+pub(super) fn existing_transcript_keys(writer: &StoreWriter) -> Result<IdSet> {
+    let store = writer.committed();
+    let mut set = IdSet::default();
+    for (table, keys) in transcript::KEYS {
+        if store.part_paths(table).is_empty() {
+            continue;
+        }
+        let df = store
+            .scan(table)?
+            .select(
+                keys.iter()
+                    .map(|k| col(*k).cast(DataType::String))
+                    .collect::<Vec<_>>(),
+            )
+            .collect()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("reading keys of stored {table}"))?;
+        let cols: Vec<&StringChunked> = keys
+            .iter()
+            .map(|k| df.column(k).and_then(|c| c.str()))
+            .collect::<PolarsResult<_>>()?;
+        set.reserve(df.height());
+        for i in 0..df.height() {
+            let parts: Vec<Option<&str>> = cols.iter().map(|c| c.get(i)).collect();
+            set.insert(transcript::row_key(table, &parts));
+        }
+    }
+    Ok(set)
+}

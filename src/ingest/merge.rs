@@ -1,0 +1,474 @@
+//! The sequential half of a run: outcomes merged in input order on one
+//! thread — duplicates dropped, every record accounted for, rows split by
+//! day and written as parts, the per-file table built. The merge order, not
+//! thread timing, decides what is kept.
+
+use super::dedup::IdSet;
+use super::read_phase::{FileOutcome, TranscriptPart};
+use super::reader::Quarantined;
+use super::transcript;
+use crate::schema::{fl, qr, table};
+use crate::store::manifest::{Accounting, FileEntry};
+use crate::store::writer::StoreWriter;
+use anyhow::{Result, bail};
+use polars::prelude::*;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashSet};
+
+/// Rows buffered for one day before they are written as a part.
+pub(super) const PART_ROWS: usize = 128 * 1024;
+/// Rows buffered over all days before the largest day is written.
+pub(super) const MAX_BUFFERED_ROWS: usize = 128 * 1024;
+/// Raw text of quarantined records buffered before it is written.
+pub(super) const MAX_QUARANTINE_BYTES: usize = 32 << 20;
+/// The most problem messages kept for printing; the rest are counted.
+pub(super) const MAX_MESSAGES: usize = 50;
+
+pub(super) struct DayBuffer {
+    pub(super) frames: Vec<DataFrame>,
+    pub(super) rows: usize,
+}
+
+/// The sequential half: de-duplication, accounting and writing.
+pub(super) struct Merger {
+    pub(super) run: u64,
+    pub(super) strict: bool,
+    pub(super) accounting: Accounting,
+    pub(super) days: BTreeMap<i32, DayBuffer>,
+    pub(super) buffered_rows: usize,
+    pub(super) quarantine: Vec<(String, Quarantined)>,
+    pub(super) quarantine_bytes: usize,
+    pub(super) files: Vec<FileRow>,
+    pub(super) new_files: BTreeMap<String, FileEntry>,
+    pub(super) run_hashes: HashSet<String>,
+    pub(super) messages: Vec<String>,
+    pub(super) messages_left_out: u64,
+    /// Transcript rows waiting to be written.
+    pub(super) transcript_rows: transcript::TranscriptRows,
+    /// Keys of transcript rows already stored (a grown transcript is read again).
+    pub(super) transcript_keys: IdSet,
+}
+
+pub(super) struct FileRow {
+    pub(super) path: String,
+    pub(super) hash: Option<String>,
+    pub(super) size: u64,
+    pub(super) kind: String,
+    pub(super) read: u64,
+    pub(super) kept: u64,
+    pub(super) duplicates: u64,
+    pub(super) quarantined: u64,
+    pub(super) skipped: u64,
+    pub(super) note: Option<String>,
+}
+
+impl Merger {
+    pub(super) fn new(run: u64, strict: bool) -> Merger {
+        Merger {
+            run,
+            strict,
+            accounting: Accounting::default(),
+            days: BTreeMap::new(),
+            buffered_rows: 0,
+            quarantine: Vec::new(),
+            quarantine_bytes: 0,
+            files: Vec::new(),
+            new_files: BTreeMap::new(),
+            run_hashes: HashSet::new(),
+            messages: Vec::new(),
+            messages_left_out: 0,
+            transcript_rows: Default::default(),
+            transcript_keys: Default::default(),
+        }
+    }
+
+    pub(super) fn merge(
+        &mut self,
+        mut o: FileOutcome,
+        seen: &mut IdSet,
+        writer: &mut StoreWriter,
+    ) -> Result<()> {
+        self.accounting.files_seen += 1;
+        self.accounting.bytes_read += o.size;
+        self.accounting.bytes_decoded += o.bytes_decoded;
+        // The same content given twice in one run counts once.
+        if let Some(h) = &o.hash
+            && o.kind != "already_ingested"
+            && !self.run_hashes.insert(h.clone())
+        {
+            o.kind = "already_ingested".into();
+            o.frame = None;
+            o.quarantined.clear();
+            o.days.clear();
+            o.id_hashes.clear();
+        }
+        if o.kind == "already_ingested" {
+            self.accounting.files_already_ingested += 1;
+            o.note = Some("content already ingested; skipped".into());
+        } else {
+            *self
+                .accounting
+                .files_by_kind
+                .entry(o.kind.clone())
+                .or_default() += 1;
+        }
+        if self.strict {
+            if let Some(q) = o.quarantined.first() {
+                bail!(
+                    "{}: {}: {} (stopped by --strict)",
+                    o.path,
+                    q.position,
+                    q.reason
+                );
+            }
+            if o.kind == "unreadable" || o.kind == "unknown" {
+                bail!(
+                    "{}: {} (stopped by --strict)",
+                    o.path,
+                    o.note.as_deref().unwrap_or("unreadable")
+                );
+            }
+        }
+        let mut row = FileRow {
+            path: o.path.clone(),
+            hash: o.hash.clone(),
+            size: o.size,
+            kind: o.kind.clone(),
+            read: 0,
+            kept: 0,
+            duplicates: 0,
+            quarantined: o.quarantined.len() as u64,
+            skipped: 0,
+            note: o.note.clone(),
+        };
+        if let Some(part) = o.transcript.take() {
+            let c = &part.counts;
+            row.read = c.lines_read;
+            row.kept = c.records_used;
+            row.skipped = c.records_skipped;
+            self.add_transcript(part, writer)?;
+        }
+        if let Some(df) = o.frame.take() {
+            let mut keep = Vec::with_capacity(o.id_hashes.len());
+            for h in &o.id_hashes {
+                keep.push(seen.insert(*h));
+            }
+            let kept = keep.iter().filter(|k| **k).count();
+            row.kept = kept as u64;
+            row.duplicates = (keep.len() - kept) as u64;
+            let df = if kept == keep.len() {
+                df
+            } else {
+                df.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep))?
+            };
+            let days: Vec<i32> = o
+                .days
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(d, _)| *d)
+                .collect();
+            self.add_rows(df, &days, writer)?;
+        }
+        let acc = &mut self.accounting;
+        if o.kind.starts_with("transcript:") {
+            acc.transcript_lines_read += row.read;
+            acc.transcript_records_used += row.kept;
+            acc.transcript_records_skipped += row.skipped;
+            acc.transcript_quarantined += row.quarantined;
+        } else {
+            row.read = row.kept + row.duplicates + row.quarantined;
+            acc.records_read += row.read;
+            acc.kept += row.kept;
+            acc.duplicates += row.duplicates;
+            acc.quarantined += row.quarantined;
+        }
+        match o.kind.as_str() {
+            "unknown" | "unreadable" => {
+                let note = o.note.as_deref().unwrap_or("not read");
+                self.message(format!("{}: skipped ({}): {note}", o.path, o.kind));
+            }
+            "not_cloudtrail" => self.message(format!(
+                "{}: skipped: JSON that is neither CloudTrail nor a transcript format trailblame reads",
+                o.path
+            )),
+            // Aider times carry no zone: say which one was assumed.
+            "transcript:aider" => {
+                if let Some(note) = &o.note {
+                    self.message(format!("{}: {note}", o.path));
+                }
+            }
+            _ => {}
+        }
+        for q in &o.quarantined {
+            self.message(format!("{}: {}: {}", o.path, q.position, q.reason));
+        }
+        for q in o.quarantined {
+            self.quarantine_bytes += q.raw.len();
+            self.quarantine.push((o.path.clone(), q));
+        }
+        if self.quarantine_bytes > MAX_QUARANTINE_BYTES {
+            self.flush_quarantine(writer)?;
+        }
+        if let (Some(hash), false) = (
+            &o.hash,
+            o.kind == "already_ingested" || o.kind == "unreadable",
+        ) {
+            self.new_files.insert(
+                hash.clone(),
+                FileEntry {
+                    path: o.path.clone(),
+                    size: o.size,
+                    kind: o.kind.clone(),
+                    run: self.run,
+                },
+            );
+        }
+        self.files.push(row);
+        Ok(())
+    }
+
+    /// Keeps transcript rows not stored before (see `transcript::KEYS`).
+    pub(super) fn add_transcript(
+        &mut self,
+        part: TranscriptPart,
+        writer: &mut StoreWriter,
+    ) -> Result<()> {
+        let mut rows = part.rows;
+        let keys = &mut self.transcript_keys;
+        self.accounting.transcript_rows_already_stored += rows.retain_new(|k| keys.insert(k));
+        for (t, n) in [
+            (table::AGENT_SESSIONS, rows.sessions.len()),
+            (table::TOOL_CALLS, rows.tool_calls.len()),
+            (table::MESSAGES, rows.messages.len()),
+        ] {
+            *self
+                .accounting
+                .transcript_rows
+                .entry(t.to_string())
+                .or_default() += n as u64;
+        }
+        self.transcript_rows.append(&mut rows);
+        if self.transcript_rows.len() >= PART_ROWS {
+            self.flush_transcripts(writer)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn flush_transcripts(&mut self, writer: &mut StoreWriter) -> Result<()> {
+        let rows = std::mem::take(&mut self.transcript_rows);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        writer.write_part(
+            table::AGENT_SESSIONS,
+            None,
+            &mut transcript::sessions_frame(&rows.sessions)?,
+        )?;
+        writer.write_part(
+            table::TOOL_CALLS,
+            None,
+            &mut transcript::tool_calls_frame(&rows.tool_calls)?,
+        )?;
+        writer.write_part(
+            table::MESSAGES,
+            None,
+            &mut transcript::messages_frame(&rows.messages)?,
+        )
+    }
+
+    pub(super) fn message(&mut self, m: String) {
+        if self.messages.len() < MAX_MESSAGES {
+            self.messages.push(m);
+        } else {
+            self.messages_left_out += 1;
+        }
+    }
+
+    pub(super) fn add_rows(
+        &mut self,
+        df: DataFrame,
+        days: &[i32],
+        writer: &mut StoreWriter,
+    ) -> Result<()> {
+        if df.height() == 0 {
+            return Ok(());
+        }
+        let first = days[0];
+        if days.iter().all(|d| *d == first) {
+            self.push_day(first, df);
+        } else {
+            let distinct: std::collections::BTreeSet<i32> = days.iter().copied().collect();
+            for day in distinct {
+                let mask: Vec<bool> = days.iter().map(|d| *d == day).collect();
+                let part = df.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, &mask))?;
+                self.push_day(day, part);
+            }
+        }
+        // Write full days, then the largest while too much is buffered.
+        let full: Vec<i32> = self
+            .days
+            .iter()
+            .filter(|(_, b)| b.rows >= PART_ROWS)
+            .map(|(d, _)| *d)
+            .collect();
+        for day in full {
+            self.flush_day(day, writer)?;
+        }
+        while self.buffered_rows > MAX_BUFFERED_ROWS {
+            let Some(day) = self
+                .days
+                .iter()
+                .max_by_key(|(d, b)| (b.rows, -**d))
+                .map(|(d, _)| *d)
+            else {
+                break;
+            };
+            self.flush_day(day, writer)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn push_day(&mut self, day: i32, df: DataFrame) {
+        let rows = df.height();
+        let buf = self.days.entry(day).or_insert(DayBuffer {
+            frames: Vec::new(),
+            rows: 0,
+        });
+        buf.frames.push(df);
+        buf.rows += rows;
+        self.buffered_rows += rows;
+    }
+
+    /// Takes one day's buffered rows out as a frame with its partition.
+    pub(super) fn take_day(&mut self, day: i32) -> Result<Option<(String, DataFrame)>> {
+        let Some(buf) = self.days.remove(&day) else {
+            return Ok(None);
+        };
+        self.buffered_rows -= buf.rows;
+        let mut frames = buf.frames.into_iter();
+        let Some(mut df) = frames.next() else {
+            return Ok(None);
+        };
+        for f in frames {
+            df.vstack_mut_owned(f)?;
+        }
+        let date = chrono::DateTime::from_timestamp(i64::from(day) * 86_400, 0)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(Some((format!("event_date={date}"), df)))
+    }
+
+    pub(super) fn flush_day(&mut self, day: i32, writer: &mut StoreWriter) -> Result<()> {
+        match self.take_day(day)? {
+            Some((partition, mut df)) => {
+                writer.write_part(table::EVENTS, Some(&partition), &mut df)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Writes every day still buffered, side by side: nothing else is left
+    /// to overlap with.
+    pub(super) fn flush_all(&mut self, writer: &mut StoreWriter) -> Result<()> {
+        let days: Vec<i32> = self.days.keys().copied().collect();
+        let mut parts = Vec::with_capacity(days.len());
+        for day in days {
+            parts.extend(self.take_day(day)?);
+        }
+        writer.write_partitioned_parts(table::EVENTS, parts)?;
+        self.flush_transcripts(writer)?;
+        self.flush_quarantine(writer)
+    }
+
+    pub(super) fn flush_quarantine(&mut self, writer: &mut StoreWriter) -> Result<()> {
+        if self.quarantine.is_empty() {
+            return Ok(());
+        }
+        let q = std::mem::take(&mut self.quarantine);
+        self.quarantine_bytes = 0;
+        let name = PlSmallStr::from_static;
+        let mut df = DataFrame::new(
+            q.len(),
+            vec![
+                StringChunked::from_iter_values(
+                    name(qr::SOURCE_FILE),
+                    q.iter().map(|(p, _)| p.as_str()),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_options(name(qr::LINE), q.iter().map(|(_, x)| x.line))
+                    .into_column(),
+                UInt64Chunked::from_iter_options(
+                    name(qr::RECORD_INDEX),
+                    q.iter().map(|(_, x)| x.record_index),
+                )
+                .into_column(),
+                StringChunked::from_iter_values(
+                    name(qr::POSITION),
+                    q.iter().map(|(_, x)| x.position.as_str()),
+                )
+                .into_column(),
+                StringChunked::from_iter_values(
+                    name(qr::REASON),
+                    q.iter().map(|(_, x)| x.reason.as_str()),
+                )
+                .into_column(),
+                StringChunked::from_iter_values(
+                    name(qr::RAW),
+                    q.iter().map(|(_, x)| x.raw.as_str()),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_values(
+                    name(qr::RAW_BYTES),
+                    q.iter().map(|(_, x)| x.raw_bytes),
+                )
+                .into_column(),
+                UInt64Chunked::full(name(qr::INGEST_RUN), self.run, q.len()).into_column(),
+            ],
+        )?;
+        writer.write_part(table::QUARANTINE, None, &mut df)
+    }
+
+    pub(super) fn files_frame(&self) -> Result<DataFrame> {
+        let f = &self.files;
+        let name = PlSmallStr::from_static;
+        Ok(DataFrame::new(
+            f.len(),
+            vec![
+                StringChunked::from_iter_values(name(fl::PATH), f.iter().map(|r| r.path.as_str()))
+                    .into_column(),
+                StringChunked::from_iter_options(
+                    name(fl::CONTENT_HASH),
+                    f.iter().map(|r| r.hash.as_deref()),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_values(name(fl::SIZE_BYTES), f.iter().map(|r| r.size))
+                    .into_column(),
+                StringChunked::from_iter_values(name(fl::KIND), f.iter().map(|r| r.kind.as_str()))
+                    .into_column(),
+                UInt64Chunked::from_iter_values(name(fl::RECORDS_READ), f.iter().map(|r| r.read))
+                    .into_column(),
+                UInt64Chunked::from_iter_values(name(fl::KEPT), f.iter().map(|r| r.kept))
+                    .into_column(),
+                UInt64Chunked::from_iter_values(
+                    name(fl::DUPLICATES),
+                    f.iter().map(|r| r.duplicates),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_values(
+                    name(fl::QUARANTINED),
+                    f.iter().map(|r| r.quarantined),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_values(name(fl::SKIPPED), f.iter().map(|r| r.skipped))
+                    .into_column(),
+                UInt64Chunked::full(name(fl::INGEST_RUN), self.run, f.len()).into_column(),
+                StringChunked::from_iter_options(
+                    name(fl::NOTE),
+                    f.iter().map(|r| r.note.as_deref()),
+                )
+                .into_column(),
+            ],
+        )?)
+    }
+}

@@ -1,0 +1,185 @@
+//! The parallel half of a run: files grouped into windows, each file read,
+//! decoded and parsed on a rayon worker into a `FileOutcome` (rows,
+//! quarantined records, transcript rows), with reused per-thread buffers.
+
+use super::reader::{FileKind, Quarantined, ReadContext};
+use super::{decode, discover, normalise, reader, transcript};
+use polars::prelude::*;
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::hash::Hasher;
+
+/// Compressed bytes read per parallel window.
+pub(super) const WINDOW_BYTES: u64 = 8 << 20;
+pub(super) const WINDOW_FILES: usize = 256;
+
+thread_local! {
+    /// Each worker reads and inflates into the same two buffers for the whole run.
+    pub(super) static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// What one file produced in the parallel phase.
+pub(super) struct FileOutcome {
+    pub(super) path: String,
+    pub(super) size: u64,
+    pub(super) hash: Option<String>,
+    pub(super) kind: String,
+    pub(super) note: Option<String>,
+    pub(super) frame: Option<DataFrame>,
+    pub(super) days: Vec<i32>,
+    pub(super) id_hashes: Vec<u128>,
+    pub(super) quarantined: Vec<Quarantined>,
+    pub(super) bytes_decoded: u64,
+    pub(super) transcript: Option<TranscriptPart>,
+}
+
+/// What one transcript file produced.
+pub(super) struct TranscriptPart {
+    pub(super) rows: transcript::TranscriptRows,
+    pub(super) counts: crate::transcripts::TranscriptCounts,
+}
+
+pub(super) fn make_windows(files: &[discover::InputFile]) -> Vec<&[discover::InputFile]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, f) in files.iter().enumerate() {
+        bytes += f.size;
+        if bytes >= WINDOW_BYTES || i + 1 - start >= WINDOW_FILES {
+            out.push(&files[start..=i]);
+            start = i + 1;
+            bytes = 0;
+        }
+    }
+    if start < files.len() {
+        out.push(&files[start..]);
+    }
+    out
+}
+
+pub(super) fn read_one(
+    f: &discover::InputFile,
+    raw: &mut Vec<u8>,
+    buf: &mut Vec<u8>,
+    known_hashes: &HashSet<String>,
+    cx: &ReadContext<'_>,
+    topts: &crate::transcripts::TranscriptOptions,
+) -> FileOutcome {
+    let path = f.display.clone();
+    let mut outcome = FileOutcome {
+        path: path.clone(),
+        size: f.size,
+        hash: None,
+        kind: String::new(),
+        note: None,
+        frame: None,
+        days: Vec::new(),
+        id_hashes: Vec::new(),
+        quarantined: Vec::new(),
+        bytes_decoded: 0,
+        transcript: None,
+    };
+    raw.clear();
+    let read = std::fs::File::open(&f.path).and_then(|mut file| {
+        use std::io::Read;
+        raw.reserve(f.size as usize);
+        file.read_to_end(raw)
+    });
+    let raw: &[u8] = match read {
+        Ok(_) => raw,
+        Err(e) => {
+            outcome.kind = "unreadable".into();
+            outcome.note = Some(format!("cannot read: {e}"));
+            return outcome;
+        }
+    };
+    outcome.size = raw.len() as u64;
+    let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(raw));
+    if known_hashes.contains(&hash) {
+        outcome.kind = "already_ingested".into();
+        outcome.hash = Some(hash);
+        return outcome;
+    }
+    outcome.hash = Some(hash);
+    let decoded = decode::decode_into(raw, buf, decode::MAX_DECODED);
+    let bytes: &[u8] = if decoded.gzip { buf } else { raw };
+    outcome.bytes_decoded = bytes.len() as u64;
+    if !reader::sniff_cloudtrail(bytes) {
+        let head = &bytes[..bytes.len().min(64 * 1024)];
+        if let Some(format) = crate::transcripts::detect(&f.path, head) {
+            read_transcript(&mut outcome, format, &f.path, bytes, topts);
+            return outcome;
+        }
+    }
+    let account = reader::account_from_path(&path);
+    let origin = normalise::Origin {
+        account: account.as_deref(),
+    };
+    let read = reader::read_file(&path, bytes, decoded.trailing_error.as_deref(), origin, cx);
+    outcome.kind = read.kind.as_str().to_string();
+    outcome.note = read.note;
+    if read.kind == FileKind::Unknown && outcome.note.is_none() {
+        outcome.note = Some("no CloudTrail records could be read".into());
+    }
+    outcome.quarantined = read.quarantined;
+    if !read.batch.is_empty() {
+        let mut batch = read.batch;
+        outcome.days = std::mem::take(&mut batch.days);
+        outcome.id_hashes = std::mem::take(&mut batch.id_hashes);
+        match batch.finish() {
+            Ok(df) => outcome.frame = Some(df),
+            Err(e) => {
+                outcome.kind = "unreadable".into();
+                outcome.note = Some(format!("internal error building columns: {e:#}"));
+                outcome.days.clear();
+                outcome.id_hashes.clear();
+            }
+        }
+    }
+    outcome
+}
+
+pub(super) fn read_transcript(
+    outcome: &mut FileOutcome,
+    format: crate::transcripts::TranscriptFormat,
+    path: &std::path::Path,
+    bytes: &[u8],
+    opts: &crate::transcripts::TranscriptOptions,
+) {
+    let mut parsed = crate::transcripts::parse(format, path, bytes, opts);
+    // Rows name the file as the user gave it, like events do.
+    for s in &mut parsed.sessions {
+        s.source_file.clone_from(&outcome.path);
+    }
+    for c in &mut parsed.tool_calls {
+        c.source_file.clone_from(&outcome.path);
+    }
+    for m in &mut parsed.messages {
+        m.source_file.clone_from(&outcome.path);
+    }
+    outcome.kind = format!("transcript:{}", format.as_str());
+    if !parsed.notes.is_empty() {
+        outcome.note = Some(parsed.notes.join("; "));
+    }
+    outcome.quarantined = parsed
+        .quarantined
+        .iter()
+        .map(|q| Quarantined {
+            line: q.line,
+            record_index: q.record_index,
+            position: match (q.line, q.record_index) {
+                (Some(l), _) => format!("line {l}"),
+                (None, Some(i)) => format!("record {i}"),
+                (None, None) => "file".to_string(),
+            },
+            reason: q.reason.clone(),
+            raw: q.raw.clone(),
+            raw_bytes: q.raw.len() as u64,
+        })
+        .collect();
+    let counts = parsed.counts.clone();
+    outcome.transcript = Some(TranscriptPart {
+        rows: transcript::TranscriptRows::from_parsed(parsed),
+        counts,
+    });
+}
