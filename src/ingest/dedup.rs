@@ -7,7 +7,6 @@ use crate::schema::table;
 use crate::store::writer::StoreWriter;
 use anyhow::{Context, Result};
 use polars::prelude::*;
-use rayon::prelude::*;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 

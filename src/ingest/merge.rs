@@ -12,7 +12,6 @@ use crate::store::manifest::{Accounting, FileEntry};
 use crate::store::writer::StoreWriter;
 use anyhow::{Result, bail};
 use polars::prelude::*;
-use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 
 /// Rows buffered for one day before they are written as a part.

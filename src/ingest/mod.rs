@@ -28,7 +28,6 @@ use crate::store::writer::StoreWriter;
 use anyhow::{Context, Result, bail};
 use dedup::{existing_ids, existing_transcript_keys};
 use merge::Merger;
-use polars::prelude::*;
 use rayon::prelude::*;
 use read_phase::{BUFFERS, FileOutcome, make_windows, read_one};
 use reader::ReadContext;

@@ -5,9 +5,7 @@
 use super::reader::{FileKind, Quarantined, ReadContext};
 use super::{decode, discover, normalise, reader, transcript};
 use polars::prelude::*;
-use rayon::prelude::*;
 use std::collections::HashSet;
-use std::hash::Hasher;
 
 /// Compressed bytes read per parallel window.
 pub(super) const WINDOW_BYTES: u64 = 8 << 20;
