@@ -21,6 +21,5 @@ pub mod schema;
 pub mod sql;
 pub mod stats;
 pub mod store;
-pub mod synth;
 pub mod timeparse;
 pub mod transcripts;
