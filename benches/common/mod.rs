@@ -18,7 +18,7 @@ pub fn synth_corpus(events: u64) -> PathBuf {
     if !stamp.exists() {
         let _ = std::fs::remove_dir_all(&dir);
         let t = Instant::now();
-        let cfg = trailblame_synth::corpus::SynthConfig {
+        let cfg = trailblame_synth::corpus::CorpusConfig {
             events,
             seed: 42,
             days: 14,

@@ -13,8 +13,9 @@
 //!
 //! Both write the same bytes for the same configuration on any number of
 //! threads. `json`, `rng` and `output` (gzip files) are the small tools both
-//! use.
+//! use; `cloudtrail` the record parts both write alike.
 
+mod cloudtrail;
 pub mod corpus;
 mod json;
 mod output;

@@ -9,7 +9,7 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use trailblame_synth::corpus::{self, SynthConfig};
+use trailblame_synth::corpus::{self, CorpusConfig};
 use trailblame_synth::scenario::{self, ScenarioConfig};
 
 fn main() -> ExitCode {
@@ -80,7 +80,7 @@ fn run(a: Args) -> Result<ExitCode> {
     if a.scenario {
         return scenario(&a, start);
     }
-    let cfg = SynthConfig {
+    let cfg = CorpusConfig {
         events: a.events,
         seed: a.seed,
         start,

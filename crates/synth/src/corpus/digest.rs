@@ -13,8 +13,8 @@
 use anyhow::Result;
 use std::path::Path;
 
-use super::layout::{DAY_SECS, Plan, digest_key};
-use super::world::{REGIONS, World};
+use crate::corpus::layout::{DAY_SECS, Plan, digest_key};
+use crate::corpus::world::{REGIONS, World};
 use crate::json::{Obj, iso};
 use crate::output::{GzFile, hash_hex, signature_hex};
 

@@ -3,8 +3,8 @@
 //! wording CloudTrail uses (EC2's `Client.` prefix and encoded
 //! authorization message, IAM's `NoSuchEntityException`, S3's `NoSuchKey`).
 
-use super::events::Kind;
-use super::identity::Class;
+use crate::corpus::events::Kind;
+use crate::corpus::principal::Class;
 use crate::rng::Rng;
 
 pub(crate) struct Failure {

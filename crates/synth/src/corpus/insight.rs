@@ -6,7 +6,7 @@
 //! Both halves derive everything from the pair's own seed, so the two files
 //! agree even though they are written independently.
 
-use super::world::Account;
+use crate::corpus::world::Account;
 use crate::json::Obj;
 use crate::rng::{Rng, mix};
 

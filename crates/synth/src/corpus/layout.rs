@@ -13,8 +13,8 @@
 //! AWSLogs/<o-id>/<acct>/CloudTrail-Digest/<region>/YYYY/MM/DD/<acct>_CloudTrail-Digest_<region>_<trail>_<home region>_<YYYYMMDDTHHmmssZ>.json.gz
 //! ```
 
-use super::SynthConfig;
-use super::world::{HOME_REGION, REGIONS, World};
+use crate::corpus::config::CorpusConfig;
+use crate::corpus::world::{HOME_REGION, REGIONS, World};
 use crate::json::civil;
 use crate::rng::{Rng, Weighted, mix};
 
@@ -87,7 +87,7 @@ pub(crate) fn insight_pairs(events: u64) -> u32 {
     }
 }
 
-pub(crate) fn plan(cfg: &SynthConfig, world: &World) -> Plan {
+pub(crate) fn plan(cfg: &CorpusConfig, world: &World) -> Plan {
     let start = cfg.start.timestamp().div_euclid(DAY_SECS) * DAY_SECS;
     let days = cfg.days.max(1);
     let mut rng = Rng::new(mix(cfg.seed, 0x504C_414E)); // "PLAN"
@@ -250,10 +250,10 @@ mod tests {
     #[test]
     fn plan_counts_are_exact_and_deliveries_stay_in_range() {
         for (events, rpf) in [(1u64, 500u32), (999, 7), (20_000, 500), (123_457, 333)] {
-            let cfg = SynthConfig {
+            let cfg = CorpusConfig {
                 events,
                 records_per_file: rpf,
-                ..SynthConfig::default()
+                ..CorpusConfig::default()
             };
             let world = World::build(&cfg);
             let p = plan(&cfg, &world);

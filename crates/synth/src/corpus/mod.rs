@@ -11,12 +11,14 @@
 //! rayon threads writes the same bytes. Files are streamed to disk; memory
 //! holds only the plan and one file's buffer per thread.
 //!
-//! Code map: `world` and `population` build the cast, `layout` plans files
-//! and names keys, `record` writes one record using `identity`,
-//! `user_agent`, `errors` and the `events` catalog, `insight` and `digest`
-//! write the other two file kinds. The crate's `output` does gzip; `json`
-//! and `rng` are the small tools everything uses.
+//! Code map: `config` says what to generate; `world` (with `population`
+//! filling each account with `principal`s) builds the organisation,
+//! `layout` plans files and names keys, `record` writes one record using
+//! `identity`, `user_agent`, `errors` and the `events` catalog, `insight`
+//! and `digest` write the other two file kinds. The crate's `output` does
+//! gzip; `json` and `rng` are the small tools everything uses.
 
+mod config;
 mod digest;
 mod errors;
 mod events;
@@ -24,6 +26,7 @@ mod identity;
 mod insight;
 mod layout;
 mod population;
+mod principal;
 mod record;
 mod user_agent;
 mod world;
@@ -32,9 +35,10 @@ mod world;
 mod tests;
 
 use anyhow::{Context, Result, bail};
-use chrono::{DateTime, TimeZone, Utc};
 use rayon::prelude::*;
 use std::path::Path;
+
+pub use config::{CorpusConfig, CorpusStats};
 
 use crate::output::GzFile;
 use crate::rng::Rng;
@@ -45,56 +49,9 @@ use layout::{FileJob, FileKind, Plan, WINDOW_SECS};
 use record::{FileCtx, Scratch};
 use world::{REGIONS, World};
 
-/// What to generate.
-#[derive(Clone, Debug)]
-pub struct SynthConfig {
-    /// Total records to write (insight records included; digests are not
-    /// records).
-    pub events: u64,
-    pub seed: u64,
-    /// First day, 00:00 UTC (a later time of day is rounded down).
-    pub start: DateTime<Utc>,
-    /// Events are spread over this many days.
-    pub days: u32,
-    /// Number of AWS accounts, 1 to 20; their 12-digit ids derive from the seed.
-    pub accounts: u32,
-    /// Average records per delivery file.
-    pub records_per_file: u32,
-}
-
-impl Default for SynthConfig {
-    fn default() -> Self {
-        SynthConfig {
-            events: 1000,
-            seed: 1,
-            start: Utc
-                .with_ymd_and_hms(2025, 12, 1, 0, 0, 0)
-                .single()
-                .unwrap_or_default(),
-            days: 7,
-            accounts: 3,
-            records_per_file: 500,
-        }
-    }
-}
-
-/// What `generate` wrote.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SynthStats {
-    /// Log files (`CloudTrail/` and `CloudTrail-Insight/`), digests excluded.
-    pub files: u64,
-    pub digest_files: u64,
-    /// Records written (equals `SynthConfig::events`).
-    pub events: u64,
-    /// JSON bytes of the log files before compression.
-    pub bytes_uncompressed: u64,
-    /// Bytes of the log files on disk.
-    pub bytes_compressed: u64,
-}
-
 /// Writes the corpus described by `cfg` under `out_dir` (created if needed).
 /// Uses the current rayon pool; output is identical for any pool size.
-pub fn generate(cfg: &SynthConfig, out_dir: &Path) -> Result<SynthStats> {
+pub fn generate(cfg: &CorpusConfig, out_dir: &Path) -> Result<CorpusStats> {
     if !(1..=20).contains(&cfg.accounts) {
         bail!("accounts must be between 1 and 20, got {}", cfg.accounts);
     }
@@ -124,7 +81,7 @@ pub fn generate(cfg: &SynthConfig, out_dir: &Path) -> Result<SynthStats> {
         .map_init(Worker::default, |w, job| write_file(&shared, w, job))
         .collect::<Result<Vec<_>>>()?;
 
-    let mut stats = SynthStats::default();
+    let mut stats = CorpusStats::default();
     for o in &outcomes {
         stats.files += 1;
         stats.events += o.events;
@@ -154,7 +111,7 @@ pub fn generate(cfg: &SynthConfig, out_dir: &Path) -> Result<SynthStats> {
 
 /// Read-only state every file job sees.
 struct Shared<'a> {
-    cfg: &'a SynthConfig,
+    cfg: &'a CorpusConfig,
     world: &'a World,
     catalog: &'a Catalog,
     plan: &'a Plan,

@@ -9,10 +9,10 @@
 //! as in real organisations, while every `userIdentity.type` still shows up
 //! in a 20k-event run.
 
-use super::events::who::*;
-use super::identity::{Channel, Class, Naming, Principal, unique_id};
-use super::user_agent::{self as ua, AgentCode, CliBuild, Ua};
-use super::world::{Account, Person, World, public_ip};
+use crate::corpus::events::who::*;
+use crate::corpus::principal::{Channel, Class, Naming, Principal, unique_id};
+use crate::corpus::user_agent::{self as ua, AgentCode, CliBuild, Ua};
+use crate::corpus::world::{Account, Person, World, public_ip};
 use crate::rng::{Rng, Weighted, mix};
 
 const PERMISSION_SETS: &[&str] = &[

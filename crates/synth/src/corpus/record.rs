@@ -6,11 +6,13 @@
 //! All randomness comes from the file's generator, so a record depends only
 //! on the file seed and its position in the file.
 
-use super::errors::{Failure, error_rate, failure};
-use super::events::{CATALOG, Catalog, Ev, Kind, Parts};
-use super::identity::{Class, IdentityMode, Principal, Session, write_identity};
-use super::user_agent::{Ua, UaCall};
-use super::world::{Account, HOME_REGION, REGIONS, World, runner_ip};
+use crate::cloudtrail::tls_details;
+use crate::corpus::errors::{Failure, error_rate, failure};
+use crate::corpus::events::{CATALOG, Catalog, Ev, Kind, Parts};
+use crate::corpus::identity::{IdentityMode, Session, write_identity};
+use crate::corpus::principal::{Class, Principal};
+use crate::corpus::user_agent::{Ua, UaCall};
+use crate::corpus::world::{Account, HOME_REGION, REGIONS, World, runner_ip};
 use crate::json::Obj;
 use crate::rng::Rng;
 
@@ -251,18 +253,7 @@ pub(crate) fn write_record(
             parts.host.clone()
         };
         let tls12 = rng.chance(0.12);
-        let mut tls = o.obj("tlsDetails");
-        tls.str("tlsVersion", if tls12 { "TLSv1.2" } else { "TLSv1.3" })
-            .str(
-                "cipherSuite",
-                if tls12 {
-                    "ECDHE-RSA-AES128-GCM-SHA256"
-                } else {
-                    "TLS_AES_128_GCM_SHA256"
-                },
-            )
-            .str("clientProvidedHostHeader", &host);
-        tls.end();
+        tls_details(&mut o, tls12, &host);
     }
     if console && !signin {
         o.str("sessionCredentialFromConsole", "true");

@@ -41,18 +41,21 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn small_cfg(events: u64) -> SynthConfig {
-    SynthConfig {
+fn small_cfg(events: u64) -> CorpusConfig {
+    CorpusConfig {
         events,
         seed: 42,
         days: 2,
         accounts: 2,
         records_per_file: 150,
-        ..SynthConfig::default()
+        ..CorpusConfig::default()
     }
 }
 
-fn generate_in_pool(cfg: &SynthConfig, threads: usize) -> (BTreeMap<String, Vec<u8>>, SynthStats) {
+fn generate_in_pool(
+    cfg: &CorpusConfig,
+    threads: usize,
+) -> (BTreeMap<String, Vec<u8>>, CorpusStats) {
     let dir = tempfile::tempdir().expect("tempdir");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -65,8 +68,8 @@ fn generate_in_pool(cfg: &SynthConfig, threads: usize) -> (BTreeMap<String, Vec<
 }
 
 struct Corpus {
-    cfg: SynthConfig,
-    stats: SynthStats,
+    cfg: CorpusConfig,
+    stats: CorpusStats,
     /// Decompressed log and insight files by key.
     logs: BTreeMap<String, Vec<u8>>,
     /// Decompressed digest files by key.
@@ -86,10 +89,10 @@ impl Corpus {
 fn corpus() -> &'static Corpus {
     static CORPUS: OnceLock<Corpus> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        let cfg = SynthConfig {
+        let cfg = CorpusConfig {
             events: 20_000,
             seed: 7,
-            ..SynthConfig::default()
+            ..CorpusConfig::default()
         };
         let dir = tempfile::tempdir().expect("tempdir");
         let stats = generate(&cfg, dir.path()).expect("generate");
@@ -135,7 +138,7 @@ fn thread_count_does_not_change_output() {
 fn different_seeds_differ() {
     let (a, _) = generate_in_pool(&small_cfg(500), 2);
     let (b, _) = generate_in_pool(
-        &SynthConfig {
+        &CorpusConfig {
             seed: 43,
             ..small_cfg(500)
         },
@@ -561,7 +564,7 @@ fn zero_events_writes_only_digests() {
 
 #[test]
 fn tiny_files_and_odd_counts_add_up() {
-    let cfg = SynthConfig {
+    let cfg = CorpusConfig {
         records_per_file: 1,
         ..small_cfg(37)
     };
@@ -583,21 +586,21 @@ fn tiny_files_and_odd_counts_add_up() {
 fn bad_configs_are_rejected() {
     let dir = tempfile::tempdir().expect("tempdir");
     for cfg in [
-        SynthConfig {
+        CorpusConfig {
             accounts: 0,
-            ..SynthConfig::default()
+            ..CorpusConfig::default()
         },
-        SynthConfig {
+        CorpusConfig {
             accounts: 21,
-            ..SynthConfig::default()
+            ..CorpusConfig::default()
         },
-        SynthConfig {
+        CorpusConfig {
             days: 0,
-            ..SynthConfig::default()
+            ..CorpusConfig::default()
         },
-        SynthConfig {
+        CorpusConfig {
             records_per_file: 0,
-            ..SynthConfig::default()
+            ..CorpusConfig::default()
         },
     ] {
         assert!(generate(&cfg, dir.path()).is_err());

@@ -1,8 +1,8 @@
 //! The cast of the scenario: one organisation, its three accounts and two
 //! regions, five people with their Identity Center permission sets, time
-//! zones, laptops and tools, the AWS services that act in the accounts, and
-//! the stable identifiers (role ids, access keys, CLI session ids) derived
-//! from them.
+//! zones, laptops and tools (the AI agents among them), the AWS services
+//! that act in the accounts, and the stable identifiers (role ids, access
+//! keys, CLI session ids) derived from them.
 //!
 //! Identifiers are pure functions of labels (`hash`), never drawn from a
 //! shared generator, so that any job can name the same access key or CLI
@@ -40,6 +40,24 @@ pub(crate) const DEV: u8 = 2;
 pub(crate) const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 pub(crate) const USE1: u8 = 0;
 pub(crate) const EUW1: u8 = 1;
+
+/// The AI agents of the scenario, named as the transcript parsers name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Agent {
+    ClaudeCode,
+    Codex,
+    Kiro,
+}
+
+impl Agent {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Agent::ClaudeCode => "claude-code",
+            Agent::Codex => "codex",
+            Agent::Kiro => "kiro",
+        }
+    }
+}
 
 /// Which AWS CLI a person has installed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,15 +4,15 @@
 //! environment and, on merges to main, applies. A few runs per weekday per
 //! account at background scale 1.
 
-use super::cast::{self, ACCOUNTS, CI_ROLE, DEV, PROD, STAGING, USE1};
-use super::ops::O;
-use super::plan::Plan;
-use super::record::CiRun;
-use super::spec::{Actor, Case, Err, Kind, Spec, Truth, Who};
-use super::templates_iac::{TfCall, terraform_reads, terraform_writes};
-use super::ua::Ua;
-use super::world::World;
 use crate::rng::{Rng, mix};
+use crate::scenario::cast::{self, ACCOUNTS, CI_ROLE, DEV, PROD, STAGING, USE1};
+use crate::scenario::ops::O;
+use crate::scenario::plan::Plan;
+use crate::scenario::record::CiRun;
+use crate::scenario::resources::World;
+use crate::scenario::spec::{Actor, Case, Err, Kind, Spec, Truth, Who};
+use crate::scenario::terraform::{TfCall, terraform_reads, terraform_writes};
+use crate::scenario::user_agent::Ua;
 
 const CI_TRUTH: Truth = Truth {
     kind: Kind::Automation,

@@ -13,16 +13,16 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use super::background;
-use super::cast::{ACCOUNTS, CI_ROLE, HUMANS, ORG_ID, REGIONS, SERVICES};
-use super::incidents_model::rfc3339;
-use super::plan::Plan;
-use super::record::{RenderCtx, Scratch, write_record};
-use super::spec::{Actor, Spec, Truth, event_id};
-use super::world::{WORKLOADS, World};
 use crate::json::civil;
 use crate::output::GzFile;
 use crate::rng::{Rng, mix};
+use crate::scenario::background;
+use crate::scenario::cast::{ACCOUNTS, CI_ROLE, HUMANS, ORG_ID, REGIONS, SERVICES};
+use crate::scenario::incidents::export::rfc3339;
+use crate::scenario::plan::Plan;
+use crate::scenario::record::{RenderCtx, Scratch, write_record};
+use crate::scenario::resources::{WORKLOADS, World};
+use crate::scenario::spec::{Actor, Spec, Truth, event_id};
 
 /// Records per delivery file before it is split.
 const MAX_PER_FILE: usize = 1500;

@@ -11,61 +11,55 @@
 //! `ground_truth.csv` (one row per event); `incidents.csv` and
 //! `incident_truth.csv`; a `README.md` describing the scenario.
 //!
-//! How it is built: `cast` and `world` fix the organisation; planning
-//! (`personas`/`sessions`/`templates` for agent sessions, `incidents*` for
-//! the incidents and CloudFormation cascades, `ci` for the pipeline)
-//! produces scripted `spec::Spec`s with their ground truth and the
-//! sessions the `tr_*` writers render; `background` generates the rest per
-//! delivery job; `files` renders records (`record`, `params*`, `ua`) and
-//! writes everything. Output depends only on `ScenarioConfig`: every
+//! How it is built: `cast` (people, accounts, agents) and `resources` fix
+//! the organisation; planning (`personas`, `session_builder`, `templates`
+//! and `agent_commands` for agent sessions, `incidents/` for the incidents
+//! and CloudFormation cascades, `ci` for the pipeline, `terraform` for the
+//! calls a Terraform run makes) fills the `plan::Plan` with scripted
+//! `spec::Spec`s, their ground truth, and the `session::Session`s that
+//! `transcripts/` renders; `background/` generates the rest per delivery
+//! job; `files` renders records (`record`, `params/`, `user_agent`, `ops`)
+//! and writes them with the ground truth and incident exports; `iam_data`,
+//! `readme` and `stats` write and count the rest. Output depends only on `ScenarioConfig`: every
 //! random choice is seeded from (seed, label), uids are handed out in a
 //! fixed order, and parallel jobs write disjoint files.
 
-mod agent_cmds;
+mod agent_commands;
 mod background;
-mod background_services;
 mod cast;
 mod ci;
 mod files;
-mod iam;
+mod iam_data;
 mod incidents;
-mod incidents_cfn;
-mod incidents_model;
-mod incidents_small;
 mod ops;
 mod params;
-mod params_ec2;
-mod params_more;
 mod personas;
 mod plan;
 mod readme;
 mod record;
-mod sessions;
+mod resources;
+mod session;
+mod session_builder;
 mod spec;
+mod stats;
 mod templates;
-mod templates_fanout;
-mod templates_iac;
-mod tr_claude;
-mod tr_codex;
-mod tr_kiro;
-mod ua;
-mod world;
+mod terraform;
+mod transcripts;
+mod user_agent;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_consistency;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, TimeZone, Utc};
-use rayon::prelude::*;
+
+pub use stats::ScenarioStats;
 
 use plan::Plan;
-use sessions::{Session, Tool};
-use spec::Agent;
+use resources::World;
+use session::Tool;
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -97,31 +91,6 @@ impl Default for ScenarioConfig {
     }
 }
 
-/// What `generate` wrote.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ScenarioStats {
-    /// CloudTrail records written (= ground-truth rows).
-    pub events: u64,
-    /// Events per ground-truth `case`.
-    pub events_by_case: BTreeMap<String, u64>,
-    /// Events per `actor_kind`.
-    pub events_by_kind: BTreeMap<String, u64>,
-    pub cloudtrail_files: u64,
-    pub agent_sessions: u64,
-    pub sessions_by_agent: BTreeMap<String, u64>,
-    /// Every tool call in the transcripts.
-    pub tool_calls: u64,
-    /// Tool calls that run an AWS CLI command, Terraform, `use_aws` or the
-    /// MCP server's `call_aws`.
-    pub aws_tool_calls: u64,
-    pub transcript_files: u64,
-    pub incidents: u64,
-    /// JSON bytes of the CloudTrail files before compression.
-    pub cloudtrail_bytes_uncompressed: u64,
-    /// Bytes of every file written.
-    pub bytes_on_disk: u64,
-}
-
 /// Writes the scenario described by `cfg` under `out` (created if needed;
 /// its `cloudtrail/` and `transcripts/` folders are replaced). Uses the
 /// current rayon pool; output is identical for any pool size.
@@ -143,7 +112,7 @@ pub fn generate(cfg: &ScenarioConfig, out: &Path) -> Result<ScenarioStats> {
         }
     }
     let start = cfg.start.timestamp().div_euclid(86_400) * 86_400;
-    let world = world::World::build();
+    let world = World::build();
     let mut plan = Plan::new(
         cfg.seed,
         start,
@@ -169,7 +138,7 @@ pub fn generate(cfg: &ScenarioConfig, out: &Path) -> Result<ScenarioStats> {
             stats.aws_tool_calls += t.calls.iter().filter(|c| touches_aws(&c.tool)).count() as u64;
         }
     }
-    let (files, bytes) = write_transcripts(&plan, out)?;
+    let (files, bytes) = transcripts::write(&plan, out)?;
     stats.transcript_files = files;
     stats.bytes_on_disk += bytes;
 
@@ -194,7 +163,7 @@ pub fn generate(cfg: &ScenarioConfig, out: &Path) -> Result<ScenarioStats> {
     }
     stats.bytes_on_disk += files::write_ground_truth(&plan, &mut rows, out)?;
     stats.bytes_on_disk += files::write_incidents(&plan, out)?;
-    stats.bytes_on_disk += iam::write(out)?;
+    stats.bytes_on_disk += iam_data::write(out)?;
     stats.bytes_on_disk += readme::write(&plan, &stats, out)?;
     stats.bytes_on_disk += write_settings(out)?;
     Ok(stats)
@@ -224,22 +193,22 @@ fn write_settings(out: &Path) -> Result<u64> {
 }
 
 /// Everything decided up front, in a fixed order.
-fn plan_scripted(plan: &mut Plan, world: &world::World) {
-    if let Some(i) = incidents::main_incident(plan, world) {
+fn plan_scripted(plan: &mut Plan, world: &World) {
+    if let Some(i) = incidents::cost_analysis_outage::main_incident(plan, world) {
         plan.incidents.push(i);
     }
-    incidents_cfn::console_stack_update(plan);
+    incidents::stack_updates::console_stack_update(plan);
     let small = [
-        incidents_small::alice_sg_revoke(plan, world),
-        incidents_small::ci_lambda_config(plan, world),
-        incidents_small::codex_env_var(plan),
-        incidents_small::bob_wrong_bucket(plan),
-        incidents_small::untraceable(plan),
+        incidents::minor::alice_sg_revoke(plan, world),
+        incidents::minor::ci_lambda_config(plan, world),
+        incidents::minor::codex_env_var(plan),
+        incidents::minor::bob_wrong_bucket(plan),
+        incidents::minor::untraceable(plan),
     ];
     plan.incidents.extend(small);
     personas::plan_sessions(plan, world);
     ci::plan_ci(plan, world);
-    incidents_small::bob_in_agent_windows(plan);
+    personas::bob_in_agent_windows(plan);
 }
 
 fn touches_aws(t: &Tool) -> bool {
@@ -252,41 +221,4 @@ fn touches_aws(t: &Tool) -> bool {
         }
         _ => false,
     }
-}
-
-/// Writes every transcript; returns (files, bytes).
-fn write_transcripts(plan: &Plan, out: &Path) -> Result<(u64, u64)> {
-    let dir = out.join("transcripts");
-    let files: Vec<&Session> = plan
-        .sessions
-        .iter()
-        .filter(|s| s.agent != Agent::Kiro)
-        .collect();
-    let sizes = files
-        .par_iter()
-        .map(|s| {
-            let (rel, bytes) = match s.agent {
-                Agent::Codex => (tr_codex::rel_path(s), tr_codex::render(s, plan.seed)),
-                _ => (tr_claude::rel_path(s), tr_claude::render(s, plan.seed)),
-            };
-            let path = dir.join(rel);
-            if let Some(d) = path.parent() {
-                std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
-            }
-            std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
-            Ok(bytes.len() as u64)
-        })
-        .collect::<Result<Vec<u64>>>()?;
-    let mut n = sizes.len() as u64;
-    let mut total: u64 = sizes.iter().sum();
-    let mut kiro: BTreeMap<u8, Vec<&Session>> = BTreeMap::new();
-    for s in plan.sessions.iter().filter(|s| s.agent == Agent::Kiro) {
-        kiro.entry(s.operator).or_default().push(s);
-    }
-    for (human, mut sessions) in kiro {
-        sessions.sort_by_key(|s| s.start_ms);
-        total += tr_kiro::write_db(&dir.join(tr_kiro::rel_path(human)), &sessions, plan.seed)?;
-        n += 1;
-    }
-    Ok((n, total))
 }

@@ -7,7 +7,7 @@
 //! `O` names every operation in code; `OPS[o as usize]` is its row. The
 //! macro keeps the two in the same order.
 
-use super::params::Shape;
+use crate::scenario::params::Shape;
 
 /// Flags of an operation.
 pub(crate) const R: u8 = 1;

@@ -3,16 +3,25 @@
 //! Code with the old CLI, carol's Codex on its own role, dave's Kiro with
 //! administrator rights, erin's Claude Code through the aws-api MCP
 //! server), their projects, prompts, repertoire of commands, and the plain
-//! work (git, tests, file edits) that fills the rest of a session.
+//! work (git, tests, file edits) that fills the rest of a session. Also
+//! the launcher that gets carol's Codex its role credentials, and bob's own
+//! CLI calls that land inside his agent's tool-call windows.
 
-use super::agent_cmds::{Env, Target};
-use super::cast::{self, ALICE, BOB, CAROL, DAVE, DEV, ERIN, PROD, STAGING};
-use super::plan::Plan;
-use super::sessions::{Builder, Flavour, Session, Tool, deny_writes_if_read_only, uuid4, uuid7};
-use super::spec::Agent;
-use super::templates::{self, T};
-use super::world::World;
 use crate::rng::{Rng, Weighted, mix};
+use crate::scenario::agent_commands::{Env, Target};
+use crate::scenario::cast::Agent;
+use crate::scenario::cast::{
+    self, ALICE, BOB, CAROL, CODEX_ROLE, DAVE, DEV, ERIN, PROD, STAGING, USE1,
+};
+use crate::scenario::ops::O;
+use crate::scenario::plan::Plan;
+use crate::scenario::record::RoleSession;
+use crate::scenario::resources::World;
+use crate::scenario::session::{Flavour, Session, Tool};
+use crate::scenario::session_builder::{Builder, deny_writes_if_read_only, uuid4, uuid7};
+use crate::scenario::spec::{Case, Err, Spec, Truth, Who};
+use crate::scenario::templates::{self, T};
+use crate::scenario::user_agent::Ua;
 
 /// One agent setup.
 pub(crate) struct Persona {
@@ -294,9 +303,54 @@ pub(crate) fn open<'p>(
     b.sid = cast::sid(p.human, "agent-shell", n);
     b.approval = p.approval;
     if p.flavour == Flavour::SourceIdentity {
-        super::incidents_small::codex_credentials(&mut b, n);
+        codex_credentials(&mut b, n);
     }
     b
+}
+
+/// Carol's launcher assumes the Codex role with `sourceIdentity` just before
+/// the session starts; the session then runs on those credentials.
+pub(crate) fn codex_credentials(b: &mut Builder<'_>, n: u64) {
+    let id = b.s.id.clone();
+    let short = &id[id.len().saturating_sub(8)..];
+    let name = format!("codex-{short}");
+    let t = b.now_ms / 1000 - 5 - b.rng.below(40) as i64;
+    let acct = b.env.acct;
+    let key = cast::upper_id("ASIA", cast::hash(&["codex-key", &id]), 16);
+    b.plan.codex.push(RoleSession {
+        name: name.clone(),
+        source_identity: "codex@carol".to_string(),
+        key,
+        created: t,
+    });
+    b.codex = Some(b.plan.codex.len() as u32 - 1);
+    let day = (t - b.plan.start).div_euclid(86_400) as u64;
+    let sid = cast::sid(CAROL, "tty", day * 10 + n % 3);
+    let res = b.plan.names.id(CODEX_ROLE);
+    let aux = b.plan.names.id(&format!("{name}|codex@carol"));
+    let cli = b.plan.names.id("sts.assume-role");
+    b.plan.push(Spec {
+        uid: 0,
+        t,
+        acct,
+        region: USE1,
+        op: O::AssumeRole,
+        who: Who::Sso {
+            human: CAROL,
+            console: false,
+        },
+        ua: Ua::Cli {
+            build: 1,
+            agent: None,
+            exec_env: false,
+            sid,
+        },
+        err: Err::None,
+        res,
+        aux,
+        cli,
+        truth: Truth::human(CAROL, Case::AgentCredentials),
+    });
 }
 
 /// Plain work that never reaches AWS.
@@ -527,5 +581,46 @@ pub(crate) fn run_template(b: &mut Builder<'_>, world: &World, t: T) {
             b.prompt("Don't change anything for now, stick to read-only checks.");
             break;
         }
+    }
+}
+
+/// About one in a hundred of bob's agent events gets a call of the same
+/// operation by bob himself, from his own terminal, inside the agent's
+/// tool-call window.
+pub(crate) fn bob_in_agent_windows(plan: &mut Plan) {
+    let mut rng = Rng::new(mix(plan.seed, 0xB0B_1A1A));
+    let candidates: Vec<usize> = plan
+        .specs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.truth.case == Case::AiSharedNoMarker
+                && matches!(s.ua, Ua::CliOld { .. })
+                && s.truth.call > 0
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let want = (candidates.len() as f64 / 100.0).round().max(1.0) as usize;
+    let mut chosen = std::collections::BTreeSet::new();
+    while chosen.len() < want.min(candidates.len()) {
+        chosen.insert(candidates[rng.index(candidates.len())]);
+    }
+    for i in chosen {
+        let s = plan.specs[i];
+        let call = &plan.calls[(s.truth.call - 1) as usize];
+        let (a, z) = (call.started_ms / 1000, call.ended_ms / 1000);
+        let t = a + rng.below((z - a + 1).max(1) as u64) as i64;
+        plan.push(Spec {
+            uid: 0,
+            t,
+            cli: 0,
+            res: 0,
+            aux: 0,
+            truth: Truth::human(BOB, Case::HumanCliInAiWindow),
+            ..s
+        });
     }
 }

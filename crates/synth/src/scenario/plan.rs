@@ -4,10 +4,10 @@
 //! the same configuration. Every uid is handed out here in a fixed order,
 //! which is what makes the output independent of thread count.
 
-use super::incidents_model::Incident;
-use super::record::{CiRun, RoleSession};
-use super::sessions::Session;
-use super::spec::{CallRef, Names, Spec};
+use crate::scenario::incidents::export::Incident;
+use crate::scenario::record::{CiRun, RoleSession};
+use crate::scenario::session::Session;
+use crate::scenario::spec::{CallRef, Names, Spec};
 
 /// Decided up front, read by the writers.
 #[derive(Debug, Default)]

@@ -7,11 +7,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::ScenarioStats;
-use super::cast::{ACCOUNTS, CI_ROLE, CODEX_ROLE, HUMANS, ORG_ID, sso_role};
-use super::incidents_model::rfc3339;
-use super::plan::Plan;
-use super::ua::{CLI_BUILDS, CLI_OLD, KIRO_VERSION};
+use crate::scenario::cast::{ACCOUNTS, CI_ROLE, CODEX_ROLE, HUMANS, ORG_ID, sso_role};
+use crate::scenario::incidents::export::rfc3339;
+use crate::scenario::plan::Plan;
+use crate::scenario::stats::ScenarioStats;
+use crate::scenario::user_agent::{CLI_BUILDS, CLI_OLD, KIRO_VERSION};
 
 const CASES: &[(&str, &str)] = &[
     (
@@ -108,8 +108,10 @@ pub(crate) fn write(plan: &Plan, stats: &ScenarioStats, out: &Path) -> Result<u6
     for (i, h) in HUMANS.iter().enumerate() {
         let perms: Vec<&str> = h.perm.iter().map(|p| p.unwrap_or("-")).collect();
         let cli = match h.cli {
-            super::cast::CliKind::New(b) => format!("aws-cli/{}", CLI_BUILDS[b as usize].version),
-            super::cast::CliKind::Old(b) => CLI_OLD[b as usize]
+            crate::scenario::cast::CliKind::New(b) => {
+                format!("aws-cli/{}", CLI_BUILDS[b as usize].version)
+            }
+            crate::scenario::cast::CliKind::Old(b) => CLI_OLD[b as usize]
                 .split(' ')
                 .next()
                 .unwrap_or("")

@@ -9,16 +9,17 @@
 //! TLS version) come from a generator seeded by the event's uid, so a
 //! record depends only on its spec.
 
-use super::cast::{
+use crate::cloudtrail::tls_details;
+use crate::json::{Obj, iso};
+use crate::rng::{Rng, mix};
+use crate::scenario::cast::{
     ACCOUNTS, CI_ROLE, CI_SUBJECT, CODEX_ROLE, HUMANS, REGIONS, SERVICES, hash, role_id, sso_role,
     upper_id,
 };
-use super::ops::OpDef;
-use super::params::{self, Ev};
-use super::spec::{Err, Names, Spec, Who, event_id};
-use super::world::{WORKLOADS, World};
-use crate::json::{Obj, iso};
-use crate::rng::{Rng, mix};
+use crate::scenario::ops::OpDef;
+use crate::scenario::params::{self, Ev};
+use crate::scenario::resources::{WORKLOADS, World};
+use crate::scenario::spec::{Err, Names, Spec, Who, event_id};
 
 /// One Codex agent session's role credentials.
 #[derive(Clone, Debug)]
@@ -77,7 +78,7 @@ fn caller_arn(ctx: &RenderCtx<'_>, spec: &Spec) -> String {
     let acct = ACCOUNTS[spec.acct as usize].id;
     match spec.who {
         Who::Sso { human, console } => {
-            let perm = super::cast::perm_of(human, spec.acct, console);
+            let perm = crate::scenario::cast::perm_of(human, spec.acct, console);
             let email = HUMANS[human as usize].email;
             format!(
                 "arn:aws:sts::{acct}:assumed-role/{}/{email}",
@@ -85,7 +86,7 @@ fn caller_arn(ctx: &RenderCtx<'_>, spec: &Spec) -> String {
             )
         }
         Who::CfnFor { human, .. } => {
-            let perm = super::cast::perm_of(human, spec.acct, false);
+            let perm = crate::scenario::cast::perm_of(human, spec.acct, false);
             let email = HUMANS[human as usize].email;
             format!(
                 "arn:aws:sts::{acct}:assumed-role/{}/{email}",
@@ -181,13 +182,13 @@ fn identity(o: &mut Obj<'_>, ctx: &RenderCtx<'_>, spec: &Spec, rng: &mut Rng) ->
     let ip = match spec.who {
         Who::Sso { human, console } => {
             let h = &HUMANS[human as usize];
-            let role = sso_role(a, super::cast::perm_of(human, a, console));
+            let role = sso_role(a, crate::scenario::cast::perm_of(human, a, console));
             let (key, created) = if console {
-                super::cast::console_key(human, a, spec.t)
+                crate::scenario::cast::console_key(human, a, spec.t)
             } else {
-                super::cast::cli_key(human, a, spec.t)
+                crate::scenario::cast::cli_key(human, a, spec.t)
             };
-            let signin = spec.op == super::ops::O::ConsoleLogin;
+            let signin = spec.op == crate::scenario::ops::O::ConsoleLogin;
             let key = if signin { String::new() } else { key };
             assumed_role(&mut u, a, &role, h.email, &key);
             session_context(
@@ -203,7 +204,7 @@ fn identity(o: &mut Obj<'_>, ctx: &RenderCtx<'_>, spec: &Spec, rng: &mut Rng) ->
         }
         Who::CfnFor { human, op } => {
             let h = &HUMANS[human as usize];
-            let role = sso_role(a, super::cast::perm_of(human, a, false));
+            let role = sso_role(a, crate::scenario::cast::perm_of(human, a, false));
             let seed = mix(hash(&["cfn-fas", h.user]), u64::from(op));
             let key = upper_id("ASIA", seed, 16);
             let created = spec.t - (seed % 600) as i64 - 60;
@@ -232,7 +233,7 @@ fn identity(o: &mut Obj<'_>, ctx: &RenderCtx<'_>, spec: &Spec, rng: &mut Rng) ->
             });
             assumed_role(&mut u, a, CODEX_ROLE, name, key);
             session_context(&mut u, a, CODEX_ROLE, "", created, Some(si), false);
-            HUMANS[super::cast::CAROL as usize].ip.to_string()
+            HUMANS[crate::scenario::cast::CAROL as usize].ip.to_string()
         }
         Who::Ci { run } => {
             let r = ctx.ci.get(run as usize);
@@ -365,7 +366,7 @@ pub(crate) fn write_record(out: &mut Vec<u8>, ctx: &RenderCtx<'_>, spec: &Spec, 
     let op = spec.op.def();
     let region = REGIONS[spec.region as usize];
     let acct_id = ACCOUNTS[spec.acct as usize].id;
-    let signin = spec.op == super::ops::O::ConsoleLogin;
+    let signin = spec.op == crate::scenario::ops::O::ConsoleLogin;
     let res = ctx.names.get(spec.res);
     let aux = ctx.names.get(spec.aux);
     let failed = spec.err != Err::None;
@@ -454,18 +455,7 @@ pub(crate) fn write_record(out: &mut Vec<u8>, ctx: &RenderCtx<'_>, spec: &Spec, 
             host_header(op, region)
         };
         let tls12 = rng.chance(0.1);
-        let mut t = o.obj("tlsDetails");
-        t.str("tlsVersion", if tls12 { "TLSv1.2" } else { "TLSv1.3" })
-            .str(
-                "cipherSuite",
-                if tls12 {
-                    "ECDHE-RSA-AES128-GCM-SHA256"
-                } else {
-                    "TLS_AES_128_GCM_SHA256"
-                },
-            )
-            .str("clientProvidedHostHeader", &host);
-        t.end();
+        tls_details(&mut o, tls12, &host);
     }
     if spec.ua.is_console() && !signin {
         o.str("sessionCredentialFromConsole", "true");

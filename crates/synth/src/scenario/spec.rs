@@ -11,8 +11,9 @@
 
 use std::collections::HashMap;
 
-use super::ops::O;
-use super::ua::Ua;
+use crate::scenario::cast::Agent;
+use crate::scenario::ops::O;
+use crate::scenario::user_agent::Ua;
 
 /// Interned strings for scripted events. Index 0 is the empty string.
 #[derive(Debug)]
@@ -117,24 +118,6 @@ impl Kind {
     }
 }
 
-/// The AI agents of the scenario, named as the transcript parsers name them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Agent {
-    ClaudeCode,
-    Codex,
-    Kiro,
-}
-
-impl Agent {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Agent::ClaudeCode => "claude-code",
-            Agent::Codex => "codex",
-            Agent::Kiro => "kiro",
-        }
-    }
-}
-
 /// The ground-truth actor of an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Actor {
@@ -223,6 +206,19 @@ pub(crate) struct Truth {
     pub case: Case,
     /// 1-based index into the tool-call table; 0 for none.
     pub call: u32,
+}
+
+impl Truth {
+    /// Truth of a person's own action.
+    pub(crate) fn human(h: u8, case: Case) -> Truth {
+        Truth {
+            kind: Kind::Human,
+            actor: Actor::Human(h),
+            operator: None,
+            case,
+            call: 0,
+        }
+    }
 }
 
 /// One CloudTrail event to write.

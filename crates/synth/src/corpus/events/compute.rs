@@ -2,7 +2,7 @@
 //! carry API-version suffixes (`CreateFunction20150331`); its responses echo
 //! the function configuration, and `Invoke` is a data event.
 
-use super::Ev;
+use crate::corpus::events::parts::Ev;
 use crate::json::{Obj, lambda_time};
 
 fn function_arn(ev: &Ev<'_>, name: &str) -> String {

@@ -2,8 +2,8 @@
 //! events hide key values (`HIDDEN_DUE_TO_SECURITY_REASONS`) and carry an
 //! `apiVersion`; Amazon Q hides prompts.
 
-use super::Ev;
-use super::platform::HIDDEN;
+use crate::corpus::events::parts::Ev;
+use crate::corpus::events::platform::HIDDEN;
 use crate::json::{Obj, civil, java_time};
 
 fn table_resource(ev: &mut Ev<'_>, table: &str) {

@@ -2,7 +2,8 @@
 //! and the large `RunInstances` response with its `instancesSet`,
 //! `blockDeviceMapping` and network interfaces.
 
-use super::{Ev, filter_set, items};
+use crate::cloudtrail::ec2_items;
+use crate::corpus::events::parts::{Ev, filter_set};
 use crate::json::Obj;
 
 const INSTANCE_TYPES: &[&str] = &[
@@ -49,7 +50,7 @@ pub(super) fn describe_instances(ev: &mut Ev<'_>) {
     let max = ev.rng.chance(0.3);
     let mut o = Obj::new(&mut ev.out.req);
     if by_id {
-        items(&mut o, "instancesSet", "instanceId", &ids);
+        ec2_items(&mut o, "instancesSet", "instanceId", &ids);
         o.empty("filterSet");
     } else {
         o.empty("instancesSet");
@@ -75,7 +76,7 @@ pub(super) fn describe_security_groups(ev: &mut Ev<'_>) {
     let mut o = Obj::new(&mut ev.out.req);
     o.empty("securityGroupSet");
     if by_id {
-        items(&mut o, "securityGroupIdSet", "groupId", &[sg]);
+        ec2_items(&mut o, "securityGroupIdSet", "groupId", &[sg]);
         o.empty("filterSet");
     } else {
         o.empty("securityGroupIdSet");
@@ -114,13 +115,13 @@ pub(super) fn describe_images(ev: &mut Ev<'_>) {
     o.empty("executableBySet");
     if by_owner {
         o.empty("imagesSet");
-        items(&mut o, "ownersSet", "owner", &["amazon"]);
+        ec2_items(&mut o, "ownersSet", "owner", &["amazon"]);
         filter_set(
             &mut o,
             &[("name", "al2023-ami-2023.*-x86_64"), ("state", "available")],
         );
     } else {
-        items(&mut o, "imagesSet", "imageId", &[ami]);
+        ec2_items(&mut o, "imagesSet", "imageId", &[ami]);
         o.empty("ownersSet").empty("filterSet");
     }
     o.end();
@@ -129,7 +130,7 @@ pub(super) fn describe_images(ev: &mut Ev<'_>) {
 pub(super) fn describe_instance_status(ev: &mut Ev<'_>) {
     let inst = ev.instance();
     let mut o = Obj::new(&mut ev.out.req);
-    items(&mut o, "instancesSet", "instanceId", &[inst]);
+    ec2_items(&mut o, "instancesSet", "instanceId", &[inst]);
     o.empty("filterSet").bool("includeAllInstances", true);
     o.end();
 }
@@ -209,7 +210,7 @@ pub(super) fn run_instances(ev: &mut Ev<'_>) {
             let mut a = nis.arr("items");
             let mut ni = a.obj();
             ni.num("deviceIndex", 0).str("subnetId", subnet);
-            items(&mut ni, "groupSet", "groupId", &[sg]);
+            ec2_items(&mut ni, "groupSet", "groupId", &[sg]);
             ni.end();
             a.end();
             nis.end();
@@ -383,7 +384,7 @@ fn state_change(ev: &mut Ev<'_>, current: (i64, &str), previous: (i64, &str), fo
     let id = ev.instance();
     {
         let mut o = Obj::new(&mut ev.out.req);
-        items(&mut o, "instancesSet", "instanceId", &[id]);
+        ec2_items(&mut o, "instancesSet", "instanceId", &[id]);
         if force {
             o.bool("force", false);
         }
@@ -439,7 +440,7 @@ pub(super) fn create_tags(ev: &mut Ev<'_>) {
     let rid = ev.rng.uuid();
     {
         let mut o = Obj::new(&mut ev.out.req);
-        items(&mut o, "resourcesSet", "resourceId", &[target]);
+        ec2_items(&mut o, "resourcesSet", "resourceId", &[target]);
         {
             let mut ts = o.obj("tagSet");
             let mut a = ts.arr("items");
@@ -474,7 +475,7 @@ pub(super) fn authorize_ingress(ev: &mut Ev<'_>) {
             .num("fromPort", port)
             .num("toPort", port)
             .empty("groups");
-        items(&mut p, "ipRanges", "cidrIp", &[&cidr]);
+        ec2_items(&mut p, "ipRanges", "cidrIp", &[&cidr]);
         p.empty("ipv6Ranges").empty("prefixListIds");
         p.end();
         a.end();
@@ -549,7 +550,7 @@ pub(super) fn create_network_interface(ev: &mut Ev<'_>) {
     {
         let mut o = Obj::new(&mut ev.out.req);
         o.str("subnetId", subnet).str("description", &description);
-        items(&mut o, "groupSet", "groupId", &[sg]);
+        ec2_items(&mut o, "groupSet", "groupId", &[sg]);
         o.empty("privateIpAddressesSet");
         o.end();
     }

@@ -3,8 +3,8 @@
 //! responses carry credentials whose `ASIA…` key is the one the assumed
 //! session then uses (see `identity::Principal::session`).
 
-use super::super::identity::{Class, unique_id};
-use super::Ev;
+use crate::corpus::events::parts::Ev;
+use crate::corpus::principal::{Class, unique_id};
 use crate::json::{Obj, java_time};
 use crate::rng::Rng;
 

@@ -4,8 +4,8 @@
 //! (`HIDDEN_DUE_TO_SECURITY_REASONS`, `Value hidden due to security
 //! reasons.`).
 
-use super::super::identity::Class;
-use super::{Ev, tag_list};
+use crate::corpus::events::parts::{Ev, tag_list};
+use crate::corpus::principal::Class;
 use crate::json::{Obj, java_time};
 use crate::rng::Rng;
 

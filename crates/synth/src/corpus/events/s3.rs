@@ -3,8 +3,8 @@
 //! transferred, `x-amz-id-2`), object and bucket `resources`, and bucket
 //! policies as nested JSON.
 
-use super::super::identity::Class;
-use super::Ev;
+use crate::corpus::events::parts::Ev;
+use crate::corpus::principal::Class;
 use crate::json::{Obj, civil};
 
 /// An object key that fits the bucket's purpose.

@@ -2,7 +2,7 @@
 //! stream names, metric queries with dimensions and Java-style dates,
 //! `LookupEvents` attributes.
 
-use super::Ev;
+use crate::corpus::events::parts::Ev;
 use crate::json::{Obj, civil, java_time};
 
 pub(super) fn describe_log_groups(ev: &mut Ev<'_>) {
