@@ -1,5 +1,5 @@
 //! Attribution benchmark: the scenario at scale (about 1M events and 10,000
-//! tool calls, `synth --scenario --background-scale 120 --agent-scale 30`),
+//! tool calls, `trailblame-synth --scenario --background-scale 120 --agent-scale 30`),
 //! ingested without and with attribution in the same run. Target: attribution
 //! adds at most 50% to the ingest time.
 //!

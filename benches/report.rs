@@ -1,5 +1,5 @@
 //! Report-layer benchmark on the scenario at about 1M events
-//! (`synth --scenario --background-scale 120 --agent-scale 30`), from a
+//! (`trailblame-synth --scenario --background-scale 120 --agent-scale 30`), from a
 //! store: the anomaly detectors (`anomalies`, target ≤ 5 s) and the full
 //! weekly report (`report`, target ≤ 3 s), each against `summary` over the
 //! same store in the same run (a plain full scan, the baseline).

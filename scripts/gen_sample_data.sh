@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf sample-data
-cargo run --release --quiet -- synth --scenario --seed 1 --out sample-data
+cargo run --release --quiet -p trailblame-synth -- --scenario --seed 1 --out sample-data

@@ -28,7 +28,6 @@ pub mod sql;
 pub mod stats;
 pub mod store;
 pub mod str_col;
-pub mod synth;
 pub mod timeparse;
 pub mod transcripts;
 pub mod workspace;

@@ -18,21 +18,14 @@ pub fn synth_corpus(events: u64) -> PathBuf {
     if !stamp.exists() {
         let _ = std::fs::remove_dir_all(&dir);
         let t = Instant::now();
-        let st = Command::new(bin())
-            .args([
-                "synth",
-                "--events",
-                &events.to_string(),
-                "--seed",
-                "42",
-                "--days",
-                "14",
-            ])
-            .args(["--accounts", "3", "--out"])
-            .arg(&dir)
-            .status()
-            .expect("synth");
-        assert!(st.success());
+        let cfg = trailblame_synth::corpus::CorpusConfig {
+            events,
+            seed: 42,
+            days: 14,
+            accounts: 3,
+            ..Default::default()
+        };
+        trailblame_synth::corpus::generate(&cfg, &dir).expect("synth");
         std::fs::write(&stamp, "").unwrap();
         eprintln!(
             "generated {events} events in {:.1} s",
@@ -61,7 +54,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// `target/bench-data/scenario-v2-<bg>-<agents>`: the attribution scenario
-/// at scale (`synth --scenario`, seed 42; with its incidents, IAM data and
+/// at scale (`trailblame-synth --scenario`, seed 42; with its incidents, IAM data and
 /// trailblame.toml), generated once and reused.
 pub fn scenario(bg: u32, agents: u32) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -69,14 +62,13 @@ pub fn scenario(bg: u32, agents: u32) -> PathBuf {
     let stamp = dir.join(".complete");
     if !stamp.exists() {
         let _ = std::fs::remove_dir_all(&dir);
-        let st = Command::new(bin())
-            .args(["synth", "--scenario", "--seed", "42"])
-            .args(["--background-scale", &bg.to_string()])
-            .args(["--agent-scale", &agents.to_string(), "--out"])
-            .arg(&dir)
-            .status()
-            .expect("synth");
-        assert!(st.success());
+        let cfg = trailblame_synth::scenario::ScenarioConfig {
+            seed: 42,
+            background_scale: bg,
+            agent_scale: agents,
+            ..Default::default()
+        };
+        trailblame_synth::scenario::generate(&cfg, &dir).expect("synth");
         std::fs::write(&stamp, "").unwrap();
     }
     dir

@@ -14,7 +14,6 @@ pub mod query;
 pub mod report;
 pub mod schema;
 pub mod summary;
-pub mod synth;
 pub mod timeline;
 
 use crate::ingest::IngestOptions;
@@ -68,8 +67,6 @@ pub enum Command {
     Timeline(timeline::Args),
     /// Print the table schemas (SCHEMA.md)
     Schema(schema::Args),
-    /// Write deterministic synthetic CloudTrail in the S3 layout (benchmarks, sample data)
-    Synth(synth::Args),
 }
 
 /// Where the data comes from: a store, or input paths read into a temporary one.
@@ -314,6 +311,5 @@ pub fn run() -> Result<ExitCode> {
         Command::Report(a) => report::run(a),
         Command::Timeline(a) => timeline::run(a),
         Command::Schema(a) => schema::run(a),
-        Command::Synth(a) => synth::run(a),
     }
 }

@@ -32,7 +32,6 @@ use rayon::prelude::*;
 use read_phase::{BUFFERS, FileOutcome, make_windows, read_one};
 use reader::ReadContext;
 use std::collections::HashSet;
-use std::hash::Hasher;
 use std::path::PathBuf;
 
 #[derive(Clone)]

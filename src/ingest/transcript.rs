@@ -201,7 +201,7 @@ fn expected(call: &ToolCall) -> Expected {
 /// The AWS CLI command inside an MCP call such as the awslabs aws-api
 /// server's `call_aws` (`mcp:<server>.<tool> {"cli_command":"aws …"}`): the
 /// server runs it as the CLI would, so it causes the same events.
-pub(crate) fn mcp_cli_command(cmd: &str) -> Option<String> {
+pub fn mcp_cli_command(cmd: &str) -> Option<String> {
     let rest = cmd.strip_prefix("mcp:")?;
     let (_, args) = rest.split_once(' ')?;
     let v: serde_json::Value = serde_json::from_str(args).ok()?;
