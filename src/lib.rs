@@ -3,12 +3,15 @@
 //! Layers, each a module: `ingest` (files → rows) → `store` (Parquet parts
 //! and manifest) → `sql` (queries over the tables) → `output` / `cli`
 //! (what people and programs read). `attribution` labels every event with
-//! its actor from the stored events and transcripts. `schema` names every column.
+//! its actor from the stored events and transcripts. `schema` names every column;
+//! `cloudtrail` is the vocabulary of records (user agents, IAM actions,
+//! request parameters, globs, URL decoding) every stage reads them with.
 
 pub mod alloc;
 pub mod anomalies;
 pub mod attribution;
 pub mod cli;
+pub mod cloudtrail;
 pub mod commands;
 pub mod destructive;
 pub mod incidents;

@@ -6,7 +6,7 @@
 use super::config::{Settings, any_glob};
 use super::input::Events;
 use super::markers::{Hit, Markers, UaParts};
-use crate::ingest::useragent;
+use crate::cloudtrail::user_agent;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
@@ -62,7 +62,7 @@ pub struct Facts<'a> {
 pub const CFN: &str = "cloudformation.amazonaws.com";
 
 fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
-    let p = useragent::parse(ua);
+    let p = user_agent::parse(ua);
     let ids: Vec<&str> = p
         .feature_ids
         .map(|f| f.split(',').map(str::trim).collect())

@@ -264,7 +264,7 @@ impl EventBatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::iam_action::exceptions;
+    use crate::cloudtrail::iam_action::exceptions;
     use crate::ingest::normalise::{Origin, normalise};
     use crate::ingest::record::Doc;
 

@@ -10,14 +10,13 @@ pub mod batch;
 pub mod decode;
 pub mod discover;
 pub mod fastjson;
-pub mod iam_action;
 pub mod normalise;
 pub mod reader;
 pub mod record;
 pub mod scan;
 pub mod transcript;
-pub mod useragent;
 
+use crate::cloudtrail::iam_action;
 use crate::progress::Progress;
 use crate::schema::{fl, qr, table};
 use crate::store::manifest::{Accounting, FileEntry, RunRecord};

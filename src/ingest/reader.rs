@@ -8,10 +8,10 @@
 
 use super::batch::EventBatch;
 use super::fastjson;
-use super::iam_action::IamExceptions;
 use super::normalise::{Origin, normalise};
 use super::record::Doc;
 use super::scan::{self, ScanError};
+use crate::cloudtrail::iam_action::IamExceptions;
 use std::borrow::Cow;
 
 /// What an input file turned out to be.
@@ -700,7 +700,7 @@ pub fn account_from_path(path: &str) -> Option<Cow<'_, str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::iam_action::exceptions;
+    use crate::cloudtrail::iam_action::exceptions;
 
     fn read(text: &[u8]) -> FileRead {
         let cx = ReadContext {
