@@ -8,5 +8,6 @@
 //! differently (a glob's case rules, what an invalid `%` escape does), the
 //! difference is a named option here, not a second copy of the code.
 
+pub mod glob;
 pub mod iam_action;
 pub mod user_agent;
