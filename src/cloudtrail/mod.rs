@@ -10,4 +10,5 @@
 
 pub mod glob;
 pub mod iam_action;
+pub mod percent;
 pub mod user_agent;
