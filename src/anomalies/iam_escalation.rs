@@ -38,7 +38,7 @@ use super::US_PER_MIN;
 use super::ctx::{Actor, Ctx, WindowCounts, fmt_span, list, plural, qualifying_runs};
 use super::finding::{Finding, Severity};
 use super::names::name_from_arn;
-use crate::cloudtrail::percent;
+use crate::cloudtrail::{percent, request_params};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -210,11 +210,10 @@ struct Hit {
 
 /// The steps one call makes, with a short description.
 fn steps(cx: &Ctx, x: &Actor, i: u32, fam: Family) -> Option<Hit> {
-    let p: Value = cx
-        .params(i)
-        .and_then(|t| serde_json::from_str(t).ok())
+    let p = request_params::parse(cx.params(i))
+        .into_value()
         .unwrap_or(Value::Null);
-    let s = |k: &str| p.get(k).and_then(Value::as_str);
+    let s = |k: &str| request_params::str_field(&p, k);
     let target = || {
         ["roleName", "userName", "groupName", "policyArn"]
             .iter()

@@ -11,4 +11,5 @@
 pub mod glob;
 pub mod iam_action;
 pub mod percent;
+pub mod request_params;
 pub mod user_agent;

@@ -15,6 +15,8 @@ use serde_json::Value;
 
 use super::ClassifyContext;
 use crate::cloudtrail::percent;
+// `get(v, key)`: an object member by name, ignoring ASCII case.
+use crate::cloudtrail::request_params::field_ignore_case as get;
 
 /// A condition named in the `condition` column of `catalogs/destructive.tsv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -201,14 +203,6 @@ impl Condition {
 }
 
 // ---- small helpers over serde_json::Value ----------------------------------
-
-/// Object member by name, ignoring ASCII case.
-fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    v.as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
-}
 
 /// `true` or the text `"true"`.
 fn truthy(v: Option<&Value>) -> bool {
