@@ -181,9 +181,7 @@ impl EventBatch {
                 .append_values_iter(r.resources.iter().copied());
         }
         match ua.feature_ids {
-            Some(ids) => self
-                .feature_ids
-                .append_values_iter(ids.split(',').filter(|s| !s.is_empty())),
+            Some(_) => self.feature_ids.append_values_iter(ua.feature_id_list()),
             None => self.feature_ids.append_null(),
         }
         self.source_line.push(line);
