@@ -5,13 +5,16 @@
 //! (what people and programs read). `attribution` labels every event with
 //! its actor from the stored events and transcripts. `schema` names every column;
 //! `str_col` is the dictionary-encoded string column attribution and the
-//! anomaly detectors both hold their columns in.
+//! anomaly detectors both hold their columns in. `cloudtrail` is the
+//! vocabulary of records (user agents, IAM actions, request parameters,
+//! globs, URL decoding) every stage reads them with.
 
 pub mod alloc;
 pub mod analysis;
 pub mod anomalies;
 pub mod attribution;
 pub mod cli;
+pub mod cloudtrail;
 pub mod commands;
 pub mod destructive;
 pub mod document;

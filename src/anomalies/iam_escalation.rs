@@ -38,6 +38,7 @@ use super::US_PER_MIN;
 use super::ctx::{Actor, Ctx, WindowCounts, fmt_span, list, plural, qualifying_runs};
 use super::finding::{Finding, Severity};
 use super::names::name_from_arn;
+use crate::cloudtrail::{percent, request_params};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -138,9 +139,10 @@ fn family(service: &str, name: &str) -> Option<Family> {
 /// A policy document (JSON text, possibly URL-encoded) that allows
 /// `"Action": "*"`.
 pub(crate) fn grants_everything(doc: &str) -> bool {
-    let parsed: Option<Value> = serde_json::from_str(doc)
-        .ok()
-        .or_else(|| serde_json::from_str(&percent_decode(doc)).ok());
+    let parsed: Option<Value> = serde_json::from_str(doc).ok().or_else(|| {
+        let decoded = percent::decode(doc, &percent::LENIENT_FORM).ok()?;
+        serde_json::from_str(&decoded).ok()
+    });
     let Some(v) = parsed else { return false };
     let statements = match v.get("Statement") {
         Some(Value::Array(a)) => a.clone(),
@@ -156,34 +158,6 @@ pub(crate) fn grants_everything(doc: &str) -> bool {
         };
         allow && star
     })
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match (
-            b[i],
-            b.get(i + 1).copied().and_then(hex),
-            b.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b'+', _, _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn has_role(v: &Value) -> Option<String> {
@@ -236,11 +210,10 @@ struct Hit {
 
 /// The steps one call makes, with a short description.
 fn steps(cx: &Ctx, x: &Actor, i: u32, fam: Family) -> Option<Hit> {
-    let p: Value = cx
-        .params(i)
-        .and_then(|t| serde_json::from_str(t).ok())
+    let p = request_params::parse(cx.params(i))
+        .into_value()
         .unwrap_or(Value::Null);
-    let s = |k: &str| p.get(k).and_then(Value::as_str);
+    let s = |k: &str| request_params::str_field(&p, k);
     let target = || {
         ["roleName", "userName", "groupName", "policyArn"]
             .iter()

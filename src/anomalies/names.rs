@@ -7,10 +7,10 @@
 //! ARN → the stack name, an S3 ARN → the bucket). Only the keys the call
 //! needs are decoded; other values are skipped without being built.
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
-use std::fmt;
+use crate::cloudtrail::request_params;
 
-/// Request-parameter keys that name the resource a call acts on.
+/// Request-parameter keys that name the resource a call acts on. The last,
+/// the S3 object `key`, counts only for object calls.
 const NAME_KEYS: &[&str] = &[
     "stackName",
     "bucketName",
@@ -43,6 +43,7 @@ const NAME_KEYS: &[&str] = &[
     "serviceName",
     "name",
     "Name",
+    "key",
 ];
 
 /// The primary names a call acts on, sorted and distinct. `event_name`
@@ -55,8 +56,12 @@ pub fn target_names(
     let mut out = Vec::new();
     let object_call = event_name.contains("Object");
     if let Some(text) = request_parameters_json {
-        let mut de = serde_json::Deserializer::from_str(text);
-        if let Ok(found) = de.deserialize_map(Picker { object_call }) {
+        let keys = if object_call {
+            NAME_KEYS
+        } else {
+            &NAME_KEYS[..NAME_KEYS.len() - 1]
+        };
+        if let Some(found) = request_params::top_level_strings(text, keys) {
             for (key, value) in found {
                 let name = match key {
                     "queueUrl" => value.rsplit('/').next().map(str::to_string),
@@ -99,101 +104,6 @@ pub fn name_from_arn(arn: &str) -> Option<String> {
         resource
     };
     (!name.is_empty()).then(|| name.to_string())
-}
-
-struct Picker {
-    object_call: bool,
-}
-
-/// A request-parameter key: its place in the name list, or not wanted.
-struct Key(Option<&'static str>);
-
-impl<'de> de::Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
-                Ok(Key(NAME_KEYS
-                    .iter()
-                    .chain(&["key"])
-                    .find(|k| **k == s)
-                    .copied()))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// A value kept only when it is a string.
-struct MaybeStr(Option<String>);
-
-impl<'de> de::Deserialize<'de> for MaybeStr {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MaybeStr;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<MaybeStr, E> {
-                Ok(MaybeStr(Some(s.to_string())))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<MaybeStr, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<MaybeStr, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<MaybeStr, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<MaybeStr, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<MaybeStr, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut s: A) -> Result<MaybeStr, A::Error> {
-                while s.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(MaybeStr(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<MaybeStr, A::Error> {
-                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(MaybeStr(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl<'de> Visitor<'de> for Picker {
-    type Value = Vec<(&'static str, String)>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-        let mut found = Vec::new();
-        while let Some(Key(k)) = m.next_key::<Key>()? {
-            match k {
-                Some("key") if !self.object_call => {
-                    m.next_value::<IgnoredAny>()?;
-                }
-                Some(k) => {
-                    if let MaybeStr(Some(v)) = m.next_value::<MaybeStr>()? {
-                        found.push((k, v));
-                    }
-                }
-                None => {
-                    m.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(found)
-    }
 }
 
 #[cfg(test)]

@@ -141,7 +141,7 @@ impl<'a> PreTable<'a> {
             let p = &f.principals[f.principal_of[i] as usize];
             let ua = &f.uas[f.ua_of[i] as usize];
             Pre {
-                console: e.console[i] || ua.client == Some("console"),
+                console: e.console[i] || ua.parsed.client == Some("console"),
                 service: facts::service_actor(e, i, p),
                 cfn: facts::cfn_invoked(e, i),
             }
@@ -470,7 +470,7 @@ fn label(
 /// Steps 7–9: automation, a person, or unknown.
 fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings) -> Label {
     let ua = &f.uas[f.ua_of[i] as usize];
-    let client = ua.client;
+    let client = ua.parsed.client;
     if let Some(ci) = &p.ci {
         let mut l = Label::new(
             ActorKind::Automation,
@@ -482,7 +482,7 @@ fn by_identity(e: &Events, i: usize, f: &Facts, p: &PrincipalFacts, s: &Settings
         return l;
     }
     // AWS_EXECUTION_ENV of a compute runtime (CloudShell is a person's).
-    let runtime = ua.exec_env.and_then(|x| {
+    let runtime = ua.parsed.exec_env.and_then(|x| {
         [
             ("AWS_Lambda_", "lambda"),
             ("AWS_ECS_", "ecs"),
@@ -550,7 +550,7 @@ fn propagate_sid(f: &Facts, pre: &PreTable, calls: &[Call], labels: &mut Labels)
     // Events with a sid that could be anyone's: a small share of all, found
     // through per-user-agent sids (reading `UaInfo` per event misses the
     // cache: a million events over 100K user agents).
-    let sids: Vec<Option<&str>> = f.uas.iter().map(|u| u.sid).collect();
+    let sids: Vec<Option<&str>> = f.uas.iter().map(|u| u.parsed.cli_session).collect();
     let with_sid: Vec<(usize, &str)> = (0..labels.of.len())
         .filter_map(|i| Some((i, sids[f.ua_of[i] as usize]?)))
         .filter(|&(i, _)| !pre[i].console && pre[i].service.is_none())

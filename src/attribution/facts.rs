@@ -5,25 +5,21 @@
 
 use super::input::Events;
 use super::markers::{Hit, Markers, UaParts};
-use super::settings::Settings;
-use crate::ingest::useragent;
-use crate::settings::any_glob;
+use super::settings::{Settings, any_glob};
+use crate::cloudtrail::user_agent::{self, UserAgent};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
 /// One distinct user agent.
 #[derive(Default, Debug)]
 pub struct UaInfo<'a> {
-    pub client: Option<&'static str>,
-    pub cli_command: Option<&'a str>,
-    pub sid: Option<&'a str>,
-    pub exec_env: Option<&'a str>,
+    /// Its parts, as ingest reads them (client, CLI command, `sid/`,
+    /// exec-env, `m/` feature ids…).
+    pub parsed: UserAgent<'a>,
     /// AI markers, strongest first.
     pub hits: Vec<Hit>,
     /// The agent the user agent names (m/ feature id, exec-env, app id), if any.
     pub feature_agent: Option<String>,
-    /// The user agent has an m/ list (a CLI recent enough to mark agents).
-    pub features_present: bool,
     /// The agent marker is one any client version carries (exec-env/, app/),
     /// not an m/ id only recent CLIs send.
     pub marker_any_version: bool,
@@ -63,11 +59,10 @@ pub struct Facts<'a> {
 pub const CFN: &str = "cloudformation.amazonaws.com";
 
 fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
-    let p = useragent::parse(ua);
-    let ids: Vec<&str> = p
-        .feature_ids
-        .map(|f| f.split(',').map(str::trim).collect())
-        .unwrap_or_default();
+    let p = user_agent::parse(ua);
+    // Trimmed (Unicode white space) here only: the events table keeps the
+    // ids as written.
+    let ids: Vec<&str> = p.feature_id_list().map(str::trim).collect();
     let parts = UaParts {
         user_agent: Some(ua),
         feature_ids: &ids,
@@ -86,13 +81,9 @@ fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
         .iter()
         .any(|h| !h.actor.starts_with("mcp:") && h.kind != super::markers::Kind::FeatureId);
     UaInfo {
-        client: p.client,
-        cli_command: p.cli_command,
-        sid: p.cli_session,
-        exec_env: p.exec_env,
+        parsed: p,
         hits,
         feature_agent,
-        features_present: p.feature_ids.is_some(),
         marker_any_version,
     }
 }

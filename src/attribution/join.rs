@@ -147,7 +147,7 @@ impl Ctx<'_, '_> {
         // in a shell; Amazon Q / Kiro's use_aws also runs the CLI (with its
         // exec-env), so it only rules out Terraform and the console.
         let structured = c.tool_name.as_deref() == Some("use_aws");
-        let client = ua.client;
+        let client = ua.parsed.client;
         if structured && ua.feature_agent.is_none() {
             notes.push(
                 "use_aws runs the CLI with the agent's exec-env; this event has no agent marker",
@@ -167,7 +167,7 @@ impl Ctx<'_, '_> {
             notes.push("the call runs the AWS CLI; this event came from another client");
             return None;
         }
-        if let Some(cmd) = ua.cli_command {
+        if let Some(cmd) = ua.parsed.cli_command {
             if c.cli_commands.iter().any(|x| x == cmd) {
                 s += 0.5;
                 notes.push("user agent's CLI command is the call's");
@@ -217,7 +217,7 @@ impl Ctx<'_, '_> {
                 s -= 0.5;
                 notes.push("principal is not one the session used");
             }
-            match (&p.sid, ua.sid) {
+            match (&p.sid, ua.parsed.cli_session) {
                 (Some(want), Some(got)) if want == got => {
                     notes.push("CLI session (sid/) is the agent's");
                 }
@@ -233,7 +233,7 @@ impl Ctx<'_, '_> {
             }
             if p.marker_strict
                 && ua.feature_agent.is_none()
-                && (ua.features_present || p.marker_any_version)
+                && (ua.parsed.feature_ids.is_some() || p.marker_any_version)
             {
                 notes.push("the agent's calls all carried its m/ marker; this one does not");
                 return None;
@@ -316,7 +316,7 @@ fn pairs(
             {
                 for &ev in &by_time[in_window(by_time, cx.e, lo, hi)] {
                     let ua = &cx.f.uas[cx.f.ua_of[ev as usize] as usize];
-                    if ua.client == Some(client) && !out.iter().any(|p| p.1 == ev) {
+                    if ua.parsed.client == Some(client) && !out.iter().any(|p| p.1 == ev) {
                         out.push((ci as u32, ev, true));
                     }
                 }
@@ -379,7 +379,7 @@ pub fn join(
         if let Some(p) = e.principal_arn.get(ev) {
             *entry.0.entry(p).or_default() += 1;
         }
-        if let Some(sid) = f.uas[f.ua_of[ev] as usize].sid {
+        if let Some(sid) = f.uas[f.ua_of[ev] as usize].parsed.cli_session {
             *entry.1.entry(sid).or_default() += 1;
         }
     }

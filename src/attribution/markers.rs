@@ -2,7 +2,7 @@
 //! components, source identities and session names say "an AI agent made
 //! this call", and which agent. Data, not code: a new agent is a new line.
 
-use crate::settings::glob_match;
+use crate::cloudtrail::glob;
 use anyhow::{Result, bail};
 use std::sync::OnceLock;
 
@@ -41,6 +41,14 @@ pub struct Marker {
     pub pattern: String,
     pub actor: String,
     pub confidence: f64,
+}
+
+impl Marker {
+    /// True when `text` matches the pattern, under the same glob rules as
+    /// the settings' patterns (case-insensitive, `*` and `?`).
+    fn matches(&self, text: &str) -> bool {
+        glob::matches(&self.pattern, text, &glob::SETTINGS)
+    }
 }
 
 /// One marker found on an event.
@@ -122,11 +130,11 @@ impl Markers {
                     .then(|| format!("ua:m/{}", m.pattern)),
                 Kind::ExecEnv => ua
                     .exec_env
-                    .filter(|e| glob_match(&m.pattern, e))
+                    .filter(|e| m.matches(e))
                     .map(|e| format!("ua:exec-env/{e}")),
                 Kind::AppId => ua
                     .app_id
-                    .filter(|a| glob_match(&m.pattern, a))
+                    .filter(|a| m.matches(a))
                     .map(|a| format!("ua:app/{a}")),
                 Kind::Ua => ua
                     .user_agent
@@ -134,7 +142,7 @@ impl Markers {
                     .map(|_| format!("ua:{}", m.pattern)),
                 Kind::McpServer => ua
                     .mcp_server
-                    .filter(|s| glob_match(&m.pattern, s))
+                    .filter(|s| m.matches(s))
                     .map(|s| format!("ua:mcp/{s}")),
                 Kind::SourceIdentity | Kind::SessionName => None,
             };
@@ -170,7 +178,7 @@ impl Markers {
             if let Some(m) = self
                 .rows
                 .iter()
-                .find(|m| m.kind == Kind::SourceIdentity && glob_match(&m.pattern, head))
+                .find(|m| m.kind == Kind::SourceIdentity && m.matches(head))
             {
                 return Some((
                     Hit {
@@ -187,7 +195,7 @@ impl Markers {
         let m = self
             .rows
             .iter()
-            .find(|m| m.kind == Kind::SessionName && glob_match(&m.pattern, sn))?;
+            .find(|m| m.kind == Kind::SessionName && m.matches(sn))?;
         Some((
             Hit {
                 actor: m.actor.clone(),

@@ -7,6 +7,7 @@
 use super::engine::{ActorKind, Labels};
 use super::input::{Call, Events};
 use super::settings::Settings;
+use crate::cloudtrail::request_params;
 use crate::destructive::{Classification, ClassifyContext};
 use polars::prelude::PlHashMap;
 
@@ -20,8 +21,8 @@ pub struct Risk {
 }
 
 fn bucket_of(params: Option<&str>) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(params?).ok()?;
-    v.get("bucketName")?.as_str().map(str::to_owned)
+    let v = request_params::parse(params).into_value()?;
+    request_params::str_field(&v, "bucketName").map(str::to_owned)
 }
 
 /// A removal that empties things recursively (`s3 rm --recursive`,

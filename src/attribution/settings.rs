@@ -3,6 +3,7 @@
 //! `trailblame.toml` (read by `crate::settings`), and the stamp a stored
 //! attribution carries so a reader can tell it was computed with them.
 
+use crate::cloudtrail::glob;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -99,4 +100,13 @@ impl Settings {
         );
         format!("{:032x}", xxhash_rust::xxh3::xxh3_128(parts.as_bytes()))
     }
+}
+
+/// The first of `patterns` that `text` matches, under the settings' glob
+/// rules ([`glob::SETTINGS`]: case-insensitive, `*` and `?`).
+pub fn any_glob(patterns: &[String], text: &str) -> Option<String> {
+    patterns
+        .iter()
+        .find(|p| glob::matches(p, text, &glob::SETTINGS))
+        .map(|p| p.to_string())
 }

@@ -293,7 +293,7 @@ pub fn exit_code(ws: &Workspace) -> ExitCode {
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     // Catalogs are validated before any input is read.
-    crate::ingest::iam_action::exceptions()?;
+    crate::cloudtrail::iam_action::exceptions()?;
     crate::commands::catalog()?;
     crate::attribution::markers::markers()?;
     crate::destructive::catalog()?;

@@ -12,8 +12,8 @@
 //! (most literal characters, then the earlier line), else the generic verb
 //! rules. A curated pattern always decides, even when it says `none`.
 
+use crate::cloudtrail::request_params::{self, Parsed};
 use anyhow::{Context, Result, anyhow, bail};
-use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -525,21 +525,16 @@ fn apply_group(
     ctx: &ClassifyContext,
     failed: bool,
 ) -> Option<Classification> {
-    let mut parameters_unreadable = false;
-    let params: Option<Value> = if g.raises.iter().any(|r| r.condition.reads_parameters()) {
-        match request_parameters.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(t) => serde_json::from_str(t)
-                .map_err(|_| parameters_unreadable = true)
-                .ok(),
-            None => None,
-        }
+    let params = if g.raises.iter().any(|r| r.condition.reads_parameters()) {
+        request_params::parse(request_parameters)
     } else {
-        None
+        Parsed::Absent
     };
+    let parameters_unreadable = params.is_unreadable();
     let mut conditions = Vec::new();
     let mut best: Option<&Raise> = None;
     for r in &g.raises {
-        if r.condition.holds(event_name, params.as_ref(), ctx) {
+        if r.condition.holds(event_name, params.value(), ctx) {
             conditions.push(r.condition);
             if best.is_none_or(|b| r.severity > b.severity) {
                 best = Some(r);

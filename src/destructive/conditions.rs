@@ -14,6 +14,9 @@
 use serde_json::Value;
 
 use super::ClassifyContext;
+use crate::cloudtrail::percent;
+// `get(v, key)`: an object member by name, ignoring ASCII case.
+use crate::cloudtrail::request_params::field_ignore_case as get;
 
 /// A condition named in the `condition` column of `catalogs/destructive.tsv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -201,14 +204,6 @@ impl Condition {
 
 // ---- small helpers over serde_json::Value ----------------------------------
 
-/// Object member by name, ignoring ASCII case.
-fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    v.as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
-}
-
 /// `true` or the text `"true"`.
 fn truthy(v: Option<&Value>) -> bool {
     match v {
@@ -305,31 +300,13 @@ fn policy_document(v: &Value) -> Option<Value> {
     }
 }
 
+/// The URL-decoded text ([`percent::STRICT_FORM`]), or `None` when it has
+/// no `%` at all or an escape or the result is invalid.
 fn percent_decode(s: &str) -> Option<String> {
     if !s.contains('%') {
         return None;
     }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+    percent::decode(s, &percent::STRICT_FORM).ok()
 }
 
 /// The statements of a policy document: `Statement` as an object or array.

@@ -2,6 +2,8 @@
 //! (any run of characters, possibly empty). Matching ignores ASCII case, as
 //! IAM does (`s3:deletebucket` and `s3:DeleteBucket` are the same action).
 
+use crate::cloudtrail::glob;
+
 /// A checked `prefix:Name` pattern, stored lower-cased for matching.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {
@@ -60,31 +62,8 @@ impl ActionPattern {
 
     /// True when `action_lower` (already lower-cased) matches.
     pub fn matches_lower(&self, action_lower: &str) -> bool {
-        glob_match(self.lower.as_bytes(), action_lower.as_bytes())
+        glob::matches(&self.lower, action_lower, &glob::CATALOG_ACTION)
     }
-}
-
-/// `*`-only wildcard match over bytes, linear in practice (the classic
-/// backtrack-to-last-star algorithm).
-fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, t));
-            p += 1;
-        } else if p < pattern.len() && pattern[p] == text[t] {
-            p += 1;
-            t += 1;
-        } else if let Some((sp, st)) = star {
-            p = sp + 1;
-            t = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|b| *b == b'*')
 }
 
 #[cfg(test)]

@@ -181,9 +181,7 @@ impl EventBatch {
                 .append_values_iter(r.resources.iter().copied());
         }
         match ua.feature_ids {
-            Some(ids) => self
-                .feature_ids
-                .append_values_iter(ids.split(',').filter(|s| !s.is_empty())),
+            Some(_) => self.feature_ids.append_values_iter(ua.feature_id_list()),
             None => self.feature_ids.append_null(),
         }
         self.source_line.push(line);
@@ -264,7 +262,7 @@ impl EventBatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::iam_action::exceptions;
+    use crate::cloudtrail::iam_action::exceptions;
     use crate::ingest::normalise::{Origin, normalise};
     use crate::ingest::record::Doc;
 

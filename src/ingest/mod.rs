@@ -11,7 +11,6 @@ pub mod decode;
 mod dedup;
 pub mod discover;
 pub mod fastjson;
-pub mod iam_action;
 mod merge;
 pub mod normalise;
 mod read_phase;
@@ -19,8 +18,8 @@ pub mod reader;
 pub mod record;
 pub mod scan;
 pub mod transcript;
-pub mod useragent;
 
+use crate::cloudtrail::iam_action;
 use crate::progress::Progress;
 use crate::schema::table;
 use crate::store::manifest::RunRecord;

@@ -4,9 +4,9 @@
 //! derived columns (session name, console session, IAM action, user-agent
 //! parts) and rejects records missing the fields every later stage needs.
 
-use super::iam_action::IamExceptions;
 use super::record::{Doc, LooseBool, Raw};
-use super::useragent::{self, UserAgent};
+use crate::cloudtrail::iam_action::IamExceptions;
+use crate::cloudtrail::user_agent::{self, UserAgent};
 use std::borrow::Cow;
 
 /// Context from outside the record: the envelope or the file path.
@@ -325,7 +325,7 @@ pub fn normalise<'a>(
             .filter_map(|r| s(&r.arn))
             .collect(),
         iam_action: iam.iam_action(event_source, event_name),
-        ua: user_agent.map(useragent::parse).unwrap_or_default(),
+        ua: user_agent.map(user_agent::parse).unwrap_or_default(),
     })
 }
 
@@ -344,7 +344,7 @@ pub fn truncate(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::iam_action::exceptions;
+    use crate::cloudtrail::iam_action::exceptions;
 
     fn row_of(json: &str) -> Result<(), String> {
         let doc: Doc = serde_json::from_str(json).map_err(|e| e.to_string())?;

@@ -10,12 +10,14 @@
 //!
 //! Pattern matching follows IAM: ASCII case is ignored, `*` matches any run
 //! of characters (also none, also across the colon: `*:Get*` is matched even
-//! though IAM would refuse to store it) and `?` matches one character.
+//! though IAM would refuse to store it) and `?` matches one character
+//! ([`glob::IAM_POLICY`]).
 
 use anyhow::{Context, Result, anyhow};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::cloudtrail::glob;
 use crate::destructive::{
     self, AccessLevel, Category, ClassifyContext, DestructiveCatalog, IamActions, Severity,
 };
@@ -445,7 +447,7 @@ impl ActionMatcher {
         match self.kind {
             MatcherKind::All => true,
             MatcherKind::Exact(_) => self.lower == name_lower,
-            _ => glob_match(self.lower.as_bytes(), name_lower.as_bytes()),
+            _ => glob::matches(&self.lower, name_lower, &glob::IAM_POLICY),
         }
     }
 
@@ -470,7 +472,7 @@ impl ActionMatcher {
                 }
                 let mut any = false;
                 for id in svc.start..svc.end {
-                    if glob_match(self.lower.as_bytes(), catalog.lower(id).as_bytes()) {
+                    if glob::matches(&self.lower, catalog.lower(id), &glob::IAM_POLICY) {
                         out.insert(id);
                         any = true;
                     }
@@ -480,7 +482,7 @@ impl ActionMatcher {
             MatcherKind::Anywhere => {
                 let mut any = false;
                 for (i, l) in catalog.lower.iter().enumerate() {
-                    if glob_match(self.lower.as_bytes(), l.as_bytes()) {
+                    if glob::matches(&self.lower, l, &glob::IAM_POLICY) {
                         out.insert(i as ActionId);
                         any = true;
                     }
@@ -496,30 +498,6 @@ impl ActionMatcher {
     pub fn names_catalog_action(&self, catalog: &ActionCatalog) -> bool {
         self.expand_into(catalog, &mut catalog.empty_set())
     }
-}
-
-/// IAM wildcard match over bytes: `*` any run (possibly empty), `?` one
-/// byte; both inputs already lower-cased. Linear in practice (backtracks only
-/// to the last star).
-pub(crate) fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, t));
-            p += 1;
-        } else if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if let Some((sp, st)) = star {
-            p = sp + 1;
-            t = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|b| *b == b'*')
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use anyhow::{Context, Error, Result};
 use serde_json::Value;
 
 use super::json::{At, kind, object, opt_str, string_or_strings};
+use crate::cloudtrail::percent;
 
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,27 +143,15 @@ pub fn decode_document_text(text: &str) -> Result<Value, String> {
     }
 }
 
-/// `%7B%22a%22` → `{"a"`. A `%` not followed by two hex digits, or bytes
-/// that are not UTF-8 once decoded, are errors.
+/// `%7B%22a%22` → `{"a"` ([`percent::STRICT`]). A `%` not followed by two
+/// hex digits, or bytes that are not UTF-8 once decoded, are errors.
 pub fn percent_decode(text: &str) -> Result<String, String> {
-    let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = b
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("bad URL escape at byte {i} of the policy text"))?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
+    percent::decode(text, &percent::STRICT).map_err(|e| match e {
+        percent::Error::BadEscape { at } => {
+            format!("bad URL escape at byte {at} of the policy text")
         }
-    }
-    String::from_utf8(out).map_err(|_| "URL-decoded policy text is not UTF-8".to_string())
+        percent::Error::NotUtf8 => "URL-decoded policy text is not UTF-8".to_string(),
+    })
 }
 
 fn parse_document(v: &Value, at: &At) -> Result<PolicyDocument, Error> {

@@ -161,38 +161,6 @@ impl Settings {
     }
 }
 
-/// Case-insensitive glob with `*` (any run of characters) and `?` (one).
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
-    let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            pi += 1;
-            mark = ti;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
-pub fn any_glob(patterns: &[String], text: &str) -> Option<String> {
-    patterns
-        .iter()
-        .find(|p| glob_match(p, text))
-        .map(|p| p.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,16 +229,5 @@ mod tests {
         let e = Settings::from_text("[aliases]\na = \" \"\n", "y.toml").unwrap_err();
         assert!(format!("{e:#}").contains("y.toml"));
         assert!(Settings::from_text("[join\n", "z.toml").is_err());
-    }
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("github-actions*", "GitHub-Actions-Deploy"));
-        assert!(glob_match("*-agent-*", "ops-agent-1"));
-        assert!(!glob_match("*-agent-*", "agent-1"));
-        assert!(glob_match("a?c", "abc"));
-        assert!(glob_match("*", ""));
-        assert!(!glob_match("ci-*", "deploy-ci"));
-        assert!(glob_match("*x*y", "axbxcy"));
     }
 }

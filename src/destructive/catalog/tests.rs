@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::destructive::classify;
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn ctx() -> ClassifyContext<'static> {
     ClassifyContext::default()

@@ -16,8 +16,8 @@ mod tests;
 
 use super::batch::EventBatch;
 use super::fastjson;
-use super::iam_action::IamExceptions;
 use super::record::Doc;
+use crate::cloudtrail::iam_action::IamExceptions;
 use std::borrow::Cow;
 
 pub use records::read_file;

@@ -2,9 +2,9 @@
 //! wrappers, digests, other JSON, notes beside logs, cut and non-UTF-8
 //! input, the account in a delivery path, sniffing.
 
-use super::super::iam_action::exceptions;
 use super::super::normalise::Origin;
 use super::*;
+use crate::cloudtrail::iam_action::exceptions;
 
 fn read(text: &[u8]) -> FileRead {
     let cx = ReadContext {

@@ -19,6 +19,17 @@ pub struct UserAgent<'a> {
     pub mcp_server: Option<&'a str>,
 }
 
+impl<'a> UserAgent<'a> {
+    /// The `m/` feature ids split at commas, empty ones skipped, each as
+    /// written (the events table's `feature_ids` list).
+    pub fn feature_id_list(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.feature_ids
+            .unwrap_or("")
+            .split(',')
+            .filter(|s| !s.is_empty())
+    }
+}
+
 const SDK_PREFIXES: &[&str] = &[
     "aws-sdk-",
     "aws-sdk/",
@@ -120,6 +131,10 @@ mod tests {
         assert_eq!(ua.client_version, Some("2.32.0"));
         assert_eq!(ua.cli_command, Some("ec2.terminate-instances"));
         assert_eq!(ua.feature_ids, Some("b,AN,Z,E"));
+        assert_eq!(
+            ua.feature_id_list().collect::<Vec<_>>(),
+            ["b", "AN", "Z", "E"]
+        );
         assert_eq!(ua.cli_session, Some("35033f4ca1bd"));
         assert_eq!(ua.exec_env, None);
     }
@@ -132,6 +147,7 @@ mod tests {
         assert_eq!(ua.client, Some("aws-cli"));
         assert_eq!(ua.cli_command, Some("s3.ls"));
         assert_eq!(ua.feature_ids, None);
+        assert_eq!(ua.feature_id_list().count(), 0);
     }
 
     #[test]
