@@ -5,18 +5,20 @@
 //! is rendered into `SCHEMA.md`; a test keeps the two in step.
 //!
 //! The column names are here; each table's columns with their types and
-//! meanings are in `ingest`, `transcripts` and `derived`; `markdown`
-//! renders them as `SCHEMA.md`.
+//! meanings are in `ingest_tables`, `transcript_tables` and `derived_tables`;
+//! `markdown` renders them as `SCHEMA.md`.
 
-mod derived;
-mod ingest;
+mod derived_tables;
+mod ingest_tables;
 mod markdown;
-mod transcripts;
+mod transcript_tables;
 
-pub use derived::{attribution_columns, findings_columns};
-pub use ingest::{events_columns, events_schema, ingested_files_columns, quarantine_columns};
+pub use derived_tables::{attribution_columns, findings_columns};
+pub use ingest_tables::{
+    events_columns, events_schema, ingested_files_columns, quarantine_columns,
+};
 pub use markdown::render_markdown;
-pub use transcripts::{agent_sessions_columns, messages_columns, tool_calls_columns};
+pub use transcript_tables::{agent_sessions_columns, messages_columns, tool_calls_columns};
 
 use polars::prelude::{DataType, TimeUnit, TimeZone};
 
@@ -33,7 +35,7 @@ pub mod table {
 }
 
 /// Columns of the `attribution` table (also joined onto `events` in SQL).
-pub mod at {
+pub mod attribution {
     pub const EVENT_ID: &str = "event_id";
     pub const ACTOR_KIND: &str = "actor_kind";
     pub const ACTOR: &str = "actor";
@@ -52,7 +54,7 @@ pub mod at {
 }
 
 /// Columns of `agent_sessions`, `tool_calls` and `messages` (agent transcripts).
-pub mod tr {
+pub mod transcripts {
     pub const SESSION_ID: &str = "session_id";
     pub const AGENT: &str = "agent";
     pub const AGENT_VERSION: &str = "agent_version";
@@ -92,7 +94,7 @@ pub mod tr {
 }
 
 /// Columns of the `events` table.
-pub mod ev {
+pub mod events {
     pub const EVENT_ID: &str = "event_id";
     pub const EVENT_TIME: &str = "event_time";
     pub const EVENT_DATE: &str = "event_date";
@@ -148,7 +150,7 @@ pub mod ev {
 }
 
 /// Columns of the `quarantine` table: records that could not be read.
-pub mod qr {
+pub mod quarantine {
     pub const SOURCE_FILE: &str = "source_file";
     pub const LINE: &str = "line";
     pub const RECORD_INDEX: &str = "record_index";
@@ -160,7 +162,7 @@ pub mod qr {
 }
 
 /// Columns of the `ingested_files` table: one row per input file an ingest met.
-pub mod fl {
+pub mod ingested_files {
     pub const PATH: &str = "path";
     pub const CONTENT_HASH: &str = "content_hash";
     pub const SIZE_BYTES: &str = "size_bytes";

@@ -4,7 +4,7 @@
 //! narrowed to the `--since`/`--until` window first, so shipped queries and
 //! users' own see the same rows.
 
-use crate::schema::{at, ev, table};
+use crate::schema::{attribution, events, table};
 use crate::store::Store;
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -19,7 +19,11 @@ pub struct TimeWindow {
 
 impl TimeWindow {
     pub fn apply(&self, lf: LazyFrame) -> LazyFrame {
-        let t = || col(ev::EVENT_TIME).dt().timestamp(TimeUnit::Microseconds);
+        let t = || {
+            col(events::EVENT_TIME)
+                .dt()
+                .timestamp(TimeUnit::Microseconds)
+        };
         let mut lf = lf;
         if let Some(s) = self.since {
             lf = lf.filter(t().gt_eq(lit(s)));
@@ -86,8 +90,8 @@ pub fn context_over(
 pub fn with_attribution(events: LazyFrame, attribution: LazyFrame) -> LazyFrame {
     events.join(
         attribution,
-        [col(ev::EVENT_ID)],
-        [col(at::EVENT_ID)],
+        [col(events::EVENT_ID)],
+        [col(attribution::EVENT_ID)],
         JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
     )
 }

@@ -6,22 +6,22 @@
 use crate::incidents::link::{Candidate, link};
 use crate::incidents::read::{columns_with, read};
 use crate::output;
-use crate::schema::{at, ev};
+use crate::schema::{attribution, events};
 use crate::workspace::Workspace;
 use anyhow::Result;
 use polars::prelude::*;
 
 const FIELDS: &[&str] = &[
-    ev::EVENT_ID,
-    ev::EVENT_TIME,
-    ev::EVENT_NAME,
-    at::ACTOR_KIND,
-    at::ACTOR,
-    at::OPERATOR,
-    ev::PRINCIPAL_ARN,
-    at::AGENT_SESSION_ID,
-    at::TOOL_CALL_ID,
-    at::APPROVAL,
+    events::EVENT_ID,
+    events::EVENT_TIME,
+    events::EVENT_NAME,
+    attribution::ACTOR_KIND,
+    attribution::ACTOR,
+    attribution::OPERATOR,
+    events::PRINCIPAL_ARN,
+    attribution::AGENT_SESSION_ID,
+    attribution::TOOL_CALL_ID,
+    attribution::APPROVAL,
 ];
 
 /// Every incident's causes.
@@ -73,22 +73,22 @@ pub fn linked(
             "SELECT {}, CAST({t} AS BIGINT) AS t_us, {src}, {rp}, {res}, {d} FROM events \
              WHERE {err} IS NULL AND ({ro} = false OR {d} = true) ORDER BY {t}, {id}",
             FIELDS.join(", "),
-            t = ev::EVENT_TIME,
-            src = ev::EVENT_SOURCE,
-            rp = ev::REQUEST_PARAMETERS,
-            res = ev::RESOURCES,
-            d = at::DESTRUCTIVE,
-            err = ev::ERROR_CODE,
-            ro = ev::READ_ONLY,
-            id = ev::EVENT_ID,
+            t = events::EVENT_TIME,
+            src = events::EVENT_SOURCE,
+            rp = events::REQUEST_PARAMETERS,
+            res = events::RESOURCES,
+            d = attribution::DESTRUCTIVE,
+            err = events::ERROR_CODE,
+            ro = events::READ_ONLY,
+            id = events::EVENT_ID,
         ),
     )?;
-    let ids = df.column(ev::EVENT_ID)?.str()?;
+    let ids = df.column(events::EVENT_ID)?.str()?;
     let times = df.column("t_us")?.i64()?;
-    let sources = df.column(ev::EVENT_SOURCE)?.str()?;
-    let params = df.column(ev::REQUEST_PARAMETERS)?.str()?;
-    let destructive = df.column(at::DESTRUCTIVE)?.bool()?;
-    let res_lists = crate::sql::string_lists(&df, ev::RESOURCES)?;
+    let sources = df.column(events::EVENT_SOURCE)?.str()?;
+    let params = df.column(events::REQUEST_PARAMETERS)?.str()?;
+    let destructive = df.column(attribution::DESTRUCTIVE)?.bool()?;
+    let res_lists = crate::sql::string_lists(&df, events::RESOURCES)?;
     let candidates: Vec<Candidate> = (0..df.height())
         .map(|i| Candidate {
             index: i,

@@ -12,7 +12,7 @@ use crate::privileges::authz::{merge_authz, read_authz_file};
 use crate::privileges::eval::{AccountPermissions, evaluate_authz};
 use crate::privileges::principals::{PermissionsIndex, Resolved};
 use crate::privileges::usage::{IamStatus, usage_report};
-use crate::schema::{at, ev};
+use crate::schema::{attribution, events};
 use crate::workspace::Workspace;
 use anyhow::Result;
 use polars::prelude::*;
@@ -120,20 +120,20 @@ pub fn table(data: &Workspace, window: crate::sql::TimeWindow, iam: &[PathBuf]) 
         &mut cx,
         &format!(
             "SELECT {p}, {k}, {a}, {i}, {r} FROM events WHERE {e} IS NULL AND {p} IS NOT NULL AND {i} IS NOT NULL",
-            p = ev::PRINCIPAL_ARN,
-            k = at::ACTOR_KIND,
-            a = at::ACTOR,
-            i = ev::IAM_ACTION,
-            r = ev::RESOURCES,
-            e = ev::ERROR_CODE
+            p = events::PRINCIPAL_ARN,
+            k = attribution::ACTOR_KIND,
+            a = attribution::ACTOR,
+            i = events::IAM_ACTION,
+            r = events::RESOURCES,
+            e = events::ERROR_CODE
         ),
     )?;
     let mut agg = UsageAggregator::new(UsageOptions::default());
-    let p = used.column(ev::PRINCIPAL_ARN)?.str()?;
-    let k = used.column(at::ACTOR_KIND)?.str()?;
-    let actor = used.column(at::ACTOR)?.str()?;
-    let action = used.column(ev::IAM_ACTION)?.str()?;
-    let resources = crate::sql::string_lists(&used, ev::RESOURCES)?;
+    let p = used.column(events::PRINCIPAL_ARN)?.str()?;
+    let k = used.column(attribution::ACTOR_KIND)?.str()?;
+    let actor = used.column(attribution::ACTOR)?.str()?;
+    let action = used.column(events::IAM_ACTION)?.str()?;
+    let resources = crate::sql::string_lists(&used, events::RESOURCES)?;
     for (i, arns) in resources.iter().enumerate() {
         let who = match (k.get(i), actor.get(i)) {
             (Some(k), Some(a)) => Some(format!("{k}:{a}")),

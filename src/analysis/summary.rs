@@ -4,7 +4,7 @@
 //! Each section is one SQL file under `queries/`, run over the columns it
 //! needs, read once into memory.
 
-use crate::schema::{at, ev, table};
+use crate::schema::{attribution, events, table};
 use anyhow::Result;
 use polars::prelude::*;
 use polars::sql::SQLContext;
@@ -93,24 +93,24 @@ pub const SECTIONS: &[(&str, &str, &str, bool)] = &[
 
 /// Columns the summary queries read.
 const COLUMNS: &[&str] = &[
-    ev::EVENT_TIME,
-    ev::EVENT_DATE,
-    ev::ACCOUNT_ID,
-    ev::AWS_REGION,
-    ev::PRINCIPAL_ARN,
-    ev::INVOKED_BY,
-    ev::IDENTITY_TYPE,
-    ev::READ_ONLY,
-    ev::ERROR_CODE,
-    ev::EVENT_SOURCE,
-    ev::EVENT_NAME,
-    ev::CLIENT,
-    at::ACTOR_KIND,
-    at::ACTOR,
-    at::OPERATOR,
-    at::AGENT_SESSION_ID,
-    at::TOOL_CALL_ID,
-    at::DESTRUCTIVE,
+    events::EVENT_TIME,
+    events::EVENT_DATE,
+    events::ACCOUNT_ID,
+    events::AWS_REGION,
+    events::PRINCIPAL_ARN,
+    events::INVOKED_BY,
+    events::IDENTITY_TYPE,
+    events::READ_ONLY,
+    events::ERROR_CODE,
+    events::EVENT_SOURCE,
+    events::EVENT_NAME,
+    events::CLIENT,
+    attribution::ACTOR_KIND,
+    attribution::ACTOR,
+    attribution::OPERATOR,
+    attribution::AGENT_SESSION_ID,
+    attribution::TOOL_CALL_ID,
+    attribution::DESTRUCTIVE,
 ];
 
 pub struct Section {

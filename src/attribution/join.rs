@@ -20,7 +20,7 @@
 
 use super::facts::Facts;
 use super::input::{Call, Events};
-use crate::commands::normalise_event_name;
+use crate::shell_commands::normalise_event_name;
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use std::collections::BTreeMap;

@@ -20,7 +20,7 @@ pub mod markers;
 pub mod risk;
 pub mod settings;
 
-use crate::schema::{at, table};
+use crate::schema::{attribution, table};
 use crate::store::Store;
 use crate::store::manifest::DerivedState;
 use crate::store::writer::StoreWriter;
@@ -201,14 +201,15 @@ fn frame<'a>(
         Column::new(PlSmallStr::from(name), v)
     };
     let mut evidence =
-        ListStringChunkedBuilder::new(PlSmallStr::from_static(at::EVIDENCE), n, n * 3);
+        ListStringChunkedBuilder::new(PlSmallStr::from_static(attribution::EVIDENCE), n, n * 3);
     for k in 0..n {
         evidence.append_values_iter(label(k).evidence.iter().map(String::as_str));
     }
     let call_of = |l: &'a Label| l.call.map(|c| &calls[c as usize]);
     let columns = vec![
         {
-            let mut b = StringChunkedBuilder::new(PlSmallStr::from_static(at::EVENT_ID), n);
+            let mut b =
+                StringChunkedBuilder::new(PlSmallStr::from_static(attribution::EVENT_ID), n);
             let mut id = String::new();
             for k in range.clone() {
                 ids.write_id(k, &mut id);
@@ -216,23 +217,23 @@ fn frame<'a>(
             }
             b.finish().into_column()
         },
-        strs(at::ACTOR_KIND, &|l| Some(l.kind.as_str())),
-        strs(at::ACTOR, &|l| l.actor.as_deref()),
-        strs(at::OPERATOR, &|l| l.operator.as_deref()),
-        strs(at::AGENT_SESSION_ID, &|l| {
+        strs(attribution::ACTOR_KIND, &|l| Some(l.kind.as_str())),
+        strs(attribution::ACTOR, &|l| l.actor.as_deref()),
+        strs(attribution::OPERATOR, &|l| l.operator.as_deref()),
+        strs(attribution::AGENT_SESSION_ID, &|l| {
             call_of(l).map(|c| c.session_id.as_str())
         }),
-        strs(at::TOOL_CALL_ID, &|l| {
+        strs(attribution::TOOL_CALL_ID, &|l| {
             call_of(l).map(|c| c.call_id.as_str())
         }),
         Column::new(
-            PlSmallStr::from_static(at::CONFIDENCE),
+            PlSmallStr::from_static(attribution::CONFIDENCE),
             (0..n)
                 .map(|k| (label(k).confidence * 100.0).round() / 100.0)
                 .collect::<Vec<f64>>(),
         ),
         evidence.finish().into_series().into_column(),
-        strs(at::REASON, &|l| Some(l.reason.as_str())),
+        strs(attribution::REASON, &|l| Some(l.reason.as_str())),
     ];
     // One lookup per row and map (the maps hold the few risky events).
     let hits: Vec<Option<&crate::destructive::Classification>> =
@@ -246,21 +247,25 @@ fn frame<'a>(
     let mut columns = columns;
     columns.extend([
         Column::new(
-            PlSmallStr::from_static(at::DESTRUCTIVE),
+            PlSmallStr::from_static(attribution::DESTRUCTIVE),
             (0..n)
                 .map(|k| hits[k].is_some_and(|c| !c.failed))
                 .collect::<Vec<bool>>(),
         ),
-        by_row(at::DESTRUCTIVE_CATEGORY, &|k| {
+        by_row(attribution::DESTRUCTIVE_CATEGORY, &|k| {
             hits[k].map(|c| c.category.as_str())
         }),
-        by_row(at::SEVERITY, &|k| hits[k].map(|c| c.severity.as_str())),
-        by_row(at::CATALOG_RULE, &|k| hits[k].map(|c| c.rule.as_str())),
-        by_row(at::APPROVAL, &|k| {
+        by_row(attribution::SEVERITY, &|k| {
+            hits[k].map(|c| c.severity.as_str())
+        }),
+        by_row(attribution::CATALOG_RULE, &|k| {
+            hits[k].map(|c| c.rule.as_str())
+        }),
+        by_row(attribution::APPROVAL, &|k| {
             approvals[k].and_then(|(a, _)| a.as_deref())
         }),
         Column::new(
-            PlSmallStr::from_static(at::HUMAN_LAST_SPOKE_SECS),
+            PlSmallStr::from_static(attribution::HUMAN_LAST_SPOKE_SECS),
             (0..n)
                 .map(|k| approvals[k].and_then(|(_, s)| *s))
                 .collect::<Vec<Option<i64>>>(),

@@ -2,7 +2,7 @@
 //! operator, agent session, tool call, confidence, evidence and reason.
 
 use super::{InputArgs, OutputArgs, RunArgs, TimeArgs, exit_code, open};
-use crate::schema::{at, ev};
+use crate::schema::{attribution, events};
 use crate::settings::DEFAULT_TOML;
 use anyhow::Result;
 use std::process::ExitCode;
@@ -27,21 +27,21 @@ pub struct Args {
 
 /// The columns `attribute` prints, in order.
 pub const COLUMNS: &[&str] = &[
-    ev::EVENT_ID,
-    ev::EVENT_TIME,
-    ev::ACCOUNT_ID,
-    ev::AWS_REGION,
-    ev::EVENT_SOURCE,
-    ev::EVENT_NAME,
-    ev::PRINCIPAL_ARN,
-    at::ACTOR_KIND,
-    at::ACTOR,
-    at::OPERATOR,
-    at::AGENT_SESSION_ID,
-    at::TOOL_CALL_ID,
-    at::CONFIDENCE,
-    at::EVIDENCE,
-    at::REASON,
+    events::EVENT_ID,
+    events::EVENT_TIME,
+    events::ACCOUNT_ID,
+    events::AWS_REGION,
+    events::EVENT_SOURCE,
+    events::EVENT_NAME,
+    events::PRINCIPAL_ARN,
+    attribution::ACTOR_KIND,
+    attribution::ACTOR,
+    attribution::OPERATOR,
+    attribution::AGENT_SESSION_ID,
+    attribution::TOOL_CALL_ID,
+    attribution::CONFIDENCE,
+    attribution::EVIDENCE,
+    attribution::REASON,
 ];
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -53,14 +53,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let data = open(&a.input, &a.run)?;
     let mut cx = data.sql(window)?;
     let filter = match &a.kind {
-        Some(k) => format!("WHERE {} = '{k}'", at::ACTOR_KIND),
+        Some(k) => format!("WHERE {} = '{k}'", attribution::ACTOR_KIND),
         None => String::new(),
     };
     let sql = format!(
         "SELECT {} FROM events {filter} ORDER BY {}, {}",
         COLUMNS.join(", "),
-        ev::EVENT_TIME,
-        ev::EVENT_ID
+        events::EVENT_TIME,
+        events::EVENT_ID
     );
     let mut df = crate::sql::run(&mut cx, &sql)?;
     crate::output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;

@@ -5,7 +5,7 @@
 use super::{InputArgs, RunArgs, exit_code, open};
 use crate::attribution::{self, Explained};
 use crate::output::{escape_controls, render_table};
-use crate::schema::{ev, table, tr};
+use crate::schema::{events, table, transcripts};
 use anyhow::{Result, bail};
 use polars::prelude::*;
 use std::fmt::Write as _;
@@ -29,22 +29,22 @@ pub struct Args {
 }
 
 const EVENT_FIELDS: &[&str] = &[
-    ev::EVENT_TIME,
-    ev::ACCOUNT_ID,
-    ev::AWS_REGION,
-    ev::EVENT_SOURCE,
-    ev::EVENT_NAME,
-    ev::IDENTITY_TYPE,
-    ev::PRINCIPAL_ARN,
-    ev::SESSION_NAME,
-    ev::SOURCE_IDENTITY,
-    ev::INVOKED_BY,
-    ev::ACCESS_KEY_ID,
-    ev::SOURCE_IP,
-    ev::USER_AGENT,
-    ev::ERROR_CODE,
-    ev::READ_ONLY,
-    ev::SOURCE_FILE,
+    events::EVENT_TIME,
+    events::ACCOUNT_ID,
+    events::AWS_REGION,
+    events::EVENT_SOURCE,
+    events::EVENT_NAME,
+    events::IDENTITY_TYPE,
+    events::PRINCIPAL_ARN,
+    events::SESSION_NAME,
+    events::SOURCE_IDENTITY,
+    events::INVOKED_BY,
+    events::ACCESS_KEY_ID,
+    events::SOURCE_IP,
+    events::USER_AGENT,
+    events::ERROR_CODE,
+    events::READ_ONLY,
+    events::SOURCE_FILE,
 ];
 
 fn one_row(lf: LazyFrame) -> Result<DataFrame> {
@@ -82,15 +82,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let event = one_row(
         data.store
             .scan(table::EVENTS)?
-            .filter(col(ev::EVENT_ID).eq(lit(a.event_id.clone()))),
+            .filter(col(events::EVENT_ID).eq(lit(a.event_id.clone()))),
     )?;
     let (call_row, messages) = match &x.call {
         Some(c) => {
             let call_row = one_row(
                 data.store.scan(table::TOOL_CALLS)?.filter(
-                    col(tr::SESSION_ID)
+                    col(transcripts::SESSION_ID)
                         .eq(lit(c.session_id.clone()))
-                        .and(col(tr::CALL_ID).eq(lit(c.call_id.clone()))),
+                        .and(col(transcripts::CALL_ID).eq(lit(c.call_id.clone()))),
                 ),
             )?;
             let t = |us: i64| {
@@ -104,12 +104,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 .store
                 .scan(table::MESSAGES)?
                 .filter(
-                    col(tr::SESSION_ID)
+                    col(transcripts::SESSION_ID)
                         .eq(lit(c.session_id.clone()))
-                        .and(col(tr::TIME).lt_eq(t(until))),
+                        .and(col(transcripts::TIME).lt_eq(t(until))),
                 )
-                .sort([tr::TIME], SortMultipleOptions::default())
-                .select([col(tr::TIME), col(tr::ROLE), col(tr::TEXT_EXCERPT)])
+                .sort([transcripts::TIME], SortMultipleOptions::default())
+                .select([
+                    col(transcripts::TIME),
+                    col(transcripts::ROLE),
+                    col(transcripts::TEXT_EXCERPT),
+                ])
                 .collect()?;
             let keep = msgs.height().saturating_sub(a.context);
             (Some(call_row), Some(msgs.slice(keep as i64, a.context)))
@@ -186,13 +190,13 @@ fn text(
                 .unwrap_or_else(|| "no result recorded".into())
         )?;
         for f in [
-            tr::COMMAND,
-            tr::OUTCOME,
-            tr::EXIT_CODE,
-            tr::APPROVAL,
-            tr::APPROVAL_EVIDENCE,
-            tr::SOURCE_FILE,
-            tr::SOURCE_LINE,
+            transcripts::COMMAND,
+            transcripts::OUTCOME,
+            transcripts::EXIT_CODE,
+            transcripts::APPROVAL,
+            transcripts::APPROVAL_EVIDENCE,
+            transcripts::SOURCE_FILE,
+            transcripts::SOURCE_LINE,
         ] {
             let v = cell(row, f);
             if !v.is_empty() {

@@ -294,7 +294,7 @@ pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     // Catalogs are validated before any input is read.
     crate::cloudtrail::iam_action::exceptions()?;
-    crate::commands::catalog()?;
+    crate::shell_commands::catalog()?;
     crate::attribution::markers::markers()?;
     crate::destructive::catalog()?;
     match cli.command {

@@ -1,12 +1,12 @@
 //! Derives the IAM action (`s3:ListAllMyBuckets`) an event was authorised by.
 //!
 //! Mostly `<prefix>:<eventName>`. The prefix comes from the botocore-derived
-//! operations catalog (`commands::iam_prefix_for_event_source`, e.g.
+//! operations catalog (`shell_commands::iam_prefix_for_event_source`, e.g.
 //! monitoring → cloudwatch), else the event source's host name; the action
 //! from `catalogs/iam_action_exceptions.tsv` (ListBuckets →
 //! ListAllMyBuckets …), after the Lambda and CloudFront API-version suffixes
 //! (`CreateFunction20150331v2`, `UpdateDistribution2020_05_31`) are stripped
-//! by `commands::normalise_event_name`.
+//! by `shell_commands::normalise_event_name`.
 
 use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
@@ -55,8 +55,9 @@ impl IamExceptions {
         if host.is_empty() || event_name.is_empty() {
             return None;
         }
-        let prefix = crate::commands::iam_prefix_for_event_source(event_source).unwrap_or(host);
-        let name = crate::commands::normalise_event_name(event_source, event_name);
+        let prefix =
+            crate::shell_commands::iam_prefix_for_event_source(event_source).unwrap_or(host);
+        let name = crate::shell_commands::normalise_event_name(event_source, event_name);
         let key = (event_source.to_string(), name.to_string());
         let action = self.actions.get(&key).map(String::as_str).unwrap_or(name);
         Some(format!("{prefix}:{action}"))

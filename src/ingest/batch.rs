@@ -5,7 +5,7 @@
 //! `schema::events_columns`, which a test checks.
 
 use super::normalise::EventRow;
-use crate::schema::{self, ev};
+use crate::schema::{self, events};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -28,53 +28,53 @@ pub struct EventBatch {
 
 /// String columns in the order they are pushed, mapped to schema names.
 const STR_COLS: [&str; 40] = [
-    ev::EVENT_ID,
-    ev::EVENT_VERSION,
-    ev::EVENT_SOURCE,
-    ev::EVENT_NAME,
-    ev::AWS_REGION,
-    ev::ACCOUNT_ID,
-    ev::SOURCE_IP,
-    ev::USER_AGENT,
-    ev::IDENTITY_TYPE,
-    ev::PRINCIPAL_ARN,
-    ev::PRINCIPAL_ID,
-    ev::ACCOUNT_OF_PRINCIPAL,
-    ev::USER_NAME,
-    ev::ROLE_ARN,
-    ev::ROLE_NAME,
-    ev::SESSION_NAME,
-    ev::ACCESS_KEY_ID,
-    ev::SOURCE_IDENTITY,
-    ev::INVOKED_BY,
-    ev::ON_BEHALF_OF,
-    ev::EVENT_TYPE,
-    ev::EVENT_CATEGORY,
-    ev::ERROR_CODE,
-    ev::ERROR_MESSAGE,
-    ev::REQUEST_ID,
-    ev::SHARED_EVENT_ID,
-    ev::VPC_ENDPOINT_ID,
-    ev::REQUEST_PARAMETERS,
-    ev::RESPONSE_ELEMENTS,
-    ev::ADDITIONAL_EVENT_DATA,
-    ev::SERVICE_EVENT_DETAILS,
-    ev::INSIGHT_DETAILS,
-    ev::IAM_ACTION,
-    ev::CLIENT,
-    ev::CLIENT_VERSION,
-    ev::CLI_COMMAND,
-    ev::EXEC_ENV,
-    ev::APP_ID,
-    ev::CLI_SESSION,
-    ev::MCP_SERVER,
+    events::EVENT_ID,
+    events::EVENT_VERSION,
+    events::EVENT_SOURCE,
+    events::EVENT_NAME,
+    events::AWS_REGION,
+    events::ACCOUNT_ID,
+    events::SOURCE_IP,
+    events::USER_AGENT,
+    events::IDENTITY_TYPE,
+    events::PRINCIPAL_ARN,
+    events::PRINCIPAL_ID,
+    events::ACCOUNT_OF_PRINCIPAL,
+    events::USER_NAME,
+    events::ROLE_ARN,
+    events::ROLE_NAME,
+    events::SESSION_NAME,
+    events::ACCESS_KEY_ID,
+    events::SOURCE_IDENTITY,
+    events::INVOKED_BY,
+    events::ON_BEHALF_OF,
+    events::EVENT_TYPE,
+    events::EVENT_CATEGORY,
+    events::ERROR_CODE,
+    events::ERROR_MESSAGE,
+    events::REQUEST_ID,
+    events::SHARED_EVENT_ID,
+    events::VPC_ENDPOINT_ID,
+    events::REQUEST_PARAMETERS,
+    events::RESPONSE_ELEMENTS,
+    events::ADDITIONAL_EVENT_DATA,
+    events::SERVICE_EVENT_DETAILS,
+    events::INSIGHT_DETAILS,
+    events::IAM_ACTION,
+    events::CLIENT,
+    events::CLIENT_VERSION,
+    events::CLI_COMMAND,
+    events::EXEC_ENV,
+    events::APP_ID,
+    events::CLI_SESSION,
+    events::MCP_SERVER,
 ];
 
 const BOOL_COLS: [&str; 4] = [
-    ev::MFA_AUTHENTICATED,
-    ev::CONSOLE_SESSION,
-    ev::READ_ONLY,
-    ev::MANAGEMENT_EVENT,
+    events::MFA_AUTHENTICATED,
+    events::CONSOLE_SESSION,
+    events::READ_ONLY,
+    events::MANAGEMENT_EVENT,
 ];
 
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -98,8 +98,12 @@ impl EventBatch {
                 .collect(),
             event_time: Vec::with_capacity(capacity),
             session_created_at: Vec::with_capacity(capacity),
-            resources: ListStringChunkedBuilder::new(name(ev::RESOURCES), capacity, capacity),
-            feature_ids: ListStringChunkedBuilder::new(name(ev::FEATURE_IDS), capacity, capacity),
+            resources: ListStringChunkedBuilder::new(name(events::RESOURCES), capacity, capacity),
+            feature_ids: ListStringChunkedBuilder::new(
+                name(events::FEATURE_IDS),
+                capacity,
+                capacity,
+            ),
             source_file: source_file.to_string(),
             source_line: Vec::with_capacity(capacity),
             source_index: Vec::with_capacity(capacity),
@@ -211,41 +215,44 @@ impl EventBatch {
             )
         };
         by_name.push((
-            ev::EVENT_TIME,
+            events::EVENT_TIME,
             time(
-                ev::EVENT_TIME,
+                events::EVENT_TIME,
                 self.event_time.into_iter().map(Some).collect(),
             )?,
         ));
         by_name.push((
-            ev::SESSION_CREATED_AT,
-            time(ev::SESSION_CREATED_AT, self.session_created_at)?,
+            events::SESSION_CREATED_AT,
+            time(events::SESSION_CREATED_AT, self.session_created_at)?,
         ));
         let mut resources = self.resources;
-        by_name.push((ev::RESOURCES, resources.finish().into_column()));
+        by_name.push((events::RESOURCES, resources.finish().into_column()));
         let mut feature_ids = self.feature_ids;
-        by_name.push((ev::FEATURE_IDS, feature_ids.finish().into_column()));
+        by_name.push((events::FEATURE_IDS, feature_ids.finish().into_column()));
         by_name.push((
-            ev::SOURCE_FILE,
+            events::SOURCE_FILE,
             StringChunked::full(
-                PlSmallStr::from_static(ev::SOURCE_FILE),
+                PlSmallStr::from_static(events::SOURCE_FILE),
                 &self.source_file,
                 n,
             )
             .into_column(),
         ));
         by_name.push((
-            ev::SOURCE_LINE,
+            events::SOURCE_LINE,
             UInt64Chunked::from_iter_options(
-                PlSmallStr::from_static(ev::SOURCE_LINE),
+                PlSmallStr::from_static(events::SOURCE_LINE),
                 self.source_line.into_iter(),
             )
             .into_column(),
         ));
         by_name.push((
-            ev::SOURCE_INDEX,
-            UInt64Chunked::from_vec(PlSmallStr::from_static(ev::SOURCE_INDEX), self.source_index)
-                .into_column(),
+            events::SOURCE_INDEX,
+            UInt64Chunked::from_vec(
+                PlSmallStr::from_static(events::SOURCE_INDEX),
+                self.source_index,
+            )
+            .into_column(),
         ));
         let mut columns = Vec::with_capacity(by_name.len());
         for c in schema::events_columns() {
@@ -282,7 +289,7 @@ mod tests {
         assert_eq!(df.schema().as_ref(), &want);
         assert_eq!(df.height(), 2);
         let ids = df
-            .column(ev::FEATURE_IDS)
+            .column(events::FEATURE_IDS)
             .unwrap()
             .list()
             .unwrap()

@@ -34,19 +34,23 @@ pub(super) fn existing_ids(writer: &StoreWriter) -> Result<IdSet> {
     if store.part_paths(table::EVENTS).is_empty() {
         return Ok(set);
     }
-    use crate::schema::ev;
+    use crate::schema::events;
     let key_cols = [
-        ev::EVENT_ID,
-        ev::EVENT_SOURCE,
-        ev::EVENT_NAME,
-        ev::REQUEST_ID,
-        ev::PRINCIPAL_ARN,
-        ev::SOURCE_IP,
-        ev::ERROR_CODE,
-        ev::ADDITIONAL_EVENT_DATA,
+        events::EVENT_ID,
+        events::EVENT_SOURCE,
+        events::EVENT_NAME,
+        events::REQUEST_ID,
+        events::PRINCIPAL_ARN,
+        events::SOURCE_IP,
+        events::ERROR_CODE,
+        events::ADDITIONAL_EVENT_DATA,
     ];
     let mut cols: Vec<Expr> = key_cols.iter().map(|c| col(*c)).collect();
-    cols.push(col(ev::EVENT_TIME).dt().timestamp(TimeUnit::Microseconds));
+    cols.push(
+        col(events::EVENT_TIME)
+            .dt()
+            .timestamp(TimeUnit::Microseconds),
+    );
     let df = store
         .scan(table::EVENTS)?
         .select(cols)
@@ -57,7 +61,7 @@ pub(super) fn existing_ids(writer: &StoreWriter) -> Result<IdSet> {
         .iter()
         .map(|c| df.column(c).and_then(|c| c.str()))
         .collect::<PolarsResult<_>>()?;
-    let times = df.column(ev::EVENT_TIME)?.i64()?;
+    let times = df.column(events::EVENT_TIME)?.i64()?;
     set.reserve(df.height());
     for i in 0..df.height() {
         let parts: [Option<&str>; 8] = std::array::from_fn(|j| strs[j].get(i));

@@ -7,7 +7,7 @@ use super::dedup::IdSet;
 use super::read_phase::{FileOutcome, TranscriptPart};
 use super::reader::Quarantined;
 use super::transcript;
-use crate::schema::{fl, qr, table};
+use crate::schema::{ingested_files, quarantine, table};
 use crate::store::manifest::{Accounting, FileEntry};
 use crate::store::writer::StoreWriter;
 use anyhow::{Result, bail};
@@ -391,38 +391,41 @@ impl Merger {
             q.len(),
             vec![
                 StringChunked::from_iter_values(
-                    name(qr::SOURCE_FILE),
+                    name(quarantine::SOURCE_FILE),
                     q.iter().map(|(p, _)| p.as_str()),
                 )
                 .into_column(),
-                UInt64Chunked::from_iter_options(name(qr::LINE), q.iter().map(|(_, x)| x.line))
-                    .into_column(),
                 UInt64Chunked::from_iter_options(
-                    name(qr::RECORD_INDEX),
+                    name(quarantine::LINE),
+                    q.iter().map(|(_, x)| x.line),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_options(
+                    name(quarantine::RECORD_INDEX),
                     q.iter().map(|(_, x)| x.record_index),
                 )
                 .into_column(),
                 StringChunked::from_iter_values(
-                    name(qr::POSITION),
+                    name(quarantine::POSITION),
                     q.iter().map(|(_, x)| x.position.as_str()),
                 )
                 .into_column(),
                 StringChunked::from_iter_values(
-                    name(qr::REASON),
+                    name(quarantine::REASON),
                     q.iter().map(|(_, x)| x.reason.as_str()),
                 )
                 .into_column(),
                 StringChunked::from_iter_values(
-                    name(qr::RAW),
+                    name(quarantine::RAW),
                     q.iter().map(|(_, x)| x.raw.as_str()),
                 )
                 .into_column(),
                 UInt64Chunked::from_iter_values(
-                    name(qr::RAW_BYTES),
+                    name(quarantine::RAW_BYTES),
                     q.iter().map(|(_, x)| x.raw_bytes),
                 )
                 .into_column(),
-                UInt64Chunked::full(name(qr::INGEST_RUN), self.run, q.len()).into_column(),
+                UInt64Chunked::full(name(quarantine::INGEST_RUN), self.run, q.len()).into_column(),
             ],
         )?;
         writer.write_part(table::QUARANTINE, None, &mut df)
@@ -434,36 +437,55 @@ impl Merger {
         Ok(DataFrame::new(
             f.len(),
             vec![
-                StringChunked::from_iter_values(name(fl::PATH), f.iter().map(|r| r.path.as_str()))
-                    .into_column(),
+                StringChunked::from_iter_values(
+                    name(ingested_files::PATH),
+                    f.iter().map(|r| r.path.as_str()),
+                )
+                .into_column(),
                 StringChunked::from_iter_options(
-                    name(fl::CONTENT_HASH),
+                    name(ingested_files::CONTENT_HASH),
                     f.iter().map(|r| r.hash.as_deref()),
                 )
                 .into_column(),
-                UInt64Chunked::from_iter_values(name(fl::SIZE_BYTES), f.iter().map(|r| r.size))
-                    .into_column(),
-                StringChunked::from_iter_values(name(fl::KIND), f.iter().map(|r| r.kind.as_str()))
-                    .into_column(),
-                UInt64Chunked::from_iter_values(name(fl::RECORDS_READ), f.iter().map(|r| r.read))
-                    .into_column(),
-                UInt64Chunked::from_iter_values(name(fl::KEPT), f.iter().map(|r| r.kept))
-                    .into_column(),
                 UInt64Chunked::from_iter_values(
-                    name(fl::DUPLICATES),
+                    name(ingested_files::SIZE_BYTES),
+                    f.iter().map(|r| r.size),
+                )
+                .into_column(),
+                StringChunked::from_iter_values(
+                    name(ingested_files::KIND),
+                    f.iter().map(|r| r.kind.as_str()),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_values(
+                    name(ingested_files::RECORDS_READ),
+                    f.iter().map(|r| r.read),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_values(
+                    name(ingested_files::KEPT),
+                    f.iter().map(|r| r.kept),
+                )
+                .into_column(),
+                UInt64Chunked::from_iter_values(
+                    name(ingested_files::DUPLICATES),
                     f.iter().map(|r| r.duplicates),
                 )
                 .into_column(),
                 UInt64Chunked::from_iter_values(
-                    name(fl::QUARANTINED),
+                    name(ingested_files::QUARANTINED),
                     f.iter().map(|r| r.quarantined),
                 )
                 .into_column(),
-                UInt64Chunked::from_iter_values(name(fl::SKIPPED), f.iter().map(|r| r.skipped))
+                UInt64Chunked::from_iter_values(
+                    name(ingested_files::SKIPPED),
+                    f.iter().map(|r| r.skipped),
+                )
+                .into_column(),
+                UInt64Chunked::full(name(ingested_files::INGEST_RUN), self.run, f.len())
                     .into_column(),
-                UInt64Chunked::full(name(fl::INGEST_RUN), self.run, f.len()).into_column(),
                 StringChunked::from_iter_options(
-                    name(fl::NOTE),
+                    name(ingested_files::NOTE),
                     f.iter().map(|r| r.note.as_deref()),
                 )
                 .into_column(),

@@ -3,11 +3,11 @@
 //!
 //! Parsing is `crate::transcripts` (one module per agent); this file turns its
 //! rows into frames and adds, per tool call, the CloudTrail events the
-//! command is expected to cause (`crate::commands`), the key the attribution
+//! command is expected to cause (`crate::shell_commands`), the key the attribution
 //! join reads.
 
-use crate::commands::{self, CommandContext};
-use crate::schema::{self, tr};
+use crate::schema::{self, transcripts};
+use crate::shell_commands::{self, CommandContext};
 use crate::transcripts::{AgentSession, Message, ParsedTranscript, ToolCall};
 use anyhow::Result;
 use polars::prelude::*;
@@ -83,15 +83,20 @@ pub fn row_key(table: &str, parts: &[Option<&str>]) -> u128 {
 pub const KEYS: [(&str, &[&str]); 3] = [
     (
         crate::schema::table::AGENT_SESSIONS,
-        &[tr::SESSION_ID, tr::SOURCE_FILE],
+        &[transcripts::SESSION_ID, transcripts::SOURCE_FILE],
     ),
     (
         crate::schema::table::TOOL_CALLS,
-        &[tr::SESSION_ID, tr::CALL_ID],
+        &[transcripts::SESSION_ID, transcripts::CALL_ID],
     ),
     (
         crate::schema::table::MESSAGES,
-        &[tr::SESSION_ID, tr::SOURCE_FILE, tr::SOURCE_LINE, tr::ROLE],
+        &[
+            transcripts::SESSION_ID,
+            transcripts::SOURCE_FILE,
+            transcripts::SOURCE_LINE,
+            transcripts::ROLE,
+        ],
     ),
 ];
 
@@ -139,7 +144,7 @@ fn lists(n: &'static str, values: &[Vec<String>]) -> Column {
     b.finish().into_column()
 }
 
-/// What `crate::commands` makes of one call.
+/// What `crate::shell_commands` makes of one call.
 pub struct Expected {
     operations: Vec<String>,
     cli_commands: Vec<String>,
@@ -157,7 +162,7 @@ fn expected(call: &ToolCall) -> Expected {
         env_profile: None,
     };
     let invocations = match (&call.aws_service, &call.aws_operation, &call.command) {
-        (Some(svc), Some(op), _) => vec![commands::analyse_structured(
+        (Some(svc), Some(op), _) => vec![shell_commands::analyse_structured(
             svc,
             op,
             call.aws_region.as_deref(),
@@ -165,7 +170,7 @@ fn expected(call: &ToolCall) -> Expected {
         )],
         (_, _, Some(cmd)) => {
             let shell = mcp_cli_command(cmd);
-            commands::analyse_command(shell.as_deref().unwrap_or(cmd), &ctx).invocations
+            shell_commands::analyse_command(shell.as_deref().unwrap_or(cmd), &ctx).invocations
         }
         _ => Vec::new(),
     };
@@ -214,7 +219,7 @@ pub fn mcp_cli_command(cmd: &str) -> Option<String> {
 }
 
 pub fn sessions_frame(rows: &[AgentSession]) -> Result<DataFrame> {
-    use tr::*;
+    use transcripts::*;
     Ok(DataFrame::new(
         rows.len(),
         vec![
@@ -236,7 +241,7 @@ pub fn sessions_frame(rows: &[AgentSession]) -> Result<DataFrame> {
 }
 
 pub fn tool_calls_frame(pairs: &[(ToolCall, Expected)]) -> Result<DataFrame> {
-    use tr::*;
+    use transcripts::*;
     let rows: Vec<&ToolCall> = pairs.iter().map(|(c, _)| c).collect();
     let rows = rows.as_slice();
     let exp: Vec<&Expected> = pairs.iter().map(|(_, e)| e).collect();
@@ -289,7 +294,7 @@ pub fn tool_calls_frame(pairs: &[(ToolCall, Expected)]) -> Result<DataFrame> {
 }
 
 pub fn messages_frame(rows: &[Message]) -> Result<DataFrame> {
-    use tr::*;
+    use transcripts::*;
     Ok(DataFrame::new(
         rows.len(),
         vec![

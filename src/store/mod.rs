@@ -10,7 +10,7 @@ pub mod manifest;
 pub mod parquet;
 pub mod writer;
 
-use crate::schema::{self, ev, table};
+use crate::schema::{self, events, table};
 use anyhow::{Context, Result, bail};
 use manifest::Manifest;
 use polars::prelude::*;
@@ -65,7 +65,12 @@ impl Store {
                 .with_context(|| format!("scanning table {name} in {}", self.root.display()))?
         };
         Ok(if name == table::EVENTS {
-            lf.with_column(col(ev::EVENT_TIME).dt().date().alias(ev::EVENT_DATE))
+            lf.with_column(
+                col(events::EVENT_TIME)
+                    .dt()
+                    .date()
+                    .alias(events::EVENT_DATE),
+            )
         } else {
             lf
         })
@@ -100,7 +105,12 @@ impl Store {
             scan_files(&paths)
                 .with_context(|| format!("scanning events in {}", self.root.display()))?
         };
-        Ok(lf.with_column(col(ev::EVENT_TIME).dt().date().alias(ev::EVENT_DATE)))
+        Ok(lf.with_column(
+            col(events::EVENT_TIME)
+                .dt()
+                .date()
+                .alias(events::EVENT_DATE),
+        ))
     }
 
     pub fn table_names(&self) -> Vec<&'static str> {

@@ -12,7 +12,7 @@
 //! The file is an ordinary Parquet file with polars' Arrow schema in its
 //! metadata: DuckDB, Spark, Athena and polars read it as before.
 
-use crate::schema::ev;
+use crate::schema::events;
 use anyhow::{Context, Result};
 use polars::prelude::*;
 use polars_parquet::write::{
@@ -30,7 +30,11 @@ pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 
 /// Columns holding random identifiers: every value distinct and
 /// incompressible, so a dictionary or Snappy costs time and gains nothing.
-pub const RANDOM_ID_COLUMNS: &[&str] = &[ev::EVENT_ID, ev::REQUEST_ID, ev::SHARED_EVENT_ID];
+pub const RANDOM_ID_COLUMNS: &[&str] = &[
+    events::EVENT_ID,
+    events::REQUEST_ID,
+    events::SHARED_EVENT_ID,
+];
 
 /// What polars writes by default: Snappy, min, max and null counts.
 fn options() -> WriteOptions {
@@ -155,9 +159,9 @@ mod tests {
             .map(|i| Series::new("".into(), vec![format!("arn:aws:s3:::b{}", i % 7)]))
             .collect();
         let mut df = df!(
-            ev::EVENT_ID => ids,
-            ev::EVENT_NAME => names,
-            ev::RESOURCES => resources,
+            events::EVENT_ID => ids,
+            events::EVENT_NAME => names,
+            events::RESOURCES => resources,
             "n" => (0..rows as i64).collect::<Vec<_>>(),
         )
         .unwrap();
@@ -180,20 +184,20 @@ mod tests {
                     .find(|c| c.descriptor().path_in_schema[0].as_str() == name)
                     .unwrap()
             };
-            let id = column(ev::EVENT_ID);
+            let id = column(events::EVENT_ID);
             assert_eq!(id.compression(), Compression::Uncompressed);
             assert_eq!(
                 id.dictionary_page_offset(),
                 None,
                 "event_id has no dictionary"
             );
-            let name = column(ev::EVENT_NAME);
+            let name = column(events::EVENT_NAME);
             assert_eq!(name.compression(), Compression::Snappy);
             assert!(
                 name.dictionary_page_offset().is_some(),
                 "event_name has a dictionary"
             );
-            assert_eq!(column(ev::RESOURCES).compression(), Compression::Snappy);
+            assert_eq!(column(events::RESOURCES).compression(), Compression::Snappy);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! may reach AWS, with their session's agent and operator, and when people
 //! wrote in each session.
 
-use crate::schema::tr;
+use crate::schema::transcripts;
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -42,55 +42,66 @@ fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
 pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
     let ts = |c: &str| col(c).dt().timestamp(TimeUnit::Microseconds).alias(c);
     let sessions = sessions
-        .select([col(tr::SESSION_ID), col(tr::AGENT), col(tr::OPERATOR)])
-        .unique(Some(cols([tr::SESSION_ID])), UniqueKeepStrategy::First);
-    let df = tool_calls
-        .filter(col(tr::TOUCHES_AWS).fill_null(lit(false)))
         .select([
-            col(tr::SESSION_ID),
-            col(tr::CALL_ID),
-            ts(tr::STARTED_AT),
-            ts(tr::ENDED_AT),
-            col(tr::EXPECTED_OPERATIONS),
-            col(tr::CLI_COMMANDS),
-            col(tr::UNKNOWN_AWS_OPERATIONS).fill_null(lit(false)),
-            col(tr::AWS_REGION),
-            col(tr::COMMAND),
-            col(tr::OUTCOME),
-            col(tr::APPROVAL),
-            col(tr::TOOL_NAME),
+            col(transcripts::SESSION_ID),
+            col(transcripts::AGENT),
+            col(transcripts::OPERATOR),
+        ])
+        .unique(
+            Some(cols([transcripts::SESSION_ID])),
+            UniqueKeepStrategy::First,
+        );
+    let df = tool_calls
+        .filter(col(transcripts::TOUCHES_AWS).fill_null(lit(false)))
+        .select([
+            col(transcripts::SESSION_ID),
+            col(transcripts::CALL_ID),
+            ts(transcripts::STARTED_AT),
+            ts(transcripts::ENDED_AT),
+            col(transcripts::EXPECTED_OPERATIONS),
+            col(transcripts::CLI_COMMANDS),
+            col(transcripts::UNKNOWN_AWS_OPERATIONS).fill_null(lit(false)),
+            col(transcripts::AWS_REGION),
+            col(transcripts::COMMAND),
+            col(transcripts::OUTCOME),
+            col(transcripts::APPROVAL),
+            col(transcripts::TOOL_NAME),
         ])
         .join(
             sessions,
-            [col(tr::SESSION_ID)],
-            [col(tr::SESSION_ID)],
+            [col(transcripts::SESSION_ID)],
+            [col(transcripts::SESSION_ID)],
             JoinArgs::new(JoinType::Left),
         )
         .sort(
-            [tr::STARTED_AT, tr::SESSION_ID, tr::CALL_ID],
+            [
+                transcripts::STARTED_AT,
+                transcripts::SESSION_ID,
+                transcripts::CALL_ID,
+            ],
             SortMultipleOptions::default().with_nulls_last(true),
         )
         .collect()
         .map_err(|e| anyhow::anyhow!("reading tool calls: {e}"))?;
-    let sid = strs(&df, tr::SESSION_ID)?;
-    let cid = strs(&df, tr::CALL_ID)?;
-    let agent = strs(&df, tr::AGENT)?;
-    let operator = strs(&df, tr::OPERATOR)?;
-    let region = strs(&df, tr::AWS_REGION)?;
-    let command = strs(&df, tr::COMMAND)?;
-    let outcome = strs(&df, tr::OUTCOME)?;
-    let approval = strs(&df, tr::APPROVAL)?;
-    let tool_name = strs(&df, tr::TOOL_NAME)?;
-    let started: Vec<Option<i64>> = df.column(tr::STARTED_AT)?.i64()?.iter().collect();
-    let ended: Vec<Option<i64>> = df.column(tr::ENDED_AT)?.i64()?.iter().collect();
+    let sid = strs(&df, transcripts::SESSION_ID)?;
+    let cid = strs(&df, transcripts::CALL_ID)?;
+    let agent = strs(&df, transcripts::AGENT)?;
+    let operator = strs(&df, transcripts::OPERATOR)?;
+    let region = strs(&df, transcripts::AWS_REGION)?;
+    let command = strs(&df, transcripts::COMMAND)?;
+    let outcome = strs(&df, transcripts::OUTCOME)?;
+    let approval = strs(&df, transcripts::APPROVAL)?;
+    let tool_name = strs(&df, transcripts::TOOL_NAME)?;
+    let started: Vec<Option<i64>> = df.column(transcripts::STARTED_AT)?.i64()?.iter().collect();
+    let ended: Vec<Option<i64>> = df.column(transcripts::ENDED_AT)?.i64()?.iter().collect();
     let unknown: Vec<bool> = df
-        .column(tr::UNKNOWN_AWS_OPERATIONS)?
+        .column(transcripts::UNKNOWN_AWS_OPERATIONS)?
         .bool()?
         .iter()
         .map(|b| b.unwrap_or(false))
         .collect();
-    let expected = crate::sql::string_lists(&df, tr::EXPECTED_OPERATIONS)?;
-    let cli = crate::sql::string_lists(&df, tr::CLI_COMMANDS)?;
+    let expected = crate::sql::string_lists(&df, transcripts::EXPECTED_OPERATIONS)?;
+    let cli = crate::sql::string_lists(&df, transcripts::CLI_COMMANDS)?;
     let mut out = Vec::with_capacity(df.height());
     for (i, (exp, cli)) in expected.into_iter().zip(cli).enumerate() {
         // A call with no time cannot be placed against CloudTrail.
@@ -122,19 +133,22 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
 /// microseconds: how long before an action a human last spoke.
 pub fn user_message_times(messages: LazyFrame) -> Result<PlHashMap<String, Vec<i64>>> {
     let df = messages
-        .filter(col(tr::ROLE).eq(lit("user")))
+        .filter(col(transcripts::ROLE).eq(lit("user")))
         .select([
-            col(tr::SESSION_ID),
-            col(tr::TIME)
+            col(transcripts::SESSION_ID),
+            col(transcripts::TIME)
                 .dt()
                 .timestamp(TimeUnit::Microseconds)
-                .alias(tr::TIME),
+                .alias(transcripts::TIME),
         ])
         .collect()
         .map_err(|e| anyhow::anyhow!("reading messages: {e}"))?;
-    let sid = strs(&df, tr::SESSION_ID)?;
+    let sid = strs(&df, transcripts::SESSION_ID)?;
     let mut out: PlHashMap<String, Vec<i64>> = PlHashMap::default();
-    for (s, t) in sid.into_iter().zip(df.column(tr::TIME)?.i64()?.iter()) {
+    for (s, t) in sid
+        .into_iter()
+        .zip(df.column(transcripts::TIME)?.i64()?.iter())
+    {
         if let (Some(s), Some(t)) = (s, t) {
             out.entry(s.to_string()).or_default().push(t);
         }

@@ -3,7 +3,7 @@
 //! verdicts taken on the way (no context yet).
 
 use super::StrCol;
-use crate::schema::ev;
+use crate::schema::events;
 use anyhow::Result;
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -119,22 +119,22 @@ impl Events {
 
     fn columns(&mut self) -> Vec<(&'static str, &mut StrCol)> {
         vec![
-            (ev::EVENT_SOURCE, &mut self.source),
-            (ev::EVENT_NAME, &mut self.name),
-            (ev::AWS_REGION, &mut self.region),
-            (ev::ACCOUNT_ID, &mut self.account),
-            (ev::IDENTITY_TYPE, &mut self.identity_type),
-            (ev::PRINCIPAL_ARN, &mut self.principal_arn),
-            (ev::USER_NAME, &mut self.user_name),
-            (ev::ROLE_NAME, &mut self.role_name),
-            (ev::SESSION_NAME, &mut self.session_name),
-            (ev::SOURCE_IDENTITY, &mut self.source_identity),
-            (ev::INVOKED_BY, &mut self.invoked_by),
-            (ev::ON_BEHALF_OF, &mut self.on_behalf_of),
-            (ev::SOURCE_IP, &mut self.source_ip),
-            (ev::USER_AGENT, &mut self.user_agent),
-            (ev::EVENT_TYPE, &mut self.event_type),
-            (ev::ERROR_CODE, &mut self.error_code),
+            (events::EVENT_SOURCE, &mut self.source),
+            (events::EVENT_NAME, &mut self.name),
+            (events::AWS_REGION, &mut self.region),
+            (events::ACCOUNT_ID, &mut self.account),
+            (events::IDENTITY_TYPE, &mut self.identity_type),
+            (events::PRINCIPAL_ARN, &mut self.principal_arn),
+            (events::USER_NAME, &mut self.user_name),
+            (events::ROLE_NAME, &mut self.role_name),
+            (events::SESSION_NAME, &mut self.session_name),
+            (events::SOURCE_IDENTITY, &mut self.source_identity),
+            (events::INVOKED_BY, &mut self.invoked_by),
+            (events::ON_BEHALF_OF, &mut self.on_behalf_of),
+            (events::SOURCE_IP, &mut self.source_ip),
+            (events::USER_AGENT, &mut self.user_agent),
+            (events::EVENT_TYPE, &mut self.event_type),
+            (events::ERROR_CODE, &mut self.error_code),
         ]
     }
 
@@ -142,9 +142,9 @@ impl Events {
     /// columns and the destructive catalog run in parallel.
     pub fn extend(&mut self, df: &DataFrame) -> Result<()> {
         let base = self.len();
-        let ids = df.column(ev::EVENT_ID)?.str()?;
-        let src = df.column(ev::EVENT_SOURCE)?.str()?;
-        let name = df.column(ev::EVENT_NAME)?.str()?;
+        let ids = df.column(events::EVENT_ID)?.str()?;
+        let src = df.column(events::EVENT_SOURCE)?.str()?;
+        let name = df.column(events::EVENT_NAME)?.str()?;
         for (k, (s, n)) in src.iter().zip(name.iter()).enumerate() {
             if is_stack_op(s, n) {
                 let id = ids.get(k).unwrap_or("?");
@@ -152,13 +152,13 @@ impl Events {
             }
         }
         self.time.extend(
-            df.column(ev::EVENT_TIME)?
+            df.column(events::EVENT_TIME)?
                 .i64()?
                 .iter()
                 .map(|t| t.unwrap_or(i64::MIN)),
         );
         self.console.extend(
-            df.column(ev::CONSOLE_SESSION)?
+            df.column(events::CONSOLE_SESSION)?
                 .bool()?
                 .iter()
                 .map(|b| b.unwrap_or(false)),
@@ -190,11 +190,11 @@ impl Events {
 /// Runs the destructive catalog over one part (no context yet: production
 /// accounts, earlier deletes and the causing command come later).
 fn classify_part(df: &DataFrame, base: usize) -> Result<Vec<DestructiveHit>> {
-    let iam = df.column(ev::IAM_ACTION)?.str()?;
-    let name = df.column(ev::EVENT_NAME)?.str()?;
-    let params = df.column(ev::REQUEST_PARAMETERS)?.str()?;
-    let err = df.column(ev::ERROR_CODE)?.str()?;
-    let user = df.column(ev::USER_NAME)?.str()?;
+    let iam = df.column(events::IAM_ACTION)?.str()?;
+    let name = df.column(events::EVENT_NAME)?.str()?;
+    let params = df.column(events::REQUEST_PARAMETERS)?.str()?;
+    let err = df.column(events::ERROR_CODE)?.str()?;
+    let user = df.column(events::USER_NAME)?.str()?;
     // A part has a few hundred distinct actions: those that can never be
     // destructive are ruled out once, not on every row.
     let actions = iam.unique()?;

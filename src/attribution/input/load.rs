@@ -3,7 +3,7 @@
 //! that names its part.
 
 use super::{EventIds, Events};
-use crate::schema::ev;
+use crate::schema::events;
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -59,7 +59,7 @@ pub fn load_events(
             let df = df?;
             let (extended, called) = rayon::join(
                 || e.extend(&df),
-                || each_part(df.column(ev::EVENT_ID)?.str()?),
+                || each_part(df.column(events::EVENT_ID)?.str()?),
             );
             extended?;
             called?;
@@ -93,33 +93,33 @@ fn read_parts(paths: &[std::path::PathBuf]) -> Result<DataFrame> {
 /// microseconds.
 pub fn event_selection(lf: LazyFrame) -> LazyFrame {
     let strs = [
-        ev::EVENT_ID,
-        ev::EVENT_SOURCE,
-        ev::EVENT_NAME,
-        ev::AWS_REGION,
-        ev::ACCOUNT_ID,
-        ev::IDENTITY_TYPE,
-        ev::PRINCIPAL_ARN,
-        ev::USER_NAME,
-        ev::ROLE_NAME,
-        ev::SESSION_NAME,
-        ev::SOURCE_IDENTITY,
-        ev::INVOKED_BY,
-        ev::ON_BEHALF_OF,
-        ev::SOURCE_IP,
-        ev::USER_AGENT,
-        ev::EVENT_TYPE,
-        ev::ERROR_CODE,
-        ev::IAM_ACTION,
-        ev::REQUEST_PARAMETERS,
+        events::EVENT_ID,
+        events::EVENT_SOURCE,
+        events::EVENT_NAME,
+        events::AWS_REGION,
+        events::ACCOUNT_ID,
+        events::IDENTITY_TYPE,
+        events::PRINCIPAL_ARN,
+        events::USER_NAME,
+        events::ROLE_NAME,
+        events::SESSION_NAME,
+        events::SOURCE_IDENTITY,
+        events::INVOKED_BY,
+        events::ON_BEHALF_OF,
+        events::SOURCE_IP,
+        events::USER_AGENT,
+        events::EVENT_TYPE,
+        events::ERROR_CODE,
+        events::IAM_ACTION,
+        events::REQUEST_PARAMETERS,
     ];
     let mut cols: Vec<Expr> = strs.iter().map(|c| col(*c)).collect();
     cols.push(
-        col(ev::EVENT_TIME)
+        col(events::EVENT_TIME)
             .dt()
             .timestamp(TimeUnit::Microseconds)
-            .alias(ev::EVENT_TIME),
+            .alias(events::EVENT_TIME),
     );
-    cols.push(col(ev::CONSOLE_SESSION).fill_null(lit(false)));
+    cols.push(col(events::CONSOLE_SESSION).fill_null(lit(false)));
     lf.select(cols)
 }

@@ -6,7 +6,7 @@
 //! events it causes (`EvPlan`), its output and exit status. The event list
 //! follows what the CLI really sends (`aws s3 rm --recursive` lists, then
 //! deletes key by key; `aws logs tail` pages `FilterLogEvents`; a waiter
-//! polls `Describe*`), which is also what `trailblame::commands` expects: the
+//! polls `Describe*`), which is also what `trailblame::shell_commands` expects: the
 //! scenario's tests check every pairing against it.
 
 use crate::rng::Rng;

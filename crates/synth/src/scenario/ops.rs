@@ -243,7 +243,7 @@ mod tests {
         for d in OPS {
             assert_eq!(
                 d.action(),
-                trailblame::commands::normalise_event_name(d.source, d.name),
+                trailblame::shell_commands::normalise_event_name(d.source, d.name),
                 "{}",
                 d.name
             );

@@ -1,12 +1,12 @@
 //! Tests that the scenario agrees with the rest of the crate: the
 //! transcripts parse with `trailblame::transcripts` into exactly the session and
 //! call ids the ground truth names, and every AI event is one of the
-//! operations `trailblame::commands` expects from the command of its tool call
+//! operations `trailblame::shell_commands` expects from the command of its tool call
 //! (computed the way `ingest/transcript.rs` computes it).
 
 use std::collections::HashMap;
 
-use trailblame::commands::{self, CommandContext, Operation};
+use trailblame::shell_commands::{self, CommandContext, Operation};
 use trailblame::transcripts::{self, AgentSession, ToolCall, TranscriptOptions};
 
 use crate::scenario::tests::{files_under, fixture};
@@ -59,13 +59,13 @@ fn parse_all() -> Parsed {
 fn expected(call: &ToolCall) -> (Vec<Operation>, bool) {
     let ctx = CommandContext::default();
     let invocations = match (&call.aws_service, &call.aws_operation, &call.command) {
-        (Some(svc), Some(op), _) => vec![commands::analyse_structured(
+        (Some(svc), Some(op), _) => vec![shell_commands::analyse_structured(
             svc,
             op,
             call.aws_region.as_deref(),
             call.aws_profile.as_deref(),
         )],
-        (_, _, Some(cmd)) => commands::analyse_command(cmd, &ctx).invocations,
+        (_, _, Some(cmd)) => shell_commands::analyse_command(cmd, &ctx).invocations,
         _ => Vec::new(),
     };
     let unknown = invocations.iter().any(|i| !i.operations_known);
@@ -125,7 +125,7 @@ fn every_ai_event_is_expected_by_its_tool_call() {
                 .as_deref()
                 .and_then(trailblame::ingest::transcript::mcp_cli_command)
                 .unwrap_or_else(|| panic!("{id}: no cli_command in {:?}", call.command));
-            let a = commands::analyse_command(&cli, &CommandContext::default());
+            let a = shell_commands::analyse_command(&cli, &CommandContext::default());
             (
                 a.invocations
                     .iter()
@@ -139,7 +139,7 @@ fn every_ai_event_is_expected_by_its_tool_call() {
         let listed = ops.iter().any(|o| o.matches(source, name));
         if !listed {
             // Terraform and SAM cannot be enumerated from the command line:
-            // `trailblame::commands` says so, and lists no (or only some) calls.
+            // `trailblame::shell_commands` says so, and lists no (or only some) calls.
             assert!(
                 unknown,
                 "{id}: {source}:{name} not expected from {:?} (expected {ops:?})",

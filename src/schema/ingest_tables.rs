@@ -1,13 +1,13 @@
 //! The tables ingest writes from CloudTrail input: `events` (the stored
 //! Parquet schema too), `quarantine` and `ingested_files`.
 
-use super::{ColumnDoc, col, ev, fl, qr, string_list, utc_micros};
+use super::{ColumnDoc, col, events, ingested_files, quarantine, string_list, utc_micros};
 use polars::prelude::{DataType, Field, PlSmallStr, Schema};
 
 /// The `events` table as stored in each Parquet part (without the Hive
 /// partition column `event_date`, which lives in the directory name).
 pub fn events_columns() -> Vec<ColumnDoc> {
-    use ev::*;
+    use events::*;
     let s = || DataType::String;
     let b = || DataType::Boolean;
     vec![
@@ -198,7 +198,7 @@ pub fn events_schema() -> Schema {
 }
 
 pub fn quarantine_columns() -> Vec<ColumnDoc> {
-    use qr::*;
+    use quarantine::*;
     vec![
         col(SOURCE_FILE, DataType::String, "input file"),
         col(
@@ -232,7 +232,7 @@ pub fn quarantine_columns() -> Vec<ColumnDoc> {
 }
 
 pub fn ingested_files_columns() -> Vec<ColumnDoc> {
-    use fl::*;
+    use ingested_files::*;
     vec![
         col(PATH, DataType::String, "input file path as given"),
         col(

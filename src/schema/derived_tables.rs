@@ -1,11 +1,11 @@
 //! The tables computed from the others: `attribution` (rebuilt after every
 //! ingest) and `findings` (the latest anomaly run).
 
-use super::{ColumnDoc, at, col, string_list, utc_micros};
+use super::{ColumnDoc, attribution, col, string_list, utc_micros};
 use polars::prelude::DataType;
 
 pub fn attribution_columns() -> Vec<ColumnDoc> {
-    use at::*;
+    use attribution::*;
     let s = || DataType::String;
     vec![
         col(EVENT_ID, s(), "the event (`events.event_id`)"),

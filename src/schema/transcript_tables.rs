@@ -1,11 +1,11 @@
 //! The tables read from agent transcripts: `agent_sessions`, `tool_calls`
 //! and `messages`.
 
-use super::{ColumnDoc, col, string_list, tr, utc_micros};
+use super::{ColumnDoc, col, string_list, transcripts, utc_micros};
 use polars::prelude::DataType;
 
 pub fn agent_sessions_columns() -> Vec<ColumnDoc> {
-    use tr::*;
+    use transcripts::*;
     let s = || DataType::String;
     vec![
         col(
@@ -49,7 +49,7 @@ pub fn agent_sessions_columns() -> Vec<ColumnDoc> {
 }
 
 pub fn tool_calls_columns() -> Vec<ColumnDoc> {
-    use tr::*;
+    use transcripts::*;
     let s = || DataType::String;
     let b = || DataType::Boolean;
     vec![
@@ -141,7 +141,7 @@ pub fn tool_calls_columns() -> Vec<ColumnDoc> {
 }
 
 pub fn messages_columns() -> Vec<ColumnDoc> {
-    use tr::*;
+    use transcripts::*;
     let s = || DataType::String;
     vec![
         col(SESSION_ID, s(), "session"),
