@@ -1,13 +1,19 @@
 //! trailblame: who did what in an AWS account, an AI agent or a human.
 //!
-//! Layers, each a module: `ingest` (files → rows) → `store` (Parquet parts
-//! and manifest) → `sql` (queries over the tables) → `output` / `cli`
-//! (what people and programs read). `attribution` labels every event with
-//! its actor from the stored events and transcripts. `schema` names every column;
-//! `str_col` is the dictionary-encoded string column attribution and the
-//! anomaly detectors both hold their columns in. `cloudtrail` is the
-//! vocabulary of records (user agents, IAM actions, request parameters,
-//! globs, URL decoding) every stage reads them with.
+//! Data flows one way, and the folder tree says so (ARCHITECTURE.md has the
+//! map): `cli` parses arguments and opens a `workspace`; a write run
+//! (`pipeline`) is `ingest` (files → rows, transcripts → sessions and tool
+//! calls) then `attribution` (who made each event), into the `store`
+//! (Parquet parts and a manifest); `analysis` computes what the commands
+//! print over the store with `sql`, using the domain modules
+//! (`destructive`, `privileges`, `incidents`, `anomalies`, `stats`);
+//! `report` assembles the weekly report as a `document`, which renders as
+//! HTML, Markdown, JSON or text; `output` writes tables. Shared by all:
+//! `schema` (every column name), `settings` (`trailblame.toml`),
+//! `cloudtrail` (user agents, IAM actions, request parameters, globs, URL
+//! decoding), `shell_commands` (the AWS calls a shell command causes),
+//! `str_col` (the dictionary-encoded string column attribution and the
+//! anomaly detectors hold their columns in).
 
 pub mod alloc;
 pub mod analysis;

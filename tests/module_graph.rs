@@ -31,19 +31,70 @@ fn is_test_file(rel: &Path) -> bool {
         })
 }
 
-/// The code of a file without comments and without its `#[cfg(test)]` tail.
+/// The code of a file without comments and without its inline test
+/// module: a `#[cfg(test)]` followed by `mod name {` cuts the rest of the
+/// file (test modules sit at the end); `#[cfg(test)] mod name;` only drops
+/// that declaration (the file it names is a test file).
 fn code(text: &str) -> String {
-    let text = match text.find("#[cfg(test)]") {
-        Some(i) => &text[..i],
-        None => text,
-    };
-    text.lines()
+    let lines: Vec<&str> = text
+        .lines()
         .map(|l| match l.find("//") {
             Some(i) => &l[..i],
             None => l,
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].trim() == "#[cfg(test)]" {
+            let next = lines.get(i + 1).map_or("", |l| l.trim());
+            let is_mod = next.starts_with("mod ") || next.starts_with("pub mod ");
+            if is_mod && next.ends_with('{') {
+                break;
+            }
+            if is_mod && next.ends_with(';') {
+                i += 2;
+                continue;
+            }
+        }
+        out.push(lines[i]);
+        i += 1;
+    }
+    out.join("\n")
+}
+
+/// The top-level module names a path after `crate::` starts with: one
+/// name, or each name of a group (`crate::{a::X, b}`).
+fn named_after_crate(rest: &str) -> Vec<String> {
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
+            .collect()
+    };
+    match rest.strip_prefix('{') {
+        Some(group) => {
+            let end = group.find('}').unwrap_or(group.len());
+            let mut names = Vec::new();
+            let mut depth = 0;
+            let mut start = 0;
+            let g = &group[..end];
+            for (k, c) in g.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        names.push(ident(&g[start..k]));
+                        start = k + 1;
+                    }
+                    _ => {}
+                }
+            }
+            names.push(ident(&g[start..]));
+            names
+        }
+        None => vec![ident(rest)],
+    }
 }
 
 /// Top-level module → the top-level modules its code names.
@@ -78,12 +129,10 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
         let mut rest = text.as_str();
         while let Some(i) = rest.find("crate::") {
             rest = &rest[i + "crate::".len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
-                .collect();
-            if name != top && tops.contains(&name) {
-                edges.get_mut(&top).expect("top").insert(name);
+            for name in named_after_crate(rest) {
+                if name != top && tops.contains(&name) {
+                    edges.get_mut(&top).expect("top").insert(name);
+                }
             }
         }
     }
@@ -151,13 +200,22 @@ fn the_checker_finds_a_cycle() {
     .expect("b");
     std::fs::write(
         src.join("c.rs"),
-        "pub fn f() {}\n#[cfg(test)]\nmod t { use crate::a; }\n",
+        "pub fn f() {}\n#[cfg(test)]\nmod t {\n use crate::a;\n}\n",
     )
     .expect("c");
+    std::fs::write(
+        src.join("d.rs"),
+        "#[cfg(test)]\nmod tests;\nuse crate::{b::Z, c};\n",
+    )
+    .expect("d");
     std::fs::write(src.join("tests.rs"), "use crate::a;\n").expect("t");
     let edges = graph(src);
     assert_eq!(edges["b"], BTreeSet::from(["a".to_string()]));
     assert!(edges["c"].is_empty());
+    assert_eq!(
+        edges["d"],
+        BTreeSet::from(["b".to_string(), "c".to_string()])
+    );
     let found = cycles(&edges);
     assert!(found.contains(&vec!["a".to_string(), "b".to_string(), "a".to_string()]));
 }

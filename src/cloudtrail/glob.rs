@@ -14,10 +14,12 @@
 //! | [`CATALOG_ACTION`] | bytes as given (callers lower-case ASCII first) | a plain `?` | the pattern's `*` is a wildcard |
 //! | [`SETTINGS`] | Unicode lower case of both sides, character by character | one character | matched as a plain character first, never revisited |
 //!
-//! The last column is an old quirk of the settings matcher kept so that
-//! attribution does not change: `*claude*` does not match the text
-//! `claude*x` under [`SETTINGS`], because the pattern's second `*` is spent
-//! on the text's `*`. Only a text holding `*` can tell the difference.
+//! The last column is a quirk of the old settings matcher, most likely a
+//! bug, kept so that the re-layout did not change attribution: `*claude*`
+//! does not match the text `claude*x` under [`SETTINGS`], because the
+//! pattern's second `*` is spent on the text's `*`. Only a text holding `*`
+//! can tell the difference; fixing it changes labels, so it needs a
+//! `RULES_REVISION` bump.
 //!
 //! The algorithm backtracks only to the last `*`, so it is linear in
 //! practice and never allocates for byte comparison.

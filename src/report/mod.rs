@@ -1,12 +1,13 @@
-//! `trailblame report [--week 2025-W50 | --since/--until] PATH...|--store
-//! DIR --format html|md|json [--output FILE]`: the weekly report.
+//! The weekly report, assembled: the period, then one section after another
+//! (headline, who acted, destructive, privileges, anomalies, incidents and
+//! the comparison, session timelines, coverage) as a `crate::document`
+//! `Document`, which renders as HTML, Markdown or JSON.
 //!
 //! Every table comes from a SQL file in `queries/` (`report_*.sql`,
-//! `compare_cells.sql`, `destructive_events.sql`) or from the library
-//! computations the other commands print (`compare::compute`,
-//! `privileges::table`, `anomalies::findings`, `timeline::build`); this file
-//! only chooses what to show and fills `crate::document::Document`, which
-//! renders it as HTML, Markdown or JSON.
+//! `compare_cells.sql`, `destructive_events.sql`) or from the analyses the
+//! other commands print (`analysis::compare::compute`,
+//! `analysis::privilege_usage::table`, `analysis::findings::findings`,
+//! `analysis::timeline::build`); this module only chooses what to show.
 
 mod activity;
 mod coverage;
@@ -303,7 +304,7 @@ pub fn build(data: &mut Workspace, o: &Options) -> Result<Weekly> {
     sections.extend(timelines_section(data, p.window, &sessions, &incidents)?);
     clock.lap("timelines");
     sections.push(coverage_section(
-        &data,
+        data,
         p.window,
         &iam,
         incidents_file
