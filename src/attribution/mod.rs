@@ -100,7 +100,7 @@ pub fn compute(
 ) -> Result<Stats> {
     let started = Instant::now();
     let mut clock = crate::progress::Clock::new();
-    let loaded = input::Loaded::from_store(store)?;
+    let loaded = input::StoredEvents::from_store(store)?;
     clock.lap("  attribution: events read");
     // The parts read to get here are freed; the engine reuses that memory
     // if it fits, or it goes back first.
@@ -109,7 +109,7 @@ pub fn compute(
     );
     clock.lap("  attribution: events loaded");
     let markers = markers::markers()?;
-    let input::Loaded { events, ids } = loaded;
+    let input::StoredEvents { events, ids } = loaded;
     let calls = load_calls(store)?;
     clock.lap("  attribution: calls loaded");
     let out = engine::run(&events, &calls, settings, markers, None);

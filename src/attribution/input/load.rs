@@ -9,14 +9,14 @@ use polars::prelude::*;
 
 /// Everything attribution reads from the events table.
 #[derive(Default)]
-pub struct Loaded {
+pub struct StoredEvents {
     pub events: Events,
     pub ids: EventIds,
 }
 
-impl Loaded {
+impl StoredEvents {
     /// Reads the store's events parts, in store order.
-    pub fn from_store(store: &crate::store::Store) -> Result<Loaded> {
+    pub fn from_store(store: &crate::store::Store) -> Result<StoredEvents> {
         let mut ids = EventIds::default();
         let mut base = 0;
         let events = load_events(store, |part| {
@@ -29,7 +29,7 @@ impl Loaded {
             Ok(())
         })?;
         ids.finish();
-        Ok(Loaded { events, ids })
+        Ok(StoredEvents { events, ids })
     }
 }
 

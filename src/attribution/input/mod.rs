@@ -17,4 +17,4 @@ pub use crate::str_col::StrCol;
 pub use calls::{Call, calls, user_message_times};
 pub use event_ids::EventIds;
 pub use events::{DestructiveHit, Events, Row, STACK_OPS};
-pub use load::{Loaded, event_selection, load_events};
+pub use load::{StoredEvents, event_selection, load_events};
