@@ -1,10 +1,14 @@
 //! Writes result frames for people and for other programs.
 //!
 //! Values come from logs and are attacker-controlled: the terminal table shows
-//! control characters as escapes (no terminal escape injection), CSV cells
-//! that a spreadsheet would run as a formula get a leading `'`, and nothing
-//! is ever interpreted. Times are written as RFC 3339 UTC text.
+//! control and bidirectional-override characters as escapes (no terminal
+//! escape injection, no text that reads differently from what it is), CSV
+//! cells get the same escapes (a CSV may be read in a terminal) and a
+//! leading `'` when a spreadsheet would run them as a formula, and nothing
+//! is ever interpreted. Times are written as RFC 3339 UTC text. The
+//! character rules are `document::escape`'s, shared by every renderer.
 
+use crate::document::escape::{is_unsafe_char, terminal};
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 use polars::prelude::*;
@@ -117,12 +121,33 @@ fn list_to_json_text(s: &Series) -> Result<Series> {
     Ok(StringChunked::from_iter_options(s.name().clone(), out.into_iter()).into_series())
 }
 
-/// A cell a spreadsheet would evaluate starts with one of these.
+/// A CSV cell made inert: control and bidi characters as escapes (tab,
+/// newline and carriage return stay: CSV quoting carries them), and a
+/// leading `'` when a spreadsheet would evaluate the cell — it starts with
+/// `= + - @ |`, a tab or a carriage return, or with spaces before one of
+/// those.
 fn neutralise(v: &str) -> std::borrow::Cow<'_, str> {
-    if v.starts_with(['=', '+', '-', '@', '\t', '\r', '|']) {
-        std::borrow::Cow::Owned(format!("'{v}"))
+    let unsafe_char = |ch: char| is_unsafe_char(ch) && !matches!(ch, '\t' | '\n' | '\r');
+    let v: std::borrow::Cow<'_, str> = if v.chars().any(unsafe_char) {
+        let mut out = String::with_capacity(v.len() + 8);
+        for ch in v.chars() {
+            if unsafe_char(ch) {
+                out.push_str(&terminal(ch.encode_utf8(&mut [0; 4])));
+            } else {
+                out.push(ch);
+            }
+        }
+        std::borrow::Cow::Owned(out)
     } else {
         std::borrow::Cow::Borrowed(v)
+    };
+    let formula = v.starts_with(['\t', '\r'])
+        || v.trim_start_matches(' ')
+            .starts_with(['=', '+', '-', '@', '|']);
+    if formula {
+        std::borrow::Cow::Owned(format!("'{v}"))
+    } else {
+        v
     }
 }
 
@@ -130,20 +155,14 @@ fn neutralise_formulas(ca: &StringChunked) -> StringChunked {
     ca.apply_values(|v| std::borrow::Cow::Owned(neutralise(v).into_owned()))
 }
 
-/// Control characters shown as escapes, so log text cannot drive a terminal.
+/// Control and bidi characters shown as escapes (newlines kept), so log
+/// text cannot drive a terminal or reorder what it shows.
 pub fn escape_controls(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        if ch.is_control() && ch != '\n' {
-            out.extend(ch.escape_default());
-        } else {
-            out.push(ch);
-        }
-    }
-    out
+    s.split('\n').map(terminal).collect::<Vec<_>>().join("\n")
 }
 
-/// Control characters shown as escapes, cut to `MAX_CELL` characters.
+/// Control and bidi characters shown as escapes, cut to `MAX_CELL`
+/// characters (counted before escaping).
 fn cell_text(av: AnyValue<'_>) -> String {
     let raw = match av {
         AnyValue::Null => return String::new(),
@@ -151,19 +170,10 @@ fn cell_text(av: AnyValue<'_>) -> String {
         AnyValue::StringOwned(s) => s.to_string(),
         other => other.to_string(),
     };
-    let mut out = String::with_capacity(raw.len().min(MAX_CELL + 8));
-    for (n, ch) in raw.chars().enumerate() {
-        if n >= MAX_CELL {
-            out.push('…');
-            break;
-        }
-        if ch.is_control() {
-            out.extend(ch.escape_default());
-        } else {
-            out.push(ch);
-        }
+    match raw.char_indices().nth(MAX_CELL) {
+        Some((cut, _)) => terminal(&raw[..cut]) + "…",
+        None => terminal(&raw),
     }
-    out
 }
 
 /// A plain aligned table; numbers right-aligned.
@@ -269,5 +279,48 @@ mod tests {
         assert!(!t.contains('\u{1b}'));
         assert!(t.contains("\\u{1b}[31mred"));
         assert!(t.lines().nth(2).unwrap().ends_with(" 1"), "{t}");
+    }
+
+    #[test]
+    fn csv_cells_are_inert_for_spreadsheets_and_terminals() {
+        let df = df!("v" => [
+            "  =HYPERLINK(\"http://x\")",
+            "\u{1b}]8;;http://x\u{7}link\u{1b}]8;;\u{7}",
+            "evil\u{202E}txt.exe",
+            "a\tb\nc",
+            " plain",
+        ])
+        .unwrap();
+        let out = texty(&df, true).unwrap();
+        let v: Vec<&str> = out
+            .column("v")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        assert_eq!(v[0], "'  =HYPERLINK(\"http://x\")");
+        assert!(
+            !v[1].contains('\u{1b}') && !v[1].contains('\u{7}'),
+            "{}",
+            v[1]
+        );
+        assert_eq!(v[1], "\\u{1b}]8;;http://x\\u{7}link\\u{1b}]8;;\\u{7}");
+        assert_eq!(v[2], "evil\\u{202e}txt.exe");
+        assert_eq!(v[3], "a\tb\nc");
+        assert_eq!(v[4], " plain");
+    }
+
+    #[test]
+    fn tables_and_messages_escape_bidi_overrides() {
+        let df = df!("ua" => ["evil\u{202E}txt.exe"]).unwrap();
+        let t = render_table(&df).unwrap();
+        assert!(!t.contains('\u{202E}'), "{t}");
+        assert!(t.contains("evil\\u{202e}txt.exe"), "{t}");
+        assert_eq!(
+            escape_controls("line one\nx\u{202E}y\u{7}"),
+            "line one\nx\\u{202e}y\\u{7}"
+        );
     }
 }

@@ -11,7 +11,7 @@
 //! renderer escapes for its format (`escape`), anchors are slugified to
 //! `[a-z0-9-]` and links only ever point inside the document.
 
-mod escape;
+pub mod escape;
 mod forest;
 mod html;
 mod layout;
