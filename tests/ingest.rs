@@ -50,6 +50,9 @@ fn every_fixture_is_accounted_for_file_by_file() {
     );
     assert_eq!(acc["files_seen"], whole["files"]);
     assert_eq!(acc["files_by_kind"], whole["by_kind"]);
+    for (key, want) in exp["totals"]["leniencies"].as_object().unwrap() {
+        assert_eq!(&acc[key], want, "leniency {key}");
+    }
 
     // Per file, from the ingested_files table.
     let rows = query(
@@ -125,7 +128,7 @@ fn every_fixture_is_accounted_for_file_by_file() {
     ]);
     assert!(
         t.stderr
-            .contains("records: 72 read = 61 kept + 1 duplicates + 10 quarantined"),
+            .contains("records: 85 read = 73 kept + 1 duplicates + 11 quarantined"),
         "{}",
         t.stderr
     );
@@ -516,6 +519,149 @@ fn store_is_the_same_whatever_the_thread_count() {
     }
     assert!(outs[0].contains("\"actor_kind\""), "{}", outs[0]);
     assert_eq!(outs[0], outs[1]);
+}
+
+/// Issue 24: each variant other pipelines export, ingested on its own:
+/// counted, reconciled, said once per file, and warned about by record.
+#[test]
+fn issue_24_each_lenient_variant_is_counted_and_reconciles() {
+    let dir = fixtures().join("cloudtrail/lenient");
+    let exp = expected();
+    // (file, counter that must be set, its value, text expected in the note)
+    let cases = [
+        (
+            "space-times.jsonl",
+            "times_without_zone",
+            3,
+            "3 times without a zone read as UTC",
+        ),
+        (
+            "missing-eventid-v108.json",
+            "synthetic_ids",
+            2,
+            "2 records without eventID given a synthetic id",
+        ),
+        (
+            "bad-creation-date.json",
+            "fields_nulled",
+            2,
+            "2 malformed optional fields set to null",
+        ),
+        (
+            "claude-hooks.json",
+            "hook_payloads_not_read",
+            5,
+            "5 Claude Code hook payloads recognised and not read",
+        ),
+        ("cloudwatch-filter-log-events.json", "kept", 3, ""),
+    ];
+    for (name, counter, value, note) in cases {
+        let store = tempfile::tempdir().unwrap();
+        let (r, v) = ingest_json(&[&dir.join(name)], store.path(), &[]);
+        let want = &exp["files"][format!("lenient/{name}")];
+        let acc = &v["accounting"];
+        let n = |k: &str| acc[k].as_u64().unwrap();
+        for key in ["records_read", "kept", "duplicates", "quarantined"] {
+            assert_eq!(acc[key], want[key], "{name} {key}");
+        }
+        assert_eq!(
+            n("records_read"),
+            n("kept") + n("duplicates") + n("quarantined"),
+            "{name}"
+        );
+        assert_eq!(n(counter), value, "{name} {counter}");
+        assert_eq!(
+            acc["files_by_kind"][want["kind"].as_str().unwrap()],
+            1,
+            "{name}"
+        );
+        assert_eq!(
+            r.code,
+            i32::from(n("quarantined") > 0),
+            "{name}: {}",
+            r.stderr
+        );
+        let rows = query(store.path(), "SELECT kind, note FROM ingested_files");
+        let file_note = rows[0]["note"].as_str().unwrap_or("");
+        assert!(file_note.contains(note), "{name}: {file_note}");
+        let messages = v["messages"].to_string();
+        assert!(messages.contains(note), "{name}: {messages}");
+        // The text accounting says it too.
+        let again = tempfile::tempdir().unwrap();
+        let t = run(&[
+            "ingest",
+            dir.join(name).to_str().unwrap(),
+            "--store",
+            again.path().to_str().unwrap(),
+        ]);
+        if counter != "kept" {
+            assert!(
+                t.stderr.contains(&format!("accepted: {value} ")),
+                "{name}: {}",
+                t.stderr
+            );
+        } else {
+            assert!(!t.stderr.contains("accepted:"), "{name}: {}", t.stderr);
+        }
+    }
+
+    // Nulled fields are warnings that name the file, the record and the field.
+    let store = tempfile::tempdir().unwrap();
+    let (_, v) = ingest_json(&[&dir.join("bad-creation-date.json")], store.path(), &[]);
+    let messages = v["messages"].to_string();
+    assert!(
+        messages.contains("bad-creation-date.json: record 0 (line 1): userIdentity.sessionContext.attributes.creationDate \\\"20131102T010628Z\\\" is not a time; set to null, record kept"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("bad-creation-date.json: record 1 (line 1): resources[1]"),
+        "{messages}"
+    );
+    let rows = query(
+        store.path(),
+        "SELECT event_id, session_created_at, resources FROM events ORDER BY event_time",
+    );
+    assert_eq!(rows.len(), 3);
+    assert!(rows[0]["session_created_at"].is_null());
+    assert_eq!(
+        rows[1]["resources"].as_array().map(Vec::len),
+        Some(2),
+        "{:?}",
+        rows[1]
+    );
+
+    // Zone-less times are UTC; ids made up for records without one are stable.
+    let store = tempfile::tempdir().unwrap();
+    ingest_json(
+        &[
+            &dir.join("space-times.jsonl"),
+            &dir.join("missing-eventid-v108.json"),
+        ],
+        store.path(),
+        &[],
+    );
+    let rows = query(
+        store.path(),
+        "SELECT event_id, CAST(event_time AS VARCHAR) AS t FROM events ORDER BY event_time",
+    );
+    let times: Vec<&str> = rows.iter().map(|r| r["t"].as_str().unwrap()).collect();
+    assert!(times[0].starts_with("2025-01-21 17:49:47"), "{times:?}");
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids.iter().filter(|i| i.starts_with("synthetic-")).count(),
+        2,
+        "{ids:?}"
+    );
+    // The hook payloads are not quarantined as broken CloudTrail.
+    let store = tempfile::tempdir().unwrap();
+    ingest_json(&[&dir.join("claude-hooks.json")], store.path(), &[]);
+    assert_eq!(
+        count(store.path(), "SELECT count(*) AS n FROM quarantine"),
+        0
+    );
 }
 
 #[test]

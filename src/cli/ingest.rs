@@ -68,6 +68,25 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// What was accepted leniently, when anything was (issue 24).
+fn lenient_line(a: &crate::store::manifest::Accounting) -> Option<String> {
+    let parts: Vec<String> = [
+        (a.times_without_zone, "times without a zone read as UTC"),
+        (a.times_with_space, "times with a space for 'T'"),
+        (a.synthetic_ids, "synthetic ids for records without eventID"),
+        (a.fields_nulled, "malformed optional fields set to null"),
+        (
+            a.hook_payloads_not_read,
+            "Claude Code hook payloads recognised, not read",
+        ),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{} {what}", thousands(*n)))
+    .collect();
+    (!parts.is_empty()).then(|| format!("accepted: {}\n", parts.join(", ")))
+}
+
 /// The accounting, on stderr, for people.
 pub fn print_report(run: &Report, store: Option<(&Path, std::time::Duration)>) {
     let report = &run.ingest;
@@ -105,6 +124,9 @@ pub fn print_report(run: &Report, store: Option<(&Path, std::time::Duration)>) {
         thousands(a.duplicates),
         thousands(a.quarantined)
     ));
+    if let Some(line) = lenient_line(a) {
+        out.push_str(&line);
+    }
     if a.transcript_lines_read > 0 {
         let rows = |t: &str| thousands(a.transcript_rows.get(t).copied().unwrap_or(0));
         out.push_str(&format!(

@@ -100,6 +100,9 @@ impl Merger {
             o.quarantined.clear();
             o.days.clear();
             o.id_hashes.clear();
+            o.lenient = Default::default();
+            o.warnings.clear();
+            o.hook_payloads = 0;
         }
         if o.kind == "already_ingested" {
             self.accounting.files_already_ingested += 1;
@@ -181,6 +184,12 @@ impl Merger {
             acc.kept += row.kept;
             acc.duplicates += row.duplicates;
             acc.quarantined += row.quarantined;
+            let l = &o.lenient;
+            acc.times_without_zone += l.times_without_zone;
+            acc.times_with_space += l.times_with_space;
+            acc.synthetic_ids += l.synthetic_ids;
+            acc.fields_nulled += l.fields_nulled;
+            acc.hook_payloads_not_read += o.hook_payloads;
         }
         match o.kind.as_str() {
             "unknown" | "unreadable" => {
@@ -197,7 +206,22 @@ impl Merger {
                     self.message(format!("{}: {note}", o.path));
                 }
             }
+            // Recognised, counted, not read: say so rather than quarantine.
+            "claude_hook_log" => {
+                if let Some(note) = &o.note {
+                    self.message(format!("{}: {note}", o.path));
+                }
+            }
+            // What was accepted leniently, once per file.
+            "cloudtrail" if o.lenient != Default::default() => {
+                if let Some(note) = o.lenient.note() {
+                    self.message(format!("{}: {note}", o.path));
+                }
+            }
             _ => {}
+        }
+        for w in &o.warnings {
+            self.message(format!("{}: {w}", o.path));
         }
         for q in &o.quarantined {
             self.message(format!("{}: {}: {}", o.path, q.position, q.reason));

@@ -3,6 +3,13 @@
 //! Pure: no I/O, no allocation beyond the row's own few strings. Decides the
 //! derived columns (session name, console session, IAM action, user-agent
 //! parts) and rejects records missing the fields every later stage needs.
+//!
+//! Lenient where the meaning is unambiguous, strict where it is not: times
+//! other pipelines write (`2025-01-21 17:49:47.000000000`, no zone = UTC),
+//! a missing eventID (the synthetic id of version 1.0 records) and a
+//! malformed optional nested field (set to null) are accepted, and each is
+//! reported in `Leniency` so the reader can count it and say so. Missing
+//! time, source or name still quarantine the record.
 
 use super::record::{Doc, LooseBool, Raw};
 use crate::cloudtrail::iam_action::IamExceptions;
@@ -60,6 +67,50 @@ pub struct EventRow<'a> {
     pub resources: Vec<&'a str>,
     pub iam_action: Option<String>,
     pub ua: UserAgent<'a>,
+    /// What was accepted that CloudTrail itself does not write.
+    pub lenient: Leniency,
+}
+
+/// The leniencies applied to one record, for the accounting and warnings.
+#[derive(Default, Debug, Clone, PartialEq, Eq)]
+pub struct Leniency {
+    /// Time values (eventTime, session creation date) without a zone, read as UTC.
+    pub times_without_zone: u32,
+    /// Time values with a zone but a space instead of `T`.
+    pub times_with_space: u32,
+    /// No eventID on a version that has one: the synthetic id was given.
+    pub synthetic_id: bool,
+    /// Optional nested fields set to null (or entries left out), each
+    /// described as `field: why` for the warning.
+    pub fields_nulled: Vec<String>,
+}
+
+impl Leniency {
+    pub fn any(&self) -> bool {
+        self.times_without_zone > 0
+            || self.times_with_space > 0
+            || self.synthetic_id
+            || !self.fields_nulled.is_empty()
+    }
+
+    fn time(&mut self, form: TimeForm) {
+        match form {
+            TimeForm::Standard => {}
+            TimeForm::SpaceSeparated => self.times_with_space += 1,
+            TimeForm::NoZone => self.times_without_zone += 1,
+        }
+    }
+}
+
+/// How a time value was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeForm {
+    /// RFC 3339 with `T` (CloudTrail's own form).
+    Standard,
+    /// RFC 3339 with a space for `T`, zone given.
+    SpaceSeparated,
+    /// No zone: read as UTC.
+    NoZone,
 }
 
 fn s<'a>(v: &'a Option<Cow<'a, str>>) -> Option<&'a str> {
@@ -184,6 +235,104 @@ pub fn session_name_from_arn(arn: &str) -> Option<&str> {
 /// Parses CloudTrail's `2025-12-08T09:01:02Z` quickly, anything else RFC 3339
 /// through chrono. Returns microseconds since the epoch.
 pub fn parse_time(t: &str) -> Option<i64> {
+    parse_time_form(t).map(|(us, _)| us)
+}
+
+/// `parse_time`, then the forms other pipelines write: `YYYY-MM-DD
+/// HH:MM:SS[.fraction]` (or with `T`), with an optional zone (`Z`,
+/// `±HH:MM`, `±HHMM`); without one the time is UTC. Any number of
+/// fraction digits; past microseconds they are cut. Says which form it was.
+pub fn parse_time_form(t: &str) -> Option<(i64, TimeForm)> {
+    if let Some(us) = parse_rfc3339(t) {
+        let form = if t.as_bytes().get(10) == Some(&b' ') {
+            TimeForm::SpaceSeparated
+        } else {
+            TimeForm::Standard
+        };
+        return Some((us, form));
+    }
+    parse_loose(t)
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM|±HHMM]`, for what RFC 3339 rejects.
+fn parse_loose(t: &str) -> Option<(i64, TimeForm)> {
+    let b = t.as_bytes();
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut v = 0u32;
+        for &c in b.get(r)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        Some(v)
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let mut i = 19;
+    let mut nanos = 0u32;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            if i - start < 9 {
+                nanos = nanos * 10 + u32::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        for _ in (i - start)..9 {
+            nanos *= 10;
+        }
+    }
+    let time =
+        chrono::NaiveTime::from_hms_nano_opt(num(11..13)?, num(14..16)?, num(17..19)?, nanos)?;
+    let local = date.and_time(time).and_utc().timestamp_micros();
+    let rest = &b[i..];
+    let (offset_secs, form) = match rest {
+        [] => (0, TimeForm::NoZone),
+        [b'Z' | b'z'] => (0, zoned_form(b[10])),
+        [sign @ (b'+' | b'-'), h1, h2, m @ ..] => {
+            let m = match m {
+                [b':', m1, m2] | [m1, m2] => [*m1, *m2],
+                _ => return None,
+            };
+            let digits = [*h1, *h2, m[0], m[1]];
+            if !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            let h = i64::from((h1 - b'0') * 10 + (h2 - b'0'));
+            let mm = i64::from((m[0] - b'0') * 10 + (m[1] - b'0'));
+            if h > 23 || mm > 59 {
+                return None;
+            }
+            let secs = h * 3600 + mm * 60;
+            (if *sign == b'-' { -secs } else { secs }, zoned_form(b[10]))
+        }
+        _ => return None,
+    };
+    Some((local - offset_secs * 1_000_000, form))
+}
+
+fn zoned_form(separator: u8) -> TimeForm {
+    if separator == b' ' {
+        TimeForm::SpaceSeparated
+    } else {
+        TimeForm::Standard
+    }
+}
+
+fn parse_rfc3339(t: &str) -> Option<i64> {
     let b = t.as_bytes();
     if b.len() == 20
         && b[4] == b'-'
@@ -227,20 +376,28 @@ pub fn normalise<'a>(
         .or_else(|e| insight.as_ref().and_then(|i| i.event_source).ok_or(e))?;
     let event_name = require(&doc.event_name, "eventName")
         .or_else(|e| insight.as_ref().and_then(|i| i.event_name).ok_or(e))?;
+    let mut lenient = Leniency::default();
     let event_id = match require(&doc.event_id, "eventID") {
         Ok(id) => Cow::Borrowed(id),
         // eventID arrived with eventVersion 1.01; older records have none.
         Err(_) if doc.event_version.as_deref() == Some("1.0") => {
             Cow::Owned(synthetic_id(doc, time_text))
         }
+        // Later versions should have one, but other pipelines drop it: the
+        // same synthetic id, counted. An empty one is still refused.
+        Err(_) if doc.event_id.is_none() => {
+            lenient.synthetic_id = true;
+            Cow::Owned(synthetic_id(doc, time_text))
+        }
         Err(e) => return Err(e),
     };
-    let event_time = parse_time(time_text).ok_or_else(|| {
+    let (event_time, form) = parse_time_form(time_text).ok_or_else(|| {
         format!(
-            "eventTime {:?} is not an RFC 3339 time",
+            "eventTime {:?} is not a time (RFC 3339, or YYYY-MM-DD HH:MM:SS[.fraction] with an optional zone)",
             truncate(time_text, 60)
         )
     })?;
+    lenient.time(form);
 
     let ui = doc.user_identity.as_ref();
     let sc = ui.and_then(|u| u.session_context.as_ref());
@@ -259,15 +416,35 @@ pub fn normalise<'a>(
             })
             .flatten()
     });
+    // Not needed to place or attribute the event: a bad one becomes null.
     let session_created_at = match attrs.and_then(|a| s(&a.creation_date)) {
-        Some(t) => Some(parse_time(t).ok_or_else(|| {
-            format!(
-                "userIdentity.sessionContext.attributes.creationDate {:?} is not an RFC 3339 time",
-                truncate(t, 60)
-            )
-        })?),
+        Some(t) => match parse_time_form(t) {
+            Some((us, form)) => {
+                lenient.time(form);
+                Some(us)
+            }
+            None => {
+                lenient.fields_nulled.push(format!(
+                    "userIdentity.sessionContext.attributes.creationDate {:?} is not a time; set to null",
+                    truncate(t, 60)
+                ));
+                None
+            }
+        },
         None => None,
     };
+    if let Some(r) = &doc.resources {
+        if r.not_a_list {
+            lenient
+                .fields_nulled
+                .push("resources is not a list; set to null".to_string());
+        }
+        for i in &r.left_out {
+            lenient.fields_nulled.push(format!(
+                "resources[{i}] is not an object with a string ARN; left out"
+            ));
+        }
+    }
     let event_type = s(&doc.event_type);
     let user_agent = s(&doc.user_agent);
     let console_session = b(doc.session_credential_from_console) == Some(true)
@@ -321,11 +498,12 @@ pub fn normalise<'a>(
         resources: doc
             .resources
             .iter()
-            .flatten()
+            .flat_map(|r| &r.items)
             .filter_map(|r| s(&r.arn))
             .collect(),
         iam_action: iam.iam_action(event_source, event_name),
         ua: user_agent.map(user_agent::parse).unwrap_or_default(),
+        lenient,
     })
 }
 
@@ -376,6 +554,83 @@ mod tests {
     }
 
     #[test]
+    fn issue_24_times_other_pipelines_write() {
+        let t = |s: &str| parse_time_form(s);
+        let at = 1_737_481_787_000_000; // 2025-01-21T17:49:47Z
+        assert_eq!(t("2025-01-21T17:49:47Z"), Some((at, TimeForm::Standard)));
+        assert_eq!(
+            t("2025-01-21 17:49:47.000000000"),
+            Some((at, TimeForm::NoZone))
+        );
+        assert_eq!(t("2025-01-21 17:49:47"), Some((at, TimeForm::NoZone)));
+        assert_eq!(
+            t("2025-01-21T17:49:47.5"),
+            Some((at + 500_000, TimeForm::NoZone))
+        );
+        assert_eq!(
+            t("2025-01-21 17:49:47Z"),
+            Some((at, TimeForm::SpaceSeparated))
+        );
+        assert_eq!(
+            t("2025-01-21 18:49:47.25+01:00"),
+            Some((at + 250_000, TimeForm::SpaceSeparated))
+        );
+        assert_eq!(
+            t("2025-01-21T18:49:47+0100"),
+            Some((at, TimeForm::Standard))
+        );
+        assert_eq!(
+            t("2025-01-21T17:49:47.1234567891234Z"),
+            Some((at + 123_456, TimeForm::Standard))
+        );
+        for bad in [
+            "20131102T010628Z",
+            "2025-01-21 17:49",
+            "2025-01-21 17:49:47.",
+            "2025-01-21 17:49:47 UTC",
+            "2025-01-21 17:49:47+1",
+            "2025-02-30 17:49:47",
+            "2025-01-21 17:49:47+24:00",
+            "2025-01-21_17:49:47",
+        ] {
+            assert_eq!(t(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn issue_24_bad_creation_date_and_resources_become_null() {
+        let json = r#"{"eventID":"e","eventTime":"2025-12-08 09:01:02","eventSource":"s3.amazonaws.com","eventName":"X",
+          "userIdentity":{"type":"AssumedRole","sessionContext":{"attributes":{"creationDate":"20131102T010628Z"}}},
+          "resources":[{"ARN":"arn:aws:s3:::a"},"arn:aws:s3:::b",{"ARN":7},null,{"type":"x"}]}"#;
+        let doc: Doc = serde_json::from_str(json).unwrap();
+        let r = normalise(&doc, Origin::default(), exceptions().unwrap()).unwrap();
+        assert_eq!(r.session_created_at, None);
+        assert_eq!(r.resources, vec!["arn:aws:s3:::a"]);
+        assert_eq!(r.lenient.times_without_zone, 1);
+        assert_eq!(
+            r.lenient.fields_nulled.len(),
+            4,
+            "{:?}",
+            r.lenient.fields_nulled
+        );
+        assert!(r.lenient.fields_nulled[0].contains("creationDate \"20131102T010628Z\""));
+        assert!(r.lenient.fields_nulled[1].starts_with("resources[1] "));
+        let json = r#"{"eventID":"e","eventTime":"2025-12-08T09:01:02Z","eventSource":"s","eventName":"X","resources":{"ARN":"a"}}"#;
+        let doc: Doc = serde_json::from_str(json).unwrap();
+        let r = normalise(&doc, Origin::default(), exceptions().unwrap()).unwrap();
+        assert!(r.resources.is_empty());
+        assert_eq!(
+            r.lenient.fields_nulled,
+            vec!["resources is not a list; set to null"]
+        );
+        // Essential fields stay strict.
+        let e =
+            row_of(r#"{"eventVersion":"1.08","eventTime":"2025-12-08 09:01:02","eventName":"X"}"#)
+                .unwrap_err();
+        assert!(e.contains("eventSource is missing"), "{e}");
+    }
+
+    #[test]
     fn derives_identity_columns() {
         let json = r#"{"eventID":"e","eventTime":"2025-12-08T09:01:02Z","eventSource":"s3.amazonaws.com",
           "eventName":"ListBuckets","recipientAccountId":"",
@@ -422,8 +677,12 @@ mod tests {
     fn missing_and_bad_required_fields() {
         let base = r#""eventTime":"2025-12-08T09:01:02Z","eventSource":"s3.amazonaws.com","eventName":"X""#;
         assert!(row_of(&format!("{{\"eventID\":\"e\",{base}}}")).is_ok());
-        let e = row_of(&format!("{{\"eventVersion\":\"1.08\",{base}}}")).unwrap_err();
-        assert!(e.contains("eventID is missing"), "{e}");
+        // Issue 24: a later version without eventID gets the synthetic id, counted.
+        let later = format!("{{\"eventVersion\":\"1.08\",{base}}}");
+        let doc: Doc = serde_json::from_str(&later).unwrap();
+        let r = normalise(&doc, Origin::default(), exceptions().unwrap()).unwrap();
+        assert!(r.event_id.starts_with("synthetic-"));
+        assert!(r.lenient.synthetic_id);
         // Version 1.0 records predate eventID: they get a stable synthetic id.
         let old = format!("{{\"eventVersion\":\"1.0\",{base}}}");
         let doc: Doc = serde_json::from_str(&old).unwrap();
@@ -431,10 +690,11 @@ mod tests {
         let b = normalise(&doc, Origin::default(), exceptions().unwrap()).unwrap();
         assert!(a.event_id.starts_with("synthetic-"));
         assert_eq!(a.event_id, b.event_id);
+        assert!(!a.lenient.any(), "version 1.0 never had an eventID");
         let e =
             row_of(r#"{"eventID":"e","eventTime":"yesterday","eventSource":"s","eventName":"X"}"#)
                 .unwrap_err();
-        assert!(e.contains("not an RFC 3339"), "{e}");
+        assert!(e.contains("is not a time"), "{e}");
         let e = row_of(r#"{"eventID":"","eventTime":"2025-12-08T09:01:02Z","eventSource":"s","eventName":"X"}"#)
             .unwrap_err();
         assert!(e.contains("eventID is empty"), "{e}");

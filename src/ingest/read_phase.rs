@@ -29,6 +29,10 @@ pub(super) struct FileOutcome {
     pub(super) quarantined: Vec<Quarantined>,
     pub(super) bytes_decoded: u64,
     pub(super) transcript: Option<TranscriptPart>,
+    /// What was accepted leniently, and the warnings for nulled fields.
+    pub(super) lenient: reader::LenientCounts,
+    pub(super) warnings: Vec<String>,
+    pub(super) hook_payloads: u64,
 }
 
 /// What one transcript file produced.
@@ -76,6 +80,9 @@ pub(super) fn read_one(
         quarantined: Vec::new(),
         bytes_decoded: 0,
         transcript: None,
+        lenient: Default::default(),
+        warnings: Vec::new(),
+        hook_payloads: 0,
     };
     raw.clear();
     let read = std::fs::File::open(&f.path).and_then(|mut file| {
@@ -120,6 +127,9 @@ pub(super) fn read_one(
         outcome.note = Some("no CloudTrail records could be read".into());
     }
     outcome.quarantined = read.quarantined;
+    outcome.lenient = read.lenient;
+    outcome.warnings = read.warnings;
+    outcome.hook_payloads = read.hook_payloads;
     if !read.batch.is_empty() {
         let mut batch = read.batch;
         outcome.days = std::mem::take(&mut batch.days);

@@ -4,8 +4,11 @@
 //! ended blobs (`requestParameters`, `responseElements`, …) stay raw JSON
 //! text. A field of the wrong type fails the record, which is then
 //! quarantined with serde's message. The same struct also carries the few
-//! envelope fields (EventBridge `detail`, CloudWatch `message`, digest keys)
-//! so one parse tells a record from a wrapper.
+//! envelope fields (EventBridge `detail`, CloudWatch `message` and
+//! `timestamp`, digest keys, a Claude Code hook's `hook_event_name`) so one
+//! parse tells a record from a wrapper or from another tool's JSON.
+//! `resources` is read leniently: an odd entry is left out and noted, not
+//! a reason to lose the record.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -124,7 +127,7 @@ pub struct Doc<'a> {
     #[serde(borrow)]
     pub insight_details: Option<Raw<'a>>,
     #[serde(borrow)]
-    pub resources: Option<Vec<Resource<'a>>>,
+    pub resources: Option<Resources<'a>>,
     pub session_credential_from_console: Option<LooseBool>,
 
     // Envelope and detection fields (never stored as such).
@@ -140,6 +143,16 @@ pub struct Doc<'a> {
     /// objects here, so it is read raw and unwrapped only when a string).
     #[serde(borrow)]
     pub message: Option<Raw<'a>>,
+    /// CloudWatch Logs event time (ms): every export shape has it beside
+    /// `message`, and other tools' `message` objects do not.
+    #[serde(borrow)]
+    pub timestamp: Option<Raw<'a>>,
+    /// Claude Code hook payload (`PreToolUse`, `Notification`, …), with
+    /// `session_id`: recognised so it is not taken for CloudTrail.
+    #[serde(borrow, rename = "hook_event_name")]
+    pub hook_event_name: Option<Raw<'a>>,
+    #[serde(borrow, rename = "session_id")]
+    pub session_id: Option<Raw<'a>>,
     /// `aws cloudtrail lookup-events` entry: the record as a JSON string.
     #[serde(
         borrow,
@@ -176,6 +189,20 @@ impl<'a> Doc<'a> {
 
     pub fn is_digest(&self) -> bool {
         self.digest_start_time.is_some() || self.digest_public_key_fingerprint.is_some()
+    }
+
+    /// A Claude Code hook payload (never a CloudTrail record).
+    pub fn is_hook_payload(&self) -> bool {
+        self.hook_event_name.is_some() && self.session_id.is_some() && !self.looks_like_record()
+    }
+
+    /// The `message` member when it is a JSON string and the object is a
+    /// CloudWatch Logs event on its own (it has `timestamp` too). Inside a
+    /// subscription payload's `logEvents` the payload is the envelope: see
+    /// `message_text`.
+    pub fn cloudwatch_message(&self) -> Option<Cow<'a, str>> {
+        self.timestamp?;
+        self.message_text()
     }
 
     /// The `message` member when it is a JSON string.
@@ -258,6 +285,198 @@ pub struct Resource<'a> {
     pub arn: Str<'a>,
 }
 
+/// `resources`: the entries that are objects with a string (or no) `ARN`.
+/// Anything else is left out and its index kept for the warning; a member
+/// that is not a list at all is one bad value. None of it fails the record.
+#[derive(Default, Debug, PartialEq)]
+pub struct Resources<'a> {
+    pub items: Vec<Resource<'a>>,
+    /// Indexes of entries left out.
+    pub left_out: Vec<u32>,
+    pub not_a_list: bool,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Resources<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess};
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Resources<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of resources")
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+                let mut out = Resources::default();
+                let mut i = 0u32;
+                while let Some(entry) = seq.next_element::<Entry<'a>>()? {
+                    match entry.0 {
+                        Some(r) => out.items.push(r),
+                        None => out.left_out.push(i),
+                    }
+                    i += 1;
+                }
+                Ok(out)
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Self::Value, M::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Self::Value::bad())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Self::Value::bad())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Self::Value::bad())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Self::Value::bad())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Self::Value::bad())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Self::Value::bad())
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Self::Value::bad())
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl Resources<'_> {
+    fn bad() -> Self {
+        Resources {
+            not_a_list: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// One `resources` entry: `None` when it is not an object with a string,
+/// null or absent `ARN` (a duplicate `ARN` is odd too).
+struct Entry<'a>(Option<Resource<'a>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess};
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Entry<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a resource")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Self::Value, M::Error> {
+                let mut arn: Option<Option<Cow<'a, str>>> = None;
+                let mut odd = false;
+                while let Some(key) = m.next_key::<Key>()? {
+                    if key.0 && arn.is_none() {
+                        match m.next_value::<LenientStr<'a>>()?.0 {
+                            Some(v) => arn = Some(v),
+                            None => odd = true,
+                        }
+                    } else {
+                        odd |= key.0;
+                        m.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(Entry((!odd).then(|| Resource { arn: arn.flatten() })))
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Entry(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Entry(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Entry(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Entry(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Entry(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Entry(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Entry(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// A map key: is it `ARN`?
+struct Key(bool);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(v == "ARN"))
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// A string (`Some(Some)`), null (`Some(None)`) or anything else (`None`).
+struct LenientStr<'a>(Option<Option<Cow<'a, str>>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for LenientStr<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess};
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = LenientStr<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(LenientStr(Some(Some(Cow::Borrowed(v)))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(LenientStr(Some(Some(Cow::Owned(v.to_string())))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(LenientStr(Some(Some(Cow::Owned(v)))))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(LenientStr(Some(None)))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Self::Value, M::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(LenientStr(None))
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(LenientStr(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
 /// CloudTrail writes some flags as JSON booleans (`readOnly`) and others as
 /// strings (`mfaAuthenticated: "true"`); lookup-events prints `"true"`. Both
 /// are accepted; anything else is a type error.
@@ -312,7 +531,7 @@ mod tests {
         );
         assert_eq!(d.request_parameters.unwrap().get(), r#"{"a":[1,2]}"#);
         assert!(d.response_elements.is_none());
-        assert_eq!(d.resources.unwrap().len(), 2);
+        assert_eq!(d.resources.unwrap().items.len(), 2);
     }
 
     #[test]
@@ -340,5 +559,36 @@ mod tests {
         let d: Doc =
             serde_json::from_slice(br#"{"awsAccountId":"1","digestStartTime":"t"}"#).unwrap();
         assert!(d.is_digest());
+    }
+
+    #[test]
+    fn issue_24_message_needs_a_timestamp_and_hooks_are_recognised() {
+        let d: Doc = serde_json::from_slice(
+            br#"{"session_id":"s","transcript_path":"/t.jsonl","hook_event_name":"Notification","message":"{\"eventID\":\"x\"}"}"#,
+        )
+        .unwrap();
+        assert!(d.cloudwatch_message().is_none(), "no CloudWatch timestamp");
+        assert!(d.is_hook_payload());
+        let d: Doc =
+            serde_json::from_slice(br#"{"timestamp":1,"message":"{\"eventID\":\"x\"}"}"#).unwrap();
+        assert!(d.cloudwatch_message().is_some() && !d.is_hook_payload());
+    }
+
+    #[test]
+    fn issue_24_odd_resources_are_left_out_not_fatal() {
+        let d: Doc = serde_json::from_slice(
+            br#"{"eventID":"x","resources":[{"ARN":"a","type":"t"},1,{"ARN":{"x":[1]}},{"ARN":"b","ARN":"c"},{"ARN":null},["a"]]}"#,
+        )
+        .unwrap();
+        let r = d.resources.unwrap();
+        assert_eq!(r.items.len(), 2);
+        assert_eq!(r.items[0].arn.as_deref(), Some("a"));
+        assert_eq!(r.items[1].arn, None);
+        assert_eq!(r.left_out, vec![1, 2, 3, 5]);
+        assert!(!r.not_a_list);
+        let d: Doc = serde_json::from_slice(br#"{"eventID":"x","resources":"arn"}"#).unwrap();
+        assert!(d.resources.unwrap().not_a_list);
+        let d: Doc = serde_json::from_slice(br#"{"eventID":"x","resources":null}"#).unwrap();
+        assert!(d.resources.is_none());
     }
 }

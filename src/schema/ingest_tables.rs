@@ -14,7 +14,7 @@ pub fn events_columns() -> Vec<ColumnDoc> {
         col(
             EVENT_ID,
             s(),
-            "CloudTrail eventID (`synthetic-<hash>` for eventVersion 1.0 records, which have none); a second delivery of the same event is dropped at ingest",
+            "CloudTrail eventID (`synthetic-<hash>` for records without one: eventVersion 1.0, or later versions exported without it, counted as `synthetic_ids`); a second delivery of the same event is dropped at ingest",
         ),
         col(
             EVENT_TIME,
@@ -92,7 +92,7 @@ pub fn events_columns() -> Vec<ColumnDoc> {
         col(
             SESSION_CREATED_AT,
             utc_micros(),
-            "sessionContext.attributes.creationDate",
+            "sessionContext.attributes.creationDate (null when it is not a time, counted as `fields_nulled`)",
         ),
         col(
             CONSOLE_SESSION,
@@ -244,7 +244,7 @@ pub fn ingested_files_columns() -> Vec<ColumnDoc> {
         col(
             KIND,
             DataType::String,
-            "what the file was: cloudtrail, digest, not_cloudtrail, not_log, iam_data, empty, unknown, unreadable, already_ingested, or transcript:<format>",
+            "what the file was: cloudtrail, digest, not_cloudtrail, not_log, iam_data, claude_hook_log (recognised, not read), empty, unknown, unreadable, already_ingested, or transcript:<format>",
         ),
         col(
             RECORDS_READ,
@@ -271,7 +271,7 @@ pub fn ingested_files_columns() -> Vec<ColumnDoc> {
         col(
             NOTE,
             DataType::String,
-            "why a file was skipped, or what was noticed",
+            "why a file was skipped, or what was noticed (what was accepted leniently: times without a zone, synthetic ids, fields set to null)",
         ),
     ]
 }

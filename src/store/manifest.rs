@@ -73,6 +73,25 @@ pub struct Accounting {
     /// Rows not written because an earlier run stored them (a transcript that grew).
     #[serde(default)]
     pub transcript_rows_already_stored: u64,
+    /// Leniencies (issue 24), each a record kept that strict reading would
+    /// have quarantined or a value read in a form CloudTrail does not write.
+    /// Time values (eventTime, session creation date) without a zone, read as UTC.
+    #[serde(default)]
+    pub times_without_zone: u64,
+    /// Time values with a zone but a space for `T`.
+    #[serde(default)]
+    pub times_with_space: u64,
+    /// Records after eventVersion 1.0 without eventID, given the synthetic
+    /// id version 1.0 records get (those are not counted here).
+    #[serde(default)]
+    pub synthetic_ids: u64,
+    /// Malformed optional nested fields set to null (a session creation
+    /// date, a `resources` entry left out), each with a warning.
+    #[serde(default)]
+    pub fields_nulled: u64,
+    /// Entries of files recognised as Claude Code hook logs, not read.
+    #[serde(default)]
+    pub hook_payloads_not_read: u64,
 }
 
 impl Accounting {

@@ -4,7 +4,8 @@
 //! member validated and skipped.
 
 use super::super::record::{
-    Doc, OnBehalfOf, Resource, SessionAttributes, SessionContext, SessionIssuer, UserIdentity,
+    Doc, OnBehalfOf, Resource, Resources, SessionAttributes, SessionContext, SessionIssuer,
+    UserIdentity,
 };
 use super::{GiveUp, Parser, R};
 
@@ -80,6 +81,9 @@ impl<'a> Parser<'a> {
             b"detail-type": opt_str => detail_type,
             b"account": opt_str => account,
             b"message": raw => message,
+            b"timestamp": raw => timestamp,
+            b"hook_event_name": raw => hook_event_name,
+            b"session_id": raw => session_id,
             b"CloudTrailEvent": opt_str => cloud_trail_event,
             b"Records": raw => records,
             b"digestStartTime": opt_str => digest_start_time,
@@ -140,26 +144,42 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// `Option<Vec<Resource>>`: null or an array of objects.
-    fn resources(&mut self) -> R<Option<Vec<Resource<'a>>>> {
+    /// `Option<Resources>` as serde reads it: null, or a list whose entries
+    /// are objects with a string or null `ARN`. Anything else is noted as
+    /// serde notes it (`not_a_list`, `left_out`), not a reason to give up.
+    fn resources(&mut self) -> R<Option<Resources<'a>>> {
         if self.null()? {
             return Ok(None);
+        }
+        if self.peek()? != b'[' {
+            self.skip()?;
+            return Ok(Some(Resources {
+                not_a_list: true,
+                ..Default::default()
+            }));
         }
         self.enter()?;
         self.eat(b'[')?;
         self.ws();
-        let mut v = Vec::new();
+        let mut out = Resources::default();
         if self.peek()? == b']' {
             self.i += 1;
             self.depth -= 1;
-            return Ok(Some(v));
+            return Ok(Some(out));
         }
+        let mut i = 0u32;
         loop {
-            if self.peek()? != b'{' {
-                return Err(GiveUp);
+            let entry = if self.peek()? == b'{' {
+                self.resource()?
+            } else {
+                self.skip()?;
+                None
+            };
+            match entry {
+                Some(r) => out.items.push(r),
+                None => out.left_out.push(i),
             }
-            let r = object!(self, Resource, [b"ARN": opt_str => arn]);
-            v.push(r);
+            i += 1;
             self.ws();
             match self.peek()? {
                 b',' => {
@@ -169,10 +189,38 @@ impl<'a> Parser<'a> {
                 b']' => {
                     self.i += 1;
                     self.depth -= 1;
-                    return Ok(Some(v));
+                    return Ok(Some(out));
                 }
                 _ => return Err(GiveUp),
             }
         }
+    }
+
+    /// One `resources` object: `None` when its `ARN` is neither a string nor
+    /// null, or is given twice.
+    fn resource(&mut self) -> R<Option<Resource<'a>>> {
+        let mut arn = None;
+        let mut seen = false;
+        let mut odd = false;
+        self.members(|p, key| {
+            if key != b"ARN" {
+                return p.skip();
+            }
+            if seen {
+                odd = true;
+                return p.skip();
+            }
+            seen = true;
+            match p.peek()? {
+                b'"' => arn = Some(p.string()?),
+                b'n' => p.literal(b"null")?,
+                _ => {
+                    odd = true;
+                    p.skip()?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok((!odd).then_some(Resource { arn }))
     }
 }

@@ -3,8 +3,11 @@
 //! Detects the shape by content, never by file name: an S3 delivery document
 //! (`{"Records":[…]}`), a bare array, JSON Lines, EventBridge envelopes,
 //! `lookup-events` output, CloudWatch Logs exports and subscription payloads,
-//! digest files and JSON that is not CloudTrail. Each record is parsed on its
-//! own (see `scan`), so a bad one is quarantined and its neighbours are kept.
+//! digest files, Claude Code hook payloads (recognised, not read) and JSON
+//! that is not CloudTrail. Each record is parsed on its own (see `scan`), so
+//! a bad one is quarantined and its neighbours are kept. What `normalise`
+//! accepted leniently is counted per file (`LenientCounts`) and each nulled
+//! field is a warning naming the record.
 //!
 //! `shape` tells what a file is from its first bytes, `records` reads its
 //! values into rows and quarantined records.
@@ -35,6 +38,9 @@ pub enum FileKind {
     /// IAM data (`aws iam get-account-authorization-details` output) kept
     /// beside the logs: read by `privileges`, `compare` and `report`.
     IamData,
+    /// A JSON array (or lines) of Claude Code hook payloads: recognised and
+    /// counted, not read (nor quarantined as broken CloudTrail).
+    ClaudeHookLog,
     Empty,
     Unknown,
 }
@@ -47,6 +53,7 @@ impl FileKind {
             FileKind::NotCloudTrail => "not_cloudtrail",
             FileKind::NotLog => "not_log",
             FileKind::IamData => "iam_data",
+            FileKind::ClaudeHookLog => "claude_hook_log",
             FileKind::Empty => "empty",
             FileKind::Unknown => "unknown",
         }
@@ -72,7 +79,68 @@ pub struct FileRead {
     pub batch: EventBatch,
     pub quarantined: Vec<Quarantined>,
     pub note: Option<String>,
+    /// Records kept thanks to a leniency, by kind.
+    pub lenient: LenientCounts,
+    /// One per nulled field: `<position>: <field> …; set to null, record kept`.
+    pub warnings: Vec<String>,
+    /// Hook payloads met in a `ClaudeHookLog` file.
+    pub hook_payloads: u64,
 }
+
+/// What was accepted that CloudTrail itself does not write, in one file.
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LenientCounts {
+    /// Time values without a zone, read as UTC.
+    pub times_without_zone: u64,
+    /// Time values with a zone and a space for `T`.
+    pub times_with_space: u64,
+    /// Records after version 1.0 without eventID, given a synthetic id.
+    pub synthetic_ids: u64,
+    /// Optional nested fields set to null or resource entries left out.
+    pub fields_nulled: u64,
+}
+
+impl LenientCounts {
+    pub fn add(&mut self, o: &LenientCounts) {
+        self.times_without_zone += o.times_without_zone;
+        self.times_with_space += o.times_with_space;
+        self.synthetic_ids += o.synthetic_ids;
+        self.fields_nulled += o.fields_nulled;
+    }
+
+    /// The per-file note: what was accepted, once.
+    pub fn note(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.times_without_zone > 0 {
+            parts.push(format!(
+                "{} times without a zone read as UTC",
+                self.times_without_zone
+            ));
+        }
+        if self.times_with_space > 0 {
+            parts.push(format!(
+                "{} times with a space for 'T' read as RFC 3339",
+                self.times_with_space
+            ));
+        }
+        if self.synthetic_ids > 0 {
+            parts.push(format!(
+                "{} records without eventID given a synthetic id",
+                self.synthetic_ids
+            ));
+        }
+        if self.fields_nulled > 0 {
+            parts.push(format!(
+                "{} malformed optional fields set to null, records kept",
+                self.fields_nulled
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("accepted: {}", parts.join("; ")))
+    }
+}
+
+/// The most field warnings kept per file; the rest are counted.
+pub const MAX_WARNINGS: usize = 20;
 
 impl FileRead {
     pub fn records_read(&self) -> u64 {

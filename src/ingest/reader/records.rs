@@ -1,15 +1,18 @@
 //! Reads one file's JSON values into rows and quarantined records: JSON
-//! Lines, arrays, containers (`Records`, `Events`, `logEvents`) and
+//! Lines, arrays, containers (`Records`, `Events`, `logEvents`, `events`) and
 //! wrappers (EventBridge, `lookup-events`, CloudWatch Logs), each record on
 //! its own, with its line, record index and position.
 
 use super::super::batch::EventBatch;
 use super::super::fastjson;
+use super::super::normalise::EventRow;
 use super::super::normalise::{Origin, normalise};
 use super::super::record::Doc;
 use super::super::scan::{self, ScanError};
 use super::shape::{is_iam_data, is_json_lines, is_not_log_name, skip_bom};
-use super::{FileKind, FileRead, Quarantined, RAW_LIMIT, ReadContext, parse_doc};
+use super::{
+    FileKind, FileRead, LenientCounts, MAX_WARNINGS, Quarantined, RAW_LIMIT, ReadContext, parse_doc,
+};
 
 /// Reads `bytes` (already decompressed). `trailing_error` describes damage
 /// after the bytes (a truncated gzip stream); it is reported once, on the
@@ -30,8 +33,12 @@ pub fn read_file(
         not_records: Vec::new(),
         index: 0,
         digests: 0,
+        hooks: 0,
+        lenient: LenientCounts::default(),
+        warnings: Vec::new(),
         recognised: 0,
         container: false,
+        log_events: false,
         jsonl: false,
         cx,
         trailing_error,
@@ -82,6 +89,8 @@ pub fn read_file(
         }
     } else if r.digests > 0 {
         FileKind::Digest
+    } else if r.hooks > 0 {
+        FileKind::ClaudeHookLog
     } else if !r.not_records.is_empty() {
         FileKind::NotCloudTrail
     } else if r.quarantined.is_empty() {
@@ -124,10 +133,16 @@ struct Reader<'b, 'c> {
     not_records: Vec<Quarantined>,
     index: u64,
     digests: u64,
+    /// Claude Code hook payloads met.
+    hooks: u64,
+    lenient: LenientCounts,
+    warnings: Vec<String>,
     /// Envelopes, wrappers and record-like documents met.
     recognised: u64,
     /// A `Records` / `Events` / `logEvents` container was found.
     container: bool,
+    /// Reading a CloudWatch Logs subscription payload's `logEvents`.
+    log_events: bool,
     jsonl: bool,
     cx: &'c ReadContext<'c>,
     trailing_error: Option<&'c str>,
@@ -155,13 +170,33 @@ impl<'b> Reader<'b, '_> {
             // Lines of another tool's JSON that failed as records are not
             // CloudTrail records either: the file is skipped as a whole.
             FileKind::NotCloudTrail => self.quarantined.clear(),
+            FileKind::ClaudeHookLog => {
+                self.quarantined.clear();
+                note = Some(format!(
+                    "{} Claude Code hook payloads recognised and not read (trailblame does not read hook logs)",
+                    self.hooks
+                ));
+            }
             _ => {}
+        }
+        if let Some(lenient) = self.lenient.note() {
+            note = Some(match note {
+                Some(n) => format!("{n}; {lenient}"),
+                None => lenient,
+            });
         }
         FileRead {
             kind,
             batch: self.batch,
             quarantined: self.quarantined,
             note,
+            lenient: self.lenient,
+            warnings: self.warnings,
+            hook_payloads: if kind == FileKind::ClaudeHookLog {
+                self.hooks
+            } else {
+                0
+            },
         }
     }
 
@@ -191,6 +226,26 @@ impl<'b> Reader<'b, '_> {
             raw: String::from_utf8_lossy(kept).into_owned(),
             raw_bytes: raw.len() as u64,
         });
+    }
+
+    /// Adds a row, counting what was accepted leniently.
+    fn keep(&mut self, row: &EventRow<'_>, at: usize, index: u64) {
+        let line = self.lines.line_of(self.bytes, at);
+        if row.lenient.any() {
+            let l = &row.lenient;
+            self.lenient.times_without_zone += u64::from(l.times_without_zone);
+            self.lenient.times_with_space += u64::from(l.times_with_space);
+            self.lenient.synthetic_ids += u64::from(l.synthetic_id);
+            self.lenient.fields_nulled += l.fields_nulled.len() as u64;
+            for field in &l.fields_nulled {
+                if self.warnings.len() < MAX_WARNINGS {
+                    let position = self.position(line, Some(index));
+                    self.warnings
+                        .push(format!("{position}: {field}, record kept"));
+                }
+            }
+        }
+        self.batch.push(row, Some(line), index);
     }
 
     fn next_index(&mut self) -> u64 {
@@ -295,12 +350,18 @@ impl<'b> Reader<'b, '_> {
 
     fn read_object(&mut self, start: usize, origin: Origin<'_>) {
         let b = self.bytes;
-        for key in [&b"Records"[..], b"Events", b"logEvents"] {
+        // `events`: `aws logs filter-log-events` / `get-log-events` output.
+        // Other tools use the name too, so it is no CloudTrail container by
+        // itself: its entries must be CloudWatch events (with `timestamp`).
+        for key in [&b"Records"[..], b"Events", b"logEvents", b"events"] {
             match scan::find_member_start(b, start, key) {
                 Ok(Some(at)) if b.get(at) == Some(&b'[') => {
-                    self.container = true;
-                    if key == b"logEvents" && !self.is_data_message(start) {
-                        return;
+                    self.container = key != b"events";
+                    if key == b"logEvents" {
+                        if !self.is_data_message(start) {
+                            return;
+                        }
+                        self.log_events = true;
                     }
                     self.read_array(at, origin);
                     return;
@@ -396,7 +457,30 @@ impl<'b> Reader<'b, '_> {
             self.recognised += 1;
             return self.handle_inner(ct, raw, at, index, origin, "lookup-events CloudTrailEvent");
         }
-        if let Some(msg) = doc.message_text().filter(|_| !doc.looks_like_record()) {
+        if doc.is_hook_payload() {
+            self.hooks += 1;
+            let line = self.lines.line_of(self.bytes, at);
+            let position = self.position(line, Some(index));
+            let kept = &raw[..raw.len().min(RAW_LIMIT)];
+            self.not_records.push(Quarantined {
+                line: Some(line),
+                record_index: Some(index),
+                position,
+                reason: "a Claude Code hook payload (hook_event_name, session_id), not a CloudTrail record".to_string(),
+                raw: String::from_utf8_lossy(kept).into_owned(),
+                raw_bytes: raw.len() as u64,
+            });
+            return;
+        }
+        // A CloudWatch Logs event has its own `timestamp`, unless it sits in a
+        // subscription payload's `logEvents`, which is envelope enough. A
+        // `message` alone (a hook payload's, an app log's) is not one.
+        let cloudwatch = if self.log_events {
+            doc.message_text()
+        } else {
+            doc.cloudwatch_message()
+        };
+        if let Some(msg) = cloudwatch.filter(|_| !doc.looks_like_record()) {
             self.recognised += 1;
             return self.handle_inner(&msg, raw, at, index, origin, "CloudWatch Logs message");
         }
@@ -441,10 +525,7 @@ impl<'b> Reader<'b, '_> {
         }
         self.recognised += 1;
         match normalise(doc, origin, self.cx.iam) {
-            Ok(row) => {
-                let line = self.lines.line_of(self.bytes, at);
-                self.batch.push(&row, Some(line), index);
-            }
+            Ok(row) => self.keep(&row, at, index),
             Err(reason) => self.quarantine_at(at, Some(index), reason, raw),
         }
     }
@@ -461,10 +542,7 @@ impl<'b> Reader<'b, '_> {
     ) {
         match parse_doc(inner) {
             Ok(doc) if doc.looks_like_record() => match normalise(&doc, origin, self.cx.iam) {
-                Ok(row) => {
-                    let line = self.lines.line_of(self.bytes, at);
-                    self.batch.push(&row, Some(line), index);
-                }
+                Ok(row) => self.keep(&row, at, index),
                 Err(reason) => {
                     self.quarantine_at(at, Some(index), format!("{what}: {reason}"), raw)
                 }

@@ -30,7 +30,7 @@ pub fn sniff_cloudtrail(bytes: &[u8]) -> bool {
                         || d.is_digest()
                         || d.records.is_some()
                         || d.cloud_trail_event.is_some()
-                        || d.message_text()
+                        || d.cloudwatch_message()
                             .is_some_and(|m| m.trim_start().starts_with('{'))
                 }
                 // A pretty-printed document: look for the container keys.

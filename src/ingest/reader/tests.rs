@@ -153,3 +153,55 @@ fn sniffs_only_cloudtrail() {
         b"# aider chat started at 2025-01-01 10:00:00\n"
     ));
 }
+
+#[test]
+fn issue_24_hook_payload_array_is_not_cloudwatch() {
+    let hooks = r#"[{"session_id":"abc","transcript_path":"/home/u/.claude/projects/p/abc.jsonl","cwd":"/w","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"aws s3 ls"}},
+{"session_id":"abc","transcript_path":"/home/u/.claude/projects/p/abc.jsonl","cwd":"/w","hook_event_name":"Notification","message":"Claude needs your permission to use Bash"}]"#;
+    let r = read(hooks.as_bytes());
+    assert_eq!(r.kind, FileKind::ClaudeHookLog);
+    assert_eq!((r.records_read(), r.hook_payloads), (0, 2));
+    assert!(r.note.unwrap().contains("2 Claude Code hook payloads"));
+    // One per line reads the same.
+    let lines = hooks.replace(",\n{", "\n{");
+    let lines = lines.trim_start_matches('[').trim_end_matches(']');
+    let r = read(lines.as_bytes());
+    assert_eq!((r.kind, r.hook_payloads), (FileKind::ClaudeHookLog, 2));
+    // A `message` holding a record needs CloudWatch's `timestamp` beside it.
+    let bare = serde_json::json!([{ "message": R1 }]).to_string();
+    assert_eq!(read(bare.as_bytes()).kind, FileKind::NotCloudTrail);
+}
+
+#[test]
+fn issue_24_leniencies_are_counted_with_warnings() {
+    let doc = r#"{"Records":[
+{"eventVersion":"1.08","eventTime":"2025-01-21 17:49:47.000000000","eventSource":"s3.amazonaws.com","eventName":"ListBuckets"},
+{"eventID":"b","eventTime":"2025-01-21T17:49:48Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","resources":[{"ARN":"arn:aws:s3:::b"},7],
+ "userIdentity":{"type":"AssumedRole","sessionContext":{"attributes":{"creationDate":"20131102T010628Z"}}}},
+{"eventID":"c","eventTime":"2025-01-21 17:49:49","eventName":"X"}]}"#;
+    let r = read(doc.as_bytes());
+    assert_eq!((r.batch.len(), r.quarantined.len()), (2, 1));
+    assert!(r.quarantined[0].reason.contains("eventSource is missing"));
+    assert_eq!(
+        r.lenient,
+        LenientCounts {
+            times_without_zone: 1,
+            times_with_space: 0,
+            synthetic_ids: 1,
+            fields_nulled: 2,
+        }
+    );
+    assert_eq!(r.warnings.len(), 2);
+    assert!(
+        r.warnings[0]
+            .starts_with("record 1 (line 3): userIdentity.sessionContext.attributes.creationDate"),
+        "{:?}",
+        r.warnings
+    );
+    assert!(r.warnings[1].contains("resources[1]"), "{:?}", r.warnings);
+    let note = r.note.unwrap();
+    assert!(
+        note.contains("1 times without a zone read as UTC"),
+        "{note}"
+    );
+}
