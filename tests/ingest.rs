@@ -712,3 +712,164 @@ fn timings_name_each_stage_with_its_memory_when_asked() {
     // Without the variable: nothing.
     assert_eq!(ingest(false), "");
 }
+
+/// Issue 23 (nothing lost without a word): one CloudTrail record with id `id`.
+fn issue23_record(id: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","eventTime":"2026-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","eventID":"{id}","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/a"}}}}"#
+    )
+}
+
+fn issue23_doc(ids: &[&str]) -> String {
+    let recs: Vec<String> = ids.iter().map(|i| issue23_record(i)).collect();
+    format!(r#"{{"Records":[{}]}}"#, recs.join(","))
+}
+
+/// Ingests `dir`; checks read = kept + duplicates + quarantined.
+fn issue23_ingest(dir: &Path) -> (Run, Value) {
+    let store = dir.parent().unwrap().join("store");
+    let (r, v) = ingest_json(&[dir], &store, &[]);
+    let acc = &v["accounting"];
+    assert!(acc.is_object(), "no JSON report: {}", r.stderr);
+    assert_eq!(
+        acc["records_read"].as_u64().unwrap(),
+        acc["kept"].as_u64().unwrap()
+            + acc["duplicates"].as_u64().unwrap()
+            + acc["quarantined"].as_u64().unwrap(),
+        "accounting reconciles"
+    );
+    (r, v)
+}
+
+fn issue23_messages(v: &Value) -> String {
+    v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn issue23_every_gzip_member_is_read() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    let mut joined = Vec::new();
+    for ids in [&["a", "b", "c"][..], &["d", "e", "f"], &["g", "h", "i"]] {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(issue23_doc(ids).as_bytes()).unwrap();
+        joined.extend(e.finish().unwrap());
+    }
+    std::fs::write(dir.join("joined.json.gz"), joined).unwrap();
+    let (r, v) = issue23_ingest(&dir);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["accounting"]["kept"], 9, "all three members' records");
+    assert_eq!(v["accounting"]["documents_concatenated"], 2);
+    assert!(issue23_messages(&v).contains("joined.json.gz"));
+}
+
+#[test]
+fn issue23_a_repeated_records_key_is_read_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    let doc = format!(
+        r#"{{"Records":[{}],"Records":[{}]}}"#,
+        issue23_record("a"),
+        issue23_record("b")
+    );
+    std::fs::write(dir.join("twice.json"), doc).unwrap();
+    let (_, v) = issue23_ingest(&dir);
+    assert_eq!(v["accounting"]["kept"], 2, "the records under both keys");
+    assert_eq!(v["accounting"]["containers_repeated"], 1);
+    assert!(issue23_messages(&v).contains("twice.json"));
+}
+
+#[test]
+fn issue23_bytes_after_the_document_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    let mut bytes = issue23_doc(&["a", "b"]).into_bytes();
+    bytes.extend(std::iter::repeat_n(0u8, 1 << 20));
+    std::fs::write(dir.join("nul.json"), bytes).unwrap();
+    let (r, v) = issue23_ingest(&dir);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(v["accounting"]["kept"], 2, "the records before the NULs");
+    assert_eq!(v["accounting"]["quarantined"], 1);
+    let m = issue23_messages(&v);
+    assert!(m.contains("nul.json") && m.contains("not JSON"), "{m}");
+}
+
+#[cfg(unix)]
+#[test]
+fn issue23_symlinks_and_fifos_are_counted_by_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("real.json"), issue23_doc(&["a"])).unwrap();
+    std::os::unix::fs::symlink(dir.join("real.json"), dir.join("link.json")).unwrap();
+    let fifo = std::ffi::CString::new(dir.join("pipe.json").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let (r, v) = issue23_ingest(&dir);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(v["accounting"]["kept"], 1);
+    assert_eq!(v["accounting"]["paths_not_read"]["symlink"], 1);
+    assert_eq!(v["accounting"]["paths_not_read"]["fifo"], 1);
+    let m = issue23_messages(&v);
+    assert!(m.contains("link.json") && m.contains("pipe.json"), "{m}");
+}
+
+/// An unreadable folder is reported and skipped; the run completes. As
+/// root `chmod 000` stops nothing, so there the folder is one whose path is
+/// too long to open (ENAMETOOLONG), which stops root too.
+#[cfg(unix)]
+#[test]
+fn issue23_an_unreadable_folder_does_not_abort_the_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("real.json"), issue23_doc(&["a"])).unwrap();
+    let root = unsafe { libc::geteuid() } == 0;
+    let locked = dir.join("locked");
+    if root {
+        // Folder by folder, relative to the last one opened.
+        let script = [
+            "import os, sys",
+            "fd = os.open(sys.argv[1], os.O_RDONLY)",
+            "for _ in range(20):",
+            "    os.mkdir('d' * 250, dir_fd=fd)",
+            "    fd = os.open('d' * 250, os.O_RDONLY, dir_fd=fd)",
+        ]
+        .join("\n");
+        let made = std::process::Command::new("python3")
+            .args(["-c", &script])
+            .arg(&dir)
+            .status()
+            .expect("python3 runs");
+        assert!(made.success());
+    } else {
+        std::fs::create_dir(&locked).unwrap();
+        std::fs::write(locked.join("x.json"), issue23_doc(&["b"])).unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let (r, v) = issue23_ingest(&dir);
+    if !root {
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(v["accounting"]["kept"], 1, "the readable file is read");
+    let not_read = v["accounting"]["paths_not_read"].as_object().unwrap();
+    let key = if root { "other" } else { "permission" };
+    assert_eq!(
+        not_read.get(key).and_then(Value::as_u64),
+        Some(1),
+        "{not_read:?}"
+    );
+    assert!(issue23_messages(&v).contains("not read"));
+}

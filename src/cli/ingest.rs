@@ -79,6 +79,11 @@ fn lenient_line(a: &crate::store::manifest::Accounting) -> Option<String> {
             a.hook_payloads_not_read,
             "Claude Code hook payloads recognised, not read",
         ),
+        (
+            a.documents_concatenated,
+            "more JSON documents after a file's first, read",
+        ),
+        (a.containers_repeated, "repeated `Records` keys, each read"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
@@ -126,6 +131,14 @@ pub fn print_report(run: &Report, store: Option<(&Path, std::time::Duration)>) {
     ));
     if let Some(line) = lenient_line(a) {
         out.push_str(&line);
+    }
+    if !a.paths_not_read.is_empty() {
+        let parts: Vec<String> = a
+            .paths_not_read
+            .iter()
+            .map(|(why, n)| format!("{} {why}", thousands(*n)))
+            .collect();
+        out.push_str(&format!("paths not read: {}\n", parts.join(", ")));
     }
     if a.transcript_lines_read > 0 {
         let rows = |t: &str| thousands(a.transcript_rows.get(t).copied().unwrap_or(0));

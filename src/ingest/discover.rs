@@ -3,7 +3,11 @@
 //! Folders are walked recursively (hidden files included: Aider writes
 //! `.aider.chat.history.md`), symlinks are not followed, the store being
 //! written is left out, and the list is sorted so every run sees the files
-//! in the same order.
+//! in the same order. Nothing under an input is left out silently: a
+//! symlink, FIFO, device or socket, and a folder or file that cannot be
+//! listed (no permission, vanished during the walk), is returned in
+//! `skipped` with its reason, so ingest counts and names it and the run
+//! completes with exit status 1.
 
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
@@ -15,9 +19,23 @@ pub struct InputFile {
     pub size: u64,
 }
 
-pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Vec<InputFile>> {
+/// A path under an input that is not read.
+pub struct SkippedPath {
+    pub display: String,
+    /// symlink, fifo, device, socket, permission, vanished or other.
+    pub reason: &'static str,
+    pub detail: String,
+}
+
+pub struct Discovered {
+    pub files: Vec<InputFile>,
+    pub skipped: Vec<SkippedPath>,
+}
+
+pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Discovered> {
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for input in inputs {
         let meta = match std::fs::metadata(input) {
             Ok(m) => m,
@@ -44,21 +62,76 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Vec<InputF
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
-                Err(e) => bail!("walking {}: {e}", input.display()),
+                Err(e) => {
+                    let path = e.path().unwrap_or(input);
+                    let reason = match e.io_error().map(std::io::Error::kind) {
+                        Some(std::io::ErrorKind::PermissionDenied) => "permission",
+                        Some(std::io::ErrorKind::NotFound) => "vanished",
+                        _ => "other",
+                    };
+                    let detail = e
+                        .io_error()
+                        .map_or_else(|| e.to_string(), std::string::ToString::to_string);
+                    skipped.push(SkippedPath {
+                        display: display(path),
+                        reason,
+                        detail,
+                    });
+                    continue;
+                }
             };
-            if entry.file_type().is_file() {
+            let ft = entry.file_type();
+            if ft.is_file() {
                 let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
                 out.push(InputFile {
                     path: entry.path().to_path_buf(),
                     display: display(entry.path()),
                     size,
                 });
+            } else if let Some((reason, detail)) = not_read(ft) {
+                skipped.push(SkippedPath {
+                    display: display(entry.path()),
+                    reason,
+                    detail: detail.to_string(),
+                });
             }
         }
     }
     out.sort_by(|a, b| a.display.cmp(&b.display));
     out.dedup_by(|a, b| a.display == b.display);
-    Ok(out)
+    skipped.sort_by(|a, b| a.display.cmp(&b.display));
+    skipped.dedup_by(|a, b| a.display == b.display);
+    Ok(Discovered {
+        files: out,
+        skipped,
+    })
+}
+
+/// Why an entry that is neither a file nor a folder is not read.
+fn not_read(ft: std::fs::FileType) -> Option<(&'static str, &'static str)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return Some(("fifo", "a FIFO (named pipe), which could block the run"));
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return Some(("device", "a device file"));
+        }
+        if ft.is_socket() {
+            return Some(("socket", "a socket"));
+        }
+    }
+    if ft.is_symlink() {
+        return Some((
+            "symlink",
+            "a symbolic link, not followed; give its target as an input to read it",
+        ));
+    }
+    if ft.is_dir() {
+        return None;
+    }
+    Some(("other", "neither a file nor a folder"))
 }
 
 fn display(p: &Path) -> String {
@@ -81,7 +154,9 @@ mod tests {
         std::fs::write(root.join("b/2.json"), "{}").unwrap();
         std::fs::write(root.join("a/.hidden.md"), "x").unwrap();
         std::fs::write(root.join("b/store/events/p.parquet"), "x").unwrap();
-        let files = discover(&[root.to_path_buf()], Some(&root.join("b/store"))).unwrap();
+        let files = discover(&[root.to_path_buf()], Some(&root.join("b/store")))
+            .unwrap()
+            .files;
         let names: Vec<_> = files
             .iter()
             .map(|f| {

@@ -189,6 +189,8 @@ impl Merger {
             acc.times_with_space += l.times_with_space;
             acc.synthetic_ids += l.synthetic_ids;
             acc.fields_nulled += l.fields_nulled;
+            acc.documents_concatenated += l.documents_concatenated;
+            acc.containers_repeated += l.containers_repeated;
             acc.hook_payloads_not_read += o.hook_payloads;
         }
         match o.kind.as_str() {

@@ -69,7 +69,8 @@ pub fn ingest(
 ) -> Result<IngestReport> {
     let started_at = chrono::Utc::now();
     let iam = iam_action::exceptions()?;
-    let files = discover::discover(inputs, Some(writer.root()))?;
+    let found = discover::discover(inputs, Some(writer.root()))?;
+    let files = found.files;
     let total_bytes: u64 = files.iter().map(|f| f.size).sum();
     let bar = opts.progress.bar(total_bytes, "ingesting");
     let mut seen_ids = existing_ids(writer)?;
@@ -79,6 +80,25 @@ pub fn ingest(
     let windows = make_windows(&files);
     let mut merger = Merger::new(writer.run, opts.strict);
     merger.transcript_keys = existing_transcript_keys(writer)?;
+    for skip in &found.skipped {
+        if opts.strict {
+            bail!(
+                "{}: not read ({}): {} (stopped by --strict)",
+                skip.display,
+                skip.reason,
+                skip.detail
+            );
+        }
+        *merger
+            .accounting
+            .paths_not_read
+            .entry(skip.reason.to_string())
+            .or_default() += 1;
+        merger.message(format!(
+            "{}: not read ({}): {}",
+            skip.display, skip.reason, skip.detail
+        ));
+    }
     let result: Result<()> = std::thread::scope(|scope| {
         // One window may wait while the merge writes a part: without that
         // slack the workers stall (1M events: 0.2 s slower, 50 MiB less).

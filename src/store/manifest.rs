@@ -92,6 +92,18 @@ pub struct Accounting {
     /// Entries of files recognised as Claude Code hook logs, not read.
     #[serde(default)]
     pub hook_payloads_not_read: u64,
+    /// JSON documents read after a file's first (several gzip members,
+    /// joined files), each announced for its file.
+    #[serde(default)]
+    pub documents_concatenated: u64,
+    /// A document's record list key (`Records`) met again; the records
+    /// under every one are read, and the file named in a warning.
+    #[serde(default)]
+    pub containers_repeated: u64,
+    /// Paths under the inputs not read, by reason (symlink, fifo, device,
+    /// socket, permission, vanished, other); each named in a warning.
+    #[serde(default)]
+    pub paths_not_read: BTreeMap<String, u64>,
 }
 
 impl Accounting {
@@ -109,7 +121,8 @@ impl Accounting {
         ["unknown", "unreadable"]
             .iter()
             .map(|k| self.files_by_kind.get(*k).copied().unwrap_or(0))
-            .sum()
+            .sum::<u64>()
+            + self.paths_not_read.values().sum::<u64>()
     }
 }
 

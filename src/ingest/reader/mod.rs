@@ -98,6 +98,11 @@ pub struct LenientCounts {
     pub synthetic_ids: u64,
     /// Optional nested fields set to null or resource entries left out.
     pub fields_nulled: u64,
+    /// JSON documents read after the first one of a file (gzip members,
+    /// joined files).
+    pub documents_concatenated: u64,
+    /// Container keys (`Records`) met again in the same document, read too.
+    pub containers_repeated: u64,
 }
 
 impl LenientCounts {
@@ -106,6 +111,8 @@ impl LenientCounts {
         self.times_with_space += o.times_with_space;
         self.synthetic_ids += o.synthetic_ids;
         self.fields_nulled += o.fields_nulled;
+        self.documents_concatenated += o.documents_concatenated;
+        self.containers_repeated += o.containers_repeated;
     }
 
     /// The per-file note: what was accepted, once.
@@ -133,6 +140,18 @@ impl LenientCounts {
             parts.push(format!(
                 "{} malformed optional fields set to null, records kept",
                 self.fields_nulled
+            ));
+        }
+        if self.documents_concatenated > 0 {
+            parts.push(format!(
+                "{} more JSON documents after the first (gzip members or joined files), all read",
+                self.documents_concatenated
+            ));
+        }
+        if self.containers_repeated > 0 {
+            parts.push(format!(
+                "the record list's key repeated {} times in one document, the records under each read",
+                self.containers_repeated
             ));
         }
         (!parts.is_empty()).then(|| format!("accepted: {}", parts.join("; ")))

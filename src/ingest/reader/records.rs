@@ -63,10 +63,8 @@ pub fn read_file(
     if is_json_lines(bytes, start) {
         r.jsonl = true;
         r.read_lines(start, origin);
-    } else if bytes[start] == b'[' {
-        r.read_array(start, origin);
     } else {
-        r.read_object(start, origin);
+        r.read_documents(start, origin);
     }
     if let Some(e) = trailing_error
         && !r.trailing_reported
@@ -288,12 +286,53 @@ impl<'b> Reader<'b, '_> {
         }
     }
 
-    fn read_array(&mut self, start: usize, origin: Origin<'_>) {
+    /// Reads the document at `start` and every one after it: several
+    /// gzip members or `cat`-joined files make one document per part, each
+    /// read (and counted). Bytes after the last that are not JSON are
+    /// quarantined as one entry, so they are reported and the records
+    /// before them kept.
+    fn read_documents(&mut self, start: usize, origin: Origin<'_>) {
+        let b = self.bytes;
+        let mut at = start;
+        loop {
+            let end = if b[at] == b'[' {
+                self.read_array(at, origin)
+            } else {
+                self.read_object(at, origin)
+            };
+            // A structural error was already reported with the rest.
+            let Some(end) = end else { return };
+            let next = scan::skip_ws(b, end);
+            match b.get(next) {
+                None => return,
+                Some(b'{' | b'[') => {
+                    self.lenient.documents_concatenated += 1;
+                    at = next;
+                }
+                Some(&first) => {
+                    let n = b.len() - next;
+                    self.quarantine_at(
+                        next,
+                        None,
+                        format!(
+                            "{n} bytes after the end of the JSON document (from byte {next}, first byte 0x{first:02X}) are not JSON; the records before them are kept"
+                        ),
+                        &b[next..],
+                    );
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Reads the array at `start`; where it ends, unless it is broken.
+    fn read_array(&mut self, start: usize, origin: Origin<'_>) -> Option<usize> {
         let b = self.bytes;
         if let Some(text) = self.text {
             return self.read_array_text(text, start, origin);
         }
-        for el in scan::elements(b, start) {
+        let mut elements = scan::elements(b, start);
+        for el in elements.by_ref() {
             match el {
                 Ok(range) => {
                     let idx = self.next_index();
@@ -305,13 +344,19 @@ impl<'b> Reader<'b, '_> {
                 }
             }
         }
+        elements.end
     }
 
     /// `read_array` over valid UTF-8: each element is parsed where it
     /// starts, and serde's end of it is where the next one is looked for, so
     /// the bytes are read once. An element serde rejects is delimited by
     /// the scanner and handled as `read_array` would.
-    fn read_array_text(&mut self, text: &'b str, start: usize, origin: Origin<'_>) {
+    fn read_array_text(
+        &mut self,
+        text: &'b str,
+        start: usize,
+        origin: Origin<'_>,
+    ) -> Option<usize> {
         let b = self.bytes;
         let mut elements = scan::elements(b, start);
         while let Some(next) = elements.next_start() {
@@ -346,9 +391,11 @@ impl<'b> Reader<'b, '_> {
                 }
             }
         }
+        elements.end
     }
 
-    fn read_object(&mut self, start: usize, origin: Origin<'_>) {
+    /// Reads the object at `start`; where it ends, when that is known.
+    fn read_object(&mut self, start: usize, origin: Origin<'_>) -> Option<usize> {
         let b = self.bytes;
         // `events`: `aws logs filter-log-events` / `get-log-events` output.
         // Other tools use the name too, so it is no CloudTrail container by
@@ -359,12 +406,12 @@ impl<'b> Reader<'b, '_> {
                     self.container = key != b"events";
                     if key == b"logEvents" {
                         if !self.is_data_message(start) {
-                            return;
+                            return None;
                         }
                         self.log_events = true;
                     }
-                    self.read_array(at, origin);
-                    return;
+                    let end = self.read_array(at, origin)?;
+                    return self.read_rest_of_object(key, end, origin);
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -378,6 +425,31 @@ impl<'b> Reader<'b, '_> {
         let end = scan::value_end(b, start).unwrap_or(b.len());
         let idx = self.next_index();
         self.handle_doc(&b[start..end], start, idx, origin, true);
+        Some(end)
+    }
+
+    /// The members after a container's array, from `i`: a repeated
+    /// container key (`{"Records":[…],"Records":[…]}`) is read too, and
+    /// counted, rather than leaving one of the two unread as a JSON parser
+    /// keeping one value per key would. Returns where the object ends.
+    fn read_rest_of_object(
+        &mut self,
+        key: &[u8],
+        mut i: usize,
+        origin: Origin<'_>,
+    ) -> Option<usize> {
+        let b = self.bytes;
+        loop {
+            match scan::next_key(b, i, false) {
+                Ok(None) => return Some(scan::skip_ws(b, i) + 1),
+                Ok(Some((k, v))) if &b[k.clone()] == key && b.get(v) == Some(&b'[') => {
+                    self.lenient.containers_repeated += 1;
+                    i = self.read_array(v, origin)?;
+                }
+                Ok(Some((_, v))) => i = scan::value_end(b, v).ok()?,
+                Err(_) => return None,
+            }
+        }
     }
 
     /// CloudWatch Logs subscription payloads: only DATA_MESSAGE carries events.

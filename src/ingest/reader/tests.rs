@@ -189,6 +189,7 @@ fn issue_24_leniencies_are_counted_with_warnings() {
             times_with_space: 0,
             synthetic_ids: 1,
             fields_nulled: 2,
+            ..Default::default()
         }
     );
     assert_eq!(r.warnings.len(), 2);
