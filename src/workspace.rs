@@ -84,9 +84,9 @@ impl Workspace {
             .filter(|p| p.is_file());
         let settings = match (config, remembered) {
             (None, Some(p)) if !Path::new(crate::settings::FILE_NAME).is_file() => {
-                Settings::find(Some(&p), &[])?
+                Settings::find(Some(&p), &[], false)?.0
             }
-            _ => Settings::find(config, &[])?,
+            _ => Settings::find(config, &[], false)?.0,
         };
         let mut ws = Workspace {
             store,

@@ -203,7 +203,7 @@ fn a_bad_settings_file_is_an_error_naming_the_file() {
 }
 
 #[test]
-fn a_settings_file_at_the_top_of_an_input_folder_is_used() {
+fn a_settings_file_at_the_top_of_an_input_folder_is_announced_and_used_only_when_asked() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("logs");
     copy_dir(&fixture(), &input);
@@ -212,15 +212,27 @@ fn a_settings_file_at_the_top_of_an_input_folder_is_used() {
         "[join]\nskew_before_secs = 0\nskew_after_secs = 0\nmax_call_secs = 1\n[aliases]\n\"bob@example.com\" = \"Robert\"\n",
     )
     .unwrap();
+    // Issue 23: input folders hold data from elsewhere; their settings
+    // relabel events, so they are announced and not applied unasked.
+    let r = run(&["attribute", input.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("\"Robert\""), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("trailblame.toml found in an input folder and not applied"),
+        "{}",
+        r.stderr
+    );
     let r = run(&[
         "attribute",
         input.to_str().unwrap(),
         "--format",
         "json",
-        "-q",
+        "--config-from-inputs",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("\"Robert\""), "{}", r.stdout);
+    assert!(r.stderr.contains("note: settings from"), "{}", r.stderr);
     // The settings file itself is not taken for a log.
     let r = run(&[
         "ingest",

@@ -152,6 +152,7 @@ fn sample_views_add_up_and_equal_privilege_uses_the_iam_data() {
         "-q",
         "--format",
         "json",
+        "--config-from-inputs",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
@@ -220,7 +221,12 @@ fn sample_views_add_up_and_equal_privilege_uses_the_iam_data() {
     assert_eq!(un["of"], ai["destructive"]);
     assert!(n(&un["count"]) <= n(&un["of"]));
     // The text form states the verdict first and prints the tiers.
-    let r = run(&["compare", sample().to_str().unwrap(), "-q"]);
+    let r = run(&[
+        "compare",
+        sample().to_str().unwrap(),
+        "-q",
+        "--config-from-inputs",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.starts_with("AI-attributed write actions"),

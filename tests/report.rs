@@ -44,7 +44,14 @@ fn snapshot(name: &str, got: &str) {
 
 #[test]
 fn markdown_report_of_the_sample_matches_its_snapshot() {
-    let r = run(&["report", sample().to_str().unwrap(), "--format", "md", "-q"]);
+    let r = run(&[
+        "report",
+        sample().to_str().unwrap(),
+        "--format",
+        "md",
+        "-q",
+        "--config-from-inputs",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     snapshot("report-sample.md", &stable(&r.stdout));
 }
@@ -57,6 +64,7 @@ fn json_report_tells_the_story_of_the_big_incident() {
         "--format",
         "json",
         "-q",
+        "--config-from-inputs",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let doc: Value = serde_json::from_str(&r.stdout).unwrap();
@@ -111,6 +119,7 @@ fn json_report_tells_the_story_of_the_big_incident() {
         "-q",
         "--format",
         "json",
+        "--config-from-inputs",
     ]);
     let cmp: Value = serde_json::from_str(&c.stdout).unwrap();
     assert_eq!(doc["sections"][0]["blocks"][0]["content"], cmp["verdict"]);
@@ -146,9 +155,15 @@ fn json_report_tells_the_story_of_the_big_incident() {
 #[test]
 fn timeline_of_an_incident_matches_its_snapshot() {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_trailblame"));
-    c.args(["timeline", "--incident", "INC-2291", "-q"])
-        .arg(sample())
-        .env("COLUMNS", "140");
+    c.args([
+        "timeline",
+        "--incident",
+        "INC-2291",
+        "-q",
+        "--config-from-inputs",
+    ])
+    .arg(sample())
+    .env("COLUMNS", "140");
     let r = run_cmd(&mut c);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("DeleteStack"), "{}", r.stdout);

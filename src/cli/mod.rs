@@ -19,7 +19,7 @@ pub mod timeline;
 use crate::ingest::IngestOptions;
 use crate::output::Format;
 use crate::progress::{Progress, ProgressMode};
-use crate::settings::Settings;
+use crate::settings::{Settings, SettingsOrigin};
 use crate::sql::TimeWindow;
 use crate::workspace::Workspace;
 use anyhow::{Result, bail};
@@ -101,9 +101,13 @@ pub struct RunArgs {
     /// File of `path-prefix-or-user = operator` lines mapping transcripts to people
     #[arg(long, value_name = "FILE")]
     pub operator_map: Option<PathBuf>,
-    /// Attribution settings (default: ./trailblame.toml, else one at the top of an input folder, else built-in)
+    /// Attribution settings (default: ./trailblame.toml, else built-in)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Apply a trailblame.toml found at the top of an input folder (found
+    /// and not applied otherwise: input folders hold data from elsewhere)
+    #[arg(long)]
+    pub config_from_inputs: bool,
 }
 
 impl RunArgs {
@@ -116,7 +120,22 @@ impl RunArgs {
 
     /// The attribution settings for a run over `inputs`.
     pub fn settings(&self, inputs: &[PathBuf]) -> Result<Settings> {
-        Settings::find(self.config.as_deref(), inputs)
+        let (settings, origin) =
+            Settings::find(self.config.as_deref(), inputs, self.config_from_inputs)?;
+        if !self.quiet {
+            match &origin {
+                SettingsOrigin::WorkingDir | SettingsOrigin::InputFolder => {
+                    eprintln!("note: settings from {}", settings.source);
+                }
+                SettingsOrigin::NotApplied(p) => eprintln!(
+                    "note: {} found in an input folder and not applied; pass --config {} or --config-from-inputs to use it",
+                    p.display(),
+                    p.display()
+                ),
+                SettingsOrigin::Explicit | SettingsOrigin::Builtin => {}
+            }
+        }
+        Ok(settings)
     }
 
     /// The options of a write run over `inputs`.

@@ -132,19 +132,32 @@ impl Settings {
     }
 
     /// The settings for a run: `explicit` if given, else `./trailblame.toml`,
-    /// else a `trailblame.toml` at the top of an input folder, else the
-    /// built-in defaults.
-    pub fn find(explicit: Option<&Path>, inputs: &[PathBuf]) -> Result<Settings> {
-        let candidate = match explicit {
-            Some(p) => Some(p.to_path_buf()),
-            None => std::iter::once(PathBuf::from(FILE_NAME))
-                .chain(
-                    inputs
-                        .iter()
-                        .filter(|p| p.is_dir())
-                        .map(|p| p.join(FILE_NAME)),
-                )
-                .find(|p| p.is_file()),
+    /// else built-in defaults. A `trailblame.toml` at the top of an input
+    /// folder is applied only when `from_inputs` says so: input folders
+    /// hold data from elsewhere, and settings in them relabel events
+    /// (issue 23). Returns what was found, for the caller to announce.
+    pub fn find(
+        explicit: Option<&Path>,
+        inputs: &[PathBuf],
+        from_inputs: bool,
+    ) -> Result<(Settings, SettingsOrigin)> {
+        let in_inputs = || {
+            inputs
+                .iter()
+                .filter(|p| p.is_dir())
+                .map(|p| p.join(FILE_NAME))
+                .find(|p| p.is_file())
+        };
+        let (candidate, origin) = match explicit {
+            Some(p) => (Some(p.to_path_buf()), SettingsOrigin::Explicit),
+            None => match Some(PathBuf::from(FILE_NAME)).filter(|p| p.is_file()) {
+                Some(p) => (Some(p), SettingsOrigin::WorkingDir),
+                None => match in_inputs() {
+                    Some(p) if from_inputs => (Some(p), SettingsOrigin::InputFolder),
+                    Some(p) => (None, SettingsOrigin::NotApplied(p)),
+                    None => (None, SettingsOrigin::Builtin),
+                },
+            },
         };
         match candidate {
             Some(p) => {
@@ -154,11 +167,23 @@ impl Settings {
                     .with_context(|| format!("reading settings {}", p.display()))?;
                 let mut s = Self::from_text(&text, &p.display().to_string())?;
                 s.dir = p.parent().map(Path::to_path_buf);
-                Ok(s)
+                Ok((s, origin))
             }
-            None => Ok(Self::builtin()),
+            None => Ok((Self::builtin(), origin)),
         }
     }
+}
+
+/// Where a run's settings came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingsOrigin {
+    Explicit,
+    WorkingDir,
+    /// An input folder's file, applied because the user asked.
+    InputFolder,
+    /// An input folder's file, found and not applied.
+    NotApplied(PathBuf),
+    Builtin,
 }
 
 #[cfg(test)]

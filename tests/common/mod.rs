@@ -47,6 +47,7 @@ pub fn ingest_quietly(input: &Path, store: &Path) {
         "--store",
         store.to_str().unwrap(),
         "-q",
+        "--config-from-inputs",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
