@@ -65,6 +65,19 @@ impl ApprovalState {
     }
 }
 
+/// An approval state (the `approval` column's value) and its rule in words,
+/// for tables and sentences: never "unapproved" for `unknown`.
+pub fn describe_approval(state: &str, rule: Option<&str>) -> String {
+    match (state, rule) {
+        ("approved", _) => "approved by a person".to_owned(),
+        ("auto_approved", Some(r)) => format!("auto-approved ({r})"),
+        ("auto_approved", None) => "auto-approved".to_owned(),
+        ("rejected", _) => "rejected".to_owned(),
+        ("unknown", _) => "unknown (no approval on record)".to_owned(),
+        (other, _) => other.to_owned(),
+    }
+}
+
 /// One agent event's approval: the state, the rule or mode behind an
 /// auto-approval, and the operator's silence before the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,6 +234,23 @@ mod tests {
         };
         let a = Approval::of_call(&call, None);
         assert_eq!((a.state, a.rule), (ApprovalState::Unknown, None));
+    }
+
+    /// Every value a transcript reader stores (Claude Code, Codex, Gemini,
+    /// Amazon Q/Kiro, Aider all write `transcripts::Approval`) reaches the
+    /// attribution as its state; only `Unknown` becomes `unknown`.
+    #[test]
+    fn every_reader_approval_has_its_state() {
+        use crate::transcripts::Approval as A;
+        for (a, want) in [
+            (A::Explicit, ApprovalState::Approved),
+            (A::Auto, ApprovalState::AutoApproved),
+            (A::Rejected, ApprovalState::Rejected),
+            (A::Unknown, ApprovalState::Unknown),
+        ] {
+            assert_eq!(ApprovalState::of_tool_call(Some(a.as_str())), want, "{a:?}");
+        }
+        assert_eq!(ApprovalState::ALL.len(), 4);
     }
 
     #[test]
