@@ -3,9 +3,12 @@
 -- `trailblame compare` sums the cells per side (AI, human), per privilege
 -- tier of the principal (the comparison at equal privilege), per session
 -- (the clustered bootstrap) and per ISO week (the trend).
---   writes: successful non-read-only calls (the incident-rate denominator)
+--   writes: successful calls CloudTrail marks readOnly: false (the
+--     attribution's `write` column, the incident-rate denominator)
 --   destructive: successful destructive calls
---   destructive_unapproved: those not explicitly approved by a person
+--   destructive_unapproved: those whose approval is not `approved`
+--   destructive_approved, _auto_approved, _rejected, _approval_unknown:
+--     the same calls by approval state (unknown: the record does not say)
 --   denied: AccessDenied and friends (an agent probing its permissions)
 SELECT
   actor_kind,
@@ -14,9 +17,13 @@ SELECT
   principal_arn,
   CAST(event_date AS STRING) AS day,
   COUNT(*) AS calls,
-  SUM(CASE WHEN read_only = false AND error_code IS NULL THEN 1 ELSE 0 END) AS writes,
+  SUM(CASE WHEN write = true THEN 1 ELSE 0 END) AS writes,
   SUM(CASE WHEN destructive = true THEN 1 ELSE 0 END) AS destructive,
-  SUM(CASE WHEN destructive = true AND (approval IS NULL OR approval <> 'explicit') THEN 1 ELSE 0 END) AS destructive_unapproved,
+  SUM(CASE WHEN destructive = true AND (approval IS NULL OR approval <> 'approved') THEN 1 ELSE 0 END) AS destructive_unapproved,
+  SUM(CASE WHEN destructive = true AND approval = 'approved' THEN 1 ELSE 0 END) AS destructive_approved,
+  SUM(CASE WHEN destructive = true AND approval = 'auto_approved' THEN 1 ELSE 0 END) AS destructive_auto_approved,
+  SUM(CASE WHEN destructive = true AND approval = 'rejected' THEN 1 ELSE 0 END) AS destructive_rejected,
+  SUM(CASE WHEN destructive = true AND actor_kind = 'ai' AND (approval IS NULL OR approval = 'unknown') THEN 1 ELSE 0 END) AS destructive_approval_unknown,
   SUM(CASE WHEN error_code IS NOT NULL THEN 1 ELSE 0 END) AS errors,
   SUM(CASE WHEN error_code LIKE '%AccessDenied%'
              OR error_code LIKE '%Unauthorized%'

@@ -1,7 +1,8 @@
 -- Every destructive or risky call, newest last: who (actor kind, actor, the
 -- person an agent acted for), what (category, severity, the catalog rule),
 -- whether it failed (an attempt, not damage), and for agents' calls the tool
--- call's approval and how long before it a person last wrote.
+-- call's approval state (approved, auto_approved with the rule, rejected,
+-- unknown) and how long before it a person last wrote.
 SELECT
   event_time,
   account_id,
@@ -15,6 +16,7 @@ SELECT
   catalog_rule,
   CASE WHEN error_code IS NULL THEN 'done' ELSE 'failed: ' || error_code END AS outcome,
   approval,
+  approval_rule,
   human_last_spoke_secs,
   agent_session_id,
   tool_call_id,

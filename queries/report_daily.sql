@@ -4,7 +4,7 @@ SELECT
   CAST(event_date AS STRING) AS day,
   actor_kind,
   COUNT(*) AS calls,
-  SUM(CASE WHEN read_only = false AND error_code IS NULL THEN 1 ELSE 0 END) AS writes,
+  SUM(CASE WHEN write = true THEN 1 ELSE 0 END) AS writes,
   SUM(CASE WHEN destructive = true THEN 1 ELSE 0 END) AS destructive
 FROM events
 GROUP BY event_date, actor_kind

@@ -4,7 +4,7 @@
 SELECT
   actor_kind,
   COUNT(*) AS events,
-  SUM(CASE WHEN read_only = false AND error_code IS NULL THEN 1 ELSE 0 END) AS writes,
+  SUM(CASE WHEN write = true THEN 1 ELSE 0 END) AS writes,
   SUM(CASE WHEN destructive = true THEN 1 ELSE 0 END) AS destructive,
   SUM(CASE WHEN error_code IS NOT NULL THEN 1 ELSE 0 END) AS errors
 FROM events

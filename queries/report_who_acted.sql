@@ -1,6 +1,8 @@
 -- Who acted: per AI agent and per person, with the person an agent worked
 -- for; writes, destructive calls, agent sessions, and calls made on
 -- credentials a person also used (an agent on a human's identity).
+-- writes: successful calls CloudTrail marks readOnly: false (the
+-- attribution's `write` column, the one definition of a write).
 WITH human_principals AS (
   SELECT DISTINCT principal_arn AS human_principal
   FROM events
@@ -11,7 +13,7 @@ SELECT
   e.actor AS actor,
   e.operator AS operator,
   COUNT(*) AS calls,
-  SUM(CASE WHEN e.read_only = false AND e.error_code IS NULL THEN 1 ELSE 0 END) AS writes,
+  SUM(CASE WHEN e.write = true THEN 1 ELSE 0 END) AS writes,
   SUM(CASE WHEN e.destructive = true THEN 1 ELSE 0 END) AS destructive,
   COUNT(DISTINCT e.agent_session_id) AS agent_sessions,
   SUM(CASE WHEN e.actor_kind = 'ai' AND h.human_principal IS NOT NULL THEN 1 ELSE 0 END) AS on_human_credentials

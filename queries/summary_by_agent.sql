@@ -2,10 +2,12 @@
 -- how many people they acted for, how many transcript sessions are linked,
 -- and how many of their events the transcript join (not a marker alone)
 -- attributed.
+-- writes: successful calls CloudTrail marks readOnly: false (the
+-- attribution's `write` column, the one definition of a write).
 SELECT
   actor AS agent,
   COUNT(*) AS events,
-  SUM(CASE WHEN read_only = false THEN 1 ELSE 0 END) AS writes,
+  SUM(CASE WHEN write = true THEN 1 ELSE 0 END) AS writes,
   SUM(CASE WHEN destructive = true THEN 1 ELSE 0 END) AS destructive,
   COUNT(DISTINCT operator) AS operators,
   COUNT(DISTINCT agent_session_id) AS sessions,

@@ -1,11 +1,13 @@
 -- People: what each person did themselves and what agents did for them
 -- (ai events whose operator is that person).
+-- writes: successful calls CloudTrail marks readOnly: false (the
+-- attribution's `write` column, the one definition of a write).
 SELECT
   COALESCE(operator, actor) AS person,
   SUM(CASE WHEN actor_kind = 'human' THEN 1 ELSE 0 END) AS own_events,
-  SUM(CASE WHEN actor_kind = 'human' AND read_only = false THEN 1 ELSE 0 END) AS own_writes,
+  SUM(CASE WHEN actor_kind = 'human' AND write = true THEN 1 ELSE 0 END) AS own_writes,
   SUM(CASE WHEN actor_kind = 'ai' THEN 1 ELSE 0 END) AS agent_events,
-  SUM(CASE WHEN actor_kind = 'ai' AND read_only = false THEN 1 ELSE 0 END) AS agent_writes,
+  SUM(CASE WHEN actor_kind = 'ai' AND write = true THEN 1 ELSE 0 END) AS agent_writes,
   COUNT(DISTINCT CASE WHEN actor_kind = 'ai' THEN actor END) AS agents
 FROM events
 WHERE actor_kind = 'human' OR (actor_kind = 'ai' AND operator IS NOT NULL)

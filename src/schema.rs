@@ -45,11 +45,13 @@ pub mod attribution {
     pub const CONFIDENCE: &str = "confidence";
     pub const EVIDENCE: &str = "evidence";
     pub const REASON: &str = "reason";
+    pub const WRITE: &str = "write";
     pub const DESTRUCTIVE: &str = "destructive";
     pub const DESTRUCTIVE_CATEGORY: &str = "destructive_category";
     pub const SEVERITY: &str = "severity";
     pub const CATALOG_RULE: &str = "catalog_rule";
     pub const APPROVAL: &str = "approval";
+    pub const APPROVAL_RULE: &str = "approval_rule";
     pub const HUMAN_LAST_SPOKE_SECS: &str = "human_last_spoke_secs";
 }
 

@@ -58,7 +58,9 @@ const CACHED_COLUMNS: &[&str] = &[
     "severity",
     "catalog_rule",
     "approval",
+    "approval_rule",
     "human_last_spoke_secs",
+    "write",
 ];
 
 struct EventsCache {

@@ -265,3 +265,132 @@ fn a_store_remembers_its_settings_file_and_what_it_names() {
         3
     );
 }
+
+fn sample_json(cmd: &str) -> (String, Value) {
+    let r = run(&[cmd, sample().to_str().unwrap(), "-q", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = serde_json::from_str(&r.stdout).unwrap();
+    (r.stdout, v)
+}
+
+/// The integer column `name` summed over a report table's rows.
+fn report_column_sum(report: &Value, caption: &str, name: &str) -> u64 {
+    let table = report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["blocks"].as_array().unwrap())
+        .find(|b| b["type"] == "table" && b["content"]["caption"] == caption)
+        .unwrap_or_else(|| panic!("no table {caption:?}"));
+    let k = table["content"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["name"] == name)
+        .unwrap();
+    table["content"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[k]["value"].as_u64().unwrap())
+        .sum()
+}
+
+/// Issue 17: "writes" meant attempted writes in `summary` and successful
+/// ones in `report` and `compare`. One definition now (the attribution's
+/// `write` column): the numbers agree everywhere.
+#[test]
+fn issue_17_writes_agree_in_summary_report_and_compare() {
+    let (_, summary) = sample_json("summary");
+    let (_, report) = sample_json("report");
+    let (_, cmp) = sample_json("compare");
+    let by_kind = |k: &str| {
+        summary["by_actor_kind"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["actor_kind"] == k)
+            .unwrap()["writes"]
+            .as_u64()
+            .unwrap()
+    };
+    let (ai, human) = (by_kind("ai"), by_kind("human"));
+    assert!(ai > 0 && human > 0);
+    assert_eq!(cmp["ai"]["writes"].as_u64().unwrap(), ai);
+    assert_eq!(cmp["human"]["writes"].as_u64().unwrap(), human);
+    assert_eq!(
+        report_column_sum(
+            &report,
+            "AI agents, and the person each worked for",
+            "Writes"
+        ),
+        ai
+    );
+    assert_eq!(report_column_sum(&report, "People", "Writes"), human);
+    // The agents' writes per operator agree with the report's table too.
+    let agent_writes: u64 = summary["by_operator"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["agent_writes"].as_u64().unwrap())
+        .sum();
+    assert!(agent_writes <= ai);
+    // All writes: the summary's overview and the report's headline.
+    let total = summary["overview"][0]["writes"].as_u64().unwrap();
+    let metric = report["sections"][0]["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "metrics")
+        .unwrap()["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["label"] == "Writes")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .replace(',', "");
+    assert_eq!(metric.parse::<u64>().unwrap(), total);
+}
+
+/// Issue 17: an approval the record does not store is `unknown`, never
+/// "no approval": the four states sum to the AI destructive calls, and no
+/// output says "no explicit human approval" or "without a person's
+/// approval".
+#[test]
+fn issue_17_unknown_approval_is_not_reported_as_no_approval() {
+    let (cmp_text, cmp) = sample_json("compare");
+    let a = &cmp["ai_destructive_approval"];
+    let n = |k: &str| a[k].as_u64().unwrap_or_else(|| panic!("no {k} in {a}"));
+    let destructive = cmp["ai"]["destructive"].as_u64().unwrap();
+    assert!(destructive > 0);
+    assert_eq!(
+        n("approved") + n("auto_approved") + n("rejected") + n("unknown"),
+        destructive
+    );
+    // The sample's transcripts never store the answer to a prompt.
+    assert_eq!(n("unknown"), destructive, "{a}");
+    let sentence = cmp["ai_destructive_without_approval"]["sentence"]
+        .as_str()
+        .unwrap();
+    assert!(
+        sentence.starts_with(&format!(
+            "{destructive} of {destructive} AI destructive calls had no approval on record (unknown); the tool cannot tell whether a person clicked yes."
+        )),
+        "{sentence}"
+    );
+    let (report_text, _) = sample_json("report");
+    let (anomalies_text, _) = sample_json("anomalies");
+    let (destructive_text, _) = sample_json("destructive");
+    for out in [&cmp_text, &report_text, &anomalies_text, &destructive_text] {
+        for banned in [
+            "no explicit human approval",
+            "without a person's approval",
+            "unapproved destructive",
+            "\"explicit\"",
+        ] {
+            assert!(!out.contains(banned), "{banned:?} in output");
+        }
+    }
+}

@@ -35,7 +35,10 @@ pub struct Side {
     pub calls: u64,
     pub writes: u64,
     pub destructive: u64,
+    /// Destructive calls whose approval is not `approved` on record.
     pub destructive_unapproved: u64,
+    /// Destructive calls by approval state (agents' only; zero for people).
+    pub destructive_approval: ApprovalCounts,
     pub errors: u64,
     pub denied: u64,
     pub actor_days: u64,
@@ -52,6 +55,7 @@ impl Side {
         self.writes += c.writes;
         self.destructive += c.destructive;
         self.destructive_unapproved += c.destructive_unapproved;
+        self.destructive_approval.add(&c.approval);
         self.errors += c.errors;
         self.denied += c.denied;
     }
@@ -91,7 +95,52 @@ pub struct EqualPrivilege {
     pub sentence: String,
 }
 
-/// AI destructive calls not explicitly approved by a person.
+/// Destructive calls by the attribution's approval state
+/// (`attribution::risk::ApprovalState`). `unknown` means the record does
+/// not say, which is not the same as "no".
+#[derive(Default, Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct ApprovalCounts {
+    pub approved: u64,
+    pub auto_approved: u64,
+    pub rejected: u64,
+    pub unknown: u64,
+}
+
+impl ApprovalCounts {
+    fn add(&mut self, o: &ApprovalCounts) {
+        self.approved += o.approved;
+        self.auto_approved += o.auto_approved;
+        self.rejected += o.rejected;
+        self.unknown += o.unknown;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.approved + self.auto_approved + self.rejected + self.unknown
+    }
+
+    /// "N of M AI destructive calls had no approval on record (unknown); …"
+    /// with the breakdown by state. Never says "unapproved".
+    pub fn sentence(&self) -> String {
+        let of = self.total();
+        if of == 0 {
+            return "No AI destructive calls.".to_string();
+        }
+        let breakdown = format!(
+            "approved {}, auto-approved by a rule or mode {}, rejected {}, unknown {}",
+            self.approved, self.auto_approved, self.rejected, self.unknown
+        );
+        if self.unknown == 0 {
+            return format!("Approval of the {of} AI destructive calls on record: {breakdown}.");
+        }
+        format!(
+            "{} of {of} AI destructive calls had no approval on record (unknown); the tool cannot tell whether a person clicked yes. By approval state: {breakdown}.",
+            self.unknown
+        )
+    }
+}
+
+/// AI destructive calls with no approval by a person on record (auto-approved,
+/// rejected or unknown); see `ApprovalCounts` for the states.
 #[derive(Clone, Debug, Serialize)]
 pub struct Unapproved {
     pub count: u64,
@@ -134,6 +183,8 @@ pub struct Comparison {
     pub denied_share_of_calls: Option<ProportionComparison>,
     pub mass_deletion_bursts_per_100_sessions: Option<RateComparison>,
     pub ai_destructive_without_approval: Unapproved,
+    /// The AI destructive calls by approval state; sums to `ai.destructive`.
+    pub ai_destructive_approval: ApprovalCounts,
     pub weeks: Vec<Week>,
     pub verdict: String,
     /// Sentences of the other views, in the order printed.
@@ -161,6 +212,7 @@ struct Cell {
     writes: u64,
     destructive: u64,
     destructive_unapproved: u64,
+    approval: ApprovalCounts,
     errors: u64,
     denied: u64,
 }
@@ -204,6 +256,12 @@ fn cells(df: &DataFrame) -> Result<Vec<Cell>> {
         n("errors")?,
         n("denied")?,
     );
+    let (approved, auto_approved, rejected, approval_unknown) = (
+        n("destructive_approved")?,
+        n("destructive_auto_approved")?,
+        n("destructive_rejected")?,
+        n("destructive_approval_unknown")?,
+    );
     Ok((0..df.height())
         .map(|i| Cell {
             ai: kind.get(i) == Some("ai"),
@@ -215,6 +273,12 @@ fn cells(df: &DataFrame) -> Result<Vec<Cell>> {
             writes: writes.get(i).unwrap_or(0),
             destructive: destructive.get(i).unwrap_or(0),
             destructive_unapproved: unapproved.get(i).unwrap_or(0),
+            approval: ApprovalCounts {
+                approved: approved.get(i).unwrap_or(0),
+                auto_approved: auto_approved.get(i).unwrap_or(0),
+                rejected: rejected.get(i).unwrap_or(0),
+                unknown: approval_unknown.get(i).unwrap_or(0),
+            },
             errors: errors.get(i).unwrap_or(0),
             denied: denied.get(i).unwrap_or(0),
         })
@@ -482,15 +546,7 @@ pub fn compute(
             ai.destructive,
             1.959_963_984_540_054,
         );
-        let sentence = match share(ai.destructive_unapproved, ai.destructive) {
-            Some(p) => format!(
-                "{} of {} AI destructive calls ({}) had no explicit human approval.",
-                ai.destructive_unapproved,
-                ai.destructive,
-                crate::stats::format::percent(p)
-            ),
-            None => "No AI destructive calls.".to_string(),
-        };
+        let sentence = ai.destructive_approval.sentence();
         Unapproved {
             count: ai.destructive_unapproved,
             of: ai.destructive,
@@ -575,6 +631,7 @@ pub fn compute(
         denied_share_of_calls: denied_share.ok(),
         mass_deletion_bursts_per_100_sessions: bursts_per_100.ok(),
         ai_destructive_without_approval: unapproved,
+        ai_destructive_approval: ai.destructive_approval,
         weeks,
         notes,
         links,

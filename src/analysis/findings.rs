@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 const EVENTS_SQL: &str = "SELECT CAST(event_time AS BIGINT) AS t, event_id, actor_kind, actor, operator, \
     agent_session_id, tool_call_id, account_id, aws_region, event_source, event_name, iam_action, source_ip, \
-    read_only, error_code, destructive, severity, approval, human_last_spoke_secs FROM events";
+    read_only, error_code, destructive, severity, approval, approval_rule, human_last_spoke_secs FROM events";
 
 /// Request parameters and resources only for writes and destructive calls
 /// (the detectors read names from no other call, and the text is most of
@@ -53,6 +53,7 @@ pub fn activity(data: &Workspace, window: TimeWindow) -> Result<Activity> {
         "error_code",
         "severity",
         "approval",
+        "approval_rule",
     ];
     let mut cols = names
         .par_iter()
@@ -75,6 +76,7 @@ pub fn activity(data: &Workspace, window: TimeWindow) -> Result<Activity> {
         &mut a.error_code,
         &mut a.severity,
         &mut a.approval,
+        &mut a.approval_rule,
     ] {
         *slot = cols.next().unwrap_or_default();
     }

@@ -111,6 +111,7 @@ const COLUMNS: &[&str] = &[
     attribution::AGENT_SESSION_ID,
     attribution::TOOL_CALL_ID,
     attribution::DESTRUCTIVE,
+    attribution::WRITE,
 ];
 
 pub struct Section {

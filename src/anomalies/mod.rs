@@ -79,8 +79,11 @@ pub struct Activity {
     pub destructive: Vec<bool>,
     /// Destructive severity: "low" | "medium" | "high" | "critical" or null.
     pub severity: StrCol,
-    /// "auto" | "explicit" | "rejected" | "unknown" or null.
+    /// The attribution's approval state: "approved" | "auto_approved" |
+    /// "rejected" | "unknown" (agents' events) or null.
     pub approval: StrCol,
+    /// For "auto_approved": the rule or mode that let the call run.
+    pub approval_rule: StrCol,
     pub human_last_spoke_secs: Vec<Option<i64>>,
     /// requestParameters as JSON text.
     pub request_parameters: Vec<Option<Box<str>>>,
@@ -114,6 +117,7 @@ impl Activity {
             ("destructive", self.destructive.len()),
             ("severity", self.severity.len()),
             ("approval", self.approval.len()),
+            ("approval_rule", self.approval_rule.len()),
             ("human_last_spoke_secs", self.human_last_spoke_secs.len()),
             ("request_parameters", self.request_parameters.len()),
             ("resources", self.resources.len()),

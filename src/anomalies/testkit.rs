@@ -40,6 +40,7 @@ pub struct Ev {
     pub destructive: bool,
     pub severity: Option<String>,
     pub approval: Option<String>,
+    pub approval_rule: Option<String>,
     pub spoke: Option<i64>,
     pub params: Option<String>,
     pub resources: Vec<String>,
@@ -69,6 +70,7 @@ pub fn ev(t: i64, action: &str) -> Ev {
         destructive: false,
         severity: None,
         approval: None,
+        approval_rule: None,
         spoke: None,
         params: None,
         resources: vec![],
@@ -88,7 +90,7 @@ impl Ev {
         self.actor = agent.into();
         self.operator = Some(operator.into());
         self.session = Some(session.into());
-        self.approval = Some("explicit".into());
+        self.approval = Some("approved".into());
         self.spoke = Some(30);
         self
     }
@@ -119,6 +121,9 @@ impl Ev {
     }
     pub fn approval(mut self, a: Option<&str>, spoke_secs: Option<i64>) -> Ev {
         self.approval = a.map(Into::into);
+        if a == Some("auto_approved") {
+            self.approval_rule = Some("permissionMode=bypassPermissions".into());
+        }
         self.spoke = spoke_secs;
         self
     }
@@ -166,6 +171,7 @@ impl Kit {
             a.destructive.push(e.destructive);
             a.severity.push(e.severity.as_deref());
             a.approval.push(e.approval.as_deref());
+            a.approval_rule.push(e.approval_rule.as_deref());
             a.human_last_spoke_secs.push(e.spoke);
             a.request_parameters
                 .push(e.params.as_deref().map(Into::into));

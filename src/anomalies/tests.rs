@@ -51,7 +51,7 @@ fn mixed() -> Kit {
         k.add(
             ev(at(18, 1, 0) + j * 30_000_000, "s3:DeleteBucket")
                 .ai("kiro", "dave", "7f3a1c2b")
-                .approval(Some("auto"), Some(4000))
+                .approval(Some("auto_approved"), Some(4000))
                 .destroys("high")
                 .params(&format!(r#"{{"bucketName":"b{j}"}}"#)),
         );

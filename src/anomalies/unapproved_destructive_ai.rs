@@ -1,8 +1,10 @@
 //! **unapproved_destructive_ai**: an AI agent's destructive call that no
-//! person approved at the time: its tool call was auto-approved
-//! (`approval` = "auto"), or it was not explicitly approved and the
-//! operator had not written in the session for more than
-//! `max_silence_secs` (or never had: `human_last_spoke_secs` null).
+//! person is on record as approving: its tool call was auto-approved by a
+//! rule or mode (`approval` = "auto_approved", the rule named from
+//! `approval_rule`), or its approval is unknown (the record does not say;
+//! not the same as "no") and the operator had not written in the session
+//! for more than `max_silence_secs` (or never had: `human_last_spoke_secs`
+//! null).
 //!
 //! *Why*: destructive actions are where a human in the loop matters most;
 //! an agent deleting things in an auto-approve mode, or long after the
@@ -16,12 +18,13 @@
 //! unknown 2). **Severity** = the highest destructive severity among them
 //! (medium when none is recorded).
 //!
-//! *False positives and assumptions*: approval values are those of the
-//! `tool_calls.approval` column (auto, explicit, rejected, unknown); an
-//! event with no tool call (approval and silence both null) counts as not
-//! approved, so agents seen only through user agents or roles are flagged
-//! too; a person may have approved a plan in words earlier than the
-//! silence limit.
+//! *False positives and assumptions*: approval states are the attribution's
+//! `approval` column (approved, auto_approved, rejected, unknown); an
+//! agent's event with no tool call is `unknown` (silence null), so agents
+//! seen only through user agents or roles are flagged too; a person may
+//! have clicked yes without the transcript storing it, or approved a plan
+//! in words earlier than the silence limit: the explanation says "without
+//! recorded approval", never "unapproved". Rejected calls are not flagged.
 
 use super::US_PER_MIN;
 use super::ctx::{Actor, Ctx, Kind, fmt_span, fmt_time, plural};
@@ -45,8 +48,8 @@ fn unapproved(cx: &Ctx, i: u32) -> Option<&'static str> {
     let spoke = cx.a.human_last_spoke_secs[i as usize];
     let silent = spoke.is_none_or(|s| s > cx.t.unapproved_destructive_ai.max_silence_secs);
     match approval {
-        Some("auto") => Some("auto-approved"),
-        Some("explicit") => None,
+        Some("auto_approved") => Some("auto-approved"),
+        Some("approved" | "rejected") => None,
         _ if silent => Some("unattended"),
         _ => None,
     }
@@ -91,6 +94,27 @@ fn finding(cx: &Ctx, x: &Actor, rows: Vec<u32>) -> Finding {
         .filter(|&&i| unapproved(cx, i) == Some("auto-approved"))
         .count();
     let unattended = rows.len() - auto;
+    let mut rules: Vec<&str> = rows
+        .iter()
+        .filter(|&&i| unapproved(cx, i) == Some("auto-approved"))
+        .map(|&i| {
+            cx.a.approval_rule
+                .get(i as usize)
+                .unwrap_or("rule not recorded")
+        })
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let mut parts = Vec::new();
+    if auto > 0 {
+        parts.push(format!("{auto} auto-approved ({})", rules.join("; ")));
+    }
+    if unattended > 0 {
+        parts.push(format!(
+            "{unattended} without recorded approval (unknown: the tool cannot tell whether a person clicked yes) and no operator message within {} s",
+            t.max_silence_secs
+        ));
+    }
     let severity = rows
         .iter()
         .map(|&i| cx.dseverity(i).unwrap_or(Severity::Medium))
@@ -111,13 +135,13 @@ fn finding(cx: &Ctx, x: &Actor, rows: Vec<u32>) -> Finding {
     let first = cx.time(rows[0]);
     let span = cx.time(rows[rows.len() - 1]) - first;
     let explanation = format!(
-        "{} made {} ({}) without a person's approval from {} over {}: {auto} auto-approved, {unattended} with no explicit approval and no operator message within {} s ({silence})",
+        "{} made {} ({}) with no person's approval on record from {} over {}: {} ({silence})",
         cx.who_in(x, &rows),
         plural(rows.len(), "destructive call"),
         names.join(", "),
         fmt_time(first),
         fmt_span(span),
-        t.max_silence_secs,
+        parts.join(", "),
     );
     cx.finding(NAME, severity, x, rows, f64::from(score), explanation)
 }
@@ -137,7 +161,7 @@ mod tests {
     #[test]
     fn auto_approved_and_unattended_deletes_are_one_finding_per_burst() {
         let mut k = Kit::default();
-        k.add(del(at(15, 10, 0), "s1").approval(Some("auto"), Some(20)));
+        k.add(del(at(15, 10, 0), "s1").approval(Some("auto_approved"), Some(20)));
         k.add(del(at(15, 10, 4), "s1").approval(Some("unknown"), Some(1800)));
         k.add(
             del(at(15, 10, 9), "s1")
@@ -145,8 +169,8 @@ mod tests {
                 .destroys("critical"),
         );
         // A new burst, and another session.
-        k.add(del(at(15, 12, 0), "s1").approval(Some("auto"), Some(5)));
-        k.add(del(at(15, 10, 1), "s2").approval(Some("auto"), Some(5)));
+        k.add(del(at(15, 12, 0), "s1").approval(Some("auto_approved"), Some(5)));
+        k.add(del(at(15, 10, 1), "s2").approval(Some("auto_approved"), Some(5)));
         let f = detect(&k.build(), &scope(), &Thresholds::default());
         let f = of(&f, NAME);
         assert_eq!(f.len(), 3, "{f:#?}");
@@ -155,22 +179,24 @@ mod tests {
         assert_eq!(f[0].score, 10.0);
         assert_eq!(
             f[0].explanation,
-            "gina's claude-code session s1 made 3 destructive calls (TerminateInstances) without a person's approval from 2026-03-17 10:00 UTC over 9 min: 1 auto-approved, 2 with no explicit approval and no operator message within 600 s (operator silent up to 30 min)"
+            "gina's claude-code session s1 made 3 destructive calls (TerminateInstances) with no person's approval on record from 2026-03-17 10:00 UTC over 9 min: 1 auto-approved (permissionMode=bypassPermissions), 2 without recorded approval (unknown: the tool cannot tell whether a person clicked yes) and no operator message within 600 s (operator silent up to 30 min)"
         );
     }
 
     #[test]
     fn approved_attended_or_human_deletes_are_not() {
         let mut k = Kit::default();
-        k.add(del(at(15, 10, 0), "s1").approval(Some("explicit"), Some(5000)));
+        k.add(del(at(15, 10, 0), "s1").approval(Some("approved"), Some(5000)));
         k.add(del(at(15, 10, 1), "s1").approval(Some("unknown"), Some(120)));
         k.add(del(at(15, 10, 2), "s1").approval(None, Some(600)));
+        // A rejection on record is not flagged, however silent the operator.
+        k.add(del(at(15, 10, 3), "s1").approval(Some("rejected"), None));
         k.add(ev(at(15, 10, 3), "ec2:TerminateInstances").destroys("high"));
         // Not destructive (failed, so the catalog says false).
         k.add(
             ev(at(15, 10, 4), "ec2:TerminateInstances")
                 .ai("claude-code", "gina", "s1")
-                .approval(Some("auto"), None)
+                .approval(Some("auto_approved"), None)
                 .error("AccessDenied"),
         );
         let f = detect(&k.build(), &scope(), &Thresholds::default());

@@ -35,7 +35,17 @@ use std::time::Instant;
 
 /// Bumped whenever the rules change what they output, so stores attributed
 /// by an older trailblame are attributed again.
-pub const RULES_REVISION: u32 = 10;
+pub const RULES_REVISION: u32 = 11;
+
+/// The one definition of a *write*: a call CloudTrail marks `readOnly:
+/// false` that succeeded (no error code). A failed call changed nothing, and
+/// the incident rate's exposure is successful writes. Stored as the
+/// attribution's `write` column, which every query (`summary`, `compare`,
+/// `report`) and the anomaly input read; failed attempts stay visible
+/// through `error_code`.
+pub fn is_write(read_only: Option<bool>, error_code: Option<&str>) -> bool {
+    read_only == Some(false) && error_code.is_none()
+}
 
 /// Counts from one attribution run.
 #[derive(Debug, Default, Clone)]
@@ -109,7 +119,7 @@ pub fn compute(
     );
     clock.lap("  attribution: events loaded");
     let markers = markers::markers()?;
-    let input::StoredEvents { events, ids } = loaded;
+    let input::StoredEvents { mut events, ids } = loaded;
     let calls = load_calls(store)?;
     clock.lap("  attribution: calls loaded");
     let out = engine::run(&events, &calls, settings, markers, None);
@@ -117,6 +127,7 @@ pub fn compute(
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
     let risk = risk::assess(&events, &out.labels, &calls, settings, &user_messages);
     clock.lap("  attribution: risk");
+    let writes = std::mem::take(&mut events.write);
     drop(events);
     let mut stats = Stats {
         events: out.labels.of.len(),
@@ -137,7 +148,7 @@ pub fn compute(
     for batch in ranges.chunks(rayon::current_num_threads().max(1)) {
         let frames = batch
             .par_iter()
-            .map(|r| frame(&ids, r.clone(), &out.labels, &calls, &risk))
+            .map(|r| frame(&ids, r.clone(), &out.labels, &calls, &risk, &writes))
             .collect::<Result<Vec<DataFrame>>>()?;
         sink(frames)?;
     }
@@ -192,6 +203,7 @@ fn frame<'a>(
     labels: &'a engine::Labels,
     calls: &'a [Call],
     risk: &'a risk::Risk,
+    writes: &[bool],
 ) -> Result<DataFrame> {
     let n = range.len();
     let row = |k: usize| ids.row(range.start + k);
@@ -234,11 +246,15 @@ fn frame<'a>(
         ),
         evidence.finish().into_series().into_column(),
         strs(attribution::REASON, &|l| Some(l.reason.as_str())),
+        Column::new(
+            PlSmallStr::from_static(attribution::WRITE),
+            (0..n).map(|k| writes[row(k)]).collect::<Vec<bool>>(),
+        ),
     ];
     // One lookup per row and map (the maps hold the few risky events).
     let hits: Vec<Option<&crate::destructive::Classification>> =
         (0..n).map(|k| risk.destructive.get(&row(k))).collect();
-    let approvals: Vec<Option<&(Option<String>, Option<i64>)>> =
+    let approvals: Vec<Option<&risk::Approval>> =
         (0..n).map(|k| risk.approval.get(&row(k))).collect();
     let by_row = |name: &str, f: &dyn Fn(usize) -> Option<&'a str>| -> Column {
         let v: Vec<Option<&str>> = (0..n).map(f).collect();
@@ -262,12 +278,15 @@ fn frame<'a>(
             hits[k].map(|c| c.rule.as_str())
         }),
         by_row(attribution::APPROVAL, &|k| {
-            approvals[k].and_then(|(a, _)| a.as_deref())
+            approvals[k].map(|a| a.state.as_str())
+        }),
+        by_row(attribution::APPROVAL_RULE, &|k| {
+            approvals[k].and_then(|a| a.rule.as_deref())
         }),
         Column::new(
             PlSmallStr::from_static(attribution::HUMAN_LAST_SPOKE_SECS),
             (0..n)
-                .map(|k| approvals[k].and_then(|(_, s)| *s))
+                .map(|k| approvals[k].and_then(|a| a.human_last_spoke_secs))
                 .collect::<Vec<Option<i64>>>(),
         ),
     ]);

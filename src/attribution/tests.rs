@@ -75,6 +75,7 @@ fn events(rows: &[E]) -> Events {
             id: &r.id,
             time: r.t,
             console: r.console,
+            read_only: None,
             source: Some(&r.source),
             name: Some(&r.name),
             region: o(&r.region),

@@ -70,7 +70,7 @@ pub fn text(c: &Comparison) -> String {
         "calls",
         "writes",
         "destructive",
-        "unapproved",
+        "no record",
         "denied",
         "actor-days",
         "sessions",
@@ -86,7 +86,7 @@ pub fn text(c: &Comparison) -> String {
             s.writes,
             s.destructive,
             if name == "ai" {
-                s.destructive_unapproved.to_string()
+                s.destructive_approval.unknown.to_string()
             } else {
                 "n/a".into()
             },

@@ -268,12 +268,16 @@ pub(super) fn destructive_section(
         let session = f.str("agent_session_id", i);
         let approval = match (f.str("actor_kind", i).as_deref(), f.str("approval", i)) {
             (Some("ai"), Some(a)) => {
+                let a = crate::attribution::risk::describe_approval(
+                    &a,
+                    f.str("approval_rule", i).as_deref(),
+                );
                 let silent = f
                     .str("human_last_spoke_secs", i)
                     .and_then(|s| s.parse::<i64>().ok());
                 match silent {
-                    Some(s) => format!("{a} (person last wrote {} min before)", s / 60),
-                    None => format!("{a} (no message from the person before)"),
+                    Some(s) => format!("{a}; person last wrote {} min before", s / 60),
+                    None => format!("{a}; no message from the person before"),
                 }
             }
             (Some("ai"), None) => "no tool call".into(),

@@ -55,10 +55,10 @@ pub(super) fn story(
             _ => actor,
         };
         let approval = match f.str("approval", i) {
-            Some(a) if a == "explicit" => "; the tool call was approved by the person".to_string(),
-            Some(a) if a == "auto" => "; the tool call was auto-approved".to_string(),
-            Some(a) if a == "rejected" => "; the person rejected a tool call".to_string(),
-            Some(_) => "; the transcript records no approval".to_string(),
+            Some(a) if a == "approved" => "; the record shows a person approved the tool call".to_string(),
+            Some(a) if a == "auto_approved" => "; the tool call was auto-approved by a rule or mode".to_string(),
+            Some(a) if a == "rejected" => "; the tool call was rejected".to_string(),
+            Some(_) => "; no approval on record (unknown): the tool cannot tell whether a person clicked yes".to_string(),
             None => String::new(),
         };
         out.push((

@@ -42,6 +42,11 @@ pub fn attribution_columns() -> Vec<ColumnDoc> {
         ),
         col(REASON, s(), "the label in one readable sentence"),
         col(
+            WRITE,
+            DataType::Boolean,
+            "the one definition of a write (`attribution::is_write`): CloudTrail's readOnly is false and the call succeeded (no error code); failed attempts are false here and stay visible through error_code",
+        ),
+        col(
             DESTRUCTIVE,
             DataType::Boolean,
             "the call destroyed or weakened something (catalog match and no error code); failed attempts are false here but keep their category",
@@ -64,7 +69,12 @@ pub fn attribution_columns() -> Vec<ColumnDoc> {
         col(
             APPROVAL,
             s(),
-            "for agents' events: the tool call's approval (auto, explicit, rejected, unknown)",
+            "for agents' events: approved (the record shows a person approved), auto_approved (a rule or mode allowed it, named in approval_rule), rejected, unknown (no tool call, or the answer is not stored: never read as \"no\"); null for others",
+        ),
+        col(
+            APPROVAL_RULE,
+            s(),
+            "for auto_approved events: the rule or mode that let the call run, e.g. `permissionMode=bypassPermissions`",
         ),
         col(
             HUMAN_LAST_SPOKE_SECS,

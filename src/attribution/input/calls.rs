@@ -24,6 +24,9 @@ pub struct Call {
     pub outcome: Option<String>,
     /// auto, explicit, rejected, unknown (`tool_calls.approval`).
     pub approval: Option<String>,
+    /// What the approval rests on (`tool_calls.approval_evidence`): for an
+    /// auto-approved call, the mode or rule that let it through.
+    pub approval_evidence: Option<String>,
     pub tool_name: Option<String>,
 }
 
@@ -65,6 +68,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
             col(transcripts::COMMAND),
             col(transcripts::OUTCOME),
             col(transcripts::APPROVAL),
+            col(transcripts::APPROVAL_EVIDENCE),
             col(transcripts::TOOL_NAME),
         ])
         .join(
@@ -91,6 +95,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
     let command = strs(&df, transcripts::COMMAND)?;
     let outcome = strs(&df, transcripts::OUTCOME)?;
     let approval = strs(&df, transcripts::APPROVAL)?;
+    let approval_evidence = strs(&df, transcripts::APPROVAL_EVIDENCE)?;
     let tool_name = strs(&df, transcripts::TOOL_NAME)?;
     let started: Vec<Option<i64>> = df.column(transcripts::STARTED_AT)?.i64()?.iter().collect();
     let ended: Vec<Option<i64>> = df.column(transcripts::ENDED_AT)?.i64()?.iter().collect();
@@ -123,6 +128,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
             command: own(command[i]),
             outcome: own(outcome[i]),
             approval: own(approval[i]),
+            approval_evidence: own(approval_evidence[i]),
             tool_name: own(tool_name[i]),
         });
     }

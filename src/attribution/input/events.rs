@@ -14,6 +14,8 @@ pub struct Events {
     /// eventTime in microseconds since the epoch.
     pub time: Vec<i64>,
     pub console: Vec<bool>,
+    /// `crate::attribution::is_write` of each event.
+    pub write: Vec<bool>,
     pub source: StrCol,
     pub name: StrCol,
     pub region: StrCol,
@@ -52,6 +54,7 @@ pub struct Row<'a> {
     pub id: &'a str,
     pub time: i64,
     pub console: bool,
+    pub read_only: Option<bool>,
     pub source: Option<&'a str>,
     pub name: Option<&'a str>,
     pub region: Option<&'a str>,
@@ -99,6 +102,8 @@ impl Events {
         }
         self.time.push(r.time);
         self.console.push(r.console);
+        self.write
+            .push(crate::attribution::is_write(r.read_only, r.error_code));
         self.source.push(r.source);
         self.name.push(r.name);
         self.region.push(r.region);
@@ -162,6 +167,14 @@ impl Events {
                 .bool()?
                 .iter()
                 .map(|b| b.unwrap_or(false)),
+        );
+        let read_only = df.column(events::READ_ONLY)?.bool()?;
+        let err = df.column(events::ERROR_CODE)?.str()?;
+        self.write.extend(
+            read_only
+                .iter()
+                .zip(err.iter())
+                .map(|(r, e)| crate::attribution::is_write(r, e)),
         );
         let mut cols = self.columns();
         let (hits, filled) = rayon::join(

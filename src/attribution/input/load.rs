@@ -121,5 +121,6 @@ pub fn event_selection(lf: LazyFrame) -> LazyFrame {
             .alias(events::EVENT_TIME),
     );
     cols.push(col(events::CONSOLE_SESSION).fill_null(lit(false)));
+    cols.push(col(events::READ_ONLY));
     lf.select(cols)
 }
