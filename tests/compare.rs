@@ -267,7 +267,14 @@ fn a_store_remembers_its_settings_file_and_what_it_names() {
 }
 
 fn sample_json(cmd: &str) -> (String, Value) {
-    let r = run(&[cmd, sample().to_str().unwrap(), "-q", "--format", "json"]);
+    let r = run(&[
+        cmd,
+        sample().to_str().unwrap(),
+        "--config-from-inputs",
+        "-q",
+        "--format",
+        "json",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = serde_json::from_str(&r.stdout).unwrap();
     (r.stdout, v)
