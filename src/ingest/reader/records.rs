@@ -205,6 +205,22 @@ impl<'b> Reader<'b, '_> {
         }
     }
 
+    /// A JSON value that is not a CloudTrail record (counted apart from
+    /// quarantined records, with the same position and raw text).
+    fn not_a_record(&mut self, raw: &[u8], at: usize, index: u64, reason: &str) {
+        let line = self.lines.line_of(self.bytes, at);
+        let position = self.position(line, Some(index));
+        let kept = &raw[..raw.len().min(RAW_LIMIT)];
+        self.not_records.push(Quarantined {
+            line: Some(line),
+            record_index: Some(index),
+            position,
+            reason: reason.to_string(),
+            raw: String::from_utf8_lossy(kept).into_owned(),
+            raw_bytes: raw.len() as u64,
+        });
+    }
+
     fn quarantine_at(&mut self, at: usize, index: Option<u64>, mut reason: String, raw: &[u8]) {
         let line = self.lines.line_of(self.bytes, at);
         if (at >= self.bytes.len() || raw.is_empty())
@@ -531,17 +547,12 @@ impl<'b> Reader<'b, '_> {
         }
         if doc.is_hook_payload() {
             self.hooks += 1;
-            let line = self.lines.line_of(self.bytes, at);
-            let position = self.position(line, Some(index));
-            let kept = &raw[..raw.len().min(RAW_LIMIT)];
-            self.not_records.push(Quarantined {
-                line: Some(line),
-                record_index: Some(index),
-                position,
-                reason: "a Claude Code hook payload (hook_event_name, session_id), not a CloudTrail record".to_string(),
-                raw: String::from_utf8_lossy(kept).into_owned(),
-                raw_bytes: raw.len() as u64,
-            });
+            self.not_a_record(
+                raw,
+                at,
+                index,
+                "a Claude Code hook payload (hook_event_name, session_id), not a CloudTrail record",
+            );
             return;
         }
         // A CloudWatch Logs event has its own `timestamp`, unless it sits in a
@@ -581,18 +592,12 @@ impl<'b> Reader<'b, '_> {
             return;
         }
         if !doc.looks_like_record() {
-            let line = self.lines.line_of(self.bytes, at);
-            let position = self.position(line, Some(index));
-            let kept = &raw[..raw.len().min(RAW_LIMIT)];
-            self.not_records.push(Quarantined {
-                line: Some(line),
-                record_index: Some(index),
-                position,
-                reason: "not a CloudTrail record (fewer than two of eventVersion, eventID, eventTime, eventSource, eventName, userIdentity, awsRegion, recipientAccountId)"
-                    .to_string(),
-                raw: String::from_utf8_lossy(kept).into_owned(),
-                raw_bytes: raw.len() as u64,
-            });
+            self.not_a_record(
+                raw,
+                at,
+                index,
+                "not a CloudTrail record (fewer than two of eventVersion, eventID, eventTime, eventSource, eventName, userIdentity, awsRegion, recipientAccountId)",
+            );
             return;
         }
         self.recognised += 1;
