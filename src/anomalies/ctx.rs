@@ -248,7 +248,7 @@ impl<'a> Ctx<'a> {
             .is_some_and(|id| self.sources[id as usize].sensitive)
     }
     /// Not read-only: `read_only` when recorded, else by the verb.
-    pub fn is_write(&self, i: u32) -> bool {
+    pub fn not_read_only(&self, i: u32) -> bool {
         match self.a.read_only[i as usize] {
             Some(ro) => !ro,
             None => !self.name(i).is_some_and(|n| n.looks_read),

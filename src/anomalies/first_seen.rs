@@ -41,7 +41,7 @@ pub const NAME: &str = "first_seen";
 
 /// Risk weight of one call (see the module doc).
 pub(crate) fn weight(cx: &Ctx, i: u32) -> u32 {
-    let write = cx.is_write(i);
+    let write = cx.not_read_only(i);
     let mut w = if write { 2 } else { 1 };
     if write && cx.sensitive(i) {
         w += 2;
@@ -242,7 +242,7 @@ fn new_actor(cx: &Ctx, x: &Actor) -> Option<Finding> {
         let w = weight(cx, i);
         let e = per_api.entry(cx.api(i)).or_insert(0);
         *e = (*e).max(w);
-        writes += usize::from(cx.is_write(i));
+        writes += usize::from(cx.not_read_only(i));
         destructive += usize::from(cx.destructive(i));
     }
     let max = per_api.values().copied().max().unwrap_or(0);

@@ -106,7 +106,7 @@ fn actor(cx: &Ctx, x: &Actor, p: &Profile) -> Vec<Finding> {
 
 fn finding(cx: &Ctx, x: &Actor, p: &Profile, rows: Vec<u32>) -> Finding {
     let t = &cx.t.off_hours;
-    let writes = rows.iter().filter(|&&i| cx.is_write(i)).count();
+    let writes = rows.iter().filter(|&&i| cx.not_read_only(i)).count();
     let destructive = rows.iter().filter(|&&i| cx.destructive(i)).count();
     let severity = if destructive > 0 {
         Severity::Medium

@@ -100,7 +100,7 @@ fn actor(cx: &Ctx, x: &Actor, own: &History, kind: &History) -> Vec<Finding> {
             .then_some((c, own_rate, peer_rate))
     };
     for &i in cx.analysed(x) {
-        if !t.include_read_only && !cx.is_write(i) {
+        if !t.include_read_only && !cx.not_read_only(i) {
             continue;
         }
         let d = cx.time(i).div_euclid(US_PER_DAY);
@@ -148,7 +148,7 @@ fn flush(
             .push(i);
         let s = if cx.sensitive(i) || cx.dseverity(i).is_some() {
             Severity::Medium
-        } else if cx.is_write(i) {
+        } else if cx.not_read_only(i) {
             Severity::Low
         } else {
             Severity::Info

@@ -44,7 +44,7 @@ pub fn run(cx: &Ctx) -> Vec<Finding> {
                 return out;
             }
             if s.volume {
-                out.extend(spikes(cx, x, VOLUME, s.min_writes, |i| cx.is_write(i)));
+                out.extend(spikes(cx, x, VOLUME, s.min_writes, |i| cx.not_read_only(i)));
             }
             if s.errors {
                 out.extend(spikes(cx, x, ERRORS, s.min_errors, |i| cx.failed(i)));

@@ -41,8 +41,9 @@ pub const RULES_REVISION: u32 = 11;
 /// false` that succeeded (no error code). A failed call changed nothing, and
 /// the incident rate's exposure is successful writes. Stored as the
 /// attribution's `write` column, which every query (`summary`, `compare`,
-/// `report`) and the anomaly input read; failed attempts stay visible
-/// through `error_code`.
+/// `report`) reads; failed attempts stay visible through `error_code`. The
+/// anomaly detectors do not use it yet: their `Ctx::not_read_only` also
+/// counts failed calls and guesses from the verb when CloudTrail is silent.
 pub fn is_write(read_only: Option<bool>, error_code: Option<&str>) -> bool {
     read_only == Some(false) && error_code.is_none()
 }
