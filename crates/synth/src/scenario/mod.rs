@@ -174,8 +174,8 @@ pub fn generate(cfg: &ScenarioConfig, out: &Path) -> Result<ScenarioStats> {
 /// defaults).
 fn write_settings(out: &Path) -> Result<u64> {
     let text = format!(
-        "# Attribution settings for this scenario (trailblame reads a trailblame.toml at\n\
-         # the top of an input folder). Only what differs from the built-in defaults;\n\
+        "# Attribution settings for this scenario (applied with --config-from-inputs,\n\
+         # or --config FILE). Only what differs from the built-in defaults;\n\
          # `trailblame attribute --print-config` shows them all.\n\n\
          [accounts]\n\
          production = [\"{}\"]\n\n\
