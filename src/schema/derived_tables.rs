@@ -8,7 +8,11 @@ pub fn attribution_columns() -> Vec<ColumnDoc> {
     use attribution::*;
     let s = || DataType::String;
     vec![
-        col(EVENT_ID, s(), "the event (`events.event_id`)"),
+        col(
+            EVENT_KEY,
+            s(),
+            "the event (`events.event_key`): one row per stored event, so events that share an eventID keep their own labels",
+        ),
         col(ACTOR_KIND, s(), "ai, human, service, automation or unknown"),
         col(
             ACTOR,
