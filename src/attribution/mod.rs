@@ -12,6 +12,7 @@
 //! whole at the end of every ingest and whenever the settings change; the
 //! manifest records what it was computed from.
 
+pub mod actions;
 pub mod dense;
 pub mod engine;
 pub mod facts;
@@ -57,6 +58,8 @@ pub struct Stats {
     pub tool_calls: usize,
     pub tool_calls_matched: usize,
     pub events_from_transcripts: usize,
+    /// Distinct actions (`actions`): decisions, not API calls.
+    pub actions: usize,
     pub seconds: f64,
 }
 
@@ -68,9 +71,10 @@ impl Stats {
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
         format!(
-            "{} events ({}); {} of {} AWS tool calls matched {} events; {:.1} s",
+            "{} events ({}) in {} actions; {} of {} AWS tool calls matched {} events; {:.1} s",
             self.events,
             kinds.join(", "),
+            self.actions,
             self.tool_calls_matched,
             self.tool_calls,
             self.events_from_transcripts,
@@ -133,12 +137,15 @@ pub fn compute(
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
     let risk = risk::assess(&events, &out.labels, &calls, settings, &user_messages);
     clock.lap("  attribution: risk");
+    let actions = actions::derive(&events, &out.labels, &out.cascade_of);
+    clock.lap("  attribution: actions");
     let writes = std::mem::take(&mut events.write);
     drop(events);
     let mut stats = Stats {
         events: out.labels.of.len(),
         tool_calls: calls.len(),
         tool_calls_matched: out.matched_calls,
+        actions: actions.count,
         ..Default::default()
     };
     for &l in &out.labels.of {
@@ -154,7 +161,17 @@ pub fn compute(
     for batch in ranges.chunks(rayon::current_num_threads().max(1)) {
         let frames = batch
             .par_iter()
-            .map(|r| frame(&keys, r.clone(), &out.labels, &calls, &risk, &writes))
+            .map(|r| {
+                frame(
+                    &keys,
+                    r.clone(),
+                    &out.labels,
+                    &calls,
+                    &risk,
+                    &writes,
+                    &actions,
+                )
+            })
             .collect::<Result<Vec<DataFrame>>>()?;
         sink(frames)?;
     }
@@ -225,6 +242,7 @@ fn frame<'a>(
     calls: &'a [Call],
     risk: &'a risk::Risk,
     writes: &[bool],
+    actions: &actions::Actions,
 ) -> Result<DataFrame> {
     let n = range.len();
     let row = |k: usize| range.start + k;
@@ -251,6 +269,24 @@ fn frame<'a>(
             }
             b.finish().into_column()
         },
+        {
+            let mut b =
+                StringChunkedBuilder::new(PlSmallStr::from_static(attribution::ACTION_ID), n);
+            let mut text = String::with_capacity(32);
+            for k in range.clone() {
+                text.clear();
+                crate::schema::event_key::write(keys[actions.first[k] as usize], &mut text);
+                b.append_value(&text);
+            }
+            b.finish().into_column()
+        },
+        Column::new(
+            PlSmallStr::from_static(attribution::VIA),
+            range
+                .clone()
+                .map(|k| actions.via[k].as_str())
+                .collect::<Vec<&str>>(),
+        ),
         strs(attribution::ACTOR_KIND, &|l| Some(l.kind.as_str())),
         strs(attribution::ACTOR, &|l| l.actor.as_deref()),
         strs(attribution::OPERATOR, &|l| l.operator.as_deref()),
