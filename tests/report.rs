@@ -178,16 +178,17 @@ fn timeline_of_an_incident_matches_its_snapshot() {
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("INC-0"), "{}", r.stderr);
-    // Without a focus window the command says what it needs.
+    // An actor alone is enough (issue 22): the window is the data's span.
     let r = run(&[
         "timeline",
         "--actor",
         "kiro",
         sample().to_str().unwrap(),
         "-q",
+        "--config-from-inputs",
     ]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--since and --until"), "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("DeleteStack"), "{}", r.stdout);
 }
 
 #[test]

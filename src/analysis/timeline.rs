@@ -237,6 +237,71 @@ fn event_entry(e: &Ev, depth: u8, kind: EntryKind) -> TimelineEntry {
     }
 }
 
+/// An agent session a `--session` prefix names, with its span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionMatch {
+    pub id: String,
+    pub agent: Option<String>,
+    /// First and last time of its messages and tool calls (µs), when any.
+    pub span: Option<(i64, i64)>,
+}
+
+/// The agent sessions whose id starts with `prefix`, in id order.
+pub fn sessions_like(data: &Workspace, prefix: &str) -> Result<Vec<SessionMatch>> {
+    let mut cx = data.sql(TimeWindow::default())?;
+    let p = [("p".to_string(), format!("{prefix}%"))];
+    let sql = crate::sql::substitute(
+        "SELECT s.session_id AS id, s.agent AS agent, \
+         CAST(s.started_at AS BIGINT) AS lo, CAST(s.ended_at AS BIGINT) AS hi \
+         FROM agent_sessions s WHERE s.session_id LIKE :p ORDER BY s.session_id",
+        &p,
+    )?;
+    let df = crate::sql::run(&mut cx, &sql)?;
+    let calls = crate::sql::run(
+        &mut cx,
+        &crate::sql::substitute(
+            "SELECT session_id AS id, CAST(MIN(started_at) AS BIGINT) AS lo, \
+             CAST(MAX(COALESCE(ended_at, started_at)) AS BIGINT) AS hi FROM tool_calls \
+             WHERE session_id LIKE :p GROUP BY session_id",
+            &p,
+        )?,
+    )?;
+    let mut call_span: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let (cid, clo, chi) = (
+        calls.column("id")?.str()?,
+        calls.column("lo")?.i64()?,
+        calls.column("hi")?.i64()?,
+    );
+    for i in 0..calls.height() {
+        if let (Some(id), Some(lo), Some(hi)) = (cid.get(i), clo.get(i), chi.get(i)) {
+            call_span.insert(id.to_string(), (lo, hi));
+        }
+    }
+    let (id, agent, lo, hi) = (
+        df.column("id")?.str()?,
+        df.column("agent")?.str()?,
+        df.column("lo")?.i64()?,
+        df.column("hi")?.i64()?,
+    );
+    let mut out: Vec<SessionMatch> = Vec::new();
+    for i in 0..df.height() {
+        let Some(sid) = id.get(i) else { continue };
+        if out.last().is_some_and(|m| m.id == sid) {
+            continue;
+        }
+        let mut span = lo.get(i).map(|l| (l, hi.get(i).unwrap_or(l)));
+        if let Some(&(a, b)) = call_span.get(sid) {
+            span = Some(span.map_or((a, b), |(l, h)| (l.min(a), h.max(b))));
+        }
+        out.push(SessionMatch {
+            id: sid.to_string(),
+            agent: agent.get(i).map(str::to_string),
+            span,
+        });
+    }
+    Ok(out)
+}
+
 /// One entry with the time it sorts by and the entries under it.
 struct Item {
     time: i64,
@@ -261,11 +326,14 @@ pub fn build(
         window.until.unwrap_or(i64::MAX),
     );
     let chosen: Vec<&Ev> = evs.iter().filter(|e| selected(e, focus)).collect();
+    // A session focus shows the session's transcript even when none of its
+    // calls matched a CloudTrail event.
     let sessions: BTreeSet<String> = match &focus.session {
         Some(s) => evs
             .iter()
             .filter_map(|e| e.session.clone())
             .filter(|x| x.starts_with(s.as_str()))
+            .chain(sessions_like(data, s)?.into_iter().map(|m| m.id))
             .collect(),
         None => chosen.iter().filter_map(|e| e.session.clone()).collect(),
     };

@@ -55,6 +55,7 @@ pub(super) fn headline_section(
     p: &Period,
     cmp: &Comparison,
     story: Vec<String>,
+    scope: &Scope,
 ) -> Result<Section> {
     let now = headline(data, p.window)?;
     let before = headline(data, p.previous)?;
@@ -76,17 +77,29 @@ pub(super) fn headline_section(
         });
     }
     let i = cmp.incidents;
-    metrics.push(Metric {
-        label: "Incidents".into(),
-        value: int(i.total as i64),
-        detail: Some(format!(
-            "{} traced to AI · {} to people · {} other · {} no traced cause",
-            i.traced_to_ai,
-            i.traced_to_human,
-            i.traced_to_other + i.ambiguous,
-            i.no_traced_cause
-        )),
-        trend: None,
+    metrics.push(if scope.incidents_given {
+        Metric {
+            label: "Incidents".into(),
+            value: int(i.total as i64),
+            detail: Some(format!(
+                "{} traced to AI · {} to people · {} other · {} no traced cause",
+                i.traced_to_ai,
+                i.traced_to_human,
+                i.traced_to_other + i.ambiguous,
+                i.no_traced_cause
+            )),
+            trend: None,
+        }
+    } else {
+        Metric {
+            label: "Incidents".into(),
+            value: "–".into(),
+            detail: Some(
+                "no incidents file given (--incidents FILE, or [incidents] file in trailblame.toml)"
+                    .into(),
+            ),
+            trend: None,
+        }
     });
     let ai_writes = kind(&now, "ai", 1);
     metrics.push(Metric {
@@ -102,6 +115,9 @@ pub(super) fn headline_section(
     let mut s = Section::new("headline", "Headline")
         .with(Block::Verdict(cmp.verdict.clone()))
         .with(Block::Metrics(metrics));
+    if let Some(note) = &scope.left_out {
+        s = s.with(Block::Paragraph(note.clone()));
+    }
     if !story.is_empty() {
         s = s
             .with(Block::Paragraph(
