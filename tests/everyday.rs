@@ -545,3 +545,136 @@ fn issue22_destructive_calls_name_what_they_destroyed_and_sql_reads_request_para
         json!([{"event_name": "TerminateInstances", "value": "i-0abc123"}])
     );
 }
+
+/// The incident timeline of the sample (the timeline block of its JSON).
+fn incident_timeline(extra: &[&str]) -> Value {
+    let data = sample();
+    let incidents = data.join("incidents.csv");
+    let mut args = vec![
+        "timeline",
+        "--incident",
+        "INC-2291",
+        "--incidents",
+        s(&incidents),
+        s(&data),
+        "--config-from-inputs",
+        "-q",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    let tl = doc["sections"][0]["blocks"][0]["content"].clone();
+    assert!(tl["entries"].is_array(), "{tl}");
+    tl
+}
+
+#[test]
+fn issue22_timeline_details_order_people_polling_output_and_summary() {
+    let tl = incident_timeline(&[]);
+    let entries = tl["entries"].as_array().unwrap();
+    let summary = tl["summary"].clone();
+    let kind = |e: &Value| e["kind"].as_str().unwrap_or("").to_string();
+    // The incident's start prints before every later entry, nested or not.
+    let start = entries
+        .iter()
+        .position(|e| kind(e) == "incident_start")
+        .expect("the incident start is on its timeline");
+    let at = entries[start]["time"].as_str().unwrap().to_string();
+    for e in &entries[..start] {
+        assert!(
+            e["time"].as_str().unwrap() <= at.as_str(),
+            "{e} prints before the incident start at {at}"
+        );
+    }
+    // The prompt is the person's, the reasoning the agent's.
+    let actor_of = |k: &str| -> Vec<String> {
+        entries
+            .iter()
+            .filter(|e| kind(e) == k)
+            .map(|e| e["actor"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert!(
+        !actor_of("prompt").is_empty() && actor_of("prompt").iter().all(|a| a == "dave"),
+        "{:?}",
+        actor_of("prompt")
+    );
+    assert!(
+        actor_of("assistant").iter().all(|a| a == "kiro"),
+        "{:?}",
+        actor_of("assistant")
+    );
+    // A person polling DescribeStacks is one entry per run, not one per call.
+    let polls: Vec<u64> = entries
+        .iter()
+        .filter(|e| {
+            e["depth"] == 0
+                && e["actor"] == "dave@example.com"
+                && e["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("DescribeStacks")
+        })
+        .map(|e| {
+            e["text"]
+                .as_str()
+                .unwrap()
+                .split_once(" ×")
+                .map_or(1, |(_, n)| n.parse().unwrap())
+        })
+        .collect();
+    let calls: u64 = polls.iter().sum();
+    assert!(
+        calls >= 20 && polls.len() * 2 <= calls as usize,
+        "{} entries for {calls} DescribeStacks calls of dave",
+        polls.len()
+    );
+    assert!(
+        entries.iter().any(|e| e["text"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("DescribeStacks ×")),
+        "no collapsed run"
+    );
+    // A failing command's stored output is shown under it.
+    let failing = entries
+        .iter()
+        .position(|e| {
+            kind(e) == "tool_call"
+                && e["flags"].as_array().unwrap().iter().any(|f| {
+                    f.as_str()
+                        .is_some_and(|f| f.starts_with("exit ") && f != "exit 0")
+                })
+        })
+        .expect("a failing call");
+    assert!(
+        entries[failing + 1..]
+            .iter()
+            .take_while(|e| e["depth"] == 1)
+            .any(|e| kind(e) == "note" && e["text"].as_str().unwrap().starts_with("output: ")),
+        "no output under the failing call {}",
+        entries[failing]
+    );
+    // The summary: prompt to destructive call, and time to recover.
+    let summary: Vec<&str> = summary
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(
+        summary
+            .iter()
+            .any(|s| s.contains("from the first prompt") && s.contains("DeleteStack")),
+        "{summary:?}"
+    );
+    assert!(
+        summary
+            .iter()
+            .any(|s| s.contains("INC-2291 took 13 h 0 min to recover")),
+        "{summary:?}"
+    );
+}

@@ -292,6 +292,9 @@ impl Text {
             ),
             None => self.line("Times are UTC. Indented: events a tool call caused."),
         }
+        for line in &timeline.summary {
+            self.wrap(line, "» ", "  ");
+        }
         if timeline.entries.is_empty() {
             self.line("(no entries)");
             return;
@@ -513,6 +516,8 @@ mod tests {
                 flags: vec!["destructive".into()],
                 anchor: None,
             }],
+            collapsed: false,
+            summary: Vec::new(),
         };
         let out = to_text(&doc(vec![Block::Timeline(tl)]), 120);
         assert!(!out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{9b}'));

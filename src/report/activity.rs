@@ -68,8 +68,10 @@ pub(super) fn headline_section(
         metrics.push(Metric {
             label: label.into(),
             value: int(total(&now, k)),
+            // The arrow is the change, so the change comes first; the
+            // shares are named as shares (issue 22).
             detail: Some(format!(
-                "AI {} · human {} · {detail}",
+                "{detail} · of these, AI agents {} and people {}",
                 share(kind(&now, "ai", k), total(&now, k)),
                 share(kind(&now, "human", k), total(&now, k))
             )),
@@ -307,15 +309,24 @@ pub(super) fn destructive_section(
                 }
                 (a, _) => a.map(minute),
             }),
-            text(f.str("account_id", i)),
-            text(f.str("event_name", i)),
+            // Fewer, wrapping columns: the table fits 1280 px (issue 22).
+            text(match (f.str("event_name", i), f.str("account_id", i)) {
+                (Some(n), Some(a)) => Some(format!("{n} in {a}")),
+                (n, _) => n,
+            }),
             Cell::int(calls as i64),
             text(f.str("severity", i)),
-            text(match (f.str("actor_kind", i), f.str("actor", i)) {
-                (Some(k), Some(a)) => Some(format!("{a} ({k})")),
-                (_, a) => a,
-            }),
-            text(f.str("operator", i)),
+            text(
+                match (
+                    f.str("actor_kind", i),
+                    f.str("actor", i),
+                    f.str("operator", i),
+                ) {
+                    (Some(k), Some(a), Some(o)) => Some(format!("{a} ({k}) for {o}")),
+                    (Some(k), Some(a), None) => Some(format!("{a} ({k})")),
+                    (_, a, _) => a,
+                },
+            ),
             Cell::text(approval),
             match session.filter(|s| timelines.contains(s)) {
                 Some(s) => Cell::link("timeline", timeline_anchor(&s)),
@@ -343,12 +354,10 @@ pub(super) fn destructive_section(
             )),
             columns: vec![
                 Column::text("Time (UTC)"),
-                Column::text("Account"),
-                Column::text("Action"),
+                Column::text("Action in account"),
                 Column::numeric("Calls"),
                 Column::text("Severity"),
-                Column::text("Actor"),
-                Column::text("On behalf of"),
+                Column::text("Actor (for whom)"),
                 Column::text("Approval"),
                 Column::text("Timeline"),
             ],
