@@ -33,6 +33,8 @@ pub fn run(a: Args, ui: crate::terminal::Display) -> Result<ExitCode> {
         a.sql.clone()
     };
     let sql = crate::sql::substitute(&sql, &a.params)?;
+    // The store's tables only: no file or network table functions (issue 23).
+    crate::sql::check_sandboxed(&sql)?;
     let window = a.time.window()?;
     let data = open(&a.input, &a.run)?;
     let mut cx = data.sql(window)?;
