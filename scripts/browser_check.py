@@ -4,6 +4,7 @@
 Usage:
     browser_check.py REPORT.html [--expect-section ID ...] [--expect-text TEXT ...]
                      [--screenshot OUT.png] [--window 1280x900] [--viewport-only] [--dark]
+                     [--max-height PX] [--no-horizontal-scroll]
 
 Fails (exit 1, one line per problem) when:
   - the browser console has a message of level SEVERE or WARNING (a Content-Security-Policy
@@ -13,7 +14,9 @@ Fails (exit 1, one line per problem) when:
   - the page fetched any resource, or has a link that leaves the page or points to an
     id that does not exist;
   - the Content-Security-Policy meta tag is missing;
-  - an --expect-section id is missing, or an --expect-text is not in document.body.innerText.
+  - an --expect-section id is missing, or an --expect-text is not in document.body.innerText;
+  - with --max-height, the page is taller; with --no-horizontal-scroll, the page or a table
+    shown (not inside a closed <details>) scrolls sideways.
 Prints every check it made. Exit 2 when the browser cannot be started.
 
 Runs offline: Chromium and chromedriver come from Debian's packages (/usr/bin/chromium,
@@ -57,6 +60,17 @@ out.text = document.body ? document.body.innerText : '';
 out.title = document.title;
 out.sections = document.querySelectorAll('section').length;
 out.svgs = document.querySelectorAll('svg').length;
+out.height = document.documentElement.scrollHeight;
+out.pageOverflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+// Table boxes that scroll sideways, among those shown (not in a closed <details>).
+out.wideTables = Array.from(document.querySelectorAll('.table-wrap'))
+  .filter(w => w.offsetParent !== null && w.scrollWidth > w.clientWidth + 1)
+  .map(w => {
+    const sec = w.closest('section');
+    const cap = w.querySelector('caption');
+    return (sec ? '#' + sec.id : '?') + ' ' + (cap ? JSON.stringify(cap.innerText.slice(0, 60)) : '') +
+      ' ' + w.scrollWidth + 'px in ' + w.clientWidth + 'px';
+  });
 return out;
 """
 
@@ -73,6 +87,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--window", default="1280x900", metavar="WxH", help="window size (default 1280x900)")
     p.add_argument("--viewport-only", action="store_true", help="screenshot only the window")
     p.add_argument("--dark", action="store_true", help="emulate prefers-color-scheme: dark")
+    p.add_argument("--max-height", type=int, metavar="PX",
+                   help="fail when the page is taller than this (at the window's width)")
+    p.add_argument("--no-horizontal-scroll", action="store_true",
+                   help="fail when the page or a shown table scrolls sideways at the window's width")
     return p.parse_args(argv)
 
 
@@ -161,6 +179,16 @@ def main(argv: list[str]) -> int:
     for text in args.expect_text:
         checks.append((f"text shown: {text!r}",
                        [] if text in page["text"] else [f"expected text not shown: {text!r}"]))
+
+    if args.max_height is not None:
+        checks.append((f"page height {page['height']} px at most {args.max_height} px",
+                       [] if page["height"] <= args.max_height else
+                       [f"the page is {page['height']} px tall"]))
+    if args.no_horizontal_scroll:
+        problems = [f"table scrolls sideways: {t}" for t in page["wideTables"]]
+        if page["pageOverflow"] > 0:
+            problems.append(f"the page scrolls sideways by {page['pageOverflow']} px")
+        checks.append(("nothing scrolls sideways", problems))
 
     print(f"browser_check: {path.name}: title {page['title']!r}, "
           f"{page['sections']} section(s), {page['svgs']} svg chart(s)")

@@ -37,6 +37,7 @@ pub mod sql;
 pub mod stats;
 pub mod store;
 pub mod str_col;
+pub mod terminal;
 pub mod timeparse;
 pub mod transcripts;
 pub mod workspace;

@@ -8,7 +8,8 @@
 //! is ever interpreted. Times are written as RFC 3339 UTC text. The
 //! character rules are `document::escape`'s, shared by every renderer.
 
-use crate::document::escape::{is_unsafe_char, terminal};
+use crate::document::escape::{is_unsafe_char, terminal, width};
+use crate::terminal::{Display, bold, cut_middle, tint};
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 use polars::prelude::*;
@@ -17,7 +18,9 @@ use std::path::Path;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Aligned columns for a terminal (also `text`)
     #[default]
+    #[value(alias = "text")]
     Table,
     Csv,
     Json,
@@ -25,10 +28,19 @@ pub enum Format {
     Parquet,
 }
 
-/// Widest cell in the terminal table, in characters.
-const MAX_CELL: usize = 60;
+impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Parquet => "parquet",
+        }
+    }
+}
 
-/// Writes `df` to `output` (a file) or stdout.
 /// Writes finished text to `output`, or to stdout.
 pub fn write_text(text: &str, output: Option<&Path>) -> Result<()> {
     match output {
@@ -37,7 +49,13 @@ pub fn write_text(text: &str, output: Option<&Path>) -> Result<()> {
     }
 }
 
-pub fn write_frame(df: &mut DataFrame, format: Format, output: Option<&Path>) -> Result<()> {
+/// Writes `df` to `output` (a file) or stdout, the table fitted to `display`.
+pub fn write_frame(
+    df: &mut DataFrame,
+    format: Format,
+    output: Option<&Path>,
+    display: Display,
+) -> Result<()> {
     let mut sink: Box<dyn Write> = match output {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
@@ -50,7 +68,9 @@ pub fn write_frame(df: &mut DataFrame, format: Format, output: Option<&Path>) ->
         }
     };
     match format {
-        Format::Table => sink.write_all(render_table(df)?.as_bytes())?,
+        Format::Table => {
+            sink.write_all(render_table(df, display.for_output(output))?.as_bytes())?
+        }
         Format::Csv => {
             let mut text = texty(df, true)?;
             CsvWriter::new(&mut sink)
@@ -161,23 +181,20 @@ pub fn escape_controls(s: &str) -> String {
     s.split('\n').map(terminal).collect::<Vec<_>>().join("\n")
 }
 
-/// Control and bidi characters shown as escapes, cut to `MAX_CELL`
-/// characters (counted before escaping).
+/// A cell as terminal text: control and bidi characters shown as escapes.
 fn cell_text(av: AnyValue<'_>) -> String {
-    let raw = match av {
-        AnyValue::Null => return String::new(),
-        AnyValue::String(s) => s.to_string(),
-        AnyValue::StringOwned(s) => s.to_string(),
-        other => other.to_string(),
-    };
-    match raw.char_indices().nth(MAX_CELL) {
-        Some((cut, _)) => terminal(&raw[..cut]) + "…",
-        None => terminal(&raw),
+    match av {
+        AnyValue::Null => String::new(),
+        AnyValue::String(s) => terminal(s),
+        AnyValue::StringOwned(s) => terminal(&s),
+        other => terminal(&other.to_string()),
     }
 }
 
-/// A plain aligned table; numbers right-aligned.
-pub fn render_table(df: &DataFrame) -> Result<String> {
+/// A plain aligned table, numbers right-aligned, each row fitted to
+/// `display.width` (the widest columns are cut in the middle first) and
+/// never cut when it has none.
+pub fn render_table(df: &DataFrame, display: Display) -> Result<String> {
     let df = texty(df, false)?;
     let headers: Vec<String> = df
         .get_column_names()
@@ -197,39 +214,56 @@ pub fn render_table(df: &DataFrame) -> Result<String> {
         }
         cells.push(row);
     }
-    let width = |j: usize| {
-        cells
-            .iter()
-            .map(|r| r[j].chars().count())
-            .chain([headers[j].chars().count()])
-            .max()
-            .unwrap_or(0)
+    let widths: Vec<usize> = match display.width {
+        // Headers stay whole (and cells keep at least 12 columns): a table
+        // too wide for that runs past the terminal rather than into noise.
+        Some(w) => {
+            crate::document::text::fit_columns_above(&headers, &cells, w, |n, h| n.min(h.max(12)))
+        }
+        None => (0..headers.len())
+            .map(|j| {
+                cells
+                    .iter()
+                    .map(|r| width(&r[j]))
+                    .chain([width(&headers[j])])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect(),
     };
-    let widths: Vec<usize> = (0..headers.len()).map(width).collect();
     let mut out = String::new();
-    let line = |out: &mut String, row: &[String]| {
+    let line = |out: &mut String, row: &[String], header: bool| {
         let mut l = String::new();
+        let last = row.len().saturating_sub(1);
         for (j, v) in row.iter().enumerate() {
-            let pad = widths[j].saturating_sub(v.chars().count());
+            let v = cut_middle(v, widths[j]);
+            let pad = widths[j].saturating_sub(width(&v));
             if j > 0 {
                 l.push_str("  ");
             }
+            let shown = if header {
+                bold(&v, display.color)
+            } else {
+                tint(&v, display.color)
+            };
             if numeric[j] {
                 l.push_str(&" ".repeat(pad));
-                l.push_str(v);
+                l.push_str(&shown);
             } else {
-                l.push_str(v);
-                l.push_str(&" ".repeat(pad));
+                l.push_str(&shown);
+                if j < last {
+                    l.push_str(&" ".repeat(pad));
+                }
             }
         }
         out.push_str(l.trim_end());
         out.push('\n');
     };
-    line(&mut out, &headers);
+    line(&mut out, &headers, true);
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    line(&mut out, &rule);
+    line(&mut out, &rule, false);
     for r in &cells {
-        line(&mut out, r);
+        line(&mut out, r, false);
     }
     if df.height() == 0 {
         out.push_str("(no rows)\n");
@@ -275,7 +309,7 @@ mod tests {
     #[test]
     fn table_escapes_control_characters() {
         let df = df!("ua" => ["\u{1b}[31mred", "ok"], "n" => [1i64, 22]).unwrap();
-        let t = render_table(&df).unwrap();
+        let t = render_table(&df, Display::default()).unwrap();
         assert!(!t.contains('\u{1b}'));
         assert!(t.contains("\\u{1b}[31mred"));
         assert!(t.lines().nth(2).unwrap().ends_with(" 1"), "{t}");
@@ -315,7 +349,7 @@ mod tests {
     #[test]
     fn tables_and_messages_escape_bidi_overrides() {
         let df = df!("ua" => ["evil\u{202E}txt.exe"]).unwrap();
-        let t = render_table(&df).unwrap();
+        let t = render_table(&df, Display::default()).unwrap();
         assert!(!t.contains('\u{202E}'), "{t}");
         assert!(t.contains("evil\\u{202e}txt.exe"), "{t}");
         assert_eq!(

@@ -97,6 +97,56 @@ pub fn with_attribution(events: LazyFrame, attribution: LazyFrame) -> LazyFrame 
     )
 }
 
+/// Refuses SQL that would read anything but the registered tables: a
+/// table function (`read_csv('/etc/shadow')`, `read_parquet('https://…')`,
+/// any `FROM name(args)`), which polars SQL would run with the user's file
+/// and network access. For statements from users (`trailblame query`);
+/// the shipped queries name tables only. Text that does not parse is left
+/// to polars, which reports it.
+pub fn check_sandboxed(sql: &str) -> Result<()> {
+    use sqlparser::ast::{TableFactor, Visit, Visitor};
+    use sqlparser::dialect::GenericDialect;
+    use sqlparser::parser::{Parser, ParserOptions};
+    use std::ops::ControlFlow;
+
+    struct Outside;
+    impl Visitor for Outside {
+        type Break = String;
+        fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<String> {
+            match t {
+                TableFactor::Table {
+                    name,
+                    args: Some(_),
+                    ..
+                } => ControlFlow::Break(format!("{name}(…)")),
+                TableFactor::TableFunction { expr, .. } => {
+                    ControlFlow::Break(format!("TABLE({expr})"))
+                }
+                TableFactor::Function { name, .. } => ControlFlow::Break(format!("{name}(…)")),
+                _ => ControlFlow::Continue(()),
+            }
+        }
+    }
+    let parsed = Parser::new(&GenericDialect)
+        .with_options(ParserOptions {
+            trailing_commas: true,
+            ..Default::default()
+        })
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements());
+    let Ok(statements) = parsed else {
+        return Ok(());
+    };
+    if let ControlFlow::Break(what) = statements.visit(&mut Outside) {
+        anyhow::bail!(
+            "{}: a table function reads files or the network, which `trailblame query` does not allow; \
+             it sees only the store's tables (`trailblame schema` lists them)",
+            crate::output::escape_controls(&what)
+        );
+    }
+    Ok(())
+}
+
 /// Runs one statement and collects the result.
 pub fn run(cx: &mut SQLContext, sql: &str) -> Result<DataFrame> {
     let lf = cx

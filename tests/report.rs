@@ -178,16 +178,17 @@ fn timeline_of_an_incident_matches_its_snapshot() {
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("INC-0"), "{}", r.stderr);
-    // Without a focus window the command says what it needs.
+    // An actor alone is enough (issue 22): the window is the data's span.
     let r = run(&[
         "timeline",
         "--actor",
         "kiro",
         sample().to_str().unwrap(),
         "-q",
+        "--config-from-inputs",
     ]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--since and --until"), "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("DeleteStack"), "{}", r.stdout);
 }
 
 #[test]
@@ -382,4 +383,87 @@ fn query_params_fill_placeholders_as_quoted_literals() {
     let r = run(&["query", sql, sample().to_str().unwrap(), "-q"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--param actor="), "{}", r.stderr);
+}
+
+/// Issue 22, item 8: the sample's report at 1280 px is under 15,000 px tall
+/// with its timelines folded, and no main table scrolls sideways.
+#[test]
+fn issue22_sample_report_fits_1280_px_and_folds_its_timelines() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let r = run(&[
+        "report",
+        sample().to_str().unwrap(),
+        "--format",
+        "html",
+        "-o",
+        html.to_str().unwrap(),
+        "-q",
+        "--config-from-inputs",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let page = std::fs::read_to_string(&html).unwrap();
+    let folded = page.matches("<details class=\"timeline tl-fold\"").count();
+    assert!(folded >= 3, "{folded} folded timelines");
+    assert!(
+        !page.contains("<div class=\"timeline\""),
+        "an open timeline"
+    );
+    // No snake_case header in the coverage tables.
+    let coverage = &page[page.find("id=\"coverage\"").unwrap()..];
+    for th in coverage.split("<th scope=\"col\"").skip(1) {
+        let name = &th[th.find('>').unwrap() + 1..th.find("</th>").unwrap()];
+        assert!(!name.contains('_'), "header {name:?}");
+    }
+    let out = std::process::Command::new("python3")
+        .arg(root().join("scripts/browser_check.py"))
+        .arg(&html)
+        .args(["--window", "1280x900", "--max-height", "15000"])
+        .arg("--no-horizontal-scroll")
+        .args(["--expect-section", "timelines"])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Issue 22, item 7: the headline's arrow sits next to the change it shows,
+/// and the shares are named as shares.
+#[test]
+fn issue22_headline_puts_the_change_beside_its_arrow() {
+    let r = run(&[
+        "report",
+        sample().to_str().unwrap(),
+        "--format",
+        "json",
+        "-q",
+        "--config-from-inputs",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    let metrics = doc["sections"][0]["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "metrics")
+        .unwrap()["content"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let events = metrics.iter().find(|m| m["label"] == "Events").unwrap();
+    let detail = events["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("none in ") || detail.contains("% vs "),
+        "the change comes first: {detail}"
+    );
+    assert!(detail.contains("of these, AI agents "), "{detail}");
+    // No "interval 0–∞" without saying what it means.
+    assert!(
+        !r.stdout.contains("interval 0–∞"),
+        "an unexplained 0–∞ interval"
+    );
 }

@@ -645,6 +645,20 @@ pub fn compute(
         Err(e) => format!("no comparison: {e}"),
     };
     let bootstrap_sentence = match &bootstrap {
+        // "95% interval 0–∞" tells nothing: say what it means (issue 22).
+        Some(BootstrapView {
+            rate_ratio: Some(rr),
+            ci: Some(ci),
+            ai_clusters,
+            human_clusters,
+            resamples,
+            ..
+        }) if ci.lower <= 0.0 && !ci.upper.is_finite() => format!(
+            "Resampling sessions ({ai_clusters} AI, {human_clusters} human; {resamples} resamples): rate ratio {}, \
+             but the resamples range from no AI incident to no human one, so this check cannot bound the ratio: \
+             too few incidents.",
+            crate::stats::format::ratio(*rr)
+        ),
         Some(BootstrapView {
             rate_ratio: Some(rr),
             ci: Some(ci),

@@ -10,11 +10,13 @@
 //! - `compare`: AI vs people — rates, intervals, the verdict.
 //! - `findings`: the anomaly detectors' input loaded, run, and saved.
 //! - `timeline`: the postmortem view of one focus.
+//! - `request_params`: `requestParameters` as (event, path, value) rows for SQL.
 
 pub mod bursts;
 pub mod compare;
 pub mod findings;
 pub mod incident_links;
 pub mod privilege_usage;
+pub mod request_params;
 pub mod summary;
 pub mod timeline;

@@ -91,6 +91,23 @@ pub const SECTIONS: &[(&str, &str, &str, bool)] = &[
     ),
 ];
 
+/// The sections' keys, in order (`summary --show`).
+pub const SECTION_KEYS: &[&str] = &[
+    "overview",
+    "by_actor_kind",
+    "by_agent",
+    "by_operator",
+    "by_day",
+    "by_account",
+    "by_region",
+    "by_identity_type",
+    "top_principals",
+    "top_event_names",
+    "error_codes",
+    "read_write",
+    "by_client",
+];
+
 /// Columns the summary queries read.
 const COLUMNS: &[&str] = &[
     events::EVENT_TIME,
@@ -160,4 +177,13 @@ pub fn compute(
     }
     clock.lap("summary: sections");
     Ok(out)
+}
+
+#[cfg(test)]
+mod section_keys {
+    #[test]
+    fn keys_are_the_sections() {
+        let keys: Vec<&str> = super::SECTIONS.iter().map(|s| s.0).collect();
+        assert_eq!(keys, super::SECTION_KEYS);
+    }
 }

@@ -249,6 +249,71 @@ fn event_entry(e: &Ev, depth: u8, kind: EntryKind) -> TimelineEntry {
     }
 }
 
+/// An agent session a `--session` prefix names, with its span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionMatch {
+    pub id: String,
+    pub agent: Option<String>,
+    /// First and last time of its messages and tool calls (µs), when any.
+    pub span: Option<(i64, i64)>,
+}
+
+/// The agent sessions whose id starts with `prefix`, in id order.
+pub fn sessions_like(data: &Workspace, prefix: &str) -> Result<Vec<SessionMatch>> {
+    let mut cx = data.sql(TimeWindow::default())?;
+    let p = [("p".to_string(), format!("{prefix}%"))];
+    let sql = crate::sql::substitute(
+        "SELECT s.session_id AS id, s.agent AS agent, \
+         CAST(s.started_at AS BIGINT) AS lo, CAST(s.ended_at AS BIGINT) AS hi \
+         FROM agent_sessions s WHERE s.session_id LIKE :p ORDER BY s.session_id",
+        &p,
+    )?;
+    let df = crate::sql::run(&mut cx, &sql)?;
+    let calls = crate::sql::run(
+        &mut cx,
+        &crate::sql::substitute(
+            "SELECT session_id AS id, CAST(MIN(started_at) AS BIGINT) AS lo, \
+             CAST(MAX(COALESCE(ended_at, started_at)) AS BIGINT) AS hi FROM tool_calls \
+             WHERE session_id LIKE :p GROUP BY session_id",
+            &p,
+        )?,
+    )?;
+    let mut call_span: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let (cid, clo, chi) = (
+        calls.column("id")?.str()?,
+        calls.column("lo")?.i64()?,
+        calls.column("hi")?.i64()?,
+    );
+    for i in 0..calls.height() {
+        if let (Some(id), Some(lo), Some(hi)) = (cid.get(i), clo.get(i), chi.get(i)) {
+            call_span.insert(id.to_string(), (lo, hi));
+        }
+    }
+    let (id, agent, lo, hi) = (
+        df.column("id")?.str()?,
+        df.column("agent")?.str()?,
+        df.column("lo")?.i64()?,
+        df.column("hi")?.i64()?,
+    );
+    let mut out: Vec<SessionMatch> = Vec::new();
+    for i in 0..df.height() {
+        let Some(sid) = id.get(i) else { continue };
+        if out.last().is_some_and(|m| m.id == sid) {
+            continue;
+        }
+        let mut span = lo.get(i).map(|l| (l, hi.get(i).unwrap_or(l)));
+        if let Some(&(a, b)) = call_span.get(sid) {
+            span = Some(span.map_or((a, b), |(l, h)| (l.min(a), h.max(b))));
+        }
+        out.push(SessionMatch {
+            id: sid.to_string(),
+            agent: agent.get(i).map(str::to_string),
+            span,
+        });
+    }
+    Ok(out)
+}
+
 /// One entry with the time it sorts by and the entries under it.
 struct Item {
     time: i64,
@@ -273,11 +338,14 @@ pub fn build(
         window.until.unwrap_or(i64::MAX),
     );
     let chosen: Vec<&Ev> = evs.iter().filter(|e| selected(e, focus)).collect();
+    // A session focus shows the session's transcript even when none of its
+    // calls matched a CloudTrail event.
     let sessions: BTreeSet<String> = match &focus.session {
         Some(s) => evs
             .iter()
             .filter_map(|e| e.session.clone())
             .filter(|x| x.starts_with(s.as_str()))
+            .chain(sessions_like(data, s)?.into_iter().map(|m| m.id))
             .collect(),
         None => chosen.iter().filter_map(|e| e.session.clone()).collect(),
     };
@@ -302,6 +370,28 @@ pub fn build(
             .map(|s| format!("'{}'", s.replace('\'', "''")))
             .collect::<Vec<_>>()
             .join(", ");
+        // Who speaks: the person who ran the session and its agent, not
+        // "user" and "assistant" (issue 22).
+        let who = crate::sql::run(
+            &mut cx,
+            &format!(
+                "SELECT session_id, agent, operator FROM agent_sessions WHERE session_id IN ({list})"
+            ),
+        )?;
+        let (wid, wagent, wop) = (
+            who.column("session_id")?.str()?,
+            who.column("agent")?.str()?,
+            who.column("operator")?.str()?,
+        );
+        let mut speakers: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for i in 0..who.height() {
+            if let Some(id) = wid.get(i) {
+                speakers.entry(id.to_string()).or_insert((
+                    wop.get(i).unwrap_or("the user").to_string(),
+                    wagent.get(i).unwrap_or("the agent").to_string(),
+                ));
+            }
+        }
         let msgs = crate::sql::run(
             &mut cx,
             &format!(
@@ -332,9 +422,15 @@ pub fn build(
                     time: rfc3339(time),
                     depth: 0,
                     kind,
-                    actor: Some(match kind {
-                        EntryKind::Prompt => "user".to_string(),
-                        _ => "assistant".to_string(),
+                    actor: Some({
+                        let (person, agent) = sid
+                            .get(i)
+                            .and_then(|s| speakers.get(s))
+                            .map_or(("the user", "the agent"), |(p, a)| (p.as_str(), a.as_str()));
+                        match kind {
+                            EntryKind::Prompt => person.to_string(),
+                            _ => agent.to_string(),
+                        }
                     }),
                     text: clip(text.get(i).unwrap_or("").trim(), 400),
                     detail: sid.get(i).map(|s| format!("session {s}")),
@@ -347,12 +443,13 @@ pub fn build(
             &mut cx,
             &format!(
                 "SELECT session_id, call_id, CAST(started_at AS BIGINT) AS t, tool_name, command, \
-                 approval, approval_evidence, exit_code, outcome FROM tool_calls \
+                 approval, approval_evidence, exit_code, outcome, output_excerpt, \
+                 CAST(ended_at AS BIGINT) AS t_end FROM tool_calls \
                  WHERE session_id IN ({list}) ORDER BY started_at, call_id"
             ),
         )?;
         let s = |c: &str| -> Result<StringChunked> { Ok(calls.column(c)?.str()?.clone()) };
-        let (sid, cid, tool, cmd, approval, evidence, outcome) = (
+        let (sid, cid, tool, cmd, approval, evidence, outcome, output) = (
             s("session_id")?,
             s("call_id")?,
             s("tool_name")?,
@@ -360,8 +457,10 @@ pub fn build(
             s("approval")?,
             s("approval_evidence")?,
             s("outcome")?,
+            s("output_excerpt")?,
         );
         let t = calls.column("t")?.i64()?;
+        let t_end = calls.column("t_end")?.i64()?;
         let exit = calls.column("exit_code")?.cast(&DataType::Int64)?;
         let exit = exit.i64()?;
         for i in 0..calls.height() {
@@ -400,6 +499,26 @@ pub fn build(
             if let (Some(s), Some(c)) = (sid.get(i), cid.get(i)) {
                 call_index.insert((s.to_string(), c.to_string()), items.len() - 1);
             }
+            // A failing command's output says why it failed (issue 22).
+            let failed = exit.get(i).is_some_and(|c| c != 0)
+                || matches!(outcome.get(i), Some("error" | "denied"));
+            if failed && let Some(out) = output.get(i).map(str::trim).filter(|o| !o.is_empty()) {
+                let at = t_end.get(i).unwrap_or(time).max(time);
+                let last = items.len() - 1;
+                items[last].children.push((
+                    at,
+                    TimelineEntry {
+                        time: rfc3339(at),
+                        depth: 1,
+                        kind: EntryKind::Note,
+                        actor: None,
+                        text: format!("output: {}", clip(out, 400)),
+                        detail: None,
+                        flags: Vec::new(),
+                        anchor: None,
+                    },
+                ));
+            }
         }
     }
 
@@ -436,22 +555,47 @@ pub fn build(
             }
         }
     }
+    // The rest of the cascade: events the shown tool calls caused that the
+    // focus did not select (an incident's calls touching other resources),
+    // shown under their call rather than dropped (issue 22).
+    let mut cascade: BTreeSet<&str> = BTreeSet::new();
+    for e in &evs {
+        if chosen_ids.contains(e.id.as_str()) {
+            continue;
+        }
+        if let (Some(s), Some(c)) = (&e.session, &e.call)
+            && let Some(&p) = call_index.get(&(s.clone(), c.clone()))
+            && (since..until).contains(&e.time)
+        {
+            let mut entry = event_entry(e, 1, EntryKind::Event);
+            entry.flags.push("not on the focus's resources".to_string());
+            items[p].children.push((e.time, entry));
+            cascade.insert(e.id.as_str());
+        }
+    }
     // Others' writes to the same resources (focus on an actor or session).
     if focus.resources.is_empty() && !names.is_empty() {
         let names: Vec<String> = names.into_iter().collect();
         for e in &evs {
-            if chosen_ids.contains(e.id.as_str()) || e.read_only || !touches(e, &names) {
+            if chosen_ids.contains(e.id.as_str())
+                || cascade.contains(e.id.as_str())
+                || e.read_only
+                || !touches(e, &names)
+            {
                 continue;
             }
             push(&mut items, e.time, event_entry(e, 0, EntryKind::OtherEvent));
         }
     }
+    // Incident marks go in after the rest, before the first entry that is
+    // later, so a start never prints after later events nested under a
+    // tool call (issue 22).
+    let mut marks: Vec<(i64, TimelineEntry)> = Vec::new();
     for inc in incidents {
         let title = inc.title.clone().unwrap_or_default();
         let sev = inc.severity.clone().map(|s| vec![s]).unwrap_or_default();
         if (since..until).contains(&inc.started_at) {
-            push(
-                &mut items,
+            marks.push((
                 inc.started_at,
                 TimelineEntry {
                     time: rfc3339(inc.started_at),
@@ -463,11 +607,10 @@ pub fn build(
                     flags: sev.clone(),
                     anchor: None,
                 },
-            );
+            ));
         }
         if let Some(end) = inc.ended_at.filter(|t| (since..until).contains(t)) {
-            push(
-                &mut items,
+            marks.push((
                 end,
                 TimelineEntry {
                     time: rfc3339(end),
@@ -479,16 +622,26 @@ pub fn build(
                     flags: sev,
                     anchor: None,
                 },
-            );
+            ));
         }
     }
     items.sort_by_key(|i| (i.time, i.seq));
-    let mut entries = Vec::new();
-    for mut it in items {
+    let summary = summarise(&items, incidents, since..until);
+    let mut timed: Vec<(i64, TimelineEntry)> = Vec::new();
+    for mut it in collapse_top(items) {
         it.children.sort_by_key(|c| c.0);
-        entries.push(it.entry);
-        entries.extend(collapse(it.children.into_iter().map(|c| c.1).collect()));
+        timed.push((it.time, it.entry));
+        timed.extend(collapse(it.children));
     }
+    marks.sort_by_key(|m| m.0);
+    for (t, mark) in marks {
+        let at = timed
+            .iter()
+            .position(|(x, _)| *x > t)
+            .unwrap_or(timed.len());
+        timed.insert(at, (t, mark));
+    }
+    let mut entries: Vec<TimelineEntry> = timed.into_iter().map(|(_, e)| e).collect();
     let total = entries.len();
     entries.truncate(limit);
     Ok((
@@ -496,53 +649,172 @@ pub fn build(
             id: id.to_string(),
             title: title.to_string(),
             entries,
+            collapsed: false,
+            summary,
         },
         total,
     ))
 }
 
-/// Runs of this many or more events of one kind under one tool call (an
-/// `aws s3 rm --recursive`) are shown as one entry.
+/// Runs of this many or more events of one kind and actor (an `aws s3 rm
+/// --recursive` under its call, a person's polling) are shown as one entry.
 const COLLAPSE_AT: usize = 4;
 
-/// One entry per run of same-named events with the same flags, when the
-/// run is long: its count, first names and time span.
-fn collapse(children: Vec<TimelineEntry>) -> Vec<TimelineEntry> {
-    let head = |e: &TimelineEntry| {
-        (
-            e.text.split(' ').next().unwrap_or("").to_string(),
-            e.flags.clone(),
-        )
-    };
-    let mut out: Vec<TimelineEntry> = Vec::new();
-    let mut run: Vec<TimelineEntry> = Vec::new();
-    let flush = |run: &mut Vec<TimelineEntry>, out: &mut Vec<TimelineEntry>| {
-        if run.len() < COLLAPSE_AT {
+/// What a run of repeated events has in common: the call, its actor and
+/// flags (the names it touched may differ).
+fn run_key(e: &TimelineEntry) -> (EntryKind, String, Option<String>, Vec<String>) {
+    (
+        e.kind,
+        e.text.split(' ').next().unwrap_or("").to_string(),
+        e.actor.clone(),
+        e.flags.clone(),
+    )
+}
+
+/// One entry per run of same-named events of one actor with the same
+/// flags, when the run is long: its count, distinct names and time span.
+fn collapse(children: Vec<(i64, TimelineEntry)>) -> Vec<(i64, TimelineEntry)> {
+    let mut out: Vec<(i64, TimelineEntry)> = Vec::new();
+    let mut run: Vec<(i64, TimelineEntry)> = Vec::new();
+    let flush = |run: &mut Vec<(i64, TimelineEntry)>, out: &mut Vec<(i64, TimelineEntry)>| {
+        if run.len() < COLLAPSE_AT
+            || !matches!(run[0].1.kind, EntryKind::Event | EntryKind::OtherEvent)
+        {
             out.append(run);
             return;
         }
-        let first = run[0].clone();
-        let last = run[run.len() - 1].time.clone();
-        let (name, _) = head(&first);
-        let examples: Vec<String> = run
-            .iter()
-            .take(3)
-            .map(|e| e.text.trim_start_matches(name.as_str()).trim().to_string())
-            .collect();
-        out.push(TimelineEntry {
-            text: format!("{name} ×{}", run.len()),
-            detail: Some(format!("until {last}; e.g. {} …", examples.join("; "))),
-            ..first
-        });
+        let (t0, first) = run[0].clone();
+        let last = run[run.len() - 1].1.time.clone();
+        let (_, name, _, _) = run_key(&first);
+        let mut examples: Vec<String> = Vec::new();
+        for (_, e) in run.iter() {
+            let n = e.text.trim_start_matches(name.as_str()).trim().to_string();
+            if !n.is_empty() && !examples.contains(&n) {
+                examples.push(n);
+            }
+        }
+        let more = examples.len() > 3;
+        examples.truncate(3);
+        out.push((
+            t0,
+            TimelineEntry {
+                text: format!("{name} ×{}", run.len()),
+                detail: Some(if examples.is_empty() {
+                    format!("until {last}")
+                } else {
+                    format!(
+                        "until {last}; on {}{}",
+                        examples.join("; "),
+                        if more { "; …" } else { "" }
+                    )
+                }),
+                ..first
+            },
+        ));
         run.clear();
     };
     for e in children {
-        if run.last().is_some_and(|r| head(r) != head(&e)) {
+        if run.last().is_some_and(|r| run_key(&r.1) != run_key(&e.1)) {
             flush(&mut run, &mut out);
         }
         run.push(e);
     }
     flush(&mut run, &mut out);
+    out
+}
+
+/// [`collapse`] over top-level entries with nothing under them (a person
+/// polling `DescribeStacks` twenty times, issue 22).
+fn collapse_top(items: Vec<Item>) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::new();
+    let mut run: Vec<(i64, TimelineEntry)> = Vec::new();
+    let flush = |run: &mut Vec<(i64, TimelineEntry)>, out: &mut Vec<Item>| {
+        for (time, entry) in collapse(std::mem::take(run)) {
+            out.push(Item {
+                time,
+                seq: 0,
+                entry,
+                children: Vec::new(),
+            });
+        }
+    };
+    for it in items {
+        if !it.children.is_empty() {
+            flush(&mut run, &mut out);
+            out.push(it);
+            continue;
+        }
+        run.push((it.time, it.entry));
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Minutes or hours and minutes: "31 min", "13 h 0 min".
+fn duration(us: i64) -> String {
+    let m = us.max(0) / 60_000_000;
+    if m < 60 {
+        format!("{m} min")
+    } else if m < 48 * 60 {
+        format!("{} h {} min", m / 60, m % 60)
+    } else {
+        format!("{} days {} h", m / (24 * 60), m / 60 % 24)
+    }
+}
+
+/// The lines above a timeline: how long from the first prompt to the first
+/// destructive call, and how long each incident in the window took to
+/// recover (issue 22).
+fn summarise(items: &[Item], incidents: &[Incident], window: std::ops::Range<i64>) -> Vec<String> {
+    let mut out = Vec::new();
+    let prompt = items
+        .iter()
+        .find(|i| i.entry.kind == EntryKind::Prompt)
+        .map(|i| i.time);
+    let destructive = items
+        .iter()
+        .flat_map(|i| {
+            std::iter::once((i.time, &i.entry)).chain(i.children.iter().map(|(t, e)| (*t, e)))
+        })
+        .filter(|(_, e)| {
+            matches!(e.kind, EntryKind::Event)
+                && e.flags.iter().any(|f| f.starts_with("destructive"))
+        })
+        .min_by_key(|(t, _)| *t);
+    match (prompt, destructive) {
+        (Some(p), Some((d, e))) if d >= p => out.push(format!(
+            "{} from the first prompt ({}) to the first destructive call ({}, {}).",
+            duration(d - p),
+            rfc3339(p),
+            e.text.split(' ').next().unwrap_or(""),
+            rfc3339(d)
+        )),
+        (None, Some((d, e))) => out.push(format!(
+            "First destructive call: {} at {}.",
+            e.text.split(' ').next().unwrap_or(""),
+            rfc3339(d)
+        )),
+        _ => {}
+    }
+    for inc in incidents {
+        if !window.contains(&inc.started_at) {
+            continue;
+        }
+        out.push(match inc.ended_at {
+            Some(end) => format!(
+                "{} took {} to recover ({} to {}).",
+                inc.id,
+                duration(end - inc.started_at),
+                rfc3339(inc.started_at),
+                rfc3339(end)
+            ),
+            None => format!(
+                "{} started at {}; no end is recorded.",
+                inc.id,
+                rfc3339(inc.started_at)
+            ),
+        });
+    }
     out
 }
 

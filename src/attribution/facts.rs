@@ -124,6 +124,10 @@ pub fn facts<'a>(e: &'a Events, settings: &Settings, markers: &Markers) -> Facts
     }
 }
 
+/// The `userName` CloudTrail records for a console sign-in by a user name
+/// that does not exist (docs: "CloudTrail log file examples", sign-in events).
+pub const HIDDEN_USER_NAME: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
 fn principal_facts(e: &Events, i: usize, s: &Settings, markers: &Markers) -> PrincipalFacts {
     let it = e.identity_type.get(i).unwrap_or("");
     let role = e.role_name.get(i);
@@ -158,6 +162,9 @@ fn principal_facts(e: &Events, i: usize, s: &Settings, markers: &Markers) -> Pri
         f.workload = Some(format!("ec2:{r}"));
     }
     let person = |name: &str, ev: String| (Some(s.person(name)), Some(ev));
+    // CloudTrail writes this placeholder for the user name of a failed
+    // sign-in with an unknown user: it names nobody.
+    let user = user.filter(|u| *u != HIDDEN_USER_NAME);
     (f.person, f.person_evidence) = match it {
         "IAMUser" => match user {
             Some(u) if any_glob(&s.principals.ci_users, u).is_some() => {

@@ -30,7 +30,7 @@ pub struct Args {
     pub run: RunArgs,
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(a: Args, ui: crate::terminal::Display) -> Result<ExitCode> {
     if a.print_config {
         print!("{}", crate::anomalies::DEFAULT_TOML);
         return Ok(ExitCode::SUCCESS);
@@ -65,6 +65,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         );
     }
     let mut df = frame(&found)?;
-    crate::output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
+    a.out.write(&mut df, ui, a.run.quiet)?;
     Ok(exit_code(&data))
 }

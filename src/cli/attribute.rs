@@ -44,7 +44,7 @@ pub const COLUMNS: &[&str] = &[
     attribution::REASON,
 ];
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(a: Args, ui: crate::terminal::Display) -> Result<ExitCode> {
     if a.print_config {
         print!("{DEFAULT_TOML}");
         return Ok(ExitCode::SUCCESS);
@@ -63,6 +63,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         events::EVENT_ID
     );
     let mut df = crate::sql::run(&mut cx, &sql)?;
-    crate::output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
+    a.out.write(&mut df, ui, a.run.quiet)?;
     Ok(exit_code(&data))
 }

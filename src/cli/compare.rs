@@ -2,7 +2,7 @@
 //! actions cause more incidents than human ones? (`analysis::compare`
 //! computes it; this prints it for people or programs.)
 
-use super::{InputArgs, RunArgs, TimeArgs, exit_code, open};
+use super::{InputArgs, RunArgs, TextFormat, TimeArgs, exit_code, open};
 use crate::analysis::compare::{Comparison, compute};
 use crate::output::escape_controls;
 use anyhow::Result;
@@ -23,8 +23,11 @@ pub struct Args {
     #[arg(long, default_value_t = 120)]
     pub lookback_minutes: i64,
     /// Output: text for people, json for programs
-    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    pub format: TextFormat,
+    /// Write to this file instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub time: TimeArgs,
     #[command(flatten)]
@@ -42,11 +45,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
             eprintln!("{w}");
         }
     }
-    if a.format == "json" {
-        println!("{}", serde_json::to_string_pretty(&c)?);
-    } else {
-        print!("{}", text(&c));
-    }
+    let out = match a.format {
+        TextFormat::Json => serde_json::to_string_pretty(&c)? + "\n",
+        TextFormat::Text => text(&c),
+    };
+    crate::output::write_text(&out, a.output.as_deref())?;
     Ok(if c.incidents.unreadable_rows == 0 {
         exit_code(&data)
     } else {

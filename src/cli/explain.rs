@@ -2,7 +2,7 @@
 //! one event: the event, every signal, the tool call that caused it with the
 //! transcript around it, and the other calls that were considered.
 
-use super::{InputArgs, RunArgs, exit_code, open};
+use super::{InputArgs, RunArgs, TextFormat, exit_code, open};
 use crate::attribution::{self, Explained};
 use crate::output::{escape_controls, render_table};
 use crate::schema::{events, table, transcripts};
@@ -21,8 +21,11 @@ pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
     /// Output: text for people, json for programs
-    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    pub format: TextFormat,
+    /// Write to this file instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
     /// Transcript messages shown before the call
     #[arg(long, default_value_t = 6)]
     pub context: usize,
@@ -72,7 +75,7 @@ fn fmt_us(t: i64) -> String {
         .unwrap_or_else(|| t.to_string())
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(a: Args, ui: crate::terminal::Display) -> Result<ExitCode> {
     let data = open(&a.input, &a.run)?;
     let Some(x) = attribution::explain(&data.store, &data.settings.attribution, &a.event_id)?
     else {
@@ -123,11 +126,24 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         None => (None, None),
     };
-    let text = match a.format.as_str() {
-        "json" => json(&event_id, &event, &x, call_row.as_ref(), messages.as_ref())?,
-        _ => text(&event_id, &event, &x, call_row.as_ref(), messages.as_ref())?,
+    let text = match a.format {
+        TextFormat::Json => json(
+            &event_id,
+            &event,
+            &x,
+            call_row.as_ref(),
+            messages.as_ref(),
+        )?,
+        TextFormat::Text => text(
+            &event_id,
+            &event,
+            &x,
+            call_row.as_ref(),
+            messages.as_ref(),
+            ui.for_output(a.output.as_deref()),
+        )?,
     };
-    print!("{text}");
+    crate::output::write_text(&text, a.output.as_deref())?;
     Ok(exit_code(&data))
 }
 
@@ -137,6 +153,7 @@ fn text(
     x: &Explained,
     call_row: Option<&DataFrame>,
     messages: Option<&DataFrame>,
+    ui: crate::terminal::Display,
 ) -> Result<String> {
     let mut o = String::new();
     let e = |s: String| escape_controls(&s);
@@ -207,7 +224,7 @@ fn text(
             && m.height() > 0
         {
             writeln!(o, "\ntranscript up to the call's result:")?;
-            o.push_str(&render_table(m)?);
+            o.push_str(&render_table(m, ui)?);
         }
     }
     if x.candidates.is_empty() {
@@ -226,12 +243,13 @@ fn text(
                 cand.score,
                 e(c.session_id.clone()),
                 e(c.call_id.clone()),
-                e(c.command
-                    .clone()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(100)
-                    .collect()),
+                match ui.width {
+                    Some(w) => crate::terminal::cut_middle(
+                        &e(c.command.clone().unwrap_or_default()),
+                        w.saturating_sub(50).max(30)
+                    ),
+                    None => e(c.command.clone().unwrap_or_default()),
+                },
                 if cand.score > 0.0 {
                     cand.notes.join("; ")
                 } else {

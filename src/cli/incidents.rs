@@ -4,7 +4,6 @@
 
 use super::{InputArgs, OutputArgs, RunArgs, TimeArgs, exit_code, open};
 use crate::analysis::incident_links::linked;
-use crate::output;
 use anyhow::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,7 +29,7 @@ pub struct Args {
     pub run: RunArgs,
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(a: Args, ui: crate::terminal::Display) -> Result<ExitCode> {
     let data = open(&a.input, &a.run)?;
     let file = data.incidents_file(a.incidents.as_deref())?;
     let linked = linked(&data, &file, a.time.window()?, a.lookback_minutes, a.top)?;
@@ -40,7 +39,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     }
     let (mut out, problems) = (linked.frame, linked.unreadable_rows);
-    output::write_frame(&mut out, a.out.format, a.out.output.as_deref())?;
+    a.out.write(&mut out, ui, a.run.quiet)?;
     Ok(if problems == 0 {
         exit_code(&data)
     } else {

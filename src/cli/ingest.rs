@@ -12,12 +12,15 @@ pub struct Args {
     /// Files or folders to read (searched recursively; formats detected by content)
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// The store to write (created if missing)
+    /// The store to write (created if missing; default: $TRAILBLAME_STORE)
     #[arg(long, value_name = "DIR")]
-    pub store: PathBuf,
+    pub store: Option<PathBuf>,
     /// How to print the accounting: text on stderr, or json on stdout
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// With --format json: write the accounting to this file instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Do not attribute events now (the first command that reads the
     /// attribution computes it); for loading many batches quickly
     #[arg(long)]
@@ -34,18 +37,31 @@ pub enum ReportFormat {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    let Some(store) = a.store.clone().or_else(super::store_from_env) else {
+        anyhow::bail!("ingest needs --store DIR (or {} set)", super::STORE_ENV);
+    };
+    // A missing input is an error before the store is created or locked,
+    // so a typo leaves nothing behind (no store, no `_staging`).
+    for p in &a.paths {
+        if let Err(e) = std::fs::metadata(p) {
+            anyhow::bail!("{}: {e}", p.display());
+        }
+    }
     let mut opts = a.run.pipeline_options(&a.paths)?;
     opts.attribute = !a.no_attribution;
-    let report = pipeline::run(&a.paths, &a.store, &opts)?;
+    let report = pipeline::run(&a.paths, &store, &opts)?;
     match a.format {
         ReportFormat::Json => {
             let mut v = serde_json::to_value(&report.ingest.record)?;
             v["messages"] = serde_json::json!(report.ingest.messages);
             v["messages_left_out"] = serde_json::json!(report.ingest.messages_left_out);
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            crate::output::write_text(
+                &(serde_json::to_string_pretty(&v)? + "\n"),
+                a.output.as_deref(),
+            )?;
         }
         ReportFormat::Text if !a.run.quiet => {
-            print_report(&report, Some((&a.store, started.elapsed())));
+            print_report(&report, Some((&store, started.elapsed())));
         }
         ReportFormat::Text => {}
     }

@@ -5,6 +5,7 @@
 pub mod anomalies;
 pub mod attribute;
 pub mod compare;
+pub mod completions;
 pub mod destructive;
 pub mod explain;
 pub mod incidents;
@@ -15,15 +16,18 @@ pub mod report;
 pub mod schema;
 pub mod summary;
 pub mod timeline;
+pub mod version;
 
 use crate::ingest::IngestOptions;
 use crate::output::Format;
 use crate::progress::{Progress, ProgressMode};
 use crate::settings::{Settings, SettingsOrigin};
 use crate::sql::TimeWindow;
+use crate::terminal::{ColorMode, Display, Environment};
 use crate::workspace::Workspace;
 use anyhow::{Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use polars::prelude::DataFrame;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,11 +36,33 @@ use std::process::ExitCode;
     name = "trailblame",
     version,
     about = "Who did what in an AWS account, an AI agent or a human, from CloudTrail and agent transcripts",
-    after_help = "Exit status: 0 all input read, 1 something was skipped or quarantined, 2 error."
+    after_help = "Exit status: 0 everything read; 1 the run completed but a record was quarantined or a file \
+                  or folder could not be read; 2 error (nothing written).\n\
+                  Environment: TRAILBLAME_STORE is the store when neither paths nor --store are given; \
+                  COLUMNS the width tables are fitted to; NO_COLOR turns colour off."
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub display: DisplayArgs,
+}
+
+/// How text output is shown; accepted by every subcommand.
+#[derive(Args, Clone)]
+pub struct DisplayArgs {
+    /// Never cut table cells or timeline lines to the terminal's width (the default fits them to it, or to $COLUMNS)
+    #[arg(long, global = true, visible_alias = "no-truncate")]
+    pub wide: bool,
+    /// Colour in terminal tables: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_enum, default_value_t = ColorMode::Auto, value_name = "WHEN")]
+    pub color: ColorMode,
+}
+
+impl DisplayArgs {
+    pub fn display(&self) -> Display {
+        Display::detect(self.wide, self.color, &Environment::current())
+    }
 }
 
 #[derive(Subcommand)]
@@ -67,6 +93,10 @@ pub enum Command {
     Timeline(timeline::Args),
     /// Print the table schemas (SCHEMA.md)
     Schema(schema::Args),
+    /// Shell completions (bash, zsh, fish, elvish, powershell) on stdout
+    Completions(completions::Args),
+    /// The manual page (roff) on stdout: `trailblame man | man -l -`
+    Man(completions::ManArgs),
 }
 
 /// Where the data comes from: a store, or input paths read into a temporary one.
@@ -75,9 +105,19 @@ pub struct InputArgs {
     /// CloudTrail files or folders to read directly (ingested into a temporary store first)
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// The store to read (made by `trailblame ingest`)
+    /// The store to read (made by `trailblame ingest`; default: $TRAILBLAME_STORE when no paths are given)
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
+}
+
+/// The environment variable naming the default store.
+pub const STORE_ENV: &str = "TRAILBLAME_STORE";
+
+/// `$TRAILBLAME_STORE`, when set and not empty.
+pub fn store_from_env() -> Option<PathBuf> {
+    std::env::var_os(STORE_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// How a run behaves.
@@ -223,12 +263,78 @@ fn read_operator_map(path: &std::path::Path) -> Result<Vec<(String, String)>> {
 
 #[derive(Args, Clone)]
 pub struct OutputArgs {
-    /// Output format
+    /// Output format (parquet needs --output)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to this file instead of stdout
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// At most this many rows (the first ones, in the command's order); how many were left out is said on stderr
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+impl OutputArgs {
+    /// Writes `df` in the chosen format, cut to `--limit` rows (saying so
+    /// on stderr unless `quiet`).
+    pub fn write(&self, df: &mut DataFrame, display: Display, quiet: bool) -> Result<()> {
+        let mut shown = self.limited(df, quiet);
+        crate::output::write_frame(&mut shown, self.format, self.output.as_deref(), display)
+    }
+
+    /// `df` cut to `--limit` rows, with a note on stderr when rows were left out.
+    pub fn limited(&self, df: &DataFrame, quiet: bool) -> DataFrame {
+        match self.limit {
+            Some(n) if n < df.height() => {
+                if !quiet {
+                    eprintln!(
+                        "note: first {n} of {} rows shown (--limit {n})",
+                        df.height()
+                    );
+                }
+                df.head(Some(n))
+            }
+            _ => df.clone(),
+        }
+    }
+}
+
+/// `--format` of the commands that print one result for people or
+/// programs (`compare`, `explain`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextFormat {
+    /// For a terminal (also `table`)
+    #[value(alias = "table")]
+    Text,
+    /// Every number, for programs
+    Json,
+}
+
+/// `--format` of the commands that write a document (`report`, `timeline`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocFormat {
+    /// For a terminal (also `table`)
+    #[value(alias = "table")]
+    Text,
+    /// One self-contained page
+    Html,
+    /// GitHub Markdown (also `markdown`)
+    #[value(alias = "markdown")]
+    Md,
+    /// The document model, every number
+    Json,
+}
+
+impl DocFormat {
+    /// `doc` rendered; `width` is the text's.
+    pub fn render(self, doc: &crate::document::Document, width: usize) -> Result<String> {
+        Ok(match self {
+            DocFormat::Text => crate::document::to_text(doc, width),
+            DocFormat::Html => crate::document::to_html(doc),
+            DocFormat::Md => crate::document::to_markdown(doc),
+            DocFormat::Json => crate::document::to_json(doc)? + "\n",
+        })
+    }
 }
 
 #[derive(Args, Clone)]
@@ -284,9 +390,18 @@ pub fn open(input: &InputArgs, run: &RunArgs) -> Result<Workspace> {
             }
             Ok(ws)
         }
-        (None, true) => {
-            bail!("nothing to read: give CloudTrail files or folders, or --store DIR")
-        }
+        (None, true) => match store_from_env() {
+            Some(dir) => open(
+                &InputArgs {
+                    paths: Vec::new(),
+                    store: Some(dir),
+                },
+                run,
+            ),
+            None => bail!(
+                "nothing to read: give CloudTrail files or folders, --store DIR, or set {STORE_ENV}"
+            ),
+        },
         (None, false) => {
             let opts = run.pipeline_options(&input.paths)?;
             let ws = Workspace::from_inputs(&input.paths, &opts)?;
@@ -300,6 +415,30 @@ pub fn open(input: &InputArgs, run: &RunArgs) -> Result<Workspace> {
     }
 }
 
+/// Fails, the same way for every command that needs events (`summary`,
+/// `report`), when the store or inputs hold none at all.
+pub fn require_events(ws: &Workspace, verb: &str) -> Result<()> {
+    let mut cx = ws.sql(TimeWindow::default())?;
+    let df = crate::sql::run(&mut cx, "SELECT COUNT(*) AS n FROM events")?;
+    let n = df
+        .column("n")?
+        .cast(&polars::prelude::DataType::UInt64)?
+        .u64()?
+        .get(0)
+        .unwrap_or(0);
+    if n == 0 {
+        bail!(
+            "no CloudTrail events to {verb}: the {} holds none (the accounting above says what was read)",
+            if ws.ingest.is_some() {
+                "input"
+            } else {
+                "store"
+            }
+        );
+    }
+    Ok(())
+}
+
 /// Exit status for a read command: 1 when its own ingest skipped input.
 pub fn exit_code(ws: &Workspace) -> ExitCode {
     if ws.skipped_input() {
@@ -310,7 +449,11 @@ pub fn exit_code(ws: &Workspace) -> ExitCode {
 }
 
 pub fn run() -> Result<ExitCode> {
-    let cli = Cli::parse();
+    let matches = Cli::command()
+        .long_version(version::long_version())
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let ui = cli.display.display();
     // Catalogs are validated before any input is read.
     crate::cloudtrail::iam_action::exceptions()?;
     crate::shell_commands::catalog()?;
@@ -318,17 +461,19 @@ pub fn run() -> Result<ExitCode> {
     crate::destructive::catalog()?;
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
-        Command::Query(a) => query::run(a),
-        Command::Summary(a) => summary::run(a),
-        Command::Attribute(a) => attribute::run(a),
-        Command::Explain(a) => explain::run(a),
-        Command::Destructive(a) => destructive::run(a),
-        Command::Privileges(a) => privileges::run(a),
-        Command::Incidents(a) => incidents::run(a),
+        Command::Query(a) => query::run(a, ui),
+        Command::Summary(a) => summary::run(a, ui),
+        Command::Attribute(a) => attribute::run(a, ui),
+        Command::Explain(a) => explain::run(a, ui),
+        Command::Destructive(a) => destructive::run(a, ui),
+        Command::Privileges(a) => privileges::run(a, ui),
+        Command::Incidents(a) => incidents::run(a, ui),
         Command::Compare(a) => compare::run(a),
-        Command::Anomalies(a) => anomalies::run(a),
-        Command::Report(a) => report::run(a),
-        Command::Timeline(a) => timeline::run(a),
+        Command::Anomalies(a) => anomalies::run(a, ui),
+        Command::Report(a) => report::run(a, ui, cli.display.wide),
+        Command::Timeline(a) => timeline::run(a, ui, cli.display.wide),
         Command::Schema(a) => schema::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => completions::man(a),
     }
 }

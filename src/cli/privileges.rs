@@ -53,7 +53,7 @@ fn file_name(principal: &str, actor: Option<&str>) -> String {
     }
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(a: Args, ui: crate::terminal::Display) -> Result<ExitCode> {
     let window = a.time.window()?;
     let data = open(&a.input, &a.run)?;
     let catalog = action_catalog()?;
@@ -92,6 +92,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         eprintln!("note: {}", CLOUDTRAIL_LIMITS);
     }
-    output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
+    a.out.write(&mut df, ui, a.run.quiet)?;
     Ok(exit_code(&data))
 }

@@ -2,7 +2,7 @@
 //! DIR --format html|md|json [--output FILE]`: the weekly report
 //! (`crate::report` assembles it).
 
-use super::{InputArgs, RunArgs, TimeArgs, exit_code, open};
+use super::{DocFormat, InputArgs, RunArgs, TimeArgs, exit_code, open};
 use anyhow::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,9 +25,9 @@ pub struct Args {
     /// How far before an incident's start to look for causes, in minutes
     #[arg(long, default_value_t = 120)]
     pub lookback_minutes: i64,
-    /// html: one self-contained page; md: GitHub Markdown; json: every number
-    #[arg(long, value_parser = ["html", "md", "json"], default_value = "html")]
-    pub format: String,
+    /// html: one self-contained page; md: GitHub Markdown; json: every number; text: for a terminal
+    #[arg(long, value_enum, default_value_t = DocFormat::Html)]
+    pub format: DocFormat,
     /// Write to this file instead of stdout
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -35,8 +35,9 @@ pub struct Args {
     pub run: RunArgs,
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(a: Args, ui: crate::terminal::Display, wide: bool) -> Result<ExitCode> {
     let mut data = open(&a.input, &a.run)?;
+    super::require_events(&data, "report on")?;
     let built = crate::report::build(
         &mut data,
         &crate::report::Options {
@@ -53,11 +54,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     }
     let doc = &built.document;
-    let out = match a.format.as_str() {
-        "md" => crate::document::to_markdown(doc),
-        "json" => crate::document::to_json(doc)? + "\n",
-        _ => crate::document::to_html(doc),
-    };
+    let width = ui.for_output(a.output.as_deref()).document_width(wide);
+    let out = a.format.render(doc, width)?;
     crate::output::write_text(&out, a.output.as_deref())?;
     if let Some(o) = &a.output
         && !a.run.quiet

@@ -34,6 +34,18 @@ const VERBS_HEADER: &str = "verb\taccess_level\tnoun\tcategory\tseverity\twhy\tr
 const IAM_ACTIONS_GZ: &[u8] = include_bytes!("../../catalogs/iam_actions.tsv.gz");
 const IAM_ACTIONS_NAME: &str = "catalogs/iam_actions.tsv.gz";
 
+/// The first line of `catalogs/iam_actions.tsv.gz`: its source package,
+/// version and licence (for `--version`).
+pub fn iam_actions_header() -> String {
+    use std::io::BufRead;
+    let mut line = String::new();
+    let mut r = std::io::BufReader::new(flate2::read::GzDecoder::new(IAM_ACTIONS_GZ));
+    match r.read_line(&mut line) {
+        Ok(_) => line.trim_end().to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 /// Why an action is destructive and where to read more.
 #[derive(Debug)]
 struct Text {

@@ -24,7 +24,7 @@ mod conditions;
 mod iam_actions;
 mod pattern;
 
-pub use catalog::{Coverage, DestructiveCatalog, catalog};
+pub use catalog::{Coverage, DestructiveCatalog, catalog, iam_actions_header};
 pub use conditions::Condition;
 pub use iam_actions::{AccessLevel, IamAction, IamActions};
 

@@ -20,6 +20,8 @@ use super::svg;
 
 /// Cells up to this many characters are kept on one line.
 const SHORT_CELL: usize = 24;
+/// Cells this short never wrap (a time, "critical", an account id).
+const NOWRAP_CELL: usize = 16;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
@@ -195,10 +197,13 @@ impl Page {
         if matches!(cell, Cell::Empty) {
             classes.push("empty");
         }
-        // Short values (a time, a name, "auto") never wrap; long ones (ARNs,
-        // commands) may break anywhere, so the table fits the page.
+        // Short values (a time, "auto") never wrap; others wrap between
+        // words, and long ones also at the parts of ARNs and API names
+        // (never mid-word, issue 22), so the table fits the page.
         let shown = numbers::cell_text(cell);
-        if !col.numeric && shown.chars().count() <= SHORT_CELL {
+        let short = shown.chars().count() <= SHORT_CELL;
+        let nowrap = shown.chars().count() <= NOWRAP_CELL;
+        if !col.numeric && nowrap {
             classes.push("nw");
         }
         let class = if classes.is_empty() {
@@ -210,6 +215,7 @@ impl Page {
             Cell::Link { text, anchor } => {
                 format!("<a href=\"#{}\">{}</a>", escape::slugify(anchor), esc(text))
             }
+            _ if !col.numeric && !short => breakable(&esc(&shown)),
             _ => esc(&shown),
         };
         self.push(&format!("<td{class}>{content}</td>"));
@@ -261,10 +267,24 @@ impl Page {
     fn timeline(&mut self, timeline: &Timeline) {
         let id = self.claim(&timeline.id);
         let (date, times) = layout::timeline_times(timeline);
-        self.push(&format!(
-            "<div class=\"timeline\" id=\"{id}\"><h3>{}</h3>",
-            esc(&timeline.title)
-        ));
+        if timeline.collapsed {
+            // Folded: the title and its size stay in view; a link to an
+            // entry inside opens it (browsers unfold <details> on a
+            // fragment navigation).
+            self.push(&format!(
+                "<details class=\"timeline tl-fold\" id=\"{id}\"><summary><h3>{}</h3> \
+<span class=\"tl-size\">{} entries · show</span>{}</summary>",
+                esc(&timeline.title),
+                timeline.entries.len(),
+                summary_html(&timeline.summary)
+            ));
+        } else {
+            self.push(&format!(
+                "<div class=\"timeline\" id=\"{id}\"><h3>{}</h3>{}",
+                esc(&timeline.title),
+                summary_html(&timeline.summary)
+            ));
+        }
         let caption = match &date {
             Some(d) => format!("Times are UTC, on {}.", esc(d)),
             None => "Times are UTC.".to_string(),
@@ -316,7 +336,11 @@ impl Page {
         if timeline.entries.is_empty() {
             self.push("<tr><td class=\"empty-row\" colspan=\"4\">No entries.</td></tr>");
         }
-        self.push("</tbody></table></div></div>\n");
+        self.push(if timeline.collapsed {
+            "</tbody></table></div></details>\n"
+        } else {
+            "</tbody></table></div></div>\n"
+        });
     }
 }
 
@@ -417,7 +441,7 @@ table{border-collapse:collapse;width:100%;font-size:14px}
 caption{caption-side:top;text-align:left;font-weight:600;padding:11px 14px 9px}
 th,td{padding:7px 14px;text-align:left;vertical-align:top;border-top:1px solid var(--line)}
 thead th{background:var(--soft);color:var(--muted);font-size:12.5px;font-weight:600;white-space:nowrap}
-td{overflow-wrap:anywhere}
+td{overflow-wrap:break-word}
 td.nw{white-space:nowrap}
 tbody tr:hover{background:var(--soft)}
 .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -454,6 +478,10 @@ details.data{margin-top:6px;font-size:13px}
 .fig-key{font-size:12.5px;color:var(--muted);margin:6px 0 0;max-width:none}
 details.data summary{cursor:pointer;color:var(--accent)}
 .timeline{margin:0 0 24px}
+details.tl-fold>summary{cursor:pointer;list-style-position:outside;margin-left:18px}
+details.tl-fold>summary h3{display:inline}
+details.tl-fold>summary .tl-size{color:var(--accent);font-size:13px;margin-left:8px}
+.tl-sum{display:block;font-size:13.5px;margin:4px 0 8px}
 .tl-cap{font-weight:400;color:var(--muted);font-size:13px}
 .tl td{padding-top:8px;padding-bottom:8px}
 .tl .t{font-family:var(--mono);font-size:12.5px;color:var(--muted);white-space:nowrap;width:1%}
@@ -493,6 +521,43 @@ a{color:inherit;text-decoration:none}.table-wrap{overflow:visible}tbody tr:hover
 .tl tr,.kind,.flag,.verdict,.zebra{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 "#;
 
+/// Escaped text with a line-break opportunity (`<wbr>`) after each of
+/// `: / _ @ .` that follows a letter or digit, so an ARN or a role name
+/// breaks at its parts instead of mid-word. The escaping produces none of
+/// these characters, so no entity is split.
+fn breakable(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len() + escaped.len() / 8);
+    let (mut prev, mut prev2): (Option<char>, Option<char>) = (None, None);
+    for ch in escaped.chars() {
+        // Inside a long API name: before each capitalised part and before
+        // a version number after a word (`Update·Function·Configuration·20150331v2`).
+        if let Some(p) = prev
+            && ((ch.is_ascii_uppercase() && p.is_ascii_lowercase())
+                || (ch.is_ascii_digit()
+                    && p.is_ascii_lowercase()
+                    && prev2.is_some_and(|c| c.is_ascii_alphabetic())))
+        {
+            out.push_str("<wbr>");
+        }
+        out.push(ch);
+        if matches!(ch, ':' | '/' | '_' | '@' | '.') && prev.is_some_and(char::is_alphanumeric) {
+            out.push_str("<wbr>");
+        }
+        prev2 = prev;
+        prev = Some(ch);
+    }
+    out
+}
+
+/// A timeline's summary sentences, one line each (phrasing content, so it
+/// may sit inside a folded timeline's `<summary>`).
+fn summary_html(lines: &[String]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("<span class=\"tl-sum\">{}</span>", esc(l)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -508,6 +573,20 @@ mod tests {
         assert_eq!(page.claim("who-acted"), "who-acted-2");
         assert_eq!(page.claim("WHO ACTED!"), "who-acted-3");
         assert_eq!(page.claim("<script>"), "script");
+    }
+
+    #[test]
+    fn long_names_break_at_their_parts_not_mid_word() {
+        assert_eq!(
+            breakable("arn:aws:iam::1:role/AWSReservedSSO_Admin"),
+            "arn:<wbr>aws:<wbr>iam:<wbr>:1:<wbr>role/<wbr>AWSReserved<wbr>SSO_<wbr>Admin"
+        );
+        assert_eq!(
+            breakable("UpdateFunctionConfiguration20150331v2"),
+            "Update<wbr>Function<wbr>Configuration<wbr>20150331v2"
+        );
+        // Entities stay whole.
+        assert_eq!(breakable("a&amp;b:&lt;c"), "a&amp;b:<wbr>&lt;c");
     }
 
     #[test]

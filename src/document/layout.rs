@@ -187,6 +187,8 @@ mod tests {
                 entry("2025-12-10T14:03:12.123Z"),
                 entry("2025-12-10T15:00:00Z"),
             ],
+            collapsed: false,
+            summary: Vec::new(),
         };
         let (date, times) = timeline_times(&tl);
         assert_eq!(date.as_deref(), Some("2025-12-10"));

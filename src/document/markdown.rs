@@ -189,6 +189,12 @@ impl Md {
             None => self.line("_Times are UTC. ↳ marks the CloudTrail events a tool call caused._"),
         }
         self.line("");
+        for line in &timeline.summary {
+            self.line(&format!("- **{}**", esc(line)));
+        }
+        if !timeline.summary.is_empty() {
+            self.line("");
+        }
         if timeline.entries.is_empty() {
             self.line("_No entries._");
             return;

@@ -21,7 +21,7 @@ pub mod numbers;
 mod svg;
 #[cfg(test)]
 mod tests;
-mod text;
+pub(crate) mod text;
 
 pub use escape::slugify;
 pub use html::to_html;

@@ -216,6 +216,14 @@ pub struct Timeline {
     pub title: String,
     /// In the order given (the caller sorts them).
     pub entries: Vec<TimelineEntry>,
+    /// Shown folded in HTML until the reader opens it (the report's
+    /// timelines: seven open sessions made it 44,000 px tall).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub collapsed: bool,
+    /// Sentences shown under the title, even when folded: time from the
+    /// first prompt to the first destructive call, time to recover.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub summary: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

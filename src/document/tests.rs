@@ -71,6 +71,8 @@ fn hostile_document() -> Document {
                 anchor: Some(URL.into()),
             },
         ],
+        collapsed: false,
+        summary: vec![format!("{SCRIPT} {ANSI} {ATTR}")],
     };
     Document {
         title: format!("Report {SCRIPT}"),
@@ -445,6 +447,7 @@ fn json_field_names_are_stable() {
         "sections",
         "series",
         "subtitle",
+        "summary",
         "text",
         "time",
         "title",

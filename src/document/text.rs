@@ -292,6 +292,9 @@ impl Text {
             ),
             None => self.line("Times are UTC. Indented: events a tool call caused."),
         }
+        for line in &timeline.summary {
+            self.wrap(line, "» ", "  ");
+        }
         if timeline.entries.is_empty() {
             self.line("(no entries)");
             return;
@@ -349,13 +352,29 @@ impl Text {
 /// Column widths that fit `width`: natural widths, then the widest column
 /// shrinks one step at a time (down to 6, or its natural width if smaller).
 fn fit_columns(header: &[String], rows: &[Vec<String>], width: usize) -> Vec<usize> {
+    fit_columns_above(header, rows, width, |natural, _| natural.min(6))
+}
+
+/// `fit_columns` with each column's narrowest width given by `floor(natural
+/// width, header width)`; a row that cannot fit above the floors is wider
+/// than `width`.
+pub(crate) fn fit_columns_above(
+    header: &[String],
+    rows: &[Vec<String>],
+    width: usize,
+    floor: impl Fn(usize, usize) -> usize,
+) -> Vec<usize> {
     let mut widths: Vec<usize> = header.iter().map(|h| w(h)).collect();
     for r in rows {
         for (cw, c) in widths.iter_mut().zip(r) {
             *cw = (*cw).max(w(c));
         }
     }
-    let floors: Vec<usize> = widths.iter().map(|&cw| cw.min(6)).collect();
+    let floors: Vec<usize> = widths
+        .iter()
+        .zip(header)
+        .map(|(&cw, h)| floor(cw, w(h)))
+        .collect();
     let gaps = 2 * widths.len().saturating_sub(1);
     loop {
         let total: usize = widths.iter().sum::<usize>() + gaps;
@@ -497,6 +516,8 @@ mod tests {
                 flags: vec!["destructive".into()],
                 anchor: None,
             }],
+            collapsed: false,
+            summary: Vec::new(),
         };
         let out = to_text(&doc(vec![Block::Timeline(tl)]), 120);
         assert!(!out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{9b}'));

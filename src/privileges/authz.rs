@@ -143,6 +143,12 @@ pub struct AuthzSet {
     pub accounts: Vec<AccountAuthz>,
     /// Problems that belong to no account.
     pub warnings: Vec<String>,
+    /// What was done about a gap the user need not act on (AWS-managed
+    /// policies left out of the export, stood in for by built-in copies):
+    /// kept for the record, not printed as a warning (issue 22: a warning
+    /// on every run that asks nothing of the user is noise). The rows it
+    /// affects say `[built-in copy]` in their reason.
+    pub notes: Vec<String>,
 }
 
 impl AccountAuthz {
@@ -549,7 +555,7 @@ pub fn merge_authz(fragments: Vec<AuthzFragment>) -> AuthzSet {
     }
     set.accounts = accounts.into_values().collect();
     if let Some(note) = builtin_copies_note(&set.accounts) {
-        set.warnings.push(note);
+        set.notes.push(note);
     }
     set
 }

@@ -60,6 +60,7 @@ pub(super) fn headline_section(
     p: &Period,
     cmp: &Comparison,
     story: Vec<String>,
+    scope: &Scope,
 ) -> Result<Section> {
     let now = headline(data, p.window)?;
     let before = headline(data, p.previous)?;
@@ -78,8 +79,10 @@ pub(super) fn headline_section(
         metrics.push(Metric {
             label: label.into(),
             value: int(total(&now, k)),
+            // The arrow is the change, so the change comes first; the
+            // shares are named as shares (issue 22).
             detail: Some(format!(
-                "AI {} · human {} · {detail} · {} {calls}",
+                "{detail} · of these, AI agents {} and people {} · {} {calls}",
                 share(kind(&now, "ai", k), total(&now, k)),
                 share(kind(&now, "human", k), total(&now, k)),
                 int(total(&now, k + 3)),
@@ -88,17 +91,29 @@ pub(super) fn headline_section(
         });
     }
     let i = cmp.incidents;
-    metrics.push(Metric {
-        label: "Incidents".into(),
-        value: int(i.total as i64),
-        detail: Some(format!(
-            "{} traced to AI · {} to people · {} other · {} no traced cause",
-            i.traced_to_ai,
-            i.traced_to_human,
-            i.traced_to_other + i.ambiguous,
-            i.no_traced_cause
-        )),
-        trend: None,
+    metrics.push(if scope.incidents_given {
+        Metric {
+            label: "Incidents".into(),
+            value: int(i.total as i64),
+            detail: Some(format!(
+                "{} traced to AI · {} to people · {} other · {} no traced cause",
+                i.traced_to_ai,
+                i.traced_to_human,
+                i.traced_to_other + i.ambiguous,
+                i.no_traced_cause
+            )),
+            trend: None,
+        }
+    } else {
+        Metric {
+            label: "Incidents".into(),
+            value: "–".into(),
+            detail: Some(
+                "no incidents file given (--incidents FILE, or [incidents] file in trailblame.toml)"
+                    .into(),
+            ),
+            trend: None,
+        }
     });
     let ai_writes = kind(&now, "ai", 1);
     metrics.push(Metric {
@@ -114,6 +129,9 @@ pub(super) fn headline_section(
     let mut s = Section::new("headline", "Headline")
         .with(Block::Verdict(cmp.verdict.clone()))
         .with(Block::Metrics(metrics));
+    if let Some(note) = &scope.left_out {
+        s = s.with(Block::Paragraph(note.clone()));
+    }
     if !story.is_empty() {
         s = s
             .with(Block::Paragraph(
@@ -322,15 +340,24 @@ pub(super) fn destructive_section(
                 }
                 (a, _) => a.map(minute),
             }),
-            text(f.str("account_id", i)),
-            Cell::text(action_text(&f, members(i))),
+            // Fewer, wrapping columns: the table fits 1280 px (issue 22).
+            Cell::text(match f.str("account_id", i) {
+                Some(a) => format!("{} in {a}", action_text(&f, members(i))),
+                None => action_text(&f, members(i)),
+            }),
             Cell::int(calls as i64),
             text(f.str("severity", i)),
-            text(match (f.str("actor_kind", i), f.str("actor", i)) {
-                (Some(k), Some(a)) => Some(format!("{a} ({k})")),
-                (_, a) => a,
-            }),
-            text(f.str("operator", i)),
+            text(
+                match (
+                    f.str("actor_kind", i),
+                    f.str("actor", i),
+                    f.str("operator", i),
+                ) {
+                    (Some(k), Some(a), Some(o)) => Some(format!("{a} ({k}) for {o}")),
+                    (Some(k), Some(a), None) => Some(format!("{a} ({k})")),
+                    (_, a, _) => a,
+                },
+            ),
             Cell::text(approval),
             match session.filter(|s| timelines.contains(s)) {
                 Some(s) => Cell::link("timeline", timeline_anchor(&s)),
@@ -359,12 +386,10 @@ pub(super) fn destructive_section(
             )),
             columns: vec![
                 Column::text("Time (UTC)"),
-                Column::text("Account"),
-                Column::text("Action"),
+                Column::text("Action in account"),
                 Column::numeric("API calls"),
                 Column::text("Severity"),
-                Column::text("Actor"),
-                Column::text("On behalf of"),
+                Column::text("Actor (for whom)"),
                 Column::text("Approval"),
                 Column::text("Timeline"),
             ],

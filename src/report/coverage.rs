@@ -3,6 +3,17 @@
 
 use super::*;
 
+/// A column name of the coverage queries as a header: `first_event` →
+/// "First event" (issue 22: no snake_case in the report).
+fn heading(name: &str) -> String {
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => spaced,
+    }
+}
+
 pub(super) fn coverage_section(
     data: &Workspace,
     w: TimeWindow,
@@ -16,10 +27,11 @@ pub(super) fn coverage_section(
             .columns()
             .iter()
             .map(|c| {
+                let head = heading(c.name().as_str());
                 if c.dtype().is_integer() || c.dtype().is_float() {
-                    Column::numeric(c.name().as_str())
+                    Column::numeric(&head)
                 } else {
-                    Column::text(c.name().as_str())
+                    Column::text(&head)
                 }
             })
             .collect();

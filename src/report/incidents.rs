@@ -188,8 +188,15 @@ pub(super) fn incidents_section(
                     .and_then(|b| b.ci)
                     .map(|c| c.upper)
                     .filter(|h| h.is_finite()),
-                note: boot
-                    .map(|b| format!("{} AI, {} human sessions", b.ai_clusters, b.human_clusters)),
+                // An interval from 0 to ∞ bounds nothing: say why instead.
+                note: boot.map(|b| match b.ci {
+                    Some(c) if c.lower <= 0.0 && !c.upper.is_finite() => format!(
+                        "no bound: {} AI and {} human sessions hold too few incidents for resampling \
+                         to bound the ratio",
+                        b.ai_clusters, b.human_clusters
+                    ),
+                    _ => format!("{} AI, {} human sessions", b.ai_clusters, b.human_clusters),
+                }),
             },
         ],
         reference: 1.0,
@@ -238,6 +245,30 @@ pub(super) fn incidents_section(
             inc as f64 / writes as f64 * 1000.0
         }
     };
+    // One week is no trend: two dots on an empty chart (issue 22).
+    if weeks.len() < 2 {
+        let said = |sd: &crate::analysis::compare::Side| {
+            if sd.writes == 0 {
+                "no writes".to_string()
+            } else {
+                format!(
+                    "{:.2} per 1,000 writes ({} in {})",
+                    rate(sd.incidents, sd.writes),
+                    sd.incidents,
+                    crate::document::numbers::int(sd.writes as i64)
+                )
+            }
+        };
+        return Ok(s.with(Block::Paragraph(match weeks.first() {
+            Some(w) => format!(
+                "Week by week: only {} has data, so there is no trend to draw yet (AI agents {}; people {}).",
+                w.week,
+                said(&w.ai),
+                said(&w.human)
+            ),
+            None => "Week by week: no week has data, so there is no trend to draw.".into(),
+        })));
+    }
     s = s.with(Block::Chart(Chart::Lines(Lines {
         title: "Incidents per 1,000 write actions, week by week".into(),
         x_labels: weeks.iter().map(|w| w.week.clone()).collect(),
@@ -275,8 +306,8 @@ pub(super) fn timelines_section(
     }
     let mut s = Section::new("timelines", "Timelines").with(Block::Paragraph(
         "What each agent session with high-severity destructive calls was asked, what it ran, and what that did \
-         in CloudTrail (indented under the call), with other actors' writes to the same resources. \
-         `trailblame timeline --session ID --format html` gives the whole session."
+         in CloudTrail (indented under the call), with other actors' writes to the same resources; click a \
+         title to open it. `trailblame timeline --session ID --format html` gives the whole session."
             .into(),
     ));
     for sid in sessions {
@@ -324,7 +355,11 @@ pub(super) fn timelines_section(
             &title,
             200,
         )?;
-        s = s.with(Block::Timeline(tl));
+        // Folded: the report is read for its tables; a timeline opens on demand.
+        s = s.with(Block::Timeline(crate::document::Timeline {
+            collapsed: true,
+            ..tl
+        }));
         if total > 200 {
             s = s.with(Block::Note(format!(
                 "First 200 of {total} entries; `trailblame timeline --session {sid}` shows them all."

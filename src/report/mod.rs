@@ -154,6 +154,53 @@ fn period(o: &Options, data: &Workspace) -> Result<Period> {
     })
 }
 
+/// What the headline says about the report's own scope.
+pub(super) struct Scope {
+    /// An incidents file was found (else "no incidents file given", not 0).
+    pub incidents_given: bool,
+    /// When the data reaches outside the period: one sentence saying how
+    /// much, and how to see it.
+    pub left_out: Option<String>,
+}
+
+/// The events outside the period, said in one sentence (`None` when the
+/// period holds them all).
+fn left_out(data: &Workspace, p: &Period) -> Result<Option<String>> {
+    let mut cx = data.sql(TimeWindow::default())?;
+    let df = crate::sql::run(
+        &mut cx,
+        "SELECT COUNT(*) AS n, CAST(MIN(event_time) AS BIGINT) AS lo, \
+         CAST(MAX(event_time) AS BIGINT) AS hi FROM events",
+    )?;
+    let f = Frame(&df);
+    let (all, lo, hi) = (f.int("n", 0), f.time("lo", 0), f.time("hi", 0));
+    let mut cx = data.sql(p.window)?;
+    let inside = Frame(&crate::sql::run(
+        &mut cx,
+        "SELECT COUNT(*) AS n FROM events",
+    )?)
+    .int("n", 0);
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return Ok(None);
+    };
+    if inside >= all {
+        return Ok(None);
+    }
+    let day = |us: i64| crate::timeparse::format_micros(us, "%Y-%m-%d");
+    Ok(Some(format!(
+        "This report covers {} events of the {} read, from {} to {}: the other {} lie outside {} \
+         (`--since {} --until {}` covers them all; `--week` picks another week).",
+        int(inside),
+        int(all),
+        day(lo),
+        day(hi),
+        int(all - inside),
+        p.label,
+        day(lo),
+        crate::timeparse::format_micros(hi + DAY_US, "%Y-%m-%d"),
+    )))
+}
+
 /// Column accessors that tolerate any integer type and nulls.
 struct Frame<'a>(&'a DataFrame);
 
@@ -290,7 +337,11 @@ pub fn build(data: &mut Workspace, o: &Options) -> Result<Weekly> {
         Some(l) => story(l, &cmp.principal_tiers),
         None => Vec::new(),
     };
-    let mut sections = vec![headline_section(data, &p, &cmp, story)?];
+    let scope = Scope {
+        incidents_given: incidents_file.is_some(),
+        left_out: left_out(data, &p)?,
+    };
+    let mut sections = vec![headline_section(data, &p, &cmp, story, &scope)?];
     clock.lap("headline");
     sections.push(who_section(data, p.window, &daily)?);
     clock.lap("who acted");

@@ -249,7 +249,17 @@ pub(crate) fn ratio_sentence(s: &RatioSentence<'_>) -> String {
             format::ratio(rr)
         ),
         (Verdict::CannotTell, Some(rr)) => {
+            // A point estimate above the detectable ratio next to "cannot
+            // tell" reads as a contradiction (issue 22): say why in plain words.
             let detectable = match s.min_detectable_ratio {
+                Some(m) if rr >= m || rr <= 1.0 / m => format!(
+                    "; at this exposure a true ratio of about {}× or more would likely show, and the \
+                     estimate is beyond that, but with only {} AI-side and {} human-side events a ratio this \
+                     far from 1 also arises by chance when the rates are equal",
+                    format::ratio(m),
+                    s.ai_events,
+                    s.human_events
+                ),
                 Some(m) => format!(
                     "; at this exposure only a ratio of about {}× or more would likely show",
                     format::ratio(m)
@@ -505,6 +515,23 @@ mod tests {
             c.sentence
         );
         assert!(c.sentence.contains("would likely show"), "{}", c.sentence);
+    }
+
+    /// Issue 22: an estimate above the detectable ratio with "cannot tell"
+    /// says, in the same sentence, why that is no contradiction.
+    #[test]
+    fn cannot_tell_with_a_large_estimate_explains_itself() {
+        let c = cmp(7, 1_000.0, 1, 1_000.0);
+        assert_eq!(c.verdict, Verdict::CannotTell, "{}", c.sentence);
+        let mdr = c.min_detectable_ratio.unwrap();
+        assert!(c.rate_ratio.unwrap() >= mdr, "{mdr} {}", c.sentence);
+        assert!(
+            c.sentence.contains("the estimate is beyond that")
+                && c.sentence.contains("7 AI-side and 1 human-side events")
+                && c.sentence.contains("by chance"),
+            "{}",
+            c.sentence
+        );
     }
 
     #[test]

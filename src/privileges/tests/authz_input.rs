@@ -9,13 +9,10 @@ use crate::privileges::policy::{ActionSpec, ResourceSpec};
 #[test]
 fn reads_cli_output() {
     let set = load(&["account-a.json"]);
-    // Only the note that ReadOnlyAccess comes from the built-in copy.
-    assert_eq!(set.warnings.len(), 1, "{:?}", set.warnings);
-    assert!(
-        set.warnings[0].contains("ReadOnlyAccess"),
-        "{:?}",
-        set.warnings
-    );
+    // No warning; only the note that ReadOnlyAccess comes from the built-in copy.
+    assert!(set.warnings.is_empty(), "{:?}", set.warnings);
+    assert_eq!(set.notes.len(), 1, "{:?}", set.notes);
+    assert!(set.notes[0].contains("ReadOnlyAccess"), "{:?}", set.notes);
     let a = &set.accounts[0];
     assert_eq!(a.account_id, A);
     assert!(a.complete);

@@ -135,8 +135,9 @@ fn missing_managed_policies_are_reported_and_known_ones_filled_in() {
         ]
     );
     // One line for all of them, not one per policy and account.
-    let note = set.warnings.join("\n");
-    assert_eq!(set.warnings.len(), 1, "{note}");
+    let note = set.notes.join("\n");
+    assert_eq!(set.notes.len(), 1, "{note}");
+    assert!(set.warnings.is_empty(), "{:?}", set.warnings);
     assert!(
         note.contains("AWS-managed policies PowerUserAccess, ReadOnlyAccess are attached but not in Policies (was --filter used?) in account 111122223333")
             && note.contains("using trailblame's built-in copies"),
