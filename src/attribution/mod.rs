@@ -2,8 +2,10 @@
 //! service or automation) and the evidence for it.
 //!
 //! Code map: `input` borrows the columns from the store, `facts` works out
-//! what each distinct user agent and principal says, `join` matches events
-//! to transcript tool calls, `engine` applies the rules in order and follows
+//! what each distinct user agent and principal says (and what AWS wrote
+//! about the agent, carried by session keys), `join` matches events to
+//! transcript tool calls, `checks` weakens evidence that stronger evidence
+//! contradicts, `engine` applies the rules in order and follows
 //! CloudFormation back to the stack operation, `markers` is the agent-marker
 //! catalog and `settings` its sections of the user's `trailblame.toml`.
 //!
@@ -11,6 +13,7 @@
 //! whole at the end of every ingest and whenever the settings change; the
 //! manifest records what it was computed from.
 
+pub mod checks;
 pub mod dense;
 pub mod engine;
 pub mod facts;
@@ -35,7 +38,7 @@ use std::time::Instant;
 
 /// Bumped whenever the rules change what they output, so stores attributed
 /// by an older trailblame are attributed again.
-pub const RULES_REVISION: u32 = 11;
+pub const RULES_REVISION: u32 = 12;
 
 /// The one definition of a *write*: a call CloudTrail marks `readOnly:
 /// false` that succeeded (no error code). A failed call changed nothing, and
@@ -85,12 +88,23 @@ pub struct Explained {
     pub candidates: Vec<(Call, join::Candidate)>,
 }
 
-/// Reads the store's tool calls (AWS-touching ones, with their sessions).
+/// Reads the store's tool calls (AWS-touching ones, with their sessions),
+/// each with any break in its transcript's record order.
 pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
-    input::calls(
+    let mut calls = input::calls(
         store.scan(table::TOOL_CALLS)?,
         store.scan(table::AGENT_SESSIONS)?,
-    )
+    )?;
+    if !calls.is_empty() {
+        let breaks =
+            input::chain_breaks(store.scan(table::TOOL_CALLS)?, store.scan(table::MESSAGES)?)?;
+        for c in &mut calls {
+            c.chain = breaks
+                .get(&(c.session_id.clone(), c.call_id.clone()))
+                .cloned();
+        }
+    }
+    Ok(calls)
 }
 
 /// Rows per frame handed to the sink (and per stored part).
@@ -122,8 +136,9 @@ pub fn compute(
     let markers = markers::markers()?;
     let input::StoredEvents { mut events, ids } = loaded;
     let calls = load_calls(store)?;
+    let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
     clock.lap("  attribution: calls loaded");
-    let out = engine::run(&events, &calls, settings, markers, None);
+    let out = engine::run(&events, &calls, &sessions, settings, markers, None);
     clock.lap("  attribution: engine");
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
     let risk = risk::assess(&events, &out.labels, &calls, settings, &user_messages);
@@ -177,7 +192,8 @@ pub fn explain(store: &Store, settings: &Settings, event_id: &str) -> Result<Opt
         return Ok(None);
     };
     let calls = load_calls(store)?;
-    let out = engine::run(&events, &calls, settings, markers, Some(idx));
+    let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
+    let out = engine::run(&events, &calls, &sessions, settings, markers, Some(idx));
     let label = out.labels.get(idx).clone();
     let call = label.call.map(|c| calls[c as usize].clone());
     let mut candidates: Vec<(Call, join::Candidate)> = out

@@ -106,6 +106,7 @@ pub fn event_selection(lf: LazyFrame) -> LazyFrame {
         events::SOURCE_IDENTITY,
         events::INVOKED_BY,
         events::ON_BEHALF_OF,
+        events::ACCESS_KEY_ID,
         events::SOURCE_IP,
         events::USER_AGENT,
         events::EVENT_TYPE,
@@ -121,6 +122,18 @@ pub fn event_selection(lf: LazyFrame) -> LazyFrame {
             .alias(events::EVENT_TIME),
     );
     cols.push(col(events::CONSOLE_SESSION).fill_null(lit(false)));
+    // The keys an STS call issued (responseElements), read for those calls
+    // only: every other event's response stays on disk.
+    cols.push(
+        when(
+            col(events::EVENT_SOURCE)
+                .eq(lit(super::events::STS))
+                .and(col(events::ERROR_CODE).is_null()),
+        )
+        .then(col(events::RESPONSE_ELEMENTS))
+        .otherwise(lit(NULL).cast(DataType::String))
+        .alias(events::RESPONSE_ELEMENTS),
+    );
     cols.push(col(events::READ_ONLY));
     lf.select(cols)
 }
