@@ -216,13 +216,13 @@ fn origins(e: &Events, markers: &Markers) -> (Vec<u32>, Vec<Origin>) {
             by_key.insert(key, (e.time[i], k));
         }
     }
-    for i in 0..e.len() {
+    for (i, slot) in of.iter_mut().enumerate() {
         if let Some(hit) = own(i) {
-            of[i] = intern(Origin { hit, carried: None }, &mut table);
+            *slot = intern(Origin { hit, carried: None }, &mut table);
         } else if let Some((t, o)) = e.access_key_id.get(i).and_then(|k| by_key.get(k))
             && e.time[i] + SKEW_US >= *t
         {
-            of[i] = *o;
+            *slot = *o;
         }
     }
     (of, table)

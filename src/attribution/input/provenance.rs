@@ -61,6 +61,10 @@ pub fn session_spans(sessions: LazyFrame) -> Result<Vec<SessionSpan>> {
     Ok(out)
 }
 
+/// A record of a transcript file: line, time, and (session id, call id)
+/// for a tool call.
+type Row = (u64, i64, Option<(String, String)>);
+
 /// How far a record may be out of step with its neighbours (clock
 /// adjustments, records written at the end of a step).
 const TOLERANCE_US: i64 = 5_000_000;
@@ -89,8 +93,6 @@ pub fn chain_breaks(
         ])
         .collect()
         .map_err(|e| anyhow::anyhow!("reading messages: {e}"))?;
-    // file → (line, time, Some(call key) for a tool call)
-    type Row = (u64, i64, Option<(String, String)>);
     let mut files: PlHashMap<String, Vec<Row>> = PlHashMap::default();
     {
         let f = calls.column(transcripts::SOURCE_FILE)?.str()?;
@@ -123,7 +125,7 @@ pub fn chain_breaks(
     }
     let mut out = PlHashMap::default();
     for (file, mut rows) in files {
-        rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        rows.sort_by_key(|a| (a.0, a.1));
         out.extend(out_of_order(&rows, &file));
     }
     Ok(out)
@@ -160,10 +162,7 @@ fn in_order(times: &[i64]) -> Vec<bool> {
 /// the file: outside its longest in-order run, and dated before the last
 /// in-order record above them or after the first below them, beyond the
 /// tolerance.
-fn out_of_order(
-    rows: &[(u64, i64, Option<(String, String)>)],
-    file: &str,
-) -> Vec<((String, String), String)> {
+fn out_of_order(rows: &[Row], file: &str) -> Vec<((String, String), String)> {
     let times: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let mask = in_order(&times);
     let n = rows.len();
