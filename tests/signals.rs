@@ -2,8 +2,9 @@
 //! Claude Code files (tests/fixtures/signals, sources in its SOURCES.md):
 //! the managed MCP server, the Copilot coding agent, Kiro's m/AX,
 //! invoked-by/, an agent identity carried by its session keys, forged
-//! markers and a forged transcript record, and incidents that name an S3
-//! prefix, a stack and a wildcard.
+//! markers, a forged transcript record and a forged record reusing a real
+//! event's id, and incidents that name an S3 prefix, a stack and a
+//! wildcard.
 
 mod common;
 
@@ -119,10 +120,17 @@ fn issue_18_the_2026_signals_name_their_agents() {
 #[test]
 fn issue_23_forged_markers_and_a_forged_transcript_record_do_not_move_blame_at_full_confidence() {
     let rows = attribution();
-    // A marker alone is never as sure as a transcript match.
-    for n in [6, 10, 11] {
+    // A marker alone is never as sure as a transcript match: an m/ id, a
+    // session named after an agent, a sourceIdentity.
+    for n in [6, 10, 11, 21, 22] {
         assert!(conf(row(&rows, n)) <= 0.8, "{}", row(&rows, n));
     }
+    let session = row(&rows, 21);
+    is(session, "ai", "claude-code");
+    assert!(has(session, "session_name:claude-code-1736"), "{session}");
+    let source = row(&rows, 22);
+    is(source, "ai", "claude-code");
+    assert!(has(source, "source_identity:claude@ivan"), "{source}");
     // carol's m/AN while her Claude Code transcripts for the day are in the store.
     let carol = row(&rows, 16);
     assert!(conf(carol) <= 0.4, "{carol}");
@@ -241,4 +249,75 @@ fn issue_18_incidents_naming_a_prefix_a_stack_and_a_wildcard_are_linked() {
     );
     // Nothing fits: no traced cause.
     assert_eq!(first("INC-NONE")["matched"], "none");
+}
+
+/// Issue 23, finding 3: a forged record that reuses the eventID of henry's
+/// real DeleteTable (with an agent marker) does not take over his event:
+/// both are kept with their own labels, both say `conflict:event_id:2` and
+/// lose half their confidence, and the ingest's accounting warns.
+#[test]
+fn issue_23_a_differing_record_that_reuses_an_event_id_is_a_conflict_on_both() {
+    let id = "5e0a1802-2026-4c1d-9a00-000000000019";
+    let rows = attribution();
+    let both: Vec<&Value> = rows.iter().filter(|r| r["event_id"] == id).collect();
+    assert_eq!(both.len(), 2, "{both:?}");
+    let real = both
+        .iter()
+        .find(|r| r["actor_kind"] == "human")
+        .unwrap_or_else(|| panic!("henry's own event is not human: {both:?}"));
+    assert!(
+        real["actor"].as_str().unwrap_or("").contains("henry"),
+        "{real}"
+    );
+    let forged = both
+        .iter()
+        .find(|r| r["actor_kind"] == "ai")
+        .unwrap_or_else(|| panic!("no forged row: {both:?}"));
+    assert_ne!(real["event_key"], forged["event_key"]);
+    for r in &both {
+        assert_eq!(
+            evidence(r).first().map(String::as_str),
+            Some("conflict:event_id:2"),
+            "{r}"
+        );
+        assert!(
+            r["reason"].as_str().unwrap().contains("possible tampering"),
+            "{r}"
+        );
+    }
+    assert!(conf(forged) <= 0.4, "{forged}");
+    assert!(conf(real) <= 0.5, "{real}");
+    // An event whose id nobody else has is not doubted.
+    assert!(!has(row(&rows, 18), "conflict:event_id"));
+
+    // The ingest's accounting says so.
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let [ct, _] = inputs();
+    let r = run(&["ingest", &ct, "--store", store.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "warning: 2 stored events share their eventID with a differing record: possible tampering"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("2 eventID conflicts"), "{}", r.stderr);
+    // explain by the id: the doubt, on the label and in words.
+    let r = run(&["explain", id, "--store", store.to_str().unwrap(), "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in ["possible tampering", "conflict:event_id:2"] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+    // explain by the other record's key names the first one too.
+    let key = forged["event_key"].as_str().unwrap();
+    let r = run(&["explain", key, "--store", store.to_str().unwrap(), "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(real["event_key"].as_str().unwrap()),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("conflict:event_id:2"), "{}", r.stdout);
 }

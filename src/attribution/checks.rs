@@ -7,12 +7,16 @@
 //! person's own transcripts of that agent for that day ingested with no
 //! call that caused the event (`Coverage`). A transcript match counts
 //! fully only when its record is in order in its file and the session's
-//! operator fits the event's credentials (`transcript_doubts`). Each check
-//! names itself in `evidence` (`suspect:`, `contradicted:`,
-//! `inconsistent:`, `conflict:operator:`) and in the reason.
+//! operator fits the event's credentials (`transcript_doubts`). Any label
+//! of an event whose `eventID` a differing stored record shares is halved
+//! (`doubt_shared_ids`): one of the two was not written by CloudTrail as
+//! it stands. Each check names itself in `evidence` (`suspect:`,
+//! `contradicted:`, `inconsistent:`, `conflict:operator:`,
+//! `conflict:event_id:`) and in the reason.
 
+use super::engine::Labels;
 use super::facts::UaInfo;
-use super::input::{Call, SessionSpan};
+use super::input::{Call, SessionSpan, SharedId};
 use super::join::{same_agent, same_person};
 use super::markers::{Hit, Kind};
 use polars::prelude::PlHashMap;
@@ -115,6 +119,32 @@ pub fn transcript_doubts(c: &Call, person: Option<&str>) -> Vec<(String, String)
         ));
     }
     out
+}
+
+/// Doubts the label of every event that shares its `eventID` with a
+/// differing stored record: `conflict:event_id:<records>` first in its
+/// evidence, the confidence halved, the reason saying why. Equal labels
+/// stay shared (one new label per old label and count).
+pub fn doubt_shared_ids(labels: &mut Labels, shared: &[SharedId]) {
+    let mut made: PlHashMap<(u32, u32), u32> = PlHashMap::default();
+    for s in shared {
+        let i = s.event as usize;
+        let old = labels.of[i];
+        if let Some(&new) = made.get(&(old, s.records)) {
+            labels.of[i] = new;
+            continue;
+        }
+        let mut l = labels.get(i).clone();
+        l.evidence
+            .insert(0, format!("conflict:event_id:{}", s.records));
+        l.confidence *= WEAKENED;
+        l.reason.push_str(&format!(
+            "; possible tampering: {} differing records share this eventID (CloudTrail gives every event its own), so neither is trusted over the other",
+            s.records
+        ));
+        labels.set(i, l);
+        made.insert((old, s.records), labels.of[i]);
+    }
 }
 
 #[cfg(test)]

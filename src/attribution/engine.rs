@@ -118,7 +118,7 @@ impl Labels {
         &self.table[self.of[i] as usize]
     }
 
-    fn set(&mut self, i: usize, l: Label) {
+    pub(super) fn set(&mut self, i: usize, l: Label) {
         self.of[i] = self.table.len() as u32;
         self.table.push(l);
     }

@@ -14,13 +14,19 @@ pub struct StoredEvents {
     /// Per event, in store order: its `event_key` (the attribution table's
     /// key: one row per stored event, never one per `event_id`).
     pub keys: Vec<u128>,
+    /// The events that share their `event_id` with another stored event
+    /// (a differing record: exact copies are dropped at ingest).
+    pub shared_ids: Vec<super::SharedId>,
 }
 
 impl StoredEvents {
     /// Reads the store's events parts, in store order.
     pub fn from_store(store: &crate::store::Store) -> Result<StoredEvents> {
         let mut keys = Vec::new();
+        let mut id_hashes = Vec::new();
         let events = load_events(store, |part| {
+            let ids = part.column(events::EVENT_ID)?.str()?;
+            id_hashes.extend(ids.iter().map(super::id_hash));
             let part = part.column(events::EVENT_KEY)?.str()?;
             keys.reserve(part.len());
             for text in part.iter() {
@@ -37,7 +43,12 @@ impl StoredEvents {
             }
             Ok(())
         })?;
-        Ok(StoredEvents { events, keys })
+        let shared_ids = super::shared(&id_hashes);
+        Ok(StoredEvents {
+            events,
+            keys,
+            shared_ids,
+        })
     }
 }
 
