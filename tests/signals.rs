@@ -3,8 +3,8 @@
 //! the managed MCP server, the Copilot coding agent, Kiro's m/AX,
 //! invoked-by/, an agent identity carried by its session keys, forged
 //! markers, a forged transcript record and a forged record reusing a real
-//! event's id, and incidents that name an S3 prefix, a stack and a
-//! wildcard.
+//! event's id, and incidents that name an S3 prefix, a stack, a wildcard
+//! and a tag.
 
 mod common;
 
@@ -194,7 +194,7 @@ fn issue_23_forged_markers_and_a_forged_transcript_record_do_not_move_blame_at_f
 }
 
 #[test]
-fn issue_18_incidents_naming_a_prefix_a_stack_and_a_wildcard_are_linked() {
+fn issue_18_incidents_naming_a_prefix_a_stack_a_wildcard_and_a_tag_are_linked() {
     let [ct, home] = inputs();
     let inc = dir().join("incidents.csv");
     let r = run(&[
@@ -246,6 +246,17 @@ fn issue_18_incidents_naming_a_prefix_a_stack_and_a_wildcard_are_linked() {
         (w["matched"].as_str(), w["actor"].as_str()),
         (Some("wildcard"), Some("mcp:aws-mcp")),
         "{w}"
+    );
+    // The tag: the function the create call tagged, deleted by erin's Kiro.
+    let t = first("INC-TAG");
+    assert_eq!(
+        (
+            t["matched"].as_str(),
+            t["event_name"].as_str(),
+            t["actor"].as_str()
+        ),
+        (Some("tag"), Some("DeleteFunction20150331"), Some("kiro")),
+        "{t}"
     );
     // Nothing fits: no traced cause.
     assert_eq!(first("INC-NONE")["matched"], "none");

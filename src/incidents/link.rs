@@ -4,7 +4,8 @@
 //! Candidates are successful write or destructive calls in a look-back
 //! window before the incident started (default 2 h) that touch one of the
 //! incident's resources, read as operators write them (`target`: an ARN,
-//! an S3 bucket or key prefix, a stack, a wildcard, a bare name), or one of
+//! an S3 bucket or key prefix, a stack, a tag, a wildcard, a bare name;
+//! a tag also names what the window's events that carry it name), or one of
 //! its services (the event source, or the service name in the request
 //! parameters; services only when the incident names no resource). They
 //! are ranked by specificity (an exact ARN, then a key prefix or a stack
@@ -40,7 +41,7 @@ pub struct Link {
     pub event: usize,
     pub score: f64,
     /// `named`, `resource_arn`, `s3_prefix`, `stack`, `resource_name`,
-    /// `wildcard`, `s3_bucket`, `service`.
+    /// `tag`, `wildcard`, `s3_bucket`, `service`.
     pub matched: &'static str,
     pub reason: String,
 }
@@ -63,12 +64,47 @@ pub fn link(
             });
         }
     }
-    let targets: Vec<target::Target> = incident
+    let mut targets: Vec<target::Target> = incident
         .resources
         .iter()
         .map(|r| target::parse(r))
         .collect();
     let from = incident.started_at - lookback_us;
+    // A tag names the resources the window's events that carry it name.
+    let tags: Vec<(String, String)> = targets
+        .iter()
+        .filter_map(|t| match t {
+            target::Target::Tag { key, value } => Some((key.clone(), value.clone())),
+            _ => None,
+        })
+        .collect();
+    if !tags.is_empty() {
+        let mut tagged = std::collections::BTreeSet::new();
+        for c in candidates {
+            if c.time < from || c.time > incident.started_at {
+                continue;
+            }
+            let params = c.request_parameters.unwrap_or("");
+            for (key, value) in &tags {
+                if target::carries_tag(params, key, value) {
+                    let ev = EventText {
+                        event_source: c.event_source,
+                        event_name: c.event_name,
+                        request_parameters: params,
+                        resources: &c.resources,
+                    };
+                    for name in target::tagged_names(&ev) {
+                        tagged.insert((name, format!("{key}={value}")));
+                    }
+                }
+            }
+        }
+        targets.extend(
+            tagged
+                .into_iter()
+                .map(|(name, tag)| target::Target::Tagged { name, tag }),
+        );
+    }
     for c in candidates {
         if c.time < from
             || c.time > incident.started_at
@@ -121,6 +157,7 @@ pub fn link(
                     "s3_bucket" => "changes the bucket",
                     "stack" => "is the stack operation on",
                     "wildcard" => "matches the pattern:",
+                    "tag" => "carries or names the tagged resource:",
                     "service" => "is in service",
                     _ => "names",
                 },

@@ -1,10 +1,12 @@
 //! An incident's resources as operators write them, and whether an event
 //! touches one: exact ARNs, S3 buckets and key prefixes (an ARN
 //! `arn:aws:s3:::bucket/prefix/` or `s3://bucket/prefix`), CloudFormation
-//! stacks (a stack ARN or name), wildcards (`*`, `?`) and bare names (a
-//! bucket, table, function or stack). Each kind has a specificity: the
-//! linker ranks an exact ARN above a prefix, a prefix above a name, a name
-//! above a wildcard and a bucket above nothing.
+//! stacks (a stack ARN or name), wildcards (`*`, `?`), resource tags
+//! (`tag:<key>=<value>`, matched where an event carries the tag, as a
+//! create or tagging call does) and bare names (a bucket, table, function
+//! or stack). Each kind has a specificity: the linker ranks an exact ARN
+//! above a prefix, a prefix above a name or a tag, a name above a wildcard
+//! and a bucket above nothing.
 //!
 //! Everything here reads attacker-controlled text (request parameters and
 //! resource ARNs from the logs, the incidents export); it only compares it.
@@ -23,6 +25,11 @@ pub enum Target {
     Stack { name: String, arn: Option<String> },
     /// A pattern with `*` or `?` (IAM-style matching, case-sensitive).
     Wildcard(String),
+    /// A resource tag (`tag:<key>=<value>`; tags are case-sensitive).
+    Tag { key: String, value: String },
+    /// A resource an event carrying `tag` named (`tagged_names`): matched
+    /// by name, reported as the tag.
+    Tagged { name: String, tag: String },
     /// A bare name: bucket, table, function, stack, …
     Name(String),
 }
@@ -55,6 +62,14 @@ fn s3_path(path: &str) -> Target {
 /// Reads one resource as written in the export.
 pub fn parse(text: &str) -> Target {
     let t = text.trim();
+    if let Some((key, value)) = t.strip_prefix("tag:").and_then(|kv| kv.split_once('='))
+        && !key.is_empty()
+    {
+        return Target::Tag {
+            key: key.to_string(),
+            value: value.to_string(),
+        };
+    }
     let wild = |s: &str| s.contains(['*', '?']);
     // An S3 path whose only wildcard is a trailing `*` is a prefix.
     let s3 = t
@@ -232,8 +247,74 @@ pub fn touch(target: &Target, ev: &EventText) -> Option<Touch> {
             }
             None
         }
+        Target::Tag { key, value } => carries_tag(params, key, value)
+            .then(|| t("tag", 0.45, &format!("tag {key}={value}")))
+            .flatten(),
+        Target::Tagged { name, tag } => by_name(name, ev).map(|_| Touch {
+            matched: "tag",
+            base: 0.45,
+            what: format!("{name}, tagged {tag}"),
+        }),
         Target::Name(n) => by_name(n, ev),
     }
+}
+
+/// Whether request parameters carry the tag `key`=`value`: as a
+/// `{"key": …, "value": …}` pair (any case of the field names: DynamoDB,
+/// CloudFormation, S3's `TagSet`) or as a `"tags": {key: value}` map
+/// (Lambda, most `TagResource` calls), at any depth.
+pub fn carries_tag(params: &str, key: &str, value: &str) -> bool {
+    fn walk(v: &serde_json::Value, key: &str, value: &str, depth: u32) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match v {
+            serde_json::Value::Object(o) => {
+                let field = |name: &str| {
+                    o.iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .and_then(|(_, v)| v.as_str())
+                };
+                if field("key") == Some(key) && field("value") == Some(value) {
+                    return true;
+                }
+                o.iter().any(|(k, v)| {
+                    (k.eq_ignore_ascii_case("tags")
+                        && v.get(key).and_then(|x| x.as_str()) == Some(value))
+                        || walk(v, key, value, depth + 1)
+                })
+            }
+            serde_json::Value::Array(a) => a.iter().any(|x| walk(x, key, value, depth + 1)),
+            _ => false,
+        }
+    }
+    params.contains(key)
+        && params.contains(value)
+        && serde_json::from_str::<serde_json::Value>(params)
+            .is_ok_and(|v| walk(&v, key, value, 0))
+}
+
+/// The resources an event that carries a tag names, for `Target::Tagged`:
+/// the name part of its resource ARNs, and its top-level `…Name` and
+/// `…Arn` parameters.
+pub fn tagged_names(ev: &EventText) -> Vec<String> {
+    let mut out: Vec<String> = ev.resources.iter().map(|r| name_of(r).to_string()).collect();
+    if let Ok(serde_json::Value::Object(o)) =
+        serde_json::from_str::<serde_json::Value>(ev.request_parameters)
+    {
+        for (k, v) in &o {
+            let k = k.to_ascii_lowercase();
+            if (k.ends_with("name") || k.ends_with("arn"))
+                && let Some(s) = v.as_str()
+            {
+                out.push(name_of(s).to_string());
+            }
+        }
+    }
+    out.retain(|n| n.len() >= 3);
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A bare name: a quoted value of the request parameters, or the name part
@@ -343,5 +424,57 @@ mod tests {
         assert_eq!(t.matched, "wildcard");
         assert!(t.base < 0.45, "{t:?}");
         assert!(touch(&parse("dev-*-table"), &table).is_none());
+    }
+
+    #[test]
+    fn tags_where_the_events_carry_them() {
+        assert_eq!(
+            parse("tag:app=checkout"),
+            Target::Tag {
+                key: "app".into(),
+                value: "checkout".into()
+            }
+        );
+        let tag = parse("tag:app=checkout");
+        // Lambda CreateFunction: a map; DynamoDB CreateTable: key/value
+        // pairs; S3 PutBucketTagging: Key/Value under TagSet.
+        for params in [
+            r#"{"functionName":"checkout-worker","tags":{"app":"checkout"}}"#,
+            r#"{"tableName":"carts","tags":[{"key":"app","value":"checkout"}]}"#,
+            r#"{"bucketName":"b","Tagging":{"TagSet":{"Tag":[{"Key":"app","Value":"checkout"}]}}}"#,
+        ] {
+            let e = ev("x.amazonaws.com", "Create", params, &[]);
+            assert_eq!(touch(&tag, &e).map(|t| t.matched), Some("tag"), "{params}");
+        }
+        for params in [
+            r#"{"functionName":"checkout-worker","tags":{"app":"billing"}}"#,
+            r#"{"functionName":"checkout","description":"app"}"#,
+            "not json app checkout",
+        ] {
+            let e = ev("x.amazonaws.com", "Create", params, &[]);
+            assert!(touch(&tag, &e).is_none(), "{params}");
+        }
+        let e = ev(
+            "lambda.amazonaws.com",
+            "CreateFunction20150331",
+            r#"{"functionName":"checkout-worker","role":"arn:aws:iam::1:role/run","tags":{"app":"checkout"}}"#,
+            &[],
+        );
+        assert_eq!(tagged_names(&e), ["checkout-worker"]);
+        let del = ev(
+            "lambda.amazonaws.com",
+            "DeleteFunction20150331",
+            r#"{"functionName":"checkout-worker"}"#,
+            &[],
+        );
+        let t = touch(
+            &Target::Tagged {
+                name: "checkout-worker".into(),
+                tag: "app=checkout".into(),
+            },
+            &del,
+        )
+        .unwrap();
+        assert_eq!(t.matched, "tag");
     }
 }
