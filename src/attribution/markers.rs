@@ -111,12 +111,13 @@ impl Marker {
 }
 
 /// A name taken from a log value, made safe to show and to group by:
-/// lower case, letters, digits and `._:/@-` only, at most 96 characters.
+/// lower case, letters, digits and `._:/@-` only, at most 160 characters
+/// (an AgentCore workload's SPIFFE id, about 110, keeps its runtime id).
 pub fn actor_name(value: &str) -> String {
     let mut out: String = value
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "._:/@-".contains(*c))
-        .take(96)
+        .take(160)
         .collect::<String>()
         .to_ascii_lowercase();
     if out.is_empty() {

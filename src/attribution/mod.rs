@@ -249,10 +249,16 @@ pub fn explain(store: &Store, settings: &Settings, wanted: &str) -> Result<Optio
     let Some(idx) = idx else {
         return Ok(None);
     };
-    let key = keys[idx].map(crate::schema::event_key::format).unwrap_or_default();
+    let key = keys[idx]
+        .map(crate::schema::event_key::format)
+        .unwrap_or_default();
     let same_id: Vec<String> = (0..id_hashes.len())
         .filter(|&j| j != idx && id_hashes[idx] != 0 && id_hashes[j] == id_hashes[idx])
-        .map(|j| keys[j].map(crate::schema::event_key::format).unwrap_or_default())
+        .map(|j| {
+            keys[j]
+                .map(crate::schema::event_key::format)
+                .unwrap_or_default()
+        })
         .collect();
     drop((keys, id_hashes));
     let calls = load_calls(store)?;

@@ -132,7 +132,7 @@ fn attribute(rows: &[E], calls: &[Call]) -> Outcome {
     attribute_with(rows, calls, &[])
 }
 
-pub(super) fn attribute_with(rows: &[E], calls: &[Call], sessions: &[SessionSpan]) -> Outcome {
+fn attribute_with(rows: &[E], calls: &[Call], sessions: &[SessionSpan]) -> Outcome {
     run(
         &events(rows),
         calls,

@@ -290,15 +290,18 @@ pub fn carries_tag(params: &str, key: &str, value: &str) -> bool {
     }
     params.contains(key)
         && params.contains(value)
-        && serde_json::from_str::<serde_json::Value>(params)
-            .is_ok_and(|v| walk(&v, key, value, 0))
+        && serde_json::from_str::<serde_json::Value>(params).is_ok_and(|v| walk(&v, key, value, 0))
 }
 
 /// The resources an event that carries a tag names, for `Target::Tagged`:
 /// the name part of its resource ARNs, and its top-level `…Name` and
 /// `…Arn` parameters.
 pub fn tagged_names(ev: &EventText) -> Vec<String> {
-    let mut out: Vec<String> = ev.resources.iter().map(|r| name_of(r).to_string()).collect();
+    let mut out: Vec<String> = ev
+        .resources
+        .iter()
+        .map(|r| name_of(r).to_string())
+        .collect();
     if let Ok(serde_json::Value::Object(o)) =
         serde_json::from_str::<serde_json::Value>(ev.request_parameters)
     {
