@@ -35,7 +35,7 @@ fn attribution() -> Vec<Value> {
         .clone()
 }
 
-fn row<'a>(rows: &'a [Value], n: u32) -> &'a Value {
+fn row(rows: &[Value], n: u32) -> &Value {
     let id = format!("5e0a1802-2026-4c1d-9a00-{n:012}");
     rows.iter()
         .find(|r| r["event_id"] == id.as_str())

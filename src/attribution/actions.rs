@@ -167,7 +167,8 @@ pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> 
     for events in in_action.values_mut() {
         events.sort_unstable_by(by_time);
         // Each operation met so far, with the time it was last called.
-        let mut seen: Vec<((Option<&str>, Option<&str>), i64)> = Vec::new();
+        type Op<'a> = (Option<&'a str>, Option<&'a str>);
+        let mut seen: Vec<(Op, i64)> = Vec::new();
         for &i in events.iter() {
             let i = i as usize;
             if cascade_of.contains_key(&(i as u32)) {
