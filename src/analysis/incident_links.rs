@@ -88,6 +88,7 @@ pub fn linked(
     let ids = df.column(events::EVENT_ID)?.str()?;
     let times = df.column("t_us")?.i64()?;
     let sources = df.column(events::EVENT_SOURCE)?.str()?;
+    let names = df.column(events::EVENT_NAME)?.str()?;
     let params = df.column(events::REQUEST_PARAMETERS)?.str()?;
     let destructive = df.column(attribution::DESTRUCTIVE)?.bool()?;
     let res_lists = crate::sql::string_lists(&df, events::RESOURCES)?;
@@ -97,6 +98,7 @@ pub fn linked(
             event_id: ids.get(i).unwrap_or(""),
             time: times.get(i).unwrap_or(i64::MIN),
             event_source: sources.get(i).unwrap_or(""),
+            event_name: names.get(i).unwrap_or(""),
             request_parameters: params.get(i),
             resources: res_lists[i].iter().map(String::as_str).collect(),
             destructive: destructive.get(i).unwrap_or(false),

@@ -1,18 +1,28 @@
 //! Combines the signals into one label per event, by rule, strongest first:
 //!
 //! 1. AWS services (AWSService identity, `invokedBy` other than
-//!    CloudFormation, service-linked roles, service events) → service.
+//!    CloudFormation and the services that call for agents, service-linked
+//!    roles, service events) → service.
 //! 2. Console sessions → human. Never AI: a console event is not joinable,
 //!    and an AI marker on one is kept as a conflict.
-//! 3. The transcript join (`join`) → ai, with the session and tool call.
-//! 4. User-agent markers (m/, exec-env/, app/, MCP) → ai.
-//! 5. Source identity / session name markers, then agent roles from the
-//!    settings → ai.
-//! 6. The CLI session (`sid/`) of a call already attributed to one agent by
-//!    3 or 4 → ai (the same host and terminal).
-//! 7. CI principals from the settings → automation.
-//! 8. A person's credentials (SSO user, IAM user, root, federated) → human.
-//! 9. Anything else → unknown, named by its role or principal.
+//! 3. The transcript join (`join`) → ai, with the session and tool call;
+//!    at most `checks::DOUBTED_MATCH_MAX` when the call's record is out of
+//!    order in its file or its operator is not the credentials' person.
+//! 4. What AWS wrote about the agent (`facts::Origin`): the managed MCP
+//!    server's `invokedBy`, the Copilot coding agent's OIDC subject, an
+//!    agent identity in `onBehalfOf`, on the call itself or carried by the
+//!    session keys its STS call issued → ai.
+//! 5. User-agent markers (m/, exec-env/, app/, invoked-by/, MCP) → ai, at
+//!    most 0.8 (one forgeable string), halved when the client never sends
+//!    the marker or the person's own transcripts of that agent for that day
+//!    are ingested and none caused the event (`checks`).
+//! 6. Source identity / session name markers (same checks), then agent
+//!    roles from the settings → ai.
+//! 7. The CLI session (`sid/`) of a call already attributed to one agent by
+//!    3 or 5 (not weakened) → ai (the same host and terminal).
+//! 8. CI principals from the settings → automation.
+//! 9. A person's credentials (SSO user, IAM user, root, federated) → human.
+//! 10. Anything else → unknown, named by its role or principal.
 //!
 //! CloudFormation's own calls for a stack (`invokedBy`
 //! cloudformation.amazonaws.com, with the caller's identity) then inherit
@@ -22,10 +32,11 @@
 // Events are columns: one index reads the same event across them.
 #![allow(clippy::needless_range_loop)]
 
-use super::facts::{self, CFN, Facts, PrincipalFacts, Service, resolve_person};
-use super::input::{Call, Events};
+use super::checks::{self, Coverage};
+use super::facts::{self, CFN, Facts, NO_ORIGIN, Origin, PrincipalFacts, Service, resolve_person};
+use super::input::{Call, Events, SessionSpan};
 use super::join::{self, Candidate, JoinSettings, Match, same_agent};
-use super::markers::Markers;
+use super::markers::{self as markers_hit, Kind, Markers};
 use super::settings::Settings;
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
@@ -107,7 +118,7 @@ impl Labels {
         &self.table[self.of[i] as usize]
     }
 
-    fn set(&mut self, i: usize, l: Label) {
+    pub(super) fn set(&mut self, i: usize, l: Label) {
         self.of[i] = self.table.len() as u32;
         self.table.push(l);
     }
@@ -144,9 +155,10 @@ impl<'a> PreTable<'a> {
         let pre = |i: usize| {
             let p = &f.principals[f.principal_of[i] as usize];
             let ua = &f.uas[f.ua_of[i] as usize];
+            let agent_via = origin(f, i).is_some_and(|o| o.hit.kind == Kind::InvokedBy);
             Pre {
                 console: e.console[i] || ua.parsed.client == Some("console"),
-                service: facts::service_actor(e, i, p),
+                service: facts::service_actor(e, i, p, agent_via),
                 cfn: facts::cfn_invoked(e, i),
             }
         };
@@ -176,9 +188,33 @@ fn short(s: &str, n: usize) -> String {
     }
 }
 
+/// The origin AWS wrote for event `i`, if any.
+fn origin<'f>(f: &'f Facts, i: usize) -> Option<&'f Origin> {
+    let k = f.origin_of[i];
+    (k != NO_ORIGIN).then(|| &f.origins[k as usize])
+}
+
+/// The agent an unmatched event's own markers claim and the person behind
+/// it, when that person's transcripts of that agent for that day are in
+/// the store: how many sessions (0 when the check does not apply).
+fn covered(e: &Events, i: usize, f: &Facts, s: &Settings, cov: &Coverage) -> u32 {
+    if cov.is_empty() {
+        return 0;
+    }
+    let p = &f.principals[f.principal_of[i] as usize];
+    let ua = &f.uas[f.ua_of[i] as usize];
+    let claimed = ua.hits.first().or(p.identity_hit.as_ref().map(|(h, _)| h));
+    let Some(h) = claimed else { return 0 };
+    match operator_for(p, f, s, None) {
+        Some(person) => cov.sessions_that_day(&person, &h.actor, e.time[i]),
+        None => 0,
+    }
+}
+
 pub fn run(
     e: &Events,
     calls: &[Call],
+    sessions: &[SessionSpan],
     s: &Settings,
     markers: &Markers,
     trace: Option<usize>,
@@ -204,6 +240,7 @@ pub fn run(
     };
     let (matches, candidates) = join::join(e, &f, calls, &joinable, &js, trace);
     clock.lap("    engine: join");
+    let coverage = Coverage::new(sessions);
     // Events no call claimed: one label per (principal, user agent, kind).
     let mut labels = Labels {
         table: Vec::new(),
@@ -212,7 +249,13 @@ pub fn run(
     // Matched events share one key here and get their own labels below.
     let keys = super::dense::dense_ids(e.len(), |i| match matches[i] {
         Some(_) => None,
-        None => Some((f.principal_of[i], f.ua_of[i], pre.of[i])),
+        None => Some((
+            f.principal_of[i],
+            f.ua_of[i],
+            pre.of[i],
+            f.origin_of[i],
+            covered(e, i, &f, s, &coverage),
+        )),
     });
     // User agents differ by session id far more often than labels differ:
     // equal labels share one entry. Labels are made a batch of keys at a
@@ -225,7 +268,8 @@ pub fn run(
             .par_iter()
             .map(|&i| {
                 matches[i].is_none().then(|| {
-                    let l = label(e, i, &f, &pre[i], None, calls, s);
+                    let cover = covered(e, i, &f, s, &coverage);
+                    let l = label(e, i, &f, &pre[i], None, calls, s, cover);
                     (l.content_hash(), l)
                 })
             })
@@ -256,7 +300,7 @@ pub fn run(
         .enumerate()
         .filter_map(|(i, m)| {
             m.as_ref()
-                .map(|m| (i, label(e, i, &f, &pre[i], Some(m), calls, s)))
+                .map(|m| (i, label(e, i, &f, &pre[i], Some(m), calls, s, 0)))
         })
         .collect();
     for (i, l) in matched {
@@ -314,6 +358,44 @@ fn identity_evidence(p: &PrincipalFacts) -> Vec<String> {
     ev
 }
 
+/// Adds an origin's evidence: its marker, and how it was carried.
+fn origin_evidence(l: &mut Label, o: &Origin, agrees: bool) {
+    l.evidence.push(if agrees {
+        o.hit.evidence.clone()
+    } else {
+        format!("conflict:{}", o.hit.evidence)
+    });
+    if let Some(c) = &o.carried {
+        l.evidence.push(c.clone());
+    }
+}
+
+/// Halves a marker label's confidence, with the evidence and the reason.
+fn weaken(l: &mut Label, evidence: String, why: &str) {
+    l.confidence *= checks::WEAKENED;
+    l.evidence.insert(0, evidence);
+    l.reason.push_str("; but ");
+    l.reason.push_str(why);
+}
+
+/// The checks on an unmatched event's own marker: a client that never sends
+/// it, and the person's own transcripts of that day (`cover` sessions).
+fn check_marker(l: &mut Label, ua: &facts::UaInfo, h: &markers_hit::Hit, cover: u32, name: &str) {
+    if let Some(why) = checks::sdk_never_sends(ua, h) {
+        let short = why.split(':').next().unwrap_or("").to_string();
+        weaken(l, format!("suspect:{short}"), &why);
+    }
+    if cover > 0 {
+        let who = l.operator.clone().unwrap_or_else(|| "the person".into());
+        let why = format!(
+            "{who}'s {} transcripts for that day are ingested ({cover} session(s)) and no call in them causes {name}",
+            h.actor
+        );
+        weaken(l, format!("contradicted:transcripts:{who}"), &why);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn label(
     e: &Events,
     i: usize,
@@ -322,6 +404,7 @@ fn label(
     m: Option<&Match>,
     calls: &[Call],
     s: &Settings,
+    cover: u32,
 ) -> Label {
     let p = &f.principals[f.principal_of[i] as usize];
     let ua = &f.uas[f.ua_of[i] as usize];
@@ -352,6 +435,9 @@ fn label(
         l.evidence.extend(identity_evidence(p));
         for h in &ua.hits {
             l.evidence.push(format!("conflict:{}", h.evidence));
+        }
+        if let Some(o) = origin(f, i) {
+            origin_evidence(&mut l, o, false);
         }
         return l;
     }
@@ -401,7 +487,17 @@ fn label(
         if let Some((h, _)) = &p.identity_hit {
             l.evidence.push(h.evidence.clone());
         }
+        if let Some(o) = origin(f, i) {
+            let agrees = same_agent(&o.hit.actor, &c.agent) || o.hit.actor.starts_with("mcp:");
+            origin_evidence(&mut l, o, agrees);
+        }
         l.evidence.extend(identity_evidence(p));
+        for (ev, why) in checks::transcript_doubts(c, person_of(p, f, s).as_deref()) {
+            l.evidence.insert(1, ev);
+            l.reason.push_str("; but ");
+            l.reason.push_str(&why);
+            conf = conf.min(checks::DOUBTED_MATCH_MAX);
+        }
         if m.rivals > 0 {
             l.evidence.push(format!("ambiguous:{}", m.rivals + 1));
             conf = conf.min(0.7);
@@ -411,6 +507,38 @@ fn label(
             ));
         }
         l.confidence = conf.min(0.99);
+        return l;
+    }
+    if let Some(o) = origin(f, i) {
+        let h = &o.hit;
+        let value = h.evidence.split_once(':').map_or("", |x| x.1);
+        let how = match h.kind {
+            Kind::InvokedBy => format!(
+                "{value} called for the caller ({}); which agent drove it is unknown without a transcript",
+                h.actor
+            ),
+            Kind::WebIdentity => format!("OIDC subject {value} names {}", h.actor),
+            _ => format!("onBehalfOf names the agent identity {value}"),
+        };
+        let carried = if o.carried.is_some() {
+            " (carried by the session keys its STS call issued)"
+        } else {
+            ""
+        };
+        let mut l = Label::new(
+            ActorKind::Ai,
+            Some(h.actor.clone()),
+            h.confidence,
+            format!("{how}{carried}"),
+        );
+        l.operator = operator_for(p, f, s, None);
+        origin_evidence(&mut l, o, true);
+        l.evidence
+            .extend(ua.hits.iter().map(|h| h.evidence.clone()));
+        if let Some((ih, _)) = &p.identity_hit {
+            l.evidence.push(ih.evidence.clone());
+        }
+        l.evidence.extend(identity_evidence(p));
         return l;
     }
     // An MCP marker says how the call was made, not which agent made it:
@@ -438,6 +566,7 @@ fn label(
             l.evidence.push(ih.evidence.clone());
         }
         l.evidence.extend(identity_evidence(p));
+        check_marker(&mut l, ua, h, cover, name);
         return l;
     }
     if let Some((h, _)) = &p.identity_hit {
@@ -454,6 +583,7 @@ fn label(
         }
         l.evidence
             .extend(ua.hits.iter().map(|h| h.evidence.clone()));
+        check_marker(&mut l, ua, h, cover, name);
         return l;
     }
     if let Some(r) = &p.agent_role {
@@ -572,8 +702,13 @@ fn propagate_sid(f: &Facts, pre: &PreTable, calls: &[Call], labels: &mut Labels)
     let mut share: PlHashMap<&str, (u32, u32)> = PlHashMap::default();
     for (&(sid, label), &n) in &pairs {
         let l = &labels.table[label as usize];
+        // A weakened marker (`suspect:`, `contradicted:`) vouches for nothing.
         let strong = l.kind == ActorKind::Ai
-            && (l.call.is_some() || l.evidence.iter().any(|x| x.starts_with("ua:")));
+            && (l.call.is_some() || l.evidence.iter().any(|x| x.starts_with("ua:")))
+            && !l
+                .evidence
+                .iter()
+                .any(|x| x.starts_with("suspect:") || x.starts_with("contradicted:"));
         let e = share.entry(sid).or_default();
         e.0 += if strong { n } else { 0 };
         e.1 += n;
@@ -624,7 +759,7 @@ fn propagate_sid(f: &Facts, pre: &PreTable, calls: &[Call], labels: &mut Labels)
         let mut l = Label::new(
             ActorKind::Ai,
             Some(agent.clone()),
-            0.8,
+            0.75,
             format!(
                 "same CLI session (sid/{sid}) as calls attributed to {agent}{session}; no transcript call matched this one"
             ),

@@ -1,12 +1,17 @@
 //! What one event says about its caller on its own, before any join:
-//! user-agent markers (computed once per distinct user agent), and
-//! principal facts (person, CI, agent role, identity markers; computed once
-//! per distinct principal and source identity).
+//! user-agent markers (computed once per distinct user agent), principal
+//! facts (person, CI, agent role, identity markers; computed once per
+//! distinct principal and source identity), and origins: what AWS itself
+//! wrote about the agent behind a call (`invokedBy` of the managed MCP
+//! server, a web identity's OIDC subject, `onBehalfOf`), carried from the
+//! STS call that issued a session's keys to every call made with them
+//! (`origins`).
 
 use super::input::Events;
 use super::markers::{Hit, Markers, UaParts};
 use super::settings::{Settings, any_glob};
 use crate::cloudtrail::user_agent::{self, UserAgent};
+use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
@@ -46,17 +51,29 @@ pub struct PrincipalFacts {
     pub service_role: bool,
 }
 
+/// What AWS wrote about the agent behind a call: the marker hit, and how it
+/// reached this event (`session_keys:<key>@<issuing event>` when carried).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Origin {
+    pub hit: Hit,
+    pub carried: Option<String>,
+}
+
 /// Per-event facts, pointing into the distinct tables.
 pub struct Facts<'a> {
     pub ua_of: Vec<u32>,
     pub uas: Vec<UaInfo<'a>>,
     pub principal_of: Vec<u32>,
     pub principals: Vec<PrincipalFacts>,
+    /// Each event's origin, an index into `origins` (`NO_ORIGIN` for none).
+    pub origin_of: Vec<u32>,
+    pub origins: Vec<Origin>,
     /// Known people (for resolving `carol` to `carol@example.com`).
     pub people: BTreeSet<String>,
 }
 
 pub const CFN: &str = "cloudformation.amazonaws.com";
+pub const NO_ORIGIN: u32 = u32::MAX;
 
 fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
     let p = user_agent::parse(ua);
@@ -115,11 +132,14 @@ pub fn facts<'a>(e: &'a Events, settings: &Settings, markers: &Markers) -> Facts
         .collect();
     let principal_of = dense.of;
     let people = principals.iter().filter_map(|p| p.person.clone()).collect();
+    let (origin_of, origins) = origins(e, markers);
     Facts {
         ua_of,
         uas,
         principal_of,
         principals,
+        origin_of,
+        origins,
         people,
     }
 }
@@ -127,6 +147,93 @@ pub fn facts<'a>(e: &'a Events, settings: &Settings, markers: &Markers) -> Facts
 /// The `userName` CloudTrail records for a console sign-in by a user name
 /// that does not exist (docs: "CloudTrail log file examples", sign-in events).
 pub const HIDDEN_USER_NAME: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+/// Each event's origin: its own `invokedBy`, OIDC subject or `onBehalfOf`
+/// when a marker names an agent there, else the origin of the STS call that
+/// issued the access key it used (role chaining included: keys issued to a
+/// session with an origin keep it, as `aws:OriginIdentity` does).
+fn origins(e: &Events, markers: &Markers) -> (Vec<u32>, Vec<Origin>) {
+    let mut table: Vec<Origin> = Vec::new();
+    let mut of = vec![NO_ORIGIN; e.len()];
+    let intern = |o: Origin, table: &mut Vec<Origin>| -> u32 {
+        match table.iter().position(|x| *x == o) {
+            Some(k) => k as u32,
+            None => {
+                table.push(o);
+                (table.len() - 1) as u32
+            }
+        }
+    };
+    // Distinct values first: a handful of invokedBy, subjects and onBehalfOf.
+    let invoked: Vec<Option<Hit>> = (0..e.invoked_by.distinct() as u32)
+        .map(|id| markers.invoked_by_hit(e.invoked_by.value(id)))
+        .collect();
+    let behalf: Vec<Option<Hit>> = (0..e.on_behalf_of.distinct() as u32)
+        .map(|id| markers.on_behalf_of_hit(e.on_behalf_of.value(id)))
+        .collect();
+    let web: Vec<Option<Hit>> = (0..e.user_name.distinct() as u32)
+        .map(|id| markers.web_identity_hit(e.user_name.value(id)))
+        .collect();
+    let own = |i: usize| -> Option<Hit> {
+        if let Some(h) = e
+            .invoked_by
+            .id(i)
+            .and_then(|id| invoked[id as usize].clone())
+        {
+            return Some(h);
+        }
+        if let Some(h) = e
+            .on_behalf_of
+            .id(i)
+            .and_then(|id| behalf[id as usize].clone())
+        {
+            return Some(h);
+        }
+        if e.identity_type.get(i) == Some("WebIdentityUser") {
+            return e.user_name.id(i).and_then(|id| web[id as usize].clone());
+        }
+        None
+    };
+    let any_own = invoked
+        .iter()
+        .chain(&behalf)
+        .chain(&web)
+        .any(Option::is_some);
+    if !any_own {
+        return (of, table);
+    }
+    // Credential calls in time order, so a chained AssumeRole sees the
+    // origin of the keys it was made with.
+    let mut issuers: Vec<usize> = e.issued_keys.keys().copied().collect();
+    issuers.sort_unstable_by_key(|&i| (e.time[i], i));
+    let mut by_key: PlHashMap<&str, (i64, u32)> = PlHashMap::default();
+    for i in issuers {
+        let (key, id) = &e.issued_keys[&i];
+        let from = own(i).map(|hit| Origin { hit, carried: None }).or_else(|| {
+            let used = e.access_key_id.get(i)?;
+            let (t, o) = *by_key.get(used)?;
+            (t <= e.time[i]).then(|| table[o as usize].clone())
+        });
+        if let Some(mut o) = from {
+            o.carried = Some(format!("session_keys:{key}@{id}"));
+            let k = intern(o, &mut table);
+            by_key.insert(key, (e.time[i], k));
+        }
+    }
+    for (i, slot) in of.iter_mut().enumerate() {
+        if let Some(hit) = own(i) {
+            *slot = intern(Origin { hit, carried: None }, &mut table);
+        } else if let Some((t, o)) = e.access_key_id.get(i).and_then(|k| by_key.get(k))
+            && e.time[i] + SKEW_US >= *t
+        {
+            *slot = *o;
+        }
+    }
+    (of, table)
+}
+
+/// Calls with issued keys may be recorded a little before the issuing call.
+const SKEW_US: i64 = 5_000_000;
 
 fn principal_facts(e: &Events, i: usize, s: &Settings, markers: &Markers) -> PrincipalFacts {
     let it = e.identity_type.get(i).unwrap_or("");
@@ -236,8 +343,15 @@ impl Service<'_> {
 }
 
 /// A service acting on its own or for a caller (not CloudFormation, which
-/// the engine follows back to the stack operation).
-pub fn service_actor<'a>(e: &'a Events, i: usize, p: &PrincipalFacts) -> Option<Service<'a>> {
+/// the engine follows back to the stack operation, and not a service that
+/// calls for an agent, such as the managed AWS MCP Server: `agent_via` is
+/// true when the event's `invokedBy` is one of those).
+pub fn service_actor<'a>(
+    e: &'a Events,
+    i: usize,
+    p: &PrincipalFacts,
+    agent_via: bool,
+) -> Option<Service<'a>> {
     let ip = e.source_ip.get(i).filter(|s| s.ends_with(".amazonaws.com"));
     let svc = |who, evidence_kind, evidence_value| {
         Some(Service {
@@ -259,6 +373,7 @@ pub fn service_actor<'a>(e: &'a Events, i: usize, p: &PrincipalFacts) -> Option<
     }
     if let Some(by) = e.invoked_by.get(i)
         && by != CFN
+        && !agent_via
     {
         return svc(by, "invoked_by", by);
     }

@@ -58,7 +58,7 @@ const SEC: i64 = 1_000_000;
 
 /// A transcript's operator (`alice`, from the home directory) and the
 /// person whose credentials an event used (`alice@example.com`).
-fn same_person(operator: Option<&str>, person: Option<&str>) -> bool {
+pub fn same_person(operator: Option<&str>, person: Option<&str>) -> bool {
     let (Some(o), Some(p)) = (operator, person) else {
         return false;
     };

@@ -2,8 +2,10 @@
 //! service or automation) and the evidence for it.
 //!
 //! Code map: `input` borrows the columns from the store, `facts` works out
-//! what each distinct user agent and principal says, `join` matches events
-//! to transcript tool calls, `engine` applies the rules in order and follows
+//! what each distinct user agent and principal says (and what AWS wrote
+//! about the agent, carried by session keys), `join` matches events to
+//! transcript tool calls, `checks` weakens evidence that stronger evidence
+//! contradicts, `engine` applies the rules in order and follows
 //! CloudFormation back to the stack operation, `markers` is the agent-marker
 //! catalog and `settings` its sections of the user's `trailblame.toml`.
 //!
@@ -13,6 +15,7 @@
 //! manifest records what it was computed from.
 
 pub mod actions;
+pub mod checks;
 pub mod dense;
 pub mod engine;
 pub mod facts;
@@ -37,7 +40,7 @@ use std::time::Instant;
 
 /// Bumped whenever the rules change what they output, so stores attributed
 /// by an older trailblame are attributed again.
-pub const RULES_REVISION: u32 = 11;
+pub const RULES_REVISION: u32 = 13;
 
 /// The one definition of a *write*: a call CloudTrail marks `readOnly:
 /// false` that succeeded (no error code). A failed call changed nothing, and
@@ -60,6 +63,9 @@ pub struct Stats {
     pub events_from_transcripts: usize,
     /// Distinct actions (`actions`): decisions, not API calls.
     pub actions: usize,
+    /// Events that share their `eventID` with a differing record (possible
+    /// tampering; `conflict:event_id:` in their evidence).
+    pub event_id_conflicts: usize,
     pub seconds: f64,
 }
 
@@ -70,8 +76,13 @@ impl Stats {
             .iter()
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
+        let conflicts = if self.event_id_conflicts > 0 {
+            format!("; {} eventID conflicts", self.event_id_conflicts)
+        } else {
+            String::new()
+        };
         format!(
-            "{} events ({}) in {} actions; {} of {} AWS tool calls matched {} events; {:.1} s",
+            "{} events ({}) in {} actions; {} of {} AWS tool calls matched {} events{conflicts}; {:.1} s",
             self.events,
             kinds.join(", "),
             self.actions,
@@ -80,6 +91,17 @@ impl Stats {
             self.events_from_transcripts,
             self.seconds
         )
+    }
+
+    /// The warning for events that share their `eventID` with a differing
+    /// record, if there are any.
+    pub fn conflicts_warning(&self) -> Option<String> {
+        (self.event_id_conflicts > 0).then(|| {
+            format!(
+                "{} stored events share their eventID with a differing record: possible tampering (CloudTrail gives every event its own id); each keeps its own label, with `conflict:event_id:<records>` in its evidence and its confidence halved",
+                self.event_id_conflicts
+            )
+        })
     }
 }
 
@@ -94,12 +116,23 @@ pub struct Explained {
     pub candidates: Vec<(Call, join::Candidate)>,
 }
 
-/// Reads the store's tool calls (AWS-touching ones, with their sessions).
+/// Reads the store's tool calls (AWS-touching ones, with their sessions),
+/// each with any break in its transcript's record order.
 pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
-    input::calls(
+    let mut calls = input::calls(
         store.scan(table::TOOL_CALLS)?,
         store.scan(table::AGENT_SESSIONS)?,
-    )
+    )?;
+    if !calls.is_empty() {
+        let breaks =
+            input::chain_breaks(store.scan(table::TOOL_CALLS)?, store.scan(table::MESSAGES)?)?;
+        for c in &mut calls {
+            c.chain = breaks
+                .get(&(c.session_id.clone(), c.call_id.clone()))
+                .cloned();
+        }
+    }
+    Ok(calls)
 }
 
 /// Rows per frame handed to the sink (and per stored part).
@@ -129,10 +162,16 @@ pub fn compute(
     );
     clock.lap("  attribution: events loaded");
     let markers = markers::markers()?;
-    let input::StoredEvents { mut events, keys } = loaded;
+    let input::StoredEvents {
+        mut events,
+        keys,
+        shared_ids,
+    } = loaded;
     let calls = load_calls(store)?;
+    let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
     clock.lap("  attribution: calls loaded");
-    let out = engine::run(&events, &calls, settings, markers, None);
+    let mut out = engine::run(&events, &calls, &sessions, settings, markers, None);
+    checks::doubt_shared_ids(&mut out.labels, &shared_ids);
     clock.lap("  attribution: engine");
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
     let risk = risk::assess(&events, &out.labels, &calls, settings, &user_messages);
@@ -146,6 +185,7 @@ pub fn compute(
         tool_calls: calls.len(),
         tool_calls_matched: out.matched_calls,
         actions: actions.count,
+        event_id_conflicts: shared_ids.len(),
         ..Default::default()
     };
     for &l in &out.labels.of {
@@ -182,28 +222,26 @@ pub fn compute(
 
 /// The full reasoning for one event, or `None` when no event has that id
 /// or key. `wanted` is an `event_key` or an `event_id`; when several events
-/// share that id, the first in store order is explained and the others'
-/// keys are listed in `same_id`.
+/// share that id, the first in store order is explained. The keys of the
+/// other events with the explained event's id are listed in `same_id`
+/// (however it was named), and its label is doubted as `compute` doubts it.
 pub fn explain(store: &Store, settings: &Settings, wanted: &str) -> Result<Option<Explained>> {
     let markers = markers::markers()?;
     let mut idx = None;
-    let mut key = String::new();
-    let mut same_id = Vec::new();
     let mut offset = 0;
+    // Every event's key and id hash: the events sharing the explained
+    // event's id are found once its id is known.
+    let mut keys: Vec<Option<u128>> = Vec::new();
+    let mut id_hashes: Vec<u128> = Vec::new();
     let events = input::load_events(store, |part| {
-        let keys = part.column(crate::schema::events::EVENT_KEY)?.str()?;
+        let part_keys = part.column(crate::schema::events::EVENT_KEY)?.str()?;
         let ids = part.column(crate::schema::events::EVENT_ID)?.str()?;
-        for (k, (id, event_key)) in ids.iter().zip(keys.iter()).enumerate() {
-            if id != Some(wanted) && event_key != Some(wanted) {
-                continue;
-            }
-            let event_key = event_key.unwrap_or_default().to_string();
-            if idx.is_none() {
+        for (k, (id, event_key)) in ids.iter().zip(part_keys.iter()).enumerate() {
+            if idx.is_none() && (id == Some(wanted) || event_key == Some(wanted)) {
                 idx = Some(offset + k);
-                key = event_key;
-            } else {
-                same_id.push(event_key);
             }
+            keys.push(event_key.and_then(crate::schema::event_key::parse));
+            id_hashes.push(input::id_hash(id));
         }
         offset += part.height();
         Ok(())
@@ -211,8 +249,29 @@ pub fn explain(store: &Store, settings: &Settings, wanted: &str) -> Result<Optio
     let Some(idx) = idx else {
         return Ok(None);
     };
+    let key = keys[idx]
+        .map(crate::schema::event_key::format)
+        .unwrap_or_default();
+    let same_id: Vec<String> = (0..id_hashes.len())
+        .filter(|&j| j != idx && id_hashes[idx] != 0 && id_hashes[j] == id_hashes[idx])
+        .map(|j| {
+            keys[j]
+                .map(crate::schema::event_key::format)
+                .unwrap_or_default()
+        })
+        .collect();
+    drop((keys, id_hashes));
     let calls = load_calls(store)?;
-    let out = engine::run(&events, &calls, settings, markers, Some(idx));
+    let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
+    let mut out = engine::run(&events, &calls, &sessions, settings, markers, Some(idx));
+    if !same_id.is_empty() {
+        let records = u32::try_from(same_id.len() + 1).unwrap_or(u32::MAX);
+        let shared = [input::SharedId {
+            event: idx as u32,
+            records,
+        }];
+        checks::doubt_shared_ids(&mut out.labels, &shared);
+    }
     let label = out.labels.get(idx).clone();
     let call = label.call.map(|c| calls[c as usize].clone());
     let mut candidates: Vec<(Call, join::Candidate)> = out

@@ -1,7 +1,7 @@
 //! Each rule on its own, on small hand-made events and tool calls.
 
 use super::engine::{ActorKind, Label, Outcome, run};
-use super::input::{Call, Events, Row};
+use super::input::{Call, Events, Row, SessionSpan};
 use super::markers::markers;
 
 const S: i64 = 1_000_000;
@@ -10,7 +10,7 @@ const T0: i64 = 1_765_000_000 * S;
 const OLD_CLI: &str = "aws-cli/2.9.0 Python/3.9.11 Linux/5.15.0 exe/x86_64.ubuntu.22 prompt/off";
 fn new_cli(extra: &str, sid: &str, cmd: &str) -> String {
     format!(
-        "aws-cli/2.32.0 md/awscrt#0.28.4 ua/2.1 os/linux#6.8 md/arch#x86_64 lang/python#3.13.9 md/pyimpl#CPython m/{extra} cfg/retry-mode#standard md/installer#exe sid/{sid} md/prompt#off md/command#{cmd}"
+        "aws-cli/2.35.24 md/awscrt#0.28.4 ua/2.1 os/linux#6.8 md/arch#x86_64 lang/python#3.13.9 md/pyimpl#CPython m/{extra} cfg/retry-mode#standard md/installer#exe sid/{sid} md/prompt#off md/command#{cmd}"
     )
 }
 
@@ -29,6 +29,9 @@ struct E {
     session: Option<String>,
     source_identity: Option<String>,
     invoked_by: Option<String>,
+    on_behalf_of: Option<String>,
+    key: Option<String>,
+    issued: Option<String>,
     source_ip: Option<String>,
     ua: Option<String>,
     console: bool,
@@ -87,7 +90,9 @@ fn events(rows: &[E]) -> Events {
             session_name: o(&r.session),
             source_identity: o(&r.source_identity),
             invoked_by: o(&r.invoked_by),
-            on_behalf_of: None,
+            on_behalf_of: o(&r.on_behalf_of),
+            access_key_id: o(&r.key),
+            issued_key: o(&r.issued),
             source_ip: o(&r.source_ip),
             user_agent: o(&r.ua),
             event_type: Some("AwsApiCall"),
@@ -124,9 +129,14 @@ fn call(
 }
 
 fn attribute(rows: &[E], calls: &[Call]) -> Outcome {
+    attribute_with(rows, calls, &[])
+}
+
+fn attribute_with(rows: &[E], calls: &[Call], sessions: &[SessionSpan]) -> Outcome {
     run(
         &events(rows),
         calls,
+        sessions,
         &crate::settings::Settings::builtin().attribution,
         markers().unwrap(),
         None,
@@ -717,3 +727,5 @@ fn equal_labels_share_one_entry_whatever_the_user_agent_says_besides() {
     assert_ne!(a, c, "another person's label is its own");
     assert_eq!(out.labels.table.len(), 2);
 }
+
+mod signals;

@@ -42,6 +42,8 @@ pub const COLUMNS: &[&str] = &[
     attribution::CONFIDENCE,
     attribution::EVIDENCE,
     attribution::REASON,
+    // Last: what tells apart records that share an eventID.
+    events::EVENT_KEY,
 ];
 
 pub fn run(a: Args, ui: crate::terminal::Display) -> Result<ExitCode> {
@@ -57,10 +59,11 @@ pub fn run(a: Args, ui: crate::terminal::Display) -> Result<ExitCode> {
         None => String::new(),
     };
     let sql = format!(
-        "SELECT {} FROM events {filter} ORDER BY {}, {}",
+        "SELECT {} FROM events {filter} ORDER BY {}, {}, {}",
         COLUMNS.join(", "),
         events::EVENT_TIME,
-        events::EVENT_ID
+        events::EVENT_ID,
+        events::EVENT_KEY
     );
     let mut df = crate::sql::run(&mut cx, &sql)?;
     a.out.write(&mut df, ui, a.run.quiet)?;

@@ -161,7 +161,7 @@ fn text(
     if !x.same_id.is_empty() {
         writeln!(
             o,
-            "  {} other event(s) share this eventID but differ; each has its own label (explain them by key: {})",
+            "  possible tampering: {} other event(s) share this eventID but differ (CloudTrail gives every event its own id); each has its own label, doubted (explain them by key: {})",
             x.same_id.len(),
             x.same_id.join(", ")
         )?;

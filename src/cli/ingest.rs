@@ -176,6 +176,9 @@ pub fn print_report(run: &Report, store: Option<(&Path, std::time::Duration)>) {
     }
     if let Some(stats) = &run.attribution {
         out.push_str(&format!("attribution: {}\n", stats.line()));
+        if let Some(w) = stats.conflicts_warning() {
+            out.push_str(&format!("warning: {w}\n"));
+        }
     }
     for m in &report.messages {
         out.push_str(&format!("warning: {}\n", crate::output::escape_controls(m)));

@@ -387,6 +387,9 @@ pub fn open(input: &InputArgs, run: &RunArgs) -> Result<Workspace> {
                     ws.settings.source,
                     stats.line()
                 );
+                if let Some(w) = stats.conflicts_warning() {
+                    eprintln!("warning: {w}");
+                }
             }
             Ok(ws)
         }

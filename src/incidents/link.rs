@@ -3,16 +3,24 @@
 //!
 //! Candidates are successful write or destructive calls in a look-back
 //! window before the incident started (default 2 h) that touch one of the
-//! incident's resources (its ARN in the event's `resources` or request
-//! parameters, or the resource's name there) or one of its services (the
-//! event source, or the service name in the request parameters, such as a
-//! stack or function name; services only when the incident names no
-//! resource). They are ranked: a resource ARN before a name
-//! before a service, destructive before plain writes, closer in time first.
-//! An incident with no candidate is "no traced cause", never forced onto an
-//! actor. Event ids the export names itself are linked first, with score 1.
+//! incident's resources, read as operators write them (`target`: an ARN,
+//! an S3 bucket or key prefix, a stack, a tag, a wildcard, a bare name;
+//! a tag also names what the window's events that carry it name), or one of
+//! its services (the event source, or the service name in the request
+//! parameters; services only when the incident names no resource). They
+//! are ranked by specificity (an exact ARN, then a key prefix or a stack
+//! operation, a name, a wildcard, a bucket-level change, a service), then
+//! destructive before plain writes, closer in time first. An incident with
+//! no candidate is "no traced cause", never forced onto an actor. Event ids
+//! the export names itself are linked first, with score 1.
+//!
+//! A stack's own resources deleted in a cascade are CloudFormation's calls;
+//! the stack operation (DeleteStack, UpdateStack…) names the stack and is
+//! linked as `stack`, with its initiator (attribution follows
+//! CloudFormation's calls back to it too).
 
 use super::read::Incident;
+use super::target::{self, EventText, Touch};
 
 /// The fields of one event linking needs.
 pub struct Candidate<'a> {
@@ -20,6 +28,7 @@ pub struct Candidate<'a> {
     pub event_id: &'a str,
     pub time: i64,
     pub event_source: &'a str,
+    pub event_name: &'a str,
     pub request_parameters: Option<&'a str>,
     pub resources: Vec<&'a str>,
     pub destructive: bool,
@@ -31,17 +40,10 @@ pub struct Link {
     /// Index of the event among the candidates' `index` values.
     pub event: usize,
     pub score: f64,
-    /// `named`, `resource_arn`, `resource_name`, `service`.
+    /// `named`, `resource_arn`, `s3_prefix`, `stack`, `resource_name`,
+    /// `tag`, `wildcard`, `s3_bucket`, `service`.
     pub matched: &'static str,
     pub reason: String,
-}
-
-/// The name part of an ARN or path (`…:function:report-gen` → `report-gen`).
-fn name_of(resource: &str) -> &str {
-    resource
-        .rsplit([':', '/'])
-        .find(|s| !s.is_empty())
-        .unwrap_or(resource)
 }
 
 /// Links for one incident, best first, at most `keep`.
@@ -62,7 +64,47 @@ pub fn link(
             });
         }
     }
+    let mut targets: Vec<target::Target> = incident
+        .resources
+        .iter()
+        .map(|r| target::parse(r))
+        .collect();
     let from = incident.started_at - lookback_us;
+    // A tag names the resources the window's events that carry it name.
+    let tags: Vec<(String, String)> = targets
+        .iter()
+        .filter_map(|t| match t {
+            target::Target::Tag { key, value } => Some((key.clone(), value.clone())),
+            _ => None,
+        })
+        .collect();
+    if !tags.is_empty() {
+        let mut tagged = std::collections::BTreeSet::new();
+        for c in candidates {
+            if c.time < from || c.time > incident.started_at {
+                continue;
+            }
+            let params = c.request_parameters.unwrap_or("");
+            for (key, value) in &tags {
+                if target::carries_tag(params, key, value) {
+                    let ev = EventText {
+                        event_source: c.event_source,
+                        event_name: c.event_name,
+                        request_parameters: params,
+                        resources: &c.resources,
+                    };
+                    for name in target::tagged_names(&ev) {
+                        tagged.insert((name, format!("{key}={value}")));
+                    }
+                }
+            }
+        }
+        targets.extend(
+            tagged
+                .into_iter()
+                .map(|(name, tag)| target::Target::Tagged { name, tag }),
+        );
+    }
     for c in candidates {
         if c.time < from
             || c.time > incident.started_at
@@ -71,15 +113,17 @@ pub fn link(
             continue;
         }
         let params = c.request_parameters.unwrap_or("");
-        let arn = incident.resources.iter().find(|r| {
-            r.starts_with("arn:")
-                && (c.resources.contains(&r.as_str()) || params.contains(r.as_str()))
-        });
-        let name = incident.resources.iter().map(|r| name_of(r)).find(|n| {
-            n.len() >= 3
-                && (params.contains(&format!("\"{n}\""))
-                    || c.resources.iter().any(|x| name_of(x) == *n))
-        });
+        let ev = EventText {
+            event_source: c.event_source,
+            event_name: c.event_name,
+            request_parameters: params,
+            resources: &c.resources,
+        };
+        // The most specific touch among the incident's resources.
+        let best: Option<Touch> = targets
+            .iter()
+            .filter_map(|t| target::touch(t, &ev))
+            .max_by(|a, b| a.base.total_cmp(&b.base));
         // Services only decide when the incident names no resource: a named
         // resource that the event does not touch rules the event out.
         let by_service = incident.resources.is_empty();
@@ -89,26 +133,35 @@ pub fn link(
                 && (c.event_source.split('.').next() == Some(s.as_str())
                     || (s.len() >= 4 && params.to_ascii_lowercase().contains(&s)))
         });
-        let (base, matched, what) = match (arn, name, service) {
-            (Some(a), _, _) => (0.6, "resource_arn", a.clone()),
-            (None, Some(n), _) => (0.45, "resource_name", n.to_string()),
-            (None, None, Some(s)) => (0.25, "service", s.clone()),
+        let touch = match (best, service) {
+            (Some(t), _) => t,
+            (None, Some(s)) => Touch {
+                matched: "service",
+                base: 0.25,
+                what: s.clone(),
+            },
             _ => continue,
         };
         let minutes = (incident.started_at - c.time) as f64 / 60e6;
         let closeness = 1.0 - (incident.started_at - c.time) as f64 / lookback_us.max(1) as f64;
-        let score = base + if c.destructive { 0.25 } else { 0.0 } + 0.15 * closeness;
+        let score = touch.base + if c.destructive { 0.25 } else { 0.0 } + 0.15 * closeness;
         out.push(Link {
             event: c.index,
             score: (score * 1000.0).round() / 1000.0,
-            matched,
+            matched: touch.matched,
             reason: format!(
-                "{} {what:?}, {minutes:.0} min before the incident started{}",
-                match matched {
+                "{} {:?}, {minutes:.0} min before the incident started{}",
+                match touch.matched {
                     "resource_arn" => "touches",
-                    "resource_name" => "names",
-                    _ => "is in service",
+                    "s3_prefix" => "touches a key under the prefix:",
+                    "s3_bucket" => "changes the bucket",
+                    "stack" => "is the stack operation on",
+                    "wildcard" => "matches the pattern:",
+                    "tag" => "carries or names the tagged resource:",
+                    "service" => "is in service",
+                    _ => "names",
                 },
+                touch.what,
                 if c.destructive { ", destructive" } else { "" }
             ),
         });
@@ -151,6 +204,7 @@ mod tests {
             event_id: ["e0", "e1", "e2", "e3", "e4"][i],
             time: t,
             event_source: src,
+            event_name: "X",
             request_parameters: Some(params),
             resources: Vec::new(),
             destructive,

@@ -1,8 +1,10 @@
 //! Incidents: reading the file teams export, and linking each incident to
-//! the events that plausibly caused it.
+//! the events that plausibly caused it (`target` reads the resources as
+//! operators write them, `link` ranks the events).
 
 pub mod link;
 pub mod read;
+pub mod target;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -142,7 +142,7 @@ impl EventBatch {
             r.access_key_id,
             r.source_identity,
             r.invoked_by,
-            r.on_behalf_of,
+            r.on_behalf_of.as_deref(),
             r.event_type,
             r.event_category,
             r.error_code,

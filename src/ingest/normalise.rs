@@ -46,7 +46,8 @@ pub struct EventRow<'a> {
     pub access_key_id: Option<&'a str>,
     pub source_identity: Option<&'a str>,
     pub invoked_by: Option<&'a str>,
-    pub on_behalf_of: Option<&'a str>,
+    /// `onBehalfOf.userId`, else `<subjectType>:<subject>` (`workload:spiffe://…`).
+    pub on_behalf_of: Option<Cow<'a, str>>,
     pub mfa_authenticated: Option<bool>,
     pub session_created_at: Option<i64>,
     pub console_session: bool,
@@ -111,6 +112,18 @@ pub enum TimeForm {
     SpaceSeparated,
     /// No zone: read as UTC.
     NoZone,
+}
+
+/// `onBehalfOf` as one value: the Identity Center `userId` when there is
+/// one, else the origin identity as `<subjectType>:<subject>`
+/// (`workload:spiffe://…` for an IAM agent and workload identity).
+fn on_behalf_of<'a>(o: &'a crate::ingest::record::OnBehalfOf<'a>) -> Option<Cow<'a, str>> {
+    if let Some(u) = s(&o.user_id) {
+        return Some(Cow::Borrowed(u));
+    }
+    let subject = s(&o.subject)?;
+    let kind = s(&o.subject_type).unwrap_or("unknown");
+    Some(Cow::Owned(format!("{kind}:{subject}")))
 }
 
 fn s<'a>(v: &'a Option<Cow<'a, str>>) -> Option<&'a str> {
@@ -477,7 +490,7 @@ pub fn normalise<'a>(
         invoked_by: ui.and_then(|u| s(&u.invoked_by)),
         on_behalf_of: ui
             .and_then(|u| u.on_behalf_of.as_ref())
-            .and_then(|o| s(&o.user_id)),
+            .and_then(on_behalf_of),
         mfa_authenticated: attrs.and_then(|a| b(a.mfa_authenticated)),
         session_created_at,
         console_session,

@@ -277,6 +277,13 @@ pub struct SessionAttributes<'a> {
 pub struct OnBehalfOf<'a> {
     #[serde(borrow, default, deserialize_with = "opt_cow")]
     pub user_id: Str<'a>,
+    /// The origin identity (IAM agent and workload identity, trusted
+    /// identity propagation): `spiffe://…` for a workload.
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub subject: Str<'a>,
+    /// `workload` or `user`.
+    #[serde(borrow, default, deserialize_with = "opt_cow")]
+    pub subject_type: Str<'a>,
 }
 
 #[derive(Deserialize, Default, Debug, PartialEq)]

@@ -52,7 +52,7 @@ pub fn attribution_columns() -> Vec<ColumnDoc> {
         col(
             EVIDENCE,
             string_list(),
-            "signals used, strongest first: `transcript:<session>/<call>`, `ua:m/AN`, `ua:exec-env/…`, `ua:mcp/<server>`, `source_identity:<v>`, `role:<name>`, `console`, `invoked_by:<service>`, `stack_op:<event_id>`, `sid:<id>`, `ci:<principal>`, `identity:<type>`, `conflict:<signal>`, `ambiguous:<n>`",
+            "signals used, strongest first: `transcript:<session>/<call>`, `ua:m/AN`, `ua:exec-env/…`, `ua:mcp/<server>`, `ua:invoked-by/<agent>`, `invoked_by:<service>` (a service, or the managed MCP server calling for an agent), `web_identity:<OIDC subject>`, `on_behalf_of:workload:<subject>`, `session_keys:<access key>@<issuing event_id>` (carried from the STS call), `source_identity:<v>`, `session_name:<v>`, `role:<name>`, `console`, `stack_op:<event_id>`, `sid:<id>`, `ci:<principal>`, `identity:<type>`; doubts first when there are any: `suspect:<marker> on <client>` (a client that never sends it), `contradicted:transcripts:<person>` (their transcripts for that day are ingested and none caused the event), `inconsistent:<session>/<call>` (the call's record is out of order in its file), `conflict:operator:<name>`, `conflict:event_id:<records>` (that many differing stored records share the event's eventID: possible tampering, confidence halved), `conflict:<signal>`, `ambiguous:<n>`",
         ),
         col(REASON, s(), "the label in one readable sentence"),
         col(

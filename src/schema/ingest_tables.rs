@@ -87,7 +87,7 @@ pub fn events_columns() -> Vec<ColumnDoc> {
         col(
             ON_BEHALF_OF,
             s(),
-            "userIdentity.onBehalfOf.userId (IdentityCenterUser)",
+            "userIdentity.onBehalfOf: its userId (IdentityCenterUser), else the origin identity as <subjectType>:<subject> (`workload:spiffe://…` for an IAM agent and workload identity, on the AssumeRole that starts its session)",
         ),
         col(
             MFA_AUTHENTICATED,

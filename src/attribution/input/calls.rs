@@ -28,6 +28,9 @@ pub struct Call {
     /// auto-approved call, the mode or rule that let it through.
     pub approval_evidence: Option<String>,
     pub tool_name: Option<String>,
+    /// Why the call's record is out of order in its transcript, if it is
+    /// (`provenance::chain_breaks`): such a call does not count fully.
+    pub chain: Option<String>,
 }
 
 fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
@@ -130,6 +133,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
             approval: own(approval[i]),
             approval_evidence: own(approval_evidence[i]),
             tool_name: own(tool_name[i]),
+            chain: None,
         });
     }
     Ok(out)

@@ -28,12 +28,17 @@ pub struct Events {
     pub source_identity: StrCol,
     pub invoked_by: StrCol,
     pub on_behalf_of: StrCol,
+    pub access_key_id: StrCol,
     pub source_ip: StrCol,
     pub user_agent: StrCol,
     pub event_type: StrCol,
     pub error_code: StrCol,
     /// Event ids of CloudFormation stack operations (for `stack_op:` evidence).
     pub stack_op_ids: PlHashMap<usize, Box<str>>,
+    /// The access key id each successful STS credential call issued
+    /// (`responseElements.credentials.accessKeyId`), and the call's event
+    /// id, by event index.
+    pub issued_keys: PlHashMap<usize, (Box<str>, Box<str>)>,
     /// Events the destructive catalog matched (without context yet), by index.
     pub destructive: Vec<DestructiveHit>,
 }
@@ -67,10 +72,25 @@ pub struct Row<'a> {
     pub source_identity: Option<&'a str>,
     pub invoked_by: Option<&'a str>,
     pub on_behalf_of: Option<&'a str>,
+    pub access_key_id: Option<&'a str>,
+    /// The access key id an STS call issued (its responseElements).
+    pub issued_key: Option<&'a str>,
     pub source_ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
     pub event_type: Option<&'a str>,
     pub error_code: Option<&'a str>,
+}
+
+pub const STS: &str = "sts.amazonaws.com";
+
+/// The access key id in an STS call's `responseElements`
+/// (`credentials.accessKeyId`, as AssumeRole, AssumeRoleWithWebIdentity,
+/// AssumeRoleWithSAML, GetSessionToken and GetFederationToken record it).
+/// Anything else, or text that is not JSON, gives `None`.
+pub fn issued_key(response_elements: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(response_elements).ok()?;
+    let k = v.get("credentials")?.get("accessKeyId")?.as_str()?;
+    (!k.is_empty() && k.len() <= 128).then(|| k.to_string())
 }
 
 /// CloudFormation operations whose calls inherit their actor.
@@ -100,6 +120,9 @@ impl Events {
         if is_stack_op(r.source, r.name) {
             self.stack_op_ids.insert(self.len(), r.id.into());
         }
+        if let Some(k) = r.issued_key {
+            self.issued_keys.insert(self.len(), (k.into(), r.id.into()));
+        }
         self.time.push(r.time);
         self.console.push(r.console);
         self.write
@@ -116,6 +139,7 @@ impl Events {
         self.source_identity.push(r.source_identity);
         self.invoked_by.push(r.invoked_by);
         self.on_behalf_of.push(r.on_behalf_of);
+        self.access_key_id.push(r.access_key_id);
         self.source_ip.push(r.source_ip);
         self.user_agent.push(r.user_agent);
         self.event_type.push(r.event_type);
@@ -136,6 +160,7 @@ impl Events {
             (events::SOURCE_IDENTITY, &mut self.source_identity),
             (events::INVOKED_BY, &mut self.invoked_by),
             (events::ON_BEHALF_OF, &mut self.on_behalf_of),
+            (events::ACCESS_KEY_ID, &mut self.access_key_id),
             (events::SOURCE_IP, &mut self.source_ip),
             (events::USER_AGENT, &mut self.user_agent),
             (events::EVENT_TYPE, &mut self.event_type),
@@ -154,6 +179,13 @@ impl Events {
             if is_stack_op(s, n) {
                 let id = ids.get(k).unwrap_or("?");
                 self.stack_op_ids.insert(base + k, id.into());
+            }
+        }
+        let responses = df.column(events::RESPONSE_ELEMENTS)?.str()?;
+        for (k, r) in responses.iter().enumerate() {
+            if let Some(key) = r.and_then(issued_key) {
+                let id = ids.get(k).unwrap_or("?");
+                self.issued_keys.insert(base + k, (key.into(), id.into()));
             }
         }
         self.time.extend(

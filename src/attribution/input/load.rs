@@ -14,13 +14,19 @@ pub struct StoredEvents {
     /// Per event, in store order: its `event_key` (the attribution table's
     /// key: one row per stored event, never one per `event_id`).
     pub keys: Vec<u128>,
+    /// The events that share their `event_id` with another stored event
+    /// (a differing record: exact copies are dropped at ingest).
+    pub shared_ids: Vec<super::SharedId>,
 }
 
 impl StoredEvents {
     /// Reads the store's events parts, in store order.
     pub fn from_store(store: &crate::store::Store) -> Result<StoredEvents> {
         let mut keys = Vec::new();
+        let mut id_hashes = Vec::new();
         let events = load_events(store, |part| {
+            let ids = part.column(events::EVENT_ID)?.str()?;
+            id_hashes.extend(ids.iter().map(super::id_hash));
             let part = part.column(events::EVENT_KEY)?.str()?;
             keys.reserve(part.len());
             for text in part.iter() {
@@ -37,7 +43,12 @@ impl StoredEvents {
             }
             Ok(())
         })?;
-        Ok(StoredEvents { events, keys })
+        let shared_ids = super::shared(&id_hashes);
+        Ok(StoredEvents {
+            events,
+            keys,
+            shared_ids,
+        })
     }
 }
 
@@ -112,6 +123,7 @@ pub fn event_selection(lf: LazyFrame) -> LazyFrame {
         events::SOURCE_IDENTITY,
         events::INVOKED_BY,
         events::ON_BEHALF_OF,
+        events::ACCESS_KEY_ID,
         events::SOURCE_IP,
         events::USER_AGENT,
         events::EVENT_TYPE,
@@ -127,6 +139,18 @@ pub fn event_selection(lf: LazyFrame) -> LazyFrame {
             .alias(events::EVENT_TIME),
     );
     cols.push(col(events::CONSOLE_SESSION).fill_null(lit(false)));
+    // The keys an STS call issued (responseElements), read for those calls
+    // only: every other event's response stays on disk.
+    cols.push(
+        when(
+            col(events::EVENT_SOURCE)
+                .eq(lit(super::events::STS))
+                .and(col(events::ERROR_CODE).is_null()),
+        )
+        .then(col(events::RESPONSE_ELEMENTS))
+        .otherwise(lit(NULL).cast(DataType::String))
+        .alias(events::RESPONSE_ELEMENTS),
+    );
     cols.push(col(events::READ_ONLY));
     lf.select(cols)
 }

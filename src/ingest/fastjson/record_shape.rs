@@ -111,6 +111,8 @@ impl<'a> Parser<'a> {
         self.opt_struct(|p| {
             Ok(object!(p, OnBehalfOf, [
                 b"userId": opt_str => user_id,
+                b"subject": opt_str => subject,
+                b"subjectType": opt_str => subject_type,
             ]))
         })
     }
