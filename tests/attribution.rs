@@ -466,3 +466,100 @@ fn an_unreadable_events_part_is_named() {
     assert!(r.stderr.contains(name), "{}", r.stderr);
     assert!(!r.stderr.contains("no event with event_id"), "{}", r.stderr);
 }
+
+/// The approval, rule and call of each AI event in a store.
+fn ai_rows(store: &std::path::Path) -> Vec<serde_json::Value> {
+    query(
+        store,
+        "SELECT event_id, actor, agent_session_id, tool_call_id, approval, approval_rule \
+         FROM attribution WHERE actor_kind = 'ai' ORDER BY event_id",
+    )
+}
+
+#[test]
+fn issue_19_a_hook_log_alone_attributes_the_calls_with_the_recorded_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    copy_dir(&fixture().join("cloudtrail"), &input.join("cloudtrail"));
+    copy_dir(
+        &fixtures().join("transcripts/claude-hooks/home"),
+        &input.join("home"),
+    );
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    // The fixture log holds a hand-piped payload and a cut line.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("hook-log.jsonl: line 11"), "{}", r.stderr);
+    assert!(r.stderr.contains("hook-log.jsonl: line 18"), "{}", r.stderr);
+    let rows = ai_rows(&store);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["actor"], "claude-code", "{row}");
+        assert_eq!(
+            row["agent_session_id"],
+            "9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"
+        );
+        assert_eq!(row["tool_call_id"], "toolu_H1RB");
+        assert_eq!(row["approval"], "approved", "{row}");
+    }
+    let files = query(
+        &store,
+        "SELECT kind, records_read, kept, skipped, quarantined FROM ingested_files \
+         WHERE path LIKE '%hook-log.jsonl'",
+    );
+    assert_eq!(files[0]["kind"], "transcript:claude-hook-log");
+    assert_eq!(files[0]["records_read"], 22);
+    assert_eq!(files[0]["quarantined"], 2);
+    let arr = query(
+        &store,
+        "SELECT kind FROM ingested_files WHERE path LIKE '%pre_tool_use.json'",
+    );
+    assert_eq!(arr[0]["kind"], "transcript:claude-hook-log");
+}
+
+#[test]
+fn issue_19_a_hook_log_beside_the_transcript_decides_the_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let alone = dir.path().join("alone");
+    ingest_quietly(&fixture(), &alone);
+    let before = ai_rows(&alone);
+    assert_eq!(before.len(), 3);
+    // acceptEdits says nothing about a Bash call: unknown, never "no".
+    assert!(
+        before.iter().all(|r| r["approval"] == "unknown"),
+        "{before:?}"
+    );
+
+    let both = dir.path().join("both");
+    let r = run(&[
+        "ingest",
+        fixture().to_str().unwrap(),
+        fixtures()
+            .join("transcripts/claude-hooks/merge")
+            .to_str()
+            .unwrap(),
+        "--store",
+        both.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after = ai_rows(&both);
+    assert_eq!(after.len(), 3);
+    for row in &after {
+        assert_eq!(row["tool_call_id"], "toolu_01RB");
+        assert_eq!(row["approval"], "approved", "{row}");
+    }
+    // One call, recorded by two files.
+    assert_eq!(
+        count(
+            &both,
+            "SELECT COUNT(*) AS n FROM tool_calls WHERE call_id = 'toolu_01RB'"
+        ),
+        2
+    );
+}

@@ -289,3 +289,47 @@ fn operators_come_from_the_path_the_map_or_the_option() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("operators.txt:1"), "{}", r.stderr);
 }
+
+/// The shipped logging hook writes what the hook-log reader reads.
+#[test]
+fn issue_19_the_shipped_hook_script_writes_a_readable_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("logs/hook-log.jsonl");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/hooks/trailblame-hook-log");
+    let payloads = [
+        r#"{"session_id":"s1","transcript_path":"/home/dee/.claude/projects/p/s1.jsonl","cwd":"/home/dee/w","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"aws s3 ls"},"tool_use_id":"t1"}"#,
+        "{\"session_id\":\"s1\",\"hook_event_name\":\"PostToolUse\",\n \"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"aws s3 ls\"},\"tool_use_id\":\"t1\",\"tool_response\":{\"stdout\":\"b\"}}",
+        "not json",
+    ];
+    for p in payloads {
+        use std::io::Write;
+        let mut child = std::process::Command::new("sh")
+            .arg(&script)
+            .arg("claude-code")
+            .arg(&log)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(p.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    let store = dir.path().join("s");
+    let (r, v) = ingest(&[&log], &store);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["accounting"]["transcript_records_used"], 2);
+    let calls = query(
+        &store,
+        "SELECT call_id, command, outcome, CAST(started_at AS VARCHAR) AS t FROM tool_calls",
+    );
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["command"], "aws s3 ls");
+    assert_eq!(calls[0]["outcome"], "ok");
+    assert!(
+        calls[0]["t"].is_string(),
+        "the logged time is kept: {calls:?}"
+    );
+    let op = query(&store, "SELECT operator FROM agent_sessions");
+    assert_eq!(op[0]["operator"], "dee");
+}

@@ -33,6 +33,7 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
     }
     match first_byte(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head)) {
         Some(b'{') => {}
+        Some(b'[') => return detect_array(head),
         _ => return None,
     }
     if let Some(f) = detect_jsonl(path, head) {
@@ -103,6 +104,13 @@ struct Probe<'a> {
     conversation_id: Option<IgnoredAny>,
     history: Option<IgnoredAny>,
     loglines: Option<IgnoredAny>,
+    hook_event_name: Option<IgnoredAny>,
+    #[serde(rename = "session_id")]
+    session_id_snake: Option<IgnoredAny>,
+    /// trailblame's hook-log wrapper: `{"logged_at", "agent", "hook": {…}}`.
+    #[serde(borrow)]
+    hook: Option<&'a serde_json::value::RawValue>,
+    logged_at: Option<IgnoredAny>,
 }
 
 const CODEX_ENVELOPES: &[&str] = &[
@@ -140,7 +148,24 @@ const CLAUDE_TYPES: &[&str] = &[
 ];
 const GEMINI_TYPES: &[&str] = &["user", "gemini", "info", "error", "warning"];
 
+/// A Claude Code hook payload (Cursor's carry `conversation_id`, Gemini
+/// CLI's are told apart by their event names in the reader), bare or in
+/// trailblame's wrapper.
+fn is_hook_payload(p: &Probe<'_>) -> bool {
+    if p.hook_event_name.is_some() && p.session_id_snake.is_some() {
+        return true;
+    }
+    match p.hook {
+        Some(inner) if p.logged_at.is_some() => serde_json::from_str::<Probe<'_>>(inner.get())
+            .is_ok_and(|i| i.hook_event_name.is_some() && i.session_id_snake.is_some()),
+        _ => false,
+    }
+}
+
 fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
+    if is_hook_payload(p) {
+        return Some(TranscriptFormat::ClaudeHookLog);
+    }
     let kind = p.kind.as_deref();
     if p.payload.is_some() && kind.is_some_and(|k| CODEX_ENVELOPES.contains(&k)) {
         return Some(TranscriptFormat::Codex);
@@ -223,6 +248,18 @@ fn detect_jsonl(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
     } else {
         None
     }
+}
+
+/// A JSON array whose first element is a hook payload.
+fn detect_array(head: &[u8]) -> Option<TranscriptFormat> {
+    let mut c = Cursor::new(head);
+    if !c.begin_array().ok()? {
+        return None;
+    }
+    let mut first = true;
+    let (item, _) = c.next_item(&mut first).ok()??;
+    let p: Probe<'_> = serde_json::from_str(item.get()).ok()?;
+    is_hook_payload(&p).then_some(TranscriptFormat::ClaudeHookLog)
 }
 
 /// The first top-level keys of a (possibly cut) JSON document.

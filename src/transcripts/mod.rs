@@ -1,5 +1,5 @@
-//! Agent transcripts: reads what AI coding agents wrote on disk (Claude Code,
-//! Codex CLI, Gemini CLI, Aider, Amazon Q / Kiro CLI) into three kinds of
+//! Agent transcripts: reads what AI coding agents wrote on disk (Claude Code
+//! and its hook logs, Codex CLI, Gemini CLI, Aider, Amazon Q / Kiro CLI) into three kinds of
 //! rows — sessions, tool calls and messages — so that attribution can set an
 //! agent's own account of a command beside the CloudTrail events it caused.
 //!
@@ -10,8 +10,8 @@
 //! do not matter are counted and skipped, and the counts always reconcile:
 //! `lines_read == records_used + records_skipped + quarantined`.
 //!
-//! One folder per agent holds the format knowledge (`claude`, `codex`,
-//! `gemini`, `aider`, `amazonq`); `detect` recognises formats by content;
+//! One folder per agent holds the format knowledge (`claude`,
+//! `claude_hooks`, `codex`, `gemini`, `aider`, `amazonq`); `detect` recognises formats by content;
 //! the rest is shared: `util` (record counting, rows, operator), `text`
 //! (bounded excerpts, text out of JSON), `time`, `command` (shell-command
 //! rendering and unwrapping, MCP names, exit-code markers) and `json_doc`
@@ -20,6 +20,7 @@
 mod aider;
 mod amazonq;
 mod claude;
+mod claude_hooks;
 mod codex;
 mod command;
 mod detect;
@@ -41,6 +42,9 @@ pub use detect::detect;
 pub enum TranscriptFormat {
     /// `~/.claude/projects/<slug>/<session>.jsonl` (and `subagents/agent-*.jsonl`).
     ClaudeCode,
+    /// Claude Code hook payloads kept by a logging hook (JSON Lines or an
+    /// array): `PreToolUse`, `PermissionRequest`, `PostToolUse`, ….
+    ClaudeHookLog,
     /// `~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`, all known versions.
     Codex,
     /// `~/.gemini/tmp/<project>/chats/session-*.jsonl` (append log with `$set` / `$rewindTo`).
@@ -60,6 +64,7 @@ impl TranscriptFormat {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ClaudeCode => "claude-code",
+            Self::ClaudeHookLog => "claude-hook-log",
             Self::Codex => "codex",
             Self::GeminiJsonl => "gemini-jsonl",
             Self::GeminiJson => "gemini-json",
@@ -291,6 +296,7 @@ pub fn parse(
 ) -> ParsedTranscript {
     let parsed = match format {
         TranscriptFormat::ClaudeCode => claude::parse(path, bytes, opts),
+        TranscriptFormat::ClaudeHookLog => claude_hooks::parse(path, bytes, opts),
         TranscriptFormat::Codex => codex::parse(path, bytes, opts),
         TranscriptFormat::GeminiJsonl => gemini::parse_jsonl(path, bytes, opts),
         TranscriptFormat::GeminiJson => gemini::parse_json(path, bytes, opts),
@@ -348,10 +354,14 @@ mod tests {
 
     /// What each fixture folder holds.
     fn expected_fixture_format(rel: &Path) -> Option<TranscriptFormat> {
+        if rel.file_name().is_some_and(|n| n == "README.md") {
+            return None; // where a folder's fixtures come from
+        }
         let top = rel.components().next()?.as_os_str().to_str()?;
         let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or("");
         match top {
             "claude-code" => Some(TranscriptFormat::ClaudeCode),
+            "claude-hooks" => Some(TranscriptFormat::ClaudeHookLog),
             "codex" => Some(TranscriptFormat::Codex),
             "gemini" if ext == "json" => Some(TranscriptFormat::GeminiJson),
             "gemini" => Some(TranscriptFormat::GeminiJsonl),
@@ -484,6 +494,7 @@ mod tests {
         ];
         let formats = [
             TranscriptFormat::ClaudeCode,
+            TranscriptFormat::ClaudeHookLog,
             TranscriptFormat::Codex,
             TranscriptFormat::GeminiJsonl,
             TranscriptFormat::GeminiJson,
