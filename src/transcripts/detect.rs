@@ -111,6 +111,18 @@ struct Probe<'a> {
     #[serde(borrow)]
     hook: Option<&'a serde_json::value::RawValue>,
     logged_at: Option<IgnoredAny>,
+    #[serde(rename = "resourceLogs")]
+    resource_logs: Option<IgnoredAny>,
+    #[serde(rename = "resourceSpans")]
+    resource_spans: Option<IgnoredAny>,
+    /// Log-store exports: a hit, or a stored record.
+    #[serde(rename = "_source")]
+    source: Option<IgnoredAny>,
+    #[serde(rename = "@timestamp")]
+    at_timestamp: Option<IgnoredAny>,
+    time: Option<IgnoredAny>,
+    /// Copilot CLI session events: `{type, id, timestamp, parentId, data}`.
+    data: Option<IgnoredAny>,
 }
 
 const CODEX_ENVELOPES: &[&str] = &[
@@ -166,7 +178,17 @@ fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
     if is_hook_payload(p) {
         return Some(TranscriptFormat::ClaudeHookLog);
     }
+    if p.resource_logs.is_some() || p.resource_spans.is_some() {
+        return Some(TranscriptFormat::OtelJson);
+    }
     let kind = p.kind.as_deref();
+    if p.data.is_some()
+        && p.id.is_some()
+        && p.timestamp.is_some()
+        && kind.is_some_and(super::copilot::is_event_type)
+    {
+        return Some(TranscriptFormat::CopilotCli);
+    }
     if p.payload.is_some() && kind.is_some_and(|k| CODEX_ENVELOPES.contains(&k)) {
         return Some(TranscriptFormat::Codex);
     }
@@ -235,6 +257,11 @@ fn detect_jsonl(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
         if let Some(f) = classify(&p, i == 0) {
             return Some(f);
         }
+        if (p.source.is_some() || p.at_timestamp.is_some() || p.time.is_some())
+            && super::otel::is_stored_telemetry(line, true)
+        {
+            return Some(TranscriptFormat::OtelJson);
+        }
     }
     if !parsed_any {
         return None;
@@ -277,6 +304,14 @@ fn detect_document(head: &[u8]) -> Option<TranscriptFormat> {
     let has = |k: &str| keys.iter().any(|x| x == k);
     if has("loglines") {
         Some(TranscriptFormat::ClaudeCode)
+    } else if has("resourceLogs") || has("resourceSpans") {
+        Some(TranscriptFormat::OtelJson)
+    } else if has("hits")
+        && (has("took") || has("_shards") || keys.len() == 1)
+        && super::otel::is_stored_telemetry(head, false)
+    {
+        // An Elasticsearch / OpenSearch search response of agent telemetry.
+        Some(TranscriptFormat::OtelJson)
     } else if has("conversation_id") && (has("history") || has("next_message") || keys.len() == 1) {
         Some(TranscriptFormat::AmazonQJson)
     } else if has("sessionId") && (has("projectHash") || has("messages")) {

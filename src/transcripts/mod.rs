@@ -1,5 +1,6 @@
 //! Agent transcripts: reads what AI coding agents wrote on disk (Claude Code
-//! and its hook logs, Codex CLI, Gemini CLI, Aider, Amazon Q / Kiro CLI) into three kinds of
+//! and its hook logs, Codex CLI, Gemini CLI, Aider, Amazon Q / Kiro CLI,
+//! GitHub Copilot CLI) and the telemetry they export (OpenTelemetry JSON) into three kinds of
 //! rows — sessions, tool calls and messages — so that attribution can set an
 //! agent's own account of a command beside the CloudTrail events it caused.
 //!
@@ -11,7 +12,8 @@
 //! `lines_read == records_used + records_skipped + quarantined`.
 //!
 //! One folder per agent holds the format knowledge (`claude`,
-//! `claude_hooks`, `codex`, `gemini`, `aider`, `amazonq`); `detect` recognises formats by content;
+//! `claude_hooks`, `codex`, `gemini`, `aider`, `amazonq`, `copilot`, and `otel` for
+//! telemetry); `detect` recognises formats by content;
 //! the rest is shared: `util` (record counting, rows, operator), `text`
 //! (bounded excerpts, text out of JSON), `time`, `command` (shell-command
 //! rendering and unwrapping, MCP names, exit-code markers) and `json_doc`
@@ -23,9 +25,11 @@ mod claude;
 mod claude_hooks;
 mod codex;
 mod command;
+mod copilot;
 mod detect;
 mod gemini;
 mod json_doc;
+mod otel;
 mod text;
 mod time;
 mod util;
@@ -57,6 +61,13 @@ pub enum TranscriptFormat {
     AmazonQJson,
     /// The Amazon Q / Kiro CLI SQLite database (`conversations`, `conversations_v2` tables).
     AmazonQSqlite,
+    /// GitHub Copilot CLI session events (`session-state/<id>/events.jsonl`).
+    CopilotCli,
+    /// Agent telemetry as OTLP/JSON (`resourceLogs`, `resourceSpans`), one
+    /// request per line (the Collector's `file` exporter) or a document:
+    /// Claude Code, Codex and Gemini CLI events; GenAI `execute_tool` spans
+    /// (GitHub Copilot CLI, other instrumented agents).
+    OtelJson,
 }
 
 impl TranscriptFormat {
@@ -71,6 +82,8 @@ impl TranscriptFormat {
             Self::Aider => "aider",
             Self::AmazonQJson => "amazon-q-json",
             Self::AmazonQSqlite => "amazon-q-sqlite",
+            Self::CopilotCli => "copilot-cli",
+            Self::OtelJson => "otel-json",
         }
     }
 }
@@ -303,6 +316,8 @@ pub fn parse(
         TranscriptFormat::Aider => aider::parse(path, bytes, opts),
         TranscriptFormat::AmazonQJson => amazonq::parse_json(path, bytes, opts),
         TranscriptFormat::AmazonQSqlite => amazonq::parse_sqlite(path, bytes, opts),
+        TranscriptFormat::CopilotCli => copilot::parse(path, bytes, opts),
+        TranscriptFormat::OtelJson => otel::parse(path, bytes, opts),
     };
     debug_assert!(parsed.counts.reconciles(), "{:?}", parsed.counts);
     parsed
@@ -368,6 +383,8 @@ mod tests {
             "aider" => Some(TranscriptFormat::Aider),
             "amazon-q" => Some(TranscriptFormat::AmazonQJson),
             "kiro" => Some(TranscriptFormat::AmazonQSqlite),
+            "otel" => Some(TranscriptFormat::OtelJson),
+            "copilot" => Some(TranscriptFormat::CopilotCli),
             _ => None,
         }
     }
@@ -501,6 +518,8 @@ mod tests {
             TranscriptFormat::Aider,
             TranscriptFormat::AmazonQJson,
             TranscriptFormat::AmazonQSqlite,
+            TranscriptFormat::OtelJson,
+            TranscriptFormat::CopilotCli,
         ];
         for f in formats {
             for input in inputs {
