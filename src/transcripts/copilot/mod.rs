@@ -110,10 +110,10 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
 /// `<id>` from `…/session-state/<id>/events.jsonl` or `…/<id>.jsonl`.
 fn session_from_path(path: &Path) -> String {
     let stem = super::util::file_stem(path);
-    if stem == "events" {
-        if let Some(dir) = path.parent().and_then(Path::file_name) {
-            return dir.to_string_lossy().into_owned();
-        }
+    if stem == "events"
+        && let Some(dir) = path.parent().and_then(Path::file_name)
+    {
+        return dir.to_string_lossy().into_owned();
     }
     stem
 }
