@@ -471,8 +471,8 @@ fn an_unreadable_events_part_is_named() {
 fn ai_rows(store: &std::path::Path) -> Vec<serde_json::Value> {
     query(
         store,
-        "SELECT event_id, actor, agent_session_id, tool_call_id, approval, approval_rule \
-         FROM attribution WHERE actor_kind = 'ai' ORDER BY event_id",
+        "SELECT event_key, action_id, actor, agent_session_id, tool_call_id, approval, approval_rule \
+         FROM attribution WHERE actor_kind = 'ai' ORDER BY event_key",
     )
 }
 
@@ -606,6 +606,12 @@ fn issue_19_telemetry_alone_attributes_the_calls_with_the_recorded_approval() {
         assert_eq!(row["tool_call_id"], call);
         assert_eq!(row["approval"], "approved", "{row}");
     }
+    // The three events are one decision: one tool call, one action.
+    assert!(
+        rows.iter()
+            .all(|r| r["action_id"] == rows[0]["action_id"] && r["action_id"].is_string()),
+        "{rows:?}"
+    );
 }
 
 /// A GitHub Copilot CLI session on the person's own credentials with an
@@ -664,6 +670,12 @@ fn issue_19_a_copilot_cli_session_is_attributed_with_the_dialog_answer() {
         assert_eq!(row["tool_call_id"], "toolu_vrtx_01A");
         assert_eq!(row["approval"], "approved", "{row}");
     }
+    // The three events are one decision: one tool call, one action.
+    assert!(
+        rows.iter()
+            .all(|r| r["action_id"] == rows[0]["action_id"] && r["action_id"].is_string()),
+        "{rows:?}"
+    );
 }
 
 /// Issue 17: two different records that share an eventID (the AWS
