@@ -1,6 +1,8 @@
-//! Transcript ingest benchmark: 10,000 Claude Code and Codex sessions, 1M
-//! lines, against CloudTrail ingest of a synthetic corpus in the same run,
-//! compared per decompressed byte (target: transcripts no slower per byte).
+//! Transcript ingest benchmark: 10,000 Claude Code sessions, 1M lines, and
+//! the same number of sessions as Claude Code telemetry (Collector
+//! file-exporter lines, 100 events each), against CloudTrail ingest of a
+//! synthetic corpus in the same run, compared per decompressed byte
+//! (target: no slower per byte).
 //!
 //! `cargo bench --bench transcripts`. `TB_BENCH_SESSIONS` changes the number
 //! of sessions (101 lines each). Data is cached under `target/bench-data/`.
@@ -81,6 +83,92 @@ fn transcripts(sessions: usize) -> PathBuf {
     dir
 }
 
+/// One Collector `file`-exporter line: a Claude Code session's prompt and
+/// `lines` tool_decision / tool_result records in one `resourceLogs`
+/// request, with the attributes Claude Code exports on each.
+fn otel_request(i: usize, lines: usize) -> String {
+    let sid = format!("{:08x}-0000-4000-8000-{:012x}", i, i);
+    let base: u64 = 1_767_225_600 + (i as u64) * 3600;
+    let attr = |k: &str, v: &str| {
+        format!(
+            r#"{{"key":"{k}","value":{{"stringValue":{}}}}}"#,
+            serde_json::Value::from(v)
+        )
+    };
+    let common = [
+        attr("session.id", &sid),
+        attr("organization.id", "0c2b7a9e-1111-4a2b-9c3d-5e6f7a8b9c0d"),
+        attr("user.account_uuid", "a8f1e2d3-2222-4b5c-8d9e-0f1a2b3c4d5e"),
+        attr("user.email", &format!("dev{}@example.com", i % 40)),
+        attr("app.version", "2.0.31"),
+        attr("terminal.type", "vscode"),
+    ]
+    .join(",");
+    let mut recs = Vec::with_capacity(lines);
+    for k in 0..lines {
+        let t = (base + k as u64 * 7) * 1_000_000_000;
+        let (body, extra) = if k % 2 == 0 {
+            (
+                "claude_code.tool_decision",
+                [
+                    attr("event.name", "tool_decision"),
+                    attr("tool_name", "Bash"),
+                    attr("decision", "accept"),
+                    attr("source", "config"),
+                ]
+                .join(","),
+            )
+        } else {
+            let cmd = COMMANDS[(i + k) % COMMANDS.len()];
+            let params = serde_json::json!({"bash_command": "aws", "full_command": cmd, "description": "Inspect"})
+                .to_string();
+            (
+                "claude_code.tool_result",
+                [
+                    attr("event.name", "tool_result"),
+                    attr("tool_name", "Bash"),
+                    attr("success", "true"),
+                    attr("duration_ms", "840"),
+                    attr("decision_type", "accept"),
+                    attr("decision_source", "user_temporary"),
+                    attr("tool_parameters", &params),
+                ]
+                .join(","),
+            )
+        };
+        recs.push(format!(
+            r#"{{"timeUnixNano":"{t}","observedTimeUnixNano":"{t}","body":{{"stringValue":"{body}"}},"attributes":[{common},{extra},{}]}}"#,
+            attr("prompt.id", &format!("p-{}", k / 20))
+        ));
+    }
+    format!(
+        r#"{{"resourceLogs":[{{"resource":{{"attributes":[{},{}]}},"scopeLogs":[{{"scope":{{"name":"com.anthropic.claude_code.events","version":"2.0.31"}},"logRecords":[{}]}}]}}]}}"#,
+        attr("service.name", "claude-code"),
+        attr("service.version", "2.0.31"),
+        recs.join(",")
+    ) + "\n"
+}
+
+fn telemetry(sessions: usize) -> PathBuf {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/otel-{sessions}-v1"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // One exporter file per 500 sessions, as a rotating exporter writes.
+        for f in 0..sessions.div_ceil(500) {
+            let mut text = String::new();
+            for i in f * 500..((f + 1) * 500).min(sessions) {
+                text.push_str(&otel_request(i, 100));
+            }
+            std::fs::write(dir.join(format!("otel-logs-{f:04}.jsonl")), text).unwrap();
+        }
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
 /// Reads every file once so both sides are timed with a warm page cache.
 fn warm(dir: &Path) {
     for p in files_under(dir) {
@@ -117,6 +205,9 @@ fn main() {
     let (ct_s, ct_b, _) = ingest(&cdir);
     warm(&tdir);
     let (tr_s, tr_b, v) = ingest(&tdir);
+    let odir = telemetry(sessions);
+    warm(&odir);
+    let (ot_s, ot_b, ov) = ingest(&odir);
     let a = &v["accounting"];
     let ct_rate = ct_b as f64 / ct_s / 1e6;
     let tr_rate = tr_b as f64 / tr_s / 1e6;
@@ -140,5 +231,18 @@ fn main() {
         "  time per byte: transcripts / cloudtrail = {:.2} (target <= 1.0); tool calls stored: {}",
         ct_rate / tr_rate,
         a["transcript_rows"]["tool_calls"]
+    );
+    let ot_rate = ot_b as f64 / ot_s / 1e6;
+    println!(
+        "  telemetry ingest (OTLP/JSON)  {:>7.2} s  {:>7.1} MB             {:>6.1} MB/s",
+        ot_s,
+        ot_b as f64 / 1e6,
+        ot_rate
+    );
+    println!(
+        "  time per byte: telemetry / cloudtrail = {:.2} (target <= 1.0); records read: {}, tool calls stored: {}",
+        ct_rate / ot_rate,
+        ov["accounting"]["transcript_lines_read"],
+        ov["accounting"]["transcript_rows"]["tool_calls"]
     );
 }

@@ -467,6 +467,217 @@ fn an_unreadable_events_part_is_named() {
     assert!(!r.stderr.contains("no event with event_id"), "{}", r.stderr);
 }
 
+/// The approval, rule and call of each AI event in a store.
+fn ai_rows(store: &std::path::Path) -> Vec<serde_json::Value> {
+    query(
+        store,
+        "SELECT event_key, action_id, actor, agent_session_id, tool_call_id, approval, approval_rule \
+         FROM attribution WHERE actor_kind = 'ai' ORDER BY event_key",
+    )
+}
+
+#[test]
+fn issue_19_a_hook_log_alone_attributes_the_calls_with_the_recorded_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    copy_dir(&fixture().join("cloudtrail"), &input.join("cloudtrail"));
+    copy_dir(
+        &fixtures().join("transcripts/claude-hooks/home"),
+        &input.join("home"),
+    );
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    // The fixture log holds a hand-piped payload and a cut line.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("hook-log.jsonl: line 11"), "{}", r.stderr);
+    assert!(r.stderr.contains("hook-log.jsonl: line 18"), "{}", r.stderr);
+    let rows = ai_rows(&store);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["actor"], "claude-code", "{row}");
+        assert_eq!(
+            row["agent_session_id"],
+            "9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"
+        );
+        assert_eq!(row["tool_call_id"], "toolu_H1RB");
+        assert_eq!(row["approval"], "approved", "{row}");
+    }
+    let files = query(
+        &store,
+        "SELECT kind, records_read, kept, skipped, quarantined FROM ingested_files \
+         WHERE path LIKE '%hook-log.jsonl'",
+    );
+    assert_eq!(files[0]["kind"], "transcript:claude-hook-log");
+    assert_eq!(files[0]["records_read"], 22);
+    assert_eq!(files[0]["quarantined"], 2);
+    let arr = query(
+        &store,
+        "SELECT kind FROM ingested_files WHERE path LIKE '%pre_tool_use.json'",
+    );
+    assert_eq!(arr[0]["kind"], "transcript:claude-hook-log");
+}
+
+#[test]
+fn issue_19_a_hook_log_beside_the_transcript_decides_the_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let alone = dir.path().join("alone");
+    ingest_quietly(&fixture(), &alone);
+    let before = ai_rows(&alone);
+    assert_eq!(before.len(), 3);
+    // acceptEdits says nothing about a Bash call: unknown, never "no".
+    assert!(
+        before.iter().all(|r| r["approval"] == "unknown"),
+        "{before:?}"
+    );
+
+    let both = dir.path().join("both");
+    let r = run(&[
+        "ingest",
+        fixture().to_str().unwrap(),
+        fixtures()
+            .join("transcripts/claude-hooks/merge")
+            .to_str()
+            .unwrap(),
+        "--store",
+        both.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after = ai_rows(&both);
+    assert_eq!(after.len(), 3);
+    for row in &after {
+        assert_eq!(row["tool_call_id"], "toolu_01RB");
+        assert_eq!(row["approval"], "approved", "{row}");
+    }
+    // One call, recorded by two files.
+    assert_eq!(
+        count(
+            &both,
+            "SELECT COUNT(*) AS n FROM tool_calls WHERE call_id = 'toolu_01RB'"
+        ),
+        2
+    );
+}
+
+/// A Claude Code session seen only through the organisation's telemetry
+/// (no transcript, no hook log on the machine), on a person's own
+/// credentials with an old CLI that stamps no agent marker: the events are
+/// the agent's, with the approval the telemetry recorded; the person comes
+/// from `user.email` through `--operator-map`.
+#[test]
+fn issue_19_telemetry_alone_attributes_the_calls_with_the_recorded_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("operators.txt");
+    std::fs::write(&map, "dana@example.com = bob@example.com\n").unwrap();
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        fixture().join("cloudtrail").to_str().unwrap(),
+        fixtures()
+            .join("transcripts/otel/collector-file-exporter.jsonl")
+            .to_str()
+            .unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "--operator-map",
+        map.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "the fixture has a cut line: {}", r.stderr);
+    assert!(
+        r.stderr.contains("collector-file-exporter.jsonl: line 5"),
+        "{}",
+        r.stderr
+    );
+    let rows = ai_rows(&store);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let call = rows[0]["tool_call_id"].clone();
+    assert!(call.is_string(), "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["actor"], "claude-code", "{row}");
+        assert_eq!(
+            row["agent_session_id"],
+            "7e3a9b1c-2d4f-4e6a-8b0c-1d2e3f4a5b6c"
+        );
+        assert_eq!(row["tool_call_id"], call);
+        assert_eq!(row["approval"], "approved", "{row}");
+    }
+    // The three events are one decision: one tool call, one action.
+    assert!(
+        rows.iter()
+            .all(|r| r["action_id"] == rows[0]["action_id"] && r["action_id"].is_string()),
+        "{rows:?}"
+    );
+}
+
+/// A GitHub Copilot CLI session on the person's own credentials with an
+/// old CLI (no `m/AV` marker): the bucket deletion's events are the
+/// agent's, with the approval the user gave in the permission dialog.
+#[test]
+fn issue_19_a_copilot_cli_session_is_attributed_with_the_dialog_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    copy_dir(
+        &fixtures().join("transcripts/copilot/home"),
+        &input.join("home"),
+    );
+    // The rb's three events, as dee made them during the Copilot call.
+    let src = fixture().join(
+        "cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/16/\
+         111122223333_CloudTrail_us-east-1_20260116T1005Z_Hq3kV9x2LmN8pR4t.json",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(src).unwrap()).unwrap();
+    let records: Vec<serde_json::Value> = v["Records"].as_array().unwrap()[..3].to_vec();
+    let mut text = serde_json::json!({ "Records": records }).to_string();
+    for (from, to) in [
+        ("bob@example.com", "dee@example.com"),
+        ("EXAMPLEBOB", "EXAMPLEDEE"),
+        ("demo-tmp-bucket", "staging-assets-old"),
+        ("T10:00:06Z", "T16:00:10Z"),
+        ("T10:00:07Z", "T16:00:11Z"),
+        ("T10:00:08Z", "T16:00:12Z"),
+        ("0a8f3b2e-1111", "0a8f3b2e-2222"),
+    ] {
+        text = text.replace(from, to);
+    }
+    let ct = input.join("cloudtrail/111122223333_CloudTrail_us-east-1_20260116T1600Z_c0p1.json");
+    std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
+    std::fs::write(&ct, text).unwrap();
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        r.code, 1,
+        "the session has two malformed lines: {}",
+        r.stderr
+    );
+    let rows = ai_rows(&store);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["actor"], "copilot-cli", "{row}");
+        assert_eq!(
+            row["agent_session_id"],
+            "3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9"
+        );
+        assert_eq!(row["tool_call_id"], "toolu_vrtx_01A");
+        assert_eq!(row["approval"], "approved", "{row}");
+    }
+    // The three events are one decision: one tool call, one action.
+    assert!(
+        rows.iter()
+            .all(|r| r["action_id"] == rows[0]["action_id"] && r["action_id"].is_string()),
+        "{rows:?}"
+    );
+}
+
 /// Issue 17: two different records that share an eventID (the AWS
 /// documentation samples have such a pair) are two events, and each keeps
 /// its own label; the attribution has one row per stored event.

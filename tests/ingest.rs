@@ -547,12 +547,6 @@ fn issue_24_each_lenient_variant_is_counted_and_reconciles() {
             2,
             "2 malformed optional fields set to null",
         ),
-        (
-            "claude-hooks.json",
-            "hook_payloads_not_read",
-            5,
-            "5 Claude Code hook payloads recognised and not read",
-        ),
         ("cloudwatch-filter-log-events.json", "kept", 3, ""),
     ];
     for (name, counter, value, note) in cases {
@@ -655,13 +649,23 @@ fn issue_24_each_lenient_variant_is_counted_and_reconciles() {
         2,
         "{ids:?}"
     );
-    // The hook payloads are not quarantined as broken CloudTrail.
+    // The hook payloads are not quarantined as broken CloudTrail: they are
+    // read as a Claude Code hook log (issue 19), the old form without
+    // `tool_use_id` included (one call, opened and closed).
     let store = tempfile::tempdir().unwrap();
     ingest_json(&[&dir.join("claude-hooks.json")], store.path(), &[]);
     assert_eq!(
         count(store.path(), "SELECT count(*) AS n FROM quarantine"),
         0
     );
+    let calls = query(
+        store.path(),
+        "SELECT command, outcome, approval FROM tool_calls",
+    );
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["command"], "aws s3 ls");
+    assert_eq!(calls[0]["outcome"], "ok");
+    assert_eq!(calls[0]["approval"], "explicit");
 }
 
 #[test]

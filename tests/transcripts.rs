@@ -40,6 +40,7 @@ fn every_agent_format_lands_in_the_tables() {
         "amazon-q",
         "claude-code",
         "codex",
+        "copilot-cli",
         "gemini-cli",
         "kiro",
     ] {
@@ -288,4 +289,315 @@ fn operators_come_from_the_path_the_map_or_the_option() {
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("operators.txt:1"), "{}", r.stderr);
+}
+
+/// The shipped logging hook writes what the hook-log reader reads.
+#[test]
+fn issue_19_the_shipped_hook_script_writes_a_readable_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("logs/hook-log.jsonl");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/hooks/trailblame-hook-log");
+    let payloads = [
+        r#"{"session_id":"s1","transcript_path":"/home/dee/.claude/projects/p/s1.jsonl","cwd":"/home/dee/w","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"aws s3 ls"},"tool_use_id":"t1"}"#,
+        "{\"session_id\":\"s1\",\"hook_event_name\":\"PostToolUse\",\n \"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"aws s3 ls\"},\"tool_use_id\":\"t1\",\"tool_response\":{\"stdout\":\"b\"}}",
+        "not json",
+    ];
+    for p in payloads {
+        use std::io::Write;
+        let mut child = std::process::Command::new("sh")
+            .arg(&script)
+            .arg("claude-code")
+            .arg(&log)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(p.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    let store = dir.path().join("s");
+    let (r, v) = ingest(&[&log], &store);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["accounting"]["transcript_records_used"], 2);
+    let calls = query(
+        &store,
+        "SELECT call_id, command, outcome, CAST(started_at AS VARCHAR) AS t FROM tool_calls",
+    );
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["command"], "aws s3 ls");
+    assert_eq!(calls[0]["outcome"], "ok");
+    assert!(
+        calls[0]["t"].is_string(),
+        "the logged time is kept: {calls:?}"
+    );
+    let op = query(&store, "SELECT operator FROM agent_sessions");
+    assert_eq!(op[0]["operator"], "dee");
+}
+
+/// Agent telemetry as the Collector's file exporter writes it (logs, and
+/// traces), one file gzip-compressed: sessions, calls, commands, the
+/// approvals the telemetry recorded, and every record accounted for.
+#[test]
+fn issue_19_telemetry_files_plain_or_gzip_are_read() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixtures().join("transcripts/otel");
+    let logs = std::fs::read(src.join("collector-file-exporter.jsonl")).unwrap();
+    let gz_path = dir.path().join("in/otel-logs-2026-01-16.jsonl.gz");
+    std::fs::create_dir_all(gz_path.parent().unwrap()).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&logs).unwrap();
+    std::fs::write(&gz_path, gz.finish().unwrap()).unwrap();
+    std::fs::copy(
+        src.join("collector-traces.jsonl"),
+        dir.path().join("in/traces.jsonl"),
+    )
+    .unwrap();
+    let store = dir.path().join("s");
+    let (r, v) = ingest(&[&dir.path().join("in")], &store);
+    assert_eq!(r.code, 1, "a cut line in each file: {}", r.stderr);
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_lines_read"], 15 + 6);
+    assert_eq!(a["transcript_quarantined"], 2);
+    assert_eq!(
+        a["transcript_lines_read"].as_u64(),
+        Some(
+            a["transcript_records_used"].as_u64().unwrap()
+                + a["transcript_records_skipped"].as_u64().unwrap()
+                + 2
+        )
+    );
+    let files = query(
+        &store,
+        "SELECT path, kind, records_read, kept, skipped, quarantined FROM ingested_files ORDER BY path",
+    );
+    assert_eq!(files.len(), 2, "{files:?}");
+    for f in &files {
+        assert_eq!(f["kind"], "transcript:otel-json", "{f}");
+        assert_eq!(f["quarantined"], 1, "{f}");
+    }
+    // The malformed line is named by file and line.
+    let q = query(
+        &store,
+        "SELECT source_file, position FROM quarantine ORDER BY source_file",
+    );
+    assert!(q[0]["source_file"].as_str().unwrap().ends_with(".jsonl.gz"));
+    assert_eq!(q[0]["position"], "line 5");
+    assert!(
+        q[1]["source_file"]
+            .as_str()
+            .unwrap()
+            .ends_with("traces.jsonl")
+    );
+    assert_eq!(q[1]["position"], "line 3");
+    let said = v["messages"].to_string();
+    assert!(
+        said.contains("otel-logs-2026-01-16.jsonl.gz: line 5"),
+        "{said}"
+    );
+
+    let sessions = query(
+        &store,
+        "SELECT agent, operator FROM agent_sessions ORDER BY agent, session_id",
+    );
+    let pairs: Vec<(String, Option<String>)> = sessions
+        .iter()
+        .map(|s| {
+            (
+                s["agent"].as_str().unwrap().to_owned(),
+                s["operator"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    let want: Vec<(String, Option<String>)> = [
+        ("claude-code", Some("dana@example.com")),
+        ("codex", Some("erin@example.com")),
+        ("copilot-cli", None),
+        ("gemini-cli", Some("frank@example.com")),
+        ("genai-agent", None),
+    ]
+    .iter()
+    .map(|(a, o)| (a.to_string(), o.map(str::to_owned)))
+    .collect();
+    assert_eq!(pairs, want);
+
+    let calls = query(
+        &store,
+        "SELECT command, outcome, approval, approval_evidence FROM tool_calls \
+         WHERE command IS NOT NULL ORDER BY command",
+    );
+    let row = |cmd: &str| {
+        calls
+            .iter()
+            .find(|c| c["command"] == cmd)
+            .unwrap_or_else(|| panic!("no {cmd}: {calls:?}"))
+            .clone()
+    };
+    let rb = row("aws s3 rb s3://demo-tmp-bucket --force");
+    assert_eq!(
+        (rb["outcome"].as_str(), rb["approval"].as_str()),
+        (Some("ok"), Some("explicit"))
+    );
+    assert!(
+        rb["approval_evidence"]
+            .as_str()
+            .unwrap()
+            .contains("claude_code.tool_result")
+    );
+    let codex = row("aws ec2 describe-instances --region us-east-1");
+    assert_eq!(codex["approval"], "explicit");
+    let gem = row("aws s3 ls");
+    assert_eq!(gem["approval"], "auto");
+    let copilot = row("aws s3api delete-bucket --bucket old-logs-2019 --region eu-west-1");
+    assert_eq!(
+        (copilot["outcome"].as_str(), copilot["approval"].as_str()),
+        (Some("ok"), Some("unknown"))
+    );
+    let failed = row("aws iam delete-user --user-name ci-bot");
+    assert_eq!(failed["outcome"], "error");
+    let refused = count(
+        &store,
+        "SELECT COUNT(*) AS n FROM tool_calls WHERE approval = 'rejected' AND outcome = 'rejected'",
+    );
+    assert_eq!(refused, 2, "Claude Code's and Codex's refusals");
+}
+
+/// The same telemetry as a log store exports it: an Elasticsearch search
+/// response (the exporter's `otel` mapping) and OpenSearch hits one per
+/// line (Data Prepper's `log.attributes.*` names, a line cut short).
+#[test]
+fn issue_19_telemetry_exported_from_a_log_store_is_read() {
+    let src = fixtures().join("transcripts/otel");
+    let es = src.join("elasticsearch-search-response.json");
+    let os = src.join("opensearch-hits.jsonl");
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest(&[&es, &os], store.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let said = v["messages"].to_string();
+    assert!(said.contains("opensearch-hits.jsonl: line 3"), "{said}");
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_lines_read"], 4 + 4);
+    assert_eq!(a["transcript_records_used"], 3 + 3);
+    assert_eq!(
+        a["transcript_records_skipped"], 1,
+        "the accepted tool_decision"
+    );
+    assert_eq!(a["transcript_quarantined"], 1);
+    let kinds = query(store.path(), "SELECT DISTINCT kind FROM ingested_files");
+    assert_eq!(kinds.len(), 1);
+    assert_eq!(kinds[0]["kind"], "transcript:otel-json");
+    let sessions = query(
+        store.path(),
+        "SELECT session_id, agent, agent_version, operator FROM agent_sessions ORDER BY agent",
+    );
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    assert_eq!(sessions[0]["agent"], "claude-code");
+    assert_eq!(sessions[0]["operator"], "gail@example.com");
+    assert_eq!(
+        sessions[0]["session_id"],
+        "d4e5f6a7-1b2c-4d3e-9f80-a1b2c3d4e5f6"
+    );
+    assert_eq!(sessions[1]["agent"], "codex");
+    assert_eq!(sessions[1]["operator"], "hal@example.com");
+    assert_eq!(sessions[1]["agent_version"], "0.46.0");
+    let calls = query(
+        store.path(),
+        "SELECT call_id, command, outcome, approval, CAST(started_at AS VARCHAR) AS t \
+         FROM tool_calls ORDER BY started_at",
+    );
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    assert_eq!(
+        calls[0]["command"],
+        "aws lambda list-functions --region us-west-2"
+    );
+    assert_eq!(calls[0]["approval"], "auto");
+    assert_eq!(calls[0]["outcome"], "ok");
+    assert!(
+        calls[0]["t"].as_str().unwrap().contains("14:00:05"),
+        "{calls:?}"
+    );
+    assert_eq!(calls[1]["approval"], "rejected");
+    assert_eq!(
+        calls[1]["outcome"], "denied",
+        "a rule refused it, not a person"
+    );
+    assert_eq!(calls[2]["call_id"], "call_Os1");
+    assert_eq!(
+        calls[2]["command"],
+        "aws dynamodb delete-table --table-name orders-staging"
+    );
+    assert_eq!(
+        (calls[2]["outcome"].as_str(), calls[2]["approval"].as_str()),
+        (Some("ok"), Some("explicit"))
+    );
+}
+
+/// A GitHub Copilot CLI session folder: the calls, the approvals the
+/// permission events recorded (an interactive denial included), and the
+/// malformed lines named.
+#[test]
+fn issue_19_copilot_cli_sessions_are_read() {
+    let home = fixtures().join("transcripts/copilot/home");
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest(&[&home], store.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let said = v["messages"].to_string();
+    assert!(said.contains("events.jsonl: line 13"), "{said}");
+    assert!(said.contains("events.jsonl: line 19"), "{said}");
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_lines_read"], 20);
+    assert_eq!(a["transcript_quarantined"], 2);
+    assert_eq!(
+        a["transcript_records_used"].as_u64().unwrap()
+            + a["transcript_records_skipped"].as_u64().unwrap(),
+        18
+    );
+    let s = query(
+        store.path(),
+        "SELECT agent, operator, approval_mode FROM agent_sessions",
+    );
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0]["agent"], "copilot-cli");
+    assert_eq!(s[0]["operator"], "dee");
+    let calls = query(
+        store.path(),
+        "SELECT call_id, command, outcome, approval FROM tool_calls ORDER BY call_id",
+    );
+    let got: Vec<(String, String, String)> = calls
+        .iter()
+        .map(|c| {
+            (
+                c["call_id"].as_str().unwrap().to_owned(),
+                c["outcome"].as_str().unwrap().to_owned(),
+                c["approval"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        ("toolu_vrtx_01A", "ok", "explicit"),
+        ("toolu_vrtx_02B", "rejected", "rejected"),
+        ("toolu_vrtx_03C", "ok", "auto"),
+        ("toolu_vrtx_04D", "ok", "auto"),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        calls[0]["command"],
+        "aws s3 rb s3://staging-assets-old --force"
+    );
+    // The MCP call_aws call is expected to cause the CLI command's events.
+    let ops = query(
+        store.path(),
+        "SELECT expected_operations FROM tool_calls WHERE call_id = 'toolu_vrtx_04D'",
+    );
+    assert!(
+        ops[0]["expected_operations"]
+            .to_string()
+            .contains("DescribeVpcs"),
+        "{ops:?}"
+    );
 }

@@ -463,9 +463,11 @@ pub fn build(
         let t_end = calls.column("t_end")?.i64()?;
         let exit = calls.column("exit_code")?.cast(&DataType::Int64)?;
         let exit = exit.i64()?;
+        // A call recorded by a transcript and a hook log is shown once.
+        let mut shown = std::collections::HashSet::new();
         for i in 0..calls.height() {
             let time = t.get(i).unwrap_or(0);
-            if time < since || time >= until {
+            if time < since || time >= until || !shown.insert((sid.get(i), cid.get(i))) {
                 continue;
             }
             let mut flags = Vec::new();

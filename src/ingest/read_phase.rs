@@ -121,6 +121,13 @@ pub(super) fn read_one(
         account: account.as_deref(),
     };
     let read = reader::read_file(&path, bytes, decoded.trailing_error.as_deref(), origin, cx);
+    // Hook payloads (an array, or lines after a broken first one) are a
+    // transcript format the sniff could not tell from CloudTrail.
+    if read.kind == FileKind::ClaudeHookLog {
+        let format = crate::transcripts::TranscriptFormat::ClaudeHookLog;
+        read_transcript(&mut outcome, format, &f.path, bytes, topts);
+        return outcome;
+    }
     outcome.kind = read.kind.as_str().to_string();
     outcome.note = read.note;
     if read.kind == FileKind::Unknown && outcome.note.is_none() {

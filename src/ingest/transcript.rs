@@ -78,8 +78,10 @@ pub fn row_key(table: &str, parts: &[Option<&str>]) -> u128 {
     h.digest128()
 }
 
-/// Key columns per table: sessions by id and file, tool calls by session and
-/// call id, messages by session, file, line and role.
+/// Key columns per table: sessions by id and file, tool calls by session,
+/// call id and file (a transcript and a hook log may both record one call;
+/// attribution merges them, keeping the stronger approval), messages by
+/// session, file, line and role.
 pub const KEYS: [(&str, &[&str]); 3] = [
     (
         crate::schema::table::AGENT_SESSIONS,
@@ -87,7 +89,11 @@ pub const KEYS: [(&str, &[&str]); 3] = [
     ),
     (
         crate::schema::table::TOOL_CALLS,
-        &[transcripts::SESSION_ID, transcripts::CALL_ID],
+        &[
+            transcripts::SESSION_ID,
+            transcripts::CALL_ID,
+            transcripts::SOURCE_FILE,
+        ],
     ),
     (
         crate::schema::table::MESSAGES,
@@ -105,7 +111,10 @@ fn session_key(s: &AgentSession) -> u128 {
 }
 
 fn call_key(c: &ToolCall) -> u128 {
-    row_key(KEYS[1].0, &[Some(&c.session_id), Some(&c.call_id)])
+    row_key(
+        KEYS[1].0,
+        &[Some(&c.session_id), Some(&c.call_id), Some(&c.source_file)],
+    )
 }
 
 fn message_key(m: &Message) -> u128 {

@@ -249,7 +249,7 @@ pub fn ingested_files_columns() -> Vec<ColumnDoc> {
         col(
             KIND,
             DataType::String,
-            "what the file was: cloudtrail, digest, not_cloudtrail, not_log, iam_data, claude_hook_log (recognised, not read), empty, unknown, unreadable, already_ingested, or transcript:<format>",
+            "what the file was: cloudtrail, digest, not_cloudtrail, not_log, iam_data, empty, unknown, unreadable, already_ingested, or transcript:<format>",
         ),
         col(
             RECORDS_READ,

@@ -37,7 +37,7 @@ pub fn render_markdown() -> String {
         ),
         (
             table::TOOL_CALLS,
-            "One row per tool call an agent made, with the AWS operations it is expected to cause. \
+            "One row per tool call an agent made and file that recorded it (a transcript and a hook log may both hold one call; attribution reads it once, with the stronger approval), with the AWS operations it is expected to cause. \
              Stored as `tool_calls/part-*.parquet`.",
             tool_calls_columns(),
         ),

@@ -87,7 +87,11 @@ pub fn tool_calls_columns() -> Vec<ColumnDoc> {
             "ok, error, rejected, denied, interrupted, unknown",
         ),
         col(APPROVAL, s(), "auto, explicit, rejected, unknown"),
-        col(APPROVAL_EVIDENCE, s(), "what the approval value rests on"),
+        col(
+            APPROVAL_EVIDENCE,
+            s(),
+            "what the approval value rests on: the mode, rule or record that decided (a hook log's ends with `(Claude Code hook log)`)",
+        ),
         col(OUTPUT_EXCERPT, s(), "start of the output (at most 2 KiB)"),
         col(
             AWS_SERVICE,

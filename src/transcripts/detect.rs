@@ -33,6 +33,7 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
     }
     match first_byte(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head)) {
         Some(b'{') => {}
+        Some(b'[') => return detect_array(head),
         _ => return None,
     }
     if let Some(f) = detect_jsonl(path, head) {
@@ -103,6 +104,25 @@ struct Probe<'a> {
     conversation_id: Option<IgnoredAny>,
     history: Option<IgnoredAny>,
     loglines: Option<IgnoredAny>,
+    hook_event_name: Option<IgnoredAny>,
+    #[serde(rename = "session_id")]
+    session_id_snake: Option<IgnoredAny>,
+    /// trailblame's hook-log wrapper: `{"logged_at", "agent", "hook": {…}}`.
+    #[serde(borrow)]
+    hook: Option<&'a serde_json::value::RawValue>,
+    logged_at: Option<IgnoredAny>,
+    #[serde(rename = "resourceLogs")]
+    resource_logs: Option<IgnoredAny>,
+    #[serde(rename = "resourceSpans")]
+    resource_spans: Option<IgnoredAny>,
+    /// Log-store exports: a hit, or a stored record.
+    #[serde(rename = "_source")]
+    source: Option<IgnoredAny>,
+    #[serde(rename = "@timestamp")]
+    at_timestamp: Option<IgnoredAny>,
+    time: Option<IgnoredAny>,
+    /// Copilot CLI session events: `{type, id, timestamp, parentId, data}`.
+    data: Option<IgnoredAny>,
 }
 
 const CODEX_ENVELOPES: &[&str] = &[
@@ -140,8 +160,35 @@ const CLAUDE_TYPES: &[&str] = &[
 ];
 const GEMINI_TYPES: &[&str] = &["user", "gemini", "info", "error", "warning"];
 
+/// A Claude Code hook payload (Cursor's carry `conversation_id`, Gemini
+/// CLI's are told apart by their event names in the reader), bare or in
+/// trailblame's wrapper.
+fn is_hook_payload(p: &Probe<'_>) -> bool {
+    if p.hook_event_name.is_some() && p.session_id_snake.is_some() {
+        return true;
+    }
+    match p.hook {
+        Some(inner) if p.logged_at.is_some() => serde_json::from_str::<Probe<'_>>(inner.get())
+            .is_ok_and(|i| i.hook_event_name.is_some() && i.session_id_snake.is_some()),
+        _ => false,
+    }
+}
+
 fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
+    if is_hook_payload(p) {
+        return Some(TranscriptFormat::ClaudeHookLog);
+    }
+    if p.resource_logs.is_some() || p.resource_spans.is_some() {
+        return Some(TranscriptFormat::OtelJson);
+    }
     let kind = p.kind.as_deref();
+    if p.data.is_some()
+        && p.id.is_some()
+        && p.timestamp.is_some()
+        && kind.is_some_and(super::copilot::is_event_type)
+    {
+        return Some(TranscriptFormat::CopilotCli);
+    }
     if p.payload.is_some() && kind.is_some_and(|k| CODEX_ENVELOPES.contains(&k)) {
         return Some(TranscriptFormat::Codex);
     }
@@ -210,6 +257,11 @@ fn detect_jsonl(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
         if let Some(f) = classify(&p, i == 0) {
             return Some(f);
         }
+        if (p.source.is_some() || p.at_timestamp.is_some() || p.time.is_some())
+            && super::otel::is_stored_telemetry(line, true)
+        {
+            return Some(TranscriptFormat::OtelJson);
+        }
     }
     if !parsed_any {
         return None;
@@ -223,6 +275,18 @@ fn detect_jsonl(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
     } else {
         None
     }
+}
+
+/// A JSON array whose first element is a hook payload.
+fn detect_array(head: &[u8]) -> Option<TranscriptFormat> {
+    let mut c = Cursor::new(head);
+    if !c.begin_array().ok()? {
+        return None;
+    }
+    let mut first = true;
+    let (item, _) = c.next_item(&mut first).ok()??;
+    let p: Probe<'_> = serde_json::from_str(item.get()).ok()?;
+    is_hook_payload(&p).then_some(TranscriptFormat::ClaudeHookLog)
 }
 
 /// The first top-level keys of a (possibly cut) JSON document.
@@ -240,6 +304,14 @@ fn detect_document(head: &[u8]) -> Option<TranscriptFormat> {
     let has = |k: &str| keys.iter().any(|x| x == k);
     if has("loglines") {
         Some(TranscriptFormat::ClaudeCode)
+    } else if has("resourceLogs") || has("resourceSpans") {
+        Some(TranscriptFormat::OtelJson)
+    } else if has("hits")
+        && (has("took") || has("_shards") || keys.len() == 1)
+        && super::otel::is_stored_telemetry(head, false)
+    {
+        // An Elasticsearch / OpenSearch search response of agent telemetry.
+        Some(TranscriptFormat::OtelJson)
     } else if has("conversation_id") && (has("history") || has("next_message") || keys.len() == 1) {
         Some(TranscriptFormat::AmazonQJson)
     } else if has("sessionId") && (has("projectHash") || has("messages")) {

@@ -1,5 +1,6 @@
-//! Agent transcripts: reads what AI coding agents wrote on disk (Claude Code,
-//! Codex CLI, Gemini CLI, Aider, Amazon Q / Kiro CLI) into three kinds of
+//! Agent transcripts: reads what AI coding agents wrote on disk (Claude Code
+//! and its hook logs, Codex CLI, Gemini CLI, Aider, Amazon Q / Kiro CLI,
+//! GitHub Copilot CLI) and the telemetry they export (OpenTelemetry JSON) into three kinds of
 //! rows — sessions, tool calls and messages — so that attribution can set an
 //! agent's own account of a command beside the CloudTrail events it caused.
 //!
@@ -10,8 +11,9 @@
 //! do not matter are counted and skipped, and the counts always reconcile:
 //! `lines_read == records_used + records_skipped + quarantined`.
 //!
-//! One folder per agent holds the format knowledge (`claude`, `codex`,
-//! `gemini`, `aider`, `amazonq`); `detect` recognises formats by content;
+//! One folder per agent holds the format knowledge (`claude`,
+//! `claude_hooks`, `codex`, `gemini`, `aider`, `amazonq`, `copilot`, and `otel` for
+//! telemetry); `detect` recognises formats by content;
 //! the rest is shared: `util` (record counting, rows, operator), `text`
 //! (bounded excerpts, text out of JSON), `time`, `command` (shell-command
 //! rendering and unwrapping, MCP names, exit-code markers) and `json_doc`
@@ -20,11 +22,14 @@
 mod aider;
 mod amazonq;
 mod claude;
+mod claude_hooks;
 mod codex;
 mod command;
+mod copilot;
 mod detect;
 mod gemini;
 mod json_doc;
+mod otel;
 mod text;
 mod time;
 mod util;
@@ -41,6 +46,9 @@ pub use detect::detect;
 pub enum TranscriptFormat {
     /// `~/.claude/projects/<slug>/<session>.jsonl` (and `subagents/agent-*.jsonl`).
     ClaudeCode,
+    /// Claude Code hook payloads kept by a logging hook (JSON Lines or an
+    /// array): `PreToolUse`, `PermissionRequest`, `PostToolUse`, ….
+    ClaudeHookLog,
     /// `~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`, all known versions.
     Codex,
     /// `~/.gemini/tmp/<project>/chats/session-*.jsonl` (append log with `$set` / `$rewindTo`).
@@ -53,6 +61,13 @@ pub enum TranscriptFormat {
     AmazonQJson,
     /// The Amazon Q / Kiro CLI SQLite database (`conversations`, `conversations_v2` tables).
     AmazonQSqlite,
+    /// GitHub Copilot CLI session events (`session-state/<id>/events.jsonl`).
+    CopilotCli,
+    /// Agent telemetry as OTLP/JSON (`resourceLogs`, `resourceSpans`), one
+    /// request per line (the Collector's `file` exporter) or a document:
+    /// Claude Code, Codex and Gemini CLI events; GenAI `execute_tool` spans
+    /// (GitHub Copilot CLI, other instrumented agents).
+    OtelJson,
 }
 
 impl TranscriptFormat {
@@ -60,12 +75,15 @@ impl TranscriptFormat {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ClaudeCode => "claude-code",
+            Self::ClaudeHookLog => "claude-hook-log",
             Self::Codex => "codex",
             Self::GeminiJsonl => "gemini-jsonl",
             Self::GeminiJson => "gemini-json",
             Self::Aider => "aider",
             Self::AmazonQJson => "amazon-q-json",
             Self::AmazonQSqlite => "amazon-q-sqlite",
+            Self::CopilotCli => "copilot-cli",
+            Self::OtelJson => "otel-json",
         }
     }
 }
@@ -291,12 +309,15 @@ pub fn parse(
 ) -> ParsedTranscript {
     let parsed = match format {
         TranscriptFormat::ClaudeCode => claude::parse(path, bytes, opts),
+        TranscriptFormat::ClaudeHookLog => claude_hooks::parse(path, bytes, opts),
         TranscriptFormat::Codex => codex::parse(path, bytes, opts),
         TranscriptFormat::GeminiJsonl => gemini::parse_jsonl(path, bytes, opts),
         TranscriptFormat::GeminiJson => gemini::parse_json(path, bytes, opts),
         TranscriptFormat::Aider => aider::parse(path, bytes, opts),
         TranscriptFormat::AmazonQJson => amazonq::parse_json(path, bytes, opts),
         TranscriptFormat::AmazonQSqlite => amazonq::parse_sqlite(path, bytes, opts),
+        TranscriptFormat::CopilotCli => copilot::parse(path, bytes, opts),
+        TranscriptFormat::OtelJson => otel::parse(path, bytes, opts),
     };
     debug_assert!(parsed.counts.reconciles(), "{:?}", parsed.counts);
     parsed
@@ -348,16 +369,22 @@ mod tests {
 
     /// What each fixture folder holds.
     fn expected_fixture_format(rel: &Path) -> Option<TranscriptFormat> {
+        if rel.file_name().is_some_and(|n| n == "README.md") {
+            return None; // where a folder's fixtures come from
+        }
         let top = rel.components().next()?.as_os_str().to_str()?;
         let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or("");
         match top {
             "claude-code" => Some(TranscriptFormat::ClaudeCode),
+            "claude-hooks" => Some(TranscriptFormat::ClaudeHookLog),
             "codex" => Some(TranscriptFormat::Codex),
             "gemini" if ext == "json" => Some(TranscriptFormat::GeminiJson),
             "gemini" => Some(TranscriptFormat::GeminiJsonl),
             "aider" => Some(TranscriptFormat::Aider),
             "amazon-q" => Some(TranscriptFormat::AmazonQJson),
             "kiro" => Some(TranscriptFormat::AmazonQSqlite),
+            "otel" => Some(TranscriptFormat::OtelJson),
+            "copilot" => Some(TranscriptFormat::CopilotCli),
             _ => None,
         }
     }
@@ -484,12 +511,15 @@ mod tests {
         ];
         let formats = [
             TranscriptFormat::ClaudeCode,
+            TranscriptFormat::ClaudeHookLog,
             TranscriptFormat::Codex,
             TranscriptFormat::GeminiJsonl,
             TranscriptFormat::GeminiJson,
             TranscriptFormat::Aider,
             TranscriptFormat::AmazonQJson,
             TranscriptFormat::AmazonQSqlite,
+            TranscriptFormat::OtelJson,
+            TranscriptFormat::CopilotCli,
         ];
         for f in formats {
             for input in inputs {

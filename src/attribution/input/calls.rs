@@ -1,6 +1,7 @@
 //! What attribution reads from the transcript tables: the tool calls that
 //! may reach AWS, with their session's agent and operator, and when people
-//! wrote in each session.
+//! wrote in each session. A call recorded by more than one file (a
+//! transcript and a hook log) is read once, with the stronger approval.
 
 use crate::schema::transcripts;
 use anyhow::Result;
@@ -73,6 +74,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
             col(transcripts::APPROVAL),
             col(transcripts::APPROVAL_EVIDENCE),
             col(transcripts::TOOL_NAME),
+            col(transcripts::SOURCE_FILE),
         ])
         .join(
             sessions,
@@ -85,6 +87,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
                 transcripts::STARTED_AT,
                 transcripts::SESSION_ID,
                 transcripts::CALL_ID,
+                transcripts::SOURCE_FILE,
             ],
             SortMultipleOptions::default().with_nulls_last(true),
         )
@@ -110,13 +113,34 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
         .collect();
     let expected = crate::sql::string_lists(&df, transcripts::EXPECTED_OPERATIONS)?;
     let cli = crate::sql::string_lists(&df, transcripts::CLI_COMMANDS)?;
-    let mut out = Vec::with_capacity(df.height());
+    let mut out: Vec<Call> = Vec::with_capacity(df.height());
+    // (session, call) → index in `out`: one call recorded by several files
+    // (a transcript and a hook log or telemetry) is one call.
+    let mut seen: PlHashMap<(String, String), usize> = PlHashMap::default();
     for (i, (exp, cli)) in expected.into_iter().zip(cli).enumerate() {
         // A call with no time cannot be placed against CloudTrail.
         let Some(started_at) = started[i] else {
             continue;
         };
         let own = |v: Option<&str>| v.map(str::to_owned);
+        let key = (
+            sid[i].unwrap_or_default().to_owned(),
+            cid[i].unwrap_or_default().to_owned(),
+        );
+        if let Some(&at) = seen.get(&key) {
+            let other = Call {
+                approval: own(approval[i]),
+                approval_evidence: own(approval_evidence[i]),
+                command: own(command[i]),
+                ended_at: ended[i],
+                outcome: own(outcome[i]),
+                region: own(region[i]),
+                ..Call::default()
+            };
+            merge_into(&mut out[at], other);
+            continue;
+        }
+        seen.insert(key, out.len());
         out.push(Call {
             session_id: sid[i].unwrap_or_default().to_owned(),
             call_id: cid[i].unwrap_or_default().to_owned(),
@@ -137,6 +161,34 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
         });
     }
     Ok(out)
+}
+
+/// How strongly an approval value is recorded: a person's or a rule's
+/// answer on record beats a mode that let the call through, which beats
+/// nothing.
+fn approval_strength(a: Option<&str>) -> u8 {
+    match a {
+        Some("explicit" | "rejected") => 2,
+        Some("auto") => 1,
+        _ => 0,
+    }
+}
+
+/// A second record of the same call: its approval replaces the first when
+/// stronger (ties keep the first, in (start, file) order), and it fills
+/// what the first lacks.
+fn merge_into(call: &mut Call, other: Call) {
+    if approval_strength(other.approval.as_deref()) > approval_strength(call.approval.as_deref()) {
+        call.approval = other.approval;
+        call.approval_evidence = other.approval_evidence;
+        if other.outcome.is_some() {
+            call.outcome.clone_from(&other.outcome);
+        }
+    }
+    call.command = call.command.take().or(other.command);
+    call.ended_at = call.ended_at.or(other.ended_at);
+    call.outcome = call.outcome.take().or(other.outcome);
+    call.region = call.region.take().or(other.region);
 }
 
 /// When people wrote in each session (user messages), sorted, in
@@ -167,4 +219,48 @@ pub fn user_message_times(messages: LazyFrame) -> Result<PlHashMap<String, Vec<i
         v.sort_unstable();
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(approval: &str, evidence: &str, command: Option<&str>) -> Call {
+        Call {
+            approval: Some(approval.into()),
+            approval_evidence: Some(evidence.into()),
+            command: command.map(str::to_owned),
+            ..Call::default()
+        }
+    }
+
+    #[test]
+    fn issue_19_a_second_record_of_a_call_brings_a_stronger_approval_only() {
+        let mut c = call(
+            "unknown",
+            "permissionMode=acceptEdits",
+            Some("aws s3 rb s3://x"),
+        );
+        merge_into(
+            &mut c,
+            call("explicit", "PermissionRequest (hook log)", None),
+        );
+        assert_eq!(c.approval.as_deref(), Some("explicit"));
+        assert_eq!(
+            c.approval_evidence.as_deref(),
+            Some("PermissionRequest (hook log)")
+        );
+        assert_eq!(c.command.as_deref(), Some("aws s3 rb s3://x"));
+        merge_into(
+            &mut c,
+            call("auto", "permissionMode=bypassPermissions", None),
+        );
+        assert_eq!(c.approval.as_deref(), Some("explicit"));
+        let mut first = call("auto", "a", None);
+        merge_into(&mut first, call("auto", "b", Some("aws s3 ls")));
+        assert_eq!(
+            (first.approval_evidence.as_deref(), first.command.as_deref()),
+            (Some("a"), Some("aws s3 ls"))
+        );
+    }
 }

@@ -21,7 +21,10 @@ const READ_ONLY_TOOLS: &[&str] = &[
 /// Tools that `acceptEdits` mode lets through.
 const EDIT_TOOLS: &[&str] = &["Edit", "MultiEdit", "Write", "NotebookEdit"];
 
-pub(super) fn approval_of(call: &ToolCall, mode: Option<&str>) -> (Approval, Option<String>) {
+pub(in crate::transcripts) fn approval_of(
+    call: &ToolCall,
+    mode: Option<&str>,
+) -> (Approval, Option<String>) {
     match call.outcome {
         Outcome::Rejected => {
             return (

@@ -15,12 +15,14 @@ use super::reader::Reader;
 use super::records::{Block, ShellInput};
 
 /// The result text Claude Code writes when the user declines a tool use.
-const REJECTED: &str = "The user doesn't want to proceed with this tool use";
-const REJECTED_ALT: &str = "The user doesn't want to take this action right now";
+pub(in crate::transcripts) const REJECTED: &str =
+    "The user doesn't want to proceed with this tool use";
+pub(in crate::transcripts) const REJECTED_ALT: &str =
+    "The user doesn't want to take this action right now";
 const INTERRUPTED: &str = "[Request interrupted by user";
 
 /// Tools whose `input.command` is a shell command.
-const SHELL_TOOLS: &[&str] = &["Bash", "PowerShell"];
+pub(in crate::transcripts) const SHELL_TOOLS: &[&str] = &["Bash", "PowerShell"];
 
 /// What a result tells, worked out when it is read so that only an
 /// excerpt is kept until the end of the file.

@@ -20,8 +20,8 @@
 //! messages, `calls` opens and closes tool calls, `approval` infers how
 //! each call was approved.
 
-mod approval;
-mod calls;
+pub(super) mod approval;
+pub(super) mod calls;
 mod reader;
 mod records;
 #[cfg(test)]
