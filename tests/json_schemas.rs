@@ -50,7 +50,7 @@ fn issue22_every_json_output_matches_its_schema() {
         s(&data.join("iam/account-491035286417.json")),
         s(&data.join("iam/account-215834090671.json")),
     ];
-    let common = vec!["--store".to_string(), s(&store), "--config".into(), config];
+    let common = ["--store".to_string(), s(&store), "--config".into(), config];
     let cases: Vec<(&str, &str, Vec<String>)> = vec![
         ("summary", "summary.schema.json", vec![]),
         ("attribute", "attribute.schema.json", vec![]),

@@ -157,6 +157,8 @@ pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> 
     for (&i, &op) in cascade_of {
         first[i as usize] = first[op as usize];
     }
+    /// An operation: event source and event name.
+    type Operation<'a> = (Option<&'a str>, Option<&'a str>);
     // Events in an action, in time order, for `via`.
     let mut in_action: PlHashMap<u32, Vec<u32>> = PlHashMap::default();
     for (i, &f) in first.iter().enumerate() {
@@ -167,7 +169,7 @@ pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> 
     for events in in_action.values_mut() {
         events.sort_unstable_by(by_time);
         // Each operation met so far, with the time it was last called.
-        let mut seen: Vec<(Operation, i64)> = Vec::new();
+        let mut seen: Vec<(Operation<'_>, i64)> = Vec::new();
         for &i in events.iter() {
             let i = i as usize;
             if cascade_of.contains_key(&(i as u32)) {
@@ -191,9 +193,6 @@ pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> 
         via,
     }
 }
-
-/// An API operation: (event source, event name).
-type Operation<'a> = (Option<&'a str>, Option<&'a str>);
 
 /// A waiter sleeps between polls (5–30 s by default); pages follow each
 /// other at once.

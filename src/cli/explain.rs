@@ -127,13 +127,7 @@ pub fn run(a: Args, ui: crate::terminal::Display) -> Result<ExitCode> {
         None => (None, None),
     };
     let text = match a.format {
-        TextFormat::Json => json(
-            &event_id,
-            &event,
-            &x,
-            call_row.as_ref(),
-            messages.as_ref(),
-        )?,
+        TextFormat::Json => json(&event_id, &event, &x, call_row.as_ref(), messages.as_ref())?,
         TextFormat::Text => text(
             &event_id,
             &event,
