@@ -23,6 +23,10 @@ pub enum Format {
     Json,
     Ndjson,
     Parquet,
+    /// OCSF 1.1 API Activity records as JSON lines (`attribute` only)
+    Ocsf,
+    /// OCSF 1.1 API Activity records as Parquet (`attribute` only)
+    OcsfParquet,
 }
 
 /// Widest cell in the terminal table, in characters.
@@ -45,6 +49,9 @@ pub fn write_frame(df: &mut DataFrame, format: Format, output: Option<&Path>) ->
         None => {
             if format == Format::Parquet {
                 bail!("--format parquet needs --output FILE");
+            }
+            if matches!(format, Format::Ocsf | Format::OcsfParquet) {
+                bail!("--format ocsf and ocsf-parquet are written by `trailblame attribute` only");
             }
             Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
         }
@@ -72,6 +79,9 @@ pub fn write_frame(df: &mut DataFrame, format: Format, output: Option<&Path>) ->
         }
         Format::Parquet => {
             ParquetWriter::new(&mut sink).finish(df)?;
+        }
+        Format::Ocsf | Format::OcsfParquet => {
+            bail!("--format ocsf and ocsf-parquet are written by `trailblame attribute` only")
         }
     }
     sink.flush()?;

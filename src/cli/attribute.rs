@@ -4,7 +4,8 @@
 use super::{InputArgs, OutputArgs, RunArgs, TimeArgs, exit_code, open};
 use crate::schema::{attribution, events};
 use crate::settings::DEFAULT_TOML;
-use anyhow::Result;
+use crate::output::Format;
+use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -56,13 +57,26 @@ pub fn run(a: Args) -> Result<ExitCode> {
         Some(k) => format!("WHERE {} = '{k}'", attribution::ACTOR_KIND),
         None => String::new(),
     };
+    let ocsf = matches!(a.out.format, Format::Ocsf | Format::OcsfParquet);
+    let columns = if ocsf {
+        crate::ocsf::write::COLUMNS
+    } else {
+        COLUMNS
+    };
     let sql = format!(
         "SELECT {} FROM events {filter} ORDER BY {}, {}",
-        COLUMNS.join(", "),
+        columns.join(", "),
         events::EVENT_TIME,
         events::EVENT_ID
     );
     let mut df = crate::sql::run(&mut cx, &sql)?;
+    if ocsf {
+        let Some(out) = a.out.output.as_deref() else {
+            bail!("--format ocsf and ocsf-parquet need --output FILE");
+        };
+        crate::ocsf::write::write(&df, out, a.out.format == Format::OcsfParquet)?;
+        return Ok(exit_code(&data));
+    }
     crate::output::write_frame(&mut df, a.out.format, a.out.output.as_deref())?;
     Ok(exit_code(&data))
 }
