@@ -179,7 +179,8 @@ pub(super) fn read_bytes(
     if !read.batch.is_empty() {
         let mut batch = read.batch;
         outcome.days = std::mem::take(&mut batch.days);
-        outcome.id_hashes = std::mem::take(&mut batch.id_hashes);
+        // The keys also become the `event_key` column.
+        outcome.id_hashes = batch.id_hashes.clone();
         match batch.finish() {
             Ok(df) => outcome.frame = Some(df),
             Err(e) => {
