@@ -107,7 +107,7 @@ fn labels_out_as_ocsf_json_lines_and_parquet_read_back() {
     assert_eq!(records.len(), 361);
     let kinds = query(
         &store,
-        "SELECT event_id, actor_kind FROM attribution ORDER BY event_id",
+        "SELECT event_id, actor_kind, action_id FROM attribution ORDER BY event_id",
     );
     let by_id: std::collections::HashMap<&str, &str> = kinds
         .iter()
@@ -118,6 +118,11 @@ fn labels_out_as_ocsf_json_lines_and_parquet_read_back() {
             )
         })
         .collect();
+    let action_of: std::collections::HashMap<&str, &Value> = kinds
+        .iter()
+        .map(|r| (r["event_id"].as_str().unwrap(), &r["action_id"]))
+        .collect();
+    assert_eq!(by_id.len(), kinds.len(), "event ids are unique here");
     for rec in &records {
         assert_eq!(rec["class_uid"], 6003);
         assert_eq!(rec["metadata"]["version"], "1.1.0");
@@ -129,6 +134,12 @@ fn labels_out_as_ocsf_json_lines_and_parquet_read_back() {
             .unwrap();
         assert_eq!(kind["value"].as_str(), by_id.get(id).copied(), "{id}");
         assert_eq!(kind["provider"], "trailblame");
+        let action = en
+            .iter()
+            .find(|e| e["name"] == "trailblame.action_id")
+            .map(|e| e["value"].clone());
+        assert!(action_of[id].is_string(), "{id}: every event has an action");
+        assert_eq!(action.as_ref().and_then(Value::as_str), action_of[id].as_str(), "{id}");
     }
     assert!(records.iter().any(|r| {
         r["enrichments"]

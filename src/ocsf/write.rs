@@ -52,6 +52,8 @@ pub const COLUMNS: &[&str] = &[
     a::CONFIDENCE,
     a::EVIDENCE,
     a::REASON,
+    a::ACTION_ID,
+    a::VIA,
 ];
 
 /// The label fields written to `enrichments[]`, in order.
@@ -64,6 +66,8 @@ const LABEL: &[&str] = &[
     a::CONFIDENCE,
     a::EVIDENCE,
     a::REASON,
+    a::ACTION_ID,
+    a::VIA,
 ];
 
 /// Writes `df` (with `COLUMNS`) as OCSF to `out`: JSON lines, or Parquet.
