@@ -26,7 +26,12 @@ fn main() {
     for e in walkdir::WalkDir::new(&sample).sort_by_file_name() {
         let e = e.unwrap();
         if e.file_type().is_file() {
-            let rel = e.path().strip_prefix(&sample).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(&sample)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             files.push((rel, std::fs::read(e.path()).unwrap()));
         }
     }
@@ -37,7 +42,11 @@ fn main() {
         let (rel, bytes) = &files[i % files.len()];
         let copy = i / files.len();
         // AWSLogs/o-…/ACCOUNT/… → a distinct account per copy.
-        let key = rel.replacen("AWSLogs/o-7k2m9x4qpz/", &format!("AWSLogs/o-bench/{:012}/", copy), 1);
+        let key = rel.replacen(
+            "AWSLogs/o-7k2m9x4qpz/",
+            &format!("AWSLogs/o-bench/{:012}/", copy),
+            1,
+        );
         objects.push((key, bytes.clone()));
     }
     let bytes: usize = objects.iter().map(|(_, b)| b.len()).sum();
@@ -55,13 +64,23 @@ fn main() {
         let store = tmp.path().join(format!("s{in_flight}"));
         let t = Instant::now();
         let out = s3_cmd(&moto.endpoint(), tmp.path())
-            .args(["ingest", "s3://bench/AWSLogs", "--no-attribution", "-q", "--store"])
+            .args([
+                "ingest",
+                "s3://bench/AWSLogs",
+                "--no-attribution",
+                "-q",
+                "--store",
+            ])
             .arg(&store)
             .args(["--s3-in-flight", &in_flight.to_string()])
             .output()
             .unwrap();
         let secs = t.elapsed().as_secs_f64();
-        assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let rate = n as f64 / secs;
         let base_rate = *base.get_or_insert(rate);
         println!(

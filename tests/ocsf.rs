@@ -44,15 +44,22 @@ fn security_lake_parquet_gives_the_events_of_the_cloudtrail_it_came_from() {
     let lake = tmp.path().join("lake");
     let (r, v) = ingest_json(&[ocsf_dir().join("security-lake").as_path()], &lake, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(v["accounting"]["files_by_kind"]["ocsf_parquet"].as_u64(), Some(1));
+    assert_eq!(
+        v["accounting"]["files_by_kind"]["ocsf_parquet"].as_u64(),
+        Some(1)
+    );
     let ct = tmp.path().join("ct");
-    let (r, w) = ingest_json(&[ocsf_dir().join("cloudtrail-source.json.gz").as_path()], &ct, &[]);
+    let (r, w) = ingest_json(
+        &[ocsf_dir().join("cloudtrail-source.json.gz").as_path()],
+        &ct,
+        &[],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(v["accounting"]["kept"], w["accounting"]["kept"]);
     assert_eq!(v["accounting"]["kept"].as_u64(), Some(361));
     assert_eq!(rows(&lake, SAME), rows(&ct, SAME));
     assert_eq!(blobs(&lake), blobs(&ct));
-    let labels = "SELECT event_id, actor_kind, actor, operator FROM attribution ORDER BY event_id";
+    let labels = "SELECT event_id, actor_kind, actor, operator FROM events ORDER BY event_id";
     assert_eq!(query(&lake, labels), query(&ct, labels));
     let with_si = count(
         &lake,
@@ -68,7 +75,12 @@ fn without_unmapped_what_ocsf_drops_is_null_not_invented() {
     let (r, v) = ingest_json(&[ocsf_dir().join("lean").as_path()], &lean, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(v["accounting"]["kept"].as_u64(), Some(361));
-    for col in ["source_identity", "read_only", "management_event", "shared_event_id"] {
+    for col in [
+        "source_identity",
+        "read_only",
+        "management_event",
+        "shared_event_id",
+    ] {
         let n = count(
             &lean,
             &format!("SELECT COUNT(*) AS n FROM events WHERE {col} IS NOT NULL"),
@@ -77,7 +89,11 @@ fn without_unmapped_what_ocsf_drops_is_null_not_invented() {
     }
     // What OCSF maps is still there.
     let ct = tmp.path().join("ct");
-    ingest_json(&[ocsf_dir().join("cloudtrail-source.json.gz").as_path()], &ct, &[]);
+    ingest_json(
+        &[ocsf_dir().join("cloudtrail-source.json.gz").as_path()],
+        &ct,
+        &[],
+    );
     let cols = "event_id, event_time, event_name, event_source, principal_arn, user_agent, source_ip, error_code";
     assert_eq!(rows(&lean, cols), rows(&ct, cols));
 }
@@ -86,7 +102,11 @@ fn without_unmapped_what_ocsf_drops_is_null_not_invented() {
 fn labels_out_as_ocsf_json_lines_and_parquet_read_back() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("s");
-    let (r, _) = ingest_json(&[ocsf_dir().join("cloudtrail-source.json.gz").as_path()], &store, &[]);
+    let (r, _) = ingest_json(
+        &[ocsf_dir().join("cloudtrail-source.json.gz").as_path()],
+        &store,
+        &[],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = tmp.path().join("labels.jsonl");
     let r = run(&[
@@ -107,7 +127,7 @@ fn labels_out_as_ocsf_json_lines_and_parquet_read_back() {
     assert_eq!(records.len(), 361);
     let kinds = query(
         &store,
-        "SELECT event_id, actor_kind, action_id FROM attribution ORDER BY event_id",
+        "SELECT event_id, actor_kind, action_id FROM events ORDER BY event_id",
     );
     let by_id: std::collections::HashMap<&str, &str> = kinds
         .iter()
@@ -139,7 +159,11 @@ fn labels_out_as_ocsf_json_lines_and_parquet_read_back() {
             .find(|e| e["name"] == "trailblame.action_id")
             .map(|e| e["value"].clone());
         assert!(action_of[id].is_string(), "{id}: every event has an action");
-        assert_eq!(action.as_ref().and_then(Value::as_str), action_of[id].as_str(), "{id}");
+        assert_eq!(
+            action.as_ref().and_then(Value::as_str),
+            action_of[id].as_str(),
+            "{id}"
+        );
     }
     assert!(records.iter().any(|r| {
         r["enrichments"]

@@ -36,7 +36,7 @@ fn events(store: &Path) -> Vec<Value> {
 fn labels(store: &Path) -> Vec<Value> {
     query(
         store,
-        "SELECT event_id, actor_kind, agent FROM attribution ORDER BY event_id",
+        "SELECT event_key, actor_kind, actor, action_id FROM attribution ORDER BY event_key",
     )
 }
 
@@ -90,11 +90,12 @@ fn s3_ingest_equals_local_with_and_without_a_window_and_lists_only_the_window() 
     assert_eq!(events(&s3_store), events(&local_store));
     assert_eq!(labels(&s3_store), labels(&local_store));
     let sources = query(&s3_store, "SELECT DISTINCT source_file FROM events");
-    assert!(
-        sources
-            .iter()
-            .all(|r| r["source_file"].as_str().unwrap().starts_with(&format!("s3://{BUCKET}/custom/prefix/AWSLogs/")))
-    );
+    assert!(sources.iter().all(|r| {
+        r["source_file"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("s3://{BUCKET}/custom/prefix/AWSLogs/"))
+    }));
 
     // A second run fetches nothing.
     proxy.clear();
@@ -122,7 +123,10 @@ fn s3_ingest_equals_local_with_and_without_a_window_and_lists_only_the_window() 
     assert_eq!(events(&s3w), events(&localw));
     assert!(!events(&s3w).is_empty());
     assert_eq!(v["accounting"]["kept"], lv["accounting"]["kept"]);
-    assert_eq!(v["accounting"]["out_of_window"], lv["accounting"]["out_of_window"]);
+    assert_eq!(
+        v["accounting"]["out_of_window"],
+        lv["accounting"]["out_of_window"]
+    );
     assert!(lv["accounting"]["out_of_window"].as_u64().unwrap() > 0);
     assert!(lv["accounting"]["files_outside_window"].as_u64().unwrap() > 0);
     let outside = count(
@@ -137,7 +141,10 @@ fn s3_ingest_equals_local_with_and_without_a_window_and_lists_only_the_window() 
         if let Some(d) = day_in(p) {
             assert!(allowed.contains(&d.as_str()), "listed {p}");
         }
-        assert!(!p.ends_with("/2025/") && !p.ends_with("/2025/12/"), "walked the years: {p}");
+        assert!(
+            !p.ends_with("/2025/") && !p.ends_with("/2025/12/"),
+            "walked the years: {p}"
+        );
     }
     let fetched = gets(&proxy);
     assert!(!fetched.is_empty());
@@ -205,7 +212,12 @@ fn throttling_is_retried_with_backoff_and_nothing_is_lost() {
     small_trail(&moto);
     let tmp = tempfile::tempdir().unwrap();
     let plain = tmp.path().join("plain");
-    let (r, _) = ingest_s3(&moto.endpoint(), tmp.path(), &[&format!("s3://{BUCKET}")], &plain);
+    let (r, _) = ingest_s3(
+        &moto.endpoint(),
+        tmp.path(),
+        &[&format!("s3://{BUCKET}")],
+        &plain,
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let proxy = Proxy::start(
         moto.port,
@@ -215,7 +227,12 @@ fn throttling_is_retried_with_backoff_and_nothing_is_lost() {
         },
     );
     let store = tmp.path().join("throttled");
-    let (r, v) = ingest_s3(&proxy.endpoint(), tmp.path(), &[&format!("s3://{BUCKET}")], &store);
+    let (r, v) = ingest_s3(
+        &proxy.endpoint(),
+        tmp.path(),
+        &[&format!("s3://{BUCKET}")],
+        &store,
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(proxy.throttled.load(std::sync::atomic::Ordering::SeqCst) > 0);
     assert_eq!(v["accounting"]["s3"]["failed"].as_u64(), Some(0));
@@ -234,8 +251,17 @@ fn a_missing_bucket_and_refused_credentials_are_clear_errors() {
         &tmp.path().join("a"),
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("s3://no-such-bucket/AWSLogs: cannot list"), "{}", r.stderr);
-    assert!(r.stderr.contains("NoSuchBucket") || r.stderr.contains("404"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("s3://no-such-bucket/AWSLogs: cannot list"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("NoSuchBucket") || r.stderr.contains("404"),
+        "{}",
+        r.stderr
+    );
 
     let proxy = Proxy::start(
         moto.port,
@@ -253,8 +279,16 @@ fn a_missing_bucket_and_refused_credentials_are_clear_errors() {
     ]);
     let r = run_cmd(&mut c);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("s3://{BUCKET}: cannot list")), "{}", r.stderr);
-    assert!(r.stderr.contains("InvalidAccessKeyId") || r.stderr.contains("403"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("s3://{BUCKET}: cannot list")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("InvalidAccessKeyId") || r.stderr.contains("403"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -279,7 +313,12 @@ fn a_truncated_object_and_a_vanished_one_are_named_counted_and_the_run_goes_on()
     );
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("s");
-    let (r, v) = ingest_s3(&proxy.endpoint(), tmp.path(), &[&format!("s3://{BUCKET}")], &store);
+    let (r, v) = ingest_s3(
+        &proxy.endpoint(),
+        tmp.path(),
+        &[&format!("s3://{BUCKET}")],
+        &store,
+    );
     assert_eq!(r.code, 1, "{}", r.stderr);
     let acc = &v["accounting"];
     assert_eq!(acc["s3"]["failed"].as_u64(), Some(1));
@@ -287,8 +326,16 @@ fn a_truncated_object_and_a_vanished_one_are_named_counted_and_the_run_goes_on()
     assert_eq!(acc["files_by_kind"]["unreadable"].as_u64(), Some(1));
     assert_eq!(acc["quarantined"].as_u64(), Some(1));
     let messages = v["messages"].to_string();
-    assert!(messages.contains(&format!("s3://{BUCKET}/{day}/gone.json: skipped (unreadable): cannot fetch")), "{messages}");
-    assert!(messages.contains(&format!("s3://{BUCKET}/{day}/cut.json.gz: record 3")), "{messages}");
+    assert!(
+        messages.contains(&format!(
+            "s3://{BUCKET}/{day}/gone.json: skipped (unreadable): cannot fetch"
+        )),
+        "{messages}"
+    );
+    assert!(
+        messages.contains(&format!("s3://{BUCKET}/{day}/cut.json.gz: record 3")),
+        "{messages}"
+    );
     // The others were read.
     assert!(count(&store, "SELECT COUNT(*) AS n FROM events") > 3);
 }
@@ -337,7 +384,10 @@ fn security_lake_partitions_are_pruned_by_region_account_and_day() {
     let fetched = gets(&proxy);
     assert_eq!(fetched.len(), 1, "{fetched:?}");
     assert!(fetched[0].contains(&keys[0].replace('=', "%3D")) || fetched[0].contains(keys[0]));
-    assert_eq!(v["accounting"]["files_by_kind"]["ocsf_parquet"].as_u64(), Some(1));
+    assert_eq!(
+        v["accounting"]["files_by_kind"]["ocsf_parquet"].as_u64(),
+        Some(1)
+    );
     let local = tmp.path().join("l");
     let (r2, lv) = ingest_json(
         &[fixtures().join("ocsf/security-lake").as_path()],
@@ -368,7 +418,11 @@ fn credentials_come_from_shared_profiles_and_the_s3_endpoint_variable_wins() {
         "[default]\naws_access_key_id = PROFILEKEY\naws_secret_access_key = s\n\n[refused]\naws_access_key_id = REFUSEDKEY\naws_secret_access_key = s\n",
     )
     .unwrap();
-    std::fs::write(aws.join("config"), "[profile refused]\nregion = us-east-1\n").unwrap();
+    std::fs::write(
+        aws.join("config"),
+        "[profile refused]\nregion = us-east-1\n",
+    )
+    .unwrap();
     // A dead general endpoint: only the S3-specific one can answer.
     let dead = format!("http://127.0.0.1:{}", {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -392,7 +446,11 @@ fn credentials_come_from_shared_profiles_and_the_s3_endpoint_variable_wins() {
     // key is refused by the server.
     let r = run_cmd(cmd("b").env("AWS_PROFILE", "refused"));
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("InvalidAccessKeyId") || r.stderr.contains("403"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("InvalidAccessKeyId") || r.stderr.contains("403"),
+        "{}",
+        r.stderr
+    );
     let r = run_cmd(cmd("c").args(["--profile", "refused"]));
     assert_eq!(r.code, 2, "{}", r.stderr);
     let r = run_cmd(cmd("d").args(["--profile", "nosuch"]));

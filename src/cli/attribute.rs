@@ -2,9 +2,9 @@
 //! operator, agent session, tool call, confidence, evidence and reason.
 
 use super::{InputArgs, OutputArgs, RunArgs, TimeArgs, exit_code, open};
+use crate::output::Format;
 use crate::schema::{attribution, events};
 use crate::settings::DEFAULT_TOML;
-use crate::output::Format;
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 

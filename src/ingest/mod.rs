@@ -75,8 +75,7 @@ pub fn ingest(
 ) -> Result<IngestReport> {
     let started_at = chrono::Utc::now();
     let iam = iam_action::exceptions()?;
-    let (remote, local): (Vec<&PathBuf>, Vec<&PathBuf>) =
-        inputs.iter().partition(|p| s3::is_s3(p));
+    let (remote, local): (Vec<&PathBuf>, Vec<&PathBuf>) = inputs.iter().partition(|p| s3::is_s3(p));
     let local: Vec<PathBuf> = local.into_iter().cloned().collect();
     let found = discover::discover(&local, Some(writer.root()))?;
     let mut files = found.files;
@@ -95,8 +94,8 @@ pub fn ingest(
         )?)
     };
     let mut s3_accounting = remote.as_ref().map(|r| r.accounting.clone());
-    let total_bytes: u64 = files.iter().map(|f| f.size).sum::<u64>()
-        + remote.as_ref().map_or(0, |r| r.bytes_to_fetch);
+    let total_bytes: u64 =
+        files.iter().map(|f| f.size).sum::<u64>() + remote.as_ref().map_or(0, |r| r.bytes_to_fetch);
     let bar = opts.progress.bar(total_bytes, "ingesting");
     let mut seen_ids = existing_ids(writer)?;
     let known_hashes: HashSet<String> = writer.manifest.files.keys().cloned().collect();

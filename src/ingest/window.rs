@@ -38,9 +38,7 @@ impl IngestWindow {
     /// last is the day after `until`'s, for late delivery).
     fn day_bounds(&self) -> (Option<i64>, Option<i64>) {
         let first = self.since.map(|s| s.div_euclid(MICROS_PER_DAY));
-        let last = self
-            .until
-            .map(|u| (u - 1).div_euclid(MICROS_PER_DAY) + 1);
+        let last = self.until.map(|u| (u - 1).div_euclid(MICROS_PER_DAY) + 1);
         (first, last)
     }
 
@@ -171,7 +169,11 @@ fn compact_date(s: &str) -> Option<NaiveDate> {
     if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    NaiveDate::from_ymd_opt(s[..4].parse().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?)
+    NaiveDate::from_ymd_opt(
+        s[..4].parse().ok()?,
+        s[4..6].parse().ok()?,
+        s[6..].parse().ok()?,
+    )
 }
 
 #[cfg(test)]
@@ -189,7 +191,9 @@ mod tests {
     #[test]
     fn key_days_from_each_layout() {
         assert_eq!(
-            key_day("AWSLogs/o-abc/111122223333/CloudTrail/us-east-1/2025/12/08/111122223333_CloudTrail_us-east-1_20251209T0005Z_x.json.gz"),
+            key_day(
+                "AWSLogs/o-abc/111122223333/CloudTrail/us-east-1/2025/12/08/111122223333_CloudTrail_us-east-1_20251209T0005Z_x.json.gz"
+            ),
             Some(day("2025-12-09"))
         );
         assert_eq!(
@@ -197,7 +201,9 @@ mod tests {
             Some(day("2025-01-31"))
         );
         assert_eq!(
-            key_day("aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountId=1/eventDay=20251208/a.parquet"),
+            key_day(
+                "aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountId=1/eventDay=20251208/a.parquet"
+            ),
             Some(day("2025-12-08"))
         );
         assert_eq!(key_day("sample-data/cloudtrail/events.json"), None);

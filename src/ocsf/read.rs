@@ -178,10 +178,16 @@ pub fn record(row: &Value) -> Value {
         &format!("{u}.accountId"),
         text(row, "actor.user.account.uid").or_else(|| text(row, "actor.user.account_uid")),
     );
-    put(&format!("{u}.accessKeyId"), text(row, "actor.user.credential_uid"));
+    put(
+        &format!("{u}.accessKeyId"),
+        text(row, "actor.user.credential_uid"),
+    );
     put(&format!("{u}.userName"), text(row, "actor.user.name"));
     put(&format!("{u}.invokedBy"), text(row, "actor.invoked_by"));
-    put(&format!("{u}.identityProvider"), text(row, "actor.idp.name"));
+    put(
+        &format!("{u}.identityProvider"),
+        text(row, "actor.idp.name"),
+    );
     let s = "userIdentity.sessionContext";
     put(
         &format!("{s}.attributes.creationDate"),
@@ -252,8 +258,14 @@ mod tests {
         assert_eq!(r["eventName"], "DeleteBucket");
         assert_eq!(r["requestParameters"]["bucketName"], "b");
         assert_eq!(r["sourceIPAddress"], "cloudformation.amazonaws.com");
-        assert_eq!(r["userIdentity"]["sessionContext"]["sourceIdentity"], "agent-x");
-        assert_eq!(r["userIdentity"]["sessionContext"]["attributes"]["mfaAuthenticated"], "false");
+        assert_eq!(
+            r["userIdentity"]["sessionContext"]["sourceIdentity"],
+            "agent-x"
+        );
+        assert_eq!(
+            r["userIdentity"]["sessionContext"]["attributes"]["mfaAuthenticated"],
+            "false"
+        );
         assert_eq!(r["readOnly"], false);
         assert_eq!(r["recipientAccountId"], "111122223333");
         assert!(r.get("sharedEventID").is_none());

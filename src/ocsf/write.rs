@@ -142,11 +142,7 @@ fn nest(pairs: &[(&str, Option<&Value>)]) -> Value {
 fn as_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(as_text)
-            .collect::<Vec<_>>()
-            .join(", "),
+        Value::Array(items) => items.iter().map(as_text).collect::<Vec<_>>().join(", "),
         v => v.to_string(),
     }
 }
@@ -231,7 +227,9 @@ pub fn record(row: &Value) -> Value {
         md["product"]["name"] = json!("CloudTrail");
         md["product"]["vendor_name"] = json!("AWS");
         md["profiles"] = json!(["cloud"]);
-        let cloud = m.entry("cloud").or_insert_with(|| Value::Object(Map::new()));
+        let cloud = m
+            .entry("cloud")
+            .or_insert_with(|| Value::Object(Map::new()));
         cloud["provider"] = json!("AWS");
         // OCSF has no attribute for it: `unmapped`, keyed by CloudTrail path.
         if let Some(v) = g(e::SOURCE_IDENTITY) {

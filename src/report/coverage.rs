@@ -60,9 +60,10 @@ pub(super) fn coverage_section(
         &mut cx,
     )?));
     let files = table(FILES_SQL, "Files read (all ingests of the store)", &mut cx)?;
-    let from_ocsf = files.rows.iter().any(|r| {
-        matches!(r.first(), Some(Cell::Text { text }) if text == "ocsf_parquet")
-    });
+    let from_ocsf = files
+        .rows
+        .iter()
+        .any(|r| matches!(r.first(), Some(Cell::Text { text }) if text == "ocsf_parquet"));
     s = s.with(Block::Table(files));
     s = s.with(Block::Table(table(
         TRANSCRIPTS_SQL,

@@ -64,4 +64,3 @@ pub const LOST_UNLESS_UNMAPPED: &[&str] = &[
     "additionalEventData",
     "serviceEventDetails",
 ];
-

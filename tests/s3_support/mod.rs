@@ -31,7 +31,14 @@ impl Moto {
         for _ in 0..5 {
             let port = free_port();
             let child = Command::new("python3")
-                .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+                .args([
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -42,7 +49,12 @@ impl Moto {
                 if let Ok(Some(_)) = moto.child.try_wait() {
                     break; // the port was taken: try another
                 }
-                if http(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").is_some() {
+                if http(
+                    port,
+                    "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                )
+                .is_some()
+                {
                     return moto;
                 }
                 std::thread::sleep(Duration::from_millis(100));
@@ -68,7 +80,11 @@ impl Moto {
     pub fn upload_dir(&self, bucket: &str, prefix: &str, dir: &Path) {
         let mut files = Vec::new();
         for e in walk(dir) {
-            let rel = e.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = e
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let key = if prefix.is_empty() {
                 rel
             } else {

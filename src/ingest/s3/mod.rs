@@ -112,7 +112,11 @@ pub fn client(url: &S3Url, opts: &S3Options, rt: &tokio::runtime::Runtime) -> Re
         }
     }
     let client_options = ClientOptions::new()
-        .with_allow_http(endpoint.as_deref().is_some_and(|e| e.starts_with("http://")))
+        .with_allow_http(
+            endpoint
+                .as_deref()
+                .is_some_and(|e| e.starts_with("http://")),
+        )
         .with_connect_timeout(Duration::from_secs(10))
         .with_timeout(Duration::from_secs(120));
     if let Some(e) = &endpoint {
