@@ -192,6 +192,9 @@ def schema_columns(binary: str) -> dict[str, list[tuple[str, str]]]:
         if m:
             current = tables.setdefault(m.group(1), [])
             continue
+        if line.startswith("## "):
+            current = None  # a section that is not a table (the OCSF mapping)
+            continue
         m = re.match(r"^\| `(\w+)` \| ([^|]+?) \|", line)
         if m and current is not None:
             typ = m.group(2).strip()

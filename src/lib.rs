@@ -25,6 +25,7 @@ pub mod destructive;
 pub mod document;
 pub mod incidents;
 pub mod ingest;
+pub mod ocsf;
 pub mod output;
 pub mod pipeline;
 pub mod privileges;

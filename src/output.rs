@@ -26,6 +26,10 @@ pub enum Format {
     Json,
     Ndjson,
     Parquet,
+    /// OCSF 1.1 API Activity records as JSON lines (`attribute` only)
+    Ocsf,
+    /// OCSF 1.1 API Activity records as Parquet (`attribute` only)
+    OcsfParquet,
 }
 
 impl Format {
@@ -64,6 +68,9 @@ pub fn write_frame(
             if format == Format::Parquet {
                 bail!("--format parquet needs --output FILE");
             }
+            if matches!(format, Format::Ocsf | Format::OcsfParquet) {
+                bail!("--format ocsf and ocsf-parquet are written by `trailblame attribute` only");
+            }
             Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
         }
     };
@@ -92,6 +99,9 @@ pub fn write_frame(
         }
         Format::Parquet => {
             ParquetWriter::new(&mut sink).finish(df)?;
+        }
+        Format::Ocsf | Format::OcsfParquet => {
+            bail!("--format ocsf and ocsf-parquet are written by `trailblame attribute` only")
         }
     }
     sink.flush()?;

@@ -11,6 +11,7 @@
 mod derived_tables;
 mod ingest_tables;
 mod markdown;
+pub mod ocsf;
 mod transcript_tables;
 
 pub use derived_tables::{attribution_columns, findings_columns};

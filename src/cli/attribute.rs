@@ -2,9 +2,10 @@
 //! operator, agent session, tool call, confidence, evidence and reason.
 
 use super::{InputArgs, OutputArgs, RunArgs, TimeArgs, exit_code, open};
+use crate::output::Format;
 use crate::schema::{attribution, events};
 use crate::settings::DEFAULT_TOML;
-use anyhow::Result;
+use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -58,14 +59,27 @@ pub fn run(a: Args, ui: crate::terminal::Display) -> Result<ExitCode> {
         Some(k) => format!("WHERE {} = '{k}'", attribution::ACTOR_KIND),
         None => String::new(),
     };
+    let ocsf = matches!(a.out.format, Format::Ocsf | Format::OcsfParquet);
+    let columns = if ocsf {
+        crate::ocsf::write::COLUMNS
+    } else {
+        COLUMNS
+    };
     let sql = format!(
         "SELECT {} FROM events {filter} ORDER BY {}, {}, {}",
-        COLUMNS.join(", "),
+        columns.join(", "),
         events::EVENT_TIME,
         events::EVENT_ID,
         events::EVENT_KEY
     );
     let mut df = crate::sql::run(&mut cx, &sql)?;
+    if ocsf {
+        let Some(out) = a.out.output.as_deref() else {
+            bail!("--format ocsf and ocsf-parquet need --output FILE");
+        };
+        crate::ocsf::write::write(&df, out, a.out.format == Format::OcsfParquet)?;
+        return Ok(exit_code(&data));
+    }
     a.out.write(&mut df, ui, a.run.quiet)?;
     Ok(exit_code(&data))
 }

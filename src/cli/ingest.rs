@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files or folders to read (searched recursively; formats detected by content)
+    /// Files, folders or s3://bucket/prefix URLs to read (searched recursively; formats detected by content)
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// The store to write (created if missing; default: $TRAILBLAME_STORE)
@@ -25,6 +25,10 @@ pub struct Args {
     /// attribution computes it); for loading many batches quickly
     #[arg(long)]
     pub no_attribution: bool,
+    /// Only files whose key day may hold events in the window, and only
+    /// events inside [since, until); the rest are counted
+    #[command(flatten)]
+    pub time: super::TimeArgs,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -42,13 +46,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     // A missing input is an error before the store is created or locked,
     // so a typo leaves nothing behind (no store, no `_staging`).
-    for p in &a.paths {
+    for p in a.paths.iter().filter(|p| !p.to_string_lossy().starts_with("s3://")) {
         if let Err(e) = std::fs::metadata(p) {
             anyhow::bail!("{}: {e}", p.display());
         }
     }
     let mut opts = a.run.pipeline_options(&a.paths)?;
     opts.attribute = !a.no_attribution;
+    let w = a.time.window()?;
+    opts.ingest.window = crate::ingest::window::IngestWindow {
+        since: w.since,
+        until: w.until,
+    };
     let report = pipeline::run(&a.paths, &store, &opts)?;
     match a.format {
         ReportFormat::Json => {
@@ -108,6 +117,17 @@ fn lenient_line(a: &crate::store::manifest::Accounting) -> Option<String> {
     (!parts.is_empty()).then(|| format!("accepted: {}\n", parts.join(", ")))
 }
 
+/// What `--since/--until` left out, when it left anything out.
+fn window_line(a: &crate::store::manifest::Accounting) -> Option<String> {
+    (a.out_of_window > 0 || a.files_outside_window > 0).then(|| {
+        format!(
+            "window: {} files not read (key day outside, with a day of margin), {} events read outside [since, until) not kept\n",
+            thousands(a.files_outside_window),
+            thousands(a.out_of_window)
+        )
+    })
+}
+
 /// The accounting, on stderr, for people.
 pub fn print_report(run: &Report, store: Option<(&Path, std::time::Duration)>) {
     let report = &run.ingest;
@@ -139,12 +159,33 @@ pub fn print_report(run: &Report, store: Option<(&Path, std::time::Duration)>) {
         a.bytes_decoded as f64 / 1e6,
     ));
     out.push_str(&format!(
-        "records: {} read = {} kept + {} duplicates + {} quarantined\n",
+        "records: {} read = {} kept + {} duplicates + {} quarantined{}\n",
         thousands(a.records_read),
         thousands(a.kept),
         thousands(a.duplicates),
-        thousands(a.quarantined)
+        thousands(a.quarantined),
+        if a.out_of_window > 0 {
+            format!(" + {} outside the window", thousands(a.out_of_window))
+        } else {
+            String::new()
+        }
     ));
+    if let Some(line) = window_line(a) {
+        out.push_str(&line);
+    }
+    if let Some(s3) = &a.s3 {
+        out.push_str(&format!(
+            "s3: {} objects listed ({} list requests) = {} fetched ({:.1} MB) + {} digests + {} outside the window + {} already ingested (key, ETag, size) + {} failed\n",
+            thousands(s3.listed),
+            thousands(s3.list_requests),
+            thousands(s3.fetched),
+            s3.bytes_fetched as f64 / 1e6,
+            thousands(s3.skipped_digest),
+            thousands(s3.skipped_window),
+            thousands(s3.skipped_already_ingested),
+            thousands(s3.failed),
+        ));
+    }
     if let Some(line) = lenient_line(a) {
         out.push_str(&line);
     }

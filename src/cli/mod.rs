@@ -148,6 +148,37 @@ pub struct RunArgs {
     /// and not applied otherwise: input folders hold data from elsewhere)
     #[arg(long)]
     pub config_from_inputs: bool,
+    #[command(flatten)]
+    pub s3: S3Args,
+}
+
+/// How `s3://` inputs are read (credentials and endpoint: the standard
+/// AWS chain, `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL`).
+#[derive(Args, Clone)]
+pub struct S3Args {
+    /// AWS shared config profile for s3:// inputs (default: AWS_PROFILE, else the standard chain)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Only this account's CloudTrail prefixes under s3:// inputs (repeatable)
+    #[arg(long = "account", value_name = "ID")]
+    pub accounts: Vec<String>,
+    /// Only this region's CloudTrail prefixes under s3:// inputs (repeatable)
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// S3 requests in flight at once (listing and fetching)
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
+    pub s3_in_flight: u16,
+}
+
+impl S3Args {
+    pub fn options(&self) -> crate::ingest::s3::S3Options {
+        crate::ingest::s3::S3Options {
+            profile: self.profile.clone(),
+            accounts: self.accounts.clone(),
+            regions: self.regions.clone(),
+            in_flight: usize::from(self.s3_in_flight),
+        }
+    }
 }
 
 impl RunArgs {
@@ -194,6 +225,8 @@ impl RunArgs {
                     operator: self.operator.clone(),
                     operator_map,
                 },
+                window: Default::default(),
+                s3: self.s3.options(),
             },
             settings: self.settings(inputs)?,
             attribute: true,

@@ -103,6 +103,7 @@ impl Merger {
             o.lenient = Default::default();
             o.warnings.clear();
             o.hook_payloads = 0;
+            o.out_of_window = 0;
         }
         if o.kind == "already_ingested" {
             self.accounting.files_already_ingested += 1;
@@ -179,8 +180,10 @@ impl Merger {
             acc.transcript_records_skipped += row.skipped;
             acc.transcript_quarantined += row.quarantined;
         } else {
-            row.read = row.kept + row.duplicates + row.quarantined;
+            row.skipped = o.out_of_window;
+            row.read = row.kept + row.duplicates + row.quarantined + row.skipped;
             acc.records_read += row.read;
+            acc.out_of_window += o.out_of_window;
             acc.kept += row.kept;
             acc.duplicates += row.duplicates;
             acc.quarantined += row.quarantined;
@@ -235,9 +238,12 @@ impl Merger {
         if self.quarantine_bytes > MAX_QUARANTINE_BYTES {
             self.flush_quarantine(writer)?;
         }
+        // A file cut by `--since/--until` is not recorded as ingested: a
+        // later run with a wider window reads it again (what this run
+        // kept then counts as duplicates) instead of skipping it.
         if let (Some(hash), false) = (
             &o.hash,
-            o.kind == "already_ingested" || o.kind == "unreadable",
+            o.kind == "already_ingested" || o.kind == "unreadable" || o.out_of_window > 0,
         ) {
             self.new_files.insert(
                 hash.clone(),
@@ -246,6 +252,7 @@ impl Merger {
                     size: o.size,
                     kind: o.kind.clone(),
                     run: self.run,
+                    etag: o.etag.clone(),
                 },
             );
         }

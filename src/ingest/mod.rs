@@ -16,8 +16,10 @@ pub mod normalise;
 mod read_phase;
 pub mod reader;
 pub mod record;
+pub mod s3;
 pub mod scan;
 pub mod transcript;
+pub mod window;
 
 use crate::cloudtrail::iam_action;
 use crate::progress::Progress;
@@ -28,7 +30,7 @@ use anyhow::{Context, Result, bail};
 use dedup::{existing_ids, existing_transcript_keys};
 use merge::Merger;
 use rayon::prelude::*;
-use read_phase::{BUFFERS, FileOutcome, make_windows, read_one};
+use read_phase::{BUFFERS, FileOutcome, make_windows, read_bytes, read_one, unreadable};
 use reader::ReadContext;
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -40,6 +42,10 @@ pub struct IngestOptions {
     pub progress: Progress,
     /// Time zone for Aider, operator names.
     pub transcripts: crate::transcripts::TranscriptOptions,
+    /// `--since/--until`: files and events outside are left out, and counted.
+    pub window: window::IngestWindow,
+    /// How `s3://` inputs are listed and fetched.
+    pub s3: s3::S3Options,
 }
 
 /// What an ingest run did, for the store and for the user.
@@ -69,9 +75,27 @@ pub fn ingest(
 ) -> Result<IngestReport> {
     let started_at = chrono::Utc::now();
     let iam = iam_action::exceptions()?;
-    let found = discover::discover(inputs, Some(writer.root()))?;
-    let files = found.files;
-    let total_bytes: u64 = files.iter().map(|f| f.size).sum();
+    let (remote, local): (Vec<&PathBuf>, Vec<&PathBuf>) = inputs.iter().partition(|p| s3::is_s3(p));
+    let local: Vec<PathBuf> = local.into_iter().cloned().collect();
+    let found = discover::discover(&local, Some(writer.root()))?;
+    let mut files = found.files;
+    let listed_locally = files.len();
+    files.retain(|f| opts.window.may_hold(&f.display));
+    let mut files_outside_window = (listed_locally - files.len()) as u64;
+    let mut remote = if remote.is_empty() {
+        None
+    } else {
+        Some(s3::source::prepare(
+            &remote,
+            &opts.s3,
+            &opts.window,
+            &writer.manifest,
+            &opts.progress,
+        )?)
+    };
+    let mut s3_accounting = remote.as_ref().map(|r| r.accounting.clone());
+    let total_bytes: u64 =
+        files.iter().map(|f| f.size).sum::<u64>() + remote.as_ref().map_or(0, |r| r.bytes_to_fetch);
     let bar = opts.progress.bar(total_bytes, "ingesting");
     let mut seen_ids = existing_ids(writer)?;
     let known_hashes: HashSet<String> = writer.manifest.files.keys().cloned().collect();
@@ -118,15 +142,71 @@ pub fn ingest(
             let outcomes: Vec<FileOutcome> = window
                 .par_iter()
                 .map(|f| {
-                    let o = BUFFERS.with_borrow_mut(|(raw, buf)| {
+                    let mut o = BUFFERS.with_borrow_mut(|(raw, buf)| {
                         read_one(f, raw, buf, &known_hashes, &cx, &opts.transcripts)
                     });
+                    opts.window.apply(&mut o);
                     bar.inc(f.size);
                     o
                 })
                 .collect();
             if tx.send(outcomes).is_err() {
                 break; // the merger stopped (strict mode or an error)
+            }
+        }
+        if let (Some(r), Some(acc)) = (remote.take(), s3_accounting.as_mut()) {
+            let read = |f: &s3::fetch::Fetched| {
+                let input = discover::InputFile {
+                    path: PathBuf::from(&f.display),
+                    display: f.display.clone(),
+                    size: f.object.size,
+                };
+                let mut o = match &f.bytes {
+                    Ok(bytes) => BUFFERS.with_borrow_mut(|(_, buf)| {
+                        read_bytes(&input, bytes, buf, &known_hashes, &cx, &opts.transcripts)
+                    }),
+                    Err(e) => unreadable(&input, e.clone()),
+                };
+                o.etag.clone_from(&f.object.etag);
+                opts.window.apply(&mut o);
+                bar.inc(f.object.size);
+                o
+            };
+            let s3::source::Prepared { rt, jobs, .. } = r;
+            let objects = jobs.len();
+            let (ftx, frx) = std::sync::mpsc::sync_channel::<Vec<s3::fetch::Fetched>>(1);
+            let in_flight = opts.s3.in_flight;
+            let fetcher = std::thread::Builder::new()
+                .name("tb-fetch".into())
+                .spawn_scoped(scope, move || {
+                    let limits = s3::fetch::WindowLimits {
+                        bytes: read_phase::WINDOW_BYTES,
+                        files: read_phase::WINDOW_FILES,
+                    };
+                    s3::fetch::fetch_all(&rt, jobs, in_flight, &limits, |w| ftx.send(w).is_ok());
+                })
+                .context("starting the S3 fetch thread")?;
+            for fetched in frx {
+                for f in &fetched {
+                    match &f.bytes {
+                        Ok(b) => {
+                            acc.fetched += 1;
+                            acc.bytes_fetched += b.len() as u64;
+                        }
+                        Err(_) => acc.failed += 1,
+                    }
+                }
+                bar.set_message(format!(
+                    "fetched {}/{objects} objects",
+                    acc.fetched + acc.failed
+                ));
+                let outcomes: Vec<FileOutcome> = fetched.par_iter().map(read).collect();
+                if tx.send(outcomes).is_err() {
+                    break;
+                }
+            }
+            if fetcher.join().is_err() {
+                bail!("the S3 fetch thread panicked");
             }
         }
         drop(tx);
@@ -136,7 +216,21 @@ pub fn ingest(
     });
     bar.finish();
     result?;
-    let accounting = merger.accounting.clone();
+    let mut accounting = merger.accounting.clone();
+    if let Some(acc) = s3_accounting {
+        if !acc.reconciles() {
+            bail!(
+                "internal error: S3 objects listed {} != fetched {} + skipped {} + failed {}",
+                acc.listed,
+                acc.fetched,
+                acc.skipped_digest + acc.skipped_window + acc.skipped_already_ingested,
+                acc.failed
+            );
+        }
+        files_outside_window += acc.skipped_window;
+        accounting.s3 = Some(acc);
+    }
+    accounting.files_outside_window = files_outside_window;
     if !accounting.reconciles() {
         bail!(
             "internal error: records read {} != kept {} + duplicates {} + quarantined {}",

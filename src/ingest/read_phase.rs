@@ -33,6 +33,10 @@ pub(super) struct FileOutcome {
     pub(super) lenient: reader::LenientCounts,
     pub(super) warnings: Vec<String>,
     pub(super) hook_payloads: u64,
+    /// Events outside `ingest --since/--until`, not kept (`window`).
+    pub(super) out_of_window: u64,
+    /// The S3 object's ETag (set by the S3 source).
+    pub(super) etag: Option<String>,
 }
 
 /// What one transcript file produced.
@@ -67,9 +71,29 @@ pub(super) fn read_one(
     cx: &ReadContext<'_>,
     topts: &crate::transcripts::TranscriptOptions,
 ) -> FileOutcome {
-    let path = f.display.clone();
-    let mut outcome = FileOutcome {
-        path: path.clone(),
+    raw.clear();
+    let read = std::fs::File::open(&f.path).and_then(|mut file| {
+        use std::io::Read;
+        raw.reserve(f.size as usize);
+        file.read_to_end(raw)
+    });
+    match read {
+        Ok(_) => read_bytes(f, raw, buf, known_hashes, cx, topts),
+        Err(e) => unreadable(f, format!("cannot read: {e}")),
+    }
+}
+
+/// A file or object that could not be read or fetched.
+pub(super) fn unreadable(f: &discover::InputFile, note: String) -> FileOutcome {
+    let mut outcome = empty_outcome(f);
+    outcome.kind = "unreadable".into();
+    outcome.note = Some(note);
+    outcome
+}
+
+fn empty_outcome(f: &discover::InputFile) -> FileOutcome {
+    FileOutcome {
+        path: f.display.clone(),
         size: f.size,
         hash: None,
         kind: String::new(),
@@ -83,21 +107,22 @@ pub(super) fn read_one(
         lenient: Default::default(),
         warnings: Vec::new(),
         hook_payloads: 0,
-    };
-    raw.clear();
-    let read = std::fs::File::open(&f.path).and_then(|mut file| {
-        use std::io::Read;
-        raw.reserve(f.size as usize);
-        file.read_to_end(raw)
-    });
-    let raw: &[u8] = match read {
-        Ok(_) => raw,
-        Err(e) => {
-            outcome.kind = "unreadable".into();
-            outcome.note = Some(format!("cannot read: {e}"));
-            return outcome;
-        }
-    };
+        out_of_window: 0,
+        etag: None,
+    }
+}
+
+/// One input's bytes (a local file's, or an S3 object's) → its outcome.
+pub(super) fn read_bytes(
+    f: &discover::InputFile,
+    raw: &[u8],
+    buf: &mut Vec<u8>,
+    known_hashes: &HashSet<String>,
+    cx: &ReadContext<'_>,
+    topts: &crate::transcripts::TranscriptOptions,
+) -> FileOutcome {
+    let path = f.display.clone();
+    let mut outcome = empty_outcome(f);
     outcome.size = raw.len() as u64;
     let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(raw));
     if known_hashes.contains(&hash) {
@@ -109,6 +134,24 @@ pub(super) fn read_one(
     let decoded = decode::decode_into(raw, buf, decode::MAX_DECODED);
     let bytes: &[u8] = if decoded.gzip { buf } else { raw };
     outcome.bytes_decoded = bytes.len() as u64;
+    // Security Lake's OCSF Parquet, read as the CloudTrail records it maps back to.
+    let ocsf_doc;
+    let is_ocsf = crate::ocsf::read::is_parquet(bytes);
+    let bytes: &[u8] = if is_ocsf {
+        match crate::ocsf::read::to_cloudtrail(bytes) {
+            Ok((doc, _)) => {
+                ocsf_doc = doc;
+                &ocsf_doc
+            }
+            Err(e) => {
+                outcome.kind = "unreadable".into();
+                outcome.note = Some(format!("Parquet file not readable as OCSF: {e:#}"));
+                return outcome;
+            }
+        }
+    } else {
+        bytes
+    };
     if !reader::sniff_cloudtrail(bytes) {
         let head = &bytes[..bytes.len().min(64 * 1024)];
         if let Some(format) = crate::transcripts::detect(&f.path, head) {
@@ -129,6 +172,9 @@ pub(super) fn read_one(
         return outcome;
     }
     outcome.kind = read.kind.as_str().to_string();
+    if is_ocsf && read.kind == FileKind::CloudTrail {
+        outcome.kind = "ocsf_parquet".into();
+    }
     outcome.note = read.note;
     if read.kind == FileKind::Unknown && outcome.note.is_none() {
         outcome.note = Some("no CloudTrail records could be read".into());

@@ -71,11 +71,12 @@ pub(super) fn coverage_section(
         "Accounts and regions in the period",
         &mut cx,
     )?));
-    s = s.with(Block::Table(table(
-        FILES_SQL,
-        "Files read (all ingests of the store)",
-        &mut cx,
-    )?));
+    let files = table(FILES_SQL, "Files read (all ingests of the store)", &mut cx)?;
+    let from_ocsf = files
+        .rows
+        .iter()
+        .any(|r| matches!(r.first(), Some(Cell::Text { text }) if text == "ocsf_parquet"));
+    s = s.with(Block::Table(files));
     s = s.with(Block::Table(table(
         TRANSCRIPTS_SQL,
         "Agent transcripts found",
@@ -112,6 +113,12 @@ pub(super) fn coverage_section(
                 .join(", ")
         )
     });
+    if from_ocsf {
+        notes.push(format!(
+            "Some events were read from Amazon Security Lake (OCSF): the CloudTrail fields OCSF has no attribute for ({}) are null unless Security Lake kept them in `unmapped`, and labels of those events rest on what remains (user agent, principal, transcripts).",
+            crate::schema::ocsf::LOST_UNLESS_UNMAPPED.join(", ")
+        ));
+    }
     notes.push(format!("Settings: {}.", data.settings.source));
     Ok(s.with(Block::List(notes)))
 }

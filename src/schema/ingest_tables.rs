@@ -239,7 +239,11 @@ pub fn quarantine_columns() -> Vec<ColumnDoc> {
 pub fn ingested_files_columns() -> Vec<ColumnDoc> {
     use ingested_files::*;
     vec![
-        col(PATH, DataType::String, "input file path as given"),
+        col(
+            PATH,
+            DataType::String,
+            "input file path as given, or `s3://bucket/key` for an S3 object",
+        ),
         col(
             CONTENT_HASH,
             DataType::String,
@@ -249,12 +253,12 @@ pub fn ingested_files_columns() -> Vec<ColumnDoc> {
         col(
             KIND,
             DataType::String,
-            "what the file was: cloudtrail, digest, not_cloudtrail, not_log, iam_data, empty, unknown, unreadable, already_ingested, or transcript:<format>",
+            "what the file was: cloudtrail, ocsf_parquet (Security Lake), digest, not_cloudtrail, not_log, iam_data, claude_hook_log (recognised, not read), empty, unknown, unreadable (an S3 object that could not be fetched too), already_ingested, or transcript:<format>",
         ),
         col(
             RECORDS_READ,
             DataType::UInt64,
-            "records met: kept + duplicates + quarantined, plus skipped for transcripts (whose records are lines)",
+            "records met: kept + duplicates + quarantined + skipped",
         ),
         col(
             KEPT,
@@ -270,7 +274,7 @@ pub fn ingested_files_columns() -> Vec<ColumnDoc> {
         col(
             SKIPPED,
             DataType::UInt64,
-            "transcript lines of kinds with nothing to store (progress, snapshots, unknown types); 0 for CloudTrail",
+            "transcript lines of kinds with nothing to store (progress, snapshots, unknown types); for CloudTrail, events outside `ingest --since/--until`, not kept",
         ),
         col(INGEST_RUN, DataType::UInt64, "ingest run"),
         col(

@@ -72,6 +72,40 @@ pub fn render_markdown() -> String {
             ));
         }
     }
+    out.push_str(&ocsf_section());
+    out
+}
+
+/// The OCSF mapping: how Security Lake rows are read and labels written.
+fn ocsf_section() -> String {
+    let mut out = String::from(
+        "\n## OCSF (Amazon Security Lake in, `attribute --format ocsf` out)\n\n\
+         Security Lake stores CloudTrail as OCSF 1.1 class 6003 (API Activity) Parquet under \
+         `region=…/accountId=…/eventDay=YYYYMMDD/`. `ingest` reads those files (detected by the Parquet magic) by \
+         mapping each row back to the CloudTrail field below, then reads it like any CloudTrail record; their \
+         `ingested_files.kind` is `ocsf_parquet`. `attribute --format ocsf|ocsf-parquet` writes the same mapping the \
+         other way, with the attribution in `enrichments[]` (`name` `trailblame.<attribution column>`, `value`, \
+         `provider` `trailblame`, `type` `attribution`; the first entry's `data` holds the whole label). Source: the \
+         OCSF project's CloudTrail example for OCSF 1.1.0 (\"Event Dossier: Amazon CloudTrail Generic API \
+         Activity\", github.com/ocsf/examples) and the Amazon Security Lake documentation (CloudTrail source \
+         version 2, OCSF 1.1).\n\n| OCSF attribute | CloudTrail field |\n|---|---|\n",
+    );
+    for (o, c) in super::ocsf::MAPPING {
+        out.push_str(&format!("| `{o}` | `{c}` |\n"));
+    }
+    out.push_str(
+        "\nOCSF has no attribute for these; they are read from `unmapped` when Security Lake kept them there, \
+         and are null otherwise (never guessed): ",
+    );
+    let lost: Vec<String> = super::ocsf::LOST_UNLESS_UNMAPPED
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect();
+    out.push_str(&lost.join(", "));
+    out.push_str(
+        ". Without `sourceIdentity` and the session issuer's name, attribution loses its strongest built-in \
+         agent tag and role names; the labels of such events rest on the user agent and transcripts.\n",
+    );
     out
 }
 

@@ -44,6 +44,10 @@ pub struct FileEntry {
     pub size: u64,
     pub kind: String,
     pub run: u64,
+    /// The S3 object's ETag, when the file came from S3: key + ETag + size
+    /// tell a later run not to fetch it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Default, Debug, PartialEq, Eq)]
@@ -105,12 +109,52 @@ pub struct Accounting {
     /// socket, permission, vanished, other); each named in a warning.
     #[serde(default)]
     pub paths_not_read: BTreeMap<String, u64>,
+    /// Events read but outside `ingest --since/--until`, not kept.
+    #[serde(default)]
+    pub out_of_window: u64,
+    /// Files and objects not read because their key's day is outside the
+    /// window (with a day of margin for late delivery).
+    #[serde(default)]
+    pub files_outside_window: u64,
+    /// What an S3 input's listing and fetching did (absent without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Accounting>,
+}
+
+/// Objects met under `s3://` inputs: listed = fetched + skipped + failed.
+#[derive(Serialize, Deserialize, Clone, Default, Debug, PartialEq, Eq)]
+pub struct S3Accounting {
+    /// Listings made, one per prefix (a listing of many keys takes
+    /// several pages).
+    pub list_requests: u64,
+    pub listed: u64,
+    pub fetched: u64,
+    /// Not fetched: digest files, outside the window, or key + ETag + size
+    /// already ingested.
+    pub skipped_digest: u64,
+    pub skipped_window: u64,
+    pub skipped_already_ingested: u64,
+    /// Fetches that failed after retries; each named in a warning and
+    /// counted as an unreadable file.
+    pub failed: u64,
+    pub bytes_fetched: u64,
+}
+
+impl S3Accounting {
+    pub fn reconciles(&self) -> bool {
+        self.listed
+            == self.fetched
+                + self.skipped_digest
+                + self.skipped_window
+                + self.skipped_already_ingested
+                + self.failed
+    }
 }
 
 impl Accounting {
-    /// read = kept + duplicates + quarantined, always.
+    /// read = kept + duplicates + quarantined + out of window, always.
     pub fn reconciles(&self) -> bool {
-        self.records_read == self.kept + self.duplicates + self.quarantined
+        self.records_read == self.kept + self.duplicates + self.quarantined + self.out_of_window
             && self.transcript_lines_read
                 == self.transcript_records_used
                     + self.transcript_records_skipped
