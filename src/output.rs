@@ -26,9 +26,12 @@ pub enum Format {
     Json,
     Ndjson,
     Parquet,
-    /// OCSF 1.1 API Activity records as JSON lines (`attribute` only)
+    /// OCSF 1.1 API Activity records as JSON lines (`attribute` only,
+    /// so hidden from the other commands' help)
+    #[value(hide = true)]
     Ocsf,
     /// OCSF 1.1 API Activity records as Parquet (`attribute` only)
+    #[value(hide = true)]
     OcsfParquet,
 }
 
@@ -41,6 +44,8 @@ impl Format {
             Format::Json => "json",
             Format::Ndjson => "ndjson",
             Format::Parquet => "parquet",
+            Format::Ocsf => "ocsf",
+            Format::OcsfParquet => "ocsf-parquet",
         }
     }
 }

@@ -2,7 +2,9 @@
 //! a ```sh block that runs `trailblame` is run, in order, with the real
 //! binary, from a folder holding copies of `sample-data/` and `queries/`
 //! (what the repository's top folder offers), and must exit 0. Lines that
-//! build or test the project (`cargo`, `scripts/`, `python3`) are left to CI.
+//! build or test the project (`cargo`, `scripts/`, `python3`) are left to CI;
+//! ```bash blocks need an AWS account (`s3://` inputs: `tests/s3.rs` runs
+//! them against a local S3 server) and are not run here.
 
 mod common;
 

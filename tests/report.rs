@@ -454,7 +454,7 @@ fn issue22_headline_puts_the_change_beside_its_arrow() {
         .as_array()
         .unwrap()
         .clone();
-    let events = metrics.iter().find(|m| m["label"] == "Events").unwrap();
+    let events = metrics.iter().find(|m| m["label"] == "Actions").unwrap();
     let detail = events["detail"].as_str().unwrap();
     assert!(
         detail.starts_with("none in ") || detail.contains("% vs "),

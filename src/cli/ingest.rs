@@ -46,7 +46,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     // A missing input is an error before the store is created or locked,
     // so a typo leaves nothing behind (no store, no `_staging`).
-    for p in a.paths.iter().filter(|p| !p.to_string_lossy().starts_with("s3://")) {
+    for p in a
+        .paths
+        .iter()
+        .filter(|p| !p.to_string_lossy().starts_with("s3://"))
+    {
         if let Err(e) = std::fs::metadata(p) {
             anyhow::bail!("{}: {e}", p.display());
         }

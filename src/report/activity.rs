@@ -190,16 +190,15 @@ pub(super) fn who_section(data: &Workspace, w: TimeWindow, daily: &DataFrame) ->
     for i in 0..f.height() {
         let row = |first: Vec<Cell>| {
             let mut r = first;
+            // Actions with the API calls behind them in brackets: seven
+            // columns fit a laptop's width.
             r.extend(
                 [
-                    "actions",
-                    "write_actions",
-                    "destructive_actions",
-                    "calls",
-                    "writes",
-                    "destructive",
+                    ("actions", "calls"),
+                    ("write_actions", "writes"),
+                    ("destructive_actions", "destructive"),
                 ]
-                .map(|c| Cell::int(f.int(c, i))),
+                .map(|(a, c)| Cell::text(format!("{} [{}]", int(f.int(a, i)), int(f.int(c, i))))),
             );
             r
         };
@@ -226,15 +225,12 @@ pub(super) fn who_section(data: &Workspace, w: TimeWindow, daily: &DataFrame) ->
             Column::numeric("Actions"),
             Column::numeric("Write actions"),
             Column::numeric("Destructive actions"),
-            Column::numeric("API calls"),
-            Column::numeric("Write calls"),
-            Column::numeric("Destructive calls"),
             Column::numeric("Sessions"),
-            Column::numeric("On a person's credentials"),
+            Column::numeric("Shared identity"),
         ],
         rows: agents,
         note: Some("An action is one decision (a tool call, a CLI command, a stack operation with the calls \
-                    CloudFormation made for it); the API calls are the detail. On a person's credentials: calls \
+                    CloudFormation made for it); in brackets, the API calls behind them. Shared identity: calls \
                     made with an identity that person also used themselves (no separate agent role)."
             .into()),
     }));
@@ -245,9 +241,6 @@ pub(super) fn who_section(data: &Workspace, w: TimeWindow, daily: &DataFrame) ->
             Column::numeric("Actions"),
             Column::numeric("Write actions"),
             Column::numeric("Destructive actions"),
-            Column::numeric("API calls"),
-            Column::numeric("Write calls"),
-            Column::numeric("Destructive calls"),
         ],
         rows: people,
         note: None,

@@ -203,19 +203,31 @@ pub(super) fn incidents_section(
         log_scale: true,
         x_label: "rate ratio (AI / people); 1 = the same".into(),
     })));
+    // Actions with their API calls in brackets, and incidents with their
+    // rate: six columns fit a laptop's width.
     let side = |name: &str, sd: &crate::analysis::compare::Side| {
         vec![
             Cell::text(name),
-            Cell::int(sd.write_actions as i64),
-            Cell::int(sd.destructive_actions as i64),
-            Cell::int(sd.writes as i64),
+            Cell::text(format!(
+                "{} [{}]",
+                int(sd.write_actions as i64),
+                int(sd.writes as i64)
+            )),
+            Cell::text(format!(
+                "{} [{}]",
+                int(sd.destructive_actions as i64),
+                int(sd.destructive as i64)
+            )),
             Cell::int(sd.sessions as i64),
-            Cell::int(sd.incidents as i64),
-            if sd.write_actions > 0 {
-                Cell::number(sd.incidents as f64 / sd.write_actions as f64 * 1000.0, 2)
+            Cell::text(if sd.write_actions > 0 {
+                format!(
+                    "{} ({:.2})",
+                    sd.incidents,
+                    sd.incidents as f64 / sd.write_actions as f64 * 1000.0
+                )
             } else {
-                Cell::Empty
-            },
+                sd.incidents.to_string()
+            }),
             Cell::int(sd.mass_deletion_bursts as i64),
         ]
     };
@@ -225,14 +237,12 @@ pub(super) fn incidents_section(
             Column::text(""),
             Column::numeric("Write actions"),
             Column::numeric("Destructive actions"),
-            Column::numeric("Write API calls"),
             Column::numeric("Sessions"),
-            Column::numeric("Incidents"),
-            Column::numeric("Per 1,000 write actions"),
+            Column::numeric("Incidents (per 1,000)"),
             Column::numeric("Mass-deletion bursts"),
         ],
         rows: vec![side("AI agents", &cmp.ai), side("People", &cmp.human)],
-        note: Some("An action is one decision (an agent's tool call, a person's command, a stack operation with its CloudFormation cascade) with every API call it caused; a write action has a successful non-read-only call. Write API calls are shown as a detail. Sessions: an agent's transcript session, a person's working day.".into()),
+        note: Some("An action is one decision (an agent's tool call, a person's command, a stack operation with its CloudFormation cascade) with every API call it caused; a write action has a successful non-read-only call. In brackets, the API calls behind them (a detail); incidents per 1,000 write actions in parentheses. Sessions: an agent's transcript session, a person's working day.".into()),
     }));
     s = s.with(Block::List(cmp.notes.clone()));
     // The trend: the weeks up to this one.
