@@ -15,7 +15,7 @@ SELECT
   actor,
   agent_session_id,
   principal_arn,
-  CAST(event_date AS STRING) AS day,
+  CAST(event_date AS VARCHAR(10)) AS day,
   COUNT(*) AS calls,
   SUM(CASE WHEN write = true THEN 1 ELSE 0 END) AS writes,
   SUM(CASE WHEN destructive = true THEN 1 ELSE 0 END) AS destructive,

@@ -13,6 +13,7 @@ pub mod privileges;
 pub mod query;
 pub mod report;
 pub mod schema;
+pub mod store;
 pub mod summary;
 pub mod timeline;
 
@@ -65,8 +66,10 @@ pub enum Command {
     Report(report::Args),
     /// The postmortem timeline: an agent's prompts, tool calls and the events they caused, with others' actions and incidents
     Timeline(timeline::Args),
-    /// Print the table schemas (SCHEMA.md)
+    /// Print the table schemas (SCHEMA.md), or with --ddl the CREATE statements for Spark, Athena, Trino or DuckDB
     Schema(schema::Args),
+    /// Work on stores as a whole: `store merge SRC... --into DEST`
+    Store(store::Args),
 }
 
 /// Where the data comes from: a store, or input paths read into a temporary one.
@@ -330,5 +333,6 @@ pub fn run() -> Result<ExitCode> {
         Command::Report(a) => report::run(a),
         Command::Timeline(a) => timeline::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Store(a) => store::run(a),
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod batch;
 pub mod decode;
+pub mod combine;
 mod dedup;
 pub mod discover;
 pub mod fastjson;
