@@ -215,6 +215,7 @@ def main() -> int:
             SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
             .appName("trailblame spark_check")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")

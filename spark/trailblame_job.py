@@ -225,7 +225,11 @@ def main() -> int:
     builder = SparkSession.builder.appName("trailblame ingest")
     if a.master:
         builder = builder.master(a.master)
-    spark = builder.config("spark.ui.enabled", "false").getOrCreate()
+    spark = (
+        builder.config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
     sc = spark.sparkContext
     sc.setLogLevel("ERROR")
     timings["spark_start"] = time.monotonic() - clock
