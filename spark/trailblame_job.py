@@ -50,7 +50,7 @@ from pathlib import Path
 # A shard's file list is given to the binary in batches of at most this
 # many bytes of arguments (successive runs into one store de-duplicate
 # exactly as one run would).
-ARG_BYTES = 100_000
+ARG_BYTES = 1_000_000
 
 
 # ------------------------------------------------------------ input listing

@@ -60,7 +60,11 @@ fn every_shipped_query_gives_the_same_result_on_duckdb() {
     ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let stdout = duckdb_check(quarantined.path(), None);
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("ok ")).count(), files, "{stdout}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        files,
+        "{stdout}"
+    );
     let stale = tempfile::tempdir().unwrap();
     let r = run(&[
         "ingest",
@@ -72,7 +76,11 @@ fn every_shipped_query_gives_the_same_result_on_duckdb() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let stdout = duckdb_check(stale.path(), Some(&sample.join("trailblame.toml")));
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("ok ")).count(), files, "{stdout}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        files,
+        "{stdout}"
+    );
 }
 
 /// Runs scripts/duckdb_check.py on a store; returns its output, which must

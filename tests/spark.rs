@@ -81,7 +81,10 @@ fn spark_job_in_local_mode_leaves_the_store_one_ingest_leaves() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("job prints JSON");
     assert_eq!(summary["shards"].as_array().unwrap().len(), 5, "{summary}");
     assert!(
-        summary["attribution"].as_str().unwrap().contains("centrally"),
+        summary["attribution"]
+            .as_str()
+            .unwrap()
+            .contains("centrally"),
         "{summary}"
     );
     // Same events, same labels, same tool-call links, same transcripts and
@@ -100,7 +103,12 @@ fn spark_job_in_local_mode_leaves_the_store_one_ingest_leaves() {
             panic!("{table}: first difference\n{}\n{}", a[i], b[i]);
         }
     }
-    assert!(count(&job, "SELECT COUNT(*) FROM events WHERE tool_call_id IS NOT NULL") > 0);
+    assert!(
+        count(
+            &job,
+            "SELECT COUNT(*) FROM events WHERE tool_call_id IS NOT NULL"
+        ) > 0
+    );
 }
 
 #[test]
@@ -164,20 +172,31 @@ fn every_shipped_query_gives_the_same_result_on_spark() {
                 .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
         })
         .count();
-    let ok = stdout.lines().filter(|l| l.starts_with("ok ") && !l.contains(" ddl ")).count();
+    let ok = stdout
+        .lines()
+        .filter(|l| l.starts_with("ok ") && !l.contains(" ddl "))
+        .count();
     assert_eq!(ok, 2 * files, "{stdout}");
     assert_eq!(stdout.matches("ok   ddl").count(), 1, "{stdout}");
     assert!(
-        stdout.lines().any(|l| l.starts_with("ok   report_quarantine (") && !l.contains("(0 rows)")),
+        stdout
+            .lines()
+            .any(|l| l.starts_with("ok   report_quarantine (") && !l.contains("(0 rows)")),
         "the stale store has quarantined records: {stdout}"
     );
     // Other engines see that the attribution was not computed.
     assert!(
-        stdout.contains(&format!("store {}: attribution current: false", stale.display())),
+        stdout.contains(&format!(
+            "store {}: attribution current: false",
+            stale.display()
+        )),
         "{stdout}"
     );
     assert!(
-        stdout.contains(&format!("store {}: attribution current: true", with_findings.display())),
+        stdout.contains(&format!(
+            "store {}: attribution current: true",
+            with_findings.display()
+        )),
         "{stdout}"
     );
 }

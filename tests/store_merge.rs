@@ -31,8 +31,7 @@ fn ingest_shards(files: &[PathBuf], shards: usize, work: &Path) -> Vec<PathBuf> 
         let mut args: Vec<String> = vec!["ingest".into()];
         args.extend(chunk.iter().map(|p| p.display().to_string()));
         args.extend(
-            ["--store", store.to_str().unwrap(), "-q", "--no-attribution"]
-                .map(String::from),
+            ["--store", store.to_str().unwrap(), "-q", "--no-attribution"].map(String::from),
         );
         let r = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(r.code == 0 || r.code == 1, "shard {i}: {}", r.stderr);
@@ -67,8 +66,7 @@ fn rows(store: &Path, table: &str, leave_out: &[&str]) -> Vec<String> {
 }
 
 fn manifest(store: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(store.join("_trailblame.json")).unwrap())
-        .unwrap()
+    serde_json::from_str(&std::fs::read_to_string(store.join("_trailblame.json")).unwrap()).unwrap()
 }
 
 /// The accounting summed over a store's runs, leaving out what is not kept
@@ -151,7 +149,10 @@ fn merged_shards_equal_one_ingest_duplicates_and_repeated_files_included() {
         .iter()
         .map(|s| s["files_already_ingested"].as_i64().unwrap())
         .sum();
-    assert!(dups > 0, "the fixtures repeat events across shards: {report}");
+    assert!(
+        dups > 0,
+        "the fixtures repeat events across shards: {report}"
+    );
     assert_eq!(repeated, 1, "zz/copy.json: {report}");
 
     assert_same_rows(&single, &merged, "events", &[]);
@@ -167,7 +168,10 @@ fn merged_shards_equal_one_ingest_duplicates_and_repeated_files_included() {
         .collect();
     assert_eq!(runs, vec![1, 2, 3]);
     assert_eq!(
-        count(&merged, "SELECT COUNT(DISTINCT ingest_run) FROM ingested_files"),
+        count(
+            &merged,
+            "SELECT COUNT(DISTINCT ingest_run) FROM ingested_files"
+        ),
         3
     );
 }
@@ -192,13 +196,24 @@ fn merged_transcripts_and_attribution_equal_one_ingest_of_the_sample() {
     let shards = ingest_shards(&sorted_files(&sample), 4, work.path());
     let merged = work.path().join("merged");
     merge(&shards, &merged, &["--config", config.to_str().unwrap()]);
-    for table in ["events", "attribution", "agent_sessions", "tool_calls", "messages"] {
+    for table in [
+        "events",
+        "attribution",
+        "agent_sessions",
+        "tool_calls",
+        "messages",
+    ] {
         assert_same_rows(&single, &merged, table, &[]);
     }
     assert_same_rows(&single, &merged, "ingested_files", &["ingest_run"]);
     assert_eq!(accounting_sum(&single), accounting_sum(&merged));
     // Events are linked to tool calls, so the join ran over all shards.
-    assert!(count(&merged, "SELECT COUNT(*) FROM attribution WHERE tool_call_id IS NOT NULL") > 0);
+    assert!(
+        count(
+            &merged,
+            "SELECT COUNT(*) FROM attribution WHERE tool_call_id IS NOT NULL"
+        ) > 0
+    );
 }
 
 #[test]
@@ -206,7 +221,13 @@ fn merging_a_store_again_adds_nothing_and_the_destination_cannot_be_a_source() {
     let work = tempfile::tempdir().unwrap();
     let a = work.path().join("a");
     let input = fixtures().join("cloudtrail/records.jsonl");
-    let r = run(&["ingest", input.to_str().unwrap(), "--store", a.to_str().unwrap(), "-q"]);
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        a.to_str().unwrap(),
+        "-q",
+    ]);
     assert!(r.code <= 1, "{}", r.stderr);
     let dest = work.path().join("dest");
     merge(std::slice::from_ref(&a), &dest, &[]);
@@ -225,7 +246,11 @@ fn merging_a_store_again_adds_nothing_and_the_destination_cannot_be_a_source() {
         dest.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("is the destination of the merge"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is the destination of the merge"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// Parquet files directly in a folder, or one partition folder down.
@@ -250,7 +275,13 @@ fn every_table_has_a_typed_part_and_the_placeholder_goes_when_rows_arrive() {
     let notes = work.path().join("notes");
     std::fs::create_dir_all(&notes).unwrap();
     std::fs::write(notes.join("README.md"), "no logs here\n").unwrap();
-    let r = run(&["ingest", notes.to_str().unwrap(), "--store", store.to_str().unwrap(), "-q"]);
+    let r = run(&[
+        "ingest",
+        notes.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "-q",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     for table in [
         "events",
@@ -276,12 +307,27 @@ fn every_table_has_a_typed_part_and_the_placeholder_goes_when_rows_arrive() {
         }
     }
     let placeholder = store.join("events/event_date=1970-01-01");
-    assert!(placeholder.is_dir(), "events placeholder under a DATE partition");
+    assert!(
+        placeholder.is_dir(),
+        "events placeholder under a DATE partition"
+    );
 
     let logs = fixtures().join("cloudtrail/records.jsonl");
-    run(&["ingest", logs.to_str().unwrap(), "--store", store.to_str().unwrap(), "-q"]);
-    assert!(!placeholder.exists(), "the placeholder goes once events arrive");
-    assert!(manifest(&store).get("empty_parts").is_some(), "quarantine's stays listed");
+    run(&[
+        "ingest",
+        logs.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(
+        !placeholder.exists(),
+        "the placeholder goes once events arrive"
+    );
+    assert!(
+        manifest(&store).get("empty_parts").is_some(),
+        "quarantine's stays listed"
+    );
     for p in parts_under(&store.join("ingested_files")) {
         let df = read_parquet(&p);
         for c in ["size_bytes", "records_read", "kept", "ingest_run"] {
@@ -302,19 +348,37 @@ fn store_state_says_when_the_attribution_is_stale_and_part_names_differ_per_writ
         let part = parts_under(&store.join("store_state"));
         assert_eq!(part.len(), 1, "one store_state part");
         let df = read_parquet(&part[0]);
-        let current = df.column("attribution_current").unwrap().bool().unwrap().get(0);
+        let current = df
+            .column("attribution_current")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .get(0);
         let last = df.column("last_run").unwrap().i64().unwrap().get(0);
         (current, last)
     };
     let a = work.path().join("a");
-    run(&["ingest", logs.to_str().unwrap(), "--store", a.to_str().unwrap(), "-q", "--no-attribution"]);
+    run(&[
+        "ingest",
+        logs.to_str().unwrap(),
+        "--store",
+        a.to_str().unwrap(),
+        "-q",
+        "--no-attribution",
+    ]);
     assert_eq!(state(&a), (Some(false), Some(1)));
     // Any trailblame read brings it up to date, and says so.
     query(&a, "SELECT COUNT(*) FROM events");
     assert_eq!(state(&a), (Some(true), Some(1)));
 
     let b = work.path().join("b");
-    run(&["ingest", logs.to_str().unwrap(), "--store", b.to_str().unwrap(), "-q"]);
+    run(&[
+        "ingest",
+        logs.to_str().unwrap(),
+        "--store",
+        b.to_str().unwrap(),
+        "-q",
+    ]);
     assert_eq!(state(&b), (Some(true), Some(1)));
     let names = |s: &Path| -> Vec<String> {
         parts_under(&s.join("events"))
@@ -344,7 +408,13 @@ fn ddl_for_each_engine_names_every_table_at_the_location() {
 fn duckdb_reads_the_store_with_the_ddl_it_is_given() {
     let store = tempfile::tempdir().unwrap();
     let logs = fixtures().join("cloudtrail");
-    let r = run(&["ingest", logs.to_str().unwrap(), "--store", store.path().to_str().unwrap(), "-q"]);
+    let r = run(&[
+        "ingest",
+        logs.to_str().unwrap(),
+        "--store",
+        store.path().to_str().unwrap(),
+        "-q",
+    ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let ddl = run(&[
         "schema",
@@ -364,7 +434,11 @@ fn duckdb_reads_the_store_with_the_ddl_it_is_given() {
         .args(["-c", &script])
         .output()
         .expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got: Vec<u64> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| l.trim().parse().unwrap())

@@ -238,7 +238,13 @@ impl<'a> Source<'a> {
                 self.skipped_paths.insert(old.path.clone());
                 self.skipped_files.insert((old.path.clone(), old.run));
                 row.kind = "already_ingested".into();
-                (row.read, row.kept, row.duplicates, row.quarantined, row.skipped) = (0, 0, 0, 0, 0);
+                (
+                    row.read,
+                    row.kept,
+                    row.duplicates,
+                    row.quarantined,
+                    row.skipped,
+                ) = (0, 0, 0, 0, 0);
                 row.note = Some("content already ingested; skipped".into());
             } else if row.kind != "already_ingested" {
                 self.read_files
@@ -270,7 +276,7 @@ impl<'a> Source<'a> {
 
     /// True when every read of `path` in this source is a file a single
     /// ingest would have skipped.
-    fn from_skipped_file(&self, path: &str) -> bool {
+    fn read_by_an_earlier_store(&self, path: &str) -> bool {
         !self.skipped_paths.is_empty()
             && self.skipped_paths.contains(path)
             && !self.read_files.contains_key(path)
@@ -309,11 +315,14 @@ impl<'a> Source<'a> {
                 let key = text
                     .and_then(crate::schema::event_key::parse)
                     .with_context(|| {
-                        format!("{rel}: event {i} has no valid {}: {text:?}", events::EVENT_KEY)
+                        format!(
+                            "{rel}: event {i} has no valid {}: {text:?}",
+                            events::EVENT_KEY
+                        )
                     })?;
                 let file = files.get(i).unwrap_or("");
                 self.report.events_read += 1;
-                if self.from_skipped_file(file) {
+                if self.read_by_an_earlier_store(file) {
                     self.report.rows_of_files_already_ingested += 1;
                     keep.push(false);
                 } else if seen.insert(key) {
@@ -378,7 +387,7 @@ impl<'a> Source<'a> {
                 for i in 0..df.height() {
                     let parts: Vec<Option<&str>> = cols.iter().map(|c| c.get(i)).collect();
                     let file = files.get(i).unwrap_or("");
-                    if self.from_skipped_file(file) {
+                    if self.read_by_an_earlier_store(file) {
                         self.report.rows_of_files_already_ingested += 1;
                         self.transcript_row_gone(file, name, false);
                         keep.push(false);
@@ -461,10 +470,19 @@ fn files_frame(rows: &[FileRow], run: impl Fn(i64) -> i64) -> Result<DataFrame> 
     Ok(DataFrame::new(
         rows.len(),
         vec![
-            s(f::PATH, rows.iter().map(|r| Some(r.path.as_str())).collect()),
-            s(f::CONTENT_HASH, rows.iter().map(|r| r.hash.as_deref()).collect()),
+            s(
+                f::PATH,
+                rows.iter().map(|r| Some(r.path.as_str())).collect(),
+            ),
+            s(
+                f::CONTENT_HASH,
+                rows.iter().map(|r| r.hash.as_deref()).collect(),
+            ),
             i(f::SIZE_BYTES, rows.iter().map(|r| r.size).collect()),
-            s(f::KIND, rows.iter().map(|r| Some(r.kind.as_str())).collect()),
+            s(
+                f::KIND,
+                rows.iter().map(|r| Some(r.kind.as_str())).collect(),
+            ),
             i(f::RECORDS_READ, rows.iter().map(|r| r.read).collect()),
             i(f::KEPT, rows.iter().map(|r| r.kept).collect()),
             i(f::DUPLICATES, rows.iter().map(|r| r.duplicates).collect()),

@@ -7,8 +7,8 @@
 //! same whatever the thread count.
 
 pub mod batch;
-pub mod decode;
 pub mod combine;
+pub mod decode;
 mod dedup;
 pub mod discover;
 pub mod fastjson;

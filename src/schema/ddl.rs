@@ -171,7 +171,10 @@ fn table_ddl(engine: Engine, root: &str, name: &str) -> String {
             if events {
                 s.push_str(&format!("\nPARTITIONED BY ({date} date)"));
             }
-            s.push_str(&format!("\nSTORED AS PARQUET\nLOCATION {}", lit(&format!("{dir}/"))));
+            s.push_str(&format!(
+                "\nSTORED AS PARQUET\nLOCATION {}",
+                lit(&format!("{dir}/"))
+            ));
             if events {
                 s.push_str(&format!(
                     "\nTBLPROPERTIES (\n  \
@@ -210,9 +213,16 @@ mod tests {
         for engine in [Engine::Spark, Engine::Athena, Engine::Trino, Engine::Duckdb] {
             let ddl = render(engine, "s3://bucket/tb/");
             assert!(ddl.contains("s3://bucket/tb/events"), "{ddl}");
-            assert!(!ddl.contains("tb//"), "the trailing slash is dropped: {ddl}");
+            assert!(
+                !ddl.contains("tb//"),
+                "the trailing slash is dropped: {ddl}"
+            );
             for name in table::ALL {
-                let sql_name = if name == table::EVENTS { "events_raw" } else { name };
+                let sql_name = if name == table::EVENTS {
+                    "events_raw"
+                } else {
+                    name
+                };
                 assert!(ddl.contains(&format!(" {sql_name} ")), "{engine:?} {name}");
                 if engine != Engine::Duckdb {
                     for c in columns_of(name).unwrap() {
@@ -230,7 +240,9 @@ mod tests {
         let ddl = render(Engine::Athena, "s3://b/tb");
         assert!(ddl.contains("PARTITIONED BY (`event_date` date)"), "{ddl}");
         assert!(ddl.contains("'projection.event_date.type' = 'date'"));
-        assert!(ddl.contains("'storage.location.template' = 's3://b/tb/events/event_date=${event_date}/'"));
+        assert!(ddl.contains(
+            "'storage.location.template' = 's3://b/tb/events/event_date=${event_date}/'"
+        ));
         assert!(ddl.contains("`resources` array<string>"), "{ddl}");
         assert!(ddl.contains("`source_line` bigint"));
         assert!(!ddl.contains("unsigned"));
@@ -239,7 +251,10 @@ mod tests {
     #[test]
     fn trino_partition_column_is_last_and_types_are_trino_names() {
         let ddl = render(Engine::Trino, "s3://b/tb");
-        let events = ddl.split("CREATE TABLE IF NOT EXISTS events_raw").nth(1).unwrap();
+        let events = ddl
+            .split("CREATE TABLE IF NOT EXISTS events_raw")
+            .nth(1)
+            .unwrap();
         let body = events.split(")\nWITH").next().unwrap();
         assert!(body.trim_end().ends_with("\"event_date\" DATE"), "{body}");
         assert!(ddl.contains("\"resources\" ARRAY(VARCHAR)"));

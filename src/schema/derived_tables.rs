@@ -155,7 +155,11 @@ pub fn findings_columns() -> Vec<ColumnDoc> {
 pub fn store_state_columns() -> Vec<ColumnDoc> {
     use store_state::*;
     vec![
-        col(FORMAT, DataType::Int64, "store format (`_trailblame.json`'s `format`)"),
+        col(
+            FORMAT,
+            DataType::Int64,
+            "store format (`_trailblame.json`'s `format`)",
+        ),
         col(
             LAST_RUN,
             DataType::Int64,

@@ -380,8 +380,7 @@ impl StoreWriter {
                     s::ATTRIBUTION_SETTINGS_SOURCE.into(),
                     [derived.map(|d| d.settings_source.as_str())],
                 ),
-                Column::new(s::COMMITTED_AT.into(), [now])
-                    .cast(&crate::schema::utc_micros())?,
+                Column::new(s::COMMITTED_AT.into(), [now]).cast(&crate::schema::utc_micros())?,
             ],
         )?;
         self.replace_table(table::STORE_STATE);
