@@ -167,7 +167,7 @@ pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> 
     for events in in_action.values_mut() {
         events.sort_unstable_by(by_time);
         // Each operation met so far, with the time it was last called.
-        let mut seen: Vec<((Option<&str>, Option<&str>), i64)> = Vec::new();
+        let mut seen: Vec<(Operation, i64)> = Vec::new();
         for &i in events.iter() {
             let i = i as usize;
             if cascade_of.contains_key(&(i as u32)) {
@@ -191,6 +191,9 @@ pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> 
         via,
     }
 }
+
+/// An API operation: (event source, event name).
+type Operation<'a> = (Option<&'a str>, Option<&'a str>);
 
 /// A waiter sleeps between polls (5–30 s by default); pages follow each
 /// other at once.
