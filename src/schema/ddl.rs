@@ -103,7 +103,8 @@ fn sql_type(engine: Engine, dtype: &DataType) -> String {
         DataType::List(inner) => {
             let inner = sql_type(engine, inner);
             return match engine {
-                Engine::Spark | Engine::Athena => format!("ARRAY<{inner}>"),
+                Engine::Spark => format!("ARRAY<{inner}>"),
+                Engine::Athena => format!("array<{inner}>"),
                 Engine::Trino => format!("ARRAY({inner})"),
                 Engine::Duckdb => format!("{inner}[]"),
             };
