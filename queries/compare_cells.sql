@@ -53,7 +53,7 @@ SELECT
   actor,
   agent_session_id,
   principal_arn,
-  CAST(event_date AS STRING) AS day,
+  CAST(event_date AS VARCHAR(10)) AS day,
   COUNT(*) AS actions,
   SUM(CASE WHEN writes > 0 THEN 1 ELSE 0 END) AS write_actions,
   SUM(CASE WHEN destructive > 0 THEN 1 ELSE 0 END) AS destructive_actions,

@@ -1,7 +1,7 @@
 -- Activity per day and actor kind, for the report's charts: calls,
 -- successful writes and successful destructive calls.
 SELECT
-  CAST(event_date AS STRING) AS day,
+  CAST(event_date AS VARCHAR(10)) AS day,
   actor_kind,
   COUNT(*) AS calls,
   SUM(CASE WHEN write = true THEN 1 ELSE 0 END) AS writes,

@@ -62,13 +62,13 @@ TABLES = [
     "messages",
     "attribution",
     "findings",
+    "store_state",
 ]
 
 # `trailblame schema` type -> DuckDB type, for tables with no parts yet.
 SCHEMA_TYPES = {
     "VARCHAR": "VARCHAR",
     "TIMESTAMP (UTC, µs)": "TIMESTAMPTZ",
-    "BIGINT (unsigned)": "UBIGINT",
     "BIGINT": "BIGINT",
     "DOUBLE": "DOUBLE",
     "BOOLEAN": "BOOLEAN",

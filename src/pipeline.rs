@@ -83,3 +83,38 @@ pub fn run(inputs: &[PathBuf], store_dir: &Path, opts: &Options) -> Result<Repor
         attribution,
     })
 }
+
+/// What a merge did.
+pub struct MergeReport {
+    pub merged: crate::ingest::combine::Merged,
+    pub attribution: Stats,
+}
+
+/// Merges the stores `sources` (in order) into the store at `dest`
+/// (created if needed), then rebuilds the attribution over the result and
+/// commits: one write run, like `run`. The attribution is always computed
+/// here, centrally, because a shard's own attribution lacks the other
+/// shards' transcripts and CLI sessions (issue 21).
+pub fn merge(sources: &[PathBuf], dest: &Path, settings: &Settings) -> Result<MergeReport> {
+    let mut clock = crate::progress::Clock::new();
+    let mut writer = StoreWriter::open(dest)?;
+    let merged = crate::ingest::combine::merge(sources, &mut writer)?;
+    clock.lap("merge: events and transcripts");
+    let last = merged
+        .records
+        .last()
+        .map_or(writer.manifest.last_run(), |r| r.run);
+    let need = merged
+        .events_in_store
+        .saturating_mul(crate::attribution::BYTES_PER_EVENT);
+    crate::alloc::release_unless_it_fits(need);
+    let attribution =
+        crate::attribution::rebuild(&mut writer, &settings.attribution, &settings.source, last)?;
+    clock.lap("merge: attribution");
+    writer.commit_runs(merged.records.clone())?;
+    clock.lap("merge: commit");
+    Ok(MergeReport {
+        merged,
+        attribution,
+    })
+}

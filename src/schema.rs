@@ -8,13 +8,14 @@
 //! meanings are in `ingest_tables`, `transcript_tables` and `derived_tables`;
 //! `markdown` renders them as `SCHEMA.md`.
 
+pub mod ddl;
 mod derived_tables;
 mod ingest_tables;
 mod markdown;
 pub mod ocsf;
 mod transcript_tables;
 
-pub use derived_tables::{attribution_columns, findings_columns};
+pub use derived_tables::{attribution_columns, findings_columns, store_state_columns};
 pub use ingest_tables::{
     events_columns, events_schema, ingested_files_columns, quarantine_columns,
 };
@@ -35,6 +36,34 @@ pub mod table {
     pub const MESSAGES: &str = "messages";
     pub const ATTRIBUTION: &str = "attribution";
     pub const FINDINGS: &str = "findings";
+    pub const STORE_STATE: &str = "store_state";
+
+    /// Every table of a store, in the order `SCHEMA.md` lists them. Each
+    /// has a folder with at least one typed part once a run has committed.
+    pub const ALL: [&str; 9] = [
+        EVENTS,
+        QUARANTINE,
+        INGESTED_FILES,
+        AGENT_SESSIONS,
+        TOOL_CALLS,
+        MESSAGES,
+        ATTRIBUTION,
+        FINDINGS,
+        STORE_STATE,
+    ];
+}
+
+/// Columns of the `store_state` table: one row saying what the store holds
+/// and whether its attribution is up to date, for engines that do not read
+/// `_trailblame.json`.
+pub mod store_state {
+    pub const FORMAT: &str = "format";
+    pub const LAST_RUN: &str = "last_run";
+    pub const ATTRIBUTION_AFTER_RUN: &str = "attribution_after_run";
+    pub const ATTRIBUTION_CURRENT: &str = "attribution_current";
+    pub const ATTRIBUTION_SETTINGS_HASH: &str = "attribution_settings_hash";
+    pub const ATTRIBUTION_SETTINGS_SOURCE: &str = "attribution_settings_source";
+    pub const COMMITTED_AT: &str = "committed_at";
 }
 
 /// Columns of the `attribution` table (also joined onto `events` in SQL).
@@ -214,6 +243,7 @@ pub fn columns_of(name: &str) -> Option<Vec<ColumnDoc>> {
         table::MESSAGES => messages_columns(),
         table::ATTRIBUTION => attribution_columns(),
         table::FINDINGS => findings_columns(),
+        table::STORE_STATE => store_state_columns(),
         _ => return None,
     })
 }

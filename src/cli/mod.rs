@@ -14,6 +14,7 @@ pub mod privileges;
 pub mod query;
 pub mod report;
 pub mod schema;
+pub mod store;
 pub mod summary;
 pub mod timeline;
 pub mod version;
@@ -91,12 +92,14 @@ pub enum Command {
     Report(report::Args),
     /// The postmortem timeline: an agent's prompts, tool calls and the events they caused, with others' actions and incidents
     Timeline(timeline::Args),
-    /// Print the table schemas (SCHEMA.md)
+    /// Print the table schemas (SCHEMA.md), or with --ddl the CREATE statements for Spark, Athena, Trino or DuckDB
     Schema(schema::Args),
     /// Shell completions (bash, zsh, fish, elvish, powershell) on stdout
     Completions(completions::Args),
     /// The manual page (roff) on stdout: `trailblame man | man -l -`
     Man(completions::ManArgs),
+    /// Work on stores as a whole: `store merge SRC... --into DEST`
+    Store(store::Args),
 }
 
 /// Where the data comes from: a store, or input paths read into a temporary one.
@@ -511,5 +514,6 @@ pub fn run() -> Result<ExitCode> {
         Command::Schema(a) => schema::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),
+        Command::Store(a) => store::run(a),
     }
 }

@@ -240,17 +240,18 @@ impl EventBatch {
         ));
         by_name.push((
             events::SOURCE_LINE,
-            UInt64Chunked::from_iter_options(
+            // Signed, as stored (issue 21); a line number never needs bit 64.
+            Int64Chunked::from_iter_options(
                 PlSmallStr::from_static(events::SOURCE_LINE),
-                self.source_line.into_iter(),
+                self.source_line.into_iter().map(|l| l.map(|l| l as i64)),
             )
             .into_column(),
         ));
         by_name.push((
             events::SOURCE_INDEX,
-            UInt64Chunked::from_vec(
+            Int64Chunked::from_iter_values(
                 PlSmallStr::from_static(events::SOURCE_INDEX),
-                self.source_index,
+                self.source_index.into_iter().map(|i| i as i64),
             )
             .into_column(),
         ));

@@ -7,6 +7,7 @@
 //! same whatever the thread count.
 
 pub mod batch;
+pub mod combine;
 pub mod decode;
 mod dedup;
 pub mod discover;

@@ -1,7 +1,8 @@
 //! The tables computed from the others: `attribution` (rebuilt after every
-//! ingest) and `findings` (the latest anomaly run).
+//! ingest), `findings` (the latest anomaly run) and `store_state` (rewritten
+//! by every commit).
 
-use super::{ColumnDoc, attribution, col, string_list, utc_micros};
+use super::{ColumnDoc, attribution, col, store_state, string_list, utc_micros};
 use polars::prelude::DataType;
 
 pub fn attribution_columns() -> Vec<ColumnDoc> {
@@ -148,5 +149,44 @@ pub fn findings_columns() -> Vec<ColumnDoc> {
             "the detector's documented score (higher is stranger)",
         ),
         col("explanation", s(), "one sentence with the numbers"),
+    ]
+}
+
+pub fn store_state_columns() -> Vec<ColumnDoc> {
+    use store_state::*;
+    vec![
+        col(
+            FORMAT,
+            DataType::Int64,
+            "store format (`_trailblame.json`'s `format`)",
+        ),
+        col(
+            LAST_RUN,
+            DataType::Int64,
+            "the last committed ingest or merge run; 0 before any",
+        ),
+        col(
+            ATTRIBUTION_AFTER_RUN,
+            DataType::Int64,
+            "the run after which `attribution` was computed; null when it never was",
+        ),
+        col(
+            ATTRIBUTION_CURRENT,
+            DataType::Boolean,
+            "true when `attribution` covers every stored event (computed after the last run). \
+             False after `ingest --no-attribution`: trailblame rebuilds it when it next reads the store; \
+             other engines should run any trailblame command once, or treat the labels as incomplete",
+        ),
+        col(
+            ATTRIBUTION_SETTINGS_HASH,
+            DataType::String,
+            "hash of the attribution settings and rules it was computed with",
+        ),
+        col(
+            ATTRIBUTION_SETTINGS_SOURCE,
+            DataType::String,
+            "where those settings came from (a file path, or built-in defaults)",
+        ),
+        col(COMMITTED_AT, utc_micros(), "when this state was committed"),
     ]
 }

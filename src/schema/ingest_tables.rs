@@ -183,12 +183,12 @@ pub fn events_columns() -> Vec<ColumnDoc> {
         col(SOURCE_FILE, s(), "input file the record came from"),
         col(
             SOURCE_LINE,
-            DataType::UInt64,
+            DataType::Int64,
             "1-based line in the (decompressed) input file where the record starts",
         ),
         col(
             SOURCE_INDEX,
-            DataType::UInt64,
+            DataType::Int64,
             "0-based index of the record in its file",
         ),
     ]
@@ -208,12 +208,12 @@ pub fn quarantine_columns() -> Vec<ColumnDoc> {
         col(SOURCE_FILE, DataType::String, "input file"),
         col(
             LINE,
-            DataType::UInt64,
+            DataType::Int64,
             "1-based line where the bad record starts, when known",
         ),
         col(
             RECORD_INDEX,
-            DataType::UInt64,
+            DataType::Int64,
             "0-based record index in the file, when known",
         ),
         col(
@@ -229,10 +229,10 @@ pub fn quarantine_columns() -> Vec<ColumnDoc> {
         ),
         col(
             RAW_BYTES,
-            DataType::UInt64,
+            DataType::Int64,
             "length of the raw record in bytes before cutting",
         ),
-        col(INGEST_RUN, DataType::UInt64, "ingest run that met it"),
+        col(INGEST_RUN, DataType::Int64, "ingest run that met it"),
     ]
 }
 
@@ -249,7 +249,7 @@ pub fn ingested_files_columns() -> Vec<ColumnDoc> {
             DataType::String,
             "xxh3-128 of the file's bytes; a file with a known hash is not read again",
         ),
-        col(SIZE_BYTES, DataType::UInt64, "file size"),
+        col(SIZE_BYTES, DataType::Int64, "file size"),
         col(
             KIND,
             DataType::String,
@@ -257,26 +257,26 @@ pub fn ingested_files_columns() -> Vec<ColumnDoc> {
         ),
         col(
             RECORDS_READ,
-            DataType::UInt64,
+            DataType::Int64,
             "records met: kept + duplicates + quarantined + skipped",
         ),
         col(
             KEPT,
-            DataType::UInt64,
+            DataType::Int64,
             "records written (transcripts: lines used)",
         ),
         col(
             DUPLICATES,
-            DataType::UInt64,
+            DataType::Int64,
             "records whose event_id was already stored",
         ),
-        col(QUARANTINED, DataType::UInt64, "records quarantined"),
+        col(QUARANTINED, DataType::Int64, "records quarantined"),
         col(
             SKIPPED,
-            DataType::UInt64,
+            DataType::Int64,
             "transcript lines of kinds with nothing to store (progress, snapshots, unknown types); for CloudTrail, events outside `ingest --since/--until`, not kept",
         ),
-        col(INGEST_RUN, DataType::UInt64, "ingest run"),
+        col(INGEST_RUN, DataType::Int64, "ingest run"),
         col(
             NOTE,
             DataType::String,

@@ -3,14 +3,18 @@
 
 use super::{
     agent_sessions_columns, attribution_columns, events_columns, findings_columns,
-    ingested_files_columns, messages_columns, quarantine_columns, table, tool_calls_columns,
+    ingested_files_columns, messages_columns, quarantine_columns, store_state_columns, table,
+    tool_calls_columns,
 };
 use polars::prelude::DataType;
 
 /// Renders the schema reference (SCHEMA.md is this text).
 pub fn render_markdown() -> String {
     let mut out = String::from(
-        "# trailblame tables\n\nGenerated from `src/schema.rs` (`trailblame schema`); a test keeps this file in step.\n",
+        "# trailblame tables\n\nGenerated from `src/schema.rs` (`trailblame schema`); a test keeps this file in step. \
+         Every table folder holds at least one part with these types (an empty one when the table has no rows; \
+         for `events` under `event_date=1970-01-01`), so other engines can read each folder as it is; \
+         `trailblame schema --ddl spark|athena|trino|duckdb` prints their CREATE statements.\n",
     );
     for (name, intro, cols) in [
         (
@@ -50,7 +54,7 @@ pub fn render_markdown() -> String {
             table::ATTRIBUTION,
             "Who made each event and how we know, one row per distinct `event_id`, rebuilt whole after every ingest \
              (and when the attribution settings change). Stored as `attribution/part-*.parquet`. In trailblame's SQL \
-             these columns are also joined onto `events`; on other engines join `attribution` to `events` on `event_id`.",
+             these columns are also joined onto `events`; on other engines join `attribution` to `events` on `event_key` (the `events` view of `trailblame schema --ddl` does).",
             attribution_columns(),
         ),
         (
@@ -58,6 +62,12 @@ pub fn render_markdown() -> String {
             "What the anomaly detectors found (`trailblame anomalies`), ranked; the latest run over a store is saved as \
              `findings/part-*.parquet`.",
             findings_columns(),
+        ),
+        (
+            table::STORE_STATE,
+            "One row, rewritten by every commit: the store's format, its last run and whether `attribution` is up to \
+             date, for engines that do not read `_trailblame.json`. Stored as `store_state/part-*.parquet`.",
+            store_state_columns(),
         ),
     ] {
         out.push_str(&format!(
@@ -114,8 +124,8 @@ fn sql_type(dtype: &DataType) -> &'static str {
     match dtype {
         DataType::String => "VARCHAR",
         DataType::Boolean => "BOOLEAN",
-        DataType::UInt64 => "BIGINT (unsigned)",
         DataType::Int64 => "BIGINT",
+        DataType::Date => "DATE",
         DataType::Float64 => "DOUBLE",
         DataType::Datetime(..) => "TIMESTAMP (UTC, µs)",
         DataType::List(_) => "ARRAY<VARCHAR>",

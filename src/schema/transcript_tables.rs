@@ -138,7 +138,7 @@ pub fn tool_calls_columns() -> Vec<ColumnDoc> {
         col(SOURCE_FILE, s(), "transcript file"),
         col(
             SOURCE_LINE,
-            DataType::UInt64,
+            DataType::Int64,
             "line of the call in the transcript",
         ),
     ]
@@ -153,6 +153,6 @@ pub fn messages_columns() -> Vec<ColumnDoc> {
         col(ROLE, s(), "user, assistant, system"),
         col(TEXT_EXCERPT, s(), "start of the text (at most 2 KiB)"),
         col(SOURCE_FILE, s(), "transcript file"),
-        col(SOURCE_LINE, DataType::UInt64, "line in the transcript"),
+        col(SOURCE_LINE, DataType::Int64, "line in the transcript"),
     ]
 }

@@ -7,13 +7,15 @@
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
 pub const MANIFEST_FILE: &str = "_trailblame.json";
 /// 2: events carry `event_key`, and derived tables join on it.
-pub const FORMAT: u32 = 2;
+/// 3: integers are signed, every table has a (possibly empty) part, part
+/// names carry a writer id, and `store_state` exists (issue 21).
+pub const FORMAT: u32 = 3;
 
 #[derive(Serialize, Deserialize, Default, Clone)]
 pub struct Manifest {
@@ -26,6 +28,11 @@ pub struct Manifest {
     /// What the derived `attribution` table was computed from, if it exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution: Option<DerivedState>,
+    /// Parts (also listed in `parts`) that are empty placeholders, written
+    /// so that a table with no rows still has a typed file; dropped when
+    /// the table gets a real part.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub empty_parts: BTreeSet<String>,
 }
 
 /// The inputs a derived table was computed from: it is current while the
@@ -193,7 +200,8 @@ impl Manifest {
         if m.format != FORMAT {
             let hint = if m.format < FORMAT {
                 "; it was written by an older trailblame (format 2 added `events.event_key`, \
-                 the key every derived table joins on): ingest the same inputs into a new store"
+                 the key every derived table joins on; format 3 made integers signed and gave \
+                 every table a part): ingest the same inputs into a new store"
             } else {
                 "; it was written by a newer trailblame"
             };

@@ -1,9 +1,10 @@
 //! The local store: Parquet parts, Hive-partitioned by day, plus a manifest.
 //!
-//! Layout (readable as is by DuckDB, Spark and Athena):
-//! `events/event_date=YYYY-MM-DD/part-RRRRRR-NNNNN.parquet`,
-//! `quarantine/part-RRRRRR-NNNNN.parquet`, `ingested_files/part-RRRRRR-00000.parquet`
-//! and `_trailblame.json`. One writer at a time (an OS lock on `.lock`);
+//! Layout (readable as is by DuckDB, Spark, Athena and Trino):
+//! `events/event_date=YYYY-MM-DD/part-RRRRRR-WWWWWWWW-NNNNN.parquet` (run,
+//! writer id, sequence), `quarantine/part-….parquet`, one folder per other
+//! table (`schema::table::ALL`), each with at least one typed part, and
+//! `_trailblame.json`. One writer at a time (an OS lock on `.lock`);
 //! readers take no lock and see the last committed manifest.
 
 pub mod manifest;
@@ -114,16 +115,7 @@ impl Store {
     }
 
     pub fn table_names(&self) -> Vec<&'static str> {
-        vec![
-            table::EVENTS,
-            table::QUARANTINE,
-            table::INGESTED_FILES,
-            table::AGENT_SESSIONS,
-            table::TOOL_CALLS,
-            table::MESSAGES,
-            table::ATTRIBUTION,
-            table::FINDINGS,
-        ]
+        table::ALL.to_vec()
     }
 }
 

@@ -10,7 +10,10 @@
 //! written, so a part written from one thread still uses every core.
 //!
 //! The file is an ordinary Parquet file with polars' Arrow schema in its
-//! metadata: DuckDB, Spark, Athena and polars read it as before.
+//! metadata: DuckDB, Spark, Athena and polars read it as before. Integers
+//! are written signed (an unsigned column is cast to Int64 here, in the one
+//! place every part passes): Spark reads an unsigned 64-bit column as
+//! DECIMAL(20,0) and Trino's reader refuses it (issue 21).
 
 use crate::schema::events;
 use anyhow::{Context, Result};
@@ -71,7 +74,24 @@ pub fn write(path: &Path, df: &mut DataFrame) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))
 }
 
+/// Unsigned integer columns become Int64 (a count or a line number never
+/// needs the 64th bit); a value past `i64::MAX` is an error, not a wrap.
+fn signed_integers(df: &mut DataFrame) -> PolarsResult<()> {
+    let unsigned: Vec<PlSmallStr> = df
+        .columns()
+        .iter()
+        .filter(|c| c.dtype().is_unsigned_integer())
+        .map(|c| c.name().clone())
+        .collect();
+    for name in unsigned {
+        let signed = df.column(&name)?.strict_cast(&DataType::Int64)?;
+        df.with_column(signed)?;
+    }
+    Ok(())
+}
+
 fn write_inner(path: &Path, df: &mut DataFrame) -> PolarsResult<()> {
+    signed_integers(df)?;
     let file = File::create(path)?;
     let layouts: Vec<Layout> = df
         .columns()
@@ -166,10 +186,21 @@ mod tests {
             "n" => (0..rows as i64).collect::<Vec<_>>(),
         )
         .unwrap();
+        let unsigned = (0..rows as u64).collect::<Vec<u64>>();
+        let mut with_unsigned = df.clone();
+        with_unsigned
+            .with_column(Column::new("u".into(), unsigned.clone()))
+            .unwrap();
+        df.with_column(Column::new(
+            "u".into(),
+            unsigned.into_iter().map(|u| u as i64).collect::<Vec<i64>>(),
+        ))
+        .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("part.parquet");
-        write(&path, &mut df).unwrap();
+        write(&path, &mut with_unsigned).unwrap();
 
+        // Read back equal, the unsigned column as Int64 (issue 21).
         let back = ParquetReader::new(File::open(&path).unwrap())
             .finish()
             .unwrap();

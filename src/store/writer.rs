@@ -5,6 +5,15 @@
 //! last rename they see the previous state. Parts left over by a crashed run
 //! (on disk but not in the manifest) are deleted when the next writer opens
 //! the store. An OS lock on `.lock` keeps a second writer out.
+//!
+//! Part names carry the run and a random writer id
+//! (`part-RRRRRR-WWWWWWWW-NNNNN.parquet`), so parts written by separate
+//! writers (shard stores that are later merged, or copied side by side)
+//! never share a name. Every commit leaves each table with at least one
+//! typed part: a table with none gets an empty placeholder (events under
+//! `event_date=1970-01-01`), listed in the manifest's `empty_parts` and
+//! dropped when real parts arrive, so every engine can read every table
+//! folder as it is. Every commit also rewrites `store_state`.
 
 use super::manifest::{self, Manifest, RunRecord};
 use super::{LOCK_FILE, STAGING_DIR};
@@ -28,6 +37,8 @@ pub struct StoreWriter {
     replaced: BTreeSet<String>,
     /// Flushes staged parts to disk while the run goes on.
     syncer: Syncer,
+    /// Eight hex digits, random per writer: part names never collide.
+    writer_id: String,
 }
 
 /// A thread that `fsync`s each staged part as soon as it is written, so
@@ -146,6 +157,7 @@ impl StoreWriter {
             seq: 0,
             replaced: BTreeSet::new(),
             syncer: Syncer::start()?,
+            writer_id: writer_id(root),
         })
     }
 
@@ -256,7 +268,10 @@ impl StoreWriter {
         // A run that only rebuilds derived tables keeps the run number of
         // the last one: never reuse a name a committed part has.
         let name = loop {
-            let name = format!("part-{:06}-{:05}.parquet", self.run, self.seq);
+            let name = format!(
+                "part-{:06}-{}-{:05}.parquet",
+                self.run, self.writer_id, self.seq
+            );
             self.seq += 1;
             if !self.root.join(&dir_rel).join(&name).exists() {
                 break name;
@@ -270,12 +285,44 @@ impl StoreWriter {
     /// Moves staged parts into place and records the run. After this returns
     /// the run is visible to readers. A run that only rebuilt derived tables
     /// passes no record.
-    pub fn commit(mut self, record: Option<RunRecord>) -> Result<()> {
+    pub fn commit(self, record: Option<RunRecord>) -> Result<()> {
+        self.commit_runs(record.into_iter().collect())
+    }
+
+    /// `commit` for a run that adds several run records (a merge adds each
+    /// source store's runs, renumbered).
+    pub fn commit_runs(mut self, records: Vec<RunRecord>) -> Result<()> {
+        self.manifest.runs.extend(records);
+        self.stage_store_state()?;
+        let placeholders = self.stage_placeholders()?;
         self.syncer.finish()?;
         let mut dropped = Vec::new();
         for table in &self.replaced {
             dropped.extend(self.manifest.parts.remove(table).unwrap_or_default());
         }
+        // A placeholder goes once its table has a real part.
+        let with_real_parts: BTreeSet<String> = self
+            .staged
+            .iter()
+            .filter(|(_, rel, _)| !placeholders.contains(rel))
+            .map(|(_, _, table)| table.clone())
+            .collect();
+        for table in &with_real_parts {
+            if let Some(parts) = self.manifest.parts.get_mut(table) {
+                let empty = &self.manifest.empty_parts;
+                dropped.extend(parts.iter().filter(|p| empty.contains(*p)).cloned());
+                parts.retain(|p| !empty.contains(p));
+            }
+        }
+        let listed: BTreeSet<&String> = self.manifest.parts.values().flatten().collect();
+        let still_listed: BTreeSet<String> = self
+            .manifest
+            .empty_parts
+            .iter()
+            .filter(|p| listed.contains(p))
+            .cloned()
+            .collect();
+        self.manifest.empty_parts = still_listed;
         for (staged, rel, table) in std::mem::take(&mut self.staged) {
             let dest = self.root.join(&rel);
             if let Some(parent) = dest.parent() {
@@ -283,20 +330,99 @@ impl StoreWriter {
             }
             std::fs::rename(&staged, &dest)
                 .with_context(|| format!("moving {} into place", staged.display()))?;
+            if placeholders.contains(&rel) {
+                self.manifest.empty_parts.insert(rel.clone());
+            }
             self.manifest.parts.entry(table).or_default().push(rel);
-        }
-        if let Some(record) = record {
-            self.manifest.runs.push(record);
         }
         self.manifest.save(&self.root)?;
         // Replaced parts are unlisted now; a crash before this leaves
         // orphans the next writer removes.
         for rel in dropped {
-            let _ = std::fs::remove_file(self.root.join(rel));
+            let path = self.root.join(&rel);
+            let _ = std::fs::remove_file(&path);
+            // An emptied partition folder (the events placeholder's) goes too.
+            if let Some(parent) = path.parent()
+                && parent != self.root
+            {
+                let _ = std::fs::remove_dir(parent);
+            }
         }
         let _ = std::fs::remove_dir_all(self.root.join(STAGING_DIR));
         Ok(())
     }
+
+    /// `store_state`, replaced: the manifest's state as this commit leaves it.
+    fn stage_store_state(&mut self) -> Result<()> {
+        use crate::schema::{store_state as s, table};
+        let m = &self.manifest;
+        let last = m.last_run();
+        let derived = m.attribution.as_ref();
+        let now = chrono::Utc::now().timestamp_micros();
+        let mut df = DataFrame::new(
+            1,
+            vec![
+                Column::new(s::FORMAT.into(), [i64::from(m.format)]),
+                Column::new(s::LAST_RUN.into(), [last as i64]),
+                Column::new(
+                    s::ATTRIBUTION_AFTER_RUN.into(),
+                    [derived.map(|d| d.after_run as i64)],
+                ),
+                Column::new(
+                    s::ATTRIBUTION_CURRENT.into(),
+                    [derived.is_some_and(|d| d.after_run == last)],
+                ),
+                Column::new(
+                    s::ATTRIBUTION_SETTINGS_HASH.into(),
+                    [derived.map(|d| d.settings_hash.as_str())],
+                ),
+                Column::new(
+                    s::ATTRIBUTION_SETTINGS_SOURCE.into(),
+                    [derived.map(|d| d.settings_source.as_str())],
+                ),
+                Column::new(s::COMMITTED_AT.into(), [now]).cast(&crate::schema::utc_micros())?,
+            ],
+        )?;
+        self.replace_table(table::STORE_STATE);
+        self.write_part(table::STORE_STATE, None, &mut df)
+    }
+
+    /// An empty typed part for every table that would otherwise have none
+    /// after this commit. Returns their store-relative names.
+    fn stage_placeholders(&mut self) -> Result<BTreeSet<String>> {
+        use crate::schema::table;
+        let mut out = BTreeSet::new();
+        for name in table::ALL {
+            let listed = !self.replaced.contains(name)
+                && self.manifest.parts.get(name).is_some_and(|p| !p.is_empty());
+            let staged = self.staged.iter().any(|(_, _, t)| t == name);
+            if listed || staged {
+                continue;
+            }
+            let partition = (name == table::EVENTS).then_some(EMPTY_EVENTS_PARTITION);
+            let (path, rel) = self.next_part(name, partition)?;
+            let mut df = super::empty_table(name)?;
+            super::parquet::write(&path, &mut df)?;
+            self.stage(path, rel.clone(), name);
+            out.insert(rel);
+        }
+        Ok(out)
+    }
+}
+
+/// Where the placeholder of an empty `events` table goes: a partition
+/// folder, so that engines still find `event_date` and infer it as a DATE.
+pub const EMPTY_EVENTS_PARTITION: &str = "event_date=1970-01-01";
+
+/// A writer id: the low 32 bits of a hash of the process, the time and the
+/// store path. Unique enough that two writers never pick the same part name
+/// in practice; `next_part` still checks the name is free.
+fn writer_id(root: &Path) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let seed = format!("{}:{nanos}:{}", std::process::id(), root.display());
+    format!("{:08x}", xxhash_rust::xxh3::xxh3_64(seed.as_bytes()) as u32)
 }
 
 impl Drop for StoreWriter {
@@ -316,15 +442,7 @@ fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
         .flatten()
         .map(String::as_str)
         .collect();
-    for table in [
-        "events",
-        "quarantine",
-        "ingested_files",
-        "agent_sessions",
-        "tool_calls",
-        "messages",
-        crate::schema::table::ATTRIBUTION,
-    ] {
+    for table in crate::schema::table::ALL {
         let dir = root.join(table);
         if !dir.is_dir() {
             continue;
