@@ -319,7 +319,7 @@ fn report_column_sum(report: &Value, caption: &str, name: &str, which: usize) ->
             None => {
                 let text = r[k]["text"].as_str().unwrap().replace(',', "");
                 let parts: Vec<&str> = text
-                    .split(|c: char| c == ' ' || c == '[' || c == ']')
+                    .split([' ', '[', ']'])
                     .filter(|p| !p.is_empty())
                     .collect();
                 parts[which].parse().unwrap()
