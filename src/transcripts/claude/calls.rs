@@ -63,22 +63,7 @@ impl Reader<'_> {
         let mut call = new_call(session_id, &call_id, name, &self.c.source_file, no);
         call.started_at = time;
         let shell = SHELL_TOOLS.contains(&name);
-        let mut background = false;
-        if shell {
-            if let Some(input) = block
-                .input
-                .and_then(|i| serde_json::from_str::<ShellInput<'_>>(i.get()).ok())
-            {
-                background = input.run_in_background == Some(true);
-                if let Some(cmd) = input.command.as_deref() {
-                    let (c, raw) = command_from_str(cmd);
-                    call.command = Some(c);
-                    call.command_raw = raw;
-                }
-            }
-        } else if let Some((server, tool)) = mcp_parts(name) {
-            call.command = Some(render_mcp(server, tool, block.input));
-        }
+        let background = set_command(&mut call, name, block.input);
         let mode = self.sessions[s].mode.clone();
         self.call_idx.insert(call_id, self.calls.len());
         self.calls.push(PendingCall {
@@ -159,6 +144,34 @@ impl Reader<'_> {
                 self.orphan_results.insert(id.to_owned(), info);
             }
         }
+    }
+}
+
+/// Sets `call.command` from a Claude Code tool's input, as both the
+/// transcript and the hook log record it: a shell tool's `command`, or an
+/// MCP tool's server, tool and arguments. Returns whether the shell command
+/// ran in the background.
+pub(in crate::transcripts) fn set_command(
+    call: &mut ToolCall,
+    tool: &str,
+    input: Option<&RawValue>,
+) -> bool {
+    if SHELL_TOOLS.contains(&tool) {
+        let Some(input) = input.and_then(|i| serde_json::from_str::<ShellInput<'_>>(i.get()).ok())
+        else {
+            return false;
+        };
+        if let Some(cmd) = input.command.as_deref() {
+            let (c, raw) = command_from_str(cmd);
+            call.command = Some(c);
+            call.command_raw = raw;
+        }
+        input.run_in_background == Some(true)
+    } else {
+        if let Some((server, t)) = mcp_parts(tool) {
+            call.command = Some(render_mcp(server, t, input));
+        }
+        false
     }
 }
 

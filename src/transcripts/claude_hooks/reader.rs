@@ -12,8 +12,8 @@ use std::path::Path;
 use serde_json::value::RawValue;
 
 use super::super::claude::approval::approval_of;
-use super::super::claude::calls::{REJECTED, REJECTED_ALT, SHELL_TOOLS};
-use super::super::command::{command_from_str, mcp_parts, number_after, render_mcp};
+use super::super::claude::calls::{REJECTED, REJECTED_ALT, SHELL_TOOLS, set_command};
+use super::super::command::number_after;
 use super::super::text::{bounded, excerpt, json_str, text_of_limited};
 use super::super::time::millis_to_micros;
 use super::super::util::{
@@ -21,7 +21,7 @@ use super::super::util::{
 };
 use super::super::{AgentSession, Approval, Outcome, ParsedTranscript, Role, ToolCall};
 use super::super::{TranscriptOptions, text::compact_json};
-use super::records::{EVENTS, Payload, ShellInput};
+use super::records::{EVENTS, Payload};
 
 /// How much of a tool's output or error is unescaped.
 const TEXT_PREFIX: usize = super::super::text::EXCERPT_MAX + 512;
@@ -260,22 +260,7 @@ impl<'o> Reader<'o> {
         let mut call = new_call(&session_id, &id, tool, &self.c.source_file, no);
         call.started_at = time;
         let shell = SHELL_TOOLS.contains(&tool);
-        let mut background = false;
-        if shell {
-            if let Some(input) = p
-                .tool_input
-                .and_then(|i| serde_json::from_str::<ShellInput<'_>>(i.get()).ok())
-            {
-                background = input.run_in_background == Some(true);
-                if let Some(cmd) = input.command.as_deref() {
-                    let (c, raw) = command_from_str(cmd);
-                    call.command = Some(c);
-                    call.command_raw = raw;
-                }
-            }
-        } else if let Some((server, t)) = mcp_parts(tool) {
-            call.command = Some(render_mcp(server, t, p.tool_input));
-        }
+        let background = set_command(&mut call, tool, p.tool_input);
         let i = self.calls.len();
         self.calls.push(PendingCall {
             call,

@@ -93,14 +93,6 @@ pub(super) struct RequestDecision<'a> {
     pub(super) behavior: Option<Cow<'a, str>>,
 }
 
-/// `tool_input` of a shell tool.
-#[derive(Deserialize)]
-pub(super) struct ShellInput<'a> {
-    #[serde(borrow)]
-    pub(super) command: Option<Cow<'a, str>>,
-    pub(super) run_in_background: Option<bool>,
-}
-
 /// The known hook events (anything else is counted under its own name).
 pub(super) const EVENTS: &[&str] = &[
     "PreToolUse",
