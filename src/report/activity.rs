@@ -280,8 +280,8 @@ pub(super) fn destructive_section(
     timelines: &[String],
 ) -> Result<Section> {
     let f = Frame(high);
-    // (first row, last row, calls) per action, first seen first
-    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    // The rows of each action, first seen first.
+    let mut runs: Vec<Vec<usize>> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for i in 0..f.height() {
         let action = f
@@ -289,24 +289,16 @@ pub(super) fn destructive_section(
             .or_else(|| f.str("event_id", i))
             .unwrap_or_default();
         match index.get(&action) {
-            Some(&r) => {
-                runs[r].1 = i;
-                runs[r].2 += 1;
-            }
+            Some(&r) => runs[r].push(i),
             None => {
                 index.insert(action, runs.len());
-                runs.push((i, i, 1));
+                runs.push(vec![i]);
             }
         }
     }
-    let members = |first: usize| -> Vec<usize> {
-        let action = f.str("action_id", first);
-        (first..f.height())
-            .filter(|&j| action.is_some() && f.str("action_id", j) == action)
-            .collect()
-    };
     let mut rows = Vec::new();
-    for &(i, last, calls) in runs.iter().take(MAX_ROWS) {
+    for members in runs.iter().take(MAX_ROWS) {
+        let (i, last, calls) = (members[0], members[members.len() - 1], members.len());
         let session = f.str("agent_session_id", i);
         let approval = match (f.str("actor_kind", i).as_deref(), f.str("approval", i)) {
             (Some("ai"), Some(a)) => {
@@ -335,8 +327,8 @@ pub(super) fn destructive_section(
             }),
             // Fewer, wrapping columns: the table fits 1280 px (issue 22).
             Cell::text(match f.str("account_id", i) {
-                Some(a) => format!("{} in {a}", action_text(&f, members(i))),
-                None => action_text(&f, members(i)),
+                Some(a) => format!("{} in {a}", action_text(&f, members)),
+                None => action_text(&f, members),
             }),
             Cell::int(calls as i64),
             text(f.str("severity", i)),
@@ -394,10 +386,10 @@ pub(super) fn destructive_section(
 /// What one action did: its calls by name and count, grouped by how they
 /// came about (`via`), the action's own calls first, e.g.
 /// "DeleteStack; via cloudformation: DeleteFunction20150331 ×2, DeleteTable".
-fn action_text(f: &Frame, members: Vec<usize>) -> String {
+fn action_text(f: &Frame, members: &[usize]) -> String {
     // (via, name) -> calls, in the order first seen
     let mut calls: Vec<((String, String), usize)> = Vec::new();
-    for j in members {
+    for &j in members {
         let key = (
             f.str("via", j).unwrap_or_else(|| "direct".into()),
             f.str("event_name", j).unwrap_or_default(),
@@ -407,14 +399,12 @@ fn action_text(f: &Frame, members: Vec<usize>) -> String {
             None => calls.push((key, 1)),
         }
     }
-    let mut vias: Vec<&str> = calls.iter().map(|((v, _), _)| v.as_str()).collect();
-    vias.dedup();
-    let mut seen: Vec<&str> = Vec::new();
-    vias.retain(|v| {
-        let new = !seen.contains(v);
-        seen.push(v);
-        new
-    });
+    let mut vias: Vec<&str> = Vec::new();
+    for ((v, _), _) in &calls {
+        if !vias.contains(&v.as_str()) {
+            vias.push(v);
+        }
+    }
     vias.sort_by_key(|v| *v != "direct");
     vias.iter()
         .map(|via| {
