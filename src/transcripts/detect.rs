@@ -4,7 +4,10 @@
 //! of their first records; single-document formats by their first
 //! top-level keys, read with the truncation-tolerant cursor because the
 //! head is cut at 64 KiB; Aider by its Markdown markers; the Amazon Q /
-//! Kiro database by the SQLite header and its `conversations` table.
+//! Kiro, OpenCode and Goose databases by the SQLite header and the tables
+//! their schema page creates (the file name when the schema is not there
+//! yet), a database's `-wal` / `-shm` by its name beside the database;
+//! OpenCode's legacy storage files by their `ses_` / `msg_` / `prt_` ids.
 //! Anything else — another agent's transcript, a CloudTrail file — gives
 //! `None`.
 
@@ -25,21 +28,70 @@ const PROBE_LINES: usize = 16;
 /// Content-based detection from the path and the first bytes of a file (up
 /// to 64 KiB, already decompressed).
 pub fn detect(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
-    if head.starts_with(b"SQLite format 3\0") {
-        return is_q_database(path, head).then_some(TranscriptFormat::AmazonQSqlite);
+    if is_sidecar(path, head) {
+        return Some(TranscriptFormat::SqliteSidecar);
+    }
+    if head.starts_with(super::sqlite::HEADER) {
+        return detect_database(path, head);
     }
     if is_aider(path, head) {
         return Some(TranscriptFormat::Aider);
     }
-    match first_byte(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head)) {
+    let json = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    match first_byte(json) {
         Some(b'{') => {}
         Some(b'[') => return detect_array(head),
         _ => return None,
+    }
+    if super::opencode::is_storage_file(json) {
+        return Some(TranscriptFormat::OpenCodeJson);
     }
     if let Some(f) = detect_jsonl(path, head) {
         return Some(f);
     }
     detect_document(head)
+}
+
+/// A database by the tables its schema page creates, else by its name (a
+/// database in WAL mode may keep even its schema in the `-wal` for a while).
+fn detect_database(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
+    use super::sqlite::creates_table;
+    if is_q_database(path, head) {
+        return Some(TranscriptFormat::AmazonQSqlite);
+    }
+    if super::opencode::TABLES.iter().all(|t| creates_table(head, t)) {
+        return Some(TranscriptFormat::OpenCodeSqlite);
+    }
+    if creates_table(head, "sessions")
+        && creates_table(head, "messages")
+        && memchr::memmem::find(head, b"content_json").is_some()
+    {
+        return Some(TranscriptFormat::GooseSqlite);
+    }
+    let p = path.to_string_lossy().replace('\\', "/").to_ascii_lowercase();
+    let name = p.rsplit('/').next().unwrap_or("");
+    if name == "opencode.db" {
+        Some(TranscriptFormat::OpenCodeSqlite)
+    } else if name == "sessions.db" && p.contains("/goose/") {
+        Some(TranscriptFormat::GooseSqlite)
+    } else {
+        None
+    }
+}
+
+/// `<db>-wal` or `<db>-shm` with the database `<db>` beside it.
+fn is_sidecar(path: &Path, head: &[u8]) -> bool {
+    let name = path.to_string_lossy();
+    let Some(db) = name
+        .strip_suffix("-wal")
+        .or_else(|| name.strip_suffix("-shm"))
+    else {
+        return false;
+    };
+    // A WAL file starts with its magic number; a -shm has none.
+    let wal_magic = head.len() >= 4 && matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]);
+    let plausible = head.is_empty() || wal_magic || name.ends_with("-shm");
+    plausible && Path::new(db).is_file()
 }
 
 fn is_q_database(path: &Path, head: &[u8]) -> bool {
@@ -123,6 +175,13 @@ struct Probe<'a> {
     time: Option<IgnoredAny>,
     /// Copilot CLI session events: `{type, id, timestamp, parentId, data}`.
     data: Option<IgnoredAny>,
+    /// Legacy Goose sessions: a metadata line, then `{role, created, content}`.
+    working_dir: Option<IgnoredAny>,
+    description: Option<IgnoredAny>,
+    message_count: Option<IgnoredAny>,
+    role: Option<IgnoredAny>,
+    #[serde(borrow)]
+    created: Option<&'a serde_json::value::RawValue>,
 }
 
 const CODEX_ENVELOPES: &[&str] = &[
@@ -237,7 +296,22 @@ fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
     if p.record_type.is_some() && kind.is_none() {
         return Some(TranscriptFormat::Codex);
     }
+    if is_goose_line(p, first) {
+        return Some(TranscriptFormat::GooseJsonl);
+    }
     None
+}
+
+/// A legacy Goose session line: the metadata line first, or a message
+/// (`role`, numeric `created`, `content`, no `type`).
+fn is_goose_line(p: &Probe<'_>, first: bool) -> bool {
+    let untyped = p.kind.is_none() && p.message.is_none() && p.payload.is_none();
+    let metadata = first
+        && p.working_dir.is_some()
+        && (p.description.is_some() || p.message_count.is_some());
+    let numeric = |v: &serde_json::value::RawValue| first_byte(v.get().as_bytes()).is_some_and(|b| b.is_ascii_digit());
+    let message = p.role.is_some() && p.created.is_some_and(numeric) && p.content.is_some();
+    untyped && (metadata || message)
 }
 
 fn detect_jsonl(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
@@ -404,5 +478,60 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn opencode_and_goose_by_content() {
+        let mut oc = b"SQLite format 3\0".to_vec();
+        oc.extend_from_slice(
+            b"..CREATE TABLE `session` (`id` text)..CREATE TABLE `message` (`id` text)..CREATE TABLE `part` (`id` text)",
+        );
+        assert_eq!(
+            detect(Path::new("x.db"), &oc),
+            Some(TranscriptFormat::OpenCodeSqlite)
+        );
+        let mut goose = b"SQLite format 3\0".to_vec();
+        goose.extend_from_slice(
+            b"..CREATE TABLE sessions (id TEXT)..CREATE TABLE messages (content_json TEXT)",
+        );
+        assert_eq!(
+            detect(Path::new("x.db"), &goose),
+            Some(TranscriptFormat::GooseSqlite)
+        );
+        // The schema still only in the -wal: the name decides.
+        let bare = b"SQLite format 3\0";
+        assert_eq!(
+            detect(Path::new("/h/.local/share/opencode/opencode.db"), bare),
+            Some(TranscriptFormat::OpenCodeSqlite)
+        );
+        assert_eq!(
+            detect(Path::new("/h/.local/share/goose/sessions/sessions.db"), bare),
+            Some(TranscriptFormat::GooseSqlite)
+        );
+        assert_eq!(detect(Path::new("/h/other/sessions.db"), bare), None);
+        let goose_jsonl = r#"{"working_dir":"/h","description":"x","schedule_id":null,"message_count":2}
+{"role":"user","created":1740837600,"content":[{"type":"text","text":"hi"}]}
+"#;
+        assert_eq!(d("20250301_1.jsonl", goose_jsonl), Some(TranscriptFormat::GooseJsonl));
+        let part = "{\n  \"id\": \"prt_01\",\n  \"sessionID\": \"ses_01\",\n  \"messageID\": \"msg_01\",\n  \"type\": \"tool\"";
+        assert_eq!(d("prt_01.json", part), Some(TranscriptFormat::OpenCodeJson));
+    }
+
+    #[test]
+    fn a_wal_or_shm_beside_its_database_is_a_sidecar() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("opencode.db");
+        std::fs::write(&db, b"SQLite format 3\0").unwrap();
+        let wal = dir.path().join("opencode.db-wal");
+        assert_eq!(
+            detect(&wal, &[0x37, 0x7f, 0x06, 0x82, 0, 0]),
+            Some(TranscriptFormat::SqliteSidecar)
+        );
+        assert_eq!(
+            detect(&dir.path().join("opencode.db-shm"), &[0; 8]),
+            Some(TranscriptFormat::SqliteSidecar)
+        );
+        assert_eq!(detect(&dir.path().join("gone.db-wal"), &[0x37, 0x7f, 0x06, 0x82]), None);
+        assert_eq!(detect(&wal, b"{\"a\":1}"), None);
     }
 }
