@@ -112,6 +112,26 @@ fn empty_outcome(f: &discover::InputFile) -> FileOutcome {
     }
 }
 
+/// What makes a file "already ingested": its bytes, and for a SQLite
+/// database also the `-wal` beside it, whose rows the transcript readers
+/// read too (an agent's database may stay the same while its WAL grows).
+fn content_hash(path: &std::path::Path, raw: &[u8]) -> u128 {
+    let wal = raw
+        .starts_with(b"SQLite format 3\0")
+        .then(|| crate::transcripts::wal_beside(path))
+        .flatten()
+        .and_then(|p| std::fs::read(p).ok());
+    match wal {
+        Some(wal) => {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(raw);
+            h.update(&wal);
+            h.digest128()
+        }
+        None => xxhash_rust::xxh3::xxh3_128(raw),
+    }
+}
+
 /// One input's bytes (a local file's, or an S3 object's) → its outcome.
 pub(super) fn read_bytes(
     f: &discover::InputFile,
@@ -124,7 +144,7 @@ pub(super) fn read_bytes(
     let path = f.display.clone();
     let mut outcome = empty_outcome(f);
     outcome.size = raw.len() as u64;
-    let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(raw));
+    let hash = format!("{:032x}", content_hash(&f.path, raw));
     if known_hashes.contains(&hash) {
         outcome.kind = "already_ingested".into();
         outcome.hash = Some(hash);

@@ -59,7 +59,10 @@ fn detect_database(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
     if is_q_database(path, head) {
         return Some(TranscriptFormat::AmazonQSqlite);
     }
-    if super::opencode::TABLES.iter().all(|t| creates_table(head, t)) {
+    if super::opencode::TABLES
+        .iter()
+        .all(|t| creates_table(head, t))
+    {
         return Some(TranscriptFormat::OpenCodeSqlite);
     }
     if creates_table(head, "sessions")
@@ -68,7 +71,10 @@ fn detect_database(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
     {
         return Some(TranscriptFormat::GooseSqlite);
     }
-    let p = path.to_string_lossy().replace('\\', "/").to_ascii_lowercase();
+    let p = path
+        .to_string_lossy()
+        .replace('\\', "/")
+        .to_ascii_lowercase();
     let name = p.rsplit('/').next().unwrap_or("");
     if name == "opencode.db" {
         Some(TranscriptFormat::OpenCodeSqlite)
@@ -306,10 +312,11 @@ fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
 /// (`role`, numeric `created`, `content`, no `type`).
 fn is_goose_line(p: &Probe<'_>, first: bool) -> bool {
     let untyped = p.kind.is_none() && p.message.is_none() && p.payload.is_none();
-    let metadata = first
-        && p.working_dir.is_some()
-        && (p.description.is_some() || p.message_count.is_some());
-    let numeric = |v: &serde_json::value::RawValue| first_byte(v.get().as_bytes()).is_some_and(|b| b.is_ascii_digit());
+    let metadata =
+        first && p.working_dir.is_some() && (p.description.is_some() || p.message_count.is_some());
+    let numeric = |v: &serde_json::value::RawValue| {
+        first_byte(v.get().as_bytes()).is_some_and(|b| b.is_ascii_digit())
+    };
     let message = p.role.is_some() && p.created.is_some_and(numeric) && p.content.is_some();
     untyped && (metadata || message)
 }
@@ -505,14 +512,20 @@ mod tests {
             Some(TranscriptFormat::OpenCodeSqlite)
         );
         assert_eq!(
-            detect(Path::new("/h/.local/share/goose/sessions/sessions.db"), bare),
+            detect(
+                Path::new("/h/.local/share/goose/sessions/sessions.db"),
+                bare
+            ),
             Some(TranscriptFormat::GooseSqlite)
         );
         assert_eq!(detect(Path::new("/h/other/sessions.db"), bare), None);
         let goose_jsonl = r#"{"working_dir":"/h","description":"x","schedule_id":null,"message_count":2}
 {"role":"user","created":1740837600,"content":[{"type":"text","text":"hi"}]}
 "#;
-        assert_eq!(d("20250301_1.jsonl", goose_jsonl), Some(TranscriptFormat::GooseJsonl));
+        assert_eq!(
+            d("20250301_1.jsonl", goose_jsonl),
+            Some(TranscriptFormat::GooseJsonl)
+        );
         let part = "{\n  \"id\": \"prt_01\",\n  \"sessionID\": \"ses_01\",\n  \"messageID\": \"msg_01\",\n  \"type\": \"tool\"";
         assert_eq!(d("prt_01.json", part), Some(TranscriptFormat::OpenCodeJson));
     }
@@ -531,7 +544,10 @@ mod tests {
             detect(&dir.path().join("opencode.db-shm"), &[0; 8]),
             Some(TranscriptFormat::SqliteSidecar)
         );
-        assert_eq!(detect(&dir.path().join("gone.db-wal"), &[0x37, 0x7f, 0x06, 0x82]), None);
+        assert_eq!(
+            detect(&dir.path().join("gone.db-wal"), &[0x37, 0x7f, 0x06, 0x82]),
+            None
+        );
         assert_eq!(detect(&wal, b"{\"a\":1}"), None);
     }
 }

@@ -44,6 +44,7 @@ use std::path::Path;
 use chrono::{FixedOffset, Offset};
 
 pub use detect::detect;
+pub use sqlite::wal_beside;
 
 /// The on-disk transcript formats this module reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

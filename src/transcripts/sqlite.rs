@@ -30,7 +30,7 @@ pub(crate) struct Snapshot {
 }
 
 /// The `-wal` file beside a database, if there is one.
-pub(crate) fn wal_beside(path: &Path) -> Option<PathBuf> {
+pub fn wal_beside(path: &Path) -> Option<PathBuf> {
     let mut p = path.as_os_str().to_owned();
     p.push("-wal");
     let p = PathBuf::from(p);
@@ -45,13 +45,15 @@ pub(crate) fn open_snapshot(path: &Path, bytes: &[u8]) -> anyhow::Result<Snapsho
         "not a whole SQLite database ({} bytes)",
         bytes.len()
     );
-    let dir = tempfile::Builder::new().prefix("trailblame-db-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("trailblame-db-")
+        .tempdir()?;
     let copy = dir.path().join("db.sqlite");
     std::fs::write(&copy, bytes)?;
     let mut wal_read = false;
     if let Some(wal) = wal_beside(path) {
-        let wal_bytes = std::fs::read(&wal)
-            .map_err(|e| anyhow::anyhow!("reading {}: {e}", wal.display()))?;
+        let wal_bytes =
+            std::fs::read(&wal).map_err(|e| anyhow::anyhow!("reading {}: {e}", wal.display()))?;
         std::fs::write(dir.path().join("db.sqlite-wal"), wal_bytes)?;
         wal_read = true;
     }
@@ -147,7 +149,8 @@ mod tests {
 
     #[test]
     fn table_names_match_whole() {
-        let head = b"SQLite format 3\0 CREATE TABLE `session` (`id` text) CREATE TABLE sessions (id)";
+        let head =
+            b"SQLite format 3\0 CREATE TABLE `session` (`id` text) CREATE TABLE sessions (id)";
         assert!(creates_table(head, "session"));
         assert!(creates_table(head, "sessions"));
         assert!(!creates_table(head, "part"));
@@ -162,7 +165,8 @@ mod tests {
         let conn = Connection::open(&db).unwrap();
         conn.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(v TEXT);")
             .unwrap();
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
         conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,
@@ -187,7 +191,10 @@ mod tests {
         drop(snap);
         let after = (std::fs::read(&db).unwrap(), std::fs::read(&wal).unwrap());
         assert_eq!(before, after);
-        assert!(!Path::new(&shm).exists(), "no -shm made beside the user's db");
+        assert!(
+            !Path::new(&shm).exists(),
+            "no -shm made beside the user's db"
+        );
     }
 
     #[test]

@@ -22,8 +22,7 @@ use super::super::{Approval, Outcome, Role, ToolCall};
 use super::records::{ActionData, CallParam, CallResult, Item, ShellArgs, ToolResult};
 
 const DECLINED: &str = "The user has declined to run this tool";
-const NOT_RECORDED: &str =
-    "goose mode (auto / approve / smart_approve) not recorded in the session; the answer is not stored";
+const NOT_RECORDED: &str = "goose mode (auto / approve / smart_approve) not recorded in the session; the answer is not stored";
 
 /// The calls and messages of one session while its messages are read.
 pub(super) struct Conversation {
@@ -150,7 +149,10 @@ impl Conversation {
         let Some(&i) = item.id.as_deref().and_then(|id| self.call_idx.get(id)) else {
             return;
         };
-        let asked = self.asked.iter().any(|a| Some(a.as_str()) == item.id.as_deref());
+        let asked = self
+            .asked
+            .iter()
+            .any(|a| Some(a.as_str()) == item.id.as_deref());
         let call = &mut self.calls[i];
         call.ended_at = time;
         let Some(result) = &item.tool_result else {
@@ -182,8 +184,7 @@ impl Conversation {
         };
         if asked {
             call.approval = Approval::Explicit;
-            call.approval_evidence =
-                Some("confirmation requested, then the tool ran".to_owned());
+            call.approval_evidence = Some("confirmation requested, then the tool ran".to_owned());
         }
     }
 

@@ -17,7 +17,8 @@ pub(super) fn read(c: &mut Collector, path: &Path, bytes: &[u8], opts: &Transcri
     let mut first = true;
     for (n, line) in lines(bytes) {
         let is_first = std::mem::take(&mut first);
-        if is_first && let Ok(m) = serde_json::from_slice::<LineMetadata>(line)
+        if is_first
+            && let Ok(m) = serde_json::from_slice::<LineMetadata>(line)
             && m.working_dir.is_some()
         {
             cwd = m.working_dir;
@@ -32,7 +33,12 @@ pub(super) fn read(c: &mut Collector, path: &Path, bytes: &[u8], opts: &Transcri
             }
         };
         let (Some(role), Some(content)) = (msg.role.as_deref(), msg.content) else {
-            c.quarantine(Some(n), None, "a message line without role or content", line);
+            c.quarantine(
+                Some(n),
+                None,
+                "a message line without role or content",
+                line,
+            );
             continue;
         };
         let time = seconds(msg.created);

@@ -8,7 +8,9 @@ use super::super::{Approval, Outcome, Role, TranscriptFormat, detect, parse};
 
 fn database() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("home/gil/.local/share/goose/sessions/sessions.db");
+    let db = dir
+        .path()
+        .join("home/gil/.local/share/goose/sessions/sessions.db");
     build_database("goose/sessions.sql", &db);
     (dir, db)
 }
@@ -23,7 +25,9 @@ fn database_session_calls_and_approvals() {
     assert_eq!(p.counts.quarantined, 1);
     assert_eq!(p.counts.records_used, 12);
     assert!(
-        p.quarantined[0].reason.starts_with("messages row 12 (session 20260119_1): content"),
+        p.quarantined[0]
+            .reason
+            .starts_with("messages row 12 (session 20260119_1): content"),
         "{:?}",
         p.quarantined
     );
@@ -43,18 +47,39 @@ fn database_session_calls_and_approvals() {
         describe.command.as_deref(),
         Some("aws elasticache describe-cache-clusters --region us-east-1")
     );
-    assert_eq!((describe.outcome, describe.approval), (Outcome::Ok, Approval::Unknown));
-    assert!(describe.approval_evidence.as_deref().unwrap().contains("not recorded"));
+    assert_eq!(
+        (describe.outcome, describe.approval),
+        (Outcome::Ok, Approval::Unknown)
+    );
+    assert!(
+        describe
+            .approval_evidence
+            .as_deref()
+            .unwrap()
+            .contains("not recorded")
+    );
     let delete = call(&p, "toolu_g_02");
-    assert_eq!((delete.outcome, delete.approval), (Outcome::Ok, Approval::Explicit));
+    assert_eq!(
+        (delete.outcome, delete.approval),
+        (Outcome::Ok, Approval::Explicit)
+    );
     assert_eq!(delete.started_at, Some(1_768_816_820_000_000));
     assert_eq!(delete.ended_at, Some(1_768_816_830_000_000));
     let subnet = call(&p, "toolu_g_03");
-    assert_eq!((subnet.outcome, subnet.approval), (Outcome::Rejected, Approval::Rejected));
+    assert_eq!(
+        (subnet.outcome, subnet.approval),
+        (Outcome::Rejected, Approval::Rejected)
+    );
     // Only in the -wal file.
     let rm = call(&p, "toolu_g_04");
-    assert_eq!((rm.outcome, rm.approval), (Outcome::Error, Approval::Unknown));
-    assert_eq!(rm.output_excerpt.as_deref(), Some("Execution failed: exit status 1"));
+    assert_eq!(
+        (rm.outcome, rm.approval),
+        (Outcome::Error, Approval::Unknown)
+    );
+    assert_eq!(
+        rm.output_excerpt.as_deref(),
+        Some("Execution failed: exit status 1")
+    );
     let mcp = call(&p, "toolu_g_05");
     assert_eq!(
         mcp.command.as_deref(),
@@ -102,11 +127,17 @@ fn legacy_jsonl_session() {
     assert_eq!(p.quarantined.len(), 1);
     assert_eq!(p.quarantined[0].line, Some(5));
     let s = &p.sessions[0];
-    assert_eq!((s.session_id.as_str(), s.agent.as_str()), ("20250301_1", "goose"));
+    assert_eq!(
+        (s.session_id.as_str(), s.agent.as_str()),
+        ("20250301_1", "goose")
+    );
     assert_eq!(s.cwd.as_deref(), Some("/home/gil/platform"));
     assert_eq!(s.started_at, Some(1_740_837_600_000_000));
     let c = call(&p, "toolu_gl_01");
-    assert_eq!(c.command.as_deref(), Some("aws iam list-access-keys --user-name ci"));
+    assert_eq!(
+        c.command.as_deref(),
+        Some("aws iam list-access-keys --user-name ci")
+    );
     assert_eq!((c.outcome, c.approval), (Outcome::Ok, Approval::Unknown));
     assert_eq!(c.source_line, 3);
     assert_eq!(p.messages.len(), 2);

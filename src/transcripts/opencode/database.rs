@@ -92,12 +92,7 @@ pub(super) fn read_database(
         while let Some(row) = rows.next()? {
             let idx = next();
             let Some(id) = cols.text(row, "id").filter(|s| !s.is_empty()) else {
-                c.quarantine(
-                    None,
-                    Some(idx),
-                    format!("session row {idx}: no id"),
-                    b"",
-                );
+                c.quarantine(None, Some(idx), format!("session row {idx}: no id"), b"");
                 continue;
             };
             let mut acc = SessionAcc {
@@ -115,8 +110,10 @@ pub(super) fn read_database(
                     )),
                 }
             }
-            acc.span.add(ms(cols.int(row, "time_created").map(|t| t as f64)));
-            acc.span.add(ms(cols.int(row, "time_updated").map(|t| t as f64)));
+            acc.span
+                .add(ms(cols.int(row, "time_created").map(|t| t as f64)));
+            acc.span
+                .add(ms(cols.int(row, "time_updated").map(|t| t as f64)));
             if let Some(m) = cols.text(row, "model").and_then(|m| model_of(&m)) {
                 acc.models.push(&m);
             }
@@ -244,8 +241,8 @@ pub(super) fn read_database(
                         c.skipped("text part (ignored, or of an unknown message)");
                         continue;
                     };
-                    let time = ms(part.time.and_then(|t| t.start))
-                        .or_else(|| meta.and_then(|m| m.time));
+                    let time =
+                        ms(part.time.and_then(|t| t.start)).or_else(|| meta.and_then(|m| m.time));
                     let text = part.text.as_deref().unwrap_or("");
                     c.message(&session_id, time, role, text, line);
                     c.used();

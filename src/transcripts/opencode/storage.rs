@@ -13,9 +13,9 @@ use serde::Deserialize;
 use super::super::json_doc::Cursor;
 use super::super::util::{Collector, Span, json_line_reason, operator_for};
 use super::super::{AgentSession, Role, TranscriptOptions};
+use super::AGENT;
 use super::parts::{RuleSets, ms, tool_call};
 use super::records::{MessageInfo, Part, SessionFile};
-use super::AGENT;
 
 #[derive(Deserialize)]
 struct Head {

@@ -10,7 +10,9 @@ const LEGACY: &str = "opencode/home/olga/.local/share/opencode/storage";
 
 fn database() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("home/olga/.local/share/opencode/opencode.db");
+    let db = dir
+        .path()
+        .join("home/olga/.local/share/opencode/opencode.db");
     build_database("opencode/opencode.sql", &db);
     (dir, db)
 }
@@ -46,7 +48,10 @@ fn database_sessions_calls_and_approvals() {
 
     assert_eq!(p.tool_calls.len(), 8);
     let ls = call(&p, "toolu_oc_01");
-    assert_eq!(ls.command.as_deref(), Some("aws s3 ls s3://olga-staging-backups/"));
+    assert_eq!(
+        ls.command.as_deref(),
+        Some("aws s3 ls s3://olga-staging-backups/")
+    );
     assert_eq!((ls.outcome, ls.approval), (Outcome::Ok, Approval::Auto));
     assert_eq!(
         ls.approval_evidence.as_deref(),
@@ -61,7 +66,10 @@ fn database_sessions_calls_and_approvals() {
             .ends_with("(saved always-allow rules)")
     );
     let iam = call(&p, "toolu_oc_03");
-    assert_eq!((iam.outcome, iam.approval), (Outcome::Rejected, Approval::Rejected));
+    assert_eq!(
+        (iam.outcome, iam.approval),
+        (Outcome::Rejected, Approval::Rejected)
+    );
     assert!(
         iam.approval_evidence
             .as_deref()
@@ -69,7 +77,10 @@ fn database_sessions_calls_and_approvals() {
             .contains("The user rejected permission")
     );
     let rds = call(&p, "toolu_oc_04");
-    assert_eq!((rds.outcome, rds.approval), (Outcome::Denied, Approval::Rejected));
+    assert_eq!(
+        (rds.outcome, rds.approval),
+        (Outcome::Denied, Approval::Rejected)
+    );
 
     // Only in the -wal file.
     let del = call(&p, "toolu_oc_05");
@@ -81,20 +92,47 @@ fn database_sessions_calls_and_approvals() {
     assert_eq!(del.started_at, Some(1_768_813_240_000_000));
     assert_eq!(del.ended_at, Some(1_768_813_243_000_000));
     // The session's rule says "ask": whether olga said yes is not stored.
-    assert_eq!((del.outcome, del.approval), (Outcome::Ok, Approval::Unknown));
+    assert_eq!(
+        (del.outcome, del.approval),
+        (Outcome::Ok, Approval::Unknown)
+    );
     let failed = call(&p, "toolu_oc_06");
-    assert_eq!((failed.exit_code, failed.outcome), (Some(254), Outcome::Error));
+    assert_eq!(
+        (failed.exit_code, failed.outcome),
+        (Some(254), Outcome::Error)
+    );
     let read = call(&p, "toolu_oc_07");
-    assert_eq!((read.tool_name.as_str(), read.command.as_deref()), ("read", None));
-    assert!(p.tool_calls.iter().all(|c| c.approval != Approval::Explicit));
+    assert_eq!(
+        (read.tool_name.as_str(), read.command.as_deref()),
+        ("read", None)
+    );
+    assert!(
+        p.tool_calls
+            .iter()
+            .all(|c| c.approval != Approval::Explicit)
+    );
 
     let roles: Vec<Role> = p.messages.iter().map(|m| m.role).collect();
     assert_eq!(roles, [Role::User, Role::User, Role::Assistant]);
-    assert!(p.messages[1].text_excerpt.starts_with("Drop the old orders-staging"));
+    assert!(
+        p.messages[1]
+            .text_excerpt
+            .starts_with("Drop the old orders-staging")
+    );
 
     let reasons: Vec<&str> = p.quarantined.iter().map(|q| q.reason.as_str()).collect();
-    assert!(reasons.iter().any(|r| r.starts_with("part row ") && r.contains("(prt_a2k): data unreadable")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("(msg_a3): data unreadable")), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("part row ") && r.contains("(prt_a2k): data unreadable")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("(msg_a3): data unreadable")),
+        "{reasons:?}"
+    );
     assert!(p.quarantined.iter().all(|q| q.record_index.is_some()));
 }
 
@@ -105,7 +143,12 @@ fn database_bytes_cut_or_damaged_never_panic() {
     let opts = Default::default();
     let other = db.with_file_name("copy.db");
     for cut in (0..bytes.len()).step_by(997).chain([bytes.len() - 1]) {
-        let p = parse(TranscriptFormat::OpenCodeSqlite, &other, &bytes[..cut], &opts);
+        let p = parse(
+            TranscriptFormat::OpenCodeSqlite,
+            &other,
+            &bytes[..cut],
+            &opts,
+        );
         assert!(p.counts.reconciles(), "cut at {cut}: {:?}", p.counts);
     }
     let mut seed = 0x2545_F491_4F6C_DD1Du64;
@@ -132,7 +175,10 @@ fn legacy_storage_files_one_record_each() {
         ),
     );
     assert_eq!(both.sessions.len(), 1);
-    assert_eq!(both.sessions[0].session_id, "ses_1f0e8d7c6b5aBothStoresXyZ12");
+    assert_eq!(
+        both.sessions[0].session_id,
+        "ses_1f0e8d7c6b5aBothStoresXyZ12"
+    );
     assert_eq!(both.sessions[0].agent, "opencode");
     assert_eq!(both.sessions[0].operator.as_deref(), Some("olga"));
 
@@ -143,7 +189,10 @@ fn legacy_storage_files_one_record_each() {
     // The same call as in the database: same session and call ids.
     let c = call(&part, "toolu_both_01");
     assert_eq!(c.session_id, "ses_1f0e8d7c6b5aBothStoresXyZ12");
-    assert_eq!((c.command.as_deref(), c.outcome), (Some("aws s3 ls"), Outcome::Ok));
+    assert_eq!(
+        (c.command.as_deref(), c.outcome),
+        (Some("aws s3 ls"), Outcome::Ok)
+    );
 
     let text = parse_fixture(
         TranscriptFormat::OpenCodeJson,
@@ -164,15 +213,27 @@ fn legacy_storage_files_one_record_each() {
     );
     assert_eq!(cut.quarantined.len(), 1);
     assert_eq!(cut.quarantined[0].line, Some(1));
-    assert!(cut.quarantined[0].reason.starts_with("truncated JSON"), "{:?}", cut.quarantined);
+    assert!(
+        cut.quarantined[0].reason.starts_with("truncated JSON"),
+        "{:?}",
+        cut.quarantined
+    );
 }
 
 #[test]
 fn storage_files_are_told_from_other_json() {
-    assert!(super::is_storage_file(br#"{"id":"ses_x","version":"1.0","projectID":"global","time":{}}"#));
-    assert!(super::is_storage_file(br#"{"id":"prt_x","sessionID":"ses_x","messageID":"msg_x","type":"text"}"#));
-    assert!(super::is_storage_file(b"{\n  \"id\": \"msg_x\",\n  \"sessionID\": \"ses_x\",\n  \"role\": \"user\""));
+    assert!(super::is_storage_file(
+        br#"{"id":"ses_x","version":"1.0","projectID":"global","time":{}}"#
+    ));
+    assert!(super::is_storage_file(
+        br#"{"id":"prt_x","sessionID":"ses_x","messageID":"msg_x","type":"text"}"#
+    ));
+    assert!(super::is_storage_file(
+        b"{\n  \"id\": \"msg_x\",\n  \"sessionID\": \"ses_x\",\n  \"role\": \"user\""
+    ));
     assert!(!super::is_storage_file(br#"{"id":"msg_x","type":"user"}"#));
-    assert!(!super::is_storage_file(br#"{"id":"abc","sessionID":"s","role":"user"}"#));
+    assert!(!super::is_storage_file(
+        br#"{"id":"abc","sessionID":"s","role":"user"}"#
+    ));
     assert!(!super::is_storage_file(b"[1,2]"));
 }
