@@ -4,7 +4,7 @@
 //! thread timing, decides what is kept.
 
 use super::dedup::IdSet;
-use super::read_phase::{FileOutcome, TranscriptPart};
+use super::read_phase::{ChunkOutcome, FileOutcome, TranscriptPart};
 use super::reader::Quarantined;
 use super::transcript;
 use crate::schema::{ingested_files, quarantine, table};
@@ -81,12 +81,58 @@ impl Merger {
         }
     }
 
-    pub(super) fn merge(
+    /// Merges a chunk's files in order, then adds the rows kept from its
+    /// frame in one go.
+    pub(super) fn merge_chunk(
         &mut self,
-        mut o: FileOutcome,
+        chunk: ChunkOutcome,
         seen: &mut IdSet,
         writer: &mut StoreWriter,
     ) -> Result<()> {
+        let mut keep = Vec::with_capacity(chunk.id_hashes.len());
+        let mut at = 0;
+        for o in chunk.files {
+            let keys = chunk.id_hashes.get(at..at + o.rows).unwrap_or_default();
+            at += o.rows;
+            self.merge(o, keys, &mut keep, seen, writer)?;
+        }
+        let Some(df) = chunk.frame else {
+            return Ok(());
+        };
+        if keep.len() != df.height() || chunk.days.len() != df.height() {
+            bail!(
+                "internal error: a chunk of {} rows accounted {} rows",
+                df.height(),
+                keep.len()
+            );
+        }
+        let kept = keep.iter().filter(|k| **k).count();
+        let df = if kept == keep.len() {
+            df
+        } else {
+            df.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep))?
+        };
+        let days: Vec<i32> = chunk
+            .days
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(d, _)| *d)
+            .collect();
+        self.add_rows(df, &days, writer)
+    }
+
+    /// Accounts for one file whose rows have the de-duplication `keys`;
+    /// pushes one keep flag per row onto `keep`.
+    fn merge(
+        &mut self,
+        mut o: FileOutcome,
+        keys: &[u128],
+        keep: &mut Vec<bool>,
+        seen: &mut IdSet,
+        writer: &mut StoreWriter,
+    ) -> Result<()> {
+        let mut rows_dropped = false;
         self.accounting.files_seen += 1;
         self.accounting.bytes_read += o.size;
         self.accounting.bytes_decoded += o.bytes_decoded;
@@ -96,10 +142,8 @@ impl Merger {
             && !self.run_hashes.insert(h.clone())
         {
             o.kind = "already_ingested".into();
-            o.frame = None;
+            rows_dropped = true;
             o.quarantined.clear();
-            o.days.clear();
-            o.id_hashes.clear();
             o.lenient = Default::default();
             o.warnings.clear();
             o.hook_payloads = 0;
@@ -150,27 +194,18 @@ impl Merger {
             row.skipped = c.records_skipped;
             self.add_transcript(part, writer)?;
         }
-        if let Some(df) = o.frame.take() {
-            let mut keep = Vec::with_capacity(o.id_hashes.len());
-            for h in &o.id_hashes {
-                keep.push(seen.insert(*h));
+        if rows_dropped {
+            keep.extend(std::iter::repeat_n(false, keys.len()));
+        } else {
+            for h in keys {
+                let new = seen.insert(*h);
+                keep.push(new);
+                if new {
+                    row.kept += 1;
+                } else {
+                    row.duplicates += 1;
+                }
             }
-            let kept = keep.iter().filter(|k| **k).count();
-            row.kept = kept as u64;
-            row.duplicates = (keep.len() - kept) as u64;
-            let df = if kept == keep.len() {
-                df
-            } else {
-                df.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep))?
-            };
-            let days: Vec<i32> = o
-                .days
-                .iter()
-                .zip(&keep)
-                .filter(|(_, k)| **k)
-                .map(|(d, _)| *d)
-                .collect();
-            self.add_rows(df, &days, writer)?;
         }
         let acc = &mut self.accounting;
         if o.kind.starts_with("transcript:") {

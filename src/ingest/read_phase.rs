@@ -1,7 +1,12 @@
-//! The parallel half of a run: files grouped into windows, each file read,
-//! decoded and parsed on a rayon worker into a `FileOutcome` (rows,
-//! quarantined records, transcript rows), with reused per-thread buffers.
+//! The parallel half of a run: files grouped into windows, windows into
+//! chunks; a rayon worker reads, decodes and parses each chunk's files in
+//! order into one shared `EventBatch` and one frame (`ChunkOutcome`), with a
+//! `FileOutcome` per file (its row count, quarantined records, transcript
+//! rows). Many small files thus cost one Arrow frame, not one each, and the
+//! read buffers are reused per thread. Windows and chunks depend only on the
+//! file list, so the output does not depend on the thread count.
 
+use super::batch::EventBatch;
 use super::reader::{FileKind, Quarantined, ReadContext};
 use super::{decode, discover, normalise, reader, transcript};
 use polars::prelude::*;
@@ -9,11 +14,14 @@ use std::collections::HashSet;
 
 /// Compressed bytes read per parallel window.
 pub(super) const WINDOW_BYTES: u64 = 8 << 20;
-pub(super) const WINDOW_FILES: usize = 256;
+pub(super) const WINDOW_FILES: usize = 4096;
+/// Compressed bytes and files one worker reads into one batch.
+pub(super) const CHUNK_BYTES: u64 = 1 << 20;
+pub(super) const CHUNK_FILES: usize = 128;
 
 thread_local! {
     /// Each worker reads and inflates into the same two buffers for the whole run.
-    pub(super) static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// What one file produced in the parallel phase.
@@ -23,9 +31,9 @@ pub(super) struct FileOutcome {
     pub(super) hash: Option<String>,
     pub(super) kind: String,
     pub(super) note: Option<String>,
-    pub(super) frame: Option<DataFrame>,
-    pub(super) days: Vec<i32>,
-    pub(super) id_hashes: Vec<u128>,
+    /// Rows this file added to its chunk's frame (they follow the rows of
+    /// the files before it in the chunk).
+    pub(super) rows: usize,
     pub(super) quarantined: Vec<Quarantined>,
     pub(super) bytes_decoded: u64,
     pub(super) transcript: Option<TranscriptPart>,
@@ -41,13 +49,28 @@ pub(super) struct TranscriptPart {
     pub(super) counts: crate::transcripts::TranscriptCounts,
 }
 
-pub(super) fn make_windows(files: &[discover::InputFile]) -> Vec<&[discover::InputFile]> {
+/// What one chunk of files produced: their outcomes in input order and the
+/// rows of all of them in one frame, with each row's day and key.
+pub(super) struct ChunkOutcome {
+    pub(super) files: Vec<FileOutcome>,
+    pub(super) frame: Option<DataFrame>,
+    pub(super) days: Vec<i32>,
+    pub(super) id_hashes: Vec<u128>,
+}
+
+/// Consecutive runs of files, each ending once it holds `max_bytes`
+/// (compressed) or `max_files`.
+pub(super) fn group(
+    files: &[discover::InputFile],
+    max_bytes: u64,
+    max_files: usize,
+) -> Vec<&[discover::InputFile]> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut bytes = 0;
     for (i, f) in files.iter().enumerate() {
         bytes += f.size;
-        if bytes >= WINDOW_BYTES || i + 1 - start >= WINDOW_FILES {
+        if bytes >= max_bytes || i + 1 - start >= max_files {
             out.push(&files[start..=i]);
             start = i + 1;
             bytes = 0;
@@ -59,10 +82,49 @@ pub(super) fn make_windows(files: &[discover::InputFile]) -> Vec<&[discover::Inp
     out
 }
 
-pub(super) fn read_one(
+/// Reads a chunk's files in order into one batch, on this thread's buffers.
+pub(super) fn read_chunk(
+    files: &[discover::InputFile],
+    known_hashes: &HashSet<String>,
+    cx: &ReadContext<'_>,
+    topts: &crate::transcripts::TranscriptOptions,
+) -> ChunkOutcome {
+    BUFFERS.with_borrow_mut(|(raw, buf)| {
+        let mut batch = EventBatch::new("", 1024);
+        let mut outcomes: Vec<FileOutcome> = files
+            .iter()
+            .map(|f| read_one(f, raw, buf, &mut batch, known_hashes, cx, topts))
+            .collect();
+        let mut chunk = ChunkOutcome {
+            files: Vec::new(),
+            frame: None,
+            days: std::mem::take(&mut batch.days),
+            id_hashes: std::mem::take(&mut batch.id_hashes),
+        };
+        if !batch.is_empty() {
+            match batch.finish() {
+                Ok(df) => chunk.frame = Some(df),
+                Err(e) => {
+                    for o in outcomes.iter_mut().filter(|o| o.rows > 0) {
+                        o.kind = "unreadable".into();
+                        o.note = Some(format!("internal error building columns: {e:#}"));
+                        o.rows = 0;
+                    }
+                    chunk.days.clear();
+                    chunk.id_hashes.clear();
+                }
+            }
+        }
+        chunk.files = outcomes;
+        chunk
+    })
+}
+
+fn read_one(
     f: &discover::InputFile,
     raw: &mut Vec<u8>,
     buf: &mut Vec<u8>,
+    batch: &mut EventBatch,
     known_hashes: &HashSet<String>,
     cx: &ReadContext<'_>,
     topts: &crate::transcripts::TranscriptOptions,
@@ -74,9 +136,7 @@ pub(super) fn read_one(
         hash: None,
         kind: String::new(),
         note: None,
-        frame: None,
-        days: Vec::new(),
-        id_hashes: Vec::new(),
+        rows: 0,
         quarantined: Vec::new(),
         bytes_decoded: 0,
         transcript: None,
@@ -120,7 +180,14 @@ pub(super) fn read_one(
     let origin = normalise::Origin {
         account: account.as_deref(),
     };
-    let read = reader::read_file(&path, bytes, decoded.trailing_error.as_deref(), origin, cx);
+    let read = reader::read_file_into(
+        batch,
+        &path,
+        bytes,
+        decoded.trailing_error.as_deref(),
+        origin,
+        cx,
+    );
     outcome.kind = read.kind.as_str().to_string();
     outcome.note = read.note;
     if read.kind == FileKind::Unknown && outcome.note.is_none() {
@@ -130,20 +197,7 @@ pub(super) fn read_one(
     outcome.lenient = read.lenient;
     outcome.warnings = read.warnings;
     outcome.hook_payloads = read.hook_payloads;
-    if !read.batch.is_empty() {
-        let mut batch = read.batch;
-        outcome.days = std::mem::take(&mut batch.days);
-        outcome.id_hashes = std::mem::take(&mut batch.id_hashes);
-        match batch.finish() {
-            Ok(df) => outcome.frame = Some(df),
-            Err(e) => {
-                outcome.kind = "unreadable".into();
-                outcome.note = Some(format!("internal error building columns: {e:#}"));
-                outcome.days.clear();
-                outcome.id_hashes.clear();
-            }
-        }
-    }
+    outcome.rows = read.rows as usize;
     outcome
 }
 

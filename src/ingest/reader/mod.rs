@@ -17,13 +17,12 @@ mod shape;
 #[cfg(test)]
 mod tests;
 
-use super::batch::EventBatch;
 use super::fastjson;
 use super::record::Doc;
 use crate::cloudtrail::iam_action::IamExceptions;
 use std::borrow::Cow;
 
-pub use records::read_file;
+pub use records::{read_file, read_file_into};
 pub use shape::sniff_cloudtrail;
 
 /// What an input file turned out to be.
@@ -76,7 +75,8 @@ pub const RAW_LIMIT: usize = 64 * 1024;
 
 pub struct FileRead {
     pub kind: FileKind,
-    pub batch: EventBatch,
+    /// Rows this file added to its batch.
+    pub rows: u64,
     pub quarantined: Vec<Quarantined>,
     pub note: Option<String>,
     /// Records kept thanks to a leniency, by kind.
@@ -163,7 +163,7 @@ pub const MAX_WARNINGS: usize = 20;
 
 impl FileRead {
     pub fn records_read(&self) -> u64 {
-        self.batch.len() as u64 + self.quarantined.len() as u64
+        self.rows + self.quarantined.len() as u64
     }
 }
 

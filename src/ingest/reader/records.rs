@@ -24,11 +24,29 @@ pub fn read_file(
     origin: Origin<'_>,
     cx: &ReadContext<'_>,
 ) -> FileRead {
+    let mut batch = EventBatch::new(source_file, 256);
+    read_file_into(&mut batch, source_file, bytes, trailing_error, origin, cx)
+}
+
+/// `read_file`, adding the rows to `batch`, which other files may share
+/// (`FileRead::rows` says how many are this file's).
+pub fn read_file_into(
+    batch: &mut EventBatch,
+    source_file: &str,
+    bytes: &[u8],
+    trailing_error: Option<&str>,
+    origin: Origin<'_>,
+    cx: &ReadContext<'_>,
+) -> FileRead {
+    batch.start_file(source_file);
+    let rows_before = batch.len();
     let mut r = Reader {
         bytes,
         text: simdutf8::basic::from_utf8(bytes).ok(),
         lines: LineCounter::default(),
-        batch: EventBatch::new(source_file, 256),
+        source_file,
+        rows_before,
+        batch,
         quarantined: Vec::new(),
         not_records: Vec::new(),
         index: 0,
@@ -77,7 +95,7 @@ pub fn read_file(
             &[],
         );
     }
-    let kind = if r.recognised > 0 || !r.batch.is_empty() {
+    let kind = if r.recognised > 0 || r.rows() > 0 {
         FileKind::CloudTrail
     } else if r.container {
         if r.quarantined.is_empty() {
@@ -125,7 +143,10 @@ struct Reader<'b, 'c> {
     /// `bytes` as text, when the whole file is valid UTF-8.
     text: Option<&'b str>,
     lines: LineCounter,
-    batch: EventBatch,
+    source_file: &'b str,
+    /// Rows in `batch` before this file's.
+    rows_before: usize,
+    batch: &'b mut EventBatch,
     quarantined: Vec<Quarantined>,
     /// JSON that is not a record; quarantined only if the file is CloudTrail.
     not_records: Vec<Quarantined>,
@@ -148,11 +169,15 @@ struct Reader<'b, 'c> {
 }
 
 impl<'b> Reader<'b, '_> {
+    fn rows(&self) -> usize {
+        self.batch.len() - self.rows_before
+    }
+
     fn finish(mut self, kind: FileKind, mut note: Option<String>) -> FileRead {
         // A settings file or a table that failed to read as JSON (TOML
         // starts with `[` too) is not a damaged log.
         let kind = match kind {
-            FileKind::Unknown if is_not_log_name(self.batch.source_file()) => {
+            FileKind::Unknown if is_not_log_name(self.source_file) => {
                 self.quarantined.clear();
                 self.not_records.clear();
                 note = None;
@@ -185,7 +210,7 @@ impl<'b> Reader<'b, '_> {
         }
         FileRead {
             kind,
-            batch: self.batch,
+            rows: self.rows() as u64,
             quarantined: self.quarantined,
             note,
             lenient: self.lenient,
