@@ -132,3 +132,158 @@ fn gunzip(path: &Path) -> String {
     assert!(out.status.success(), "gzip -dc {}", path.display());
     String::from_utf8(out.stdout).unwrap()
 }
+
+const RECORD: &str = r#"{"eventVersion":"1.08","eventID":"@ID@","eventTime":"2025-12-08T09:01:02Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"us-east-1","userAgent":"@UA@","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/bob"}}"#;
+
+fn record(id: &str, user_agent: &str) -> String {
+    RECORD.replace("@ID@", id).replace("@UA@", user_agent)
+}
+
+/// The quarantine table's reasons.
+fn reasons(store: &Path) -> Vec<String> {
+    query(store, "SELECT reason FROM quarantine ORDER BY record_index")
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Issue 23: a gzip file that inflates past `ingest.max_file_bytes` is read
+/// up to the limit, the rest reported with the limit named and counted; the
+/// run goes on to the next file.
+#[test]
+fn issue_23_gzip_bomb_is_read_to_the_limit_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    // Five records, then 48 MiB of spaces inside the array: 50 KB of gzip.
+    let mut doc = String::from("{\"Records\":[");
+    for i in 0..5 {
+        doc.push_str(&record(&format!("r{i}"), "aws-cli/2.0"));
+        doc.push(',');
+    }
+    let mut gz = std::process::Command::new("gzip")
+        .arg("-c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = gz.stdin.take().unwrap();
+        stdin.write_all(doc.as_bytes()).unwrap();
+        let spaces = vec![b' '; 1 << 20];
+        for _ in 0..48 {
+            stdin.write_all(&spaces).unwrap();
+        }
+        stdin
+            .write_all(format!("{}]}}", record("last", "x")).as_bytes())
+            .unwrap();
+    }
+    let out = gz.wait_with_output().unwrap();
+    std::fs::write(dir.path().join("bomb.json.gz"), &out.stdout).unwrap();
+    assert!(out.stdout.len() < 1 << 20, "{} bytes", out.stdout.len());
+    std::fs::write(dir.path().join("ok.json"), record("fine", "aws-cli/2.0")).unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest_json(
+        &[dir.path()],
+        store.path(),
+        &["--max-file-bytes", "8388608", "--no-attribution"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let acc = &v["accounting"];
+    assert_eq!(acc["files_over_limit"], 1, "{acc}");
+    assert_eq!(acc["kept"], 6, "{acc}");
+    assert_eq!(acc["quarantined"], 1, "{acc}");
+    let why = reasons(store.path());
+    assert!(
+        why[0].contains("8 MiB limit (ingest.max_file_bytes)"),
+        "{why:?}"
+    );
+    let messages = v["messages"].to_string();
+    assert!(messages.contains("bomb.json.gz"), "{messages}");
+}
+
+/// Issue 23: a record with a field over `ingest.max_field_bytes`, and one
+/// over `ingest.max_record_bytes`, are quarantined naming the limit, the
+/// file and the record; their neighbours are kept.
+#[test]
+fn issue_23_huge_field_and_record_are_quarantined_naming_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let big_field = "a".repeat(300 << 10);
+    let big_record = record("big-record", "aws-cli/2.0").replace(
+        "\"awsRegion\"",
+        &format!(
+            "\"requestParameters\":{{\"p\":\"{}\"}},\"awsRegion\"",
+            "b".repeat(1 << 20)
+        ),
+    );
+    let doc = format!(
+        "{{\"Records\":[{},{},{},{}]}}",
+        record("a", "aws-cli/2.0"),
+        record("big-field", &big_field),
+        big_record,
+        record("b", "aws-cli/2.0"),
+    );
+    let file = dir.path().join("huge-field.json");
+    std::fs::write(&file, doc).unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest_json(&[&file], store.path(), &["--no-attribution"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let acc = &v["accounting"];
+    assert_eq!(
+        (acc["kept"].as_u64(), acc["quarantined"].as_u64()),
+        (Some(2), Some(2)),
+        "{acc}"
+    );
+    let why = reasons(store.path());
+    assert_eq!(
+        why[0],
+        format!(
+            "field user_agent is {} bytes, over the 256 KiB limit (ingest.max_field_bytes)",
+            300 << 10
+        )
+    );
+    assert!(
+        why[1].contains("over the 1 MiB limit (ingest.max_record_bytes)"),
+        "{why:?}"
+    );
+    let messages = v["messages"].to_string();
+    assert!(
+        messages.contains("huge-field.json: record 1 (line 1): field user_agent"),
+        "{messages}"
+    );
+    // The quarantined text is clipped, not the whole field.
+    let raw = count(store.path(), "SELECT MAX(LENGTH(raw)) FROM quarantine");
+    assert!(raw <= 64 << 10, "{raw}");
+}
+
+/// Issue 23: a plain (not gzip) file far past the limit, sparse so it costs
+/// no disk: the records before the limit are kept, the file is hashed to
+/// its end (given again, it is already ingested), the rest is reported.
+#[test]
+fn issue_23_huge_plain_file_is_read_to_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.jsonl");
+    let lines: String = (0..3)
+        .map(|i| record(&format!("l{i}"), "aws-cli/2.0") + "\n")
+        .collect();
+    std::fs::write(&file, lines).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
+    f.set_len(1 << 30).unwrap();
+    drop(f);
+    let store = tempfile::tempdir().unwrap();
+    let args = ["--max-file-bytes", "4194304", "--no-attribution"];
+    let (r, v) = ingest_json(&[&file], store.path(), &args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let acc = &v["accounting"];
+    assert_eq!(acc["files_over_limit"], 1, "{acc}");
+    assert_eq!(acc["kept"], 3, "{acc}");
+    assert_eq!(acc["bytes_read"], 1u64 << 30, "{acc}");
+    let why = reasons(store.path());
+    assert!(
+        why.iter()
+            .any(|w| w.contains("the file is 1073741824 bytes, over the 4 MiB limit")),
+        "{why:?}"
+    );
+    let (r, v) = ingest_json(&[&file], store.path(), &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["accounting"]["files_already_ingested"], 1);
+}

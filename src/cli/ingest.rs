@@ -132,6 +132,12 @@ pub fn print_report(run: &Report, store: Option<(&Path, std::time::Duration)>) {
     if let Some(line) = lenient_line(a) {
         out.push_str(&line);
     }
+    if a.files_over_limit > 0 {
+        out.push_str(&format!(
+            "files over the size limit (ingest.max_file_bytes): {}, read up to it, the rest quarantined\n",
+            thousands(a.files_over_limit)
+        ));
+    }
     if !a.paths_not_read.is_empty() {
         let parts: Vec<String> = a
             .paths_not_read

@@ -79,6 +79,71 @@ const BOOL_COLS: [&str; 4] = [
     events::MANAGEMENT_EVENT,
 ];
 
+/// A row's string columns, in `STR_COLS` order.
+fn str_values<'r>(r: &'r EventRow<'_>) -> [Option<&'r str>; 40] {
+    let ua = &r.ua;
+    [
+        Some(&r.event_id),
+        r.event_version,
+        Some(r.event_source),
+        Some(r.event_name),
+        r.aws_region,
+        r.account_id,
+        r.source_ip,
+        r.user_agent,
+        r.identity_type,
+        r.principal_arn,
+        r.principal_id,
+        r.account_of_principal,
+        r.user_name,
+        r.role_arn,
+        r.role_name,
+        r.session_name,
+        r.access_key_id,
+        r.source_identity,
+        r.invoked_by,
+        r.on_behalf_of,
+        r.event_type,
+        r.event_category,
+        r.error_code,
+        r.error_message,
+        r.request_id,
+        r.shared_event_id,
+        r.vpc_endpoint_id,
+        r.request_parameters,
+        r.response_elements,
+        r.additional_event_data,
+        r.service_event_details,
+        r.insight_details,
+        r.iam_action.as_deref(),
+        ua.client,
+        ua.client_version,
+        ua.cli_command,
+        ua.exec_env,
+        ua.app_id,
+        ua.cli_session,
+        ua.mcp_server,
+    ]
+}
+
+/// The longest value of a row (string columns and `resources` entries):
+/// its column name and length in bytes, for the field size limit.
+pub fn longest_field(r: &EventRow<'_>) -> (&'static str, usize) {
+    let mut longest = ("", 0);
+    for (name, v) in STR_COLS.iter().zip(str_values(r)) {
+        let n = v.map_or(0, str::len);
+        if n > longest.1 {
+            longest = (name, n);
+        }
+    }
+    for v in &r.resources {
+        if v.len() > longest.1 {
+            longest = (events::RESOURCES, v.len());
+        }
+    }
+    longest
+}
+
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 impl EventBatch {
@@ -130,52 +195,10 @@ impl EventBatch {
     }
 
     pub fn push(&mut self, r: &EventRow<'_>, line: Option<u64>, index: u64) {
-        let ua = &r.ua;
-        let values: [Option<&str>; 40] = [
-            Some(&r.event_id),
-            r.event_version,
-            Some(r.event_source),
-            Some(r.event_name),
-            r.aws_region,
-            r.account_id,
-            r.source_ip,
-            r.user_agent,
-            r.identity_type,
-            r.principal_arn,
-            r.principal_id,
-            r.account_of_principal,
-            r.user_name,
-            r.role_arn,
-            r.role_name,
-            r.session_name,
-            r.access_key_id,
-            r.source_identity,
-            r.invoked_by,
-            r.on_behalf_of,
-            r.event_type,
-            r.event_category,
-            r.error_code,
-            r.error_message,
-            r.request_id,
-            r.shared_event_id,
-            r.vpc_endpoint_id,
-            r.request_parameters,
-            r.response_elements,
-            r.additional_event_data,
-            r.service_event_details,
-            r.insight_details,
-            r.iam_action.as_deref(),
-            ua.client,
-            ua.client_version,
-            ua.cli_command,
-            ua.exec_env,
-            ua.app_id,
-            ua.cli_session,
-            ua.mcp_server,
-        ];
-        for (b, v) in self.strs.iter_mut().zip(values) {
+        for (b, v) in self.strs.iter_mut().zip(str_values(r)) {
             b.append_option(v);
         }
+        let ua = &r.ua;
         let bools = [
             r.mfa_authenticated,
             Some(r.console_session),

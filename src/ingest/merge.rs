@@ -143,6 +143,7 @@ impl Merger {
         {
             o.kind = "already_ingested".into();
             rows_dropped = true;
+            o.over_limit = false;
             o.quarantined.clear();
             o.lenient = Default::default();
             o.warnings.clear();
@@ -227,6 +228,13 @@ impl Merger {
             acc.documents_concatenated += l.documents_concatenated;
             acc.containers_repeated += l.containers_repeated;
             acc.hook_payloads_not_read += o.hook_payloads;
+        }
+        if o.over_limit {
+            self.accounting.files_over_limit += 1;
+            if o.kind.starts_with("transcript:") {
+                let note = o.note.as_deref().unwrap_or("over ingest.max_file_bytes");
+                self.message(format!("{}: {note}", o.path));
+            }
         }
         match o.kind.as_str() {
             "unknown" | "unreadable" => {

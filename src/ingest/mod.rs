@@ -12,6 +12,7 @@ pub mod decode;
 mod dedup;
 pub mod discover;
 pub mod fastjson;
+pub mod limits;
 mod merge;
 pub mod normalise;
 mod read_phase;
@@ -27,6 +28,7 @@ use crate::store::manifest::RunRecord;
 use crate::store::writer::StoreWriter;
 use anyhow::{Context, Result, bail};
 use dedup::{existing_ids, existing_transcript_keys};
+pub use limits::Limits;
 use merge::Merger;
 use rayon::prelude::*;
 use read_phase::{
@@ -43,6 +45,8 @@ pub struct IngestOptions {
     pub progress: Progress,
     /// Time zone for Aider, operator names.
     pub transcripts: crate::transcripts::TranscriptOptions,
+    /// The size limits that bound memory (`[ingest]` settings, options).
+    pub limits: Limits,
 }
 
 /// What an ingest run did, for the store and for the user.
@@ -78,7 +82,10 @@ pub fn ingest(
     let bar = opts.progress.bar(total_bytes, "ingesting");
     let mut seen_ids = existing_ids(writer)?;
     let known_hashes: HashSet<String> = writer.manifest.files.keys().cloned().collect();
-    let cx = ReadContext { iam };
+    let cx = ReadContext {
+        iam,
+        limits: opts.limits,
+    };
 
     let windows = group(&files, WINDOW_BYTES, WINDOW_FILES);
     let mut merger = Merger::new(writer.run, opts.strict);

@@ -18,6 +18,8 @@ pub(super) const WINDOW_FILES: usize = 4096;
 /// Compressed bytes and files one worker reads into one batch.
 pub(super) const CHUNK_BYTES: u64 = 1 << 20;
 pub(super) const CHUNK_FILES: usize = 128;
+/// A thread's read buffers are dropped after a file that grew them past this.
+const KEEP_BUFFER: usize = 32 << 20;
 
 thread_local! {
     /// Each worker reads and inflates into the same two buffers for the whole run.
@@ -41,6 +43,8 @@ pub(super) struct FileOutcome {
     pub(super) lenient: reader::LenientCounts,
     pub(super) warnings: Vec<String>,
     pub(super) hook_payloads: u64,
+    /// The file is over `ingest.max_file_bytes`: read up to it only.
+    pub(super) over_limit: bool,
 }
 
 /// What one transcript file produced.
@@ -93,7 +97,16 @@ pub(super) fn read_chunk(
         let mut batch = EventBatch::new("", 1024);
         let mut outcomes: Vec<FileOutcome> = files
             .iter()
-            .map(|f| read_one(f, raw, buf, &mut batch, known_hashes, cx, topts))
+            .map(|f| {
+                let o = read_one(f, raw, buf, &mut batch, known_hashes, cx, topts);
+                // A huge file's buffers are not kept for the rest of the run.
+                for b in [&mut *raw, &mut *buf] {
+                    if b.capacity() > KEEP_BUFFER {
+                        *b = Vec::new();
+                    }
+                }
+                o
+            })
             .collect();
         let mut chunk = ChunkOutcome {
             files: Vec::new(),
@@ -143,36 +156,46 @@ fn read_one(
         lenient: Default::default(),
         warnings: Vec::new(),
         hook_payloads: 0,
+        over_limit: false,
     };
-    raw.clear();
-    let read = std::fs::File::open(&f.path).and_then(|mut file| {
-        use std::io::Read;
-        raw.reserve(f.size as usize);
-        file.read_to_end(raw)
-    });
-    let raw: &[u8] = match read {
-        Ok(_) => raw,
+    let limit = cx.limits.max_file_bytes;
+    let read = match decode::read_capped(&f.path, f.size, limit, raw) {
+        Ok(r) => r,
         Err(e) => {
             outcome.kind = "unreadable".into();
             outcome.note = Some(format!("cannot read: {e}"));
             return outcome;
         }
     };
-    outcome.size = raw.len() as u64;
-    let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(raw));
+    let raw: &[u8] = raw;
+    outcome.size = read.size;
+    let hash = format!("{:032x}", read.hash);
     if known_hashes.contains(&hash) {
         outcome.kind = "already_ingested".into();
         outcome.hash = Some(hash);
         return outcome;
     }
     outcome.hash = Some(hash);
-    let decoded = decode::decode_into(raw, buf, decode::MAX_DECODED);
+    let mut decoded = decode::decode_into(raw, buf, limit);
+    if read.size > limit {
+        decoded.over_limit = true;
+        decoded.trailing_error = Some(format!(
+            "the file is {} bytes, over the {} limit (ingest.max_file_bytes); the rest is not read",
+            read.size,
+            super::limits::human_bytes(limit)
+        ));
+    }
+    outcome.over_limit = decoded.over_limit;
     let bytes: &[u8] = if decoded.gzip { buf } else { raw };
     outcome.bytes_decoded = bytes.len() as u64;
     if !reader::sniff_cloudtrail(bytes) {
         let head = &bytes[..bytes.len().min(64 * 1024)];
         if let Some(format) = crate::transcripts::detect(&f.path, head) {
             read_transcript(&mut outcome, format, &f.path, bytes, topts);
+            if let Some(e) = decoded.trailing_error.filter(|_| decoded.over_limit) {
+                let note = outcome.note.take();
+                outcome.note = Some(note.map_or(e.clone(), |n| format!("{n}; {e}")));
+            }
             return outcome;
         }
     }

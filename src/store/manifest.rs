@@ -104,6 +104,10 @@ pub struct Accounting {
     /// socket, permission, vanished, other); each named in a warning.
     #[serde(default)]
     pub paths_not_read: BTreeMap<String, u64>,
+    /// Files over `ingest.max_file_bytes` (issue 23): read up to the limit,
+    /// the rest reported on the file (a quarantined entry naming the limit).
+    #[serde(default)]
+    pub files_over_limit: u64,
 }
 
 impl Accounting {
@@ -123,6 +127,7 @@ impl Accounting {
             .map(|k| self.files_by_kind.get(*k).copied().unwrap_or(0))
             .sum::<u64>()
             + self.paths_not_read.values().sum::<u64>()
+            + self.files_over_limit
     }
 }
 

@@ -170,6 +170,8 @@ impl FileRead {
 /// Settings that do not change between files.
 pub struct ReadContext<'a> {
     pub iam: &'a IamExceptions,
+    /// Records and fields over these are quarantined.
+    pub limits: super::limits::Limits,
 }
 
 /// One JSON value as a `Doc`: the fast path, or serde where it gives up

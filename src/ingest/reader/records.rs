@@ -3,8 +3,9 @@
 //! wrappers (EventBridge, `lookup-events`, CloudWatch Logs), each record on
 //! its own, with its line, record index and position.
 
-use super::super::batch::EventBatch;
+use super::super::batch::{EventBatch, longest_field};
 use super::super::fastjson;
+use super::super::limits::human_bytes;
 use super::super::normalise::EventRow;
 use super::super::normalise::{Origin, normalise};
 use super::super::record::Doc;
@@ -265,6 +266,30 @@ impl<'b> Reader<'b, '_> {
             raw: String::from_utf8_lossy(kept).into_owned(),
             raw_bytes: raw.len() as u64,
         });
+    }
+
+    /// Adds a row unless it is over a size limit (issue 23): a record longer
+    /// than `max_record_bytes`, or with a value longer than
+    /// `max_field_bytes`, is quarantined with the limit named.
+    fn keep_within_limits(&mut self, row: &EventRow<'_>, raw: &[u8], at: usize, index: u64) {
+        let limits = self.cx.limits;
+        if raw.len() as u64 > limits.max_record_bytes {
+            let reason = format!(
+                "record is {} bytes, over the {} limit (ingest.max_record_bytes)",
+                raw.len(),
+                human_bytes(limits.max_record_bytes)
+            );
+            return self.quarantine_at(at, Some(index), reason, raw);
+        }
+        let (field, len) = longest_field(row);
+        if len as u64 > limits.max_field_bytes {
+            let reason = format!(
+                "field {field} is {len} bytes, over the {} limit (ingest.max_field_bytes)",
+                human_bytes(limits.max_field_bytes)
+            );
+            return self.quarantine_at(at, Some(index), reason, raw);
+        }
+        self.keep(row, at, index)
     }
 
     /// Adds a row, counting what was accepted leniently.
@@ -627,7 +652,7 @@ impl<'b> Reader<'b, '_> {
         }
         self.recognised += 1;
         match normalise(doc, origin, self.cx.iam) {
-            Ok(row) => self.keep(&row, at, index),
+            Ok(row) => self.keep_within_limits(&row, raw, at, index),
             Err(reason) => self.quarantine_at(at, Some(index), reason, raw),
         }
     }
@@ -644,7 +669,7 @@ impl<'b> Reader<'b, '_> {
     ) {
         match parse_doc(inner) {
             Ok(doc) if doc.looks_like_record() => match normalise(&doc, origin, self.cx.iam) {
-                Ok(row) => self.keep(&row, at, index),
+                Ok(row) => self.keep_within_limits(&row, raw, at, index),
                 Err(reason) => {
                     self.quarantine_at(at, Some(index), format!("{what}: {reason}"), raw)
                 }

@@ -9,6 +9,7 @@ use crate::cloudtrail::iam_action::exceptions;
 fn read(text: &[u8]) -> FileRead {
     let cx = ReadContext {
         iam: exceptions().unwrap(),
+        limits: Default::default(),
     };
     read_file("t", text, None, Origin::default(), &cx)
 }
@@ -81,6 +82,7 @@ fn digest_other_json_and_empty() {
 fn notes_settings_and_tables_beside_logs_are_not_logs() {
     let cx = ReadContext {
         iam: exceptions().unwrap(),
+        limits: Default::default(),
     };
     let at = |name: &str, text: &[u8]| read_file(name, text, None, Origin::default(), &cx).kind;
     assert_eq!(at("logs/trailblame.toml", b"[join]\n"), FileKind::NotLog);
@@ -111,6 +113,7 @@ fn truncated_document_keeps_the_head() {
         Origin::default(),
         &ReadContext {
             iam: exceptions().unwrap(),
+            limits: Default::default(),
         },
     );
     assert_eq!((r.rows as usize, r.quarantined.len()), (2, 1));
