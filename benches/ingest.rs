@@ -6,9 +6,14 @@
 //! records, 50,000 files for 1M: CloudTrail's real delivery shape, in the S3
 //! layout).
 //!
-//! `cargo bench --bench ingest` (N = 1,000,000, both corpora). Environment:
-//! `TB_BENCH_CORPORA=large,small` chooses the corpora (one is enough for a
-//! quick run); `TB_BENCH_EVENTS=N` changes N; `TB_BENCH_RUNS=K` (default 3)
+//! A third, `hostile`, measures the hard memory bounds (issue 23): a gzip
+//! bomb (1 GiB of zeros behind a record), a record whose user agent is
+//! 1 GiB, and a 5 GiB sparse plain file, each ingested on its own with the
+//! default limits; it prints each run's peak RSS (target <= 1 GiB).
+//!
+//! `cargo bench --bench ingest` (N = 1,000,000, large and small). Environment:
+//! `TB_BENCH_CORPORA=large,small,hostile` chooses the corpora (one is enough
+//! for a quick run); `TB_BENCH_EVENTS=N` changes N; `TB_BENCH_RUNS=K` (default 3)
 //! measures gzip and ingest in turn K times and prints the medians and the
 //! paired ratios; `TB_BENCH_SCALE=3` also ingests 3×N of each chosen corpus
 //! (3M events in 150,000 files for `small`) and prints its peak RSS against
@@ -89,6 +94,7 @@ fn ingest(dir: &Path) -> (Measured, tempfile::TempDir) {
 enum Corpus {
     Large,
     Small,
+    Hostile,
 }
 
 /// Records per file of the small-files corpus.
@@ -102,6 +108,7 @@ impl Corpus {
         match self {
             Corpus::Large => "large files",
             Corpus::Small => "small files",
+            Corpus::Hostile => "hostile",
         }
     }
 
@@ -109,6 +116,7 @@ impl Corpus {
         match self {
             Corpus::Large => synth_corpus(events),
             Corpus::Small => synth_small_files(events, SMALL_RECORDS_PER_FILE),
+            Corpus::Hostile => hostile_inputs(),
         }
     }
 
@@ -116,6 +124,7 @@ impl Corpus {
         match self {
             Corpus::Large => 1.0,
             Corpus::Small => SMALL_TARGET,
+            Corpus::Hostile => 1.0,
         }
     }
 }
@@ -136,11 +145,85 @@ fn main() {
         match name {
             "large" => corpora.push(Corpus::Large),
             "small" => corpora.push(Corpus::Small),
-            other => panic!("TB_BENCH_CORPORA: unknown corpus {other:?} (large, small)"),
+            "hostile" => corpora.push(Corpus::Hostile),
+            other => panic!("TB_BENCH_CORPORA: unknown corpus {other:?} (large, small, hostile)"),
         }
     }
     for corpus in corpora {
-        bench_corpus(corpus, events, runs, scale);
+        if corpus == Corpus::Hostile {
+            bench_hostile();
+        } else {
+            bench_corpus(corpus, events, runs, scale);
+        }
+    }
+}
+
+const RECORD: &str = r#"{"eventVersion":"1.08","eventID":"@ID@","eventTime":"2025-12-08T09:01:02Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"us-east-1","userAgent":"@UA@"}"#;
+
+/// `target/bench-data/hostile/`: one file per attack, made once.
+fn hostile_inputs() -> PathBuf {
+    use std::io::Write;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/hostile");
+    let stamp = dir.join(".complete");
+    if stamp.exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let record = |id: &str, ua: &str| RECORD.replace("@ID@", id).replace("@UA@", ua);
+    let gz = |name: &str, write: &dyn Fn(&mut dyn Write)| {
+        let file = std::fs::File::create(dir.join(name)).unwrap();
+        let mut enc = flate2::write::GzEncoder::new(
+            std::io::BufWriter::new(file),
+            flate2::Compression::fast(),
+        );
+        write(&mut enc);
+        enc.finish().unwrap().flush().unwrap();
+    };
+    let mb = vec![0u8; 1 << 20];
+    gz("bomb.json.gz", &|w| {
+        w.write_all(format!("{{\"Records\":[{}]}}", record("b0", "x")).as_bytes())
+            .unwrap();
+        for _ in 0..1024 {
+            w.write_all(&mb).unwrap();
+        }
+    });
+    let filler = vec![b'a'; 1 << 20];
+    gz("huge-user-agent.json.gz", &|w| {
+        let head = format!("{{\"Records\":[{},", record("h0", "x"));
+        let (before, after) = RECORD.split_once("@UA@").unwrap();
+        w.write_all(head.as_bytes()).unwrap();
+        w.write_all(before.replace("@ID@", "h1").as_bytes())
+            .unwrap();
+        for _ in 0..1024 {
+            w.write_all(&filler).unwrap();
+        }
+        w.write_all(after.as_bytes()).unwrap();
+        w.write_all(b"]}").unwrap();
+    });
+    let sparse = dir.join("sparse.jsonl");
+    std::fs::write(&sparse, record("s0", "x") + "\n").unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&sparse)
+        .unwrap()
+        .set_len(5 << 30)
+        .unwrap();
+    std::fs::write(&stamp, "").unwrap();
+    dir
+}
+
+/// Each hostile input ingested on its own, with the default limits.
+fn bench_hostile() {
+    let dir = Corpus::Hostile.dir(0);
+    println!("ingest benchmark, hostile inputs (default limits), one run each:");
+    for name in ["bomb.json.gz", "huge-user-agent.json.gz", "sparse.jsonl"] {
+        let (m, _store) = ingest(&dir.join(name));
+        println!(
+            "  {name:<26} {:>6.2} s   peak RSS {:>6.0} MiB (target <= 1024)",
+            m.wall.as_secs_f64(),
+            m.max_rss_kib as f64 / 1024.0
+        );
     }
 }
 
