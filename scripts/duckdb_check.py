@@ -222,7 +222,7 @@ def register_views(con, store: Path, binary: str) -> None:
             defs = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in cols)
             con.execute(f"CREATE VIEW {name} AS SELECT {defs} LIMIT 0")
     con.execute(
-        "CREATE VIEW events AS SELECT * FROM events_raw LEFT JOIN attribution USING (event_id)"
+        "CREATE VIEW events AS SELECT * FROM events_raw LEFT JOIN attribution USING (event_key)"
     )
 
 

@@ -18,6 +18,8 @@ pub use ingest_tables::{
     events_columns, events_schema, ingested_files_columns, quarantine_columns,
 };
 pub use markdown::render_markdown;
+
+pub mod event_key;
 pub use transcript_tables::{agent_sessions_columns, messages_columns, tool_calls_columns};
 
 use polars::prelude::{DataType, TimeUnit, TimeZone};
@@ -36,7 +38,9 @@ pub mod table {
 
 /// Columns of the `attribution` table (also joined onto `events` in SQL).
 pub mod attribution {
-    pub const EVENT_ID: &str = "event_id";
+    pub const EVENT_KEY: &str = "event_key";
+    pub const ACTION_ID: &str = "action_id";
+    pub const VIA: &str = "via";
     pub const ACTOR_KIND: &str = "actor_kind";
     pub const ACTOR: &str = "actor";
     pub const OPERATOR: &str = "operator";
@@ -98,6 +102,7 @@ pub mod transcripts {
 /// Columns of the `events` table.
 pub mod events {
     pub const EVENT_ID: &str = "event_id";
+    pub const EVENT_KEY: &str = "event_key";
     pub const EVENT_TIME: &str = "event_time";
     pub const EVENT_DATE: &str = "event_date";
     pub const EVENT_VERSION: &str = "event_version";

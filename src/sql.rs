@@ -85,13 +85,14 @@ pub fn context_over(
     Ok(cx)
 }
 
-/// `events` with the attribution columns (a left join on `event_id`; the
-/// attribution has one row per id, so no event row is repeated).
+/// `events` with the attribution columns (a left join on `event_key`; the
+/// attribution has one row per stored event, so no event row is repeated
+/// and events that share an `event_id` keep their own labels).
 pub fn with_attribution(events: LazyFrame, attribution: LazyFrame) -> LazyFrame {
     events.join(
         attribution,
-        [col(events::EVENT_ID)],
-        [col(attribution::EVENT_ID)],
+        [col(events::EVENT_KEY)],
+        [col(attribution::EVENT_KEY)],
         JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
     )
 }

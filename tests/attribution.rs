@@ -466,3 +466,96 @@ fn an_unreadable_events_part_is_named() {
     assert!(r.stderr.contains(name), "{}", r.stderr);
     assert!(!r.stderr.contains("no event with event_id"), "{}", r.stderr);
 }
+
+/// Issue 17: two different records that share an eventID (the AWS
+/// documentation samples have such a pair) are two events, and each keeps
+/// its own label; the attribution has one row per stored event.
+#[test]
+fn records_that_share_an_event_id_keep_their_own_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let id = "4d6f2a10-6b1c-4e0b-9d0e-0a1b2c3d4e5f";
+    let doc = serde_json::json!({"Records": [
+        {
+            "eventVersion": "1.08", "eventID": id, "eventTime": "2025-12-08T09:00:00Z",
+            "eventSource": "sts.amazonaws.com", "eventName": "AssumeRoleWithSAML",
+            "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.5",
+            "userAgent": "Mozilla/5.0", "readOnly": true, "eventType": "AwsApiCall",
+            "recipientAccountId": "111122223333",
+            "userIdentity": {"type": "SAMLUser", "principalId": "SAMPLE:alice@example.com",
+                             "userName": "alice@example.com"}
+        },
+        {
+            "eventVersion": "1.08", "eventID": id, "eventTime": "2025-12-08T09:05:00Z",
+            "eventSource": "s3.amazonaws.com", "eventName": "DeleteBucket",
+            "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.9",
+            "userAgent": "aws-cli/2.32.0 md/awscrt#0.28.4 ua/2.1 os/linux#6.8 m/b,AN md/command#s3api.delete-bucket",
+            "readOnly": false, "eventType": "AwsApiCall", "recipientAccountId": "111122223333",
+            "requestParameters": {"bucketName": "shared-id-bucket"},
+            "userIdentity": {"type": "AssumedRole", "principalId": "AROAEXAMPLE:bob",
+                "arn": "arn:aws:sts::111122223333:assumed-role/Dev/bob",
+                "sessionContext": {"sessionIssuer": {"type": "Role",
+                    "arn": "arn:aws:iam::111122223333:role/Dev", "userName": "Dev"}}}
+        }
+    ]});
+    std::fs::write(input.join("shared.json"), doc.to_string()).unwrap();
+    let store = dir.path().join("s");
+    ingest_quietly(&input, &store);
+    assert_eq!(count(&store, "SELECT COUNT(*) AS n FROM events"), 2);
+    assert_eq!(count(&store, "SELECT COUNT(*) AS n FROM attribution"), 2);
+    let rows = query(
+        &store,
+        "SELECT event_name, actor_kind, destructive_category FROM events ORDER BY event_name",
+    );
+    let get = |r: &serde_json::Value, k: &str| r[k].as_str().map(str::to_owned);
+    assert_eq!(
+        get(&rows[0], "event_name").as_deref(),
+        Some("AssumeRoleWithSAML")
+    );
+    assert_eq!(get(&rows[0], "actor_kind").as_deref(), Some("human"));
+    assert_eq!(get(&rows[0], "destructive_category"), None, "{rows:?}");
+    assert_eq!(get(&rows[1], "event_name").as_deref(), Some("DeleteBucket"));
+    assert_eq!(get(&rows[1], "actor_kind").as_deref(), Some("ai"));
+    assert!(get(&rows[1], "destructive_category").is_some(), "{rows:?}");
+    // `explain` by the shared id names the other event's key.
+    let r = run(&["explain", id, "--store", store.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("1 other event(s) share this eventID"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// The AWS documentation samples hold records that share an eventID: every
+/// stored event has exactly one attribution row.
+#[test]
+fn the_documentation_samples_have_one_attribution_row_per_event() {
+    let samples =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/cloudtrail");
+    if !samples.exists() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        samples.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let events = count(&store, "SELECT COUNT(*) AS n FROM events");
+    assert!(events > 0);
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM attribution"),
+        events
+    );
+    let shared = count(
+        &store,
+        "SELECT COUNT(*) AS n FROM (SELECT event_id FROM events GROUP BY event_id HAVING COUNT(*) > 1)",
+    );
+    assert!(shared > 0, "the samples have events that share an eventID");
+}

@@ -116,6 +116,10 @@ impl Labels {
 /// The labels, and for `explain` the candidates of one event.
 pub struct Outcome {
     pub labels: Labels,
+    /// CloudFormation's calls for a stack, each with the stack operation it
+    /// was traced to (event indexes): the cascade's actions are the
+    /// operation's.
+    pub cascade_of: PlHashMap<u32, u32>,
     pub candidates: Vec<Candidate>,
     pub matched_calls: usize,
 }
@@ -261,13 +265,14 @@ pub fn run(
     clock.lap("    engine: labels");
     propagate_sid(&f, &pre, calls, &mut labels);
     clock.lap("    engine: sid");
-    inherit_stack_ops(e, &pre, s, &mut labels);
+    let cascade_of = inherit_stack_ops(e, &pre, s, &mut labels);
     clock.lap("    engine: stack operations");
     let mut used: Vec<u32> = matches.iter().flatten().map(|m| m.call).collect();
     used.sort_unstable();
     used.dedup();
     Outcome {
         labels,
+        cascade_of,
         candidates,
         matched_calls: used.len(),
     }
@@ -637,9 +642,15 @@ fn propagate_sid(f: &Facts, pre: &PreTable, calls: &[Call], labels: &mut Labels)
 /// CloudFormation's calls for a stack inherit the stack operation's label:
 /// the latest operation by the same principal in the same account and region
 /// within the window, else the latest by anyone there (less sure).
-fn inherit_stack_ops(e: &Events, pre: &PreTable, s: &Settings, labels: &mut Labels) {
+fn inherit_stack_ops(
+    e: &Events,
+    pre: &PreTable,
+    s: &Settings,
+    labels: &mut Labels,
+) -> PlHashMap<u32, u32> {
+    let mut cascade_of = PlHashMap::default();
     if !pre.table.iter().any(|p| p.cfn) {
-        return;
+        return cascade_of;
     }
     let window = i64::from(s.cloudformation.window_minutes) * 60 * 1_000_000;
     type Key<'a> = (Option<&'a str>, Option<&'a str>);
@@ -691,6 +702,7 @@ fn inherit_stack_ops(e: &Events, pre: &PreTable, s: &Settings, labels: &mut Labe
             labels.set(i, l);
             continue;
         };
+        cascade_of.insert(i as u32, op as u32);
         let from = labels.get(op).clone();
         let op_name = e.name.get(op).unwrap_or("stack operation");
         let op_id = e.stack_op_ids.get(&op).map_or("?", |s| s);
@@ -711,4 +723,5 @@ fn inherit_stack_ops(e: &Events, pre: &PreTable, s: &Settings, labels: &mut Labe
         );
         labels.set(i, l);
     }
+    cascade_of
 }

@@ -7,10 +7,12 @@
 //! CloudFormation back to the stack operation, `markers` is the agent-marker
 //! catalog and `settings` its sections of the user's `trailblame.toml`.
 //!
-//! The result is the `attribution` table, one row per `event_id`, rebuilt
+//! The result is the `attribution` table, one row per stored event (keyed by
+//! `event_key`, the de-duplication key, never by `event_id`), rebuilt
 //! whole at the end of every ingest and whenever the settings change; the
 //! manifest records what it was computed from.
 
+pub mod actions;
 pub mod dense;
 pub mod engine;
 pub mod facts;
@@ -56,6 +58,8 @@ pub struct Stats {
     pub tool_calls: usize,
     pub tool_calls_matched: usize,
     pub events_from_transcripts: usize,
+    /// Distinct actions (`actions`): decisions, not API calls.
+    pub actions: usize,
     pub seconds: f64,
 }
 
@@ -67,9 +71,10 @@ impl Stats {
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
         format!(
-            "{} events ({}); {} of {} AWS tool calls matched {} events; {:.1} s",
+            "{} events ({}) in {} actions; {} of {} AWS tool calls matched {} events; {:.1} s",
             self.events,
             kinds.join(", "),
+            self.actions,
             self.tool_calls_matched,
             self.tool_calls,
             self.events_from_transcripts,
@@ -80,6 +85,10 @@ impl Stats {
 
 /// Everything `explain` shows about one event.
 pub struct Explained {
+    /// The explained event's `event_key`.
+    pub event_key: String,
+    /// Keys of the other events with the same `event_id`, if any.
+    pub same_id: Vec<String>,
     pub label: Label,
     pub call: Option<Call>,
     pub candidates: Vec<(Call, join::Candidate)>,
@@ -120,7 +129,7 @@ pub fn compute(
     );
     clock.lap("  attribution: events loaded");
     let markers = markers::markers()?;
-    let input::StoredEvents { mut events, ids } = loaded;
+    let input::StoredEvents { mut events, keys } = loaded;
     let calls = load_calls(store)?;
     clock.lap("  attribution: calls loaded");
     let out = engine::run(&events, &calls, settings, markers, None);
@@ -128,12 +137,15 @@ pub fn compute(
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
     let risk = risk::assess(&events, &out.labels, &calls, settings, &user_messages);
     clock.lap("  attribution: risk");
+    let actions = actions::derive(&events, &out.labels, &out.cascade_of);
+    clock.lap("  attribution: actions");
     let writes = std::mem::take(&mut events.write);
     drop(events);
     let mut stats = Stats {
         events: out.labels.of.len(),
         tool_calls: calls.len(),
         tool_calls_matched: out.matched_calls,
+        actions: actions.count,
         ..Default::default()
     };
     for &l in &out.labels.of {
@@ -142,14 +154,24 @@ pub fn compute(
         stats.events_from_transcripts += usize::from(l.call.is_some());
     }
     // Frames built, and handed over, a few at a time side by side.
-    let ranges: Vec<std::ops::Range<usize>> = (0..ids.len().max(1))
+    let ranges: Vec<std::ops::Range<usize>> = (0..keys.len().max(1))
         .step_by(CHUNK_ROWS)
-        .map(|start| start..(start + CHUNK_ROWS).min(ids.len()))
+        .map(|start| start..(start + CHUNK_ROWS).min(keys.len()))
         .collect();
     for batch in ranges.chunks(rayon::current_num_threads().max(1)) {
         let frames = batch
             .par_iter()
-            .map(|r| frame(&ids, r.clone(), &out.labels, &calls, &risk, &writes))
+            .map(|r| {
+                frame(
+                    &keys,
+                    r.clone(),
+                    &out.labels,
+                    &calls,
+                    &risk,
+                    &writes,
+                    &actions,
+                )
+            })
             .collect::<Result<Vec<DataFrame>>>()?;
         sink(frames)?;
     }
@@ -158,19 +180,32 @@ pub fn compute(
     Ok(stats)
 }
 
-/// The full reasoning for one event, or `None` when no event has that id.
-pub fn explain(store: &Store, settings: &Settings, event_id: &str) -> Result<Option<Explained>> {
+/// The full reasoning for one event, or `None` when no event has that id
+/// or key. `wanted` is an `event_key` or an `event_id`; when several events
+/// share that id, the first in store order is explained and the others'
+/// keys are listed in `same_id`.
+pub fn explain(store: &Store, settings: &Settings, wanted: &str) -> Result<Option<Explained>> {
     let markers = markers::markers()?;
     let mut idx = None;
+    let mut key = String::new();
+    let mut same_id = Vec::new();
     let mut offset = 0;
-    let events = input::load_events(store, |ids| {
-        if idx.is_none() {
-            idx = ids
-                .iter()
-                .position(|i| i == Some(event_id))
-                .map(|k| offset + k);
+    let events = input::load_events(store, |part| {
+        let keys = part.column(crate::schema::events::EVENT_KEY)?.str()?;
+        let ids = part.column(crate::schema::events::EVENT_ID)?.str()?;
+        for (k, (id, event_key)) in ids.iter().zip(keys.iter()).enumerate() {
+            if id != Some(wanted) && event_key != Some(wanted) {
+                continue;
+            }
+            let event_key = event_key.unwrap_or_default().to_string();
+            if idx.is_none() {
+                idx = Some(offset + k);
+                key = event_key;
+            } else {
+                same_id.push(event_key);
+            }
         }
-        offset += ids.len();
+        offset += part.height();
         Ok(())
     })?;
     let Some(idx) = idx else {
@@ -191,23 +226,26 @@ pub fn explain(store: &Store, settings: &Settings, event_id: &str) -> Result<Opt
             .then(a.1.call.cmp(&b.1.call))
     });
     Ok(Some(Explained {
+        event_key: key,
+        same_id,
         label,
         call,
         candidates,
     }))
 }
 
-/// The attribution rows of distinct ids `range`.
+/// The attribution rows of events `range` (one row per stored event).
 fn frame<'a>(
-    ids: &input::EventIds,
+    keys: &[u128],
     range: std::ops::Range<usize>,
     labels: &'a engine::Labels,
     calls: &'a [Call],
     risk: &'a risk::Risk,
     writes: &[bool],
+    actions: &actions::Actions,
 ) -> Result<DataFrame> {
     let n = range.len();
-    let row = |k: usize| ids.row(range.start + k);
+    let row = |k: usize| range.start + k;
     let label = |k: usize| labels.get(row(k));
     let strs = |name: &str, f: &dyn Fn(&'a Label) -> Option<&'a str>| -> Column {
         let v: Vec<Option<&str>> = (0..n).map(|k| f(label(k))).collect();
@@ -222,14 +260,33 @@ fn frame<'a>(
     let columns = vec![
         {
             let mut b =
-                StringChunkedBuilder::new(PlSmallStr::from_static(attribution::EVENT_ID), n);
-            let mut id = String::new();
-            for k in range.clone() {
-                ids.write_id(k, &mut id);
-                b.append_value(&id);
+                StringChunkedBuilder::new(PlSmallStr::from_static(attribution::EVENT_KEY), n);
+            let mut text = String::with_capacity(32);
+            for &key in &keys[range.clone()] {
+                text.clear();
+                crate::schema::event_key::write(key, &mut text);
+                b.append_value(&text);
             }
             b.finish().into_column()
         },
+        {
+            let mut b =
+                StringChunkedBuilder::new(PlSmallStr::from_static(attribution::ACTION_ID), n);
+            let mut text = String::with_capacity(32);
+            for k in range.clone() {
+                text.clear();
+                crate::schema::event_key::write(keys[actions.first[k] as usize], &mut text);
+                b.append_value(&text);
+            }
+            b.finish().into_column()
+        },
+        Column::new(
+            PlSmallStr::from_static(attribution::VIA),
+            range
+                .clone()
+                .map(|k| actions.via[k].as_str())
+                .collect::<Vec<&str>>(),
+        ),
         strs(attribution::ACTOR_KIND, &|l| Some(l.kind.as_str())),
         strs(attribution::ACTOR, &|l| l.actor.as_deref()),
         strs(attribution::OPERATOR, &|l| l.operator.as_deref()),

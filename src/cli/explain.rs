@@ -13,7 +13,9 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The event's eventID (the `event_id` column)
+    /// The event's eventID (the `event_id` column) or its `event_key`; when
+    /// several events share an eventID, the first is explained and the
+    /// others' keys are listed
     #[arg(value_name = "EVENT_ID")]
     pub event_id: String,
     #[command(flatten)]
@@ -82,8 +84,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let event = one_row(
         data.store
             .scan(table::EVENTS)?
-            .filter(col(events::EVENT_ID).eq(lit(a.event_id.clone()))),
+            .filter(col(events::EVENT_KEY).eq(lit(x.event_key.clone()))),
     )?;
+    let event_id = cell(&event, events::EVENT_ID);
     let (call_row, messages) = match &x.call {
         Some(c) => {
             let call_row = one_row(
@@ -121,20 +124,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         None => (None, None),
     };
     let text = match a.format.as_str() {
-        "json" => json(
-            &a.event_id,
-            &event,
-            &x,
-            call_row.as_ref(),
-            messages.as_ref(),
-        )?,
-        _ => text(
-            &a.event_id,
-            &event,
-            &x,
-            call_row.as_ref(),
-            messages.as_ref(),
-        )?,
+        "json" => json(&event_id, &event, &x, call_row.as_ref(), messages.as_ref())?,
+        _ => text(&event_id, &event, &x, call_row.as_ref(), messages.as_ref())?,
     };
     print!("{text}");
     Ok(exit_code(&data))
@@ -149,7 +140,15 @@ fn text(
 ) -> Result<String> {
     let mut o = String::new();
     let e = |s: String| escape_controls(&s);
-    writeln!(o, "event {}", e(id.to_string()))?;
+    writeln!(o, "event {} (key {})", e(id.to_string()), x.event_key)?;
+    if !x.same_id.is_empty() {
+        writeln!(
+            o,
+            "  {} other event(s) share this eventID but differ; each has its own label (explain them by key: {})",
+            x.same_id.len(),
+            x.same_id.join(", ")
+        )?;
+    }
     for f in EVENT_FIELDS {
         let v = cell(event, f);
         if !v.is_empty() {
@@ -254,6 +253,8 @@ fn json(
     let l = &x.label;
     let v = serde_json::json!({
         "event_id": id,
+        "event_key": x.event_key,
+        "same_event_id": x.same_id,
         "event": crate::output::to_json_value(event)?,
         "actor_kind": l.kind.as_str(),
         "actor": l.actor,

@@ -290,6 +290,14 @@ impl EventBatch {
             )
             .into_column(),
         ));
+        let mut keys = StringChunkedBuilder::new(PlSmallStr::from_static(events::EVENT_KEY), n);
+        let mut text = String::with_capacity(32);
+        for &k in &self.id_hashes {
+            text.clear();
+            schema::event_key::write(k, &mut text);
+            keys.append_value(&text);
+        }
+        by_name.push((events::EVENT_KEY, keys.finish().into_column()));
         let mut columns = Vec::with_capacity(by_name.len());
         for c in schema::events_columns() {
             let at = by_name

@@ -2,7 +2,7 @@
 //! rows) already in the store, loaded at the start of a run, in a hash set
 //! that uses the keys' own bits.
 
-use super::{normalise, transcript};
+use super::transcript;
 use crate::schema::table;
 use crate::store::writer::StoreWriter;
 use anyhow::{Context, Result};
@@ -35,37 +35,25 @@ pub(super) fn existing_ids(writer: &StoreWriter) -> Result<IdSet> {
         return Ok(set);
     }
     use crate::schema::events;
-    let key_cols = [
-        events::EVENT_ID,
-        events::EVENT_SOURCE,
-        events::EVENT_NAME,
-        events::REQUEST_ID,
-        events::PRINCIPAL_ARN,
-        events::SOURCE_IP,
-        events::ERROR_CODE,
-        events::ADDITIONAL_EVENT_DATA,
-    ];
-    let mut cols: Vec<Expr> = key_cols.iter().map(|c| col(*c)).collect();
-    cols.push(
-        col(events::EVENT_TIME)
-            .dt()
-            .timestamp(TimeUnit::Microseconds),
-    );
+    // The stored `event_key` is the key itself: one column to read.
     let df = store
         .scan(table::EVENTS)?
-        .select(cols)
+        .select([col(events::EVENT_KEY)])
         .collect()
         .map_err(anyhow::Error::from)
         .context("reading the de-duplication keys of stored events")?;
-    let strs: Vec<&StringChunked> = key_cols
-        .iter()
-        .map(|c| df.column(c).and_then(|c| c.str()))
-        .collect::<PolarsResult<_>>()?;
-    let times = df.column(events::EVENT_TIME)?.i64()?;
+    let keys = df.column(events::EVENT_KEY)?.str()?;
     set.reserve(df.height());
-    for i in 0..df.height() {
-        let parts: [Option<&str>; 8] = std::array::from_fn(|j| strs[j].get(i));
-        set.insert(normalise::dedup_key(parts, times.get(i).unwrap_or(0)));
+    for (i, text) in keys.iter().enumerate() {
+        let key = text
+            .and_then(crate::schema::event_key::parse)
+            .with_context(|| {
+                format!(
+                    "stored event {i} has no valid {}: {text:?}",
+                    events::EVENT_KEY
+                )
+            })?;
+        set.insert(key);
     }
     Ok(set)
 }

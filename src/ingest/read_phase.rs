@@ -112,7 +112,8 @@ pub(super) fn read_chunk(
             files: Vec::new(),
             frame: None,
             days: std::mem::take(&mut batch.days),
-            id_hashes: std::mem::take(&mut batch.id_hashes),
+            // The keys also become the `event_key` column.
+            id_hashes: batch.id_hashes.clone(),
         };
         if !batch.is_empty() {
             match batch.finish() {

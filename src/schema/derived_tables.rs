@@ -8,7 +8,21 @@ pub fn attribution_columns() -> Vec<ColumnDoc> {
     use attribution::*;
     let s = || DataType::String;
     vec![
-        col(EVENT_ID, s(), "the event (`events.event_id`)"),
+        col(
+            EVENT_KEY,
+            s(),
+            "the event (`events.event_key`): one row per stored event, so events that share an eventID keep their own labels",
+        ),
+        col(
+            ACTION_ID,
+            s(),
+            "the action the event belongs to: one decision by one actor (an agent's tool call, a person's CLI command, a console click, a script's burst) with every call it caused (pagination, waiters, S3 fan-out, retries, the CloudFormation cascade of a stack operation); named by the `event_key` of its first event. Comparisons count actions, not API calls (rules in ARCHITECTURE.md)",
+        ),
+        col(
+            VIA,
+            s(),
+            "how the event came from its action: direct (the first call of each operation), cloudformation (CloudFormation acting for the action's stack operation), s3-batch (S3 object-level fan-out), waiter (a polled read, 2 s or more after the previous), pagination (another read) or repeat (a write again)",
+        ),
         col(ACTOR_KIND, s(), "ai, human, service, automation or unknown"),
         col(
             ACTOR,

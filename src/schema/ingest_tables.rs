@@ -17,6 +17,11 @@ pub fn events_columns() -> Vec<ColumnDoc> {
             "CloudTrail eventID (`synthetic-<hash>` for records without one: eventVersion 1.0, or later versions exported without it, counted as `synthetic_ids`); a second delivery of the same event is dropped at ingest",
         ),
         col(
+            EVENT_KEY,
+            s(),
+            "the event's identity in the store: 32 hex digits of the 128-bit hash de-duplication compares (eventID, source, name, request id, principal, source IP, error code, additionalEventData, time). Unique per stored event, unlike `event_id` (records that share an eventID but differ are two events); every derived table joins on it",
+        ),
+        col(
             EVENT_TIME,
             utc_micros(),
             "eventTime (UTC; CloudTrail records completion time to the second)",

@@ -77,6 +77,8 @@ pub struct Catalog {
     iam_by_source: HashMap<&'static str, &'static str>,
     waiters: Vec<WaiterRow>,
     waiter_index: HashMap<(&'static str, &'static str), usize>,
+    /// (event_source, event_name) of every operation a waiter polls.
+    waiter_ops: std::collections::HashSet<(&'static str, &'static str)>,
     services: HashMap<&'static str, &'static str>,
 }
 
@@ -108,6 +110,12 @@ impl Catalog {
         self.waiter_index
             .get(&(cli_service, waiter))
             .map(|&i| &self.waiters[i])
+    }
+
+    /// True when some `aws … wait …` waiter polls this operation
+    /// (`("cloudformation.amazonaws.com", "DescribeStacks")`).
+    pub fn polled_by_waiter(&self, event_source: &str, event_name: &str) -> bool {
+        self.waiter_ops.contains(&(event_source, event_name))
     }
 
     /// The CLI name for a botocore or CLI service name (`s3` → `s3api`,
@@ -146,6 +154,11 @@ fn load() -> Result<Catalog> {
         .enumerate()
         .map(|(i, w)| ((w.cli_service, w.waiter), i))
         .collect();
+    catalog.waiter_ops = catalog
+        .waiters
+        .iter()
+        .map(|w| (w.event_source, w.event_name))
+        .collect();
     Ok(catalog)
 }
 
@@ -167,6 +180,7 @@ fn parse_operations(text: &'static str, name: &str) -> Result<Catalog> {
         iam_by_source: HashMap::new(),
         waiters: Vec::new(),
         waiter_index: HashMap::new(),
+        waiter_ops: Default::default(),
         services: HashMap::new(),
     };
     for (n, line) in lines {

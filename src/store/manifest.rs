@@ -12,7 +12,8 @@ use std::io::Write;
 use std::path::Path;
 
 pub const MANIFEST_FILE: &str = "_trailblame.json";
-pub const FORMAT: u32 = 1;
+/// 2: events carry `event_key`, and derived tables join on it.
+pub const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize, Default, Clone)]
 pub struct Manifest {
@@ -151,8 +152,14 @@ impl Manifest {
         let m: Manifest = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a trailblame manifest", path.display()))?;
         if m.format != FORMAT {
+            let hint = if m.format < FORMAT {
+                "; it was written by an older trailblame (format 2 added `events.event_key`, \
+                 the key every derived table joins on): ingest the same inputs into a new store"
+            } else {
+                "; it was written by a newer trailblame"
+            };
             bail!(
-                "{} has store format {}, this trailblame reads format {FORMAT}",
+                "{} has store format {}, this trailblame reads format {FORMAT}{hint}",
                 path.display(),
                 m.format
             );

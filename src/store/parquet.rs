@@ -32,6 +32,7 @@ pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// incompressible, so a dictionary or Snappy costs time and gains nothing.
 pub const RANDOM_ID_COLUMNS: &[&str] = &[
     events::EVENT_ID,
+    events::EVENT_KEY,
     events::REQUEST_ID,
     events::SHARED_EVENT_ID,
 ];

@@ -1,46 +1,54 @@
-//! Reading the store's events parts into `Events` and `EventIds`: the lazy
+//! Reading the store's events parts into `Events` and their keys: the lazy
 //! column selection, a reader thread a few parts ahead, and a failed read
 //! that names its part.
 
-use super::{EventIds, Events};
+use super::Events;
 use crate::schema::events;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use polars::prelude::*;
 
 /// Everything attribution reads from the events table.
 #[derive(Default)]
 pub struct StoredEvents {
     pub events: Events,
-    pub ids: EventIds,
+    /// Per event, in store order: its `event_key` (the attribution table's
+    /// key: one row per stored event, never one per `event_id`).
+    pub keys: Vec<u128>,
 }
 
 impl StoredEvents {
     /// Reads the store's events parts, in store order.
     pub fn from_store(store: &crate::store::Store) -> Result<StoredEvents> {
-        let mut ids = EventIds::default();
-        let mut base = 0;
+        let mut keys = Vec::new();
         let events = load_events(store, |part| {
-            for (k, id) in part.iter().enumerate() {
-                if let Some(id) = id {
-                    ids.push(base + k, id);
-                }
+            let part = part.column(events::EVENT_KEY)?.str()?;
+            keys.reserve(part.len());
+            for text in part.iter() {
+                let key = text
+                    .and_then(crate::schema::event_key::parse)
+                    .with_context(|| {
+                        format!(
+                            "stored event {} has no valid {}: {text:?}",
+                            keys.len(),
+                            events::EVENT_KEY
+                        )
+                    })?;
+                keys.push(key);
             }
-            base += part.len();
             Ok(())
         })?;
-        ids.finish();
-        Ok(StoredEvents { events, ids })
+        Ok(StoredEvents { events, keys })
     }
 }
 
 /// Reads the store's events part by part into `Events`, calling `each_part`
-/// with every part's `event_id` column (in the same order).
+/// with every part's frame (`event_selection`'s columns, in the same order).
 ///
 /// The next part is read while the current one is taken in, and
 /// `each_part` runs beside `Events::extend`.
 pub fn load_events(
     store: &crate::store::Store,
-    mut each_part: impl FnMut(&StringChunked) -> Result<()> + Send,
+    mut each_part: impl FnMut(&DataFrame) -> Result<()> + Send,
 ) -> Result<Events> {
     let paths = store.part_paths(crate::schema::table::EVENTS);
     let mut e = Events::default();
@@ -57,10 +65,7 @@ pub fn load_events(
         });
         for df in rx {
             let df = df?;
-            let (extended, called) = rayon::join(
-                || e.extend(&df),
-                || each_part(df.column(events::EVENT_ID)?.str()?),
-            );
+            let (extended, called) = rayon::join(|| e.extend(&df), || each_part(&df));
             extended?;
             called?;
         }
@@ -94,6 +99,7 @@ fn read_parts(paths: &[std::path::PathBuf]) -> Result<DataFrame> {
 pub fn event_selection(lf: LazyFrame) -> LazyFrame {
     let strs = [
         events::EVENT_ID,
+        events::EVENT_KEY,
         events::EVENT_SOURCE,
         events::EVENT_NAME,
         events::AWS_REGION,

@@ -3,18 +3,16 @@
 //! frames they were read from (no copies of 1M strings).
 //!
 //! `events` holds the event columns (`Events`) and the destructive verdicts
-//! taken while they are read, `event_ids` the compact event ids
-//! (`EventIds`), `load` reads the store's events parts into both, and
+//! taken while they are read, `load` reads the store's events parts into it
+//! with each event's key (`events.event_key`, as its 128 bits), and
 //! `calls` reads tool calls and user-message times. String columns are
 //! `StrCol`s (`crate::str_col`).
 
 mod calls;
-mod event_ids;
 mod events;
 mod load;
 
 pub use crate::str_col::StrCol;
 pub use calls::{Call, calls, user_message_times};
-pub use event_ids::EventIds;
 pub use events::{DestructiveHit, Events, Row, STACK_OPS};
 pub use load::{StoredEvents, event_selection, load_events};
