@@ -11,8 +11,15 @@
 //! 1 GiB, and a 5 GiB sparse plain file, each ingested on its own with the
 //! default limits; it prints each run's peak RSS (target <= 1 GiB).
 //!
+//! A fourth, `incremental` (issue 24), adds `TB_BENCH_NEW` (default 1,000)
+//! new events of one day, in files of 20 records, to a store of 3×N events
+//! of the small-files corpus that already holds that day, and the same
+//! files to an empty store (the baseline); it prints the ratio, wall time
+//! and peak RSS (targets <= 1.5×, <= 1 s, <= 300 MiB), with and without
+//! the attribution, and the stage timings of one run.
+//!
 //! `cargo bench --bench ingest` (N = 1,000,000, large and small). Environment:
-//! `TB_BENCH_CORPORA=large,small,hostile` chooses the corpora (one is enough
+//! `TB_BENCH_CORPORA=large,small,hostile,incremental` chooses the corpora (one is enough
 //! for a quick run); `TB_BENCH_EVENTS=N` changes N; `TB_BENCH_RUNS=K` (default 3)
 //! measures gzip and ingest in turn K times and prints the medians and the
 //! paired ratios; `TB_BENCH_SCALE=3` also ingests 3×N of each chosen corpus
@@ -78,15 +85,20 @@ fn gzip_baseline(files: &[PathBuf]) -> Duration {
 
 fn ingest(dir: &Path) -> (Measured, tempfile::TempDir) {
     let store = tempfile::tempdir().unwrap();
-    let m = measure(
+    let m = ingest_into(dir, store.path(), &[]);
+    (m, store)
+}
+
+fn ingest_into(dir: &Path, store: &Path, extra: &[&str]) -> Measured {
+    measure(
         Command::new(bin())
             .arg("ingest")
             .arg(dir)
             .arg("--store")
-            .arg(store.path())
-            .args(["--progress", "off", "--quiet"]),
-    );
-    (m, store)
+            .arg(store)
+            .args(["--progress", "off", "--quiet"])
+            .args(extra),
+    )
 }
 
 /// Which corpus, and how to get it for a number of events.
@@ -95,6 +107,7 @@ enum Corpus {
     Large,
     Small,
     Hostile,
+    Incremental,
 }
 
 /// Records per file of the small-files corpus.
@@ -109,6 +122,7 @@ impl Corpus {
             Corpus::Large => "large files",
             Corpus::Small => "small files",
             Corpus::Hostile => "hostile",
+            Corpus::Incremental => "incremental",
         }
     }
 
@@ -117,6 +131,7 @@ impl Corpus {
             Corpus::Large => synth_corpus(events),
             Corpus::Small => synth_small_files(events, SMALL_RECORDS_PER_FILE),
             Corpus::Hostile => hostile_inputs(),
+            Corpus::Incremental => new_events(events),
         }
     }
 
@@ -124,7 +139,7 @@ impl Corpus {
         match self {
             Corpus::Large => 1.0,
             Corpus::Small => SMALL_TARGET,
-            Corpus::Hostile => 1.0,
+            Corpus::Hostile | Corpus::Incremental => 1.0,
         }
     }
 }
@@ -146,12 +161,17 @@ fn main() {
             "large" => corpora.push(Corpus::Large),
             "small" => corpora.push(Corpus::Small),
             "hostile" => corpora.push(Corpus::Hostile),
-            other => panic!("TB_BENCH_CORPORA: unknown corpus {other:?} (large, small, hostile)"),
+            "incremental" => corpora.push(Corpus::Incremental),
+            other => panic!(
+                "TB_BENCH_CORPORA: unknown corpus {other:?} (large, small, hostile, incremental)"
+            ),
         }
     }
     for corpus in corpora {
         if corpus == Corpus::Hostile {
             bench_hostile();
+        } else if corpus == Corpus::Incremental {
+            bench_incremental(events, runs);
         } else {
             bench_corpus(corpus, events, runs, scale);
         }
@@ -306,5 +326,103 @@ fn bench_corpus(corpus: Corpus, events: u64, runs: usize, scale: u64) {
             ing_big.max_rss_kib as f64 / 1024.0,
             ing_big.max_rss_kib as f64 / peak_kib as f64
         );
+    }
+}
+
+/// Events added by the incremental benchmark: `new` records on 2025-12-14,
+/// the last day of the 14-day corpus, in files of 20 records (another seed,
+/// so none is a duplicate).
+fn new_events(new: u64) -> PathBuf {
+    use chrono::TimeZone;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/new-{new}"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let cfg = trailblame_synth::corpus::CorpusConfig {
+            events: new,
+            seed: 43,
+            start: chrono::Utc
+                .with_ymd_and_hms(2025, 12, 14, 0, 0, 0)
+                .single()
+                .unwrap(),
+            days: 1,
+            accounts: 3,
+            records_per_file: SMALL_RECORDS_PER_FILE,
+        };
+        trailblame_synth::corpus::generate(&cfg, &dir).expect("synth");
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
+/// Copies a store folder (`cp -a`: the store is a few hundred MB).
+fn copy_store(from: &Path, to: &Path) {
+    let ok = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", from.display()))
+        .arg(to)
+        .status()
+        .expect("cp runs")
+        .success();
+    assert!(ok, "cp -a {} {}", from.display(), to.display());
+}
+
+/// Issue 24: new events into a large store against the same into an empty one.
+fn bench_incremental(events: u64, runs: usize) {
+    let new: u64 = env_num("TB_BENCH_NEW").unwrap_or(1_000);
+    let big = Corpus::Small.dir(events * 3);
+    let added = Corpus::Incremental.dir(new);
+    let base = tempfile::tempdir().unwrap();
+    let built = ingest_into(&big, base.path(), &[]);
+    println!(
+        "ingest benchmark, incremental: {new} new events of one day into a store of {} events (built in {:.1} s, peak RSS {:.0} MiB), {runs} paired runs",
+        events * 3,
+        built.wall.as_secs_f64(),
+        built.max_rss_kib as f64 / 1024.0
+    );
+    for (what, extra) in [
+        ("with attribution", &[][..]),
+        ("--no-attribution", &["--no-attribution"][..]),
+    ] {
+        let mut pairs = Vec::new();
+        let mut peak = 0;
+        for _ in 0..runs {
+            let empty = tempfile::tempdir().unwrap();
+            let e = ingest_into(&added, empty.path(), extra);
+            let store = tempfile::tempdir().unwrap();
+            copy_store(base.path(), store.path());
+            let i = ingest_into(&added, store.path(), extra);
+            peak = peak.max(i.max_rss_kib);
+            pairs.push((e.wall.as_secs_f64(), i.wall.as_secs_f64()));
+        }
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let ratios: Vec<f64> = pairs.iter().map(|(e, i)| i / e).collect();
+        println!(
+            "  {what:<17} into the store {:>6.2} s (target <= 1.0), into an empty store {:>6.2} s: ratio {:.2} (median of the pairs; target <= 1.5); peak RSS {:.0} MiB (target <= 300)",
+            median(pairs.iter().map(|p| p.1).collect()),
+            median(pairs.iter().map(|p| p.0).collect()),
+            median(ratios),
+            peak as f64 / 1024.0
+        );
+    }
+    // Where the time goes, in one more run.
+    let store = tempfile::tempdir().unwrap();
+    copy_store(base.path(), store.path());
+    let out = Command::new(bin())
+        .arg("ingest")
+        .arg(&added)
+        .arg("--store")
+        .arg(store.path())
+        .args(["--progress", "off", "--format", "json"])
+        .env("TRAILBLAME_TIMINGS", "1")
+        .output()
+        .expect("ingest runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    println!("  de-duplication read: {}", report["dedup"]);
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        println!("    {line}");
     }
 }

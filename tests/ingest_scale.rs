@@ -287,3 +287,143 @@ fn issue_23_huge_plain_file_is_read_to_the_limit() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(v["accounting"]["files_already_ingested"], 1);
 }
+
+/// Part files of each `events/event_date=…` folder with their modification
+/// times.
+fn event_parts(
+    store: &Path,
+) -> std::collections::BTreeMap<String, Vec<(String, std::time::SystemTime)>> {
+    let mut out: std::collections::BTreeMap<String, Vec<_>> = Default::default();
+    for day in std::fs::read_dir(store.join("events")).unwrap() {
+        let day = day.unwrap().path();
+        let mut parts: Vec<_> = std::fs::read_dir(&day)
+            .unwrap()
+            .map(|p| {
+                let p = p.unwrap();
+                (
+                    p.file_name().to_string_lossy().into_owned(),
+                    p.metadata().unwrap().modified().unwrap(),
+                )
+            })
+            .collect();
+        parts.sort();
+        out.insert(
+            day.file_name().unwrap().to_string_lossy().into_owned(),
+            parts,
+        );
+    }
+    out
+}
+
+/// The tables a run leaves, as text: events and attribution in key order.
+fn tables(store: &Path) -> String {
+    let mut out = String::new();
+    for sql in [
+        "SELECT * FROM events ORDER BY event_key",
+        "SELECT * FROM attribution ORDER BY event_key",
+    ] {
+        let r = run(&[
+            "query",
+            sql,
+            "--store",
+            store.to_str().unwrap(),
+            "--format",
+            "ndjson",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        out.push_str(&r.stdout);
+    }
+    out
+}
+
+/// Issue 24: an incremental ingest of one afternoon's files (and a late
+/// copy of a morning file, re-encoded) reads the stored keys of that day
+/// only, leaves every other day's parts untouched, counts the copy's
+/// records as duplicates, and leaves the same events and attribution as
+/// one ingest of everything.
+#[test]
+fn issue_24_incremental_ingest_touches_one_day_and_equals_a_full_ingest() {
+    let sample = sample();
+    let src = tempfile::tempdir().unwrap();
+    let (a, b) = (src.path().join("a"), src.path().join("b"));
+    copy_dir(&sample.join("cloudtrail"), &a.join("cloudtrail"));
+    copy_dir(&sample.join("transcripts"), &a.join("transcripts"));
+    // Files delivered on 2025-12-11 from noon on go to the second run.
+    let afternoon = |p: &Path| {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        name.contains("_20251211T") && name.split("_20251211T").nth(1).unwrap()[..2] >= *"12"
+    };
+    let day_files: Vec<_> = files_under(&a.join("cloudtrail"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("/2025/12/11/"))
+        .collect();
+    let mut moved = 0;
+    for p in &day_files {
+        if afternoon(p) {
+            let dest = b.join(p.strip_prefix(&a).unwrap());
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::rename(p, &dest).unwrap();
+            moved += 1;
+        }
+    }
+    assert!(moved > 5, "{moved} files moved");
+    let morning = day_files.iter().find(|p| !afternoon(p)).unwrap();
+    let text = gunzip(morning);
+    let copy: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let copied = copy["Records"].as_array().unwrap().len() as u64;
+    assert!(copied > 0);
+    std::fs::write(b.join("late-copy.json"), &text).unwrap();
+    let config = sample.join("trailblame.toml");
+    let extra = ["--config", config.to_str().unwrap()];
+
+    let store = tempfile::tempdir().unwrap();
+    let (r, first) = ingest_json(&[&a], store.path(), &extra);
+    assert!(r.code < 2, "{}", r.stderr);
+    let stored_on_11 = count(
+        store.path(),
+        "SELECT COUNT(*) FROM events WHERE CAST(event_date AS VARCHAR) = '2025-12-11'",
+    );
+    let days_before = event_parts(store.path());
+    assert!(days_before.len() > 3, "{:?}", days_before.keys());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let (r, second) = ingest_json(&[&b], store.path(), &extra);
+    assert!(r.code < 2, "{}", r.stderr);
+    let acc = &second["accounting"];
+    assert_eq!(acc["duplicates"], copied, "{acc}");
+    // Only 2025-12-11's stored keys were read.
+    let dedup = &second["dedup"];
+    assert_eq!(dedup["days_read"], 1, "{dedup}");
+    assert_eq!(dedup["keys_read"], stored_on_11, "{dedup}");
+    assert_eq!(
+        dedup["stored_events"],
+        first["accounting"]["kept"].as_u64().unwrap(),
+        "{dedup}"
+    );
+    let days_after = event_parts(store.path());
+    let changed: Vec<&String> = days_after
+        .iter()
+        .filter(|(d, parts)| days_before.get(*d) != Some(*parts))
+        .map(|(d, _)| d)
+        .collect();
+    assert_eq!(changed, ["event_date=2025-12-11"]);
+    // Only new parts were added to that day; the old ones are as they were.
+    for part in &days_before["event_date=2025-12-11"] {
+        assert!(
+            days_after["event_date=2025-12-11"].contains(part),
+            "{part:?}"
+        );
+    }
+
+    let full = tempfile::tempdir().unwrap();
+    let (r, all) = ingest_json(&[&a, &b], full.path(), &extra);
+    assert!(r.code < 2, "{}", r.stderr);
+    assert_eq!(all["accounting"]["duplicates"], copied);
+    assert_eq!(all["dedup"]["keys_read"], 0);
+    let (incremental, whole) = (tables(store.path()), tables(full.path()));
+    assert!(
+        incremental.contains("\"actor_kind\":\"ai\""),
+        "no AI events"
+    );
+    assert_eq!(incremental.lines().count(), whole.lines().count());
+    assert_eq!(incremental, whole);
+}

@@ -42,6 +42,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             let mut v = serde_json::to_value(&report.ingest.record)?;
             v["messages"] = serde_json::json!(report.ingest.messages);
             v["messages_left_out"] = serde_json::json!(report.ingest.messages_left_out);
+            v["dedup"] = serde_json::to_value(&report.ingest.dedup)?;
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
         ReportFormat::Text if !a.run.quiet => {
@@ -129,6 +130,15 @@ pub fn print_report(run: &Report, store: Option<(&Path, std::time::Duration)>) {
         thousands(a.duplicates),
         thousands(a.quarantined)
     ));
+    let d = &report.dedup;
+    if d.stored_events > 0 && a.records_read > 0 {
+        out.push_str(&format!(
+            "duplicates looked for among {} stored events of {} of the store's {} days\n",
+            thousands(d.keys_read),
+            thousands(d.days_read),
+            thousands(d.stored_days)
+        ));
+    }
     if let Some(line) = lenient_line(a) {
         out.push_str(&line);
     }

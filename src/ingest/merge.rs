@@ -3,7 +3,7 @@
 //! day and written as parts, the per-file table built. The merge order, not
 //! thread timing, decides what is kept.
 
-use super::dedup::IdSet;
+use super::dedup::{EventKeys, IdSet, existing_transcript_keys};
 use super::read_phase::{ChunkOutcome, FileOutcome, TranscriptPart};
 use super::reader::Quarantined;
 use super::transcript;
@@ -44,8 +44,9 @@ pub(super) struct Merger {
     pub(super) messages_left_out: u64,
     /// Transcript rows waiting to be written.
     pub(super) transcript_rows: transcript::TranscriptRows,
-    /// Keys of transcript rows already stored (a grown transcript is read again).
-    pub(super) transcript_keys: IdSet,
+    /// Keys of transcript rows already stored (a grown transcript is read
+    /// again), read when the run first has transcript rows.
+    pub(super) transcript_keys: Option<IdSet>,
 }
 
 pub(super) struct FileRow {
@@ -77,7 +78,7 @@ impl Merger {
             messages: Vec::new(),
             messages_left_out: 0,
             transcript_rows: Default::default(),
-            transcript_keys: Default::default(),
+            transcript_keys: None,
         }
     }
 
@@ -86,9 +87,10 @@ impl Merger {
     pub(super) fn merge_chunk(
         &mut self,
         chunk: ChunkOutcome,
-        seen: &mut IdSet,
+        seen: &mut EventKeys,
         writer: &mut StoreWriter,
     ) -> Result<()> {
+        seen.load_days(&chunk.days)?;
         let mut keep = Vec::with_capacity(chunk.id_hashes.len());
         let mut at = 0;
         for o in chunk.files {
@@ -129,7 +131,7 @@ impl Merger {
         mut o: FileOutcome,
         keys: &[u128],
         keep: &mut Vec<bool>,
-        seen: &mut IdSet,
+        seen: &mut EventKeys,
         writer: &mut StoreWriter,
     ) -> Result<()> {
         let mut rows_dropped = false;
@@ -303,7 +305,10 @@ impl Merger {
         writer: &mut StoreWriter,
     ) -> Result<()> {
         let mut rows = part.rows;
-        let keys = &mut self.transcript_keys;
+        if self.transcript_keys.is_none() {
+            self.transcript_keys = Some(existing_transcript_keys(writer)?);
+        }
+        let keys = self.transcript_keys.get_or_insert_default();
         self.accounting.transcript_rows_already_stored += rows.retain_new(|k| keys.insert(k));
         for (t, n) in [
             (table::AGENT_SESSIONS, rows.sessions.len()),

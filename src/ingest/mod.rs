@@ -27,7 +27,7 @@ use crate::schema::table;
 use crate::store::manifest::RunRecord;
 use crate::store::writer::StoreWriter;
 use anyhow::{Context, Result, bail};
-use dedup::{existing_ids, existing_transcript_keys};
+use dedup::EventKeys;
 pub use limits::Limits;
 use merge::Merger;
 use rayon::prelude::*;
@@ -57,6 +57,20 @@ pub struct IngestReport {
     pub messages_left_out: u64,
     /// Distinct events in the store once this run commits.
     pub events_in_store: u64,
+    /// What de-duplication read of the store.
+    pub dedup: DedupStats,
+}
+
+/// What de-duplication read of the store: the keys of the days the run's
+/// events fall in, not of the whole store (issue 24).
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct DedupStats {
+    /// Events stored before the run, and the days they fall in.
+    pub stored_events: u64,
+    pub stored_days: u64,
+    /// Days whose stored keys were read, and how many keys that was.
+    pub days_read: u64,
+    pub keys_read: u64,
 }
 
 impl IngestReport {
@@ -80,7 +94,8 @@ pub fn ingest(
     let files = found.files;
     let total_bytes: u64 = files.iter().map(|f| f.size).sum();
     let bar = opts.progress.bar(total_bytes, "ingesting");
-    let mut seen_ids = existing_ids(writer)?;
+    let mut seen_ids = EventKeys::new(writer.root(), &writer.manifest)?;
+    let stored_rows = dedup::stored_event_rows(writer.root(), &writer.manifest)?;
     let known_hashes: HashSet<String> = writer.manifest.files.keys().cloned().collect();
     let cx = ReadContext {
         iam,
@@ -89,7 +104,6 @@ pub fn ingest(
 
     let windows = group(&files, WINDOW_BYTES, WINDOW_FILES);
     let mut merger = Merger::new(writer.run, opts.strict);
-    merger.transcript_keys = existing_transcript_keys(writer)?;
     for skip in &found.skipped {
         if opts.strict {
             bail!(
@@ -145,6 +159,7 @@ pub fn ingest(
     bar.finish();
     result?;
     let accounting = merger.accounting.clone();
+    let accounting_kept = accounting.kept;
     if !accounting.reconciles() {
         bail!(
             "internal error: records read {} != kept {} + duplicates {} + quarantined {}",
@@ -171,6 +186,12 @@ pub fn ingest(
         record,
         messages: merger.messages,
         messages_left_out: merger.messages_left_out,
-        events_in_store: seen_ids.len() as u64,
+        events_in_store: stored_rows + accounting_kept,
+        dedup: DedupStats {
+            stored_events: stored_rows,
+            stored_days: seen_ids.days_stored,
+            days_read: seen_ids.days_read,
+            keys_read: seen_ids.keys_read,
+        },
     })
 }
