@@ -60,6 +60,9 @@ pub struct Actions {
     pub count: usize,
 }
 
+/// An operation: (event source, event name).
+type Operation<'a> = (Option<&'a str>, Option<&'a str>);
+
 /// Gap within a run when the user agent names a command or an IaC tool.
 const COMMAND_GAP_US: i64 = 60_000_000;
 /// Gap within a run otherwise.
@@ -167,7 +170,7 @@ pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> 
     for events in in_action.values_mut() {
         events.sort_unstable_by(by_time);
         // Each operation met so far, with the time it was last called.
-        let mut seen: Vec<((Option<&str>, Option<&str>), i64)> = Vec::new();
+        let mut seen: Vec<(Operation, i64)> = Vec::new();
         for &i in events.iter() {
             let i = i as usize;
             if cascade_of.contains_key(&(i as u32)) {
