@@ -180,7 +180,10 @@ impl Manifest {
     pub fn save(&self, root: &Path) -> Result<()> {
         let path = root.join(MANIFEST_FILE);
         let tmp = root.join(format!("{MANIFEST_FILE}.tmp"));
-        let text = serde_json::to_vec_pretty(self)?;
+        // Compact: with one entry per file ever ingested, a store of
+        // 150,000 small files has a 45 MB pretty manifest, rewritten by
+        // every run (`jq .` shows it indented).
+        let text = serde_json::to_vec(self)?;
         {
             let mut f = std::fs::File::create(&tmp)
                 .with_context(|| format!("creating {}", tmp.display()))?;
