@@ -1,5 +1,6 @@
 -- Every successful high- or critical-severity destructive call: who, on
--- whose behalf, the agent session and tool call, and the approval.
+-- whose behalf, the agent session and tool call, the approval, and the
+-- action it belongs to (`action_id`, and `via`: how the call came about).
 SELECT
   event_time,
   account_id,
@@ -13,6 +14,8 @@ SELECT
   human_last_spoke_secs,
   agent_session_id,
   tool_call_id,
+  action_id,
+  via,
   event_id
 FROM events
 WHERE destructive = true AND severity IN ('high', 'critical')

@@ -1,5 +1,7 @@
 -- Who acted: per AI agent and per person, with the person an agent worked
--- for; writes, destructive calls, agent sessions, and calls made on
+-- for; actions (decisions: `action_id`), write actions and destructive
+-- actions, then the same as API-call counts (calls, writes, destructive),
+-- agent sessions, and calls made on
 -- credentials a person also used (an agent on a human's identity).
 -- writes: successful calls CloudTrail marks readOnly: false (the
 -- attribution's `write` column, the one definition of a write).
@@ -12,6 +14,9 @@ SELECT
   e.actor_kind AS actor_kind,
   e.actor AS actor,
   e.operator AS operator,
+  COUNT(DISTINCT e.action_id) AS actions,
+  COUNT(DISTINCT CASE WHEN e.write = true THEN e.action_id END) AS write_actions,
+  COUNT(DISTINCT CASE WHEN e.destructive = true THEN e.action_id END) AS destructive_actions,
   COUNT(*) AS calls,
   SUM(CASE WHEN e.write = true THEN 1 ELSE 0 END) AS writes,
   SUM(CASE WHEN e.destructive = true THEN 1 ELSE 0 END) AS destructive,
@@ -21,4 +26,4 @@ FROM events e
 LEFT JOIN human_principals h ON e.principal_arn = h.human_principal
 WHERE e.actor_kind IN ('ai', 'human')
 GROUP BY e.actor_kind, e.actor, e.operator
-ORDER BY actor_kind, writes DESC, actor NULLS LAST, operator NULLS LAST
+ORDER BY actor_kind, write_actions DESC, writes DESC, actor NULLS LAST, operator NULLS LAST

@@ -34,6 +34,7 @@ pub struct Workspace {
 /// attribution's evidence stay on disk.
 const CACHED_COLUMNS: &[&str] = &[
     "event_id",
+    "event_key",
     "event_time",
     "event_date",
     "event_source",
@@ -53,6 +54,8 @@ const CACHED_COLUMNS: &[&str] = &[
     "operator",
     "agent_session_id",
     "tool_call_id",
+    "action_id",
+    "via",
     "destructive",
     "destructive_category",
     "severity",

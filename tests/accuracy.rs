@@ -169,14 +169,33 @@ fn compare_counts_incidents_by_the_actor_kind_of_their_cause_and_states_the_verd
     assert_eq!(v["incidents"]["traced_to_human"], count("human"));
     assert_eq!(v["incidents"]["no_traced_cause"], count("none"));
     let (ai, human) = (&v["ai"], &v["human"]);
-    let rr = (ai["incidents"].as_f64().unwrap() / ai["writes"].as_f64().unwrap())
-        / (human["incidents"].as_f64().unwrap() / human["writes"].as_f64().unwrap());
+    // The exposure is write actions (decisions), not write API calls.
+    let rate = |side: &serde_json::Value| {
+        side["incidents"].as_f64().unwrap() / side["write_actions"].as_f64().unwrap()
+    };
+    let rr = rate(ai) / rate(human);
     let got = v["per_1000_writes"]["rate_ratio"].as_f64().unwrap();
     assert!((got - rr).abs() < 1e-9, "{got} vs {rr}");
-    // Six incidents cannot settle the question, and the tool says so.
-    assert!(
-        v["verdict"].as_str().unwrap().contains("cannot tell"),
-        "{}",
-        v["verdict"]
+    // The verdict follows the interval by rule: above 1 and rejected →
+    // "higher"; containing 1 → "cannot tell". (Counted in write actions the
+    // sample's 3 AI incidents fall on 23 decisions, the person's 1 on 128.)
+    let p = &v["per_1000_writes"];
+    let (lower, upper) = (
+        p["ci"]["lower"].as_f64().unwrap(),
+        p["ci"]["upper"].as_f64().unwrap(),
     );
+    let expected = if lower > 1.0 && p["p_value"].as_f64().unwrap() < 0.05 {
+        "ai_higher"
+    } else if upper < 1.0 {
+        "human_higher"
+    } else {
+        "cannot_tell"
+    };
+    assert_eq!(p["verdict"], expected, "{p}");
+    assert_eq!(v["verdict"], p["sentence"]);
+    let sentence = v["verdict"].as_str().unwrap();
+    match expected {
+        "cannot_tell" => assert!(sentence.contains("cannot tell"), "{sentence}"),
+        _ => assert!(sentence.contains("the human rate"), "{sentence}"),
+    }
 }

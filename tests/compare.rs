@@ -120,9 +120,13 @@ fn overlapping_incidents_each_count_for_their_cause() {
     let v = compare(&inc, &[fixture().to_str().unwrap()]);
     assert_eq!(v["incidents"]["traced_to_ai"], 2);
     assert_eq!(v["incidents"]["traced_to_human"], 1);
-    // Rate per 1,000 writes: (2 / 0.002) / (1 / 0.002) = 2.
+    // Rate per 1,000 write actions (the agent's calls on one bucket are
+    // one action), written out.
+    let wa = |side: &str| v[side]["write_actions"].as_f64().unwrap();
+    assert!(wa("ai") > 0.0 && wa("ai") <= v["ai"]["writes"].as_f64().unwrap());
+    let expected = (2.0 / wa("ai")) / (1.0 / wa("human"));
     let rr = v["per_1000_writes"]["rate_ratio"].as_f64().unwrap();
-    assert!((rr - 2.0).abs() < 1e-9, "{rr}");
+    assert!((rr - expected).abs() < 1e-9, "{rr} vs {expected}");
     // Both AI incidents come from one session: the bootstrap sees 1 AI
     // cluster (the transcript session) and 1 human one (bob's day).
     assert_eq!(v["session_bootstrap"]["ai_clusters"], 1);
@@ -158,13 +162,19 @@ fn sample_views_add_up_and_equal_privilege_uses_the_iam_data() {
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let n = |v: &Value| v.as_u64().unwrap();
     let (ai, human) = (&v["ai"], &v["human"]);
-    // Tiers, weeks: every write and every incident exactly once.
+    // Tiers, weeks: every write action and every incident exactly once.
     let eq = &v["at_equal_privilege"];
     assert_eq!(eq["iam_files"].as_array().unwrap().len(), 3);
     let tiers = eq["tiers"].as_array().unwrap();
     let sum = |rows: &[Value], f: &dyn Fn(&Value) -> u64| rows.iter().map(f).sum::<u64>();
-    assert_eq!(sum(tiers, &|t| n(&t["ai_writes"])), n(&ai["writes"]));
-    assert_eq!(sum(tiers, &|t| n(&t["human_writes"])), n(&human["writes"]));
+    assert_eq!(
+        sum(tiers, &|t| n(&t["ai_write_actions"])),
+        n(&ai["write_actions"])
+    );
+    assert_eq!(
+        sum(tiers, &|t| n(&t["human_write_actions"])),
+        n(&human["write_actions"])
+    );
     assert_eq!(sum(tiers, &|t| n(&t["ai_incidents"])), n(&ai["incidents"]));
     assert_eq!(
         sum(tiers, &|t| n(&t["human_incidents"])),
@@ -174,7 +184,7 @@ fn sample_views_add_up_and_equal_privilege_uses_the_iam_data() {
     assert!(
         tiers
             .iter()
-            .any(|t| t["tier"] == "admin" && n(&t["ai_writes"]) > 0),
+            .any(|t| t["tier"] == "admin" && n(&t["ai_write_actions"]) > 0),
         "{tiers:?}"
     );
     // The Mantel–Haenszel ratio is R/S over the tiers, written out here.
@@ -182,11 +192,11 @@ fn sample_views_add_up_and_equal_privilege_uses_the_iam_data() {
     for t in tiers {
         let (x1, n1) = (
             n(&t["ai_incidents"]) as f64,
-            n(&t["ai_writes"]) as f64 / 1000.0,
+            n(&t["ai_write_actions"]) as f64 / 1000.0,
         );
         let (x2, n2) = (
             n(&t["human_incidents"]) as f64,
-            n(&t["human_writes"]) as f64 / 1000.0,
+            n(&t["human_write_actions"]) as f64 / 1000.0,
         );
         if n1 > 0.0 && n2 > 0.0 {
             r_sum += x1 * n2 / (n1 + n2);
@@ -200,7 +210,10 @@ fn sample_views_add_up_and_equal_privilege_uses_the_iam_data() {
         r_sum / s_sum
     );
     let weeks = v["weeks"].as_array().unwrap();
-    assert_eq!(sum(weeks, &|w| n(&w["ai"]["writes"])), n(&ai["writes"]));
+    assert_eq!(
+        sum(weeks, &|w| n(&w["ai"]["write_actions"])),
+        n(&ai["write_actions"])
+    );
     assert_eq!(
         sum(weeks, &|w| n(&w["human"]["incidents"])),
         n(&human["incidents"])
@@ -218,7 +231,7 @@ fn sample_views_add_up_and_equal_privilege_uses_the_iam_data() {
     // none of the agents' destructive calls was explicitly approved.
     assert!(n(&ai["mass_deletion_bursts"]) >= 1);
     let un = &v["ai_destructive_without_approval"];
-    assert_eq!(un["of"], ai["destructive"]);
+    assert_eq!(un["of"], ai["destructive_actions"]);
     assert!(n(&un["count"]) <= n(&un["of"]));
     // The text form states the verdict first and prints the tiers.
     let r = run(&[
@@ -305,45 +318,70 @@ fn report_column_sum(report: &Value, caption: &str, name: &str) -> u64 {
 
 /// Issue 17: "writes" meant attempted writes in `summary` and successful
 /// ones in `report` and `compare`. One definition now (the attribution's
-/// `write` column): the numbers agree everywhere.
+/// `write` column) and one unit (the action, `action_id`, with the API
+/// calls as a detail): the numbers agree everywhere, in both units.
 #[test]
 fn issue_17_writes_agree_in_summary_report_and_compare() {
     let (_, summary) = sample_json("summary");
     let (_, report) = sample_json("report");
     let (_, cmp) = sample_json("compare");
-    let by_kind = |k: &str| {
+    let by_kind = |k: &str, column: &str| {
         summary["by_actor_kind"]
             .as_array()
             .unwrap()
             .iter()
             .find(|r| r["actor_kind"] == k)
-            .unwrap()["writes"]
+            .unwrap()[column]
             .as_u64()
             .unwrap()
     };
-    let (ai, human) = (by_kind("ai"), by_kind("human"));
-    assert!(ai > 0 && human > 0);
-    assert_eq!(cmp["ai"]["writes"].as_u64().unwrap(), ai);
-    assert_eq!(cmp["human"]["writes"].as_u64().unwrap(), human);
-    assert_eq!(
-        report_column_sum(
-            &report,
-            "AI agents, and the person each worked for",
-            "Writes"
+    let who = "AI agents, and the person each worked for";
+    for (summary_column, compare_key, report_column) in [
+        ("write_actions", "write_actions", "Write actions"),
+        (
+            "destructive_actions",
+            "destructive_actions",
+            "Destructive actions",
         ),
-        ai
-    );
-    assert_eq!(report_column_sum(&report, "People", "Writes"), human);
-    // The agents' writes per operator agree with the report's table too.
+        ("writes", "writes", "Write calls"),
+        ("destructive", "destructive", "Destructive calls"),
+    ] {
+        let (ai, human) = (
+            by_kind("ai", summary_column),
+            by_kind("human", summary_column),
+        );
+        assert!(ai > 0 && human > 0, "{summary_column}");
+        assert_eq!(
+            cmp["ai"][compare_key].as_u64().unwrap(),
+            ai,
+            "{compare_key}"
+        );
+        assert_eq!(
+            cmp["human"][compare_key].as_u64().unwrap(),
+            human,
+            "{compare_key}"
+        );
+        assert_eq!(report_column_sum(&report, who, report_column), ai);
+        assert_eq!(report_column_sum(&report, "People", report_column), human);
+    }
+    // One recursive delete or one stack's cascade is one action: agents'
+    // destructive calls come from far fewer actions.
+    assert!(by_kind("ai", "destructive_actions") * 2 < by_kind("ai", "destructive"));
+    // The agents' write actions per operator agree with the report's table too.
     let agent_writes: u64 = summary["by_operator"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["agent_writes"].as_u64().unwrap())
+        .map(|r| r["agent_write_actions"].as_u64().unwrap())
         .sum();
-    assert!(agent_writes <= ai);
-    // All writes: the summary's overview and the report's headline.
-    let total = summary["overview"][0]["writes"].as_u64().unwrap();
+    assert!(agent_writes <= by_kind("ai", "write_actions"));
+    // All write actions: the summary's sections and the report's headline.
+    let total: u64 = summary["by_actor_kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["write_actions"].as_u64().unwrap())
+        .sum();
     let metric = report["sections"][0]["blocks"]
         .as_array()
         .unwrap()
@@ -353,7 +391,7 @@ fn issue_17_writes_agree_in_summary_report_and_compare() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["label"] == "Writes")
+        .find(|m| m["label"] == "Write actions")
         .unwrap()["value"]
         .as_str()
         .unwrap()
@@ -362,7 +400,7 @@ fn issue_17_writes_agree_in_summary_report_and_compare() {
 }
 
 /// Issue 17: an approval the record does not store is `unknown`, never
-/// "no approval": the four states sum to the AI destructive calls, and no
+/// "no approval": the four states sum to the AI destructive actions, and no
 /// output says "no explicit human approval" or "without a person's
 /// approval".
 #[test]
@@ -370,7 +408,7 @@ fn issue_17_unknown_approval_is_not_reported_as_no_approval() {
     let (cmp_text, cmp) = sample_json("compare");
     let a = &cmp["ai_destructive_approval"];
     let n = |k: &str| a[k].as_u64().unwrap_or_else(|| panic!("no {k} in {a}"));
-    let destructive = cmp["ai"]["destructive"].as_u64().unwrap();
+    let destructive = cmp["ai"]["destructive_actions"].as_u64().unwrap();
     assert!(destructive > 0);
     assert_eq!(
         n("approved") + n("auto_approved") + n("rejected") + n("unknown"),
@@ -383,7 +421,7 @@ fn issue_17_unknown_approval_is_not_reported_as_no_approval() {
         .unwrap();
     assert!(
         sentence.starts_with(&format!(
-            "{destructive} of {destructive} AI destructive calls had no approval on record (unknown); the tool cannot tell whether a person clicked yes."
+            "{destructive} of {destructive} AI destructive actions had no approval on record (unknown); the tool cannot tell whether a person clicked yes."
         )),
         "{sentence}"
     );

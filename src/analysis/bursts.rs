@@ -24,7 +24,8 @@ impl BurstRule {
     };
 }
 
-/// Runs of successful destructive calls by one actor where `rule.calls`
+/// Runs of successful destructive calls by one actor (with the number of
+/// actions, `action_id`, they came from) where `rule.calls`
 /// fit in `rule.minutes`, merged while they keep fitting. `events` is
 /// sorted by time (`EVENTS_SQL`).
 pub fn bursts(events: &DataFrame, rule: BurstRule) -> Result<DataFrame> {
@@ -36,6 +37,7 @@ pub fn bursts(events: &DataFrame, rule: BurstRule) -> Result<DataFrame> {
     let outcome = events.column("outcome")?.str()?;
     let session = events.column("agent_session_id")?.str()?;
     let category = events.column("destructive_category")?.str()?;
+    let action = events.column("action_id")?.str()?;
     // actor → times and rows of its successful calls, in time order
     let mut by_actor: std::collections::BTreeMap<(String, String), Vec<(i64, usize)>> =
         Default::default();
@@ -55,6 +57,7 @@ pub fn bursts(events: &DataFrame, rule: BurstRule) -> Result<DataFrame> {
     let window = minutes * 60_000_000;
     let (mut k_col, mut a_col, mut start, mut end, mut n_col, mut sess, mut cats) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut actions_col: Vec<u64> = vec![];
     for ((k, a), v) in by_actor {
         let mut i = 0;
         while i < v.len() {
@@ -80,6 +83,10 @@ pub fn bursts(events: &DataFrame, rule: BurstRule) -> Result<DataFrame> {
                 start.push(v[i].0);
                 end.push(v[j].0);
                 n_col.push((j + 1 - i) as u64);
+                let mut acts: Vec<&str> = rows.iter().filter_map(|r| action.get(r.1)).collect();
+                acts.sort_unstable();
+                acts.dedup();
+                actions_col.push(acts.len() as u64);
                 sess.push(s.join(" "));
                 cats.push(c.join(" "));
                 i = j + 1;
@@ -100,6 +107,7 @@ pub fn bursts(events: &DataFrame, rule: BurstRule) -> Result<DataFrame> {
             ts("started_at", start)?,
             ts("ended_at", end)?,
             Column::new("destructive_calls".into(), n_col),
+            Column::new("actions".into(), actions_col),
             Column::new("categories".into(), cats),
             Column::new("agent_sessions".into(), sess),
         ],

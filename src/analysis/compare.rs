@@ -6,9 +6,14 @@
 //! actor, agent session, principal and day, summed here per side, per
 //! privilege tier (the comparison at equal privilege, `stats::mh`), per
 //! session (the clustered bootstrap, `stats::bootstrap`) and per ISO week
-//! (the trend). The headline is the rate per 1,000 successful write calls
-//! with its exact interval and p-value (`stats::rates`); the verdict
-//! sentence is chosen by rule from those numbers.
+//! (the trend). The unit is the action (`attribution::actions`: one
+//! decision with every API call it caused), so a fan-out command or a
+//! CloudFormation cascade is one trial, not hundreds; API-call counts are
+//! kept beside them as a detail. The headline is the rate per 1,000 write
+//! actions with its exact interval and p-value (`stats::rates`); the
+//! verdict sentence is chosen by rule from those numbers. Calls inside one
+//! session are still not independent: the session bootstrap resamples
+//! whole sessions.
 
 use super::bursts::{BurstRule, bursts};
 use super::privilege_usage::{Tier, Tiers};
@@ -29,17 +34,36 @@ use std::path::{Path, PathBuf};
 
 const CELLS_SQL: &str = include_str!("../../queries/compare_cells.sql");
 
-/// One side's exposure and outcomes.
+#[cfg(test)]
+mod calibration;
+
+/// One side's exposure and outcomes. The unit is the action (one decision
+/// with every API call it caused: `attribution::actions`); the API-call
+/// counts are kept as a detail.
 #[derive(Default, Clone, Copy, Debug, Serialize, PartialEq)]
 pub struct Side {
-    pub calls: u64,
-    pub writes: u64,
-    pub destructive: u64,
-    /// Destructive calls whose approval is not `approved` on record.
+    pub actions: u64,
+    /// Actions with a successful write call: the incident-rate exposure.
+    pub write_actions: u64,
+    /// Actions with a successful destructive call.
+    pub destructive_actions: u64,
+    /// Destructive actions that are also write actions (the destructive
+    /// share's numerator).
+    pub destructive_write_actions: u64,
+    /// Actions with an access-denied error.
+    pub denied_actions: u64,
+    /// Destructive actions whose approval is not `approved` on record.
     pub destructive_unapproved: u64,
-    /// Destructive calls by approval state (agents' only; zero for people).
+    /// Destructive actions by approval state (agents' only; zero for people).
     pub destructive_approval: ApprovalCounts,
+    /// API calls (a detail: one action may be hundreds of calls).
+    pub calls: u64,
+    /// Successful write API calls.
+    pub writes: u64,
+    /// Successful destructive API calls.
+    pub destructive: u64,
     pub errors: u64,
+    /// Access-denied API calls.
     pub denied: u64,
     pub actor_days: u64,
     /// Agent transcript sessions for AI (actor-days where an AI call has no
@@ -51,11 +75,17 @@ pub struct Side {
 
 impl Side {
     fn add(&mut self, c: &Cell) {
+        self.actions += c.actions;
+        self.write_actions += c.write_actions;
+        self.destructive_actions += c.destructive_actions;
+        self.destructive_write_actions += c.destructive_write_actions;
+        self.denied_actions += c.denied_actions;
+        self.destructive_unapproved +=
+            c.approval.auto_approved + c.approval.rejected + c.approval.unknown;
+        self.destructive_approval.add(&c.approval);
         self.calls += c.calls;
         self.writes += c.writes;
         self.destructive += c.destructive;
-        self.destructive_unapproved += c.destructive_unapproved;
-        self.destructive_approval.add(&c.approval);
         self.errors += c.errors;
         self.denied += c.denied;
     }
@@ -79,9 +109,9 @@ pub struct IncidentCounts {
 pub struct TierRow {
     pub tier: Tier,
     pub label: &'static str,
-    pub ai_writes: u64,
+    pub ai_write_actions: u64,
     pub ai_incidents: u64,
-    pub human_writes: u64,
+    pub human_write_actions: u64,
     pub human_incidents: u64,
 }
 
@@ -95,7 +125,7 @@ pub struct EqualPrivilege {
     pub sentence: String,
 }
 
-/// Destructive calls by the attribution's approval state
+/// Destructive actions by the attribution's approval state
 /// (`attribution::risk::ApprovalState`). `unknown` means the record does
 /// not say, which is not the same as "no".
 #[derive(Default, Clone, Copy, Debug, Serialize, PartialEq)]
@@ -118,29 +148,29 @@ impl ApprovalCounts {
         self.approved + self.auto_approved + self.rejected + self.unknown
     }
 
-    /// "N of M AI destructive calls had no approval on record (unknown); …"
+    /// "N of M AI destructive actions had no approval on record (unknown); …"
     /// with the breakdown by state. Never says "unapproved".
     pub fn sentence(&self) -> String {
         let of = self.total();
         if of == 0 {
-            return "No AI destructive calls.".to_string();
+            return "No AI destructive actions.".to_string();
         }
         let breakdown = format!(
             "approved {}, auto-approved by a rule or mode {}, rejected {}, unknown {}",
             self.approved, self.auto_approved, self.rejected, self.unknown
         );
         if self.unknown == 0 {
-            return format!("Approval of the {of} AI destructive calls on record: {breakdown}.");
+            return format!("Approval of the {of} AI destructive actions on record: {breakdown}.");
         }
         format!(
-            "{} of {of} AI destructive calls had no approval on record (unknown); the tool cannot tell whether a person clicked yes. By approval state: {breakdown}.",
+            "{} of {of} AI destructive actions had no approval on record (unknown); the tool cannot tell whether a person clicked yes. By approval state: {breakdown}.",
             self.unknown
         )
     }
 }
 
-/// AI destructive calls with no approval by a person on record (auto-approved,
-/// rejected or unknown); see `ApprovalCounts` for the states.
+/// AI destructive actions with no approval by a person on record
+/// (auto-approved, rejected or unknown); see `ApprovalCounts` for the states.
 #[derive(Clone, Debug, Serialize)]
 pub struct Unapproved {
     pub count: u64,
@@ -157,7 +187,7 @@ pub struct Week {
     pub week: String,
     pub ai: Side,
     pub human: Side,
-    /// Incidents per 1,000 writes, AI over human (None without data).
+    /// Incidents per 1,000 write actions, AI over human (None without data).
     pub rate_ratio: Option<f64>,
     pub ci: Option<Interval>,
     pub destructive_share_ai: Option<f64>,
@@ -183,7 +213,8 @@ pub struct Comparison {
     pub denied_share_of_calls: Option<ProportionComparison>,
     pub mass_deletion_bursts_per_100_sessions: Option<RateComparison>,
     pub ai_destructive_without_approval: Unapproved,
-    /// The AI destructive calls by approval state; sums to `ai.destructive`.
+    /// The AI destructive actions by approval state; sums to
+    /// `ai.destructive_actions`.
     pub ai_destructive_approval: ApprovalCounts,
     pub weeks: Vec<Week>,
     pub verdict: String,
@@ -208,11 +239,15 @@ struct Cell {
     session: Option<String>,
     principal: Option<String>,
     day: String,
+    actions: u64,
+    write_actions: u64,
+    destructive_actions: u64,
+    destructive_write_actions: u64,
+    denied_actions: u64,
+    approval: ApprovalCounts,
     calls: u64,
     writes: u64,
     destructive: u64,
-    destructive_unapproved: u64,
-    approval: ApprovalCounts,
     errors: u64,
     denied: u64,
 }
@@ -248,41 +283,59 @@ fn cells(df: &DataFrame) -> Result<Vec<Cell>> {
         s("principal_arn")?,
         s("day")?,
     );
-    let (calls, writes, destructive, unapproved, errors, denied) = (
-        n("calls")?,
-        n("writes")?,
-        n("destructive")?,
-        n("destructive_unapproved")?,
-        n("errors")?,
-        n("denied")?,
-    );
-    let (approved, auto_approved, rejected, approval_unknown) = (
-        n("destructive_approved")?,
-        n("destructive_auto_approved")?,
-        n("destructive_rejected")?,
-        n("destructive_approval_unknown")?,
-    );
-    Ok((0..df.height())
-        .map(|i| Cell {
-            ai: kind.get(i) == Some("ai"),
-            actor: actor.get(i).unwrap_or("?").to_string(),
-            session: session.get(i).map(str::to_string),
-            principal: principal.get(i).map(str::to_string),
-            day: day.get(i).unwrap_or("").to_string(),
-            calls: calls.get(i).unwrap_or(0),
-            writes: writes.get(i).unwrap_or(0),
-            destructive: destructive.get(i).unwrap_or(0),
-            destructive_unapproved: unapproved.get(i).unwrap_or(0),
-            approval: ApprovalCounts {
-                approved: approved.get(i).unwrap_or(0),
-                auto_approved: auto_approved.get(i).unwrap_or(0),
-                rejected: rejected.get(i).unwrap_or(0),
-                unknown: approval_unknown.get(i).unwrap_or(0),
-            },
-            errors: errors.get(i).unwrap_or(0),
-            denied: denied.get(i).unwrap_or(0),
+    const COUNTS: [&str; 14] = [
+        "actions",
+        "write_actions",
+        "destructive_actions",
+        "destructive_write_actions",
+        "denied_actions",
+        "destructive_approved",
+        "destructive_auto_approved",
+        "destructive_rejected",
+        "destructive_approval_unknown",
+        "calls",
+        "writes",
+        "destructive",
+        "errors",
+        "denied",
+    ];
+    let counts: BTreeMap<&str, UInt64Chunked> = COUNTS
+        .iter()
+        .map(|c| Ok((*c, n(c)?)))
+        .collect::<Result<_>>()?;
+    let u = |c: &str, i: usize| -> Result<u64> {
+        let col = counts
+            .get(c)
+            .ok_or_else(|| anyhow::anyhow!("compare_cells.sql has no column {c}"))?;
+        Ok(col.get(i).unwrap_or(0))
+    };
+    (0..df.height())
+        .map(|i| {
+            Ok(Cell {
+                ai: kind.get(i) == Some("ai"),
+                actor: actor.get(i).unwrap_or("?").to_string(),
+                session: session.get(i).map(str::to_string),
+                principal: principal.get(i).map(str::to_string),
+                day: day.get(i).unwrap_or("").to_string(),
+                actions: u("actions", i)?,
+                write_actions: u("write_actions", i)?,
+                destructive_actions: u("destructive_actions", i)?,
+                destructive_write_actions: u("destructive_write_actions", i)?,
+                denied_actions: u("denied_actions", i)?,
+                approval: ApprovalCounts {
+                    approved: u("destructive_approved", i)?,
+                    auto_approved: u("destructive_auto_approved", i)?,
+                    rejected: u("destructive_rejected", i)?,
+                    unknown: u("destructive_approval_unknown", i)?,
+                },
+                calls: u("calls", i)?,
+                writes: u("writes", i)?,
+                destructive: u("destructive", i)?,
+                errors: u("errors", i)?,
+                denied: u("denied", i)?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// One incident's best-ranked cause, when an AI or a person made it.
@@ -337,8 +390,8 @@ pub fn compute(
     let mut sides = [Side::default(); 2]; // ai, human
     let side = |ai: bool| usize::from(!ai);
     let mut actor_days: [BTreeSet<(&str, &str)>; 2] = Default::default();
-    let mut sessions: [BTreeMap<String, u64>; 2] = Default::default(); // key → writes
-    let mut by_tier: BTreeMap<Tier, [u64; 4]> = BTreeMap::new(); // ai w, ai inc, human w, human inc
+    let mut sessions: [BTreeMap<String, u64>; 2] = Default::default(); // key → write actions
+    let mut by_tier: BTreeMap<Tier, [u64; 4]> = BTreeMap::new(); // ai write actions, ai inc, human …
     let mut weeks: BTreeMap<String, [Side; 2]> = BTreeMap::new();
     for c in &cells {
         let s = side(c.ai);
@@ -350,9 +403,9 @@ pub fn compute(
                 &c.actor,
                 &c.day,
             ))
-            .or_default() += c.writes;
+            .or_default() += c.write_actions;
         let t = tiers.of(c.principal.as_deref())?;
-        by_tier.entry(t).or_default()[2 * s] += c.writes;
+        by_tier.entry(t).or_default()[2 * s] += c.write_actions;
         weeks.entry(iso_week(&c.day)).or_default()[s].add(c);
     }
     for s in 0..2 {
@@ -456,8 +509,8 @@ pub fn compute(
 
     // The headline and the other views.
     let per_1000_writes = rates(
-        Counts::new(ai.incidents, ai.writes as f64 / 1000.0),
-        Counts::new(human.incidents, human.writes as f64 / 1000.0),
+        Counts::new(ai.incidents, ai.write_actions as f64 / 1000.0),
+        Counts::new(human.incidents, human.write_actions as f64 / 1000.0),
         Phrasing::default(),
     );
     let per_100_sessions = rates(
@@ -482,15 +535,18 @@ pub fn compute(
         },
     );
     let destructive_share = compare_proportions(
-        Trials::new(ai.destructive, ai.writes),
-        Trials::new(human.destructive, human.writes),
-        &ProportionOptions::default(),
+        Trials::new(ai.destructive_write_actions, ai.write_actions),
+        Trials::new(human.destructive_write_actions, human.write_actions),
+        &ProportionOptions {
+            measure: "destructive share of write actions".into(),
+            ..Default::default()
+        },
     );
     let denied_share = compare_proportions(
-        Trials::new(ai.denied, ai.calls),
-        Trials::new(human.denied, human.calls),
+        Trials::new(ai.denied_actions, ai.actions),
+        Trials::new(human.denied_actions, human.actions),
         &ProportionOptions {
-            measure: "access-denied share of calls".into(),
+            measure: "access-denied share of actions".into(),
             ..Default::default()
         },
     );
@@ -501,9 +557,9 @@ pub fn compute(
         .map(|(t, v)| TierRow {
             tier: *t,
             label: t.label(),
-            ai_writes: v[0],
+            ai_write_actions: v[0],
             ai_incidents: v[1],
-            human_writes: v[2],
+            human_write_actions: v[2],
             human_incidents: v[3],
         })
         .collect();
@@ -511,8 +567,8 @@ pub fn compute(
         .iter()
         .map(|r| Stratum {
             label: r.label.to_string(),
-            ai: Counts::new(r.ai_incidents, r.ai_writes as f64 / 1000.0),
-            human: Counts::new(r.human_incidents, r.human_writes as f64 / 1000.0),
+            ai: Counts::new(r.ai_incidents, r.ai_write_actions as f64 / 1000.0),
+            human: Counts::new(r.human_incidents, r.human_write_actions as f64 / 1000.0),
         })
         .collect();
     let mh = if iam.is_empty() || strata.is_empty() {
@@ -543,14 +599,14 @@ pub fn compute(
     let unapproved = {
         let ci = wilson(
             ai.destructive_unapproved,
-            ai.destructive,
+            ai.destructive_actions,
             1.959_963_984_540_054,
         );
         let sentence = ai.destructive_approval.sentence();
         Unapproved {
             count: ai.destructive_unapproved,
-            of: ai.destructive,
-            share: share(ai.destructive_unapproved, ai.destructive),
+            of: ai.destructive_actions,
+            share: share(ai.destructive_unapproved, ai.destructive_actions),
             ci,
             sentence,
         }
@@ -561,8 +617,8 @@ pub fn compute(
         .into_iter()
         .map(|(week, [a, h])| {
             let r = rates(
-                Counts::new(a.incidents, a.writes as f64 / 1000.0),
-                Counts::new(h.incidents, h.writes as f64 / 1000.0),
+                Counts::new(a.incidents, a.write_actions as f64 / 1000.0),
+                Counts::new(h.incidents, h.write_actions as f64 / 1000.0),
                 Phrasing::default(),
             )
             .ok();
@@ -572,10 +628,10 @@ pub fn compute(
                 human: h,
                 rate_ratio: r.as_ref().and_then(|r| r.rate_ratio),
                 ci: r.as_ref().filter(|r| r.rate_ratio.is_some()).map(|r| r.ci),
-                destructive_share_ai: share(a.destructive, a.writes),
-                destructive_share_human: share(h.destructive, h.writes),
-                denied_share_ai: share(a.denied, a.calls),
-                denied_share_human: share(h.denied, h.calls),
+                destructive_share_ai: share(a.destructive_write_actions, a.write_actions),
+                destructive_share_human: share(h.destructive_write_actions, h.write_actions),
+                denied_share_ai: share(a.denied_actions, a.actions),
+                denied_share_human: share(h.denied_actions, h.actions),
             }
         })
         .collect();
@@ -609,6 +665,10 @@ pub fn compute(
         bootstrap_sentence,
         psentence(&destructive_share),
         psentence(&denied_share),
+        format!(
+            "Unit: the action (AI {} actions from {} API calls, people {} from {}). Exact tests treat actions as independent; actions in one session are not, so their intervals are too narrow — the session bootstrap above resamples whole sessions.",
+            ai.actions, ai.calls, human.actions, human.calls
+        ),
         format!("Mass-deletion bursts: {}", sentence(&bursts_per_100)),
         unapproved.sentence.clone(),
     ];

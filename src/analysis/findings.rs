@@ -15,14 +15,14 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::HashMap;
 
-const EVENTS_SQL: &str = "SELECT CAST(event_time AS BIGINT) AS t, event_id, actor_kind, actor, operator, \
-    agent_session_id, tool_call_id, account_id, aws_region, event_source, event_name, iam_action, source_ip, \
+const EVENTS_SQL: &str = "SELECT CAST(event_time AS BIGINT) AS t, event_id, event_key, actor_kind, actor, \
+    operator, agent_session_id, tool_call_id, action_id, account_id, aws_region, event_source, event_name, iam_action, source_ip, \
     read_only, error_code, destructive, severity, approval, approval_rule, human_last_spoke_secs FROM events";
 
 /// Request parameters and resources only for writes and destructive calls
 /// (the detectors read names from no other call, and the text is most of
 /// the bytes): the rows where `needs_names` holds.
-const NAMES_SQL: &str = "SELECT event_id, request_parameters, resources FROM events \
+const NAMES_SQL: &str = "SELECT event_key, request_parameters, resources FROM events \
     WHERE COALESCE(read_only, false) = false OR COALESCE(destructive, false) = true";
 
 fn needs_names(read_only: Option<bool>, destructive: bool) -> bool {
@@ -44,6 +44,7 @@ pub fn activity(data: &Workspace, window: TimeWindow) -> Result<Activity> {
         "operator",
         "agent_session_id",
         "tool_call_id",
+        "action_id",
         "account_id",
         "aws_region",
         "event_source",
@@ -67,6 +68,7 @@ pub fn activity(data: &Workspace, window: TimeWindow) -> Result<Activity> {
         &mut a.operator,
         &mut a.agent_session_id,
         &mut a.tool_call_id,
+        &mut a.action_id,
         &mut a.account_id,
         &mut a.aws_region,
         &mut a.event_source,
@@ -98,7 +100,10 @@ pub fn activity(data: &Workspace, window: TimeWindow) -> Result<Activity> {
     a.request_parameters = vec![None; n];
     a.resources = vec![Vec::new(); n];
     let named = crate::sql::run(&mut cx, NAMES_SQL)?;
-    let ids = named.column("event_id")?.str()?;
+    // Joined on the de-duplication key: records that share an eventID keep
+    // their own parameters.
+    let ids = named.column("event_key")?.str()?;
+    let keys = df.column("event_key")?.str()?;
     let params = named.column("request_parameters")?.str()?;
     let lists = crate::sql::string_lists(&named, "resources")?;
     let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(named.height());
@@ -111,7 +116,7 @@ pub fn activity(data: &Workspace, window: TimeWindow) -> Result<Activity> {
         if !needs_names(a.read_only[i], a.destructive[i]) {
             continue;
         }
-        if let Some(&k) = a.event_id.get(i).and_then(|id| by_id.get(id)) {
+        if let Some(&k) = keys.get(i).and_then(|id| by_id.get(id)) {
             a.request_parameters[i] = params.get(k).map(Box::from);
             a.resources[i] = lists[k].iter().map(|r| Box::from(r.as_str())).collect();
         }

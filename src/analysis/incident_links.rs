@@ -1,6 +1,6 @@
 //! Incident links: per incident, the events that plausibly caused it, who
 //! made them (actor kind, actor, the agent session and tool call, the
-//! approval), and why they were linked; "no traced cause" when nothing
+//! approval, the action and how the call came about), and why they were linked; "no traced cause" when nothing
 //! fits. `incidents` prints them; `compare` and `report` count them.
 
 use crate::incidents::link::{Candidate, link};
@@ -22,6 +22,8 @@ const FIELDS: &[&str] = &[
     attribution::AGENT_SESSION_ID,
     attribution::TOOL_CALL_ID,
     attribution::APPROVAL,
+    attribution::ACTION_ID,
+    attribution::VIA,
 ];
 
 /// Every incident's causes.

@@ -110,6 +110,7 @@ const COLUMNS: &[&str] = &[
     attribution::OPERATOR,
     attribution::AGENT_SESSION_ID,
     attribution::TOOL_CALL_ID,
+    attribution::ACTION_ID,
     attribution::DESTRUCTIVE,
     attribution::WRITE,
 ];

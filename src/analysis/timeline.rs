@@ -63,11 +63,15 @@ struct Ev {
     read_only: bool,
     names: Vec<String>,
     account: String,
+    /// The action (decision) the call belongs to, and how it came about
+    /// (`direct`, `cloudformation`, `s3-batch`, …).
+    action: Option<String>,
+    via: Option<String>,
 }
 
 const EVENTS_SQL: &str = "SELECT CAST(event_time AS BIGINT) AS t, event_id, event_name, actor_kind, actor, operator, \
      agent_session_id, tool_call_id, error_code, destructive, severity, read_only, request_parameters, \
-     resources, account_id FROM events";
+     resources, account_id, action_id, via FROM events";
 
 /// The events a timeline can show: the focus's own (any call) and every
 /// write (others' writes to the same resources); reads of others never
@@ -104,6 +108,7 @@ fn events(data: &Workspace, window: TimeWindow, focus: &Focus) -> Result<Vec<Ev>
     );
     let df = crate::sql::run(&mut cx, &sql)?;
     let s = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.clone()) };
+    let (action, via) = (s("action_id")?, s("via")?);
     let (id, name, kind, actor, operator, session, call, error, severity, params, account) = (
         s("event_id")?,
         s("event_name")?,
@@ -143,6 +148,8 @@ fn events(data: &Workspace, window: TimeWindow, focus: &Focus) -> Result<Vec<Ev>
                 .chain(arns)
                 .collect(),
             account: account.get(i).unwrap_or("").to_string(),
+            action: action.get(i).map(str::to_string),
+            via: via.get(i).map(str::to_string),
         });
     }
     Ok(out)
@@ -202,6 +209,11 @@ fn clip(s: &str, n: usize) -> String {
 
 fn event_entry(e: &Ev, depth: u8, kind: EntryKind) -> TimelineEntry {
     let mut flags = Vec::new();
+    // A call a service made for the action (the deletes of a delete-stack)
+    // says so: it was not the actor's own call.
+    if e.via.as_deref() == Some("cloudformation") {
+        flags.push("via CloudFormation".to_string());
+    }
     if e.destructive {
         flags.push(match &e.severity {
             Some(s) => format!("destructive: {s}"),
@@ -391,8 +403,11 @@ pub fn build(
         }
     }
 
-    // The selected events: under their tool call when it is shown.
+    // The selected events: under their tool call when it is shown, else
+    // the calls a service made for an action (CloudFormation's deletes for
+    // a delete-stack) under the action's first call.
     let chosen_ids: BTreeSet<&str> = chosen.iter().map(|e| e.id.as_str()).collect();
+    let mut action_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut names: BTreeSet<String> = BTreeSet::new();
     for e in &chosen {
         if !e.read_only && e.error.is_none() {
@@ -402,11 +417,23 @@ pub fn build(
             (Some(s), Some(c)) => call_index.get(&(s.clone(), c.clone())).copied(),
             _ => None,
         };
+        let cascade = e.via.as_deref() == Some("cloudformation");
+        let parent = parent.or_else(|| {
+            cascade
+                .then(|| e.action.as_deref().and_then(|a| action_index.get(a)))
+                .flatten()
+                .copied()
+        });
         match parent {
             Some(p) => items[p]
                 .children
                 .push((e.time, event_entry(e, 1, EntryKind::Event))),
-            None => push(&mut items, e.time, event_entry(e, 0, EntryKind::Event)),
+            None => {
+                push(&mut items, e.time, event_entry(e, 0, EntryKind::Event));
+                if let Some(a) = e.action.as_deref() {
+                    action_index.entry(a).or_insert(items.len() - 1);
+                }
+            }
         }
     }
     // Others' writes to the same resources (focus on an actor or session).

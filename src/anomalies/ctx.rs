@@ -427,6 +427,26 @@ pub(crate) fn fmt_span(us: i64) -> String {
 }
 
 /// `1 resource`, `3 resources`.
+/// "3 destructive calls", or "3 destructive calls in 1 action" when the
+/// calls came from fewer actions (decisions) than calls.
+pub(crate) fn calls_in_actions(cx: &Ctx, rows: &[u32], word: &str) -> String {
+    let mut actions: Vec<Option<u32>> = rows
+        .iter()
+        .map(|&i| cx.a.action_id.id(i as usize))
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    if actions.len() < rows.len() {
+        format!(
+            "{} in {}",
+            plural(rows.len(), word),
+            plural(actions.len(), "action")
+        )
+    } else {
+        plural(rows.len(), word)
+    }
+}
+
 pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")

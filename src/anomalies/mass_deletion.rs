@@ -18,7 +18,7 @@
 //! minimum keeps one resource deleted in a retry loop from counting.
 
 use super::US_PER_MIN;
-use super::ctx::{Actor, Ctx, DistinctCounts, fmt_span, plural, qualifying_runs};
+use super::ctx::{Actor, Ctx, DistinctCounts, calls_in_actions, fmt_span, plural, qualifying_runs};
 use super::finding::{Finding, Severity};
 use super::names::target_names;
 use rayon::prelude::*;
@@ -82,7 +82,7 @@ fn actor(cx: &Ctx, x: &Actor) -> Vec<Finding> {
             let explanation = format!(
                 "{} made {} across {} in {} (threshold {} in {} min, {} distinct)",
                 cx.who_in(x, &burst),
-                plural(burst.len(), "destructive call"),
+                calls_in_actions(cx, &burst, "destructive call"),
                 plural(distinct.len(), "distinct resource"),
                 fmt_span(times[e] - times[s]),
                 t.min_calls,
@@ -130,6 +130,32 @@ mod tests {
         assert_eq!(f[0].operator.as_deref(), Some("dave"));
         assert_eq!(f[0].account.as_deref(), Some("111122223333"));
         assert_eq!(f[0].event_ids.len(), 43);
+    }
+
+    #[test]
+    fn the_sentence_says_how_many_actions_the_calls_came_from() {
+        // One `aws s3 rb --force`-like tool call fanning out into 12 deletes,
+        // then a second call with 3 more: 15 calls, 2 decisions.
+        let mut k = Kit::default();
+        for j in 0..15 {
+            let t = at(15, 10, 0) + j * 2_000_000;
+            k.add(
+                ev(t, "s3:DeleteBucket")
+                    .ai("kiro", "dave", "7f3a1c2b-9e")
+                    .destroys("high")
+                    .params(&format!(r#"{{"bucketName":"b{j}"}}"#))
+                    .action(if j < 12 { "first" } else { "second" }),
+            );
+        }
+        let f = detect(&k.build(), &scope(), &Thresholds::default());
+        let f = of(&f, NAME);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].explanation
+                .starts_with("dave's kiro session 7f3a1c2b made 15 destructive calls in 2 actions across 15 distinct resources"),
+            "{}",
+            f[0].explanation
+        );
     }
 
     #[test]

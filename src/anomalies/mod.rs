@@ -64,6 +64,9 @@ pub struct Activity {
     /// Null for non-agent events.
     pub agent_session_id: StrCol,
     pub tool_call_id: StrCol,
+    /// The action (one decision: a tool call, a command, a stack operation
+    /// with its cascade) the event belongs to; the attribution's `action_id`.
+    pub action_id: StrCol,
     pub account_id: StrCol,
     pub aws_region: StrCol,
     /// "s3.amazonaws.com".
@@ -106,6 +109,7 @@ impl Activity {
             ("operator", self.operator.len()),
             ("agent_session_id", self.agent_session_id.len()),
             ("tool_call_id", self.tool_call_id.len()),
+            ("action_id", self.action_id.len()),
             ("account_id", self.account_id.len()),
             ("aws_region", self.aws_region.len()),
             ("event_source", self.event_source.len()),

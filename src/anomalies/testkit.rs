@@ -44,6 +44,8 @@ pub struct Ev {
     pub spoke: Option<i64>,
     pub params: Option<String>,
     pub resources: Vec<String>,
+    /// The action the event belongs to; its own when `None`.
+    pub action: Option<String>,
 }
 
 /// An event by human `alice` at `t` calling `action` (`ec2:DescribeInstances`);
@@ -74,10 +76,17 @@ pub fn ev(t: i64, action: &str) -> Ev {
         spoke: None,
         params: None,
         resources: vec![],
+        action: None,
     }
 }
 
 impl Ev {
+    /// Part of action `id` (one decision with several API calls).
+    pub fn action(mut self, id: &str) -> Ev {
+        self.action = Some(id.into());
+        self
+    }
+
     pub fn human(mut self, who: &str) -> Ev {
         self.kind = "human";
         self.actor = who.into();
@@ -159,6 +168,9 @@ impl Kit {
             a.operator.push(e.operator.as_deref());
             a.agent_session_id.push(e.session.as_deref());
             a.tool_call_id.push(e.session.as_ref().map(|_| "call"));
+            // Each event its own action unless the test says otherwise.
+            a.action_id
+                .push(Some(e.action.as_deref().unwrap_or(id.as_str())));
             a.account_id.push(Some(&e.account));
             a.aws_region.push(Some(&e.region));
             a.event_source.push(Some(&e.source));

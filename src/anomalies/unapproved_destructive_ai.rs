@@ -27,7 +27,7 @@
 //! recorded approval", never "unapproved". Rejected calls are not flagged.
 
 use super::US_PER_MIN;
-use super::ctx::{Actor, Ctx, Kind, fmt_span, fmt_time, plural};
+use super::ctx::{Actor, Ctx, Kind, calls_in_actions, fmt_span, fmt_time};
 use super::finding::{Finding, Severity};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -137,7 +137,7 @@ fn finding(cx: &Ctx, x: &Actor, rows: Vec<u32>) -> Finding {
     let explanation = format!(
         "{} made {} ({}) with no person's approval on record from {} over {}: {} ({silence})",
         cx.who_in(x, &rows),
-        plural(rows.len(), "destructive call"),
+        calls_in_actions(cx, &rows, "destructive call"),
         names.join(", "),
         fmt_time(first),
         fmt_span(span),

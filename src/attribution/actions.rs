@@ -195,6 +195,9 @@ pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> 
     }
 }
 
+/// An API operation: (event source, event name).
+type Operation<'a> = (Option<&'a str>, Option<&'a str>);
+
 /// A waiter sleeps between polls (5–30 s by default); pages follow each
 /// other at once.
 const WAITER_PAUSE_US: i64 = 2_000_000;

@@ -65,9 +65,13 @@ pub fn text(c: &Comparison) -> String {
     let _ = writeln!(o, "{}\n", escape_controls(&c.verdict));
     let _ = writeln!(
         o,
-        "{:<8} {:>9} {:>9} {:>11} {:>10} {:>7} {:>10} {:>9} {:>7} {:>9}",
+        "Counted in actions (one decision with every API call it caused); API calls in brackets.\n"
+    );
+    let _ = writeln!(
+        o,
+        "{:<8} {:>15} {:>15} {:>15} {:>10} {:>11} {:>10} {:>9} {:>7} {:>9}",
         "",
-        "calls",
+        "actions",
         "writes",
         "destructive",
         "no record",
@@ -77,26 +81,31 @@ pub fn text(c: &Comparison) -> String {
         "bursts",
         "incidents"
     );
+    let pair = |a: u64, calls: u64| format!("{a} [{calls}]");
     for (name, s) in [("ai", c.ai), ("human", c.human)] {
         let _ = writeln!(
             o,
-            "{:<8} {:>9} {:>9} {:>11} {:>10} {:>7} {:>10} {:>9} {:>7} {:>9}",
+            "{:<8} {:>15} {:>15} {:>15} {:>10} {:>11} {:>10} {:>9} {:>7} {:>9}",
             name,
-            s.calls,
-            s.writes,
-            s.destructive,
+            pair(s.actions, s.calls),
+            pair(s.write_actions, s.writes),
+            pair(s.destructive_actions, s.destructive),
             if name == "ai" {
                 s.destructive_approval.unknown.to_string()
             } else {
                 "n/a".into()
             },
-            s.denied,
+            pair(s.denied_actions, s.denied),
             s.actor_days,
             s.sessions,
             s.mass_deletion_bursts,
             s.incidents
         );
     }
+    let _ = writeln!(
+        o,
+        "(no record: AI destructive actions whose approval is not on record; unknown, not \"no\")"
+    );
     let i = c.incidents;
     let _ = writeln!(
         o,
@@ -112,14 +121,18 @@ pub fn text(c: &Comparison) -> String {
         let _ = writeln!(o, "\nby privilege tier:");
         let _ = writeln!(
             o,
-            "  {:<24} {:>10} {:>12} {:>12} {:>15}",
-            "tier", "AI writes", "AI incidents", "human writes", "human incidents"
+            "  {:<24} {:>16} {:>12} {:>19} {:>15}",
+            "tier", "AI write actions", "AI incidents", "human write actions", "human incidents"
         );
         for t in &c.at_equal_privilege.tiers {
             let _ = writeln!(
                 o,
-                "  {:<24} {:>10} {:>12} {:>12} {:>15}",
-                t.label, t.ai_writes, t.ai_incidents, t.human_writes, t.human_incidents
+                "  {:<24} {:>16} {:>12} {:>19} {:>15}",
+                t.label,
+                t.ai_write_actions,
+                t.ai_incidents,
+                t.human_write_actions,
+                t.human_incidents
             );
         }
     }
@@ -133,8 +146,8 @@ pub fn text(c: &Comparison) -> String {
             o,
             "  {:<9} {:>9} {:>9} {:>8} {:>8} {:>11} {:>18} {:>16}",
             "week",
-            "AI writes",
-            "hu writes",
+            "AI w-acts",
+            "hu w-acts",
             "AI inc",
             "hu inc",
             "rate ratio",
@@ -146,8 +159,8 @@ pub fn text(c: &Comparison) -> String {
                 o,
                 "  {:<9} {:>9} {:>9} {:>8} {:>8} {:>11} {:>18} {:>16}",
                 w.week,
-                w.ai.writes,
-                w.human.writes,
+                w.ai.write_actions,
+                w.human.write_actions,
                 w.ai.incidents,
                 w.human.incidents,
                 w.rate_ratio.map_or("–".into(), crate::stats::format::ratio),

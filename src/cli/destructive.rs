@@ -76,7 +76,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (Format::Table, "all") => {
             let mut s = String::new();
             for (title, df) in [
-                ("Destructive calls by actor", &by_actor),
+                (
+                    "Destructive calls by actor (actions: decisions, a delete-stack with its cascade counts once; done: API calls that did damage)",
+                    &by_actor,
+                ),
                 (
                     &*format!(
                         "Bursts: {}+ destructive calls by one actor within {} min",

@@ -3,8 +3,10 @@
 
 use super::*;
 
-/// Totals per actor kind of `report_headline.sql`.
-fn headline(data: &Workspace, w: TimeWindow) -> Result<BTreeMap<String, [i64; 4]>> {
+/// Totals per actor kind of `report_headline.sql`: actions, write actions,
+/// destructive actions, then the API calls behind them (events, writes,
+/// destructive).
+fn headline(data: &Workspace, w: TimeWindow) -> Result<BTreeMap<String, [i64; 6]>> {
     let mut cx = data.sql(w)?;
     let df = crate::sql::run(&mut cx, HEADLINE_SQL)?;
     let f = Frame(&df);
@@ -13,11 +15,14 @@ fn headline(data: &Workspace, w: TimeWindow) -> Result<BTreeMap<String, [i64; 4]
         out.insert(
             f.str("actor_kind", i).unwrap_or_else(|| "unknown".into()),
             [
-                f.int("events", i),
-                f.int("writes", i),
-                f.int("destructive", i),
-                f.int("errors", i),
-            ],
+                "actions",
+                "write_actions",
+                "destructive_actions",
+                "events",
+                "writes",
+                "destructive",
+            ]
+            .map(|c| f.int(c, i)),
         );
     }
     Ok(out)
@@ -58,19 +63,26 @@ pub(super) fn headline_section(
 ) -> Result<Section> {
     let now = headline(data, p.window)?;
     let before = headline(data, p.previous)?;
-    let total = |m: &BTreeMap<String, [i64; 4]>, k: usize| m.values().map(|v| v[k]).sum::<i64>();
+    let total = |m: &BTreeMap<String, [i64; 6]>, k: usize| m.values().map(|v| v[k]).sum::<i64>();
     let kind =
-        |m: &BTreeMap<String, [i64; 4]>, kind: &str, k: usize| m.get(kind).map_or(0, |v| v[k]);
+        |m: &BTreeMap<String, [i64; 6]>, kind: &str, k: usize| m.get(kind).map_or(0, |v| v[k]);
     let mut metrics = Vec::new();
-    for (label, k) in [("Events", 0), ("Writes", 1), ("Destructive", 2)] {
+    // Each metric counts actions (decisions); the API calls behind them are
+    // the detail.
+    for (label, k, calls) in [
+        ("Actions", 0, "API calls"),
+        ("Write actions", 1, "write calls"),
+        ("Destructive actions", 2, "destructive calls"),
+    ] {
         let (detail, trend) = change(total(&now, k), total(&before, k), &p.previous_label);
         metrics.push(Metric {
             label: label.into(),
             value: int(total(&now, k)),
             detail: Some(format!(
-                "AI {} · human {} · {detail}",
+                "AI {} · human {} · {detail} · {} {calls}",
                 share(kind(&now, "ai", k), total(&now, k)),
-                share(kind(&now, "human", k), total(&now, k))
+                share(kind(&now, "human", k), total(&now, k)),
+                int(total(&now, k + 3)),
             )),
             trend: Some(trend),
         });
@@ -90,7 +102,7 @@ pub(super) fn headline_section(
     });
     let ai_writes = kind(&now, "ai", 1);
     metrics.push(Metric {
-        label: "AI share of writes".into(),
+        label: "AI share of write actions".into(),
         value: share(ai_writes, total(&now, 1)),
         detail: Some(format!(
             "{} was {}",
@@ -160,11 +172,17 @@ pub(super) fn who_section(data: &Workspace, w: TimeWindow, daily: &DataFrame) ->
     for i in 0..f.height() {
         let row = |first: Vec<Cell>| {
             let mut r = first;
-            r.extend([
-                Cell::int(f.int("calls", i)),
-                Cell::int(f.int("writes", i)),
-                Cell::int(f.int("destructive", i)),
-            ]);
+            r.extend(
+                [
+                    "actions",
+                    "write_actions",
+                    "destructive_actions",
+                    "calls",
+                    "writes",
+                    "destructive",
+                ]
+                .map(|c| Cell::int(f.int(c, i))),
+            );
             r
         };
         if f.str("actor_kind", i).as_deref() == Some("ai") {
@@ -187,22 +205,31 @@ pub(super) fn who_section(data: &Workspace, w: TimeWindow, daily: &DataFrame) ->
         columns: vec![
             Column::text("Agent"),
             Column::text("Operator"),
-            Column::numeric("Calls"),
-            Column::numeric("Writes"),
-            Column::numeric("Destructive"),
+            Column::numeric("Actions"),
+            Column::numeric("Write actions"),
+            Column::numeric("Destructive actions"),
+            Column::numeric("API calls"),
+            Column::numeric("Write calls"),
+            Column::numeric("Destructive calls"),
             Column::numeric("Sessions"),
             Column::numeric("On a person's credentials"),
         ],
         rows: agents,
-        note: Some("On a person's credentials: calls made with an identity that person also used themselves (no separate agent role).".into()),
+        note: Some("An action is one decision (a tool call, a CLI command, a stack operation with the calls \
+                    CloudFormation made for it); the API calls are the detail. On a person's credentials: calls \
+                    made with an identity that person also used themselves (no separate agent role)."
+            .into()),
     }));
     s = s.with(Block::Table(Table {
         caption: Some("People".into()),
         columns: vec![
             Column::text("Person"),
-            Column::numeric("Calls"),
-            Column::numeric("Writes"),
-            Column::numeric("Destructive"),
+            Column::numeric("Actions"),
+            Column::numeric("Write actions"),
+            Column::numeric("Destructive actions"),
+            Column::numeric("API calls"),
+            Column::numeric("Write calls"),
+            Column::numeric("Destructive calls"),
         ],
         rows: people,
         note: None,
@@ -230,39 +257,43 @@ pub(super) fn destructive_sessions(high: &DataFrame) -> Vec<String> {
     sessions.into_iter().map(|s| s.0).collect()
 }
 
-/// High-severity destructive calls, consecutive calls of one kind by one
-/// actor in one row; `timelines` are the sessions the report has a
-/// timeline for; `high` and `daily` are the results of
-/// `report_high_severity.sql` and `report_daily.sql` for the period.
+/// High-severity destructive calls, one row per action (`action_id`: the
+/// decision, e.g. a delete-stack with the deletes CloudFormation made for
+/// it, or one `aws s3 rm --recursive`), in the order of its first call;
+/// `timelines` are the sessions the report has a timeline for; `high` and
+/// `daily` are the results of `report_high_severity.sql` and
+/// `report_daily.sql` for the period.
 pub(super) fn destructive_section(
     high: &DataFrame,
     daily: &DataFrame,
     timelines: &[String],
 ) -> Result<Section> {
     let f = Frame(high);
-    let key = |i: usize| {
-        [
-            "actor_kind",
-            "actor",
-            "operator",
-            "agent_session_id",
-            "event_name",
-            "severity",
-            "account_id",
-        ]
-        .map(|c| f.str(c, i))
-    };
-    // (first row, last row, calls)
+    // (first row, last row, calls) per action, first seen first
     let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for i in 0..f.height() {
-        match runs.last_mut() {
-            Some(r) if key(r.0) == key(i) => {
-                r.1 = i;
-                r.2 += 1;
+        let action = f
+            .str("action_id", i)
+            .or_else(|| f.str("event_id", i))
+            .unwrap_or_default();
+        match index.get(&action) {
+            Some(&r) => {
+                runs[r].1 = i;
+                runs[r].2 += 1;
             }
-            _ => runs.push((i, i, 1)),
+            None => {
+                index.insert(action, runs.len());
+                runs.push((i, i, 1));
+            }
         }
     }
+    let members = |first: usize| -> Vec<usize> {
+        let action = f.str("action_id", first);
+        (first..f.height())
+            .filter(|&j| action.is_some() && f.str("action_id", j) == action)
+            .collect()
+    };
     let mut rows = Vec::new();
     for &(i, last, calls) in runs.iter().take(MAX_ROWS) {
         let session = f.str("agent_session_id", i);
@@ -292,7 +323,7 @@ pub(super) fn destructive_section(
                 (a, _) => a.map(minute),
             }),
             text(f.str("account_id", i)),
-            text(f.str("event_name", i)),
+            Cell::text(action_text(&f, members(i))),
             Cell::int(calls as i64),
             text(f.str("severity", i)),
             text(match (f.str("actor_kind", i), f.str("actor", i)) {
@@ -309,7 +340,7 @@ pub(super) fn destructive_section(
     }
     let note = (runs.len() > MAX_ROWS).then(|| {
         format!(
-            "First {MAX_ROWS} of {} rows; `trailblame destructive --min-severity high` lists every call.",
+            "First {MAX_ROWS} of {} actions; `trailblame destructive --min-severity high` lists every call.",
             runs.len()
         )
     });
@@ -322,14 +353,15 @@ pub(super) fn destructive_section(
         )))
         .with(Block::Table(Table {
             caption: Some(format!(
-                "High and critical severity ({} calls; consecutive calls of one kind by one actor in one row)",
+                "High and critical severity: {} actions ({} API calls; one row per action, with the calls it caused)",
+                int(runs.len() as i64),
                 int(f.height() as i64)
             )),
             columns: vec![
                 Column::text("Time (UTC)"),
                 Column::text("Account"),
                 Column::text("Action"),
-                Column::numeric("Calls"),
+                Column::numeric("API calls"),
                 Column::text("Severity"),
                 Column::text("Actor"),
                 Column::text("On behalf of"),
@@ -339,4 +371,48 @@ pub(super) fn destructive_section(
             rows,
             note,
         })))
+}
+
+/// What one action did: its calls by name and count, grouped by how they
+/// came about (`via`), the action's own calls first, e.g.
+/// "DeleteStack; via cloudformation: DeleteFunction20150331 ×2, DeleteTable".
+fn action_text(f: &Frame, members: Vec<usize>) -> String {
+    // (via, name) -> calls, in the order first seen
+    let mut calls: Vec<((String, String), usize)> = Vec::new();
+    for j in members {
+        let key = (
+            f.str("via", j).unwrap_or_else(|| "direct".into()),
+            f.str("event_name", j).unwrap_or_default(),
+        );
+        match calls.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => calls.push((key, 1)),
+        }
+    }
+    let mut vias: Vec<&str> = calls.iter().map(|((v, _), _)| v.as_str()).collect();
+    vias.dedup();
+    let mut seen: Vec<&str> = Vec::new();
+    vias.retain(|v| {
+        let new = !seen.contains(v);
+        seen.push(v);
+        new
+    });
+    vias.sort_by_key(|v| *v != "direct");
+    vias.iter()
+        .map(|via| {
+            let names: Vec<String> = calls
+                .iter()
+                .filter(|((v, _), _)| v == via)
+                .map(|((_, name), n)| match n {
+                    1 => name.clone(),
+                    n => format!("{name} ×{n}"),
+                })
+                .collect();
+            match *via {
+                "direct" => names.join(", "),
+                via => format!("via {via}: {}", names.join(", ")),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

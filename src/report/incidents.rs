@@ -23,6 +23,14 @@ pub(super) fn story(
             continue;
         };
         let when = f.time("event_time", i).map(minute).unwrap_or_default();
+        // A call CloudFormation made for a stack operation is the stack
+        // operation's doing: say so rather than name the call alone.
+        let event = match f.str("via", i).as_deref() {
+            Some("cloudformation") => {
+                format!("{event} (made by CloudFormation for a stack operation)")
+            }
+            _ => event,
+        };
         let actor = f.str("actor", i).unwrap_or_else(|| "?".into());
         let principal = f.str("principal_arn", i);
         let role = principal
@@ -114,9 +122,10 @@ pub(super) fn incidents_section(
                 (Some(a), None, _) => a,
                 _ => "?".to_string(),
             };
-            let cause = match f.str("event_name", i) {
-                Some(e) => format!("{e} by {who}"),
-                None => "no traced cause".to_string(),
+            let cause = match (f.str("event_name", i), f.str("via", i).as_deref()) {
+                (Some(e), Some("cloudformation")) => format!("{e} via CloudFormation by {who}"),
+                (Some(e), _) => format!("{e} by {who}"),
+                (None, _) => "no traced cause".to_string(),
             };
             vec![
                 text(f.str("incident_id", i)),
@@ -158,7 +167,7 @@ pub(super) fn incidents_section(
     s = s.with(Block::Chart(Chart::Intervals(Intervals {
         title: "Incident rate ratio, AI vs people (95% interval)".into(),
         rows: vec![
-            interval_row("Per 1,000 writes", cmp.per_1000_writes.as_ref()),
+            interval_row("Per 1,000 write actions", cmp.per_1000_writes.as_ref()),
             interval_row("Per 100 sessions", cmp.per_100_sessions.as_ref()),
             IntervalRow {
                 label: "At equal privilege (Mantel–Haenszel)".into(),
@@ -190,12 +199,13 @@ pub(super) fn incidents_section(
     let side = |name: &str, sd: &crate::analysis::compare::Side| {
         vec![
             Cell::text(name),
+            Cell::int(sd.write_actions as i64),
+            Cell::int(sd.destructive_actions as i64),
             Cell::int(sd.writes as i64),
-            Cell::int(sd.destructive as i64),
             Cell::int(sd.sessions as i64),
             Cell::int(sd.incidents as i64),
-            if sd.writes > 0 {
-                Cell::number(sd.incidents as f64 / sd.writes as f64 * 1000.0, 2)
+            if sd.write_actions > 0 {
+                Cell::number(sd.incidents as f64 / sd.write_actions as f64 * 1000.0, 2)
             } else {
                 Cell::Empty
             },
@@ -206,15 +216,16 @@ pub(super) fn incidents_section(
         caption: Some("Exposure and incidents".into()),
         columns: vec![
             Column::text(""),
-            Column::numeric("Writes"),
-            Column::numeric("Destructive"),
+            Column::numeric("Write actions"),
+            Column::numeric("Destructive actions"),
+            Column::numeric("Write API calls"),
             Column::numeric("Sessions"),
             Column::numeric("Incidents"),
-            Column::numeric("Per 1,000 writes"),
+            Column::numeric("Per 1,000 write actions"),
             Column::numeric("Mass-deletion bursts"),
         ],
         rows: vec![side("AI agents", &cmp.ai), side("People", &cmp.human)],
-        note: Some("Sessions: an agent's transcript session, a person's working day. Writes: successful non-read-only calls.".into()),
+        note: Some("An action is one decision (an agent's tool call, a person's command, a stack operation with its CloudFormation cascade) with every API call it caused; a write action has a successful non-read-only call. Write API calls are shown as a detail. Sessions: an agent's transcript session, a person's working day.".into()),
     }));
     s = s.with(Block::List(cmp.notes.clone()));
     // The trend: the weeks up to this one.
@@ -228,14 +239,14 @@ pub(super) fn incidents_section(
         }
     };
     s = s.with(Block::Chart(Chart::Lines(Lines {
-        title: "Incidents per 1,000 writes, week by week".into(),
+        title: "Incidents per 1,000 write actions, week by week".into(),
         x_labels: weeks.iter().map(|w| w.week.clone()).collect(),
         series: vec![
             Series {
                 name: "AI agents".into(),
                 values: weeks
                     .iter()
-                    .map(|w| rate(w.ai.incidents, w.ai.writes))
+                    .map(|w| rate(w.ai.incidents, w.ai.write_actions))
                     .collect(),
                 tone: Tone::Ai,
             },
@@ -243,12 +254,12 @@ pub(super) fn incidents_section(
                 name: "People".into(),
                 values: weeks
                     .iter()
-                    .map(|w| rate(w.human.incidents, w.human.writes))
+                    .map(|w| rate(w.human.incidents, w.human.write_actions))
                     .collect(),
                 tone: Tone::Human,
             },
         ],
-        y_label: "incidents per 1,000 writes".into(),
+        y_label: "incidents per 1,000 write actions".into(),
     })));
     Ok(s)
 }
