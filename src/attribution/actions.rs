@@ -60,9 +60,6 @@ pub struct Actions {
     pub count: usize,
 }
 
-/// An operation: (event source, event name).
-type Operation<'a> = (Option<&'a str>, Option<&'a str>);
-
 /// Gap within a run when the user agent names a command or an IaC tool.
 const COMMAND_GAP_US: i64 = 60_000_000;
 /// Gap within a run otherwise.
