@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-
 use super::super::claude::approval::approval_of;
 use super::super::claude::calls::{REJECTED, REJECTED_ALT, SHELL_TOOLS, set_command};
 use super::super::command::number_after;

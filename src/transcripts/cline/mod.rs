@@ -109,7 +109,9 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
                 r.c.quarantine(Some(1), None, why, bytes);
             }
         },
-        Some(_) => r.c.quarantine(Some(1), None, "not a Cline task file", bytes),
+        Some(_) => {
+            r.c.quarantine(Some(1), None, "not a Cline task file", bytes)
+        }
         None => {}
     }
     r.finish()
@@ -158,7 +160,8 @@ impl Reader<'_> {
             Ok(v) => v,
             Err(e) => {
                 let why = format!("Cline message: {e}");
-                self.c.quarantine(Some(no), Some(index), why, raw.get().as_bytes());
+                self.c
+                    .quarantine(Some(no), Some(index), why, raw.get().as_bytes());
                 return;
             }
         };
@@ -212,7 +215,10 @@ impl Reader<'_> {
     }
 
     fn open(&mut self, no: u64, time: Option<i64>, asked: bool, kind: &str, text: &str) -> bool {
-        let id = format!("ts-{}", time.map_or_else(|| format!("line{no}"), |t| (t / 1000).to_string()));
+        let id = format!(
+            "ts-{}",
+            time.map_or_else(|| format!("line{no}"), |t| (t / 1000).to_string())
+        );
         let mut state = CallState {
             asked,
             ..CallState::default()
@@ -267,7 +273,11 @@ impl Reader<'_> {
             return false;
         };
         let st = &mut self.states[i];
-        if text.contains(DENIED) && !st.ran {
+        // Roo Code sends `{"status":"denied", …}` (escaped inside `text`).
+        let denied = text.contains(DENIED)
+            || text.contains(r#"\"status\":\"denied\""#)
+            || text.contains(r#""status":"denied""#);
+        if denied && !st.ran {
             st.denied = true;
         } else if text.contains("Command executed") || text.contains("Command is still running") {
             st.ran = true;

@@ -80,7 +80,8 @@ impl<'o> Reader<'o> {
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
         }
         let sid = self.session_id.clone();
-        self.c.message(&sid, time, Role::User, &strip_tags(text), no)
+        self.c
+            .message(&sid, time, Role::User, &strip_tags(text), no)
     }
 
     fn call(&mut self, id: Option<&str>, name: &str, no: u64) -> usize {
@@ -198,7 +199,9 @@ pub(crate) fn parse_jsonl(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -
     for (no, line) in lines(bytes) {
         match serde_json::from_slice::<Value>(line) {
             Ok(v) if v.is_object() => record(&mut r, no, &v),
-            Ok(_) => r.c.quarantine(Some(no), None, "valid JSON but not an object", line),
+            Ok(_) => {
+                r.c.quarantine(Some(no), None, "valid JSON but not an object", line)
+            }
             Err(e) => {
                 let reason = format!("Cursor transcript: {}", json_line_reason(line, &e));
                 r.c.quarantine(Some(no), None, reason, line);
@@ -296,7 +299,10 @@ fn text_block(r: &mut Reader<'_>, no: u64, role: &str, text: &str) -> bool {
 /// `[Tool call]` header.
 pub(crate) fn is_text_transcript(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
-    let mut ls = text.lines().map(str::trim_end).filter(|l| !l.trim().is_empty());
+    let mut ls = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty());
     if ls.next() != Some("user:") {
         return false;
     }
@@ -348,7 +354,8 @@ pub(crate) fn parse_text(path: &Path, bytes: &[u8], opts: &TranscriptOptions) ->
             None
         };
         if let Some(b) = next {
-            let skipped_result = matches!(b, Block::Thinking) && trimmed.starts_with("[Tool result]");
+            let skipped_result =
+                matches!(b, Block::Thinking) && trimmed.starts_with("[Tool result]");
             end_block(&mut r, std::mem::replace(&mut block, b));
             if skipped_result || trimmed.starts_with("[Thinking]") {
                 r.c.skipped(if skipped_result {
