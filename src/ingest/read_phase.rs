@@ -256,7 +256,15 @@ fn read_one(
     } else {
         bytes
     };
-    if !reader::sniff_cloudtrail(bytes) {
+    // A JSON array may be CloudTrail's or a transcript's (hook payloads,
+    // Cline's `ui_messages.json`): its first element decides.
+    let array = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(bytes)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        == Some(&b'[');
+    if array || !reader::sniff_cloudtrail(bytes) {
         let head = &bytes[..bytes.len().min(64 * 1024)];
         if let Some(format) = crate::transcripts::detect(&f.path, head) {
             read_transcript(&mut outcome, format, &f.path, bytes, topts);
