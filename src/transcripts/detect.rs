@@ -167,15 +167,16 @@ struct Probe<'a> {
     conversation_id: Option<IgnoredAny>,
     history: Option<IgnoredAny>,
     loglines: Option<IgnoredAny>,
+    /// Raw, so that a value of another type does not fail the probe.
     #[serde(borrow)]
-    hook_event_name: Option<Cow<'a, str>>,
+    hook_event_name: Option<&'a serde_json::value::RawValue>,
     /// Cursor hook payloads: `conversation_id` (above), these, camelCase
     /// event names.
     generation_id: Option<IgnoredAny>,
     cursor_version: Option<IgnoredAny>,
     /// Cursor agent transcripts: `{role, message}` with no `type`.
     #[serde(borrow)]
-    role: Option<Cow<'a, str>>,
+    role: Option<&'a serde_json::value::RawValue>,
     #[serde(rename = "session_id")]
     session_id_snake: Option<IgnoredAny>,
     /// trailblame's hook-log wrapper: `{"logged_at", "agent", "hook": {…}}`.
@@ -254,10 +255,10 @@ fn hook_format(p: &Probe<'_>) -> Option<TranscriptFormat> {
 }
 
 fn payload_format(p: &Probe<'_>) -> Option<TranscriptFormat> {
-    let event = p.hook_event_name.as_deref()?;
+    let event = super::text::json_str(p.hook_event_name?);
     let cursor_keys =
         p.conversation_id.is_some() || p.generation_id.is_some() || p.cursor_version.is_some();
-    if cursor_keys && super::cursor::is_event_name(event) {
+    if cursor_keys && event.is_some_and(|e| super::cursor::is_event_name(&e)) {
         Some(TranscriptFormat::CursorHookLog)
     } else if p.session_id_snake.is_some() {
         Some(TranscriptFormat::ClaudeHookLog)
@@ -329,7 +330,9 @@ fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
     if p.record_type.is_some() && kind.is_none() {
         return Some(TranscriptFormat::Codex);
     }
-    let cursor_role = matches!(p.role.as_deref(), Some("user" | "assistant"));
+    let cursor_role = p
+        .role
+        .is_some_and(|r| matches!(r.get(), r#""user""# | r#""assistant""#));
     if cursor_role
         && kind.is_none()
         && p.message.is_some()
