@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn fixture() -> PathBuf {
     fixtures().join("attribution")
@@ -621,32 +621,7 @@ fn issue_19_telemetry_alone_attributes_the_calls_with_the_recorded_approval() {
 fn issue_19_a_copilot_cli_session_is_attributed_with_the_dialog_answer() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
-    copy_dir(
-        &fixtures().join("transcripts/copilot/home"),
-        &input.join("home"),
-    );
-    // The rb's three events, as dee made them during the Copilot call.
-    let src = fixture().join(
-        "cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/16/\
-         111122223333_CloudTrail_us-east-1_20260116T1005Z_Hq3kV9x2LmN8pR4t.json",
-    );
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(src).unwrap()).unwrap();
-    let records: Vec<serde_json::Value> = v["Records"].as_array().unwrap()[..3].to_vec();
-    let mut text = serde_json::json!({ "Records": records }).to_string();
-    for (from, to) in [
-        ("bob@example.com", "dee@example.com"),
-        ("EXAMPLEBOB", "EXAMPLEDEE"),
-        ("demo-tmp-bucket", "staging-assets-old"),
-        ("T10:00:06Z", "T16:00:10Z"),
-        ("T10:00:07Z", "T16:00:11Z"),
-        ("T10:00:08Z", "T16:00:12Z"),
-        ("0a8f3b2e-1111", "0a8f3b2e-2222"),
-    ] {
-        text = text.replace(from, to);
-    }
-    let ct = input.join("cloudtrail/111122223333_CloudTrail_us-east-1_20260116T1600Z_c0p1.json");
-    std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
-    std::fs::write(&ct, text).unwrap();
+    copilot_inputs(&input);
     let store = dir.path().join("s");
     let r = run(&[
         "ingest",
@@ -779,32 +754,7 @@ fn the_documentation_samples_have_one_attribution_row_per_event() {
 fn issue_19_a_cursor_hook_log_attributes_the_calls_to_cursor() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
-    copy_dir(
-        &fixtures().join("transcripts/cursor/home"),
-        &input.join("home"),
-    );
-    // The rb's three events, as fay made them during the Cursor call.
-    let src = fixture().join(
-        "cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/16/\
-         111122223333_CloudTrail_us-east-1_20260116T1005Z_Hq3kV9x2LmN8pR4t.json",
-    );
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(src).unwrap()).unwrap();
-    let records: Vec<serde_json::Value> = v["Records"].as_array().unwrap()[..3].to_vec();
-    let mut text = serde_json::json!({ "Records": records }).to_string();
-    for (from, to) in [
-        ("bob@example.com", "fay@example.com"),
-        ("EXAMPLEBOB", "EXAMPLEFAY"),
-        ("demo-tmp-bucket", "cursor-scratch-2025"),
-        ("T10:00:06Z", "T11:00:06Z"),
-        ("T10:00:07Z", "T11:00:07Z"),
-        ("T10:00:08Z", "T11:00:08Z"),
-        ("0a8f3b2e-1111", "0a8f3b2e-3333"),
-    ] {
-        text = text.replace(from, to);
-    }
-    let ct = input.join("cloudtrail/111122223333_CloudTrail_us-east-1_20260116T1100Z_cur1.json");
-    std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
-    std::fs::write(&ct, text).unwrap();
+    cursor_inputs(&input);
     let store = dir.path().join("s");
     let r = run(&[
         "ingest",
@@ -854,6 +804,119 @@ fn issue_19_a_cursor_hook_log_attributes_the_calls_to_cursor() {
 fn issue_19_an_opencode_delete_table_call_is_attributed_to_opencode() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
+    let event_id = opencode_inputs(&input);
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "the database has two damaged rows: {}", r.stderr);
+    let rows = ai_rows(&store);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["actor"], "opencode");
+    assert_eq!(
+        rows[0]["agent_session_id"],
+        "ses_3c7a9e1f2b4dAg7KqP0xWmZr5N"
+    );
+    assert_eq!(rows[0]["tool_call_id"], "toolu_oc_05");
+    assert_eq!(rows[0]["approval"], "unknown");
+
+    let r = run(&[
+        "attribute",
+        "--store",
+        store.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event_id"] == event_id)
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(row["actor"], "opencode", "{row}");
+
+    let r = run(&["explain", event_id, "--store", store.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in [
+        "ai opencode",
+        "aws dynamodb delete-table --table-name orders-staging --region eu-west-1",
+        "toolu_oc_05",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+}
+
+/// Puts into `input` dee's GitHub Copilot CLI session and the three events
+/// of its `aws s3 rb` (dee's own credentials, an old CLI with no `m/AV`).
+fn copilot_inputs(input: &Path) {
+    copy_dir(
+        &fixtures().join("transcripts/copilot/home"),
+        &input.join("home"),
+    );
+    // The rb's three events, as dee made them during the Copilot call.
+    let src = fixture().join(
+        "cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/16/\
+         111122223333_CloudTrail_us-east-1_20260116T1005Z_Hq3kV9x2LmN8pR4t.json",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(src).unwrap()).unwrap();
+    let records: Vec<serde_json::Value> = v["Records"].as_array().unwrap()[..3].to_vec();
+    let mut text = serde_json::json!({ "Records": records }).to_string();
+    for (from, to) in [
+        ("bob@example.com", "dee@example.com"),
+        ("EXAMPLEBOB", "EXAMPLEDEE"),
+        ("demo-tmp-bucket", "staging-assets-old"),
+        ("T10:00:06Z", "T16:00:10Z"),
+        ("T10:00:07Z", "T16:00:11Z"),
+        ("T10:00:08Z", "T16:00:12Z"),
+        ("0a8f3b2e-1111", "0a8f3b2e-2222"),
+    ] {
+        text = text.replace(from, to);
+    }
+    let ct = input.join("cloudtrail/111122223333_CloudTrail_us-east-1_20260116T1600Z_c0p1.json");
+    std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
+    std::fs::write(&ct, text).unwrap();
+}
+
+/// Puts into `input` fay's Cursor transcripts and hook log and the three
+/// events of the hook log's `aws s3 rb` (fay's own credentials, an old CLI
+/// with no `m/AW`).
+fn cursor_inputs(input: &Path) {
+    copy_dir(
+        &fixtures().join("transcripts/cursor/home"),
+        &input.join("home"),
+    );
+    // The rb's three events, as fay made them during the Cursor call.
+    let src = fixture().join(
+        "cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/16/\
+         111122223333_CloudTrail_us-east-1_20260116T1005Z_Hq3kV9x2LmN8pR4t.json",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(src).unwrap()).unwrap();
+    let records: Vec<serde_json::Value> = v["Records"].as_array().unwrap()[..3].to_vec();
+    let mut text = serde_json::json!({ "Records": records }).to_string();
+    for (from, to) in [
+        ("bob@example.com", "fay@example.com"),
+        ("EXAMPLEBOB", "EXAMPLEFAY"),
+        ("demo-tmp-bucket", "cursor-scratch-2025"),
+        ("T10:00:06Z", "T11:00:06Z"),
+        ("T10:00:07Z", "T11:00:07Z"),
+        ("T10:00:08Z", "T11:00:08Z"),
+        ("0a8f3b2e-1111", "0a8f3b2e-3333"),
+    ] {
+        text = text.replace(from, to);
+    }
+    let ct = input.join("cloudtrail/111122223333_CloudTrail_us-east-1_20260116T1100Z_cur1.json");
+    std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
+    std::fs::write(&ct, text).unwrap();
+}
+
+/// Puts into `input` olga's OpenCode database (the delete-table call only
+/// in its `-wal`) and the DeleteTable event it caused; returns its eventID.
+fn opencode_inputs(input: &Path) -> &'static str {
     build_database(
         &fixtures().join("transcripts/opencode/opencode.sql"),
         &input.join("home/olga/.local/share/opencode/opencode.db"),
@@ -900,48 +963,101 @@ fn issue_19_an_opencode_delete_table_call_is_attributed_to_opencode() {
     );
     std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
     std::fs::write(&ct, serde_json::json!({ "Records": [record] }).to_string()).unwrap();
+    event_id
+}
+
+/// Issue 19, end to end: one organisation's records in one store — a
+/// Cursor session (its hook log), a GitHub Copilot CLI session, an OpenCode
+/// session and a Claude Code session seen only through telemetry — each
+/// agent's events made on its person's own credentials with a CLI that
+/// stamps no agent marker. Every event an agent caused is that agent's,
+/// with the approval its own records hold (for Claude Code, the decision
+/// the telemetry recorded), and under its person.
+#[test]
+fn issue_19_four_agents_in_one_store_each_with_the_approval_its_records_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    cursor_inputs(&input);
+    copilot_inputs(&input);
+    let opencode_event = opencode_inputs(&input);
+    copy_dir(&fixture().join("cloudtrail"), &input.join("bob/cloudtrail"));
+    std::fs::create_dir_all(input.join("telemetry")).unwrap();
+    std::fs::copy(
+        fixtures().join("transcripts/otel/collector-file-exporter.jsonl"),
+        input.join("telemetry/claude-code.jsonl"),
+    )
+    .unwrap();
+    let map = dir.path().join("operators.txt");
+    std::fs::write(&map, "dana@example.com = bob@example.com\n").unwrap();
     let store = dir.path().join("s");
     let r = run(&[
         "ingest",
         input.to_str().unwrap(),
         "--store",
         store.to_str().unwrap(),
+        "--operator-map",
+        map.to_str().unwrap(),
     ]);
-    assert_eq!(r.code, 1, "the database has two damaged rows: {}", r.stderr);
-    let rows = ai_rows(&store);
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    assert_eq!(rows[0]["actor"], "opencode");
-    assert_eq!(
-        rows[0]["agent_session_id"],
-        "ses_3c7a9e1f2b4dAg7KqP0xWmZr5N"
+    assert_eq!(r.code, 1, "the fixtures have damaged lines: {}", r.stderr);
+    let rows = query(
+        &store,
+        "SELECT actor, approval, COUNT(*) AS events, COUNT(DISTINCT tool_call_id) AS calls, \
+         COUNT(DISTINCT agent_session_id) AS sessions, COUNT(DISTINCT action_id) AS actions \
+         FROM attribution WHERE actor_kind = 'ai' GROUP BY actor, approval ORDER BY actor",
     );
-    assert_eq!(rows[0]["tool_call_id"], "toolu_oc_05");
-    assert_eq!(rows[0]["approval"], "unknown");
-
-    let r = run(&[
-        "attribute",
-        "--store",
-        store.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let row = v
-        .as_array()
-        .unwrap()
+    let got: Vec<(String, String, u64, u64, u64, u64)> = rows
         .iter()
-        .find(|e| e["event_id"] == event_id)
-        .unwrap_or_else(|| panic!("{v}"));
-    assert_eq!(row["actor"], "opencode", "{row}");
-
-    let r = run(&["explain", event_id, "--store", store.to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    for want in [
-        "ai opencode",
-        "aws dynamodb delete-table --table-name orders-staging --region eu-west-1",
-        "toolu_oc_05",
+        .map(|r| {
+            (
+                r["actor"].as_str().unwrap_or("").to_string(),
+                r["approval"].as_str().unwrap_or("").to_string(),
+                r["events"].as_u64().unwrap_or(0),
+                r["calls"].as_u64().unwrap_or(0),
+                r["sessions"].as_u64().unwrap_or(0),
+                r["actions"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let want = [
+        ("claude-code", "approved", 3, 1, 1, 1),
+        ("copilot-cli", "approved", 3, 1, 1, 1),
+        ("cursor", "unknown", 3, 1, 1, 1),
+        ("opencode", "unknown", 1, 1, 1, 1),
+    ];
+    let want: Vec<(String, String, u64, u64, u64, u64)> = want
+        .iter()
+        .map(|(a, b, c, d, e, f)| (a.to_string(), b.to_string(), *c, *d, *e, *f))
+        .collect();
+    assert_eq!(got, want, "{rows:?}");
+    // The people behind them: the credentials' owners, agreeing with the
+    // records (telemetry's user.email through the operator map).
+    let people = query(
+        &store,
+        "SELECT DISTINCT actor, operator FROM attribution WHERE actor_kind = 'ai' ORDER BY actor",
+    );
+    let people: Vec<String> = people
+        .iter()
+        .map(|r| format!("{} {}", r["actor"], r["operator"]))
+        .collect();
+    for (agent, person) in [
+        ("claude-code", "bob"),
+        ("copilot-cli", "dee"),
+        ("cursor", "fay"),
+        ("opencode", "olga"),
     ] {
-        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+        assert!(
+            people
+                .iter()
+                .any(|p| p.contains(agent) && p.contains(person)),
+            "{agent} under {person}: {people:?}"
+        );
     }
+    let oc = query(
+        &store,
+        &format!(
+            "SELECT a.actor FROM attribution a JOIN events e ON a.event_key = e.event_key \
+             WHERE e.event_id = '{opencode_event}'"
+        ),
+    );
+    assert_eq!(oc[0]["actor"], "opencode", "{oc:?}");
 }
