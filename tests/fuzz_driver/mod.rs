@@ -5,9 +5,9 @@
 //!
 //! Each case is one file. Most are *batched*: many cases written under one
 //! input folder (`input/<n>/<fixture path>`) and ingested by one process,
-//! so a batch costs about what one case does. Every `single_every`-th case
-//! is also ingested *alone*, so that its own exit code is checked against
-//! its own accounting. After each ingest the store is read by `summary`,
+//! so a batch costs about what one case does. The cases of every
+//! `single_every`-th round of formats are ingested *alone* instead, so that
+//! each one's exit code is checked against its own accounting. After each ingest the store is read by `summary`,
 //! `attribute`, `report` (HTML and Markdown, to files), `destructive`,
 //! `explain` and `timeline`.
 //!
@@ -47,7 +47,9 @@ pub struct Config {
     pub cases: u64,
     /// Cases per batched ingest.
     pub batch: usize,
-    /// Every `single_every`-th case is ingested alone (1: every case).
+    /// Cases are drawn format by format in rounds (case `n` is of format
+    /// `n % formats`); every case of every `single_every`-th round is
+    /// ingested alone (1: every case), so each format gets its share.
     pub single_every: u64,
     /// Whether batches also run the read commands.
     pub batch_reads: bool,
@@ -173,7 +175,8 @@ pub fn run(bin: &Path, mutator: &Mutator, cfg: &Config) -> Summary {
         let case = mutator.case(*n);
         let st = sum.by_format.entry(case.format.clone()).or_default();
         st.cases += 1;
-        if n % cfg.single_every == 0 {
+        let round = n / mutator.formats().len() as u64;
+        if round % cfg.single_every == 0 || cfg.cases == 1 {
             st.single += 1;
             let problems = single(bin, &case, cfg, &mut sum);
             if !problems.is_empty() {
@@ -184,6 +187,12 @@ pub fn run(bin: &Path, mutator: &Mutator, cfg: &Config) -> Summary {
         }
         if batch.len() >= cfg.batch || (i + 1 == ns.len() && !batch.is_empty()) {
             run_batch(bin, &std::mem::take(&mut batch), cfg, &mut sum);
+            // A long run can be stopped at any time with its figures so far.
+            let _ = std::fs::create_dir_all(&cfg.failures);
+            let _ = std::fs::write(
+                cfg.failures.join("progress.txt"),
+                format!("cases {}..={n} of seed {}\n{}", cfg.first, cfg.seed, sum.table()),
+            );
         }
     }
     sum
