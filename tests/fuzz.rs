@@ -203,21 +203,31 @@ fn the_checker_catches_broken_identities_and_a_wrong_exit_code() {
     // Quarantined records but exit 0; nothing skipped but exit 1.
     let mut p = Problems::default();
     p.accounting(&accounting(), 2, Some(0));
-    assert!(p.0[0].starts_with("ingest exited 0, its accounting says 1"), "{p}");
+    assert!(
+        p.0[0].starts_with("ingest exited 0, its accounting says 1"),
+        "{p}"
+    );
     let mut a = accounting();
     a["quarantined"] = json!(0);
     a["kept"] = json!(9);
     let mut p = Problems::default();
     p.accounting(&a, 2, Some(1));
-    assert!(p.0[0].starts_with("ingest exited 1, its accounting says 0"), "{p}");
+    assert!(
+        p.0[0].starts_with("ingest exited 1, its accounting says 0"),
+        "{p}"
+    );
 
     // The store disagreeing with the report.
     let mut p = Problems::default();
-    let per_file = json!([{"side": "c", "files": 2, "r": 10, "k": 7, "d": 1, "q": 2, "s": 0, "bad": 1}]);
+    let per_file =
+        json!([{"side": "c", "files": 2, "r": 10, "k": 7, "d": 1, "q": 2, "s": 0, "bad": 1}]);
     p.store(&accounting(), &per_file, &json!([{"t": "events", "n": 6}]));
     let text = p.to_string();
     assert!(text.contains("files whose read != kept"), "{text}");
-    assert!(text.contains("events rows: 6 in the store, 7 in the report"), "{text}");
+    assert!(
+        text.contains("events rows: 6 in the store, 7 in the report"),
+        "{text}"
+    );
     assert!(text.contains("quarantine rows"), "{text}");
 }
 
@@ -267,7 +277,10 @@ fn the_driver_measures_memory_and_sees_signals() {
     let py = PathBuf::from("python3");
     let o = fuzz_driver::process::run(
         &py,
-        &["-c", "b = bytearray(96 << 20); b[::4096] = b'x' * len(b[::4096])"],
+        &[
+            "-c",
+            "b = bytearray(96 << 20); b[::4096] = b'x' * len(b[::4096])",
+        ],
         dir.path(),
         None,
     );

@@ -220,7 +220,8 @@ fn issue_23_parquet_in_many_chunks_does_not_panic() {
             .join("security-lake/region=us-east-1/accountId=730335412877/eventDay=20251212/fixture.zstd.parquet"),
     )
     .unwrap();
-    let record = std::fs::read_to_string(common::fixtures().join("cloudtrail/single-record.json")).unwrap();
+    let record =
+        std::fs::read_to_string(common::fixtures().join("cloudtrail/single-record.json")).unwrap();
     for i in 0..24 {
         let dir = input.join(format!("{i:02}"));
         std::fs::create_dir_all(&dir).unwrap();

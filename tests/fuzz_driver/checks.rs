@@ -162,16 +162,30 @@ impl Problems {
         let files = n(&c, "files") + n(&t, "files");
         let mut eq = |what: &str, store: u64, report: u64| {
             if store != report {
-                self.push(format!("{what}: {store} in the store, {report} in the report"));
+                self.push(format!(
+                    "{what}: {store} in the store, {report} in the report"
+                ));
             }
         };
         eq("ingested_files rows", files, n(a, "files_seen"));
         eq("files' records read", n(&c, "r"), n(a, "records_read"));
         eq("files' records kept", n(&c, "k"), n(a, "kept"));
         eq("files' duplicates", n(&c, "d"), n(a, "duplicates"));
-        eq("files' records quarantined", n(&c, "q"), n(a, "quarantined"));
-        eq("files' transcript lines", n(&t, "r"), n(a, "transcript_lines_read"));
-        eq("files' transcript records used", n(&t, "k"), n(a, "transcript_records_used"));
+        eq(
+            "files' records quarantined",
+            n(&c, "q"),
+            n(a, "quarantined"),
+        );
+        eq(
+            "files' transcript lines",
+            n(&t, "r"),
+            n(a, "transcript_lines_read"),
+        );
+        eq(
+            "files' transcript records used",
+            n(&t, "k"),
+            n(a, "transcript_records_used"),
+        );
         eq(
             "files' transcript records skipped",
             n(&t, "s"),

@@ -137,7 +137,10 @@ pub struct Summary {
 
 impl Summary {
     pub fn table(&self) -> String {
-        let mut s = format!("{:<26} {:>8} {:>8} {:>8}\n", "format", "cases", "alone", "failed");
+        let mut s = format!(
+            "{:<26} {:>8} {:>8} {:>8}\n",
+            "format", "cases", "alone", "failed"
+        );
         let mut total = FormatStats::default();
         for (f, st) in &self.by_format {
             let _ = writeln!(
@@ -191,7 +194,12 @@ pub fn run(bin: &Path, mutator: &Mutator, cfg: &Config) -> Summary {
             let _ = std::fs::create_dir_all(&cfg.failures);
             let _ = std::fs::write(
                 cfg.failures.join("progress.txt"),
-                format!("cases {}..={n} of seed {}\n{}", cfg.first, cfg.seed, sum.table()),
+                format!(
+                    "cases {}..={n} of seed {}\n{}",
+                    cfg.first,
+                    cfg.seed,
+                    sum.table()
+                ),
             );
         }
     }
@@ -352,7 +360,9 @@ fn read_commands(
             p.process(&o, &[0], lim);
         }
         if let Some(actor) = first["actor"].as_str() {
-            let o = go(&["timeline", "--store", s, "--format", "json", "--actor", actor]);
+            let o = go(&[
+                "timeline", "--store", s, "--format", "json", "--actor", actor,
+            ]);
             p.process(&o, &[0], lim);
         }
     }

@@ -93,7 +93,10 @@ pub(crate) fn encode(
             let mut z = gzip(&content);
             let at = rng.index(z.len());
             z[at] ^= 1 << rng.below(8);
-            (z, format!("gzip with a bit flipped at compressed byte {at}"))
+            (
+                z,
+                format!("gzip with a bit flipped at compressed byte {at}"),
+            )
         }
         Encoding::GzipTwice => (gzip(&gzip(&content)), "gzip of gzip".into()),
         Encoding::GzipBomb => {

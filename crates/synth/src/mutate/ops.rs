@@ -256,7 +256,10 @@ pub(crate) fn apply(op: Op, b: &mut Vec<u8>, rng: &mut Rng, seeds: &[Seed], p: &
             let from = rng.index(other.bytes.len() + 1);
             b.truncate(at);
             b.extend_from_slice(&other.bytes[from..]);
-            format!("splice: prefix to {at}, then {} from {from}", other.rel_path)
+            format!(
+                "splice: prefix to {at}, then {} from {from}",
+                other.rel_path
+            )
         }
         Op::Concatenate => {
             let other = rng.pick(seeds);

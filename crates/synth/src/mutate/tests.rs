@@ -73,8 +73,19 @@ fn every_mutation_and_encoding_is_drawn_and_changes_the_content() {
         }
     }
     for word in [
-        "bits", "bytes", "truncate", "splice", "concatenate", "lines", "wrong", "member",
-        "invalid", "escape", "hostile", "gzip", "plain",
+        "bits",
+        "bytes",
+        "truncate",
+        "splice",
+        "concatenate",
+        "lines",
+        "wrong",
+        "member",
+        "invalid",
+        "escape",
+        "hostile",
+        "gzip",
+        "plain",
     ] {
         assert!(drawn.contains(word), "{word} never drawn: {drawn:?}");
     }
@@ -84,9 +95,18 @@ fn every_mutation_and_encoding_is_drawn_and_changes_the_content() {
 fn deep_nesting_reaches_the_profile_depth() {
     let m = mutator(4);
     let c = m
-        .chosen(0, "cloudtrail/records.jsonl", &[Op::DeepNesting], Encoding::Plain)
+        .chosen(
+            0,
+            "cloudtrail/records.jsonl",
+            &[Op::DeepNesting],
+            Encoding::Plain,
+        )
         .unwrap();
-    let opens = c.bytes.iter().filter(|b| **b == b'[' || **b == b'{').count();
+    let opens = c
+        .bytes
+        .iter()
+        .filter(|b| **b == b'[' || **b == b'{')
+        .count();
     assert!(opens >= 100_000, "{opens}: {:?}", c.steps);
 }
 
@@ -94,7 +114,13 @@ fn deep_nesting_reaches_the_profile_depth() {
 fn a_huge_string_has_its_size_and_replaces_a_string_value() {
     let m = mutator(5);
     let seed = "cloudtrail/single-record.json";
-    let before = m.seeds().iter().find(|s| s.rel_path == seed).unwrap().bytes.len();
+    let before = m
+        .seeds()
+        .iter()
+        .find(|s| s.rel_path == seed)
+        .unwrap()
+        .bytes
+        .len();
     let c = m.huge_field(0, seed, "userAgent", 300 << 10).unwrap();
     assert!(c.bytes.len() > before + (290 << 10), "{}", c.bytes.len());
     assert_eq!(c.steps[1], "userAgent given a 307200-byte string");
@@ -110,7 +136,13 @@ fn a_huge_string_has_its_size_and_replaces_a_string_value() {
 fn gzip_variants_inflate_to_what_they_hold() {
     let m = mutator(6);
     let seed = "cloudtrail/records.jsonl";
-    let original = m.seeds().iter().find(|s| s.rel_path == seed).unwrap().bytes.clone();
+    let original = m
+        .seeds()
+        .iter()
+        .find(|s| s.rel_path == seed)
+        .unwrap()
+        .bytes
+        .clone();
     for enc in [Encoding::Gzip, Encoding::GzipMembers] {
         let c = m.chosen(0, seed, &[], enc).unwrap();
         assert!(is_gzip(&c.bytes));

@@ -216,7 +216,13 @@ mod tests {
         let m = members(&t);
         assert_eq!(m.len(), 100_000);
         assert_eq!(m[0].value.end, t.len() - 1);
-        assert_eq!(m[99_999].value, Span { start: t.len() - 100_001, end: t.len() - 100_000 });
+        assert_eq!(
+            m[99_999].value,
+            Span {
+                start: t.len() - 100_001,
+                end: t.len() - 100_000
+            }
+        );
     }
 
     #[test]
