@@ -179,7 +179,7 @@ pub fn run(bin: &Path, mutator: &Mutator, cfg: &Config) -> Summary {
         let st = sum.by_format.entry(case.format.clone()).or_default();
         st.cases += 1;
         let round = n / mutator.formats().len() as u64;
-        if round % cfg.single_every == 0 || cfg.cases == 1 {
+        if round.is_multiple_of(cfg.single_every) || cfg.cases == 1 {
             st.single += 1;
             let problems = single(bin, &case, cfg, &mut sum);
             if !problems.is_empty() {
