@@ -242,3 +242,35 @@ fn issue_23_parquet_in_many_chunks_does_not_panic() {
         assert_eq!(a["files_already_ingested"], 23, "{a}");
     }
 }
+
+/// Found by the fuzz harness (issue 23, seed 1001 case 114): fourteen
+/// flipped bits in the Security Lake fixture made polars-parquet panic
+/// ("assertion failed: self.total_num_values >= 0") and the whole ingest
+/// exit 101. The file is now unreadable, named, exit 1; the run goes on.
+#[test]
+fn issue_23_damaged_parquet_is_unreadable_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(
+        ocsf_dir().join("damaged/issue-23-flipped-bits.parquet"),
+        input.join("damaged.parquet"),
+    )
+    .unwrap();
+    std::fs::copy(
+        common::fixtures().join("cloudtrail/single-record.json"),
+        input.join("good.json"),
+    )
+    .unwrap();
+    let (r, v) = ingest_json(&[input.as_path()], &tmp.path().join("s"), &[]);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let a = &v["accounting"];
+    assert_eq!(a["files_by_kind"]["unreadable"], 1, "{a}");
+    assert_eq!(a["kept"], 1, "{a}");
+    let said = v["messages"].to_string();
+    assert!(
+        said.contains("damaged.parquet") && said.contains("Parquet"),
+        "{said}"
+    );
+}
