@@ -770,3 +770,178 @@ fn the_documentation_samples_have_one_attribution_row_per_event() {
     );
     assert!(shared > 0, "the samples have events that share an eventID");
 }
+
+/// Issue 19: a Cursor session on the person's own credentials with an old
+/// CLI (no `m/AW` marker). The hook log's `aws s3 rb` (exact command and
+/// time) takes the bucket deletion's events; the transcript's copy of the
+/// call has no time and takes none. Cursor's hooks record no approval.
+#[test]
+fn issue_19_a_cursor_hook_log_attributes_the_calls_to_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    copy_dir(
+        &fixtures().join("transcripts/cursor/home"),
+        &input.join("home"),
+    );
+    // The rb's three events, as fay made them during the Cursor call.
+    let src = fixture().join(
+        "cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/16/\
+         111122223333_CloudTrail_us-east-1_20260116T1005Z_Hq3kV9x2LmN8pR4t.json",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(src).unwrap()).unwrap();
+    let records: Vec<serde_json::Value> = v["Records"].as_array().unwrap()[..3].to_vec();
+    let mut text = serde_json::json!({ "Records": records }).to_string();
+    for (from, to) in [
+        ("bob@example.com", "fay@example.com"),
+        ("EXAMPLEBOB", "EXAMPLEFAY"),
+        ("demo-tmp-bucket", "cursor-scratch-2025"),
+        ("T10:00:06Z", "T11:00:06Z"),
+        ("T10:00:07Z", "T11:00:07Z"),
+        ("T10:00:08Z", "T11:00:08Z"),
+        ("0a8f3b2e-1111", "0a8f3b2e-3333"),
+    ] {
+        text = text.replace(from, to);
+    }
+    let ct = input.join("cloudtrail/111122223333_CloudTrail_us-east-1_20260116T1100Z_cur1.json");
+    std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
+    std::fs::write(&ct, text).unwrap();
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "the fixtures have damaged lines: {}", r.stderr);
+    let rows = ai_rows(&store);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let call = rows[0]["tool_call_id"].clone();
+    assert!(
+        call.as_str().is_some_and(|c| c.starts_with("cursor-hook-")),
+        "{rows:?}"
+    );
+    for row in &rows {
+        assert_eq!(row["actor"], "cursor", "{row}");
+        assert_eq!(
+            row["agent_session_id"],
+            "c9a1f2e3-4b5d-4e6f-8a7b-9c0d1e2f3a4b"
+        );
+        assert_eq!(row["tool_call_id"], call);
+        assert_eq!(row["approval"], "unknown", "{row}");
+    }
+    let r = run(&[
+        "explain",
+        "0a8f3b2e-3333-4c1d-9a00-000000000003",
+        "--store",
+        store.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in [
+        "label: ai cursor",
+        "aws s3 rb s3://cursor-scratch-2025 --force",
+        "Cursor hook log",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+}
+
+/// Issue 19: OpenCode's `aws dynamodb delete-table` call, a row only in
+/// the database's `-wal`, is the DeleteTable event's cause: `attribute`
+/// and `explain` name the agent `opencode`, its session and call, and the
+/// approval the store leaves unknown (the session's rule says "ask").
+#[test]
+fn issue_19_an_opencode_delete_table_call_is_attributed_to_opencode() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    build_database(
+        &fixtures().join("transcripts/opencode/opencode.sql"),
+        &input.join("home/olga/.local/share/opencode/opencode.db"),
+    );
+    let event_id = "5e1d0c2b-7a4f-4b3e-9c1d-0e2f3a4b5c6d";
+    let record = serde_json::json!({
+        "eventVersion": "1.11",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "principalId": "AROAEXAMPLEID0000009:olga@example.com",
+            "arn": "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PowerUserAccess_4f1c2b3a5d6e7f80/olga@example.com",
+            "accountId": "111122223333",
+            "accessKeyId": "ASIAEXAMPLEOLGA0001",
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "principalId": "AROAEXAMPLEID0000009",
+                    "arn": "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PowerUserAccess_4f1c2b3a5d6e7f80",
+                    "accountId": "111122223333",
+                    "userName": "AWSReservedSSO_PowerUserAccess_4f1c2b3a5d6e7f80"
+                },
+                "attributes": {"creationDate": "2026-01-19T08:30:00Z", "mfaAuthenticated": "false"}
+            }
+        },
+        "eventTime": "2026-01-19T09:00:41Z",
+        "eventSource": "dynamodb.amazonaws.com",
+        "eventName": "DeleteTable",
+        "awsRegion": "eu-west-1",
+        "sourceIPAddress": "198.51.100.41",
+        "userAgent": "aws-cli/2.27.50 md/awscrt#0.27.2 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.13.7 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.24 md/prompt#off md/command#dynamodb.delete-table",
+        "requestParameters": {"tableName": "orders-staging"},
+        "responseElements": {"tableDescription": {"tableName": "orders-staging", "tableStatus": "DELETING"}},
+        "requestID": "REQ5E1D0C2B",
+        "eventID": event_id,
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": "111122223333",
+        "eventCategory": "Management"
+    });
+    let ct = input.join(
+        "cloudtrail/AWSLogs/111122223333/CloudTrail/eu-west-1/2026/01/19/\
+         111122223333_CloudTrail_eu-west-1_20260119T0905Z_0pEnC0dE.json",
+    );
+    std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
+    std::fs::write(&ct, serde_json::json!({ "Records": [record] }).to_string()).unwrap();
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "the database has two damaged rows: {}", r.stderr);
+    let rows = ai_rows(&store);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["actor"], "opencode");
+    assert_eq!(
+        rows[0]["agent_session_id"],
+        "ses_3c7a9e1f2b4dAg7KqP0xWmZr5N"
+    );
+    assert_eq!(rows[0]["tool_call_id"], "toolu_oc_05");
+    assert_eq!(rows[0]["approval"], "unknown");
+
+    let r = run(&[
+        "attribute",
+        "--store",
+        store.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event_id"] == event_id)
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(row["actor"], "opencode", "{row}");
+
+    let r = run(&["explain", event_id, "--store", store.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in [
+        "ai opencode",
+        "aws dynamodb delete-table --table-name orders-staging --region eu-west-1",
+        "toolu_oc_05",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+}

@@ -529,16 +529,7 @@ fn store_is_the_same_whatever_the_thread_count() {
             "SELECT event_id, source_index FROM events",
             "SELECT * FROM attribution",
         ] {
-            let r = run(&[
-                "query",
-                sql,
-                "--store",
-                store.path().to_str().unwrap(),
-                "--format",
-                "ndjson",
-            ]);
-            assert_eq!(r.code, 0, "{}", r.stderr);
-            out.push_str(&r.stdout);
+            out.push_str(&query_ndjson(store.path(), sql));
         }
         outs.push(out);
     }

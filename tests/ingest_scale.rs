@@ -108,16 +108,10 @@ fn issue_24_many_small_files_same_store_whatever_the_thread_count() {
         })
         .collect();
         assert_eq!(by_source, by_file);
-        let r = run(&[
-            "query",
+        outs.push(query_ndjson(
+            store.path(),
             "SELECT event_id, source_file, source_index FROM events ORDER BY event_time, event_id",
-            "--store",
-            store.path().to_str().unwrap(),
-            "--format",
-            "ndjson",
-        ]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        outs.push(r.stdout);
+        ));
     }
     assert_eq!(outs[0].lines().count(), 2_000);
     assert_eq!(outs[0], outs[1]);
@@ -322,16 +316,7 @@ fn tables(store: &Path) -> String {
         "SELECT * FROM events ORDER BY event_key",
         "SELECT * FROM attribution ORDER BY event_key",
     ] {
-        let r = run(&[
-            "query",
-            sql,
-            "--store",
-            store.to_str().unwrap(),
-            "--format",
-            "ndjson",
-        ]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        out.push_str(&r.stdout);
+        out.push_str(&query_ndjson(store, sql));
     }
     out
 }

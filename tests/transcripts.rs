@@ -41,8 +41,13 @@ fn every_agent_format_lands_in_the_tables() {
         "claude-code",
         "codex",
         "copilot-cli",
+        "cursor",
+        "cline",
+        "roo-code",
         "gemini-cli",
+        "goose",
         "kiro",
+        "opencode",
     ] {
         assert!(
             agents.iter().any(|a| a == want),
@@ -598,6 +603,492 @@ fn issue_19_copilot_cli_sessions_are_read() {
         ops[0]["expected_operations"]
             .to_string()
             .contains("DescribeVpcs"),
+        "{ops:?}"
+    );
+}
+
+/// Cursor transcripts (JSON Lines, a subagent, the older text form) and a
+/// Cursor hook log: one session for the conversation, the calls the hooks
+/// timed, the redacted input left unknown, and the damaged lines named.
+#[test]
+fn issue_19_cursor_transcripts_and_hook_logs_are_read() {
+    let home = fixtures().join("transcripts/cursor/home");
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest(&[&home], store.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let said = v["messages"].to_string();
+    assert!(said.contains("cursor-hook-log.jsonl: line 6"), "{said}");
+    assert!(said.contains("cursor-hook-log.jsonl: line 7"), "{said}");
+    assert!(
+        said.contains("c9a1f2e3-4b5d-4e6f-8a7b-9c0d1e2f3a4b.jsonl: line 6"),
+        "{said}"
+    );
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_quarantined"], 3);
+    assert_eq!(
+        a["transcript_lines_read"].as_u64().unwrap(),
+        a["transcript_records_used"].as_u64().unwrap()
+            + a["transcript_records_skipped"].as_u64().unwrap()
+            + 3
+    );
+    let kinds = query(
+        store.path(),
+        "SELECT kind, COUNT(*) AS n FROM ingested_files GROUP BY kind ORDER BY kind",
+    );
+    let kinds: Vec<(String, u64)> = kinds
+        .iter()
+        .map(|k| {
+            (
+                k["kind"].as_str().unwrap().to_owned(),
+                k["n"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("transcript:cursor-hook-log".to_owned(), 1),
+            ("transcript:cursor-jsonl".to_owned(), 2),
+            ("transcript:cursor-txt".to_owned(), 1),
+        ]
+    );
+    let s = query(
+        store.path(),
+        "SELECT DISTINCT session_id, agent, operator FROM agent_sessions ORDER BY session_id",
+    );
+    assert_eq!(s.len(), 3, "{s:?}");
+    assert!(
+        s.iter()
+            .all(|r| r["agent"] == "cursor" && r["operator"] == "fay")
+    );
+    let timed = query(
+        store.path(),
+        "SELECT command, outcome, approval, CAST(started_at AS VARCHAR) AS t FROM tool_calls \
+         WHERE started_at IS NOT NULL ORDER BY started_at",
+    );
+    let cmds: Vec<&str> = timed
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cmds,
+        [
+            "aws s3 rb s3://cursor-scratch-2025 --force",
+            "aws iam delete-user --user-name old-ci",
+            "aws sts get-caller-identity",
+        ]
+    );
+    assert!(
+        timed.iter().all(|c| c["approval"] == "unknown"),
+        "{timed:?}"
+    );
+    assert_eq!(timed[0]["outcome"], "ok");
+    assert_eq!(timed[1]["outcome"], "unknown");
+    // The transcript's own calls have no time, and a redacted input no command.
+    let untimed = query(
+        store.path(),
+        "SELECT call_id, command FROM tool_calls WHERE started_at IS NULL ORDER BY call_id",
+    );
+    let redacted = untimed
+        .iter()
+        .find(|c| c["call_id"] == "toolu_cur_02")
+        .unwrap();
+    assert!(redacted["command"].is_null(), "{untimed:?}");
+    let ops = query(
+        store.path(),
+        "SELECT expected_operations FROM tool_calls \
+         WHERE command = 'aws s3 rb s3://cursor-scratch-2025 --force' AND started_at IS NOT NULL",
+    );
+    assert!(
+        ops[0]["expected_operations"]
+            .to_string()
+            .contains("DeleteBucket"),
+        "{ops:?}"
+    );
+}
+
+/// The shipped logging hook, given Cursor's payloads, writes a log the
+/// Cursor hook reader reads.
+#[test]
+fn issue_19_the_shipped_hook_script_logs_cursor_payloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("cursor-hooks.jsonl");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/hooks/trailblame-hook-log");
+    let payloads = [
+        r#"{"conversation_id":"c1","generation_id":"g1","hook_event_name":"beforeShellExecution","command":"aws s3 ls","cwd":"/home/hal/w","workspace_roots":["/home/hal/w"],"cursor_version":"2.3.41"}"#,
+        r#"{"conversation_id":"c1","generation_id":"g1","hook_event_name":"afterShellExecution","command":"aws s3 ls","output":"b","duration":120}"#,
+    ];
+    for p in payloads {
+        use std::io::Write;
+        let mut child = std::process::Command::new("sh")
+            .arg(&script)
+            .arg("cursor")
+            .arg(&log)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(p.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        assert!(out.stdout.is_empty(), "the hook answers nothing");
+    }
+    let store = dir.path().join("s");
+    let (r, v) = ingest(&[&log], &store);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["accounting"]["transcript_records_used"], 2);
+    let calls = query(
+        &store,
+        "SELECT command, outcome, started_at FROM tool_calls",
+    );
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(
+        (calls[0]["command"].as_str(), calls[0]["outcome"].as_str()),
+        (Some("aws s3 ls"), Some("ok"))
+    );
+    assert!(!calls[0]["started_at"].is_null());
+    let s = query(&store, "SELECT agent, operator FROM agent_sessions");
+    assert_eq!(
+        (s[0]["agent"].as_str(), s[0]["operator"].as_str()),
+        (Some("cursor"), Some("hal"))
+    );
+}
+
+/// A Cline task folder and a Roo Code task: the three files recognised,
+/// each call's approval from the messages (auto, approved, denied), the
+/// damaged elements named, and every record accounted for.
+#[test]
+fn issue_19_cline_and_roo_code_task_folders_are_read() {
+    let home = fixtures().join("transcripts/cline/home");
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest(&[&home], store.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let said = v["messages"].to_string();
+    assert!(said.contains("ui_messages.json: line 18"), "{said}");
+    assert!(said.contains("ui_messages.json: line 21"), "{said}");
+    let files = query(
+        store.path(),
+        "SELECT kind, records_read, kept, skipped, quarantined FROM ingested_files ORDER BY path",
+    );
+    assert_eq!(files.len(), 4, "{files:?}");
+    assert!(
+        files.iter().all(|f| f["kind"] == "transcript:cline-task"),
+        "{files:?}"
+    );
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_quarantined"], 2);
+    assert_eq!(
+        a["transcript_lines_read"].as_u64().unwrap(),
+        a["transcript_records_used"].as_u64().unwrap()
+            + a["transcript_records_skipped"].as_u64().unwrap()
+            + 2
+    );
+    let s = query(
+        store.path(),
+        "SELECT session_id, agent, operator FROM agent_sessions ORDER BY agent",
+    );
+    assert_eq!(s.len(), 2, "{s:?}");
+    assert_eq!(
+        (s[0]["agent"].as_str(), s[0]["session_id"].as_str()),
+        (Some("cline"), Some("1768564800000"))
+    );
+    assert_eq!(s[1]["agent"], "roo-code");
+    assert!(s.iter().all(|r| r["operator"] == "gil"));
+    let calls = query(
+        store.path(),
+        "SELECT command, outcome, approval, approval_evidence FROM tool_calls ORDER BY started_at",
+    );
+    let got: Vec<(&str, &str)> = calls
+        .iter()
+        .map(|c| {
+            (
+                c["outcome"].as_str().unwrap(),
+                c["approval"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ok", "auto"),
+            ("ok", "explicit"),
+            ("rejected", "rejected"),
+            ("ok", "explicit"),
+            ("rejected", "rejected"),
+        ]
+    );
+    assert_eq!(
+        calls[1]["command"],
+        "aws s3 rb s3://staging-leftovers --force"
+    );
+    assert!(
+        calls[2]["approval_evidence"]
+            .as_str()
+            .unwrap()
+            .contains("The user denied this operation"),
+        "{calls:?}"
+    );
+    let ops = query(
+        store.path(),
+        "SELECT expected_operations FROM tool_calls WHERE command LIKE 'mcp:%'",
+    );
+    assert!(
+        ops[0]["expected_operations"]
+            .to_string()
+            .contains("DescribeVpcs"),
+        "{ops:?}"
+    );
+}
+
+/// The user's database files, byte for byte, and whether a `-shm` exists.
+fn snapshot_files(db: &Path) -> (Vec<u8>, Vec<u8>, bool) {
+    let side = |s: &str| {
+        let mut p = db.as_os_str().to_owned();
+        p.push(s);
+        std::path::PathBuf::from(p)
+    };
+    (
+        std::fs::read(db).unwrap(),
+        std::fs::read(side("-wal")).unwrap(),
+        side("-shm").exists(),
+    )
+}
+
+/// Issue 19: an OpenCode v1.2 database whose newest rows are only in its
+/// `-wal`, beside the legacy JSON storage a faulty migration left behind.
+/// Both are read, rows only in the WAL included, the user's files are left
+/// byte-identical, and a session in both stores is one session to
+/// attribution (same session and call ids).
+#[test]
+fn issue_19_opencode_database_with_wal_and_legacy_storage_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("in/home/olga/.local/share/opencode");
+    let db = data.join("opencode.db");
+    build_database(&fixtures().join("transcripts/opencode/opencode.sql"), &db);
+    copy_dir(
+        &fixtures().join("transcripts/opencode/home/olga/.local/share/opencode/storage"),
+        &data.join("storage"),
+    );
+    let before = snapshot_files(&db);
+    assert!(!before.1.is_empty(), "rows in the -wal");
+    let store = dir.path().join("s");
+    let (r, v) = ingest(&[&dir.path().join("in")], &store);
+    assert_eq!(r.code, 1, "damaged rows are quarantined: {}", r.stderr);
+    assert_eq!(
+        snapshot_files(&db),
+        before,
+        "the user's files are untouched"
+    );
+
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_lines_read"], 22 + 9);
+    assert_eq!(a["transcript_quarantined"], 2 + 1);
+    let files = query(
+        &store,
+        "SELECT path, kind, records_read, quarantined FROM ingested_files ORDER BY path",
+    );
+    let kind = |suffix: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
+            .unwrap_or_else(|| panic!("{suffix} in {files:?}"))
+    };
+    assert_eq!(kind("opencode.db")["kind"], "transcript:opencode-sqlite");
+    assert_eq!(kind("opencode.db")["records_read"], 22);
+    assert_eq!(kind("opencode.db-wal")["kind"], "transcript:sqlite-sidecar");
+    assert_eq!(kind("opencode.db-wal")["records_read"], 0);
+    assert_eq!(kind("prt_l2b.json")["quarantined"], 1);
+    let said = v["messages"].to_string();
+    assert!(said.contains("prt_l2b.json: line 1"), "{said}");
+    assert!(said.contains("(prt_a2k): data unreadable"), "{said}");
+
+    let sessions = query(
+        &store,
+        "SELECT session_id, COUNT(*) AS files, MIN(agent) AS agent, MIN(operator) AS operator \
+         FROM agent_sessions GROUP BY session_id ORDER BY session_id",
+    );
+    let ids: Vec<&str> = sessions
+        .iter()
+        .map(|s| s["session_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "ses_0a9b8c7d6e5fLegacyOnly3456",
+            "ses_1f0e8d7c6b5aBothStoresXyZ12",
+            "ses_3c7a9e1f2b4dAg7KqP0xWmZr5N"
+        ]
+    );
+    assert_eq!(sessions[1]["files"], 2, "in both stores: {sessions:?}");
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s["agent"] == "opencode" && s["operator"] == "olga")
+    );
+
+    let calls = query(
+        &store,
+        "SELECT call_id, command, outcome, approval FROM tool_calls \
+         WHERE session_id = 'ses_3c7a9e1f2b4dAg7KqP0xWmZr5N' ORDER BY call_id",
+    );
+    let got: Vec<String> = calls
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["call_id"].as_str().unwrap(),
+                c["outcome"].as_str().unwrap(),
+                c["approval"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "toolu_oc_01 ok auto",
+            "toolu_oc_02 ok auto",
+            "toolu_oc_03 rejected rejected",
+            "toolu_oc_04 denied rejected",
+            "toolu_oc_05 ok unknown",
+            "toolu_oc_06 error unknown",
+            "toolu_oc_07 ok unknown",
+        ]
+    );
+    assert_eq!(
+        calls[4]["command"],
+        "aws dynamodb delete-table --table-name orders-staging --region eu-west-1"
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM tool_calls WHERE call_id = 'toolu_both_01'"
+        ),
+        2,
+        "recorded by both stores"
+    );
+
+    // Ingesting again reads nothing new.
+    let (r2, v2) = ingest(&[&dir.path().join("in")], &store);
+    assert_eq!(r2.code, 0, "{}", r2.stderr);
+    assert_eq!(v2["accounting"]["transcript_lines_read"], 0);
+
+    // OpenCode adds a call: only the -wal grows, and the database is read again.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .unwrap();
+    conn.execute_batch(
+        r#"INSERT INTO `part` VALUES ('prt_a2z', 'msg_a2', 'ses_3c7a9e1f2b4dAg7KqP0xWmZr5N', 1768813300000, 1768813300000,
+ '{"type":"tool","callID":"toolu_oc_09","tool":"bash","state":{"status":"completed","input":{"command":"aws dynamodb list-tables"},"output":"{}","title":"list","metadata":{"exit":0},"time":{"start":1768813300000,"end":1768813301000}}}');"#,
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before.0,
+        "the new row is only in the -wal"
+    );
+    let (r3, _) = ingest(&[&dir.path().join("in")], &store);
+    assert_eq!(r3.code, 1, "{}", r3.stderr);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM tool_calls WHERE call_id = 'toolu_oc_09'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM tool_calls WHERE call_id = 'toolu_oc_05'"
+        ),
+        1,
+        "rows already stored are not stored twice"
+    );
+}
+
+/// Issue 19: a Goose database (schema v5) with rows only in its `-wal`,
+/// and a legacy `.jsonl` session beside it.
+#[test]
+fn issue_19_goose_database_with_wal_and_legacy_jsonl_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let sessions_dir = dir.path().join("in/home/gil/.local/share/goose/sessions");
+    let db = sessions_dir.join("sessions.db");
+    build_database(&fixtures().join("transcripts/goose/sessions.sql"), &db);
+    copy_dir(
+        &fixtures().join("transcripts/goose/home/gil/.local/share/goose/sessions"),
+        &sessions_dir,
+    );
+    let before = snapshot_files(&db);
+    let store = dir.path().join("s");
+    let (r, v) = ingest(&[&dir.path().join("in")], &store);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        snapshot_files(&db),
+        before,
+        "the user's files are untouched"
+    );
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_lines_read"], 13 + 6);
+    assert_eq!(a["transcript_quarantined"], 1 + 1);
+    let said = v["messages"].to_string();
+    assert!(said.contains("20250301_1.jsonl: line 5"), "{said}");
+    assert!(
+        said.contains("messages row 12 (session 20260119_1)"),
+        "{said}"
+    );
+
+    let sessions = query(
+        &store,
+        "SELECT session_id, agent, operator, cwd FROM agent_sessions ORDER BY session_id",
+    );
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    for s in &sessions {
+        assert_eq!(
+            (s["agent"].as_str(), s["operator"].as_str()),
+            (Some("goose"), Some("gil"))
+        );
+    }
+    let calls = query(
+        &store,
+        "SELECT call_id, command, outcome, approval FROM tool_calls ORDER BY call_id",
+    );
+    let got: Vec<String> = calls
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["call_id"].as_str().unwrap(),
+                c["outcome"].as_str().unwrap(),
+                c["approval"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "toolu_g_01 ok unknown",
+            "toolu_g_02 ok explicit",
+            "toolu_g_03 rejected rejected",
+            "toolu_g_04 error unknown",
+            "toolu_g_05 ok unknown",
+            "toolu_gl_01 ok unknown",
+        ]
+    );
+    assert_eq!(
+        calls[3]["command"],
+        "aws s3 rm s3://gil-cache-dumps --recursive --region us-east-1"
+    );
+    let ops = query(
+        &store,
+        "SELECT expected_operations FROM tool_calls WHERE call_id = 'toolu_g_02'",
+    );
+    assert!(
+        ops[0]["expected_operations"]
+            .to_string()
+            .contains("DeleteCacheCluster"),
         "{ops:?}"
     );
 }

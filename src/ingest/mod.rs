@@ -203,8 +203,15 @@ pub fn ingest(
                     }
                 }
                 bar.set_message(format!(
-                    "fetched {}/{objects} objects",
-                    acc.fetched + acc.failed
+                    "S3: {} listed, {} to fetch, {} fetched{}",
+                    acc.listed,
+                    objects,
+                    acc.fetched,
+                    if acc.failed > 0 {
+                        format!(", {} failed", acc.failed)
+                    } else {
+                        String::new()
+                    }
                 ));
                 // The objects become files named by their URL, read in
                 // chunks like local files.

@@ -182,6 +182,27 @@ impl ChunkOutcome {
     }
 }
 
+/// What makes a file "already ingested": its content hash, and for a
+/// local SQLite database also the `-wal` beside it, whose rows the
+/// transcript readers read too (an agent's database may stay the same
+/// while its WAL grows).
+fn with_wal(path: &std::path::Path, raw: &[u8], hash: u128) -> u128 {
+    let wal = raw
+        .starts_with(b"SQLite format 3\0")
+        .then(|| crate::transcripts::wal_beside(path))
+        .flatten()
+        .and_then(|p| std::fs::read(p).ok());
+    match wal {
+        Some(wal) => {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(&hash.to_le_bytes());
+            h.update(&wal);
+            h.digest128()
+        }
+        None => hash,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_one(
     f: &discover::InputFile,
@@ -236,7 +257,11 @@ fn read_one(
         }
     };
     outcome.size = read.size;
-    let hash = format!("{:032x}", read.hash);
+    let hash = match object {
+        None => with_wal(&f.path, raw, read.hash),
+        Some(_) => read.hash,
+    };
+    let hash = format!("{hash:032x}");
     if known_hashes.contains(&hash) {
         outcome.kind = "already_ingested".into();
         outcome.hash = Some(hash);
@@ -273,7 +298,15 @@ fn read_one(
     } else {
         bytes
     };
-    if !reader::sniff_cloudtrail(bytes) {
+    // A JSON array may be CloudTrail's or a transcript's (hook payloads,
+    // Cline's `ui_messages.json`): its first element decides.
+    let array = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(bytes)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        == Some(&b'[');
+    if array || !reader::sniff_cloudtrail(bytes) {
         let head = &bytes[..bytes.len().min(64 * 1024)];
         if let Some(format) = crate::transcripts::detect(&f.path, head) {
             read_transcript(&mut outcome, format, &f.path, bytes, topts);

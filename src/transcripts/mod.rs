@@ -1,6 +1,8 @@
 //! Agent transcripts: reads what AI coding agents wrote on disk (Claude Code
 //! and its hook logs, Codex CLI, Gemini CLI, Aider, Amazon Q / Kiro CLI,
-//! GitHub Copilot CLI) and the telemetry they export (OpenTelemetry JSON) into three kinds of
+//! GitHub Copilot CLI, Cursor and its hook logs, Cline / Roo Code task
+//! folders, OpenCode, Goose) and the telemetry they export (OpenTelemetry
+//! JSON) into three kinds of
 //! rows — sessions, tool calls and messages — so that attribution can set an
 //! agent's own account of a command beside the CloudTrail events it caused.
 //!
@@ -12,9 +14,11 @@
 //! `lines_read == records_used + records_skipped + quarantined`.
 //!
 //! One folder per agent holds the format knowledge (`claude`,
-//! `claude_hooks`, `codex`, `gemini`, `aider`, `amazonq`, `copilot`, and `otel` for
-//! telemetry); `detect` recognises formats by content;
-//! the rest is shared: `util` (record counting, rows, operator), `text`
+//! `claude_hooks`, `codex`, `gemini`, `aider`, `amazonq`, `copilot`,
+//! `cursor`, `cline`, `opencode`, `goose`, and `otel` for telemetry);
+//! `detect` recognises formats by content; `sqlite` opens an agent's
+//! database (and its `-wal`) through a private read-only copy; the rest is
+//! shared: `util` (record counting, rows, operator), `text`
 //! (bounded excerpts, text out of JSON), `time`, `command` (shell-command
 //! rendering and unwrapping, MCP names, exit-code markers) and `json_doc`
 //! (a truncation-tolerant JSON walker).
@@ -23,13 +27,18 @@ mod aider;
 mod amazonq;
 mod claude;
 mod claude_hooks;
+mod cline;
 mod codex;
 mod command;
 mod copilot;
+mod cursor;
 mod detect;
 mod gemini;
+mod goose;
 mod json_doc;
+mod opencode;
 mod otel;
+mod sqlite;
 mod text;
 mod time;
 mod util;
@@ -40,6 +49,7 @@ use std::path::Path;
 use chrono::{FixedOffset, Offset};
 
 pub use detect::detect;
+pub use sqlite::wal_beside;
 
 /// The on-disk transcript formats this module reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,11 +73,37 @@ pub enum TranscriptFormat {
     AmazonQSqlite,
     /// GitHub Copilot CLI session events (`session-state/<id>/events.jsonl`).
     CopilotCli,
+    /// Cursor agent transcripts
+    /// (`~/.cursor/projects/<workspace>/agent-transcripts/<id>/<id>.jsonl`).
+    CursorJsonl,
+    /// The older plain-text Cursor transcript (`<id>.txt`).
+    CursorText,
+    /// Cursor hook payloads kept by a logging hook (`beforeShellExecution`,
+    /// `afterShellExecution`, …), JSON Lines or an array.
+    CursorHookLog,
+    /// A Cline / Roo Code / Kilo Code task folder's files
+    /// (`tasks/<id>/ui_messages.json`, `api_conversation_history.json`,
+    /// `task_metadata.json`).
+    ClineTask,
     /// Agent telemetry as OTLP/JSON (`resourceLogs`, `resourceSpans`), one
     /// request per line (the Collector's `file` exporter) or a document:
     /// Claude Code, Codex and Gemini CLI events; GenAI `execute_tool` spans
     /// (GitHub Copilot CLI, other instrumented agents).
     OtelJson,
+    /// The OpenCode SQLite store (`opencode.db`: `session`, `message`,
+    /// `part` tables), read with its `-wal`.
+    OpenCodeSqlite,
+    /// One file of OpenCode's legacy JSON storage (`storage/session/…`,
+    /// `storage/message/…`, `storage/part/…`).
+    OpenCodeJson,
+    /// The Goose SQLite store (`sessions.db`: `sessions`, `messages`), read
+    /// with its `-wal`.
+    GooseSqlite,
+    /// A legacy Goose session file (`sessions/<id>.jsonl`).
+    GooseJsonl,
+    /// The `-wal` or `-shm` file of a database beside it: read with the
+    /// database (OpenCode, Goose), nothing of its own.
+    SqliteSidecar,
 }
 
 impl TranscriptFormat {
@@ -83,7 +119,16 @@ impl TranscriptFormat {
             Self::AmazonQJson => "amazon-q-json",
             Self::AmazonQSqlite => "amazon-q-sqlite",
             Self::CopilotCli => "copilot-cli",
+            Self::CursorJsonl => "cursor-jsonl",
+            Self::CursorText => "cursor-txt",
+            Self::CursorHookLog => "cursor-hook-log",
+            Self::ClineTask => "cline-task",
             Self::OtelJson => "otel-json",
+            Self::OpenCodeSqlite => "opencode-sqlite",
+            Self::OpenCodeJson => "opencode-json",
+            Self::GooseSqlite => "goose-sqlite",
+            Self::GooseJsonl => "goose-jsonl",
+            Self::SqliteSidecar => "sqlite-sidecar",
         }
     }
 }
@@ -167,7 +212,9 @@ pub struct QuarantinedRecord {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AgentSession {
     pub session_id: String,
-    /// `claude-code`, `codex`, `gemini-cli`, `aider`, `amazon-q` or `kiro`.
+    /// `claude-code`, `codex`, `gemini-cli`, `aider`, `amazon-q`, `kiro`,
+    /// `copilot-cli`, `cursor`, `cline`, `roo-code`, `kilo-code`, `opencode`
+    /// or `goose`.
     pub agent: String,
     pub agent_version: Option<String>,
     /// Distinct models in order of first use, joined by `,`.
@@ -317,10 +364,27 @@ pub fn parse(
         TranscriptFormat::AmazonQJson => amazonq::parse_json(path, bytes, opts),
         TranscriptFormat::AmazonQSqlite => amazonq::parse_sqlite(path, bytes, opts),
         TranscriptFormat::CopilotCli => copilot::parse(path, bytes, opts),
+        TranscriptFormat::CursorJsonl => cursor::parse_jsonl(path, bytes, opts),
+        TranscriptFormat::CursorText => cursor::parse_text(path, bytes, opts),
+        TranscriptFormat::CursorHookLog => cursor::parse_hook_log(path, bytes, opts),
+        TranscriptFormat::ClineTask => cline::parse(path, bytes, opts),
         TranscriptFormat::OtelJson => otel::parse(path, bytes, opts),
+        TranscriptFormat::OpenCodeSqlite => opencode::parse_sqlite(path, bytes, opts),
+        TranscriptFormat::OpenCodeJson => opencode::parse_json(path, bytes, opts),
+        TranscriptFormat::GooseSqlite => goose::parse_sqlite(path, bytes, opts),
+        TranscriptFormat::GooseJsonl => goose::parse_jsonl(path, bytes, opts),
+        TranscriptFormat::SqliteSidecar => sidecar(path),
     };
     debug_assert!(parsed.counts.reconciles(), "{:?}", parsed.counts);
     parsed
+}
+
+/// A database's `-wal` / `-shm` file: no records of its own (the reader
+/// of the database beside it reads the WAL), said in a note.
+fn sidecar(path: &Path) -> ParsedTranscript {
+    let mut c = util::Collector::new(path);
+    c.note("part of the SQLite database beside it (read with the database)");
+    c.finish()
 }
 
 /// The record for a file that [`detect`] did not recognise (another
@@ -385,6 +449,15 @@ mod tests {
             "kiro" => Some(TranscriptFormat::AmazonQSqlite),
             "otel" => Some(TranscriptFormat::OtelJson),
             "copilot" => Some(TranscriptFormat::CopilotCli),
+            "cursor" if ext == "txt" => Some(TranscriptFormat::CursorText),
+            "cursor" if rel.to_string_lossy().contains("hook") => {
+                Some(TranscriptFormat::CursorHookLog)
+            }
+            "cursor" => Some(TranscriptFormat::CursorJsonl),
+            "cline" => Some(TranscriptFormat::ClineTask),
+            // The databases are built from `.sql` scripts by the tests.
+            "opencode" if ext == "json" => Some(TranscriptFormat::OpenCodeJson),
+            "goose" if ext == "jsonl" => Some(TranscriptFormat::GooseJsonl),
             _ => None,
         }
     }
@@ -520,6 +593,15 @@ mod tests {
             TranscriptFormat::AmazonQSqlite,
             TranscriptFormat::OtelJson,
             TranscriptFormat::CopilotCli,
+            TranscriptFormat::CursorJsonl,
+            TranscriptFormat::CursorText,
+            TranscriptFormat::CursorHookLog,
+            TranscriptFormat::ClineTask,
+            TranscriptFormat::OpenCodeSqlite,
+            TranscriptFormat::OpenCodeJson,
+            TranscriptFormat::GooseSqlite,
+            TranscriptFormat::GooseJsonl,
+            TranscriptFormat::SqliteSidecar,
         ];
         for f in formats {
             for input in inputs {

@@ -71,6 +71,20 @@ pub fn query(store: &Path, sql: &str) -> Vec<serde_json::Value> {
     v.as_array().cloned().unwrap_or_default()
 }
 
+/// Runs SQL against a store and returns the rows as JSON lines, as printed.
+pub fn query_ndjson(store: &Path, sql: &str) -> String {
+    let r = run(&[
+        "query",
+        sql,
+        "--store",
+        store.to_str().unwrap(),
+        "--format",
+        "ndjson",
+    ]);
+    assert_eq!(r.code, 0, "query failed: {}", r.stderr);
+    r.stdout
+}
+
 pub fn count(store: &Path, sql: &str) -> u64 {
     let rows = query(store, sql);
     rows[0]
@@ -159,4 +173,27 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// Builds a database from a fixture SQL script (`tests/fixtures/…`) as an
+/// agent leaves it: the statements before `-- @wal` checkpointed into the
+/// file, the rest only in `<db>-wal`.
+pub fn build_database(script: &Path, db: &Path) {
+    let sql = std::fs::read_to_string(script).unwrap();
+    let (base, wal) = sql.split_once("\n-- @wal\n").unwrap_or((&sql, ""));
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch(base).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .unwrap();
+    conn.execute_batch(wal).unwrap();
+    drop(conn);
+    let mut shm = db.as_os_str().to_owned();
+    shm.push("-shm");
+    let _ = std::fs::remove_file(shm);
 }
