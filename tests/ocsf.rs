@@ -204,3 +204,73 @@ fn labels_out_as_ocsf_json_lines_and_parquet_read_back() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("attribute"), "{}", r.stderr);
 }
+
+/// Found by the fuzz harness (issue 23): a Parquet file read in one chunk
+/// waits on polars' thread pool, and rayon may run another chunk on the
+/// same thread meanwhile; the per-thread read buffers were still borrowed
+/// by the first chunk, so the second panicked ("RefCell already
+/// borrowed"). Many chunks, each with a Parquet file and a large plain
+/// file (a chunk ends at 1 MiB), make the interleaving likely.
+#[test]
+fn issue_23_parquet_in_many_chunks_does_not_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let parquet = std::fs::read(
+        ocsf_dir()
+            .join("security-lake/region=us-east-1/accountId=730335412877/eventDay=20251212/fixture.zstd.parquet"),
+    )
+    .unwrap();
+    let record =
+        std::fs::read_to_string(common::fixtures().join("cloudtrail/single-record.json")).unwrap();
+    for i in 0..24 {
+        let dir = input.join(format!("{i:02}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.parquet"), &parquet).unwrap();
+        // ~1 MiB of white space after the record closes the chunk; the
+        // index makes each file's content (hence each file) distinct.
+        let padded = format!("{record}{}\n", " ".repeat((1 << 20) + i));
+        std::fs::write(dir.join("b.json"), padded).unwrap();
+    }
+    for _ in 0..3 {
+        let store = tempfile::tempdir().unwrap();
+        let (r, v) = ingest_json(&[input.as_path()], &store.path().join("s"), &[]);
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let a = &v["accounting"];
+        assert_eq!(a["files_seen"], 48, "{a}");
+        assert_eq!(a["files_by_kind"]["ocsf_parquet"], 1, "{a}");
+        assert_eq!(a["files_already_ingested"], 23, "{a}");
+    }
+}
+
+/// Found by the fuzz harness (issue 23, seed 1001 case 114): fourteen
+/// flipped bits in the Security Lake fixture made polars-parquet panic
+/// ("assertion failed: self.total_num_values >= 0") and the whole ingest
+/// exit 101. The file is now unreadable, named, exit 1; the run goes on.
+#[test]
+fn issue_23_damaged_parquet_is_unreadable_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(
+        ocsf_dir().join("damaged/issue-23-flipped-bits.parquet"),
+        input.join("damaged.parquet"),
+    )
+    .unwrap();
+    std::fs::copy(
+        common::fixtures().join("cloudtrail/single-record.json"),
+        input.join("good.json"),
+    )
+    .unwrap();
+    let (r, v) = ingest_json(&[input.as_path()], &tmp.path().join("s"), &[]);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let a = &v["accounting"];
+    assert_eq!(a["files_by_kind"]["unreadable"], 1, "{a}");
+    assert_eq!(a["kept"], 1, "{a}");
+    let said = v["messages"].to_string();
+    assert!(
+        said.contains("damaged.parquet") && said.contains("Parquet"),
+        "{said}"
+    );
+}

@@ -22,7 +22,12 @@ pub(super) const CHUNK_FILES: usize = 128;
 const KEEP_BUFFER: usize = 32 << 20;
 
 thread_local! {
-    /// Each worker reads and inflates into the same two buffers for the whole run.
+    /// Each worker reads and inflates into the same two buffers for the
+    /// whole run. `read_chunk` takes them out and puts them back rather
+    /// than borrowing them in place: reading a Parquet file (OCSF) waits on
+    /// polars' pool, and while it waits rayon may run another chunk on the
+    /// same thread, which then finds them gone and makes its own (a borrow
+    /// would panic, issue 23).
     static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
@@ -112,19 +117,29 @@ pub(super) fn read_chunk(
     cx: &ReadContext<'_>,
     topts: &crate::transcripts::TranscriptOptions,
 ) -> ChunkOutcome {
-    BUFFERS.with_borrow_mut(|(raw, buf)| {
+    let (mut raw, mut buf) = BUFFERS.take();
+    let chunk = {
         let mut batch = EventBatch::new("", 1024);
         let outcomes: Vec<FileOutcome> = files
             .iter()
             .enumerate()
             .map(|(i, f)| {
                 let object = fetched.and_then(|o| o.get(i));
-                let mut o = read_one(f, object, raw, buf, &mut batch, known_hashes, cx, topts);
+                let mut o = read_one(
+                    f,
+                    object,
+                    &mut raw,
+                    &mut buf,
+                    &mut batch,
+                    known_hashes,
+                    cx,
+                    topts,
+                );
                 if let Some(object) = object {
                     o.etag.clone_from(&object.object.etag);
                 }
                 // A huge file's buffers are not kept for the rest of the run.
-                for b in [&mut *raw, &mut *buf] {
+                for b in [&mut raw, &mut buf] {
                     if b.capacity() > KEEP_BUFFER {
                         *b = Vec::new();
                     }
@@ -147,7 +162,9 @@ pub(super) fn read_chunk(
             }
         }
         chunk
-    })
+    };
+    BUFFERS.set((raw, buf));
+    chunk
 }
 
 impl ChunkOutcome {

@@ -24,15 +24,21 @@ pub fn is_parquet(bytes: &[u8]) -> bool {
 /// The rows of an OCSF Parquet file as a CloudTrail `{"Records":[…]}`
 /// document, and how many rows there were.
 pub fn to_cloudtrail(bytes: &[u8]) -> Result<(Vec<u8>, usize)> {
-    let mut df = ParquetReader::new(std::io::Cursor::new(bytes))
-        .finish()
-        .map_err(|e| anyhow::anyhow!("reading the Parquet file: {e}"))?;
-    let mut lines = Vec::new();
-    JsonWriter::new(&mut lines)
-        .with_json_format(JsonFormat::JsonLines)
-        .finish(&mut df)
-        .map_err(|e| anyhow::anyhow!("reading the Parquet rows: {e}"))?;
-    let mut records = Vec::with_capacity(df.height());
+    let lines = guarded(|| {
+        // On this thread: a panic is caught here with its message unprinted,
+        // and no wait on polars' pool lets rayon run other work meanwhile.
+        let mut df = ParquetReader::new(std::io::Cursor::new(bytes))
+            .read_parallel(ParallelStrategy::None)
+            .finish()
+            .map_err(|e| anyhow::anyhow!("reading the Parquet file: {e}"))?;
+        let mut lines = Vec::new();
+        JsonWriter::new(&mut lines)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(&mut df)
+            .map_err(|e| anyhow::anyhow!("reading the Parquet rows: {e}"))?;
+        Ok(lines)
+    })?;
+    let mut records = Vec::new();
     for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
         let row: Value = serde_json::from_slice(line).context("reading a Parquet row")?;
         records.push(record(&row));
@@ -40,6 +46,42 @@ pub fn to_cloudtrail(bytes: &[u8]) -> Result<(Vec<u8>, usize)> {
     let n = records.len();
     let doc = serde_json::to_vec(&json!({ "Records": records }))?;
     Ok((doc, n))
+}
+
+thread_local! {
+    /// Set while this thread runs the Parquet reader under `guarded`.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into an error. polars-parquet trusts a file's
+/// metadata (page and value counts, offsets) and panics on some damaged
+/// files, and a damaged file must be reported as unreadable, not end the
+/// run (issue 23, found by the fuzz harness: a few flipped bits gave
+/// "assertion failed: self.total_num_values >= 0"). The panic hook is
+/// wrapped once so that a panic on this thread inside `f` prints nothing;
+/// every other panic goes to the hook as before. A failed allocation
+/// (an abort, not a panic) is not caught.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.get() {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.replace(true);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.set(was);
+    r.unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Err(anyhow::anyhow!("the Parquet reader failed on it ({msg})"))
+    })
 }
 
 fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {

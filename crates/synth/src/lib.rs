@@ -14,10 +14,15 @@
 //! Both write the same bytes for the same configuration on any number of
 //! threads. `json`, `rng` and `output` (gzip files) are the small tools both
 //! use; `cloudtrail` the record parts both write alike.
+//!
+//! `mutate` is the third: not a generator of activity but of damage, the
+//! deterministic mutations of the test fixtures that the fuzz harness
+//! (`tests/fuzz.rs`) feeds to the binary.
 
 mod cloudtrail;
 pub mod corpus;
 mod json;
+pub mod mutate;
 mod output;
 mod rng;
 pub mod scenario;
