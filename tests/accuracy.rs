@@ -87,6 +87,87 @@ fn attribution_meets_its_accuracy_targets_on_the_sample_scenario() {
     );
 }
 
+/// Issues 18 and 19: the agents that AWS or GitHub vouch for (the managed
+/// AWS MCP Server, the Copilot coding agent) and the Copilot CLI are in the
+/// sample and attributed to themselves. Which events are theirs comes from
+/// the generator's ground truth.
+#[test]
+fn the_managed_mcp_server_the_copilot_coding_agent_and_copilot_cli_are_attributed_on_the_sample() {
+    let truth = read_csv(&std::fs::read_to_string(sample().join("ground_truth.csv")).unwrap());
+    let r = run(&[
+        "attribute",
+        sample().to_str().unwrap(),
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let got: HashMap<String, HashMap<String, String>> = read_csv(&r.stdout)
+        .into_iter()
+        .map(|row| (row["event_id"].clone(), row))
+        .collect();
+    let of = |case: &str| -> Vec<&HashMap<String, String>> {
+        truth.iter().filter(|t| t["case"] == case).collect()
+    };
+    let mcp = of("ai_managed_mcp");
+    let copilot_agent = of("ai_copilot_coding_agent");
+    let copilot_cli: Vec<_> = truth
+        .iter()
+        .filter(|t| t["actor"] == "copilot-cli")
+        .collect();
+    for (what, rows) in [
+        ("managed MCP", &mcp),
+        ("Copilot coding agent", &copilot_agent),
+        ("Copilot CLI", &copilot_cli),
+    ] {
+        assert!(rows.len() >= 10, "{what}: {} events in the sample", rows.len());
+    }
+    let mut wrong = Vec::new();
+    for t in mcp.iter().chain(&copilot_agent).chain(&copilot_cli) {
+        let g = &got[&t["event_id"]];
+        let actor = g["actor"].as_str();
+        let fits = g["actor_kind"] == "ai"
+            && match t["case"].as_str() {
+                "ai_managed_mcp" => actor.starts_with("mcp:") && actor == t["actor"],
+                _ => actor == t["actor"],
+            };
+        if !fits {
+            wrong.push(format!(
+                "{} ({}): got {} {} [{}]",
+                t["event_id"], t["case"], g["actor_kind"], g["actor"], g["evidence"]
+            ));
+        }
+    }
+    // The Copilot CLI's events are found through its transcript: the
+    // session and call are the ground truth's.
+    for t in &copilot_cli {
+        let g = &got[&t["event_id"]];
+        if g["agent_session_id"] != t["agent_session_id"] || g["operator"] != t["operator"] {
+            wrong.push(format!("{}: session or operator {:?}", t["event_id"], g));
+        }
+    }
+    // Those AWS vouches for carry what AWS wrote, not a transcript.
+    for t in mcp.iter().chain(&copilot_agent) {
+        let ev = &got[&t["event_id"]]["evidence"];
+        let want = if t["case"] == "ai_managed_mcp" {
+            "invoked_by:aws-mcp.amazonaws.com"
+        } else {
+            "web_identity:repo:acme-corp/billing-api:environment:copilot"
+        };
+        if !ev.contains(want) {
+            wrong.push(format!("{}: evidence {ev} lacks {want}", t["event_id"]));
+        }
+    }
+    // A few agent events may fall to a near miss (clock skew); none of
+    // those AWS vouches for may.
+    let misses = wrong.iter().filter(|w| w.contains("(ai_marker)")).count();
+    assert!(
+        wrong.len() == misses && misses * 20 <= copilot_cli.len(),
+        "{} wrong: {wrong:#?}",
+        wrong.len()
+    );
+}
+
 #[test]
 fn the_committed_sample_data_is_what_the_generator_writes() {
     let dir = tempfile::tempdir().unwrap();

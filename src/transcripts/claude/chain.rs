@@ -45,16 +45,17 @@ pub(super) struct Chain {
     recs: HashMap<String, Rec>,
     /// Sessions that already have a record in this file.
     sessions: HashSet<String>,
-    /// Whether any record links to a parent: a file that never does (old
-    /// versions, hand-made exports) is not checked for roots.
-    links: bool,
+    /// Sessions in which some record links to a parent: a session that
+    /// never does (old versions, hand-made files) is not checked for roots
+    /// or descent.
+    linked: HashSet<String>,
     /// A break found on a record, by record number.
     breaks: HashMap<u64, String>,
-    /// Roots in the middle of a session, by record number (breaks if the
-    /// file links).
-    mid_roots: HashMap<u64, String>,
-    /// The uuid of each record, by record number.
-    seq_uuid: HashMap<u64, String>,
+    /// Roots in the middle of a session, by record number: (session, why),
+    /// a break if the session links.
+    mid_roots: HashMap<u64, (String, String)>,
+    /// The uuid and session of each record, by record number.
+    seq_uuid: HashMap<u64, (String, String)>,
 }
 
 /// Where a record is: its number in the file (records of a one-line export
@@ -108,7 +109,7 @@ impl Chain {
         }
         match parent {
             Some(p) => {
-                self.links = true;
+                self.linked.insert(session.to_owned());
                 match self.recs.get(p) {
                     Some(pr) => {
                         if let (Some(t), Some(pt)) = (time, pr.time)
@@ -134,8 +135,11 @@ impl Chain {
             None if !first_of_session && !l.compact_boundary && !l.logical_parent => {
                 self.mid_roots.insert(
                     seq,
-                    format!(
-                        "null_parent: line {line} starts a new chain in the middle of its session"
+                    (
+                        session.to_owned(),
+                        format!(
+                            "null_parent: line {line} starts a new chain in the middle of its session"
+                        ),
                     ),
                 );
             }
@@ -144,7 +148,8 @@ impl Chain {
         if let Some(w) = why {
             self.breaks.insert(seq, w);
         }
-        self.seq_uuid.insert(seq, uuid.to_owned());
+        self.seq_uuid
+            .insert(seq, (uuid.to_owned(), session.to_owned()));
         // A duplicate keeps the first record's place in the chain.
         self.recs.entry(uuid.to_owned()).or_insert(Rec {
             seq,
@@ -160,8 +165,8 @@ impl Chain {
         if let Some(w) = self.breaks.get(&used.seq) {
             return Some(w.clone());
         }
-        if self.links
-            && let Some(w) = self.mid_roots.get(&used.seq)
+        if let Some((session, w)) = self.mid_roots.get(&used.seq)
+            && self.linked.contains(session)
         {
             return Some(w.clone());
         }
@@ -175,13 +180,14 @@ impl Chain {
         if let Some(w) = self.breaks.get(&r.seq) {
             return Some(format!("result: {w}"));
         }
-        if !self.links {
-            return None;
-        }
-        let (Some(use_uuid), Some(res_uuid)) = (self.seq_uuid.get(&used.seq), self.seq_uuid.get(&r.seq))
+        let (Some((use_uuid, session)), Some((res_uuid, _))) =
+            (self.seq_uuid.get(&used.seq), self.seq_uuid.get(&r.seq))
         else {
             return None;
         };
+        if !self.linked.contains(session) {
+            return None;
+        }
         if use_uuid == res_uuid {
             return None;
         }
@@ -244,7 +250,7 @@ mod tests {
             link(3, "c", Some("b"), "2025-12-08T10:00:09Z"),
         ]);
         assert_eq!(ok.call_break(at(2), Some(at(3))), None);
-        let mut rows = vec![
+        let rows = vec![
             link(1, "a", None, "2025-12-08T10:00:00Z"),
             link(2, "b", Some("a"), "2025-12-08T10:00:05Z"),
             link(3, "c", Some("b"), "2025-12-08T10:00:09Z"),
