@@ -120,7 +120,11 @@ fn the_managed_mcp_server_the_copilot_coding_agent_and_copilot_cli_are_attribute
         ("Copilot coding agent", &copilot_agent),
         ("Copilot CLI", &copilot_cli),
     ] {
-        assert!(rows.len() >= 10, "{what}: {} events in the sample", rows.len());
+        assert!(
+            rows.len() >= 10,
+            "{what}: {} events in the sample",
+            rows.len()
+        );
     }
     let mut wrong = Vec::new();
     for t in mcp.iter().chain(&copilot_agent).chain(&copilot_cli) {

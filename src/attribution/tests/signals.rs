@@ -374,7 +374,13 @@ fn a_transcript_call_out_of_order_or_of_another_operator_counts_less() {
 #[test]
 fn issue_23_a_call_outside_its_transcript_chain_counts_less_than_a_genuine_one() {
     let rows = vec![
-        sso("real", T0, "dynamodb.amazonaws.com:DeleteTable", BOB, OLD_CLI),
+        sso(
+            "real",
+            T0,
+            "dynamodb.amazonaws.com:DeleteTable",
+            BOB,
+            OLD_CLI,
+        ),
         sso(
             "forged",
             T0 + 600 * S,
@@ -402,15 +408,15 @@ fn issue_23_a_call_outside_its_transcript_chain_counts_less_than_a_genuine_one()
         &["dynamodb.delete-table"],
     );
     forged.chain_break = Some(
-        "parent_not_found: parentUuid 9f1c of line 41 is not an earlier record of the file"
-            .into(),
+        "parent_not_found: parentUuid 9f1c of line 41 is not an earlier record of the file".into(),
     );
     let out = attribute(&rows, &[genuine, forged]);
     let (real, fake) = (by_id(&rows, &out, "real"), by_id(&rows, &out, "forged"));
     assert_eq!((real.kind, fake.kind), (ActorKind::Ai, ActorKind::Ai));
     assert!(real.confidence >= 0.9, "{real:?}");
     assert!(
-        fake.confidence <= super::super::checks::DOUBTED_MATCH_MAX && fake.confidence < real.confidence,
+        fake.confidence <= super::super::checks::DOUBTED_MATCH_MAX
+            && fake.confidence < real.confidence,
         "{fake:?}"
     );
     assert!(
@@ -430,7 +436,12 @@ fn two_oidc_subjects_are_two_principals() {
     // WebIdentityUser records have no ARN: the subject (userName) is what
     // tells a CI job from the Copilot coding agent.
     let rows = vec![
-        web_identity("ci", T0, "repo:acme/infra:ref:refs/heads/main", "ASIACI0000000001"),
+        web_identity(
+            "ci",
+            T0,
+            "repo:acme/infra:ref:refs/heads/main",
+            "ASIACI0000000001",
+        ),
         web_identity(
             "copilot",
             T0 + S,

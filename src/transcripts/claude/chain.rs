@@ -204,7 +204,9 @@ impl Chain {
                 _ => break,
             }
         }
-        if at.is_some_and(|p| p != use_uuid && self.recs.get(p).is_some_and(|rec| rec.seq > used.seq)) {
+        if at.is_some_and(|p| {
+            p != use_uuid && self.recs.get(p).is_some_and(|rec| rec.seq > used.seq)
+        }) {
             return None; // walk too long: not doubted
         }
         Some(format!(

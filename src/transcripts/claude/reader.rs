@@ -306,9 +306,7 @@ impl<'o> Reader<'o> {
             ));
         }
         for p in std::mem::take(&mut self.calls) {
-            let chain_break = self
-                .chain
-                .call_break(p.at, p.result.as_ref().map(|r| r.at));
+            let chain_break = self.chain.call_break(p.at, p.result.as_ref().map(|r| r.at));
             let mut call = finish_call(p);
             call.chain_break = chain_break;
             self.c.out.tool_calls.push(call);

@@ -262,10 +262,10 @@ fn identity(o: &mut Obj<'_>, ctx: &RenderCtx<'_>, spec: &Spec, rng: &mut Rng) ->
         }
         Who::Ci { run } => {
             let r = ctx.ci.get(run as usize);
-            let (key, created, ip, role) = r.map_or(
-                (String::new(), spec.t, String::new(), CI_ROLE),
-                |r| (r.key.clone(), r.start, r.ip.clone(), r.role),
-            );
+            let (key, created, ip, role) = r
+                .map_or((String::new(), spec.t, String::new(), CI_ROLE), |r| {
+                    (r.key.clone(), r.start, r.ip.clone(), r.role)
+                });
             assumed_role(&mut u, a, role, "GitHubActions", &key);
             session_context(&mut u, a, role, "", created, None, true);
             ip

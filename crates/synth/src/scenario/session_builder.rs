@@ -159,7 +159,10 @@ impl<'p> Builder<'p> {
             (Flavour::Mcp, _) if p.mcp_command.is_some() => Tool::McpCallAws {
                 cli_command: p.mcp_command.clone().unwrap_or_default(),
             },
-            (_, Agent::ClaudeCode | Agent::CopilotCli | Agent::CopilotCodingAgent | Agent::AwsMcp) => Tool::Bash {
+            (
+                _,
+                Agent::ClaudeCode | Agent::CopilotCli | Agent::CopilotCodingAgent | Agent::AwsMcp,
+            ) => Tool::Bash {
                 command: p.command.clone(),
                 description: p.description.clone(),
             },

@@ -80,7 +80,9 @@ pub(super) fn sts(shape: Shape, ev: &mut Ev<'_>) {
         if web {
             o.str(
                 "subjectFromWebIdentityToken",
-                subject.as_deref().unwrap_or(crate::scenario::cast::CI_SUBJECT),
+                subject
+                    .as_deref()
+                    .unwrap_or(crate::scenario::cast::CI_SUBJECT),
             )
             .str("audience", "sts.amazonaws.com")
             .str(

@@ -265,7 +265,10 @@ fn agents_behind_aws_services_look_as_aws_documents_them() {
         if cols[5] == "ai_managed_mcp" {
             mcp += 1;
             // The managed AWS MCP Server calls with the person's identity.
-            assert_eq!(e["userIdentity"]["invokedBy"], "aws-mcp.amazonaws.com", "{e}");
+            assert_eq!(
+                e["userIdentity"]["invokedBy"], "aws-mcp.amazonaws.com",
+                "{e}"
+            );
             assert_eq!(e["sourceIPAddress"], "aws-mcp.amazonaws.com");
             assert_eq!(e["userAgent"], "aws-mcp.amazonaws.com");
             let arn = e["userIdentity"]["arn"].as_str().unwrap_or("");
@@ -276,7 +279,10 @@ fn agents_behind_aws_services_look_as_aws_documents_them() {
             assert_eq!(u["type"], "WebIdentityUser");
             let subject = u["userName"].as_str().unwrap_or("");
             assert!(subject.ends_with(":environment:copilot"), "{subject}");
-            assert_eq!(e["responseElements"]["subjectFromWebIdentityToken"], subject);
+            assert_eq!(
+                e["responseElements"]["subjectFromWebIdentityToken"],
+                subject
+            );
             let key = e["responseElements"]["credentials"]["accessKeyId"]
                 .as_str()
                 .unwrap_or("")

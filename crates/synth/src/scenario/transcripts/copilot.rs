@@ -10,11 +10,11 @@
 //! `tool.execution_complete`; the turn ends with the assistant's reply and
 //! `assistant.turn_end`, the session with `session.shutdown`.
 
+use super::claude::iso_ms;
 use crate::json::Obj;
 use crate::rng::{Rng, mix};
 use crate::scenario::cast;
 use crate::scenario::session::{Call, Session, Tool};
-use super::claude::iso_ms;
 
 const COPILOT_VERSION: &str = "0.0.367";
 
@@ -122,7 +122,10 @@ impl W {
                 d.obj("result").str("content", out).end();
             } else {
                 d.obj("error")
-                    .str("message", &format!("Command exited with code {}\n{out}", c.exit))
+                    .str(
+                        "message",
+                        &format!("Command exited with code {}\n{out}", c.exit),
+                    )
                     .str("code", "failure")
                     .end();
             }
