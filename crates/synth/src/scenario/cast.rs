@@ -51,7 +51,7 @@ pub(crate) enum Agent {
     CopilotCli,
     /// GitHub's Copilot coding agent, in the repository's `copilot`
     /// Actions environment; it writes no local transcript.
-    CopilotCodingAgent,
+    CopilotCoding,
     /// An agent calling through the managed AWS MCP Server; which client
     /// drove it is not recorded anywhere trailblame reads, so it is named
     /// as trailblame names it.
@@ -65,7 +65,7 @@ impl Agent {
             Agent::Codex => "codex",
             Agent::Kiro => "kiro",
             Agent::CopilotCli => "copilot-cli",
-            Agent::CopilotCodingAgent => "copilot-coding-agent",
+            Agent::CopilotCoding => "copilot-coding-agent",
             Agent::AwsMcp => "mcp:aws-mcp",
         }
     }

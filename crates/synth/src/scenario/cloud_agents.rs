@@ -28,17 +28,26 @@ use crate::scenario::user_agent::{RUNNER_CLI, Ua};
 /// One planned call: operation, main resource.
 type Step = (O, &'static str);
 
-/// The managed MCP server's sessions: (day, local minute, account, calls).
-fn mcp_sessions(world: &World) -> [(u32, i64, u8, Vec<(O, String)>); 2] {
+/// One session of questions through the managed MCP server.
+struct McpSession {
+    day: u32,
+    /// Minutes after local midnight (alice's time).
+    local_min: i64,
+    acct: u8,
+    /// Operation and main resource of each call.
+    calls: Vec<(O, String)>,
+}
+
+fn mcp_sessions(world: &World) -> [McpSession; 2] {
     let st = world.acct(STAGING);
     let pr = world.acct(PROD);
     let f = |v: &[String], i: usize| v.get(i).cloned().unwrap_or_default();
     [
-        (
-            1,
-            17 * 60 + 40,
-            STAGING,
-            vec![
+        McpSession {
+            day: 1,
+            local_min: 17 * 60 + 40,
+            acct: STAGING,
+            calls: vec![
                 (O::GetCallerIdentity, String::new()),
                 (O::ListFunctions, String::new()),
                 (O::GetFunctionConfiguration, f(&st.functions, 0)),
@@ -48,12 +57,12 @@ fn mcp_sessions(world: &World) -> [(u32, i64, u8, Vec<(O, String)>); 2] {
                 (O::FilterLogEvents, f(&st.log_groups, 1)),
                 (O::GetMetricData, String::new()),
             ],
-        ),
-        (
-            3,
-            18 * 60 + 5,
-            PROD,
-            vec![
+        },
+        McpSession {
+            day: 3,
+            local_min: 18 * 60 + 5,
+            acct: PROD,
+            calls: vec![
                 (O::GetCallerIdentity, String::new()),
                 (O::DescribeSecurityGroups, String::new()),
                 (O::DescribeSecurityGroupRules, String::new()),
@@ -61,7 +70,7 @@ fn mcp_sessions(world: &World) -> [(u32, i64, u8, Vec<(O, String)>); 2] {
                 (O::GetFunctionConfiguration, f(&pr.functions, 0)),
                 (O::DescribeAlarms, String::new()),
             ],
-        ),
+        },
     ]
 }
 
@@ -74,7 +83,13 @@ pub(crate) fn managed_mcp(plan: &mut Plan, world: &World) {
         case: Case::AiManagedMcp,
         call: 0,
     };
-    for (n, (day, local_min, acct, calls)) in mcp_sessions(world).into_iter().enumerate() {
+    for (n, session) in mcp_sessions(world).into_iter().enumerate() {
+        let McpSession {
+            day,
+            local_min,
+            acct,
+            calls,
+        } = session;
         let mut rng = Rng::new(mix(plan.seed ^ 0xA3_3C9, n as u64));
         let mut t = plan.start + i64::from(day) * 86_400 + local_min * 60
             - cast::offset_secs(ALICE)
@@ -128,7 +143,7 @@ const DEPLOY: [(Step, &str); 5] = [
 pub(crate) fn copilot_coding_agent(plan: &mut Plan) {
     let truth = Truth {
         kind: Kind::Ai,
-        actor: Actor::Agent(Agent::CopilotCodingAgent),
+        actor: Actor::Agent(Agent::CopilotCoding),
         operator: None,
         case: Case::AiCopilotCodingAgent,
         call: 0,

@@ -480,7 +480,7 @@ pub(crate) fn busywork(b: &mut Builder<'_>) {
             4 => codex("pytest -q tests/test_checkout.py", "12 passed in 3.41s\n", 0, 4_000),
             _ => codex("ls -la", "total 48\n", 0, 20),
         },
-        Agent::CopilotCli | Agent::CopilotCodingAgent | Agent::AwsMcp => match r {
+        Agent::CopilotCli | Agent::CopilotCoding | Agent::AwsMcp => match r {
             0 => bash("git status --short", " M src/handler.py\n", 0, 120, "Show working tree status"),
             1 => bash("rg -n 'QUEUE_URL' src", "src/handler.py:8:QUEUE_URL = os.environ[\"QUEUE_URL\"]\n", 0, 90, "Find the queue setting"),
             2 => bash("cat src/handler.py", "import json\nimport os\n", 0, 40, "Read the handler"),

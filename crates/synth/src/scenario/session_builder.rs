@@ -117,7 +117,7 @@ impl<'p> Builder<'p> {
             Agent::Codex => format!("call_{}", self.rng.alnum(24)),
             Agent::Kiro => format!("tooluse_{}", self.rng.base64_url(22)),
             // Copilot CLI on Claude through Vertex; the others write no transcript.
-            Agent::CopilotCli | Agent::CopilotCodingAgent | Agent::AwsMcp => {
+            Agent::CopilotCli | Agent::CopilotCoding | Agent::AwsMcp => {
                 format!("toolu_vrtx_01{}", self.rng.alnum(22))
             }
         }
@@ -159,13 +159,12 @@ impl<'p> Builder<'p> {
             (Flavour::Mcp, _) if p.mcp_command.is_some() => Tool::McpCallAws {
                 cli_command: p.mcp_command.clone().unwrap_or_default(),
             },
-            (
-                _,
-                Agent::ClaudeCode | Agent::CopilotCli | Agent::CopilotCodingAgent | Agent::AwsMcp,
-            ) => Tool::Bash {
-                command: p.command.clone(),
-                description: p.description.clone(),
-            },
+            (_, Agent::ClaudeCode | Agent::CopilotCli | Agent::CopilotCoding | Agent::AwsMcp) => {
+                Tool::Bash {
+                    command: p.command.clone(),
+                    description: p.description.clone(),
+                }
+            }
             (_, Agent::Codex) => Tool::CodexShell {
                 command: p.command.clone(),
                 escalated: true,

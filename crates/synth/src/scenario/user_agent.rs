@@ -156,7 +156,7 @@ fn agent_code(a: Agent) -> &'static str {
         Agent::Kiro => "AQ",
         Agent::CopilotCli => "AV",
         // These never run the CLI on a person's laptop.
-        Agent::CopilotCodingAgent | Agent::AwsMcp => "",
+        Agent::CopilotCoding | Agent::AwsMcp => "",
     }
 }
 

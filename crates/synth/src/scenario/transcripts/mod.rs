@@ -25,7 +25,7 @@ pub(super) fn write(plan: &Plan, out: &Path) -> Result<(u64, u64)> {
         .sessions
         .iter()
         .filter(|s| s.agent != Agent::Kiro)
-        .filter(|s| !matches!(s.agent, Agent::CopilotCodingAgent | Agent::AwsMcp))
+        .filter(|s| !matches!(s.agent, Agent::CopilotCoding | Agent::AwsMcp))
         .collect();
     let sizes = files
         .par_iter()
