@@ -6,7 +6,8 @@
 //! `session.start`; each prompt is a `user.message` and an
 //! `assistant.turn_start`; each shell call is an `assistant.message` whose
 //! `toolRequests` asks for it, `tool.execution_start`, the permission
-//! dialog (`permission.requested`, `permission.completed` approved) and
+//! dialog (`permission.requested`, `permission.completed` approved; not
+//! for read-only commands such as `ls` or `git status`) and
 //! `tool.execution_complete`; the turn ends with the assistant's reply and
 //! `assistant.turn_end`, the session with `session.shutdown`.
 
@@ -88,32 +89,35 @@ impl W {
                 .end();
             d.str("turnId", &turn_id);
         });
-        self.requests += 1;
-        let req = format!("perm-{}", self.requests);
-        self.event("permission.requested", c.start_ms + 15, |d| {
-            d.str("requestId", &req);
-            let mut p = d.obj("permissionRequest");
-            p.str("kind", "shell")
-                .str("toolCallId", &c.id)
-                .str("fullCommandText", command)
-                .str("intention", description);
-            {
-                let mut cmds = p.arr("commands");
-                let first = command.split_whitespace().next().unwrap_or("");
-                cmds.obj()
-                    .str("identifier", first)
-                    .bool("readOnly", false)
-                    .end();
-                cmds.end();
-            }
-            p.bool("canOfferSessionApproval", true);
-            p.end();
-        });
-        let approved = c.approved_ms.max(c.start_ms + 20);
-        self.event("permission.completed", approved, |d| {
-            d.str("requestId", &req).str("toolCallId", &c.id);
-            d.obj("result").str("kind", "approved").end();
-        });
+        // Read-only commands run without a dialog; anything else asks.
+        if !read_only(command) {
+            self.requests += 1;
+            let req = format!("perm-{}", self.requests);
+            self.event("permission.requested", c.start_ms + 15, |d| {
+                d.str("requestId", &req);
+                let mut p = d.obj("permissionRequest");
+                p.str("kind", "shell")
+                    .str("toolCallId", &c.id)
+                    .str("fullCommandText", command)
+                    .str("intention", description);
+                {
+                    let mut cmds = p.arr("commands");
+                    let first = command.split_whitespace().next().unwrap_or("");
+                    cmds.obj()
+                        .str("identifier", first)
+                        .bool("readOnly", false)
+                        .end();
+                    cmds.end();
+                }
+                p.bool("canOfferSessionApproval", true);
+                p.end();
+            });
+            let approved = c.approved_ms.max(c.start_ms + 20);
+            self.event("permission.completed", approved, |d| {
+                d.str("requestId", &req).str("toolCallId", &c.id);
+                d.obj("result").str("kind", "approved").end();
+            });
+        }
         let ok = c.exit == 0;
         self.event("tool.execution_complete", c.end_ms, |d| {
             d.str("toolCallId", &c.id).bool("success", ok);
@@ -132,6 +136,16 @@ impl W {
             d.str("turnId", &turn_id);
         });
     }
+}
+
+/// Commands the CLI runs without asking (it asks before anything that
+/// may write, `aws` included).
+fn read_only(command: &str) -> bool {
+    let mut w = command.split_whitespace();
+    matches!(
+        (w.next(), w.next()),
+        (Some("ls" | "cat" | "rg"), _) | (Some("git"), Some("status" | "log" | "diff"))
+    )
 }
 
 /// The whole `events.jsonl` of one session.
