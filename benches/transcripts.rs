@@ -1,6 +1,7 @@
-//! Transcript ingest benchmark: 10,000 Claude Code sessions, 1M lines, and
-//! the same number of sessions as Claude Code telemetry (Collector
-//! file-exporter lines, 100 events each), against CloudTrail ingest of a
+//! Transcript ingest benchmark: 10,000 Claude Code sessions, 1M lines, the
+//! same number of sessions as Claude Code telemetry (Collector
+//! file-exporter lines, 100 events each), and as Cursor hook logs and
+//! Cline task folders (100 records each), against CloudTrail ingest of a
 //! synthetic corpus in the same run, compared per decompressed byte
 //! (target: no slower per byte).
 //!
@@ -169,6 +170,73 @@ fn telemetry(sessions: usize) -> PathBuf {
     dir
 }
 
+/// Cursor hook logs (one file per 500 conversations, 100 payloads each, as
+/// `trailblame-hook-log cursor` writes them) and Cline task folders
+/// (`ui_messages.json` of 100 messages each), half the sessions each.
+fn cursor_and_cline(sessions: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-data/cursor-cline-{sessions}-v1"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let hooks = dir.join("hooks");
+        std::fs::create_dir_all(&hooks).unwrap();
+        let half = sessions / 2;
+        for f in 0..half.div_ceil(500) {
+            let mut text = String::new();
+            for i in f * 500..((f + 1) * 500).min(half) {
+                for k in 0..50 {
+                    let cmd = COMMANDS[(i + k) % COMMANDS.len()].replace('"', "\\\"");
+                    for (ev, extra) in [
+                        ("beforeShellExecution", String::new()),
+                        (
+                            "afterShellExecution",
+                            ",\"output\":\"ok\",\"duration\":120".to_owned(),
+                        ),
+                    ] {
+                        let _ = writeln!(
+                            text,
+                            "{{\"logged_at\":\"2026-01-16T10:{:02}:{:02}Z\",\"agent\":\"cursor\",\"hook\":{{\"conversation_id\":\"{i:08x}-c\",\"generation_id\":\"g{k}\",\"hook_event_name\":\"{ev}\",\"cursor_version\":\"2.3.41\",\"workspace_roots\":[\"/home/dev/src\"],\"command\":\"{cmd}\",\"cwd\":\"/home/dev/src\"{extra}}}}}",
+                            k % 60,
+                            i % 60
+                        );
+                    }
+                }
+            }
+            std::fs::write(hooks.join(format!("cursor-hooks-{f:04}.jsonl")), text).unwrap();
+        }
+        for i in half..sessions {
+            let d = dir.join(format!("cline/tasks/{}", 1_768_564_800_000u64 + i as u64));
+            std::fs::create_dir_all(&d).unwrap();
+            let mut items = Vec::with_capacity(100);
+            let ts = |k: usize| 1_768_564_800_000u64 + (i * 1000 + k) as u64;
+            items.push(format!(
+                "{{\"ts\":{},\"type\":\"say\",\"say\":\"task\",\"text\":\"clean up\"}}",
+                ts(0)
+            ));
+            for k in 0..33 {
+                let cmd = COMMANDS[(i + k) % COMMANDS.len()].replace('"', "\\\"");
+                let kind = if k % 2 == 0 { "ask" } else { "say" };
+                items.push(format!(
+                    "{{\"ts\":{},\"type\":\"{kind}\",\"{kind}\":\"command\",\"text\":\"{cmd}\"}}",
+                    ts(3 * k + 1)
+                ));
+                items.push(format!(
+                    "{{\"ts\":{},\"type\":\"ask\",\"ask\":\"command_output\",\"text\":\"ok\"}}",
+                    ts(3 * k + 2)
+                ));
+                items.push(format!(
+                    "{{\"ts\":{},\"type\":\"say\",\"say\":\"api_req_started\",\"text\":\"{{\\\"request\\\":\\\"Command executed.\\\"}}\"}}",
+                    ts(3 * k + 3)
+                ));
+            }
+            std::fs::write(d.join("ui_messages.json"), format!("[{}]", items.join(","))).unwrap();
+        }
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
 /// Reads every file once so both sides are timed with a warm page cache.
 fn warm(dir: &Path) {
     for p in files_under(dir) {
@@ -244,5 +312,21 @@ fn main() {
         ct_rate / ot_rate,
         ov["accounting"]["transcript_lines_read"],
         ov["accounting"]["transcript_rows"]["tool_calls"]
+    );
+    let ndir = cursor_and_cline(sessions);
+    warm(&ndir);
+    let (nw_s, nw_b, nv) = ingest(&ndir);
+    let nw_rate = nw_b as f64 / nw_s / 1e6;
+    println!(
+        "  Cursor hooks + Cline tasks    {:>7.2} s  {:>7.1} MB             {:>6.1} MB/s",
+        nw_s,
+        nw_b as f64 / 1e6,
+        nw_rate
+    );
+    println!(
+        "  time per byte: cursor+cline / cloudtrail = {:.2} (target <= 1.0); records read: {}, tool calls stored: {}",
+        ct_rate / nw_rate,
+        nv["accounting"]["transcript_lines_read"],
+        nv["accounting"]["transcript_rows"]["tool_calls"]
     );
 }

@@ -843,3 +843,78 @@ fn issue_23_a_forged_call_appended_to_a_transcript_is_flagged_and_counts_less() 
         "{fake}"
     );
 }
+
+/// Issue 19: a Cursor session on the person's own credentials with an old
+/// CLI (no `m/AW` marker). The hook log's `aws s3 rb` (exact command and
+/// time) takes the bucket deletion's events; the transcript's copy of the
+/// call has no time and takes none. Cursor's hooks record no approval.
+#[test]
+fn issue_19_a_cursor_hook_log_attributes_the_calls_to_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    copy_dir(
+        &fixtures().join("transcripts/cursor/home"),
+        &input.join("home"),
+    );
+    // The rb's three events, as fay made them during the Cursor call.
+    let src = fixture().join(
+        "cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/16/\
+         111122223333_CloudTrail_us-east-1_20260116T1005Z_Hq3kV9x2LmN8pR4t.json",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(src).unwrap()).unwrap();
+    let records: Vec<serde_json::Value> = v["Records"].as_array().unwrap()[..3].to_vec();
+    let mut text = serde_json::json!({ "Records": records }).to_string();
+    for (from, to) in [
+        ("bob@example.com", "fay@example.com"),
+        ("EXAMPLEBOB", "EXAMPLEFAY"),
+        ("demo-tmp-bucket", "cursor-scratch-2025"),
+        ("T10:00:06Z", "T11:00:06Z"),
+        ("T10:00:07Z", "T11:00:07Z"),
+        ("T10:00:08Z", "T11:00:08Z"),
+        ("0a8f3b2e-1111", "0a8f3b2e-3333"),
+    ] {
+        text = text.replace(from, to);
+    }
+    let ct = input.join("cloudtrail/111122223333_CloudTrail_us-east-1_20260116T1100Z_cur1.json");
+    std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
+    std::fs::write(&ct, text).unwrap();
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "the fixtures have damaged lines: {}", r.stderr);
+    let rows = ai_rows(&store);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let call = rows[0]["tool_call_id"].clone();
+    assert!(
+        call.as_str().is_some_and(|c| c.starts_with("cursor-hook-")),
+        "{rows:?}"
+    );
+    for row in &rows {
+        assert_eq!(row["actor"], "cursor", "{row}");
+        assert_eq!(
+            row["agent_session_id"],
+            "c9a1f2e3-4b5d-4e6f-8a7b-9c0d1e2f3a4b"
+        );
+        assert_eq!(row["tool_call_id"], call);
+        assert_eq!(row["approval"], "unknown", "{row}");
+    }
+    let r = run(&[
+        "explain",
+        "0a8f3b2e-3333-4c1d-9a00-000000000003",
+        "--store",
+        store.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in [
+        "label: ai cursor",
+        "aws s3 rb s3://cursor-scratch-2025 --force",
+        "Cursor hook log",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+}

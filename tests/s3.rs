@@ -171,10 +171,24 @@ fn account_and_region_filters_and_digests_are_never_fetched() {
     let (r, v) = ingest_s3(
         &proxy.endpoint(),
         tmp.path(),
-        &[&url, "--account", "111122223333", "--region", "us-east-1"],
+        &[
+            &url,
+            "--account",
+            "111122223333",
+            "--region",
+            "us-east-1",
+            "--progress",
+            "on",
+        ],
         &store,
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // Progress names what was listed, what is to fetch and what was fetched.
+    assert!(
+        r.stderr.contains("S3: 1 listed, 1 to fetch, 1 fetched"),
+        "{}",
+        r.stderr
+    );
     let fetched = gets(&proxy);
     assert_eq!(fetched.len(), 1, "{fetched:?}");
     assert!(fetched[0].contains("/CloudTrail/us-east-1/"));

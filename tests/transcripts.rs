@@ -41,6 +41,9 @@ fn every_agent_format_lands_in_the_tables() {
         "claude-code",
         "codex",
         "copilot-cli",
+        "cursor",
+        "cline",
+        "roo-code",
         "gemini-cli",
         "kiro",
     ] {
@@ -626,4 +629,237 @@ fn issue_23_real_claude_code_samples_pass_the_chain_check() {
         "SELECT source_file, source_line, chain_break FROM tool_calls WHERE chain_break IS NOT NULL",
     );
     assert!(broken.is_empty(), "false alarms: {broken:#?}");
+}
+
+/// Cursor transcripts (JSON Lines, a subagent, the older text form) and a
+/// Cursor hook log: one session for the conversation, the calls the hooks
+/// timed, the redacted input left unknown, and the damaged lines named.
+#[test]
+fn issue_19_cursor_transcripts_and_hook_logs_are_read() {
+    let home = fixtures().join("transcripts/cursor/home");
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest(&[&home], store.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let said = v["messages"].to_string();
+    assert!(said.contains("cursor-hook-log.jsonl: line 6"), "{said}");
+    assert!(said.contains("cursor-hook-log.jsonl: line 7"), "{said}");
+    assert!(
+        said.contains("c9a1f2e3-4b5d-4e6f-8a7b-9c0d1e2f3a4b.jsonl: line 6"),
+        "{said}"
+    );
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_quarantined"], 3);
+    assert_eq!(
+        a["transcript_lines_read"].as_u64().unwrap(),
+        a["transcript_records_used"].as_u64().unwrap()
+            + a["transcript_records_skipped"].as_u64().unwrap()
+            + 3
+    );
+    let kinds = query(
+        store.path(),
+        "SELECT kind, COUNT(*) AS n FROM ingested_files GROUP BY kind ORDER BY kind",
+    );
+    let kinds: Vec<(String, u64)> = kinds
+        .iter()
+        .map(|k| {
+            (
+                k["kind"].as_str().unwrap().to_owned(),
+                k["n"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("transcript:cursor-hook-log".to_owned(), 1),
+            ("transcript:cursor-jsonl".to_owned(), 2),
+            ("transcript:cursor-txt".to_owned(), 1),
+        ]
+    );
+    let s = query(
+        store.path(),
+        "SELECT DISTINCT session_id, agent, operator FROM agent_sessions ORDER BY session_id",
+    );
+    assert_eq!(s.len(), 3, "{s:?}");
+    assert!(
+        s.iter()
+            .all(|r| r["agent"] == "cursor" && r["operator"] == "fay")
+    );
+    let timed = query(
+        store.path(),
+        "SELECT command, outcome, approval, CAST(started_at AS VARCHAR) AS t FROM tool_calls \
+         WHERE started_at IS NOT NULL ORDER BY started_at",
+    );
+    let cmds: Vec<&str> = timed
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cmds,
+        [
+            "aws s3 rb s3://cursor-scratch-2025 --force",
+            "aws iam delete-user --user-name old-ci",
+            "aws sts get-caller-identity",
+        ]
+    );
+    assert!(
+        timed.iter().all(|c| c["approval"] == "unknown"),
+        "{timed:?}"
+    );
+    assert_eq!(timed[0]["outcome"], "ok");
+    assert_eq!(timed[1]["outcome"], "unknown");
+    // The transcript's own calls have no time, and a redacted input no command.
+    let untimed = query(
+        store.path(),
+        "SELECT call_id, command FROM tool_calls WHERE started_at IS NULL ORDER BY call_id",
+    );
+    let redacted = untimed
+        .iter()
+        .find(|c| c["call_id"] == "toolu_cur_02")
+        .unwrap();
+    assert!(redacted["command"].is_null(), "{untimed:?}");
+    let ops = query(
+        store.path(),
+        "SELECT expected_operations FROM tool_calls \
+         WHERE command = 'aws s3 rb s3://cursor-scratch-2025 --force' AND started_at IS NOT NULL",
+    );
+    assert!(
+        ops[0]["expected_operations"]
+            .to_string()
+            .contains("DeleteBucket"),
+        "{ops:?}"
+    );
+}
+
+/// The shipped logging hook, given Cursor's payloads, writes a log the
+/// Cursor hook reader reads.
+#[test]
+fn issue_19_the_shipped_hook_script_logs_cursor_payloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("cursor-hooks.jsonl");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/hooks/trailblame-hook-log");
+    let payloads = [
+        r#"{"conversation_id":"c1","generation_id":"g1","hook_event_name":"beforeShellExecution","command":"aws s3 ls","cwd":"/home/hal/w","workspace_roots":["/home/hal/w"],"cursor_version":"2.3.41"}"#,
+        r#"{"conversation_id":"c1","generation_id":"g1","hook_event_name":"afterShellExecution","command":"aws s3 ls","output":"b","duration":120}"#,
+    ];
+    for p in payloads {
+        use std::io::Write;
+        let mut child = std::process::Command::new("sh")
+            .arg(&script)
+            .arg("cursor")
+            .arg(&log)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(p.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        assert!(out.stdout.is_empty(), "the hook answers nothing");
+    }
+    let store = dir.path().join("s");
+    let (r, v) = ingest(&[&log], &store);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["accounting"]["transcript_records_used"], 2);
+    let calls = query(
+        &store,
+        "SELECT command, outcome, started_at FROM tool_calls",
+    );
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(
+        (calls[0]["command"].as_str(), calls[0]["outcome"].as_str()),
+        (Some("aws s3 ls"), Some("ok"))
+    );
+    assert!(!calls[0]["started_at"].is_null());
+    let s = query(&store, "SELECT agent, operator FROM agent_sessions");
+    assert_eq!(
+        (s[0]["agent"].as_str(), s[0]["operator"].as_str()),
+        (Some("cursor"), Some("hal"))
+    );
+}
+
+/// A Cline task folder and a Roo Code task: the three files recognised,
+/// each call's approval from the messages (auto, approved, denied), the
+/// damaged elements named, and every record accounted for.
+#[test]
+fn issue_19_cline_and_roo_code_task_folders_are_read() {
+    let home = fixtures().join("transcripts/cline/home");
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest(&[&home], store.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let said = v["messages"].to_string();
+    assert!(said.contains("ui_messages.json: line 18"), "{said}");
+    assert!(said.contains("ui_messages.json: line 21"), "{said}");
+    let files = query(
+        store.path(),
+        "SELECT kind, records_read, kept, skipped, quarantined FROM ingested_files ORDER BY path",
+    );
+    assert_eq!(files.len(), 4, "{files:?}");
+    assert!(
+        files.iter().all(|f| f["kind"] == "transcript:cline-task"),
+        "{files:?}"
+    );
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_quarantined"], 2);
+    assert_eq!(
+        a["transcript_lines_read"].as_u64().unwrap(),
+        a["transcript_records_used"].as_u64().unwrap()
+            + a["transcript_records_skipped"].as_u64().unwrap()
+            + 2
+    );
+    let s = query(
+        store.path(),
+        "SELECT session_id, agent, operator FROM agent_sessions ORDER BY agent",
+    );
+    assert_eq!(s.len(), 2, "{s:?}");
+    assert_eq!(
+        (s[0]["agent"].as_str(), s[0]["session_id"].as_str()),
+        (Some("cline"), Some("1768564800000"))
+    );
+    assert_eq!(s[1]["agent"], "roo-code");
+    assert!(s.iter().all(|r| r["operator"] == "gil"));
+    let calls = query(
+        store.path(),
+        "SELECT command, outcome, approval, approval_evidence FROM tool_calls ORDER BY started_at",
+    );
+    let got: Vec<(&str, &str)> = calls
+        .iter()
+        .map(|c| {
+            (
+                c["outcome"].as_str().unwrap(),
+                c["approval"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ok", "auto"),
+            ("ok", "explicit"),
+            ("rejected", "rejected"),
+            ("ok", "explicit"),
+            ("rejected", "rejected"),
+        ]
+    );
+    assert_eq!(
+        calls[1]["command"],
+        "aws s3 rb s3://staging-leftovers --force"
+    );
+    assert!(
+        calls[2]["approval_evidence"]
+            .as_str()
+            .unwrap()
+            .contains("The user denied this operation"),
+        "{calls:?}"
+    );
+    let ops = query(
+        store.path(),
+        "SELECT expected_operations FROM tool_calls WHERE command LIKE 'mcp:%'",
+    );
+    assert!(
+        ops[0]["expected_operations"]
+            .to_string()
+            .contains("DescribeVpcs"),
+        "{ops:?}"
+    );
 }

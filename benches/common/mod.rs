@@ -11,9 +11,25 @@ pub fn bin() -> &'static str {
 }
 
 /// `target/bench-data/ct-<events>`: synthetic CloudTrail (seed 42, 14 days,
-/// 3 accounts), generated once and reused.
+/// 3 accounts, ~420 records a file), generated once and reused.
 pub fn synth_corpus(events: u64) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/ct-{events}"));
+    synth_corpus_shaped(events, None)
+}
+
+/// `target/bench-data/ct-<events>-rpf<n>`: the same organisation delivered
+/// in files of `records_per_file` records (CloudTrail's real shape: one
+/// small file per account, region and 5 minutes), in the S3 layout
+/// `AWSLogs/<o-id>/<acct>/CloudTrail/<region>/YYYY/MM/DD/…json.gz`.
+pub fn synth_small_files(events: u64, records_per_file: u32) -> PathBuf {
+    synth_corpus_shaped(events, Some(records_per_file))
+}
+
+fn synth_corpus_shaped(events: u64, records_per_file: Option<u32>) -> PathBuf {
+    let name = match records_per_file {
+        None => format!("ct-{events}"),
+        Some(n) => format!("ct-{events}-rpf{n}"),
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/{name}"));
     let stamp = dir.join(".complete");
     if !stamp.exists() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -23,6 +39,7 @@ pub fn synth_corpus(events: u64) -> PathBuf {
             seed: 42,
             days: 14,
             accounts: 3,
+            records_per_file: records_per_file.unwrap_or(500),
             ..Default::default()
         };
         trailblame_synth::corpus::generate(&cfg, &dir).expect("synth");

@@ -68,6 +68,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             let mut v = serde_json::to_value(&report.ingest.record)?;
             v["messages"] = serde_json::json!(report.ingest.messages);
             v["messages_left_out"] = serde_json::json!(report.ingest.messages_left_out);
+            v["dedup"] = serde_json::to_value(&report.ingest.dedup)?;
             crate::output::write_text(
                 &(serde_json::to_string_pretty(&v)? + "\n"),
                 a.output.as_deref(),
@@ -190,8 +191,23 @@ pub fn print_report(run: &Report, store: Option<(&Path, std::time::Duration)>) {
             thousands(s3.failed),
         ));
     }
+    let d = &report.dedup;
+    if d.stored_events > 0 && a.records_read > 0 {
+        out.push_str(&format!(
+            "duplicates looked for among {} stored events of {} of the store's {} days\n",
+            thousands(d.keys_read),
+            thousands(d.days_read),
+            thousands(d.stored_days)
+        ));
+    }
     if let Some(line) = lenient_line(a) {
         out.push_str(&line);
+    }
+    if a.files_over_limit > 0 {
+        out.push_str(&format!(
+            "files over the size limit (ingest.max_file_bytes): {}, read up to it, the rest quarantined\n",
+            thousands(a.files_over_limit)
+        ));
     }
     if !a.paths_not_read.is_empty() {
         let parts: Vec<String> = a

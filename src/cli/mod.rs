@@ -153,6 +153,18 @@ pub struct RunArgs {
     pub config_from_inputs: bool,
     #[command(flatten)]
     pub s3: S3Args,
+    /// Most bytes of one input file read, decompressed (the rest is
+    /// reported); overrides `ingest.max_file_bytes` (default 128 MiB)
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_bytes: Option<u64>,
+    /// Longest record kept (longer ones are quarantined); overrides
+    /// `ingest.max_record_bytes` (default 1 MiB)
+    #[arg(long, value_name = "BYTES")]
+    pub max_record_bytes: Option<u64>,
+    /// Longest field value kept (its record is quarantined); overrides
+    /// `ingest.max_field_bytes` (default 256 KiB)
+    #[arg(long, value_name = "BYTES")]
+    pub max_field_bytes: Option<u64>,
 }
 
 /// How `s3://` inputs are read (credentials and endpoint: the standard
@@ -219,8 +231,21 @@ impl RunArgs {
             Some(p) => read_operator_map(p)?,
             None => Vec::new(),
         };
+        let settings = self.settings(inputs)?;
+        let mut limits = settings.ingest;
+        for (opt, value) in [
+            (&mut limits.max_file_bytes, self.max_file_bytes),
+            (&mut limits.max_record_bytes, self.max_record_bytes),
+            (&mut limits.max_field_bytes, self.max_field_bytes),
+        ] {
+            if let Some(v) = value {
+                *opt = v;
+            }
+        }
+        limits.check("options --max-*-bytes")?;
         Ok(crate::pipeline::Options {
             ingest: IngestOptions {
+                limits,
                 strict: self.strict,
                 progress: self.progress(),
                 transcripts: crate::transcripts::TranscriptOptions {
@@ -231,7 +256,7 @@ impl RunArgs {
                 window: Default::default(),
                 s3: self.s3.options(),
             },
-            settings: self.settings(inputs)?,
+            settings,
             attribute: true,
         })
     }

@@ -1,7 +1,8 @@
 //! Builds `events` columns row by row and hands them over as a DataFrame.
 //!
-//! One builder per worker thread and file; strings are copied once, from the
-//! input bytes into Arrow buffers. Column order and types follow
+//! One builder per chunk of files (many small files share one, so the
+//! per-frame cost of Arrow and polars is paid per chunk, not per file);
+//! strings are copied once, from the input bytes into Arrow buffers. Column order and types follow
 //! `schema::events_columns`, which a test checks.
 
 use super::normalise::EventRow;
@@ -17,7 +18,8 @@ pub struct EventBatch {
     session_created_at: Vec<Option<i64>>,
     resources: ListStringChunkedBuilder,
     feature_ids: ListStringChunkedBuilder,
-    source_file: String,
+    /// The file rows come from, in runs: (path, rows).
+    source_runs: Vec<(String, usize)>,
     source_line: Vec<Option<u64>>,
     source_index: Vec<u64>,
     /// Per row: the partition day (days since the epoch) and the key used for
@@ -77,11 +79,83 @@ const BOOL_COLS: [&str; 4] = [
     events::MANAGEMENT_EVENT,
 ];
 
+/// A row's string columns, in `STR_COLS` order.
+fn str_values<'r>(r: &'r EventRow<'_>) -> [Option<&'r str>; 40] {
+    let ua = &r.ua;
+    [
+        Some(&r.event_id),
+        r.event_version,
+        Some(r.event_source),
+        Some(r.event_name),
+        r.aws_region,
+        r.account_id,
+        r.source_ip,
+        r.user_agent,
+        r.identity_type,
+        r.principal_arn,
+        r.principal_id,
+        r.account_of_principal,
+        r.user_name,
+        r.role_arn,
+        r.role_name,
+        r.session_name,
+        r.access_key_id,
+        r.source_identity,
+        r.invoked_by,
+        r.on_behalf_of.as_deref(),
+        r.event_type,
+        r.event_category,
+        r.error_code,
+        r.error_message,
+        r.request_id,
+        r.shared_event_id,
+        r.vpc_endpoint_id,
+        r.request_parameters,
+        r.response_elements,
+        r.additional_event_data,
+        r.service_event_details,
+        r.insight_details,
+        r.iam_action.as_deref(),
+        ua.client,
+        ua.client_version,
+        ua.cli_command,
+        ua.exec_env,
+        ua.app_id,
+        ua.cli_session,
+        ua.mcp_server,
+    ]
+}
+
+/// The longest value of a row (string columns and `resources` entries):
+/// its column name and length in bytes, for the field size limit.
+pub fn longest_field(r: &EventRow<'_>) -> (&'static str, usize) {
+    let mut longest = ("", 0);
+    for (name, v) in STR_COLS.iter().zip(str_values(r)) {
+        let n = v.map_or(0, str::len);
+        if n > longest.1 {
+            longest = (name, n);
+        }
+    }
+    for v in &r.resources {
+        if v.len() > longest.1 {
+            longest = (events::RESOURCES, v.len());
+        }
+    }
+    longest
+}
+
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 impl EventBatch {
-    pub fn source_file(&self) -> &str {
-        &self.source_file
+    /// Rows pushed from now on come from `source_file`.
+    pub fn start_file(&mut self, source_file: &str) {
+        if self
+            .source_runs
+            .last()
+            .is_none_or(|(p, _)| p != source_file)
+        {
+            self.source_runs.push((source_file.to_string(), 0));
+        }
     }
 
     pub fn new(source_file: &str, capacity: usize) -> Self {
@@ -104,7 +178,7 @@ impl EventBatch {
                 capacity,
                 capacity,
             ),
-            source_file: source_file.to_string(),
+            source_runs: vec![(source_file.to_string(), 0)],
             source_line: Vec::with_capacity(capacity),
             source_index: Vec::with_capacity(capacity),
             days: Vec::with_capacity(capacity),
@@ -121,52 +195,10 @@ impl EventBatch {
     }
 
     pub fn push(&mut self, r: &EventRow<'_>, line: Option<u64>, index: u64) {
-        let ua = &r.ua;
-        let values: [Option<&str>; 40] = [
-            Some(&r.event_id),
-            r.event_version,
-            Some(r.event_source),
-            Some(r.event_name),
-            r.aws_region,
-            r.account_id,
-            r.source_ip,
-            r.user_agent,
-            r.identity_type,
-            r.principal_arn,
-            r.principal_id,
-            r.account_of_principal,
-            r.user_name,
-            r.role_arn,
-            r.role_name,
-            r.session_name,
-            r.access_key_id,
-            r.source_identity,
-            r.invoked_by,
-            r.on_behalf_of.as_deref(),
-            r.event_type,
-            r.event_category,
-            r.error_code,
-            r.error_message,
-            r.request_id,
-            r.shared_event_id,
-            r.vpc_endpoint_id,
-            r.request_parameters,
-            r.response_elements,
-            r.additional_event_data,
-            r.service_event_details,
-            r.insight_details,
-            r.iam_action.as_deref(),
-            ua.client,
-            ua.client_version,
-            ua.cli_command,
-            ua.exec_env,
-            ua.app_id,
-            ua.cli_session,
-            ua.mcp_server,
-        ];
-        for (b, v) in self.strs.iter_mut().zip(values) {
+        for (b, v) in self.strs.iter_mut().zip(str_values(r)) {
             b.append_option(v);
         }
+        let ua = &r.ua;
         let bools = [
             r.mfa_authenticated,
             Some(r.console_session),
@@ -193,6 +225,9 @@ impl EventBatch {
         self.days
             .push(r.event_time.div_euclid(MICROS_PER_DAY) as i32);
         self.id_hashes.push(r.dedup_key());
+        if let Some(run) = self.source_runs.last_mut() {
+            run.1 += 1;
+        }
         self.len += 1;
     }
 
@@ -231,10 +266,11 @@ impl EventBatch {
         by_name.push((events::FEATURE_IDS, feature_ids.finish().into_column()));
         by_name.push((
             events::SOURCE_FILE,
-            StringChunked::full(
+            StringChunked::from_iter_values(
                 PlSmallStr::from_static(events::SOURCE_FILE),
-                &self.source_file,
-                n,
+                self.source_runs
+                    .iter()
+                    .flat_map(|(p, rows)| std::iter::repeat_n(p.as_str(), *rows)),
             )
             .into_column(),
         ));
@@ -305,5 +341,22 @@ mod tests {
             .get_as_series(0)
             .unwrap();
         assert_eq!(ids.len(), 2);
+    }
+
+    #[test]
+    fn rows_of_several_files_name_their_file() {
+        let json = r#"{"eventID":"e","eventTime":"2025-12-08T09:01:02Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}"#;
+        let doc: Doc = serde_json::from_str(json).unwrap();
+        let row = normalise(&doc, Origin::default(), exceptions().unwrap()).unwrap();
+        let mut b = EventBatch::new("a.json", 4);
+        b.push(&row, Some(1), 0);
+        b.start_file("b.json");
+        b.start_file("c.json");
+        b.push(&row, Some(1), 0);
+        b.push(&row, Some(2), 1);
+        let df = b.finish().unwrap();
+        let col = df.column(events::SOURCE_FILE).unwrap().str().unwrap();
+        let files: Vec<Option<&str>> = (0..col.len()).map(|i| col.get(i)).collect();
+        assert_eq!(files, [Some("a.json"), Some("c.json"), Some("c.json")]);
     }
 }

@@ -22,7 +22,7 @@
 //! are not copied: the caller (`pipeline::merge`) rebuilds the attribution
 //! over the merged store; `findings` stay as the destination had them.
 
-use super::dedup::{IdSet, existing_ids, existing_transcript_keys};
+use super::dedup::{EventKeys, IdSet, existing_transcript_keys};
 use super::transcript;
 use crate::schema::{events, ingested_files as f, quarantine as q, table};
 use crate::store::manifest::{Accounting, RunRecord};
@@ -77,7 +77,8 @@ struct FileRow {
 /// Stages the contents of `sources`, in order, into the open write run.
 pub fn merge(sources: &[PathBuf], writer: &mut StoreWriter) -> Result<Merged> {
     let dest = canonical(writer.root());
-    let mut seen = existing_ids(writer)?;
+    let mut seen = EventKeys::new(writer.root(), &writer.manifest)?;
+    seen.load_all()?;
     let mut transcript_keys = existing_transcript_keys(writer)?;
     let mut known_hashes: HashSet<String> = writer.manifest.files.keys().cloned().collect();
     let mut next_run = writer.run;
@@ -304,7 +305,7 @@ impl<'a> Source<'a> {
         a.duplicates += 1;
     }
 
-    fn events(&mut self, writer: &mut StoreWriter, seen: &mut IdSet) -> Result<()> {
+    fn events(&mut self, writer: &mut StoreWriter, seen: &mut EventKeys) -> Result<()> {
         for (rel, path) in self.parts(table::EVENTS) {
             let df = read_part(&path).with_context(|| rel.clone())?;
             let keys = df.column(events::EVENT_KEY)?.str()?;

@@ -12,13 +12,62 @@
 use flate2::read::MultiGzDecoder;
 use std::io::Read;
 
-/// The largest decompressed file accepted.
+/// The largest decompressed file accepted, unless told otherwise (tests;
+/// ingest passes `Limits::max_file_bytes`).
 pub const MAX_DECODED: u64 = 4 << 30;
 
 pub struct Decoded {
     pub gzip: bool,
+    /// Inflating stopped at the limit: the rest was not read.
+    pub over_limit: bool,
     /// Damage met while inflating, after `bytes` ends.
     pub trailing_error: Option<String>,
+}
+
+/// What `read_capped` read.
+pub struct ReadCapped {
+    /// The file's size on disk.
+    pub size: u64,
+    /// xxh3-128 of the whole file.
+    pub hash: u128,
+}
+
+/// Reads at most `limit` bytes of `path` into `raw` (cleared first). A
+/// file longer than that is hashed to its end as it streams by, in pieces,
+/// never held whole: memory stays bounded by the limit whatever the file.
+pub fn read_capped(
+    path: &std::path::Path,
+    size_hint: u64,
+    limit: u64,
+    raw: &mut Vec<u8>,
+) -> std::io::Result<ReadCapped> {
+    raw.clear();
+    let mut file = std::fs::File::open(path)?;
+    raw.reserve(size_hint.min(limit) as usize);
+    (&mut file).take(limit).read_to_end(raw)?;
+    let mut piece = Vec::new();
+    let first = (&mut file).take(1 << 20).read_to_end(&mut piece)?;
+    if first == 0 {
+        return Ok(ReadCapped {
+            size: raw.len() as u64,
+            hash: xxhash_rust::xxh3::xxh3_128(raw),
+        });
+    }
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(raw);
+    let mut size = raw.len() as u64;
+    loop {
+        hasher.update(&piece);
+        size += piece.len() as u64;
+        piece.clear();
+        if (&mut file).take(1 << 20).read_to_end(&mut piece)? == 0 {
+            break;
+        }
+    }
+    Ok(ReadCapped {
+        size,
+        hash: hasher.digest128(),
+    })
 }
 
 pub fn is_gzip(raw: &[u8]) -> bool {
@@ -32,6 +81,7 @@ pub fn decode_into(raw: &[u8], out: &mut Vec<u8>, limit: u64) -> Decoded {
     if !is_gzip(raw) {
         return Decoded {
             gzip: false,
+            over_limit: false,
             trailing_error: None,
         };
     }
@@ -47,20 +97,23 @@ pub fn decode_into(raw: &[u8], out: &mut Vec<u8>, limit: u64) -> Decoded {
         {
             return Decoded {
                 gzip: true,
+                over_limit: false,
                 trailing_error: None,
             };
         }
         out.clear();
     }
     let mut dec = MultiGzDecoder::new(raw).take(limit + 1);
+    let mut over_limit = false;
     // read_to_end keeps what was inflated before an error.
     let trailing_error = loop {
         match dec.read_to_end(out) {
             Ok(_) if out.len() as u64 > limit => {
                 out.truncate(limit as usize);
+                over_limit = true;
                 break Some(format!(
-                    "decompressed size exceeds the {} MiB limit",
-                    limit >> 20
+                    "decompressed size is over the {} limit (ingest.max_file_bytes); the rest is not read",
+                    crate::ingest::limits::human_bytes(limit)
                 ));
             }
             Ok(_) => break None,
@@ -83,6 +136,7 @@ pub fn decode_into(raw: &[u8], out: &mut Vec<u8>, limit: u64) -> Decoded {
     };
     Decoded {
         gzip: true,
+        over_limit,
         trailing_error,
     }
 }
@@ -213,8 +267,24 @@ mod tests {
         let raw = gz(&vec![b'a'; 10_000]);
         let mut out = Vec::new();
         let d = decode_into(&raw, &mut out, 1000);
-        assert!(d.trailing_error.unwrap().contains("limit"));
+        assert!(d.over_limit);
+        assert!(d.trailing_error.unwrap().contains("1000 bytes limit"));
         assert_eq!(out.len(), 1000);
+    }
+
+    #[test]
+    fn a_file_past_the_limit_is_read_to_it_and_hashed_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let mut raw = Vec::new();
+        let r = read_capped(&path, 0, 1000, &mut raw).unwrap();
+        assert_eq!((r.size, raw.len()), (3_000_000, 1000));
+        assert_eq!(r.hash, xxhash_rust::xxh3::xxh3_128(&data));
+        let r = read_capped(&path, 0, 1 << 30, &mut raw).unwrap();
+        assert_eq!(raw, data);
+        assert_eq!(r.hash, xxhash_rust::xxh3::xxh3_128(&data));
     }
 
     #[test]

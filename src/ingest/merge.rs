@@ -3,8 +3,8 @@
 //! day and written as parts, the per-file table built. The merge order, not
 //! thread timing, decides what is kept.
 
-use super::dedup::IdSet;
-use super::read_phase::{FileOutcome, TranscriptPart};
+use super::dedup::{EventKeys, IdSet, existing_transcript_keys};
+use super::read_phase::{ChunkOutcome, FileOutcome, TranscriptPart};
 use super::reader::Quarantined;
 use super::transcript;
 use crate::schema::{ingested_files, quarantine, table};
@@ -44,8 +44,9 @@ pub(super) struct Merger {
     pub(super) messages_left_out: u64,
     /// Transcript rows waiting to be written.
     pub(super) transcript_rows: transcript::TranscriptRows,
-    /// Keys of transcript rows already stored (a grown transcript is read again).
-    pub(super) transcript_keys: IdSet,
+    /// Keys of transcript rows already stored (a grown transcript is read
+    /// again), read when the run first has transcript rows.
+    pub(super) transcript_keys: Option<IdSet>,
 }
 
 pub(super) struct FileRow {
@@ -77,16 +78,63 @@ impl Merger {
             messages: Vec::new(),
             messages_left_out: 0,
             transcript_rows: Default::default(),
-            transcript_keys: Default::default(),
+            transcript_keys: None,
         }
     }
 
-    pub(super) fn merge(
+    /// Merges a chunk's files in order, then adds the rows kept from its
+    /// frame in one go.
+    pub(super) fn merge_chunk(
         &mut self,
-        mut o: FileOutcome,
-        seen: &mut IdSet,
+        chunk: ChunkOutcome,
+        seen: &mut EventKeys,
         writer: &mut StoreWriter,
     ) -> Result<()> {
+        seen.load_days(&chunk.days)?;
+        let mut keep = Vec::with_capacity(chunk.id_hashes.len());
+        let mut at = 0;
+        for o in chunk.files {
+            let keys = chunk.id_hashes.get(at..at + o.rows).unwrap_or_default();
+            at += o.rows;
+            self.merge(o, keys, &mut keep, seen, writer)?;
+        }
+        let Some(df) = chunk.frame else {
+            return Ok(());
+        };
+        if keep.len() != df.height() || chunk.days.len() != df.height() {
+            bail!(
+                "internal error: a chunk of {} rows accounted {} rows",
+                df.height(),
+                keep.len()
+            );
+        }
+        let kept = keep.iter().filter(|k| **k).count();
+        let df = if kept == keep.len() {
+            df
+        } else {
+            df.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep))?
+        };
+        let days: Vec<i32> = chunk
+            .days
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(d, _)| *d)
+            .collect();
+        self.add_rows(df, &days, writer)
+    }
+
+    /// Accounts for one file whose rows have the de-duplication `keys`;
+    /// pushes one keep flag per row onto `keep`.
+    fn merge(
+        &mut self,
+        mut o: FileOutcome,
+        keys: &[u128],
+        keep: &mut Vec<bool>,
+        seen: &mut EventKeys,
+        writer: &mut StoreWriter,
+    ) -> Result<()> {
+        let mut rows_dropped = false;
         self.accounting.files_seen += 1;
         self.accounting.bytes_read += o.size;
         self.accounting.bytes_decoded += o.bytes_decoded;
@@ -96,10 +144,9 @@ impl Merger {
             && !self.run_hashes.insert(h.clone())
         {
             o.kind = "already_ingested".into();
-            o.frame = None;
+            rows_dropped = true;
+            o.over_limit = false;
             o.quarantined.clear();
-            o.days.clear();
-            o.id_hashes.clear();
             o.lenient = Default::default();
             o.warnings.clear();
             o.hook_payloads = 0;
@@ -151,27 +198,18 @@ impl Merger {
             row.skipped = c.records_skipped;
             self.add_transcript(part, writer)?;
         }
-        if let Some(df) = o.frame.take() {
-            let mut keep = Vec::with_capacity(o.id_hashes.len());
-            for h in &o.id_hashes {
-                keep.push(seen.insert(*h));
+        if rows_dropped {
+            keep.extend(std::iter::repeat_n(false, keys.len()));
+        } else {
+            for h in keys {
+                let new = seen.insert(*h);
+                keep.push(new);
+                if new {
+                    row.kept += 1;
+                } else {
+                    row.duplicates += 1;
+                }
             }
-            let kept = keep.iter().filter(|k| **k).count();
-            row.kept = kept as u64;
-            row.duplicates = (keep.len() - kept) as u64;
-            let df = if kept == keep.len() {
-                df
-            } else {
-                df.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep))?
-            };
-            let days: Vec<i32> = o
-                .days
-                .iter()
-                .zip(&keep)
-                .filter(|(_, k)| **k)
-                .map(|(d, _)| *d)
-                .collect();
-            self.add_rows(df, &days, writer)?;
         }
         let acc = &mut self.accounting;
         if o.kind.starts_with("transcript:") {
@@ -195,6 +233,13 @@ impl Merger {
             acc.documents_concatenated += l.documents_concatenated;
             acc.containers_repeated += l.containers_repeated;
             acc.hook_payloads_not_read += o.hook_payloads;
+        }
+        if o.over_limit {
+            self.accounting.files_over_limit += 1;
+            if o.kind.starts_with("transcript:") {
+                let note = o.note.as_deref().unwrap_or("over ingest.max_file_bytes");
+                self.message(format!("{}: {note}", o.path));
+            }
         }
         match o.kind.as_str() {
             "unknown" | "unreadable" => {
@@ -267,7 +312,10 @@ impl Merger {
         writer: &mut StoreWriter,
     ) -> Result<()> {
         let mut rows = part.rows;
-        let keys = &mut self.transcript_keys;
+        if self.transcript_keys.is_none() {
+            self.transcript_keys = Some(existing_transcript_keys(writer)?);
+        }
+        let keys = self.transcript_keys.get_or_insert_default();
         self.accounting.transcript_rows_already_stored += rows.retain_new(|k| keys.insert(k));
         for (t, n) in [
             (table::AGENT_SESSIONS, rows.sessions.len()),

@@ -1,19 +1,29 @@
-//! The parallel half of a run: files grouped into windows, each file read,
-//! decoded and parsed on a rayon worker into a `FileOutcome` (rows,
-//! quarantined records, transcript rows), with reused per-thread buffers.
+//! The parallel half of a run: files grouped into windows, windows into
+//! chunks; a rayon worker reads, decodes and parses each chunk's files in
+//! order into one shared `EventBatch` and one frame (`ChunkOutcome`), with a
+//! `FileOutcome` per file (its row count, quarantined records, transcript
+//! rows). Many small files thus cost one Arrow frame, not one each, and the
+//! read buffers are reused per thread. Windows and chunks depend only on the
+//! file list, so the output does not depend on the thread count.
 
+use super::batch::EventBatch;
 use super::reader::{FileKind, Quarantined, ReadContext};
-use super::{decode, discover, normalise, reader, transcript};
+use super::{decode, discover, normalise, reader, s3, transcript};
 use polars::prelude::*;
 use std::collections::HashSet;
 
 /// Compressed bytes read per parallel window.
 pub(super) const WINDOW_BYTES: u64 = 8 << 20;
-pub(super) const WINDOW_FILES: usize = 256;
+pub(super) const WINDOW_FILES: usize = 4096;
+/// Compressed bytes and files one worker reads into one batch.
+pub(super) const CHUNK_BYTES: u64 = 1 << 20;
+pub(super) const CHUNK_FILES: usize = 128;
+/// A thread's read buffers are dropped after a file that grew them past this.
+const KEEP_BUFFER: usize = 32 << 20;
 
 thread_local! {
     /// Each worker reads and inflates into the same two buffers for the whole run.
-    pub(super) static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// What one file produced in the parallel phase.
@@ -23,9 +33,9 @@ pub(super) struct FileOutcome {
     pub(super) hash: Option<String>,
     pub(super) kind: String,
     pub(super) note: Option<String>,
-    pub(super) frame: Option<DataFrame>,
-    pub(super) days: Vec<i32>,
-    pub(super) id_hashes: Vec<u128>,
+    /// Rows this file added to its chunk's frame (they follow the rows of
+    /// the files before it in the chunk).
+    pub(super) rows: usize,
     pub(super) quarantined: Vec<Quarantined>,
     pub(super) bytes_decoded: u64,
     pub(super) transcript: Option<TranscriptPart>,
@@ -33,6 +43,8 @@ pub(super) struct FileOutcome {
     pub(super) lenient: reader::LenientCounts,
     pub(super) warnings: Vec<String>,
     pub(super) hook_payloads: u64,
+    /// The file is over `ingest.max_file_bytes`: read up to it only.
+    pub(super) over_limit: bool,
     /// Events outside `ingest --since/--until`, not kept (`window`).
     pub(super) out_of_window: u64,
     /// The S3 object's ETag (set by the S3 source).
@@ -45,93 +57,185 @@ pub(super) struct TranscriptPart {
     pub(super) counts: crate::transcripts::TranscriptCounts,
 }
 
-pub(super) fn make_windows(files: &[discover::InputFile]) -> Vec<&[discover::InputFile]> {
+/// What one chunk of files produced: their outcomes in input order and the
+/// rows of all of them in one frame, with each row's day and key.
+pub(super) struct ChunkOutcome {
+    pub(super) files: Vec<FileOutcome>,
+    pub(super) frame: Option<DataFrame>,
+    pub(super) days: Vec<i32>,
+    pub(super) id_hashes: Vec<u128>,
+}
+
+/// Consecutive runs of files, each ending once it holds `max_bytes`
+/// (compressed) or `max_files`.
+pub(super) fn group(
+    files: &[discover::InputFile],
+    max_bytes: u64,
+    max_files: usize,
+) -> Vec<&[discover::InputFile]> {
+    group_ranges(files, max_bytes, max_files)
+        .into_iter()
+        .map(|r| &files[r])
+        .collect()
+}
+
+/// `group`, as index ranges (to cut a parallel slice the same way).
+pub(super) fn group_ranges(
+    files: &[discover::InputFile],
+    max_bytes: u64,
+    max_files: usize,
+) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut bytes = 0;
     for (i, f) in files.iter().enumerate() {
         bytes += f.size;
-        if bytes >= WINDOW_BYTES || i + 1 - start >= WINDOW_FILES {
-            out.push(&files[start..=i]);
+        if bytes >= max_bytes || i + 1 - start >= max_files {
+            out.push(start..i + 1);
             start = i + 1;
             bytes = 0;
         }
     }
     if start < files.len() {
-        out.push(&files[start..]);
+        out.push(start..files.len());
     }
     out
 }
 
-pub(super) fn read_one(
+/// Reads a chunk's files in order into one batch, on this thread's buffers.
+/// `fetched`, when given, holds each file's S3 object (same order, same
+/// length): its bytes are read instead of the local path.
+pub(super) fn read_chunk(
+    files: &[discover::InputFile],
+    fetched: Option<&[s3::fetch::Fetched]>,
+    known_hashes: &HashSet<String>,
+    cx: &ReadContext<'_>,
+    topts: &crate::transcripts::TranscriptOptions,
+) -> ChunkOutcome {
+    BUFFERS.with_borrow_mut(|(raw, buf)| {
+        let mut batch = EventBatch::new("", 1024);
+        let outcomes: Vec<FileOutcome> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let object = fetched.and_then(|o| o.get(i));
+                let mut o = read_one(f, object, raw, buf, &mut batch, known_hashes, cx, topts);
+                if let Some(object) = object {
+                    o.etag.clone_from(&object.object.etag);
+                }
+                // A huge file's buffers are not kept for the rest of the run.
+                for b in [&mut *raw, &mut *buf] {
+                    if b.capacity() > KEEP_BUFFER {
+                        *b = Vec::new();
+                    }
+                }
+                o
+            })
+            .collect();
+        let mut chunk = ChunkOutcome {
+            files: Vec::new(),
+            frame: None,
+            days: std::mem::take(&mut batch.days),
+            // The keys also become the `event_key` column.
+            id_hashes: batch.id_hashes.clone(),
+        };
+        chunk.files = outcomes;
+        if !batch.is_empty() {
+            match batch.finish() {
+                Ok(df) => chunk.frame = Some(df),
+                Err(e) => chunk.fail(&format!("internal error building columns: {e:#}")),
+            }
+        }
+        chunk
+    })
+}
+
+impl ChunkOutcome {
+    /// An internal error lost the chunk's rows: each file that had rows is
+    /// reported unreadable with `note`.
+    pub(super) fn fail(&mut self, note: &str) {
+        for o in self.files.iter_mut().filter(|o| o.rows > 0) {
+            o.kind = "unreadable".into();
+            o.note = Some(note.to_string());
+            o.rows = 0;
+        }
+        self.frame = None;
+        self.days.clear();
+        self.id_hashes.clear();
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_one(
     f: &discover::InputFile,
+    object: Option<&s3::fetch::Fetched>,
     raw: &mut Vec<u8>,
     buf: &mut Vec<u8>,
+    batch: &mut EventBatch,
     known_hashes: &HashSet<String>,
     cx: &ReadContext<'_>,
     topts: &crate::transcripts::TranscriptOptions,
 ) -> FileOutcome {
-    raw.clear();
-    let read = std::fs::File::open(&f.path).and_then(|mut file| {
-        use std::io::Read;
-        raw.reserve(f.size as usize);
-        file.read_to_end(raw)
-    });
-    match read {
-        Ok(_) => read_bytes(f, raw, buf, known_hashes, cx, topts),
-        Err(e) => unreadable(f, format!("cannot read: {e}")),
-    }
-}
-
-/// A file or object that could not be read or fetched.
-pub(super) fn unreadable(f: &discover::InputFile, note: String) -> FileOutcome {
-    let mut outcome = empty_outcome(f);
-    outcome.kind = "unreadable".into();
-    outcome.note = Some(note);
-    outcome
-}
-
-fn empty_outcome(f: &discover::InputFile) -> FileOutcome {
-    FileOutcome {
-        path: f.display.clone(),
+    let path = f.display.clone();
+    let mut outcome = FileOutcome {
+        path: path.clone(),
         size: f.size,
         hash: None,
         kind: String::new(),
         note: None,
-        frame: None,
-        days: Vec::new(),
-        id_hashes: Vec::new(),
+        rows: 0,
         quarantined: Vec::new(),
         bytes_decoded: 0,
         transcript: None,
         lenient: Default::default(),
         warnings: Vec::new(),
         hook_payloads: 0,
+        over_limit: false,
         out_of_window: 0,
         etag: None,
-    }
-}
-
-/// One input's bytes (a local file's, or an S3 object's) → its outcome.
-pub(super) fn read_bytes(
-    f: &discover::InputFile,
-    raw: &[u8],
-    buf: &mut Vec<u8>,
-    known_hashes: &HashSet<String>,
-    cx: &ReadContext<'_>,
-    topts: &crate::transcripts::TranscriptOptions,
-) -> FileOutcome {
-    let path = f.display.clone();
-    let mut outcome = empty_outcome(f);
-    outcome.size = raw.len() as u64;
-    let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(raw));
+    };
+    let limit = cx.limits.max_file_bytes;
+    let (raw, read): (&[u8], decode::ReadCapped) = match object.map(|o| &o.bytes) {
+        None => match decode::read_capped(&f.path, f.size, limit, raw) {
+            Ok(r) => (raw, r),
+            Err(e) => {
+                outcome.kind = "unreadable".into();
+                outcome.note = Some(format!("cannot read: {e}"));
+                return outcome;
+            }
+        },
+        // An object is fetched whole; only its first `limit` bytes are read.
+        Some(Ok(bytes)) => (
+            &bytes[..bytes.len().min(limit as usize)],
+            decode::ReadCapped {
+                size: bytes.len() as u64,
+                hash: xxhash_rust::xxh3::xxh3_128(bytes),
+            },
+        ),
+        Some(Err(e)) => {
+            outcome.kind = "unreadable".into();
+            outcome.note = Some(e.clone());
+            return outcome;
+        }
+    };
+    outcome.size = read.size;
+    let hash = format!("{:032x}", read.hash);
     if known_hashes.contains(&hash) {
         outcome.kind = "already_ingested".into();
         outcome.hash = Some(hash);
         return outcome;
     }
     outcome.hash = Some(hash);
-    let decoded = decode::decode_into(raw, buf, decode::MAX_DECODED);
+    let mut decoded = decode::decode_into(raw, buf, limit);
+    if read.size > limit {
+        decoded.over_limit = true;
+        decoded.trailing_error = Some(format!(
+            "the file is {} bytes, over the {} limit (ingest.max_file_bytes); the rest is not read",
+            read.size,
+            super::limits::human_bytes(limit)
+        ));
+    }
+    outcome.over_limit = decoded.over_limit;
     let bytes: &[u8] = if decoded.gzip { buf } else { raw };
     outcome.bytes_decoded = bytes.len() as u64;
     // Security Lake's OCSF Parquet, read as the CloudTrail records it maps back to.
@@ -152,10 +256,22 @@ pub(super) fn read_bytes(
     } else {
         bytes
     };
-    if !reader::sniff_cloudtrail(bytes) {
+    // A JSON array may be CloudTrail's or a transcript's (hook payloads,
+    // Cline's `ui_messages.json`): its first element decides.
+    let array = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(bytes)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        == Some(&b'[');
+    if array || !reader::sniff_cloudtrail(bytes) {
         let head = &bytes[..bytes.len().min(64 * 1024)];
         if let Some(format) = crate::transcripts::detect(&f.path, head) {
             read_transcript(&mut outcome, format, &f.path, bytes, topts);
+            if let Some(e) = decoded.trailing_error.filter(|_| decoded.over_limit) {
+                let note = outcome.note.take();
+                outcome.note = Some(note.map_or(e.clone(), |n| format!("{n}; {e}")));
+            }
             return outcome;
         }
     }
@@ -163,7 +279,14 @@ pub(super) fn read_bytes(
     let origin = normalise::Origin {
         account: account.as_deref(),
     };
-    let read = reader::read_file(&path, bytes, decoded.trailing_error.as_deref(), origin, cx);
+    let read = reader::read_file_into(
+        batch,
+        &path,
+        bytes,
+        decoded.trailing_error.as_deref(),
+        origin,
+        cx,
+    );
     // Hook payloads (an array, or lines after a broken first one) are a
     // transcript format the sniff could not tell from CloudTrail.
     if read.kind == FileKind::ClaudeHookLog {
@@ -183,21 +306,7 @@ pub(super) fn read_bytes(
     outcome.lenient = read.lenient;
     outcome.warnings = read.warnings;
     outcome.hook_payloads = read.hook_payloads;
-    if !read.batch.is_empty() {
-        let mut batch = read.batch;
-        outcome.days = std::mem::take(&mut batch.days);
-        // The keys also become the `event_key` column.
-        outcome.id_hashes = batch.id_hashes.clone();
-        match batch.finish() {
-            Ok(df) => outcome.frame = Some(df),
-            Err(e) => {
-                outcome.kind = "unreadable".into();
-                outcome.note = Some(format!("internal error building columns: {e:#}"));
-                outcome.days.clear();
-                outcome.id_hashes.clear();
-            }
-        }
-    }
+    outcome.rows = read.rows as usize;
     outcome
 }
 

@@ -11,7 +11,7 @@
 //! The same rules serve local paths and S3 keys, and the S3 listing asks
 //! only for the day prefixes `days` returns.
 
-use super::read_phase::FileOutcome;
+use super::read_phase::ChunkOutcome;
 use crate::schema::events;
 use chrono::{DateTime, Datelike, NaiveDate};
 use polars::prelude::*;
@@ -61,13 +61,13 @@ impl IngestWindow {
         (first..=last).map(day_to_date).collect()
     }
 
-    /// Keeps the outcome's events inside the window and counts the others
-    /// in `out_of_window`.
-    pub(super) fn apply(&self, o: &mut FileOutcome) {
+    /// Keeps the chunk's events inside the window; each file counts the
+    /// others in `out_of_window`.
+    pub(super) fn apply(&self, chunk: &mut ChunkOutcome) {
         if self.is_open() {
             return;
         }
-        let Some(df) = o.frame.take() else {
+        let Some(df) = chunk.frame.take() else {
             return;
         };
         let times: Vec<Option<i64>> = match df
@@ -76,10 +76,7 @@ impl IngestWindow {
         {
             Ok(t) => t,
             Err(e) => {
-                o.kind = "unreadable".into();
-                o.note = Some(format!("internal error reading event times: {e}"));
-                o.days.clear();
-                o.id_hashes.clear();
+                chunk.fail(&format!("internal error reading event times: {e}"));
                 return;
             }
         };
@@ -88,26 +85,29 @@ impl IngestWindow {
             .map(|t| t.is_some_and(|t| self.contains(t)))
             .collect();
         let kept = keep.iter().filter(|k| **k).count();
-        o.out_of_window = (keep.len() - kept) as u64;
         if kept == keep.len() {
-            o.frame = Some(df);
+            chunk.frame = Some(df);
             return;
         }
+        // Rows follow the files' order: each file's run of flags.
+        let mut at = 0;
+        for o in &mut chunk.files {
+            let run = keep.get(at..at + o.rows).unwrap_or_default();
+            at += o.rows;
+            let inside = run.iter().filter(|k| **k).count();
+            o.out_of_window = (o.rows - inside) as u64;
+            o.rows = inside;
+        }
         let mut it = keep.iter();
-        o.days.retain(|_| *it.next().unwrap_or(&false));
+        chunk.days.retain(|_| *it.next().unwrap_or(&false));
         let mut it = keep.iter();
-        o.id_hashes.retain(|_| *it.next().unwrap_or(&false));
+        chunk.id_hashes.retain(|_| *it.next().unwrap_or(&false));
         if kept == 0 {
             return;
         }
         match df.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep)) {
-            Ok(df) => o.frame = Some(df),
-            Err(e) => {
-                o.kind = "unreadable".into();
-                o.note = Some(format!("internal error filtering by time: {e}"));
-                o.days.clear();
-                o.id_hashes.clear();
-            }
+            Ok(df) => chunk.frame = Some(df),
+            Err(e) => chunk.fail(&format!("internal error filtering by time: {e}")),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! it over the defaults and checks it; each stage owns the struct of its
 //! own section (`attribution::Settings` for `[join]`, `[cloudformation]`,
 //! `[principals]`, `[accounts]`, `[aliases]`; `incidents::Settings`;
-//! `privileges::Settings`; `anomalies::Thresholds`), so a stage never needs
+//! `privileges::Settings`; `anomalies::Thresholds`; `ingest::Limits`), so a stage never needs
 //! this module.
 
 use crate::attribution::settings::{Accounts, CloudFormation, Join, Principals};
@@ -37,6 +37,7 @@ struct File {
     accounts: Option<Accounts>,
     privileges: Option<crate::privileges::Settings>,
     anomalies: Option<crate::anomalies::Thresholds>,
+    ingest: Option<crate::ingest::Limits>,
     aliases: BTreeMap<String, String>,
 }
 
@@ -48,6 +49,8 @@ pub struct Settings {
     pub privileges: crate::privileges::Settings,
     /// `[anomalies]`: the detectors' thresholds (`anomalies --print-config`).
     pub anomalies: crate::anomalies::Thresholds,
+    /// `[ingest]`: the size limits that bound a run's memory.
+    pub ingest: crate::ingest::Limits,
     pub source: String,
     /// The folder of the settings file (relative paths in it start there).
     pub dir: Option<PathBuf>,
@@ -66,6 +69,7 @@ impl Settings {
             incidents: Default::default(),
             privileges: Default::default(),
             anomalies: Default::default(),
+            ingest: Default::default(),
             source: "built-in defaults".into(),
             dir: None,
         })
@@ -113,11 +117,14 @@ impl Settings {
                 );
             }
         }
+        let ingest = f.ingest.unwrap_or_default();
+        ingest.check(source)?;
         Ok(Settings {
             attribution,
             incidents,
             privileges: f.privileges.unwrap_or_default(),
             anomalies: f.anomalies.unwrap_or_default(),
+            ingest,
             source: source.to_string(),
             dir: None,
         })
@@ -203,6 +210,28 @@ mod tests {
             (dj.skew_before_secs, dj.skew_after_secs, dj.max_call_secs)
         );
         assert_eq!(c.window_minutes, dc.window_minutes);
+        assert_eq!(f.ingest, Some(crate::ingest::Limits::default()));
+    }
+
+    #[test]
+    fn ingest_limits_are_settings() {
+        let s = Settings::from_text(
+            "[ingest]
+max_field_bytes = 1000
+",
+            "l.toml",
+        )
+        .unwrap();
+        assert_eq!(s.ingest.max_field_bytes, 1000);
+        assert_eq!(s.ingest.max_file_bytes, 128 << 20);
+        let e = Settings::from_text(
+            "[ingest]
+max_file_bytes = 0
+",
+            "z.toml",
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("z.toml"));
     }
 
     #[test]

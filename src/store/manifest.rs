@@ -127,6 +127,10 @@ pub struct Accounting {
     /// What an S3 input's listing and fetching did (absent without one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3: Option<S3Accounting>,
+    /// Files over `ingest.max_file_bytes` (issue 23): read up to the limit,
+    /// the rest reported on the file (a quarantined entry naming the limit).
+    #[serde(default)]
+    pub files_over_limit: u64,
 }
 
 /// Objects met under `s3://` inputs: listed = fetched + skipped + failed.
@@ -176,6 +180,7 @@ impl Accounting {
             .map(|k| self.files_by_kind.get(*k).copied().unwrap_or(0))
             .sum::<u64>()
             + self.paths_not_read.values().sum::<u64>()
+            + self.files_over_limit
     }
 }
 
@@ -228,7 +233,10 @@ impl Manifest {
     pub fn save(&self, root: &Path) -> Result<()> {
         let path = root.join(MANIFEST_FILE);
         let tmp = root.join(format!("{MANIFEST_FILE}.tmp"));
-        let text = serde_json::to_vec_pretty(self)?;
+        // Compact: with one entry per file ever ingested, a store of
+        // 150,000 small files has a 45 MB pretty manifest, rewritten by
+        // every run (`jq .` shows it indented).
+        let text = serde_json::to_vec(self)?;
         {
             let mut f = std::fs::File::create(&tmp)
                 .with_context(|| format!("creating {}", tmp.display()))?;

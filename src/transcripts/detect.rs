@@ -3,7 +3,9 @@
 //! pointed at mixed folders. JSON Lines formats are told apart by the keys
 //! of their first records; single-document formats by their first
 //! top-level keys, read with the truncation-tolerant cursor because the
-//! head is cut at 64 KiB; Aider by its Markdown markers; the Amazon Q /
+//! head is cut at 64 KiB; Aider by its Markdown markers and Cursor's plain
+//! transcripts by their `user:` / `assistant:` lines; JSON arrays by their
+//! first element (hook payloads, Cline messages); the Amazon Q /
 //! Kiro database by the SQLite header and its `conversations` table.
 //! Anything else — another agent's transcript, a CloudTrail file — gives
 //! `None`.
@@ -33,7 +35,10 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
     }
     match first_byte(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head)) {
         Some(b'{') => {}
-        Some(b'[') => return detect_array(head),
+        Some(b'[') => return detect_array(path, head),
+        Some(_) if super::cursor::is_text_transcript(head) => {
+            return Some(TranscriptFormat::CursorText);
+        }
         _ => return None,
     }
     if let Some(f) = detect_jsonl(path, head) {
@@ -104,7 +109,15 @@ struct Probe<'a> {
     conversation_id: Option<IgnoredAny>,
     history: Option<IgnoredAny>,
     loglines: Option<IgnoredAny>,
-    hook_event_name: Option<IgnoredAny>,
+    #[serde(borrow)]
+    hook_event_name: Option<Cow<'a, str>>,
+    /// Cursor hook payloads: `conversation_id` (above), these, camelCase
+    /// event names.
+    generation_id: Option<IgnoredAny>,
+    cursor_version: Option<IgnoredAny>,
+    /// Cursor agent transcripts: `{role, message}` with no `type`.
+    #[serde(borrow)]
+    role: Option<Cow<'a, str>>,
     #[serde(rename = "session_id")]
     session_id_snake: Option<IgnoredAny>,
     /// trailblame's hook-log wrapper: `{"logged_at", "agent", "hook": {…}}`.
@@ -160,23 +173,38 @@ const CLAUDE_TYPES: &[&str] = &[
 ];
 const GEMINI_TYPES: &[&str] = &["user", "gemini", "info", "error", "warning"];
 
-/// A Claude Code hook payload (Cursor's carry `conversation_id`, Gemini
-/// CLI's are told apart by their event names in the reader), bare or in
-/// trailblame's wrapper.
-fn is_hook_payload(p: &Probe<'_>) -> bool {
-    if p.hook_event_name.is_some() && p.session_id_snake.is_some() {
-        return true;
+/// The hook log a payload belongs to, bare or in trailblame's wrapper:
+/// Cursor's carry `conversation_id` / `generation_id` / `cursor_version`
+/// and camelCase event names, Claude Code's `session_id` (Gemini CLI's are
+/// told apart by their event names in the reader).
+fn hook_format(p: &Probe<'_>) -> Option<TranscriptFormat> {
+    if let Some(f) = payload_format(p) {
+        return Some(f);
     }
     match p.hook {
         Some(inner) if p.logged_at.is_some() => serde_json::from_str::<Probe<'_>>(inner.get())
-            .is_ok_and(|i| i.hook_event_name.is_some() && i.session_id_snake.is_some()),
-        _ => false,
+            .ok()
+            .and_then(|i| payload_format(&i)),
+        _ => None,
+    }
+}
+
+fn payload_format(p: &Probe<'_>) -> Option<TranscriptFormat> {
+    let event = p.hook_event_name.as_deref()?;
+    let cursor_keys =
+        p.conversation_id.is_some() || p.generation_id.is_some() || p.cursor_version.is_some();
+    if cursor_keys && super::cursor::is_event_name(event) {
+        Some(TranscriptFormat::CursorHookLog)
+    } else if p.session_id_snake.is_some() {
+        Some(TranscriptFormat::ClaudeHookLog)
+    } else {
+        None
     }
 }
 
 fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
-    if is_hook_payload(p) {
-        return Some(TranscriptFormat::ClaudeHookLog);
+    if let Some(f) = hook_format(p) {
+        return Some(f);
     }
     if p.resource_logs.is_some() || p.resource_spans.is_some() {
         return Some(TranscriptFormat::OtelJson);
@@ -237,6 +265,16 @@ fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
     if p.record_type.is_some() && kind.is_none() {
         return Some(TranscriptFormat::Codex);
     }
+    let cursor_role = matches!(p.role.as_deref(), Some("user" | "assistant"));
+    if cursor_role
+        && kind.is_none()
+        && p.message.is_some()
+        && p.session_id.is_none()
+        && p.uuid.is_none()
+        && p.payload.is_none()
+    {
+        return Some(TranscriptFormat::CursorJsonl);
+    }
     None
 }
 
@@ -272,13 +310,17 @@ fn detect_jsonl(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
         Some(TranscriptFormat::ClaudeCode)
     } else if p.contains("/.codex/sessions/") {
         Some(TranscriptFormat::Codex)
+    } else if p.contains("/agent-transcripts/") {
+        Some(TranscriptFormat::CursorJsonl)
     } else {
         None
     }
 }
 
-/// A JSON array whose first element is a hook payload.
-fn detect_array(head: &[u8]) -> Option<TranscriptFormat> {
+/// A JSON array whose first element is a hook payload or a Cline message
+/// (`ui_messages.json`; `api_conversation_history.json`, plain Anthropic
+/// messages, only under its own name).
+fn detect_array(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
     let mut c = Cursor::new(head);
     if !c.begin_array().ok()? {
         return None;
@@ -286,7 +328,17 @@ fn detect_array(head: &[u8]) -> Option<TranscriptFormat> {
     let mut first = true;
     let (item, _) = c.next_item(&mut first).ok()??;
     let p: Probe<'_> = serde_json::from_str(item.get()).ok()?;
-    is_hook_payload(&p).then_some(TranscriptFormat::ClaudeHookLog)
+    if let Some(f) = hook_format(&p) {
+        return Some(f);
+    }
+    let v: serde_json::Value = serde_json::from_str(item.get()).ok()?;
+    if super::cline::is_ui_message(&v) {
+        return Some(TranscriptFormat::ClineTask);
+    }
+    let named = path
+        .file_name()
+        .is_some_and(|n| n == "api_conversation_history.json");
+    (named && p.role.is_some() && p.content.is_some()).then_some(TranscriptFormat::ClineTask)
 }
 
 /// The first top-level keys of a (possibly cut) JSON document.
@@ -316,6 +368,9 @@ fn detect_document(head: &[u8]) -> Option<TranscriptFormat> {
         Some(TranscriptFormat::AmazonQJson)
     } else if has("sessionId") && (has("projectHash") || has("messages")) {
         Some(TranscriptFormat::GeminiJson)
+    } else if has("files_in_context") || (has("model_usage") && has("environment_history")) {
+        // A Cline task's `task_metadata.json`.
+        Some(TranscriptFormat::ClineTask)
     } else {
         None
     }

@@ -1,6 +1,7 @@
 //! Agent transcripts: reads what AI coding agents wrote on disk (Claude Code
 //! and its hook logs, Codex CLI, Gemini CLI, Aider, Amazon Q / Kiro CLI,
-//! GitHub Copilot CLI) and the telemetry they export (OpenTelemetry JSON) into three kinds of
+//! GitHub Copilot CLI, Cursor and its hook logs, Cline / Roo Code task
+//! folders) and the telemetry they export (OpenTelemetry JSON) into three kinds of
 //! rows — sessions, tool calls and messages — so that attribution can set an
 //! agent's own account of a command beside the CloudTrail events it caused.
 //!
@@ -12,7 +13,8 @@
 //! `lines_read == records_used + records_skipped + quarantined`.
 //!
 //! One folder per agent holds the format knowledge (`claude`,
-//! `claude_hooks`, `codex`, `gemini`, `aider`, `amazonq`, `copilot`, and `otel` for
+//! `claude_hooks`, `codex`, `gemini`, `aider`, `amazonq`, `copilot`,
+//! `cursor`, `cline`, and `otel` for
 //! telemetry); `detect` recognises formats by content;
 //! the rest is shared: `util` (record counting, rows, operator), `text`
 //! (bounded excerpts, text out of JSON), `time`, `command` (shell-command
@@ -23,9 +25,11 @@ mod aider;
 mod amazonq;
 mod claude;
 mod claude_hooks;
+mod cline;
 mod codex;
 mod command;
 mod copilot;
+mod cursor;
 mod detect;
 mod gemini;
 mod json_doc;
@@ -63,6 +67,18 @@ pub enum TranscriptFormat {
     AmazonQSqlite,
     /// GitHub Copilot CLI session events (`session-state/<id>/events.jsonl`).
     CopilotCli,
+    /// Cursor agent transcripts
+    /// (`~/.cursor/projects/<workspace>/agent-transcripts/<id>/<id>.jsonl`).
+    CursorJsonl,
+    /// The older plain-text Cursor transcript (`<id>.txt`).
+    CursorText,
+    /// Cursor hook payloads kept by a logging hook (`beforeShellExecution`,
+    /// `afterShellExecution`, …), JSON Lines or an array.
+    CursorHookLog,
+    /// A Cline / Roo Code / Kilo Code task folder's files
+    /// (`tasks/<id>/ui_messages.json`, `api_conversation_history.json`,
+    /// `task_metadata.json`).
+    ClineTask,
     /// Agent telemetry as OTLP/JSON (`resourceLogs`, `resourceSpans`), one
     /// request per line (the Collector's `file` exporter) or a document:
     /// Claude Code, Codex and Gemini CLI events; GenAI `execute_tool` spans
@@ -83,6 +99,10 @@ impl TranscriptFormat {
             Self::AmazonQJson => "amazon-q-json",
             Self::AmazonQSqlite => "amazon-q-sqlite",
             Self::CopilotCli => "copilot-cli",
+            Self::CursorJsonl => "cursor-jsonl",
+            Self::CursorText => "cursor-txt",
+            Self::CursorHookLog => "cursor-hook-log",
+            Self::ClineTask => "cline-task",
             Self::OtelJson => "otel-json",
         }
     }
@@ -167,7 +187,8 @@ pub struct QuarantinedRecord {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AgentSession {
     pub session_id: String,
-    /// `claude-code`, `codex`, `gemini-cli`, `aider`, `amazon-q` or `kiro`.
+    /// `claude-code`, `codex`, `gemini-cli`, `aider`, `amazon-q`, `kiro`,
+    /// `copilot-cli`, `cursor`, `cline`, `roo-code` or `kilo-code`.
     pub agent: String,
     pub agent_version: Option<String>,
     /// Distinct models in order of first use, joined by `,`.
@@ -321,6 +342,10 @@ pub fn parse(
         TranscriptFormat::AmazonQJson => amazonq::parse_json(path, bytes, opts),
         TranscriptFormat::AmazonQSqlite => amazonq::parse_sqlite(path, bytes, opts),
         TranscriptFormat::CopilotCli => copilot::parse(path, bytes, opts),
+        TranscriptFormat::CursorJsonl => cursor::parse_jsonl(path, bytes, opts),
+        TranscriptFormat::CursorText => cursor::parse_text(path, bytes, opts),
+        TranscriptFormat::CursorHookLog => cursor::parse_hook_log(path, bytes, opts),
+        TranscriptFormat::ClineTask => cline::parse(path, bytes, opts),
         TranscriptFormat::OtelJson => otel::parse(path, bytes, opts),
     };
     debug_assert!(parsed.counts.reconciles(), "{:?}", parsed.counts);
@@ -389,6 +414,12 @@ mod tests {
             "kiro" => Some(TranscriptFormat::AmazonQSqlite),
             "otel" => Some(TranscriptFormat::OtelJson),
             "copilot" => Some(TranscriptFormat::CopilotCli),
+            "cursor" if ext == "txt" => Some(TranscriptFormat::CursorText),
+            "cursor" if rel.to_string_lossy().contains("hook") => {
+                Some(TranscriptFormat::CursorHookLog)
+            }
+            "cursor" => Some(TranscriptFormat::CursorJsonl),
+            "cline" => Some(TranscriptFormat::ClineTask),
             _ => None,
         }
     }
@@ -524,6 +555,10 @@ mod tests {
             TranscriptFormat::AmazonQSqlite,
             TranscriptFormat::OtelJson,
             TranscriptFormat::CopilotCli,
+            TranscriptFormat::CursorJsonl,
+            TranscriptFormat::CursorText,
+            TranscriptFormat::CursorHookLog,
+            TranscriptFormat::ClineTask,
         ];
         for f in formats {
             for input in inputs {

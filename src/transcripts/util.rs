@@ -7,8 +7,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::text::{bounded, excerpt, first_byte};
-use super::time::{TimeRead, parse_time};
+use serde_json::value::RawValue;
+
+use super::text::{bounded, excerpt, first_byte, json_str};
+use super::time::{TimeRead, millis_to_micros, parse_time};
 use super::{
     Approval, Message, Outcome, ParsedTranscript, QuarantinedRecord, Role, ToolCall,
     TranscriptOptions,
@@ -97,6 +99,27 @@ impl Collector {
                     None
                 }
             },
+        }
+    }
+
+    /// A time a logger added (hook logs): RFC 3339 text, or epoch seconds
+    /// / milliseconds; counted like [`Collector::time`] when missing or bad.
+    pub fn logged_time(&mut self, raw: Option<&RawValue>) -> Option<i64> {
+        let Some(raw) = raw else {
+            return self.time(None); // counted for the file's note
+        };
+        if let Some(s) = json_str(raw) {
+            return self.time(Some(&s));
+        }
+        let n: f64 = raw.get().trim().parse().ok()?;
+        if !n.is_finite() || n <= 0.0 {
+            return self.time(Some(raw.get()));
+        }
+        // Epoch seconds until the year 5138; milliseconds after that.
+        if n < 1e11 {
+            Some((n * 1e6) as i64)
+        } else {
+            millis_to_micros(n as u64)
         }
     }
 

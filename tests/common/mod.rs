@@ -71,6 +71,20 @@ pub fn query(store: &Path, sql: &str) -> Vec<serde_json::Value> {
     v.as_array().cloned().unwrap_or_default()
 }
 
+/// Runs SQL against a store and returns the rows as JSON lines, as printed.
+pub fn query_ndjson(store: &Path, sql: &str) -> String {
+    let r = run(&[
+        "query",
+        sql,
+        "--store",
+        store.to_str().unwrap(),
+        "--format",
+        "ndjson",
+    ]);
+    assert_eq!(r.code, 0, "query failed: {}", r.stderr);
+    r.stdout
+}
+
 pub fn count(store: &Path, sql: &str) -> u64 {
     let rows = query(store, sql);
     rows[0]

@@ -17,13 +17,12 @@ mod shape;
 #[cfg(test)]
 mod tests;
 
-use super::batch::EventBatch;
 use super::fastjson;
 use super::record::Doc;
 use crate::cloudtrail::iam_action::IamExceptions;
 use std::borrow::Cow;
 
-pub use records::read_file;
+pub use records::{read_file, read_file_into};
 pub use shape::sniff_cloudtrail;
 
 /// What an input file turned out to be.
@@ -76,7 +75,8 @@ pub const RAW_LIMIT: usize = 64 * 1024;
 
 pub struct FileRead {
     pub kind: FileKind,
-    pub batch: EventBatch,
+    /// Rows this file added to its batch.
+    pub rows: u64,
     pub quarantined: Vec<Quarantined>,
     pub note: Option<String>,
     /// Records kept thanks to a leniency, by kind.
@@ -163,13 +163,15 @@ pub const MAX_WARNINGS: usize = 20;
 
 impl FileRead {
     pub fn records_read(&self) -> u64 {
-        self.batch.len() as u64 + self.quarantined.len() as u64
+        self.rows + self.quarantined.len() as u64
     }
 }
 
 /// Settings that do not change between files.
 pub struct ReadContext<'a> {
     pub iam: &'a IamExceptions,
+    /// Records and fields over these are quarantined.
+    pub limits: super::limits::Limits,
 }
 
 /// One JSON value as a `Doc`: the fast path, or serde where it gives up

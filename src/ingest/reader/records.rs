@@ -3,8 +3,9 @@
 //! wrappers (EventBridge, `lookup-events`, CloudWatch Logs), each record on
 //! its own, with its line, record index and position.
 
-use super::super::batch::EventBatch;
+use super::super::batch::{EventBatch, longest_field};
 use super::super::fastjson;
+use super::super::limits::human_bytes;
 use super::super::normalise::EventRow;
 use super::super::normalise::{Origin, normalise};
 use super::super::record::Doc;
@@ -24,11 +25,29 @@ pub fn read_file(
     origin: Origin<'_>,
     cx: &ReadContext<'_>,
 ) -> FileRead {
+    let mut batch = EventBatch::new(source_file, 256);
+    read_file_into(&mut batch, source_file, bytes, trailing_error, origin, cx)
+}
+
+/// `read_file`, adding the rows to `batch`, which other files may share
+/// (`FileRead::rows` says how many are this file's).
+pub fn read_file_into(
+    batch: &mut EventBatch,
+    source_file: &str,
+    bytes: &[u8],
+    trailing_error: Option<&str>,
+    origin: Origin<'_>,
+    cx: &ReadContext<'_>,
+) -> FileRead {
+    batch.start_file(source_file);
+    let rows_before = batch.len();
     let mut r = Reader {
         bytes,
         text: simdutf8::basic::from_utf8(bytes).ok(),
         lines: LineCounter::default(),
-        batch: EventBatch::new(source_file, 256),
+        source_file,
+        rows_before,
+        batch,
         quarantined: Vec::new(),
         not_records: Vec::new(),
         index: 0,
@@ -77,7 +96,7 @@ pub fn read_file(
             &[],
         );
     }
-    let kind = if r.recognised > 0 || !r.batch.is_empty() {
+    let kind = if r.recognised > 0 || r.rows() > 0 {
         FileKind::CloudTrail
     } else if r.container {
         if r.quarantined.is_empty() {
@@ -125,7 +144,10 @@ struct Reader<'b, 'c> {
     /// `bytes` as text, when the whole file is valid UTF-8.
     text: Option<&'b str>,
     lines: LineCounter,
-    batch: EventBatch,
+    source_file: &'b str,
+    /// Rows in `batch` before this file's.
+    rows_before: usize,
+    batch: &'b mut EventBatch,
     quarantined: Vec<Quarantined>,
     /// JSON that is not a record; quarantined only if the file is CloudTrail.
     not_records: Vec<Quarantined>,
@@ -148,11 +170,15 @@ struct Reader<'b, 'c> {
 }
 
 impl<'b> Reader<'b, '_> {
+    fn rows(&self) -> usize {
+        self.batch.len() - self.rows_before
+    }
+
     fn finish(mut self, kind: FileKind, mut note: Option<String>) -> FileRead {
         // A settings file or a table that failed to read as JSON (TOML
         // starts with `[` too) is not a damaged log.
         let kind = match kind {
-            FileKind::Unknown if is_not_log_name(self.batch.source_file()) => {
+            FileKind::Unknown if is_not_log_name(self.source_file) => {
                 self.quarantined.clear();
                 self.not_records.clear();
                 note = None;
@@ -185,7 +211,7 @@ impl<'b> Reader<'b, '_> {
         }
         FileRead {
             kind,
-            batch: self.batch,
+            rows: self.rows() as u64,
             quarantined: self.quarantined,
             note,
             lenient: self.lenient,
@@ -240,6 +266,30 @@ impl<'b> Reader<'b, '_> {
             raw: String::from_utf8_lossy(kept).into_owned(),
             raw_bytes: raw.len() as u64,
         });
+    }
+
+    /// Adds a row unless it is over a size limit (issue 23): a record longer
+    /// than `max_record_bytes`, or with a value longer than
+    /// `max_field_bytes`, is quarantined with the limit named.
+    fn keep_within_limits(&mut self, row: &EventRow<'_>, raw: &[u8], at: usize, index: u64) {
+        let limits = self.cx.limits;
+        if raw.len() as u64 > limits.max_record_bytes {
+            let reason = format!(
+                "record is {} bytes, over the {} limit (ingest.max_record_bytes)",
+                raw.len(),
+                human_bytes(limits.max_record_bytes)
+            );
+            return self.quarantine_at(at, Some(index), reason, raw);
+        }
+        let (field, len) = longest_field(row);
+        if len as u64 > limits.max_field_bytes {
+            let reason = format!(
+                "field {field} is {len} bytes, over the {} limit (ingest.max_field_bytes)",
+                human_bytes(limits.max_field_bytes)
+            );
+            return self.quarantine_at(at, Some(index), reason, raw);
+        }
+        self.keep(row, at, index)
     }
 
     /// Adds a row, counting what was accepted leniently.
@@ -602,7 +652,7 @@ impl<'b> Reader<'b, '_> {
         }
         self.recognised += 1;
         match normalise(doc, origin, self.cx.iam) {
-            Ok(row) => self.keep(&row, at, index),
+            Ok(row) => self.keep_within_limits(&row, raw, at, index),
             Err(reason) => self.quarantine_at(at, Some(index), reason, raw),
         }
     }
@@ -619,7 +669,7 @@ impl<'b> Reader<'b, '_> {
     ) {
         match parse_doc(inner) {
             Ok(doc) if doc.looks_like_record() => match normalise(&doc, origin, self.cx.iam) {
-                Ok(row) => self.keep(&row, at, index),
+                Ok(row) => self.keep_within_limits(&row, raw, at, index),
                 Err(reason) => {
                     self.quarantine_at(at, Some(index), format!("{what}: {reason}"), raw)
                 }

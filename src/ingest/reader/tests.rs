@@ -9,6 +9,7 @@ use crate::cloudtrail::iam_action::exceptions;
 fn read(text: &[u8]) -> FileRead {
     let cx = ReadContext {
         iam: exceptions().unwrap(),
+        limits: Default::default(),
     };
     read_file("t", text, None, Origin::default(), &cx)
 }
@@ -21,7 +22,7 @@ fn s3_document_and_bad_element() {
     let doc = format!("{{\"Records\":[{R1},\n{{\"eventID\" 1}},\n{R2}]}}");
     let r = read(doc.as_bytes());
     assert_eq!(r.kind, FileKind::CloudTrail);
-    assert_eq!(r.batch.len(), 2);
+    assert_eq!(r.rows as usize, 2);
     assert_eq!(r.quarantined.len(), 1);
     assert_eq!(r.quarantined[0].position, "record 1 (line 2)");
     assert!(
@@ -35,7 +36,7 @@ fn s3_document_and_bad_element() {
 fn json_lines_with_bad_line() {
     let doc = format!("{R1}\nnot json\n\n{R2}\n");
     let r = read(doc.as_bytes());
-    assert_eq!((r.batch.len(), r.quarantined.len()), (2, 1));
+    assert_eq!((r.rows as usize, r.quarantined.len()), (2, 1));
     assert_eq!(r.quarantined[0].position, "line 2");
 }
 
@@ -47,15 +48,15 @@ fn envelope_lookup_and_cloudwatch_wrappers() {
     let lookup = serde_json::json!({"Events":[{"EventId":"b","CloudTrailEvent": R2}]}).to_string();
     let cw = serde_json::json!({"timestamp": 1, "message": R2}).to_string();
     let r = read(env.as_bytes());
-    assert_eq!(r.batch.len(), 1);
+    assert_eq!(r.rows as usize, 1);
     let r = read(lookup.as_bytes());
-    assert_eq!((r.kind, r.batch.len()), (FileKind::CloudTrail, 1));
+    assert_eq!((r.kind, r.rows as usize), (FileKind::CloudTrail, 1));
     let r = read(format!("{cw}\n{cw}\n").as_bytes());
-    assert_eq!(r.batch.len(), 2);
+    assert_eq!(r.rows as usize, 2);
     let sub =
         serde_json::json!({"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":R1}]})
             .to_string();
-    assert_eq!(read(sub.as_bytes()).batch.len(), 1);
+    assert_eq!(read(sub.as_bytes()).rows, 1);
     let ctl = serde_json::json!({"messageType":"CONTROL_MESSAGE","logEvents":[{"id":"1","message":"CWL CONTROL MESSAGE"}]})
         .to_string();
     let r = read(ctl.as_bytes());
@@ -81,6 +82,7 @@ fn digest_other_json_and_empty() {
 fn notes_settings_and_tables_beside_logs_are_not_logs() {
     let cx = ReadContext {
         iam: exceptions().unwrap(),
+        limits: Default::default(),
     };
     let at = |name: &str, text: &[u8]| read_file(name, text, None, Origin::default(), &cx).kind;
     assert_eq!(at("logs/trailblame.toml", b"[join]\n"), FileKind::NotLog);
@@ -111,9 +113,10 @@ fn truncated_document_keeps_the_head() {
         Origin::default(),
         &ReadContext {
             iam: exceptions().unwrap(),
+            limits: Default::default(),
         },
     );
-    assert_eq!((r.batch.len(), r.quarantined.len()), (2, 1));
+    assert_eq!((r.rows as usize, r.quarantined.len()), (2, 1));
     assert!(
         r.quarantined[0].reason.contains("gzip stream ends early"),
         "{}",
@@ -127,7 +130,7 @@ fn non_utf8_record_is_quarantined_alone() {
     doc.extend_from_slice(b"{\"eventID\":\"x\xff\",\"eventTime\":\"2025-12-08T09:01:02Z\"}\n");
     doc.extend_from_slice(format!("{R2}\n").as_bytes());
     let r = read(&doc);
-    assert_eq!((r.batch.len(), r.quarantined.len()), (2, 1));
+    assert_eq!((r.rows as usize, r.quarantined.len()), (2, 1));
     assert!(r.quarantined[0].reason.contains("UTF-8"));
 }
 
@@ -180,7 +183,7 @@ fn issue_24_leniencies_are_counted_with_warnings() {
  "userIdentity":{"type":"AssumedRole","sessionContext":{"attributes":{"creationDate":"20131102T010628Z"}}}},
 {"eventID":"c","eventTime":"2025-01-21 17:49:49","eventName":"X"}]}"#;
     let r = read(doc.as_bytes());
-    assert_eq!((r.batch.len(), r.quarantined.len()), (2, 1));
+    assert_eq!((r.rows as usize, r.quarantined.len()), (2, 1));
     assert!(r.quarantined[0].reason.contains("eventSource is missing"));
     assert_eq!(
         r.lenient,

@@ -1,6 +1,6 @@
 //! `s3://bucket/prefix` inputs: objects listed (`list`), fetched with
 //! bounded concurrency and retries (`fetch`), and handed, in key order, to
-//! the same reader a local file goes through (`read_phase::read_bytes`).
+//! the same reader a local file goes through (`read_phase::read_chunk`).
 //!
 //! The client is the Apache Arrow `object_store` crate's S3 store: SigV4,
 //! retries with exponential backoff on throttling and 5xx, credentials

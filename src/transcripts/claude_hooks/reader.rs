@@ -9,13 +9,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde_json::value::RawValue;
-
 use super::super::claude::approval::approval_of;
 use super::super::claude::calls::{REJECTED, REJECTED_ALT, SHELL_TOOLS, set_command};
 use super::super::command::number_after;
 use super::super::text::{bounded, excerpt, json_str, text_of_limited};
-use super::super::time::millis_to_micros;
 use super::super::util::{
     Collector, Distinct, Span, home_user, json_line_reason, new_call, operator_for, stable_id,
 };
@@ -141,7 +138,7 @@ impl<'o> Reader<'o> {
             );
             return;
         };
-        let time = self.time_of(outer.logged_time().or(p.logged_time()));
+        let time = self.c.logged_time(outer.logged_time().or(p.logged_time()));
         let s = self.session(session, p.agent_id.as_deref());
         let acc = &mut self.sessions[s];
         acc.span.add(time);
@@ -181,26 +178,6 @@ impl<'o> Reader<'o> {
             self.c.skipped(event);
         } else {
             self.c.skipped("(unknown hook event)");
-        }
-    }
-
-    /// A logger's time: RFC 3339 text, or epoch seconds / milliseconds.
-    fn time_of(&mut self, raw: Option<&RawValue>) -> Option<i64> {
-        let Some(raw) = raw else {
-            return self.c.time(None); // counted for the file's note
-        };
-        if let Some(s) = json_str(raw) {
-            return self.c.time(Some(&s));
-        }
-        let n: f64 = raw.get().trim().parse().ok()?;
-        if !n.is_finite() || n <= 0.0 {
-            return self.c.time(Some(raw.get()));
-        }
-        // Epoch seconds until the year 5138; milliseconds after that.
-        if n < 1e11 {
-            Some((n * 1e6) as i64)
-        } else {
-            millis_to_micros(n as u64)
         }
     }
 

@@ -1,0 +1,194 @@
+use std::path::Path;
+
+use super::super::tests_support::{call, parse_fixture};
+use super::super::{Approval, Outcome, TranscriptFormat, TranscriptOptions, detect, parse};
+
+const CONV: &str = "c9a1f2e3-4b5d-4e6f-8a7b-9c0d1e2f3a4b";
+const PROJECT: &str = "cursor/home/fay/.cursor/projects/home-fay-infra/agent-transcripts";
+const HOOKS: &str = "cursor/home/fay/.trailblame/cursor-hook-log.jsonl";
+
+fn shell_calls(p: &super::super::ParsedTranscript) -> Vec<(&str, Option<&str>)> {
+    p.tool_calls
+        .iter()
+        .map(|c| (c.tool_name.as_str(), c.command.as_deref()))
+        .collect()
+}
+
+#[test]
+fn jsonl_transcript_calls_without_times_and_redacted_input_left_unknown() {
+    let rel = format!("{PROJECT}/{CONV}/{CONV}.jsonl");
+    let p = parse_fixture(TranscriptFormat::CursorJsonl, &rel);
+    assert_eq!(p.sessions.len(), 1);
+    let s = &p.sessions[0];
+    assert_eq!((s.session_id.as_str(), s.agent.as_str()), (CONV, "cursor"));
+    assert_eq!(s.operator.as_deref(), Some("fay"));
+    // The prompt's <timestamp> tag dates the prompt and the session only.
+    assert_eq!(s.started_at, Some(1_768_561_201_000_000));
+    assert_eq!(p.messages[0].time, s.started_at);
+    assert_eq!(
+        p.messages[0].text_excerpt,
+        "remove the old scratch bucket cursor-scratch-2025"
+    );
+    assert_eq!(
+        shell_calls(&p),
+        vec![
+            ("Shell", Some("aws s3 rb s3://cursor-scratch-2025 --force")),
+            ("Shell", None)
+        ]
+    );
+    let rb = call(&p, "toolu_cur_01");
+    assert_eq!((rb.started_at, rb.outcome), (None, Outcome::Ok));
+    assert_eq!(rb.approval, Approval::Unknown);
+    assert!(
+        p.notes.iter().any(|n| n.contains("REDACTED")),
+        "{:?}",
+        p.notes
+    );
+    assert!(
+        p.notes.iter().any(|n| n.contains("no time")),
+        "{:?}",
+        p.notes
+    );
+    // The cut line is quarantined with its number; turn_ended is skipped.
+    assert_eq!(p.quarantined.len(), 1);
+    assert_eq!(p.quarantined[0].line, Some(6));
+    assert_eq!(p.counts.skipped_by_type.get("turn_ended"), Some(&1));
+    assert_eq!(p.counts.lines_read, 7);
+}
+
+#[test]
+fn a_subagent_names_its_parent_conversation() {
+    let rel = format!("{PROJECT}/{CONV}/subagents/5d6e7f80-1a2b-4c3d-9e8f-7a6b5c4d3e2f.jsonl");
+    let p = parse_fixture(TranscriptFormat::CursorJsonl, &rel);
+    assert_eq!(p.sessions[0].parent_session_id.as_deref(), Some(CONV));
+    assert_eq!(shell_calls(&p), vec![("Grep", None)]);
+}
+
+#[test]
+fn text_transcript_blocks_become_messages_and_calls() {
+    let rel = format!("{PROJECT}/0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b.txt");
+    let p = parse_fixture(TranscriptFormat::CursorText, &rel);
+    assert_eq!(
+        p.sessions[0].session_id,
+        "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b"
+    );
+    assert_eq!(
+        shell_calls(&p),
+        vec![("Shell", Some("aws s3 ls --profile fay-dev"))]
+    );
+    let c = &p.tool_calls[0];
+    assert_eq!(c.outcome, Outcome::Ok);
+    assert!(c.output_excerpt.as_deref().unwrap().contains("logs-bucket"));
+    let roles: Vec<&str> = p.messages.iter().map(|m| m.role.as_str()).collect();
+    assert_eq!(roles, ["user", "assistant"]);
+    assert_eq!(p.messages[0].text_excerpt, "list my buckets");
+    assert_eq!(p.counts.skipped_by_type.get("thinking"), Some(&2));
+}
+
+#[test]
+fn hook_log_pairs_before_and_after_with_the_logged_times() {
+    let p = parse_fixture(TranscriptFormat::CursorHookLog, HOOKS);
+    assert_eq!(p.sessions.len(), 1);
+    let s = &p.sessions[0];
+    assert_eq!((s.session_id.as_str(), s.agent.as_str()), (CONV, "cursor"));
+    assert_eq!(s.agent_version.as_deref(), Some("2.3.41"));
+    assert_eq!(s.model.as_deref(), Some("claude-4.5-sonnet"));
+    assert_eq!(s.cwd.as_deref(), Some("/home/fay/infra"));
+    assert_eq!(s.operator.as_deref(), Some("fay"));
+    assert_eq!(
+        shell_calls(&p),
+        vec![
+            ("Shell", Some("aws s3 rb s3://cursor-scratch-2025 --force")),
+            ("Shell", Some("aws iam delete-user --user-name old-ci")),
+            ("Shell", Some("aws sts get-caller-identity")),
+        ]
+    );
+    let rb = &p.tool_calls[0];
+    assert_eq!(rb.started_at, Some(1_768_561_205_000_000));
+    assert_eq!(rb.ended_at, Some(1_768_561_209_000_000));
+    assert_eq!((rb.outcome, rb.approval), (Outcome::Ok, Approval::Unknown));
+    assert!(
+        rb.output_excerpt
+            .as_deref()
+            .unwrap()
+            .contains("remove_bucket")
+    );
+    assert!(
+        rb.approval_evidence
+            .as_deref()
+            .unwrap()
+            .ends_with("(Cursor hook log)")
+    );
+    let iam = &p.tool_calls[1];
+    assert_eq!((iam.outcome, iam.ended_at), (Outcome::Unknown, None));
+    assert!(
+        iam.approval_evidence
+            .as_deref()
+            .unwrap()
+            .contains("no afterShellExecution")
+    );
+    // A bare payload with the logger's fractional `timestamp`.
+    assert_eq!(p.tool_calls[2].started_at, Some(1_768_561_320_250_000));
+    // The cut line and the hand-piped payload are quarantined by line.
+    let lines: Vec<Option<u64>> = p.quarantined.iter().map(|q| q.line).collect();
+    assert_eq!(lines, [Some(6), Some(7)]);
+    assert!(
+        p.quarantined[1]
+            .reason
+            .contains("not a Cursor hook payload")
+    );
+    assert_eq!(p.counts.skipped_by_type.get("beforeReadFile"), Some(&1));
+    assert_eq!(p.counts.skipped_by_type.get("stop"), Some(&1));
+    assert_eq!(p.messages.len(), 2);
+}
+
+#[test]
+fn a_logged_hook_answer_is_the_approval() {
+    let log = concat!(
+        r#"{"logged_at":"2026-01-16T11:00:00Z","permission":"deny","hook":{"conversation_id":"c1","generation_id":"g","hook_event_name":"beforeShellExecution","command":"aws s3 rb s3://x"}}"#,
+        "\n",
+        r#"{"logged_at":"2026-01-16T11:00:01Z","permission":"allow","hook":{"conversation_id":"c1","generation_id":"g","hook_event_name":"beforeShellExecution","command":"aws s3 ls"}}"#,
+        "\n"
+    );
+    let p = parse(
+        TranscriptFormat::CursorHookLog,
+        Path::new("hooks.jsonl"),
+        log.as_bytes(),
+        &TranscriptOptions::default(),
+    );
+    let got: Vec<(Approval, Outcome)> = p
+        .tool_calls
+        .iter()
+        .map(|c| (c.approval, c.outcome))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Approval::Rejected, Outcome::Denied),
+            (Approval::Auto, Outcome::Unknown)
+        ]
+    );
+}
+
+#[test]
+fn cursor_payloads_are_not_claude_hook_payloads() {
+    let cursor = r#"{"conversation_id":"c","generation_id":"g","hook_event_name":"sessionStart","session_id":"c","cursor_version":"2.3.41"}
+"#;
+    assert_eq!(
+        detect(Path::new("h.jsonl"), cursor.as_bytes()),
+        Some(TranscriptFormat::CursorHookLog)
+    );
+    let claude = r#"{"session_id":"s","hook_event_name":"PreToolUse","tool_name":"Bash"}
+"#;
+    assert_eq!(
+        detect(Path::new("h.jsonl"), claude.as_bytes()),
+        Some(TranscriptFormat::ClaudeHookLog)
+    );
+    let array = format!("[{}]", cursor.trim());
+    assert_eq!(
+        detect(Path::new("h.json"), array.as_bytes()),
+        Some(TranscriptFormat::CursorHookLog)
+    );
+    // A text file that merely starts with `user:` is not a transcript.
+    assert_eq!(detect(Path::new("n.txt"), b"user:\nroot\n"), None);
+}

@@ -1,0 +1,414 @@
+//! Integration tests for ingest at CloudTrail's real shape and under hostile
+//! sizes: many small delivery files read through shared chunks (the same
+//! store whatever the thread count, every file accounted for), and the
+//! memory bounds (issue 23): a gzip bomb, a huge field, a huge plain file.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+/// A synthetic S3 delivery tree of `events` records in files of
+/// `per_file`.
+fn small_files(dir: &Path, events: u64, per_file: u32) {
+    let cfg = trailblame_synth::corpus::CorpusConfig {
+        events,
+        seed: 7,
+        days: 3,
+        accounts: 2,
+        records_per_file: per_file,
+        ..Default::default()
+    };
+    trailblame_synth::corpus::generate(&cfg, dir).expect("the generator runs");
+}
+
+/// Issue 24: 2,000 records in ~400 files, across several read chunks, with a
+/// file given twice (same bytes) and one whose records arrive again in
+/// another file (plain JSON): the same store with 1 and 2 threads, and the
+/// per-file counts add up to the run's.
+#[test]
+fn issue_24_many_small_files_same_store_whatever_the_thread_count() {
+    let src = tempfile::tempdir().unwrap();
+    small_files(src.path(), 2_000, 5);
+    let mut logs: Vec<_> = files_under(src.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("/CloudTrail/"))
+        .collect();
+    logs.sort();
+    assert!(logs.len() > 300, "{} files", logs.len());
+    // The same bytes under another name, and the same records re-encoded.
+    let extra = src.path().join("extra");
+    std::fs::create_dir_all(&extra).unwrap();
+    std::fs::copy(&logs[10], extra.join("copy.json.gz")).unwrap();
+    let text = gunzip(&logs[200]);
+    std::fs::write(extra.join("again.json"), &text).unwrap();
+    let again: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let again_records = again["Records"].as_array().unwrap().len() as u64;
+
+    let mut outs = Vec::new();
+    for threads in ["1", "2"] {
+        let store = tempfile::tempdir().unwrap();
+        let mut args = vec!["ingest".to_string(), src.path().display().to_string()];
+        args.extend(
+            [
+                "--store",
+                store.path().to_str().unwrap(),
+                "--format",
+                "json",
+                "--no-attribution",
+            ]
+            .map(String::from),
+        );
+        let r = run_cmd(bin().env("RAYON_NUM_THREADS", threads).args(&args));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let acc = &report["accounting"];
+        assert_eq!(acc["duplicates"], again_records, "{acc}");
+        assert_eq!(acc["files_already_ingested"], 1, "{acc}");
+        assert_eq!(acc["kept"], 2_000, "{acc}");
+        let per_file = count(
+            store.path(),
+            "SELECT SUM(kept) FROM ingested_files WHERE kind = 'cloudtrail'",
+        );
+        assert_eq!(per_file, acc["kept"].as_u64().unwrap());
+        let dup_file = query(
+            store.path(),
+            "SELECT duplicates, kept FROM ingested_files WHERE path LIKE '%again.json'",
+        );
+        assert_eq!(dup_file[0]["duplicates"], again_records);
+        // Every row names its own file: no row of a file is put on another.
+        let misplaced = count(
+            store.path(),
+            "SELECT COUNT(*) FROM events e JOIN ingested_files f ON e.source_file = f.path \
+             WHERE f.kind <> 'cloudtrail'",
+        );
+        assert_eq!(misplaced, 0);
+        let by_source: std::collections::BTreeMap<String, u64> = query(
+            store.path(),
+            "SELECT source_file, COUNT(*) AS n FROM events GROUP BY source_file",
+        )
+        .iter()
+        .map(|r| {
+            (
+                r["source_file"].as_str().unwrap().to_string(),
+                r["n"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+        let by_file: std::collections::BTreeMap<String, u64> = query(
+            store.path(),
+            "SELECT path, kept FROM ingested_files WHERE kept > 0",
+        )
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_string(),
+                r["kept"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+        assert_eq!(by_source, by_file);
+        outs.push(query_ndjson(
+            store.path(),
+            "SELECT event_id, source_file, source_index FROM events ORDER BY event_time, event_id",
+        ));
+    }
+    assert_eq!(outs[0].lines().count(), 2_000);
+    assert_eq!(outs[0], outs[1]);
+}
+
+fn gunzip(path: &Path) -> String {
+    let out = std::process::Command::new("gzip")
+        .arg("-dc")
+        .arg(path)
+        .output()
+        .expect("gzip runs");
+    assert!(out.status.success(), "gzip -dc {}", path.display());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+const RECORD: &str = r#"{"eventVersion":"1.08","eventID":"@ID@","eventTime":"2025-12-08T09:01:02Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"us-east-1","userAgent":"@UA@","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/bob"}}"#;
+
+fn record(id: &str, user_agent: &str) -> String {
+    RECORD.replace("@ID@", id).replace("@UA@", user_agent)
+}
+
+/// The quarantine table's reasons.
+fn reasons(store: &Path) -> Vec<String> {
+    query(store, "SELECT reason FROM quarantine ORDER BY record_index")
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Issue 23: a gzip file that inflates past `ingest.max_file_bytes` is read
+/// up to the limit, the rest reported with the limit named and counted; the
+/// run goes on to the next file.
+#[test]
+fn issue_23_gzip_bomb_is_read_to_the_limit_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    // Five records, then 48 MiB of spaces inside the array: 50 KB of gzip.
+    let mut doc = String::from("{\"Records\":[");
+    for i in 0..5 {
+        doc.push_str(&record(&format!("r{i}"), "aws-cli/2.0"));
+        doc.push(',');
+    }
+    let mut gz = std::process::Command::new("gzip")
+        .arg("-c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = gz.stdin.take().unwrap();
+        stdin.write_all(doc.as_bytes()).unwrap();
+        let spaces = vec![b' '; 1 << 20];
+        for _ in 0..48 {
+            stdin.write_all(&spaces).unwrap();
+        }
+        stdin
+            .write_all(format!("{}]}}", record("last", "x")).as_bytes())
+            .unwrap();
+    }
+    let out = gz.wait_with_output().unwrap();
+    std::fs::write(dir.path().join("bomb.json.gz"), &out.stdout).unwrap();
+    assert!(out.stdout.len() < 1 << 20, "{} bytes", out.stdout.len());
+    std::fs::write(dir.path().join("ok.json"), record("fine", "aws-cli/2.0")).unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest_json(
+        &[dir.path()],
+        store.path(),
+        &["--max-file-bytes", "8388608", "--no-attribution"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let acc = &v["accounting"];
+    assert_eq!(acc["files_over_limit"], 1, "{acc}");
+    assert_eq!(acc["kept"], 6, "{acc}");
+    assert_eq!(acc["quarantined"], 1, "{acc}");
+    let why = reasons(store.path());
+    assert!(
+        why[0].contains("8 MiB limit (ingest.max_file_bytes)"),
+        "{why:?}"
+    );
+    let messages = v["messages"].to_string();
+    assert!(messages.contains("bomb.json.gz"), "{messages}");
+}
+
+/// Issue 23: a record with a field over `ingest.max_field_bytes`, and one
+/// over `ingest.max_record_bytes`, are quarantined naming the limit, the
+/// file and the record; their neighbours are kept.
+#[test]
+fn issue_23_huge_field_and_record_are_quarantined_naming_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let big_field = "a".repeat(300 << 10);
+    let big_record = record("big-record", "aws-cli/2.0").replace(
+        "\"awsRegion\"",
+        &format!(
+            "\"requestParameters\":{{\"p\":\"{}\"}},\"awsRegion\"",
+            "b".repeat(1 << 20)
+        ),
+    );
+    let doc = format!(
+        "{{\"Records\":[{},{},{},{}]}}",
+        record("a", "aws-cli/2.0"),
+        record("big-field", &big_field),
+        big_record,
+        record("b", "aws-cli/2.0"),
+    );
+    let file = dir.path().join("huge-field.json");
+    std::fs::write(&file, doc).unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let (r, v) = ingest_json(&[&file], store.path(), &["--no-attribution"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let acc = &v["accounting"];
+    assert_eq!(
+        (acc["kept"].as_u64(), acc["quarantined"].as_u64()),
+        (Some(2), Some(2)),
+        "{acc}"
+    );
+    let why = reasons(store.path());
+    assert_eq!(
+        why[0],
+        format!(
+            "field user_agent is {} bytes, over the 256 KiB limit (ingest.max_field_bytes)",
+            300 << 10
+        )
+    );
+    assert!(
+        why[1].contains("over the 1 MiB limit (ingest.max_record_bytes)"),
+        "{why:?}"
+    );
+    let messages = v["messages"].to_string();
+    assert!(
+        messages.contains("huge-field.json: record 1 (line 1): field user_agent"),
+        "{messages}"
+    );
+    // The quarantined text is clipped, not the whole field.
+    let raw = count(store.path(), "SELECT MAX(LENGTH(raw)) FROM quarantine");
+    assert!(raw <= 64 << 10, "{raw}");
+}
+
+/// Issue 23: a plain (not gzip) file far past the limit, sparse so it costs
+/// no disk: the records before the limit are kept, the file is hashed to
+/// its end (given again, it is already ingested), the rest is reported.
+#[test]
+fn issue_23_huge_plain_file_is_read_to_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.jsonl");
+    let lines: String = (0..3)
+        .map(|i| record(&format!("l{i}"), "aws-cli/2.0") + "\n")
+        .collect();
+    std::fs::write(&file, lines).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
+    f.set_len(1 << 30).unwrap();
+    drop(f);
+    let store = tempfile::tempdir().unwrap();
+    let args = ["--max-file-bytes", "4194304", "--no-attribution"];
+    let (r, v) = ingest_json(&[&file], store.path(), &args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let acc = &v["accounting"];
+    assert_eq!(acc["files_over_limit"], 1, "{acc}");
+    assert_eq!(acc["kept"], 3, "{acc}");
+    assert_eq!(acc["bytes_read"], 1u64 << 30, "{acc}");
+    let why = reasons(store.path());
+    assert!(
+        why.iter()
+            .any(|w| w.contains("the file is 1073741824 bytes, over the 4 MiB limit")),
+        "{why:?}"
+    );
+    let (r, v) = ingest_json(&[&file], store.path(), &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["accounting"]["files_already_ingested"], 1);
+}
+
+/// Part files of each `events/event_date=…` folder with their modification
+/// times.
+fn event_parts(
+    store: &Path,
+) -> std::collections::BTreeMap<String, Vec<(String, std::time::SystemTime)>> {
+    let mut out: std::collections::BTreeMap<String, Vec<_>> = Default::default();
+    for day in std::fs::read_dir(store.join("events")).unwrap() {
+        let day = day.unwrap().path();
+        let mut parts: Vec<_> = std::fs::read_dir(&day)
+            .unwrap()
+            .map(|p| {
+                let p = p.unwrap();
+                (
+                    p.file_name().to_string_lossy().into_owned(),
+                    p.metadata().unwrap().modified().unwrap(),
+                )
+            })
+            .collect();
+        parts.sort();
+        out.insert(
+            day.file_name().unwrap().to_string_lossy().into_owned(),
+            parts,
+        );
+    }
+    out
+}
+
+/// The tables a run leaves, as text: events and attribution in key order.
+fn tables(store: &Path) -> String {
+    let mut out = String::new();
+    for sql in [
+        "SELECT * FROM events ORDER BY event_key",
+        "SELECT * FROM attribution ORDER BY event_key",
+    ] {
+        out.push_str(&query_ndjson(store, sql));
+    }
+    out
+}
+
+/// Issue 24: an incremental ingest of one afternoon's files (and a late
+/// copy of a morning file, re-encoded) reads the stored keys of that day
+/// only, leaves every other day's parts untouched, counts the copy's
+/// records as duplicates, and leaves the same events and attribution as
+/// one ingest of everything.
+#[test]
+fn issue_24_incremental_ingest_touches_one_day_and_equals_a_full_ingest() {
+    let sample = sample();
+    let src = tempfile::tempdir().unwrap();
+    let (a, b) = (src.path().join("a"), src.path().join("b"));
+    copy_dir(&sample.join("cloudtrail"), &a.join("cloudtrail"));
+    copy_dir(&sample.join("transcripts"), &a.join("transcripts"));
+    // Files delivered on 2025-12-11 from noon on go to the second run.
+    let afternoon = |p: &Path| {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        name.contains("_20251211T") && name.split("_20251211T").nth(1).unwrap()[..2] >= *"12"
+    };
+    let day_files: Vec<_> = files_under(&a.join("cloudtrail"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("/2025/12/11/"))
+        .collect();
+    let mut moved = 0;
+    for p in &day_files {
+        if afternoon(p) {
+            let dest = b.join(p.strip_prefix(&a).unwrap());
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::rename(p, &dest).unwrap();
+            moved += 1;
+        }
+    }
+    assert!(moved > 5, "{moved} files moved");
+    let morning = day_files.iter().find(|p| !afternoon(p)).unwrap();
+    let text = gunzip(morning);
+    let copy: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let copied = copy["Records"].as_array().unwrap().len() as u64;
+    assert!(copied > 0);
+    std::fs::write(b.join("late-copy.json"), &text).unwrap();
+    let config = sample.join("trailblame.toml");
+    let extra = ["--config", config.to_str().unwrap()];
+
+    let store = tempfile::tempdir().unwrap();
+    let (r, first) = ingest_json(&[&a], store.path(), &extra);
+    assert!(r.code < 2, "{}", r.stderr);
+    let stored_on_11 = count(
+        store.path(),
+        "SELECT COUNT(*) FROM events WHERE CAST(event_date AS VARCHAR) = '2025-12-11'",
+    );
+    let days_before = event_parts(store.path());
+    assert!(days_before.len() > 3, "{:?}", days_before.keys());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let (r, second) = ingest_json(&[&b], store.path(), &extra);
+    assert!(r.code < 2, "{}", r.stderr);
+    let acc = &second["accounting"];
+    assert_eq!(acc["duplicates"], copied, "{acc}");
+    // Only 2025-12-11's stored keys were read.
+    let dedup = &second["dedup"];
+    assert_eq!(dedup["days_read"], 1, "{dedup}");
+    assert_eq!(dedup["keys_read"], stored_on_11, "{dedup}");
+    assert_eq!(
+        dedup["stored_events"],
+        first["accounting"]["kept"].as_u64().unwrap(),
+        "{dedup}"
+    );
+    let days_after = event_parts(store.path());
+    let changed: Vec<&String> = days_after
+        .iter()
+        .filter(|(d, parts)| days_before.get(*d) != Some(*parts))
+        .map(|(d, _)| d)
+        .collect();
+    assert_eq!(changed, ["event_date=2025-12-11"]);
+    // Only new parts were added to that day; the old ones are as they were.
+    for part in &days_before["event_date=2025-12-11"] {
+        assert!(
+            days_after["event_date=2025-12-11"].contains(part),
+            "{part:?}"
+        );
+    }
+
+    let full = tempfile::tempdir().unwrap();
+    let (r, all) = ingest_json(&[&a, &b], full.path(), &extra);
+    assert!(r.code < 2, "{}", r.stderr);
+    assert_eq!(all["accounting"]["duplicates"], copied);
+    assert_eq!(all["dedup"]["keys_read"], 0);
+    let (incremental, whole) = (tables(store.path()), tables(full.path()));
+    assert!(
+        incremental.contains("\"actor_kind\":\"ai\""),
+        "no AI events"
+    );
+    assert_eq!(incremental.lines().count(), whole.lines().count());
+    assert_eq!(incremental, whole);
+}
