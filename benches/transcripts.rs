@@ -1,7 +1,8 @@
 //! Transcript ingest benchmark: 10,000 Claude Code sessions, 1M lines, the
 //! same number of sessions as Claude Code telemetry (Collector
-//! file-exporter lines, 100 events each), and as Cursor hook logs and
-//! Cline task folders (100 records each), against CloudTrail ingest of a
+//! file-exporter lines, 100 events each), as Cursor hook logs and Cline
+//! task folders (100 records each), and as one OpenCode database (100
+//! parts each, half of the rows in its `-wal`), against CloudTrail ingest of a
 //! synthetic corpus in the same run, compared per decompressed byte
 //! (target: no slower per byte).
 //!
@@ -170,6 +171,86 @@ fn telemetry(sessions: usize) -> PathBuf {
     dir
 }
 
+/// One OpenCode database (`opencode.db` and its `-wal`) of `sessions`
+/// sessions, each a prompt and 50 bash calls with their replies as parts;
+/// the second half of the sessions is left in the `-wal`, as OpenCode
+/// leaves recent rows.
+fn opencode(sessions: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-data/opencode-{sessions}-v1"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let conn = rusqlite::Connection::open(dir.join("opencode.db")).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+             CREATE TABLE `session` (`id` text PRIMARY KEY, `project_id` text NOT NULL, `parent_id` text, `directory` text NOT NULL, `title` text NOT NULL, `version` text NOT NULL, `permission` text, `model` text, `time_created` integer NOT NULL, `time_updated` integer NOT NULL);
+             CREATE TABLE `message` (`id` text PRIMARY KEY, `session_id` text NOT NULL, `time_created` integer NOT NULL, `time_updated` integer NOT NULL, `data` text NOT NULL);
+             CREATE TABLE `part` (`id` text PRIMARY KEY, `message_id` text NOT NULL, `session_id` text NOT NULL, `time_created` integer NOT NULL, `time_updated` integer NOT NULL, `data` text NOT NULL);",
+        )
+        .unwrap();
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .unwrap();
+        for i in 0..sessions {
+            if i == sessions / 2 {
+                conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                    .unwrap();
+            }
+            let tx = conn.unchecked_transaction().unwrap();
+            let sid = format!("ses_{i:026}");
+            let t0 = 1_767_225_600_000i64 + i as i64 * 3_600_000;
+            tx.execute(
+                "INSERT INTO session VALUES (?1, 'p', NULL, '/home/dev/src/service', 't', '1.2.6', NULL, NULL, ?2, ?2)",
+                rusqlite::params![sid, t0],
+            )
+            .unwrap();
+            for (m, role) in [(0, "user"), (1, "assistant")] {
+                tx.execute(
+                    "INSERT INTO message VALUES (?1, ?2, ?3, ?3, ?4)",
+                    rusqlite::params![
+                        format!("msg_{i}_{m}"),
+                        sid,
+                        t0 + m,
+                        format!(r#"{{"role":"{role}","time":{{"created":{}}},"modelID":"claude-sonnet-4-5"}}"#, t0 + m)
+                    ],
+                )
+                .unwrap();
+            }
+            for k in 0..100i64 {
+                let data = if k % 2 == 0 {
+                    let cmd = COMMANDS[(i + k as usize) % COMMANDS.len()].replace('"', "\\\"");
+                    format!(
+                        r#"{{"type":"tool","callID":"toolu_{i}_{k}","tool":"bash","state":{{"status":"completed","input":{{"command":"{cmd}","description":"Inspect"}},"output":"2025-12-01 10:00:00 acme-artifacts\n","title":"x","metadata":{{"exit":0}},"time":{{"start":{},"end":{}}}}}}}"#,
+                        t0 + k * 1000,
+                        t0 + k * 1000 + 500
+                    )
+                } else {
+                    r#"{"type":"text","text":"The bucket policy denies the nightly role; checking the next resource."}"#.to_owned()
+                };
+                tx.execute(
+                    "INSERT INTO part VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                    rusqlite::params![
+                        format!("prt_{i}_{k}"),
+                        format!("msg_{i}_1"),
+                        sid,
+                        t0 + k * 1000,
+                        data
+                    ],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        drop(conn);
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
 /// Cursor hook logs (one file per 500 conversations, 100 payloads each, as
 /// `trailblame-hook-log cursor` writes them) and Cline task folders
 /// (`ui_messages.json` of 100 messages each), half the sessions each.
@@ -312,6 +393,22 @@ fn main() {
         ct_rate / ot_rate,
         ov["accounting"]["transcript_lines_read"],
         ov["accounting"]["transcript_rows"]["tool_calls"]
+    );
+    let ocdir = opencode(sessions);
+    warm(&ocdir);
+    let (oc_s, oc_b, ocv) = ingest(&ocdir);
+    let oc_rate = oc_b as f64 / oc_s / 1e6;
+    println!(
+        "  OpenCode database (+ -wal)    {:>7.2} s  {:>7.1} MB (db file)   {:>6.1} MB/s",
+        oc_s,
+        oc_b as f64 / 1e6,
+        oc_rate
+    );
+    println!(
+        "  time per byte: opencode / cloudtrail = {:.2} (the -wal's bytes are not counted); rows read: {}, tool calls stored: {}",
+        ct_rate / oc_rate,
+        ocv["accounting"]["transcript_lines_read"],
+        ocv["accounting"]["transcript_rows"]["tool_calls"]
     );
     let ndir = cursor_and_cline(sessions);
     warm(&ndir);

@@ -918,3 +918,103 @@ fn issue_19_a_cursor_hook_log_attributes_the_calls_to_cursor() {
         assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
     }
 }
+
+/// Issue 19: OpenCode's `aws dynamodb delete-table` call, a row only in
+/// the database's `-wal`, is the DeleteTable event's cause: `attribute`
+/// and `explain` name the agent `opencode`, its session and call, and the
+/// approval the store leaves unknown (the session's rule says "ask").
+#[test]
+fn issue_19_an_opencode_delete_table_call_is_attributed_to_opencode() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    build_database(
+        &fixtures().join("transcripts/opencode/opencode.sql"),
+        &input.join("home/olga/.local/share/opencode/opencode.db"),
+    );
+    let event_id = "5e1d0c2b-7a4f-4b3e-9c1d-0e2f3a4b5c6d";
+    let record = serde_json::json!({
+        "eventVersion": "1.11",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "principalId": "AROAEXAMPLEID0000009:olga@example.com",
+            "arn": "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PowerUserAccess_4f1c2b3a5d6e7f80/olga@example.com",
+            "accountId": "111122223333",
+            "accessKeyId": "ASIAEXAMPLEOLGA0001",
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "principalId": "AROAEXAMPLEID0000009",
+                    "arn": "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PowerUserAccess_4f1c2b3a5d6e7f80",
+                    "accountId": "111122223333",
+                    "userName": "AWSReservedSSO_PowerUserAccess_4f1c2b3a5d6e7f80"
+                },
+                "attributes": {"creationDate": "2026-01-19T08:30:00Z", "mfaAuthenticated": "false"}
+            }
+        },
+        "eventTime": "2026-01-19T09:00:41Z",
+        "eventSource": "dynamodb.amazonaws.com",
+        "eventName": "DeleteTable",
+        "awsRegion": "eu-west-1",
+        "sourceIPAddress": "198.51.100.41",
+        "userAgent": "aws-cli/2.27.50 md/awscrt#0.27.2 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.13.7 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.24 md/prompt#off md/command#dynamodb.delete-table",
+        "requestParameters": {"tableName": "orders-staging"},
+        "responseElements": {"tableDescription": {"tableName": "orders-staging", "tableStatus": "DELETING"}},
+        "requestID": "REQ5E1D0C2B",
+        "eventID": event_id,
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": "111122223333",
+        "eventCategory": "Management"
+    });
+    let ct = input.join(
+        "cloudtrail/AWSLogs/111122223333/CloudTrail/eu-west-1/2026/01/19/\
+         111122223333_CloudTrail_eu-west-1_20260119T0905Z_0pEnC0dE.json",
+    );
+    std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
+    std::fs::write(&ct, serde_json::json!({ "Records": [record] }).to_string()).unwrap();
+    let store = dir.path().join("s");
+    let r = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "the database has two damaged rows: {}", r.stderr);
+    let rows = ai_rows(&store);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["actor"], "opencode");
+    assert_eq!(
+        rows[0]["agent_session_id"],
+        "ses_3c7a9e1f2b4dAg7KqP0xWmZr5N"
+    );
+    assert_eq!(rows[0]["tool_call_id"], "toolu_oc_05");
+    assert_eq!(rows[0]["approval"], "unknown");
+
+    let r = run(&[
+        "attribute",
+        "--store",
+        store.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event_id"] == event_id)
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(row["actor"], "opencode", "{row}");
+
+    let r = run(&["explain", event_id, "--store", store.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in [
+        "ai opencode",
+        "aws dynamodb delete-table --table-name orders-staging --region eu-west-1",
+        "toolu_oc_05",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+}

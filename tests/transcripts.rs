@@ -45,7 +45,9 @@ fn every_agent_format_lands_in_the_tables() {
         "cline",
         "roo-code",
         "gemini-cli",
+        "goose",
         "kiro",
+        "opencode",
     ] {
         assert!(
             agents.iter().any(|a| a == want),
@@ -860,6 +862,259 @@ fn issue_19_cline_and_roo_code_task_folders_are_read() {
         ops[0]["expected_operations"]
             .to_string()
             .contains("DescribeVpcs"),
+        "{ops:?}"
+    );
+}
+
+/// The user's database files, byte for byte, and whether a `-shm` exists.
+fn snapshot_files(db: &Path) -> (Vec<u8>, Vec<u8>, bool) {
+    let side = |s: &str| {
+        let mut p = db.as_os_str().to_owned();
+        p.push(s);
+        std::path::PathBuf::from(p)
+    };
+    (
+        std::fs::read(db).unwrap(),
+        std::fs::read(side("-wal")).unwrap(),
+        side("-shm").exists(),
+    )
+}
+
+/// Issue 19: an OpenCode v1.2 database whose newest rows are only in its
+/// `-wal`, beside the legacy JSON storage a faulty migration left behind.
+/// Both are read, rows only in the WAL included, the user's files are left
+/// byte-identical, and a session in both stores is one session to
+/// attribution (same session and call ids).
+#[test]
+fn issue_19_opencode_database_with_wal_and_legacy_storage_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("in/home/olga/.local/share/opencode");
+    let db = data.join("opencode.db");
+    build_database(&fixtures().join("transcripts/opencode/opencode.sql"), &db);
+    copy_dir(
+        &fixtures().join("transcripts/opencode/home/olga/.local/share/opencode/storage"),
+        &data.join("storage"),
+    );
+    let before = snapshot_files(&db);
+    assert!(!before.1.is_empty(), "rows in the -wal");
+    let store = dir.path().join("s");
+    let (r, v) = ingest(&[&dir.path().join("in")], &store);
+    assert_eq!(r.code, 1, "damaged rows are quarantined: {}", r.stderr);
+    assert_eq!(
+        snapshot_files(&db),
+        before,
+        "the user's files are untouched"
+    );
+
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_lines_read"], 22 + 9);
+    assert_eq!(a["transcript_quarantined"], 2 + 1);
+    let files = query(
+        &store,
+        "SELECT path, kind, records_read, quarantined FROM ingested_files ORDER BY path",
+    );
+    let kind = |suffix: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
+            .unwrap_or_else(|| panic!("{suffix} in {files:?}"))
+    };
+    assert_eq!(kind("opencode.db")["kind"], "transcript:opencode-sqlite");
+    assert_eq!(kind("opencode.db")["records_read"], 22);
+    assert_eq!(kind("opencode.db-wal")["kind"], "transcript:sqlite-sidecar");
+    assert_eq!(kind("opencode.db-wal")["records_read"], 0);
+    assert_eq!(kind("prt_l2b.json")["quarantined"], 1);
+    let said = v["messages"].to_string();
+    assert!(said.contains("prt_l2b.json: line 1"), "{said}");
+    assert!(said.contains("(prt_a2k): data unreadable"), "{said}");
+
+    let sessions = query(
+        &store,
+        "SELECT session_id, COUNT(*) AS files, MIN(agent) AS agent, MIN(operator) AS operator \
+         FROM agent_sessions GROUP BY session_id ORDER BY session_id",
+    );
+    let ids: Vec<&str> = sessions
+        .iter()
+        .map(|s| s["session_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "ses_0a9b8c7d6e5fLegacyOnly3456",
+            "ses_1f0e8d7c6b5aBothStoresXyZ12",
+            "ses_3c7a9e1f2b4dAg7KqP0xWmZr5N"
+        ]
+    );
+    assert_eq!(sessions[1]["files"], 2, "in both stores: {sessions:?}");
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s["agent"] == "opencode" && s["operator"] == "olga")
+    );
+
+    let calls = query(
+        &store,
+        "SELECT call_id, command, outcome, approval FROM tool_calls \
+         WHERE session_id = 'ses_3c7a9e1f2b4dAg7KqP0xWmZr5N' ORDER BY call_id",
+    );
+    let got: Vec<String> = calls
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["call_id"].as_str().unwrap(),
+                c["outcome"].as_str().unwrap(),
+                c["approval"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "toolu_oc_01 ok auto",
+            "toolu_oc_02 ok auto",
+            "toolu_oc_03 rejected rejected",
+            "toolu_oc_04 denied rejected",
+            "toolu_oc_05 ok unknown",
+            "toolu_oc_06 error unknown",
+            "toolu_oc_07 ok unknown",
+        ]
+    );
+    assert_eq!(
+        calls[4]["command"],
+        "aws dynamodb delete-table --table-name orders-staging --region eu-west-1"
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM tool_calls WHERE call_id = 'toolu_both_01'"
+        ),
+        2,
+        "recorded by both stores"
+    );
+
+    // Ingesting again reads nothing new.
+    let (r2, v2) = ingest(&[&dir.path().join("in")], &store);
+    assert_eq!(r2.code, 0, "{}", r2.stderr);
+    assert_eq!(v2["accounting"]["transcript_lines_read"], 0);
+
+    // OpenCode adds a call: only the -wal grows, and the database is read again.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .unwrap();
+    conn.execute_batch(
+        r#"INSERT INTO `part` VALUES ('prt_a2z', 'msg_a2', 'ses_3c7a9e1f2b4dAg7KqP0xWmZr5N', 1768813300000, 1768813300000,
+ '{"type":"tool","callID":"toolu_oc_09","tool":"bash","state":{"status":"completed","input":{"command":"aws dynamodb list-tables"},"output":"{}","title":"list","metadata":{"exit":0},"time":{"start":1768813300000,"end":1768813301000}}}');"#,
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before.0,
+        "the new row is only in the -wal"
+    );
+    let (r3, _) = ingest(&[&dir.path().join("in")], &store);
+    assert_eq!(r3.code, 1, "{}", r3.stderr);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM tool_calls WHERE call_id = 'toolu_oc_09'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM tool_calls WHERE call_id = 'toolu_oc_05'"
+        ),
+        1,
+        "rows already stored are not stored twice"
+    );
+}
+
+/// Issue 19: a Goose database (schema v5) with rows only in its `-wal`,
+/// and a legacy `.jsonl` session beside it.
+#[test]
+fn issue_19_goose_database_with_wal_and_legacy_jsonl_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let sessions_dir = dir.path().join("in/home/gil/.local/share/goose/sessions");
+    let db = sessions_dir.join("sessions.db");
+    build_database(&fixtures().join("transcripts/goose/sessions.sql"), &db);
+    copy_dir(
+        &fixtures().join("transcripts/goose/home/gil/.local/share/goose/sessions"),
+        &sessions_dir,
+    );
+    let before = snapshot_files(&db);
+    let store = dir.path().join("s");
+    let (r, v) = ingest(&[&dir.path().join("in")], &store);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        snapshot_files(&db),
+        before,
+        "the user's files are untouched"
+    );
+    let a = &v["accounting"];
+    assert_eq!(a["transcript_lines_read"], 13 + 6);
+    assert_eq!(a["transcript_quarantined"], 1 + 1);
+    let said = v["messages"].to_string();
+    assert!(said.contains("20250301_1.jsonl: line 5"), "{said}");
+    assert!(
+        said.contains("messages row 12 (session 20260119_1)"),
+        "{said}"
+    );
+
+    let sessions = query(
+        &store,
+        "SELECT session_id, agent, operator, cwd FROM agent_sessions ORDER BY session_id",
+    );
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    for s in &sessions {
+        assert_eq!(
+            (s["agent"].as_str(), s["operator"].as_str()),
+            (Some("goose"), Some("gil"))
+        );
+    }
+    let calls = query(
+        &store,
+        "SELECT call_id, command, outcome, approval FROM tool_calls ORDER BY call_id",
+    );
+    let got: Vec<String> = calls
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["call_id"].as_str().unwrap(),
+                c["outcome"].as_str().unwrap(),
+                c["approval"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "toolu_g_01 ok unknown",
+            "toolu_g_02 ok explicit",
+            "toolu_g_03 rejected rejected",
+            "toolu_g_04 error unknown",
+            "toolu_g_05 ok unknown",
+            "toolu_gl_01 ok unknown",
+        ]
+    );
+    assert_eq!(
+        calls[3]["command"],
+        "aws s3 rm s3://gil-cache-dumps --recursive --region us-east-1"
+    );
+    let ops = query(
+        &store,
+        "SELECT expected_operations FROM tool_calls WHERE call_id = 'toolu_g_02'",
+    );
+    assert!(
+        ops[0]["expected_operations"]
+            .to_string()
+            .contains("DeleteCacheCluster"),
         "{ops:?}"
     );
 }

@@ -165,6 +165,27 @@ impl ChunkOutcome {
     }
 }
 
+/// What makes a file "already ingested": its content hash, and for a
+/// local SQLite database also the `-wal` beside it, whose rows the
+/// transcript readers read too (an agent's database may stay the same
+/// while its WAL grows).
+fn with_wal(path: &std::path::Path, raw: &[u8], hash: u128) -> u128 {
+    let wal = raw
+        .starts_with(b"SQLite format 3\0")
+        .then(|| crate::transcripts::wal_beside(path))
+        .flatten()
+        .and_then(|p| std::fs::read(p).ok());
+    match wal {
+        Some(wal) => {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(&hash.to_le_bytes());
+            h.update(&wal);
+            h.digest128()
+        }
+        None => hash,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_one(
     f: &discover::InputFile,
@@ -219,7 +240,11 @@ fn read_one(
         }
     };
     outcome.size = read.size;
-    let hash = format!("{:032x}", read.hash);
+    let hash = match object {
+        None => with_wal(&f.path, raw, read.hash),
+        Some(_) => read.hash,
+    };
+    let hash = format!("{hash:032x}");
     if known_hashes.contains(&hash) {
         outcome.kind = "already_ingested".into();
         outcome.hash = Some(hash);

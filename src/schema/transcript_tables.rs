@@ -16,7 +16,7 @@ pub fn agent_sessions_columns() -> Vec<ColumnDoc> {
         col(
             AGENT,
             s(),
-            "claude-code, codex, gemini-cli, aider, amazon-q, kiro, copilot-cli, cursor, cline, roo-code, kilo-code",
+            "claude-code, codex, gemini-cli, aider, amazon-q, kiro, copilot-cli, cursor, cline, roo-code, kilo-code, opencode, goose",
         ),
         col(AGENT_VERSION, s(), "version of the agent as recorded"),
         col(

@@ -5,8 +5,11 @@
 //! top-level keys, read with the truncation-tolerant cursor because the
 //! head is cut at 64 KiB; Aider by its Markdown markers and Cursor's plain
 //! transcripts by their `user:` / `assistant:` lines; JSON arrays by their
-//! first element (hook payloads, Cline messages); the Amazon Q /
-//! Kiro database by the SQLite header and its `conversations` table.
+//! first element (hook payloads, Cline messages); the Amazon Q / Kiro,
+//! OpenCode and Goose databases by the SQLite header and the tables their
+//! schema page creates (the file name when the schema is not there yet), a
+//! database's `-wal` / `-shm` by its name beside the database; OpenCode's
+//! legacy storage files by their `ses_` / `msg_` / `prt_` ids.
 //! Anything else — another agent's transcript, a CloudTrail file — gives
 //! `None`.
 
@@ -27,13 +30,17 @@ const PROBE_LINES: usize = 16;
 /// Content-based detection from the path and the first bytes of a file (up
 /// to 64 KiB, already decompressed).
 pub fn detect(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
-    if head.starts_with(b"SQLite format 3\0") {
-        return is_q_database(path, head).then_some(TranscriptFormat::AmazonQSqlite);
+    if is_sidecar(path, head) {
+        return Some(TranscriptFormat::SqliteSidecar);
+    }
+    if head.starts_with(super::sqlite::HEADER) {
+        return detect_database(path, head);
     }
     if is_aider(path, head) {
         return Some(TranscriptFormat::Aider);
     }
-    match first_byte(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head)) {
+    let json = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    match first_byte(json) {
         Some(b'{') => {}
         Some(b'[') => return detect_array(path, head),
         Some(_) if super::cursor::is_text_transcript(head) => {
@@ -41,10 +48,61 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
         }
         _ => return None,
     }
+    if super::opencode::is_storage_file(json) {
+        return Some(TranscriptFormat::OpenCodeJson);
+    }
     if let Some(f) = detect_jsonl(path, head) {
         return Some(f);
     }
     detect_document(head)
+}
+
+/// A database by the tables its schema page creates, else by its name (a
+/// database in WAL mode may keep even its schema in the `-wal` for a while).
+fn detect_database(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
+    use super::sqlite::creates_table;
+    if is_q_database(path, head) {
+        return Some(TranscriptFormat::AmazonQSqlite);
+    }
+    if super::opencode::TABLES
+        .iter()
+        .all(|t| creates_table(head, t))
+    {
+        return Some(TranscriptFormat::OpenCodeSqlite);
+    }
+    if creates_table(head, "sessions")
+        && creates_table(head, "messages")
+        && memchr::memmem::find(head, b"content_json").is_some()
+    {
+        return Some(TranscriptFormat::GooseSqlite);
+    }
+    let p = path
+        .to_string_lossy()
+        .replace('\\', "/")
+        .to_ascii_lowercase();
+    let name = p.rsplit('/').next().unwrap_or("");
+    if name == "opencode.db" {
+        Some(TranscriptFormat::OpenCodeSqlite)
+    } else if name == "sessions.db" && p.contains("/goose/") {
+        Some(TranscriptFormat::GooseSqlite)
+    } else {
+        None
+    }
+}
+
+/// `<db>-wal` or `<db>-shm` with the database `<db>` beside it.
+fn is_sidecar(path: &Path, head: &[u8]) -> bool {
+    let name = path.to_string_lossy();
+    let Some(db) = name
+        .strip_suffix("-wal")
+        .or_else(|| name.strip_suffix("-shm"))
+    else {
+        return false;
+    };
+    // A WAL file starts with its magic number; a -shm has none.
+    let wal_magic = head.len() >= 4 && matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]);
+    let plausible = head.is_empty() || wal_magic || name.ends_with("-shm");
+    plausible && Path::new(db).is_file()
 }
 
 fn is_q_database(path: &Path, head: &[u8]) -> bool {
@@ -109,15 +167,16 @@ struct Probe<'a> {
     conversation_id: Option<IgnoredAny>,
     history: Option<IgnoredAny>,
     loglines: Option<IgnoredAny>,
+    /// Raw, so that a value of another type does not fail the probe.
     #[serde(borrow)]
-    hook_event_name: Option<Cow<'a, str>>,
+    hook_event_name: Option<&'a serde_json::value::RawValue>,
     /// Cursor hook payloads: `conversation_id` (above), these, camelCase
     /// event names.
     generation_id: Option<IgnoredAny>,
     cursor_version: Option<IgnoredAny>,
     /// Cursor agent transcripts: `{role, message}` with no `type`.
     #[serde(borrow)]
-    role: Option<Cow<'a, str>>,
+    role: Option<&'a serde_json::value::RawValue>,
     #[serde(rename = "session_id")]
     session_id_snake: Option<IgnoredAny>,
     /// trailblame's hook-log wrapper: `{"logged_at", "agent", "hook": {…}}`.
@@ -136,6 +195,12 @@ struct Probe<'a> {
     time: Option<IgnoredAny>,
     /// Copilot CLI session events: `{type, id, timestamp, parentId, data}`.
     data: Option<IgnoredAny>,
+    /// Legacy Goose sessions: a metadata line, then `{role, created, content}`.
+    working_dir: Option<IgnoredAny>,
+    description: Option<IgnoredAny>,
+    message_count: Option<IgnoredAny>,
+    #[serde(borrow)]
+    created: Option<&'a serde_json::value::RawValue>,
 }
 
 const CODEX_ENVELOPES: &[&str] = &[
@@ -190,10 +255,10 @@ fn hook_format(p: &Probe<'_>) -> Option<TranscriptFormat> {
 }
 
 fn payload_format(p: &Probe<'_>) -> Option<TranscriptFormat> {
-    let event = p.hook_event_name.as_deref()?;
+    let event = super::text::json_str(p.hook_event_name?);
     let cursor_keys =
         p.conversation_id.is_some() || p.generation_id.is_some() || p.cursor_version.is_some();
-    if cursor_keys && super::cursor::is_event_name(event) {
+    if cursor_keys && event.is_some_and(|e| super::cursor::is_event_name(&e)) {
         Some(TranscriptFormat::CursorHookLog)
     } else if p.session_id_snake.is_some() {
         Some(TranscriptFormat::ClaudeHookLog)
@@ -265,7 +330,9 @@ fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
     if p.record_type.is_some() && kind.is_none() {
         return Some(TranscriptFormat::Codex);
     }
-    let cursor_role = matches!(p.role.as_deref(), Some("user" | "assistant"));
+    let cursor_role = p
+        .role
+        .is_some_and(|r| matches!(r.get(), r#""user""# | r#""assistant""#));
     if cursor_role
         && kind.is_none()
         && p.message.is_some()
@@ -275,7 +342,23 @@ fn classify(p: &Probe<'_>, first: bool) -> Option<TranscriptFormat> {
     {
         return Some(TranscriptFormat::CursorJsonl);
     }
+    if is_goose_line(p, first) {
+        return Some(TranscriptFormat::GooseJsonl);
+    }
     None
+}
+
+/// A legacy Goose session line: the metadata line first, or a message
+/// (`role`, numeric `created`, `content`, no `type`).
+fn is_goose_line(p: &Probe<'_>, first: bool) -> bool {
+    let untyped = p.kind.is_none() && p.message.is_none() && p.payload.is_none();
+    let metadata =
+        first && p.working_dir.is_some() && (p.description.is_some() || p.message_count.is_some());
+    let numeric = |v: &serde_json::value::RawValue| {
+        first_byte(v.get().as_bytes()).is_some_and(|b| b.is_ascii_digit())
+    };
+    let message = p.role.is_some() && p.created.is_some_and(numeric) && p.content.is_some();
+    untyped && (metadata || message)
 }
 
 fn detect_jsonl(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
@@ -459,5 +542,69 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn opencode_and_goose_by_content() {
+        let mut oc = b"SQLite format 3\0".to_vec();
+        oc.extend_from_slice(
+            b"..CREATE TABLE `session` (`id` text)..CREATE TABLE `message` (`id` text)..CREATE TABLE `part` (`id` text)",
+        );
+        assert_eq!(
+            detect(Path::new("x.db"), &oc),
+            Some(TranscriptFormat::OpenCodeSqlite)
+        );
+        let mut goose = b"SQLite format 3\0".to_vec();
+        goose.extend_from_slice(
+            b"..CREATE TABLE sessions (id TEXT)..CREATE TABLE messages (content_json TEXT)",
+        );
+        assert_eq!(
+            detect(Path::new("x.db"), &goose),
+            Some(TranscriptFormat::GooseSqlite)
+        );
+        // The schema still only in the -wal: the name decides.
+        let bare = b"SQLite format 3\0";
+        assert_eq!(
+            detect(Path::new("/h/.local/share/opencode/opencode.db"), bare),
+            Some(TranscriptFormat::OpenCodeSqlite)
+        );
+        assert_eq!(
+            detect(
+                Path::new("/h/.local/share/goose/sessions/sessions.db"),
+                bare
+            ),
+            Some(TranscriptFormat::GooseSqlite)
+        );
+        assert_eq!(detect(Path::new("/h/other/sessions.db"), bare), None);
+        let goose_jsonl = r#"{"working_dir":"/h","description":"x","schedule_id":null,"message_count":2}
+{"role":"user","created":1740837600,"content":[{"type":"text","text":"hi"}]}
+"#;
+        assert_eq!(
+            d("20250301_1.jsonl", goose_jsonl),
+            Some(TranscriptFormat::GooseJsonl)
+        );
+        let part = "{\n  \"id\": \"prt_01\",\n  \"sessionID\": \"ses_01\",\n  \"messageID\": \"msg_01\",\n  \"type\": \"tool\"";
+        assert_eq!(d("prt_01.json", part), Some(TranscriptFormat::OpenCodeJson));
+    }
+
+    #[test]
+    fn a_wal_or_shm_beside_its_database_is_a_sidecar() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("opencode.db");
+        std::fs::write(&db, b"SQLite format 3\0").unwrap();
+        let wal = dir.path().join("opencode.db-wal");
+        assert_eq!(
+            detect(&wal, &[0x37, 0x7f, 0x06, 0x82, 0, 0]),
+            Some(TranscriptFormat::SqliteSidecar)
+        );
+        assert_eq!(
+            detect(&dir.path().join("opencode.db-shm"), &[0; 8]),
+            Some(TranscriptFormat::SqliteSidecar)
+        );
+        assert_eq!(
+            detect(&dir.path().join("gone.db-wal"), &[0x37, 0x7f, 0x06, 0x82]),
+            None
+        );
+        assert_eq!(detect(&wal, b"{\"a\":1}"), None);
     }
 }

@@ -1,7 +1,8 @@
 //! Agent transcripts: reads what AI coding agents wrote on disk (Claude Code
 //! and its hook logs, Codex CLI, Gemini CLI, Aider, Amazon Q / Kiro CLI,
 //! GitHub Copilot CLI, Cursor and its hook logs, Cline / Roo Code task
-//! folders) and the telemetry they export (OpenTelemetry JSON) into three kinds of
+//! folders, OpenCode, Goose) and the telemetry they export (OpenTelemetry
+//! JSON) into three kinds of
 //! rows — sessions, tool calls and messages — so that attribution can set an
 //! agent's own account of a command beside the CloudTrail events it caused.
 //!
@@ -14,9 +15,10 @@
 //!
 //! One folder per agent holds the format knowledge (`claude`,
 //! `claude_hooks`, `codex`, `gemini`, `aider`, `amazonq`, `copilot`,
-//! `cursor`, `cline`, and `otel` for
-//! telemetry); `detect` recognises formats by content;
-//! the rest is shared: `util` (record counting, rows, operator), `text`
+//! `cursor`, `cline`, `opencode`, `goose`, and `otel` for telemetry);
+//! `detect` recognises formats by content; `sqlite` opens an agent's
+//! database (and its `-wal`) through a private read-only copy; the rest is
+//! shared: `util` (record counting, rows, operator), `text`
 //! (bounded excerpts, text out of JSON), `time`, `command` (shell-command
 //! rendering and unwrapping, MCP names, exit-code markers) and `json_doc`
 //! (a truncation-tolerant JSON walker).
@@ -32,8 +34,11 @@ mod copilot;
 mod cursor;
 mod detect;
 mod gemini;
+mod goose;
 mod json_doc;
+mod opencode;
 mod otel;
+mod sqlite;
 mod text;
 mod time;
 mod util;
@@ -44,6 +49,7 @@ use std::path::Path;
 use chrono::{FixedOffset, Offset};
 
 pub use detect::detect;
+pub use sqlite::wal_beside;
 
 /// The on-disk transcript formats this module reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,6 +90,20 @@ pub enum TranscriptFormat {
     /// Claude Code, Codex and Gemini CLI events; GenAI `execute_tool` spans
     /// (GitHub Copilot CLI, other instrumented agents).
     OtelJson,
+    /// The OpenCode SQLite store (`opencode.db`: `session`, `message`,
+    /// `part` tables), read with its `-wal`.
+    OpenCodeSqlite,
+    /// One file of OpenCode's legacy JSON storage (`storage/session/…`,
+    /// `storage/message/…`, `storage/part/…`).
+    OpenCodeJson,
+    /// The Goose SQLite store (`sessions.db`: `sessions`, `messages`), read
+    /// with its `-wal`.
+    GooseSqlite,
+    /// A legacy Goose session file (`sessions/<id>.jsonl`).
+    GooseJsonl,
+    /// The `-wal` or `-shm` file of a database beside it: read with the
+    /// database (OpenCode, Goose), nothing of its own.
+    SqliteSidecar,
 }
 
 impl TranscriptFormat {
@@ -104,6 +124,11 @@ impl TranscriptFormat {
             Self::CursorHookLog => "cursor-hook-log",
             Self::ClineTask => "cline-task",
             Self::OtelJson => "otel-json",
+            Self::OpenCodeSqlite => "opencode-sqlite",
+            Self::OpenCodeJson => "opencode-json",
+            Self::GooseSqlite => "goose-sqlite",
+            Self::GooseJsonl => "goose-jsonl",
+            Self::SqliteSidecar => "sqlite-sidecar",
         }
     }
 }
@@ -188,7 +213,8 @@ pub struct QuarantinedRecord {
 pub struct AgentSession {
     pub session_id: String,
     /// `claude-code`, `codex`, `gemini-cli`, `aider`, `amazon-q`, `kiro`,
-    /// `copilot-cli`, `cursor`, `cline`, `roo-code` or `kilo-code`.
+    /// `copilot-cli`, `cursor`, `cline`, `roo-code`, `kilo-code`, `opencode`
+    /// or `goose`.
     pub agent: String,
     pub agent_version: Option<String>,
     /// Distinct models in order of first use, joined by `,`.
@@ -347,9 +373,22 @@ pub fn parse(
         TranscriptFormat::CursorHookLog => cursor::parse_hook_log(path, bytes, opts),
         TranscriptFormat::ClineTask => cline::parse(path, bytes, opts),
         TranscriptFormat::OtelJson => otel::parse(path, bytes, opts),
+        TranscriptFormat::OpenCodeSqlite => opencode::parse_sqlite(path, bytes, opts),
+        TranscriptFormat::OpenCodeJson => opencode::parse_json(path, bytes, opts),
+        TranscriptFormat::GooseSqlite => goose::parse_sqlite(path, bytes, opts),
+        TranscriptFormat::GooseJsonl => goose::parse_jsonl(path, bytes, opts),
+        TranscriptFormat::SqliteSidecar => sidecar(path),
     };
     debug_assert!(parsed.counts.reconciles(), "{:?}", parsed.counts);
     parsed
+}
+
+/// A database's `-wal` / `-shm` file: no records of its own (the reader
+/// of the database beside it reads the WAL), said in a note.
+fn sidecar(path: &Path) -> ParsedTranscript {
+    let mut c = util::Collector::new(path);
+    c.note("part of the SQLite database beside it (read with the database)");
+    c.finish()
 }
 
 /// The record for a file that [`detect`] did not recognise (another
@@ -420,6 +459,9 @@ mod tests {
             }
             "cursor" => Some(TranscriptFormat::CursorJsonl),
             "cline" => Some(TranscriptFormat::ClineTask),
+            // The databases are built from `.sql` scripts by the tests.
+            "opencode" if ext == "json" => Some(TranscriptFormat::OpenCodeJson),
+            "goose" if ext == "jsonl" => Some(TranscriptFormat::GooseJsonl),
             _ => None,
         }
     }
@@ -559,6 +601,11 @@ mod tests {
             TranscriptFormat::CursorText,
             TranscriptFormat::CursorHookLog,
             TranscriptFormat::ClineTask,
+            TranscriptFormat::OpenCodeSqlite,
+            TranscriptFormat::OpenCodeJson,
+            TranscriptFormat::GooseSqlite,
+            TranscriptFormat::GooseJsonl,
+            TranscriptFormat::SqliteSidecar,
         ];
         for f in formats {
             for input in inputs {

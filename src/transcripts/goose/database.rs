@@ -1,0 +1,170 @@
+//! The Goose database: `sessions` in (created, id) order, then
+//! `messages` in (session, time, id) order, each session's messages read
+//! as one conversation. Every row is one record: used or quarantined
+//! (no id, unreadable `content_json`), the reason naming table, row and
+//! session. Columns are read by name, since each schema version added
+//! some.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::value::RawValue;
+
+use super::super::sqlite::{Columns, open_snapshot, tables};
+use super::super::util::{Collector, Span, operator_for};
+use super::super::{AgentSession, TranscriptOptions};
+use super::AGENT;
+use super::conversation::{Conversation, seconds};
+
+/// What the `sessions` row says.
+#[derive(Default)]
+struct SessionRow {
+    working_dir: Option<String>,
+    session_type: Option<String>,
+    model: Option<String>,
+    span: Span,
+}
+
+pub(super) fn read_database(
+    c: &mut Collector,
+    path: &Path,
+    bytes: &[u8],
+    opts: &TranscriptOptions,
+) -> anyhow::Result<()> {
+    let snap = open_snapshot(path, bytes)?;
+    let conn = &snap.conn;
+    let present = tables(conn)?;
+    anyhow::ensure!(
+        present.contains("sessions") && present.contains("messages"),
+        "no sessions and messages tables (not a Goose database, or its rows are still only in a -wal file that was not found)"
+    );
+    let mut row_index = 0u64;
+    let mut rows_by_id: BTreeMap<String, SessionRow> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    {
+        let mut stmt = conn.prepare("SELECT * FROM sessions ORDER BY created_at, id")?;
+        let cols = Columns::of(&stmt);
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let idx = row_index;
+            row_index += 1;
+            let Some(id) = cols.text(row, "id").filter(|s| !s.is_empty()) else {
+                c.quarantine(None, Some(idx), format!("sessions row {idx}: no id"), b"");
+                continue;
+            };
+            let mut s = SessionRow {
+                working_dir: cols.text(row, "working_dir"),
+                session_type: cols.text(row, "session_type"),
+                model: cols
+                    .text(row, "model_config_json")
+                    .and_then(|m| model_name(&m)),
+                span: Span::default(),
+            };
+            for col in ["created_at", "updated_at"] {
+                let t = cols.text(row, col);
+                s.span.add(time_column(c, t.as_deref()));
+            }
+            order.push(id.clone());
+            rows_by_id.insert(id, s);
+            c.used();
+        }
+    }
+
+    let mut convs: BTreeMap<String, Conversation> = BTreeMap::new();
+    {
+        let mut stmt =
+            conn.prepare("SELECT * FROM messages ORDER BY session_id, created_timestamp, id")?;
+        let cols = Columns::of(&stmt);
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let idx = row_index;
+            row_index += 1;
+            let content = cols.text(row, "content_json").unwrap_or_default();
+            let Some(session_id) = cols.text(row, "session_id").filter(|s| !s.is_empty()) else {
+                c.quarantine(
+                    None,
+                    Some(idx),
+                    format!("messages row {idx}: no session_id"),
+                    content.as_bytes(),
+                );
+                continue;
+            };
+            let role = cols.text(row, "role").unwrap_or_default();
+            let time = seconds(cols.int(row, "created_timestamp").map(|t| t as f64));
+            let conv = convs.entry(session_id.clone()).or_insert_with(|| {
+                if !rows_by_id.contains_key(&session_id) {
+                    order.push(session_id.clone());
+                }
+                Conversation::new(&session_id)
+            });
+            let read = serde_json::from_str::<&RawValue>(&content)
+                .map_err(|e| format!("content_json: {e}"))
+                .and_then(|raw| conv.message(c, &role, time, raw, idx + 1));
+            match read {
+                Ok(()) => c.used(),
+                Err(e) => c.quarantine(
+                    None,
+                    Some(idx),
+                    format!("messages row {idx} (session {session_id}): {e}"),
+                    content.as_bytes(),
+                ),
+            }
+        }
+    }
+
+    for id in order {
+        let row = rows_by_id.remove(&id).unwrap_or_default();
+        let mut span = row.span;
+        if let Some(conv) = convs.remove(&id) {
+            let s = conv.finish(c);
+            span.add(s.first);
+            span.add(s.last);
+        }
+        let operator = operator_for(path, row.working_dir.as_deref(), opts);
+        c.out.sessions.push(AgentSession {
+            session_id: id,
+            agent: AGENT.to_owned(),
+            agent_version: None,
+            model: row.model,
+            started_at: span.first,
+            ended_at: span.last,
+            cwd: row.working_dir,
+            git_branch: None,
+            operator,
+            approval_mode: None,
+            sandbox: None,
+            parent_session_id: None,
+            source_file: c.source_file.clone(),
+        });
+        if row.session_type.as_deref() == Some("sub_agent") {
+            c.note("sub_agent sessions are read as sessions of their own (Goose does not store the parent)");
+        }
+    }
+    if snap.wal_read {
+        c.note("the -wal file beside the database was read too (rows not yet checkpointed)");
+    }
+    Ok(())
+}
+
+/// `created_at` / `updated_at`: SQLite's `CURRENT_TIMESTAMP` text (UTC,
+/// no zone) or RFC 3339.
+fn time_column(c: &mut Collector, t: Option<&str>) -> Option<i64> {
+    let t = t?;
+    if let Ok(n) = t.trim().parse::<f64>() {
+        return seconds(Some(n));
+    }
+    // `CURRENT_TIMESTAMP` is UTC by definition: read it as such, without a note.
+    if let Ok(ndt) = chrono::NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%d %H:%M:%S") {
+        return Some(ndt.and_utc().timestamp_micros());
+    }
+    c.time(Some(t))
+}
+
+/// `model_name` in the `model_config_json` column of newer builds.
+fn model_name(json: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct M {
+        model_name: Option<String>,
+    }
+    serde_json::from_str::<M>(json).ok()?.model_name
+}

@@ -1,0 +1,144 @@
+//! The Goose readers on the fixtures: the database built from
+//! `goose/sessions.sql` (rows after `-- @wal` only in the `-wal`) and a
+//! legacy `.jsonl` session: calls, commands, outcomes, the confirmation
+//! and the refusal, and every row and line accounted for.
+
+use super::super::tests_support::{build_database, call, parse_database, parse_fixture};
+use super::super::{Approval, Outcome, Role, TranscriptFormat, detect, parse};
+
+fn database() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir
+        .path()
+        .join("home/gil/.local/share/goose/sessions/sessions.db");
+    build_database("goose/sessions.sql", &db);
+    (dir, db)
+}
+
+#[test]
+fn database_session_calls_and_approvals() {
+    let (_dir, db) = database();
+    let head = std::fs::read(&db).unwrap();
+    assert_eq!(detect(&db, &head), Some(TranscriptFormat::GooseSqlite));
+    let p = parse_database(TranscriptFormat::GooseSqlite, &db);
+    assert_eq!(p.counts.lines_read, 13, "{:?}", p.counts);
+    assert_eq!(p.counts.quarantined, 1);
+    assert_eq!(p.counts.records_used, 12);
+    assert!(
+        p.quarantined[0]
+            .reason
+            .starts_with("messages row 12 (session 20260119_1): content"),
+        "{:?}",
+        p.quarantined
+    );
+
+    assert_eq!(p.sessions.len(), 1);
+    let s = &p.sessions[0];
+    assert_eq!(s.session_id, "20260119_1");
+    assert_eq!(s.agent, "goose");
+    assert_eq!(s.cwd.as_deref(), Some("/home/gil/platform"));
+    assert_eq!(s.operator.as_deref(), Some("gil"));
+    assert_eq!(s.started_at, Some(1_768_816_800_000_000));
+    assert_eq!(s.ended_at, Some(1_768_816_880_000_000));
+
+    assert_eq!(p.tool_calls.len(), 5);
+    let describe = call(&p, "toolu_g_01");
+    assert_eq!(
+        describe.command.as_deref(),
+        Some("aws elasticache describe-cache-clusters --region us-east-1")
+    );
+    assert_eq!(
+        (describe.outcome, describe.approval),
+        (Outcome::Ok, Approval::Unknown)
+    );
+    assert!(
+        describe
+            .approval_evidence
+            .as_deref()
+            .unwrap()
+            .contains("not recorded")
+    );
+    let delete = call(&p, "toolu_g_02");
+    assert_eq!(
+        (delete.outcome, delete.approval),
+        (Outcome::Ok, Approval::Explicit)
+    );
+    assert_eq!(delete.started_at, Some(1_768_816_820_000_000));
+    assert_eq!(delete.ended_at, Some(1_768_816_830_000_000));
+    let subnet = call(&p, "toolu_g_03");
+    assert_eq!(
+        (subnet.outcome, subnet.approval),
+        (Outcome::Rejected, Approval::Rejected)
+    );
+    // Only in the -wal file.
+    let rm = call(&p, "toolu_g_04");
+    assert_eq!(
+        (rm.outcome, rm.approval),
+        (Outcome::Error, Approval::Unknown)
+    );
+    assert_eq!(
+        rm.output_excerpt.as_deref(),
+        Some("Execution failed: exit status 1")
+    );
+    let mcp = call(&p, "toolu_g_05");
+    assert_eq!(
+        mcp.command.as_deref(),
+        Some(r#"mcp:aws_api.call_aws {"cli_command":"aws ec2 describe-vpcs --region us-east-1"}"#)
+    );
+    assert!(p.tool_calls.iter().all(|c| c.approval != Approval::Auto));
+
+    let roles: Vec<Role> = p.messages.iter().map(|m| m.role).collect();
+    assert_eq!(roles, [Role::User, Role::Assistant, Role::Assistant]);
+}
+
+#[test]
+fn database_bytes_cut_or_damaged_never_panic() {
+    let (_dir, db) = database();
+    let bytes = std::fs::read(&db).unwrap();
+    let opts = Default::default();
+    let other = db.with_file_name("copy.db");
+    for cut in (0..bytes.len()).step_by(991).chain([bytes.len() - 1]) {
+        let p = parse(TranscriptFormat::GooseSqlite, &other, &bytes[..cut], &opts);
+        assert!(p.counts.reconciles(), "cut at {cut}: {:?}", p.counts);
+    }
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    for _ in 0..40 {
+        let mut damaged = bytes.clone();
+        for _ in 0..16 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed as usize) % damaged.len();
+            damaged[at] = (seed >> 32) as u8;
+        }
+        let p = parse(TranscriptFormat::GooseSqlite, &other, &damaged, &opts);
+        assert!(p.counts.reconciles(), "{:?}", p.counts);
+    }
+}
+
+#[test]
+fn legacy_jsonl_session() {
+    let p = parse_fixture(
+        TranscriptFormat::GooseJsonl,
+        "goose/home/gil/.local/share/goose/sessions/20250301_1.jsonl",
+    );
+    assert_eq!(p.counts.lines_read, 6);
+    assert_eq!(p.counts.records_used, 5);
+    assert_eq!(p.quarantined.len(), 1);
+    assert_eq!(p.quarantined[0].line, Some(5));
+    let s = &p.sessions[0];
+    assert_eq!(
+        (s.session_id.as_str(), s.agent.as_str()),
+        ("20250301_1", "goose")
+    );
+    assert_eq!(s.cwd.as_deref(), Some("/home/gil/platform"));
+    assert_eq!(s.started_at, Some(1_740_837_600_000_000));
+    let c = call(&p, "toolu_gl_01");
+    assert_eq!(
+        c.command.as_deref(),
+        Some("aws iam list-access-keys --user-name ci")
+    );
+    assert_eq!((c.outcome, c.approval), (Outcome::Ok, Approval::Unknown));
+    assert_eq!(c.source_line, 3);
+    assert_eq!(p.messages.len(), 2);
+}

@@ -1,0 +1,106 @@
+//! The shapes OpenCode stores, as serde reads them: message info (`role`,
+//! times, model, path), parts (`text`, `tool` with its state), a session
+//! file of the legacy JSON storage, and permission rules. In the database
+//! the ids live in columns; in the legacy files they are in the JSON.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+#[derive(Deserialize, Default)]
+pub(super) struct MessageInfo {
+    pub(super) id: Option<String>,
+    #[serde(rename = "sessionID")]
+    pub(super) session_id: Option<String>,
+    pub(super) role: Option<String>,
+    pub(super) time: Option<Times>,
+    #[serde(rename = "modelID")]
+    pub(super) model_id: Option<String>,
+    /// A user message names the model it asked for.
+    pub(super) model: Option<ModelRef>,
+    pub(super) path: Option<MessagePath>,
+}
+
+#[derive(Deserialize, Default, Clone, Copy)]
+pub(super) struct Times {
+    pub(super) created: Option<f64>,
+    pub(super) updated: Option<f64>,
+    pub(super) completed: Option<f64>,
+    pub(super) start: Option<f64>,
+    pub(super) end: Option<f64>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct ModelRef {
+    #[serde(rename = "modelID", alias = "id")]
+    pub(super) model_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct MessagePath {
+    pub(super) cwd: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Part<'a> {
+    pub(super) id: Option<String>,
+    #[serde(rename = "sessionID")]
+    pub(super) session_id: Option<String>,
+    #[serde(rename = "messageID")]
+    pub(super) message_id: Option<String>,
+    #[serde(rename = "type", borrow)]
+    pub(super) kind: Option<Cow<'a, str>>,
+    pub(super) text: Option<String>,
+    pub(super) synthetic: Option<bool>,
+    pub(super) ignored: Option<bool>,
+    #[serde(rename = "callID")]
+    pub(super) call_id: Option<String>,
+    pub(super) tool: Option<String>,
+    #[serde(borrow)]
+    pub(super) state: Option<ToolState<'a>>,
+    pub(super) time: Option<Times>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct ToolState<'a> {
+    pub(super) status: Option<String>,
+    #[serde(borrow)]
+    pub(super) input: Option<&'a RawValue>,
+    pub(super) output: Option<String>,
+    pub(super) error: Option<String>,
+    pub(super) metadata: Option<ToolMetadata>,
+    pub(super) time: Option<Times>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct ToolMetadata {
+    /// The bash tool's exit code (null when killed).
+    pub(super) exit: Option<serde_json::Value>,
+    pub(super) interrupted: Option<bool>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct BashInput {
+    pub(super) command: Option<String>,
+}
+
+/// `storage/session/<projectID>/<sessionID>.json`.
+#[derive(Deserialize)]
+pub(super) struct SessionFile {
+    pub(super) id: Option<String>,
+    #[serde(rename = "parentID")]
+    pub(super) parent_id: Option<String>,
+    pub(super) directory: Option<String>,
+    pub(super) version: Option<String>,
+    pub(super) time: Option<Times>,
+}
+
+/// One permission rule: `{permission, pattern, action}`; the last rule
+/// that matches decides.
+#[derive(Deserialize, Clone, Debug)]
+pub(super) struct Rule {
+    pub(super) permission: String,
+    pub(super) pattern: String,
+    pub(super) action: String,
+}
