@@ -124,6 +124,7 @@ pub mod transcripts {
     pub const UNKNOWN_AWS_OPERATIONS: &str = "unknown_aws_operations";
     pub const DRY_RUN: &str = "dry_run";
     pub const DESTRUCTIVE_HINT: &str = "destructive_hint";
+    pub const CHAIN_BREAK: &str = "chain_break";
     pub const TIME: &str = "time";
     pub const ROLE: &str = "role";
     pub const TEXT_EXCERPT: &str = "text_excerpt";

@@ -87,6 +87,95 @@ fn attribution_meets_its_accuracy_targets_on_the_sample_scenario() {
     );
 }
 
+/// Issues 18 and 19: the agents that AWS or GitHub vouch for (the managed
+/// AWS MCP Server, the Copilot coding agent) and the Copilot CLI are in the
+/// sample and attributed to themselves. Which events are theirs comes from
+/// the generator's ground truth.
+#[test]
+fn the_managed_mcp_server_the_copilot_coding_agent_and_copilot_cli_are_attributed_on_the_sample() {
+    let truth = read_csv(&std::fs::read_to_string(sample().join("ground_truth.csv")).unwrap());
+    let r = run(&[
+        "attribute",
+        sample().to_str().unwrap(),
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let got: HashMap<String, HashMap<String, String>> = read_csv(&r.stdout)
+        .into_iter()
+        .map(|row| (row["event_id"].clone(), row))
+        .collect();
+    let of = |case: &str| -> Vec<&HashMap<String, String>> {
+        truth.iter().filter(|t| t["case"] == case).collect()
+    };
+    let mcp = of("ai_managed_mcp");
+    let copilot_agent = of("ai_copilot_coding_agent");
+    let copilot_cli: Vec<_> = truth
+        .iter()
+        .filter(|t| t["actor"] == "copilot-cli")
+        .collect();
+    for (what, rows) in [
+        ("managed MCP", &mcp),
+        ("Copilot coding agent", &copilot_agent),
+        ("Copilot CLI", &copilot_cli),
+    ] {
+        assert!(
+            rows.len() >= 10,
+            "{what}: {} events in the sample",
+            rows.len()
+        );
+    }
+    let show = |t: &HashMap<String, String>| {
+        let g = &got[&t["event_id"]];
+        format!(
+            "{} ({}): got {} {} session {} operator {} [{}]",
+            t["event_id"],
+            t["case"],
+            g["actor_kind"],
+            g["actor"],
+            g["agent_session_id"],
+            g["operator"],
+            g["evidence"]
+        )
+    };
+    // What AWS writes about the agent decides, with no transcript: every
+    // such event is the agent's, with that evidence.
+    let mut wrong = Vec::new();
+    for t in mcp.iter().chain(&copilot_agent) {
+        let g = &got[&t["event_id"]];
+        let want = if t["case"] == "ai_managed_mcp" {
+            "invoked_by:aws-mcp.amazonaws.com"
+        } else {
+            "web_identity:repo:acme-corp/billing-api:environment:copilot"
+        };
+        let fits = g["actor_kind"] == "ai"
+            && g["actor"] == t["actor"]
+            && (t["case"] != "ai_managed_mcp" || g["actor"].starts_with("mcp:"))
+            && g["evidence"].contains(want)
+            && g["operator"] == t["operator"];
+        if !fits {
+            wrong.push(show(t));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // The Copilot CLI's events are found through its transcript: the
+    // agent, session and person are the ground truth's, but for a near
+    // miss or two (clock skew).
+    let missed: Vec<String> = copilot_cli
+        .iter()
+        .filter(|t| {
+            let g = &got[&t["event_id"]];
+            g["actor_kind"] != "ai"
+                || g["actor"] != t["actor"]
+                || g["agent_session_id"] != t["agent_session_id"]
+                || g["operator"] != t["operator"]
+        })
+        .map(|t| show(t))
+        .collect();
+    assert!(missed.len() * 20 <= copilot_cli.len(), "{missed:#?}");
+}
+
 #[test]
 fn the_committed_sample_data_is_what_the_generator_writes() {
     let dir = tempfile::tempdir().unwrap();

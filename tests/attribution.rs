@@ -746,6 +746,79 @@ fn the_documentation_samples_have_one_attribution_row_per_event() {
     assert!(shared > 0, "the samples have events that share an eventID");
 }
 
+/// Issue 23: a tool call appended to a person's Claude Code log by hand,
+/// dated to fit their own `DeleteBucket` but hung off a parent the file
+/// does not hold, is flagged and counts less than the genuine calls.
+#[test]
+fn issue_23_a_forged_call_appended_to_a_transcript_is_flagged_and_counts_less() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    copy_dir(&fixture(), &input);
+    let log = input.join(format!(
+        "home/bob/.claude/projects/-home-bob-src-app/{SESSION}.jsonl"
+    ));
+    let head = format!(
+        r#""isSidechain":false,"userType":"external","cwd":"/home/bob/src/app","sessionId":"{SESSION}","version":"2.0.31","gitBranch":"main""#
+    );
+    // Bob deleted old-notes himself at 10:30:00 (event …0005).
+    let forged = [
+        format!(
+            r#"{{"parentUuid":"7d1e0c55-0000-4000-8000-00000000dead",{head},"type":"assistant","uuid":"f1","timestamp":"2026-01-16T10:29:58.000Z","requestId":"req_f1","message":{{"model":"claude-sonnet-4-5-20250929","id":"msg_f1","type":"message","role":"assistant","content":[{{"type":"tool_use","id":"toolu_01FORGED","name":"Bash","input":{{"command":"aws s3 rb s3://old-notes","description":"Remove the bucket"}}}}]}}}}"#
+        ),
+        format!(
+            r#"{{"parentUuid":"f1",{head},"type":"user","uuid":"f2","timestamp":"2026-01-16T10:30:01.000Z","message":{{"role":"user","content":[{{"tool_use_id":"toolu_01FORGED","type":"tool_result","content":"remove_bucket: old-notes","is_error":false}}]}}}}"#
+        ),
+    ];
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    for l in &forged {
+        text.push_str(l);
+        text.push('\n');
+    }
+    std::fs::write(&log, text).unwrap();
+    let store = dir.path().join("s");
+    ingest_quietly(&input, &store);
+    let breaks = query(
+        &store,
+        "SELECT call_id, chain_break FROM tool_calls WHERE chain_break IS NOT NULL",
+    );
+    assert_eq!(breaks.len(), 1, "{breaks:?}");
+    assert_eq!(breaks[0]["call_id"], "toolu_01FORGED");
+    assert!(
+        breaks[0]["chain_break"]
+            .as_str()
+            .unwrap()
+            .starts_with("parent_not_found: parentUuid 7d1e0c55"),
+        "{breaks:?}"
+    );
+    let rows = query(
+        &store,
+        "SELECT e.event_id, a.actor_kind, a.tool_call_id, a.confidence, a.evidence, a.reason \
+         FROM events e JOIN attribution a ON a.event_key = e.event_key \
+         WHERE e.event_id IN ('0a8f3b2e-1111-4c1d-9a00-000000000003', '0a8f3b2e-2222-4c1d-9a00-000000000005') \
+         ORDER BY e.event_id",
+    );
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (genuine, fake) = (&rows[0], &rows[1]);
+    assert_eq!(genuine["tool_call_id"], "toolu_01RB", "{genuine}");
+    assert_eq!(fake["tool_call_id"], "toolu_01FORGED", "{fake}");
+    let conf = |r: &serde_json::Value| r["confidence"].as_f64().unwrap();
+    assert!(conf(genuine) >= 0.9, "{genuine}");
+    assert!(conf(fake) <= 0.6 && conf(fake) < conf(genuine), "{fake}");
+    assert!(
+        fake["evidence"]
+            .to_string()
+            .contains("inconsistent:parent_not_found:"),
+        "{fake}"
+    );
+    assert!(
+        fake["reason"]
+            .as_str()
+            .unwrap()
+            .contains("transcript chain broken: parentUuid 7d1e0c55"),
+        "{fake}"
+    );
+}
+
 /// Issue 19: a Cursor session on the person's own credentials with an old
 /// CLI (no `m/AW` marker). The hook log's `aws s3 rb` (exact command and
 /// time) takes the bucket deletion's events; the transcript's copy of the

@@ -607,6 +607,32 @@ fn issue_19_copilot_cli_sessions_are_read() {
     );
 }
 
+/// Issue 23: the record-chain check raises no false alarm on real Claude
+/// Code files (`shared/samples`, when present: sanitised real sessions,
+/// a resumed session's record, hand-made edge cases, a web export).
+#[test]
+fn issue_23_real_claude_code_samples_pass_the_chain_check() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Some(samples) = ["../shared", "../../shared"]
+        .iter()
+        .map(|p| base.join(p).join("samples/transcripts/claude-code"))
+        .find(|p| p.is_dir())
+    else {
+        eprintln!("shared/samples not present: skipped");
+        return;
+    };
+    let store = tempfile::tempdir().unwrap();
+    let (r, _) = ingest(&[&samples], store.path());
+    assert!(r.code <= 1, "{}", r.stderr);
+    let calls = count(store.path(), "SELECT COUNT(*) AS n FROM tool_calls");
+    assert!(calls > 5, "{calls} tool calls in the samples");
+    let broken = query(
+        store.path(),
+        "SELECT source_file, source_line, chain_break FROM tool_calls WHERE chain_break IS NOT NULL",
+    );
+    assert!(broken.is_empty(), "false alarms: {broken:#?}");
+}
+
 /// Cursor transcripts (JSON Lines, a subagent, the older text form) and a
 /// Cursor hook log: one session for the conversation, the calls the hooks
 /// timed, the redacted input left unknown, and the damaged lines named.

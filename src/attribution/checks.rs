@@ -6,7 +6,8 @@
 //! (`m/AN`…) on a client that never sends one (`sdk_never_sends`), or the
 //! person's own transcripts of that agent for that day ingested with no
 //! call that caused the event (`Coverage`). A transcript match counts
-//! fully only when its record is in order in its file and the session's
+//! fully only when its record sits in its file's record chain (the
+//! reader's `chain_break`) and in time order, and the session's
 //! operator fits the event's credentials (`transcript_doubts`). Any label
 //! of an event whose `eventID` a differing stored record shares is halved
 //! (`doubt_shared_ids`): one of the two was not written by CloudTrail as
@@ -99,11 +100,19 @@ impl Coverage {
     }
 }
 
-/// What weakens a transcript match: the record out of order in its file,
-/// or a session operator who is not the person whose credentials the event
+/// What weakens a transcript match: the record outside its file's record
+/// chain (`chain_break`), the record out of order in its file, or a
+/// session operator who is not the person whose credentials the event
 /// used. Each doubt is (evidence, reason).
 pub fn transcript_doubts(c: &Call, person: Option<&str>) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    if let Some(why) = &c.chain_break {
+        let (kind, place) = why.split_once(": ").unwrap_or(("chain", why.as_str()));
+        out.push((
+            format!("inconsistent:{kind}:{}/{}", c.session_id, c.call_id),
+            format!("transcript chain broken: {place}"),
+        ));
+    }
     if let Some(why) = &c.chain {
         out.push((
             format!("inconsistent:{}/{}", c.session_id, c.call_id),

@@ -30,7 +30,7 @@ pub struct UaInfo<'a> {
     pub marker_any_version: bool,
 }
 
-/// One distinct (principal ARN, source identity).
+/// One distinct (principal ARN, source identity, identity type, user name).
 #[derive(Default, Debug, Clone)]
 pub struct PrincipalFacts {
     /// The person whose credentials these are (SSO user, IAM user, root…),
@@ -117,12 +117,15 @@ pub fn facts<'a>(e: &'a Events, settings: &Settings, markers: &Markers) -> Facts
     let none = uas.len() as u32;
     uas.push(UaInfo::default());
     let ua_of = (0..n).map(|i| e.user_agent.id(i).unwrap_or(none)).collect();
-    // A principal is its (principal ARN, source identity, identity type).
+    // A principal is its (principal ARN, source identity, identity type,
+    // user name): web-identity, SAML and federated users have no ARN, so
+    // two OIDC subjects differ only in their user name.
     let dense = super::dense::dense_ids(n, |i| {
         (
             e.principal_arn.id(i),
             e.source_identity.id(i),
             e.identity_type.id(i),
+            e.user_name.id(i),
         )
     });
     let principals: Vec<PrincipalFacts> = dense

@@ -40,7 +40,7 @@ use std::time::Instant;
 
 /// Bumped whenever the rules change what they output, so stores attributed
 /// by an older trailblame are attributed again.
-pub const RULES_REVISION: u32 = 13;
+pub const RULES_REVISION: u32 = 14;
 
 /// The one definition of a *write*: a call CloudTrail marks `readOnly:
 /// false` that succeeded (no error code). A failed call changed nothing, and

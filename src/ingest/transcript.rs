@@ -298,6 +298,7 @@ pub fn tool_calls_frame(pairs: &[(ToolCall, Expected)]) -> Result<DataFrame> {
             strs(SOURCE_FILE, rows, |r| Some(&r.source_file)),
             UInt64Chunked::from_iter_values(name(SOURCE_LINE), rows.iter().map(|r| r.source_line))
                 .into_column(),
+            strs(CHAIN_BREAK, rows, |r| r.chain_break.as_deref()),
         ],
     )?)
 }

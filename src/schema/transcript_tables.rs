@@ -141,6 +141,11 @@ pub fn tool_calls_columns() -> Vec<ColumnDoc> {
             DataType::Int64,
             "line of the call in the transcript",
         ),
+        col(
+            CHAIN_BREAK,
+            s(),
+            "why the call's record is outside a consistent record chain in its file, as `<kind>: <where>` (Claude Code `uuid`/`parentUuid`: parent_not_found, duplicate_uuid, time_backwards, null_parent, result_before_use, result_not_descendant); null when it fits or the format has no chain. Attribution doubts a match on such a call (`inconsistent:`)",
+        ),
     ]
 }
 

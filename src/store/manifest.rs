@@ -15,7 +15,8 @@ pub const MANIFEST_FILE: &str = "_trailblame.json";
 /// 2: events carry `event_key`, and derived tables join on it.
 /// 3: integers are signed, every table has a (possibly empty) part, part
 /// names carry a writer id, and `store_state` exists (issue 21).
-pub const FORMAT: u32 = 3;
+/// 4: `tool_calls.chain_break` (issue 23).
+pub const FORMAT: u32 = 4;
 
 #[derive(Serialize, Deserialize, Default, Clone)]
 pub struct Manifest {
@@ -206,7 +207,7 @@ impl Manifest {
             let hint = if m.format < FORMAT {
                 "; it was written by an older trailblame (format 2 added `events.event_key`, \
                  the key every derived table joins on; format 3 made integers signed and gave \
-                 every table a part): ingest the same inputs into a new store"
+                 every table a part; format 4 added `tool_calls.chain_break`): ingest the same inputs into a new store"
             } else {
                 "; it was written by a newer trailblame"
             };

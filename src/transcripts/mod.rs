@@ -312,6 +312,10 @@ pub struct ToolCall {
     pub source_file: String,
     /// 1-based line of the call (for database rows: the history entry, 1-based).
     pub source_line: u64,
+    /// Why the call's record is outside a consistent record chain in its
+    /// file (Claude Code: `uuid` / `parentUuid`), as `<kind>: <where>`;
+    /// `None` when it fits or the format has no chain.
+    pub chain_break: Option<String>,
 }
 
 /// Who wrote a message.

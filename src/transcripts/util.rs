@@ -285,6 +285,7 @@ pub(crate) fn new_call(
         aws_profile: None,
         source_file: source_file.to_owned(),
         source_line,
+        chain_break: None,
     }
 }
 

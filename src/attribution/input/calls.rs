@@ -32,6 +32,9 @@ pub struct Call {
     /// Why the call's record is out of order in its transcript, if it is
     /// (`provenance::chain_breaks`): such a call does not count fully.
     pub chain: Option<String>,
+    /// Why the call's record is outside its file's record chain, as the
+    /// reader found it (`tool_calls.chain_break`, `<kind>: <where>`).
+    pub chain_break: Option<String>,
 }
 
 fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
@@ -75,6 +78,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
             col(transcripts::APPROVAL_EVIDENCE),
             col(transcripts::TOOL_NAME),
             col(transcripts::SOURCE_FILE),
+            col(transcripts::CHAIN_BREAK),
         ])
         .join(
             sessions,
@@ -103,6 +107,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
     let approval = strs(&df, transcripts::APPROVAL)?;
     let approval_evidence = strs(&df, transcripts::APPROVAL_EVIDENCE)?;
     let tool_name = strs(&df, transcripts::TOOL_NAME)?;
+    let chain_break = strs(&df, transcripts::CHAIN_BREAK)?;
     let started: Vec<Option<i64>> = df.column(transcripts::STARTED_AT)?.i64()?.iter().collect();
     let ended: Vec<Option<i64>> = df.column(transcripts::ENDED_AT)?.i64()?.iter().collect();
     let unknown: Vec<bool> = df
@@ -135,6 +140,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
                 ended_at: ended[i],
                 outcome: own(outcome[i]),
                 region: own(region[i]),
+                chain_break: own(chain_break[i]),
                 ..Call::default()
             };
             merge_into(&mut out[at], other);
@@ -158,6 +164,7 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
             approval_evidence: own(approval_evidence[i]),
             tool_name: own(tool_name[i]),
             chain: None,
+            chain_break: own(chain_break[i]),
         });
     }
     Ok(out)
@@ -189,6 +196,8 @@ fn merge_into(call: &mut Call, other: Call) {
     call.ended_at = call.ended_at.or(other.ended_at);
     call.outcome = call.outcome.take().or(other.outcome);
     call.region = call.region.take().or(other.region);
+    // A break in any file that records the call stands.
+    call.chain_break = call.chain_break.take().or(other.chain_break);
 }
 
 /// When people wrote in each session (user messages), sorted, in

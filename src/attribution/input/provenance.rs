@@ -4,9 +4,11 @@
 //! each tool call sits in order in its file (`chain_breaks`: a record added
 //! by hand usually carries a time out of step with the lines around it).
 //!
-//! Only times and line numbers are compared; message ids and parent links
-//! are not stored, so a forged record written in order, with a fitting
-//! time, passes (ARCHITECTURE.md, "Evidence and forgery").
+//! Only times and line numbers are compared here, for every format; the
+//! Claude Code reader also checks each call's place in the file's
+//! `uuid` / `parentUuid` chain (`tool_calls.chain_break`). A forged record
+//! written in order, with a fitting time and parent, passes
+//! (ARCHITECTURE.md, "Evidence and forgery").
 
 use crate::schema::transcripts;
 use anyhow::Result;

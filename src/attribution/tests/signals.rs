@@ -370,3 +370,91 @@ fn a_transcript_call_out_of_order_or_of_another_operator_counts_less() {
         "{l:?}"
     );
 }
+
+#[test]
+fn issue_23_a_call_outside_its_transcript_chain_counts_less_than_a_genuine_one() {
+    let rows = vec![
+        sso(
+            "real",
+            T0,
+            "dynamodb.amazonaws.com:DeleteTable",
+            BOB,
+            OLD_CLI,
+        ),
+        sso(
+            "forged",
+            T0 + 600 * S,
+            "dynamodb.amazonaws.com:DeleteTable",
+            BOB,
+            OLD_CLI,
+        ),
+    ];
+    let genuine = call(
+        "sess-1",
+        "toolu_real",
+        "claude-code",
+        T0 - 2 * S,
+        T0 + S,
+        &["dynamodb.amazonaws.com:DeleteTable"],
+        &["dynamodb.delete-table"],
+    );
+    let mut forged = call(
+        "sess-1",
+        "toolu_forged",
+        "claude-code",
+        T0 + 598 * S,
+        T0 + 601 * S,
+        &["dynamodb.amazonaws.com:DeleteTable"],
+        &["dynamodb.delete-table"],
+    );
+    forged.chain_break = Some(
+        "parent_not_found: parentUuid 9f1c of line 41 is not an earlier record of the file".into(),
+    );
+    let out = attribute(&rows, &[genuine, forged]);
+    let (real, fake) = (by_id(&rows, &out, "real"), by_id(&rows, &out, "forged"));
+    assert_eq!((real.kind, fake.kind), (ActorKind::Ai, ActorKind::Ai));
+    assert!(real.confidence >= 0.9, "{real:?}");
+    assert!(
+        fake.confidence <= super::super::checks::DOUBTED_MATCH_MAX
+            && fake.confidence < real.confidence,
+        "{fake:?}"
+    );
+    assert!(
+        has(fake, "inconsistent:parent_not_found:sess-1/toolu_forged"),
+        "{fake:?}"
+    );
+    assert!(
+        fake.reason
+            .contains("transcript chain broken: parentUuid 9f1c of line 41"),
+        "{}",
+        fake.reason
+    );
+}
+
+#[test]
+fn two_oidc_subjects_are_two_principals() {
+    // WebIdentityUser records have no ARN: the subject (userName) is what
+    // tells a CI job from the Copilot coding agent.
+    let rows = vec![
+        web_identity(
+            "ci",
+            T0,
+            "repo:acme/infra:ref:refs/heads/main",
+            "ASIACI0000000001",
+        ),
+        web_identity(
+            "copilot",
+            T0 + S,
+            "repo:acme/shop:environment:copilot",
+            "ASIACP0000000001",
+        ),
+    ];
+    let out = attribute(&rows, &[]);
+    let l = by_id(&rows, &out, "copilot");
+    assert_eq!(l.actor.as_deref(), Some("copilot-coding-agent"), "{l:?}");
+    assert!(
+        !l.evidence.iter().any(|e| e.contains("acme/infra")),
+        "{l:?}"
+    );
+    assert_ne!(by_id(&rows, &out, "ci").kind, ActorKind::Ai);
+}

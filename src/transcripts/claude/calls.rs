@@ -11,6 +11,7 @@ use super::super::util::new_call;
 use super::super::{Outcome, ToolCall};
 use super::TEXT_PREFIX;
 use super::approval::approval_of;
+use super::chain::At;
 use super::reader::Reader;
 use super::records::{Block, ShellInput};
 
@@ -28,6 +29,8 @@ pub(in crate::transcripts) const SHELL_TOOLS: &[&str] = &["Bash", "PowerShell"];
 /// excerpt is kept until the end of the file.
 pub(super) struct ResultInfo {
     pub(super) time: Option<i64>,
+    /// The record holding the result.
+    pub(super) at: At,
     pub(super) outcome: Outcome,
     /// `Exit code N` from the error text or from a string `toolUseResult`.
     pub(super) error_exit: Option<i64>,
@@ -40,6 +43,8 @@ pub(super) struct PendingCall {
     pub(super) shell: bool,
     pub(super) background: bool,
     pub(super) result: Option<ResultInfo>,
+    /// The record holding the `tool_use`.
+    pub(super) at: At,
 }
 
 impl Reader<'_> {
@@ -72,6 +77,7 @@ impl Reader<'_> {
             shell,
             background,
             result: None,
+            at: self.at,
         });
     }
 
@@ -129,6 +135,7 @@ impl Reader<'_> {
         };
         let info = ResultInfo {
             time,
+            at: self.at,
             outcome,
             error_exit,
             excerpt: excerpt(head),
@@ -182,6 +189,7 @@ pub(super) fn finish_call(p: PendingCall) -> ToolCall {
         shell,
         background,
         result,
+        at: _,
     } = p;
     if let Some(r) = result {
         call.ended_at = r.time;

@@ -18,10 +18,12 @@
 //!
 //! `records` holds the serde shapes, `reader` reads lines into sessions and
 //! messages, `calls` opens and closes tool calls, `approval` infers how
-//! each call was approved.
+//! each call was approved, `chain` checks that each call sits in the
+//! file's `uuid` / `parentUuid` chain (`tool_calls.chain_break`).
 
 pub(super) mod approval;
 pub(super) mod calls;
+mod chain;
 mod reader;
 mod records;
 #[cfg(test)]

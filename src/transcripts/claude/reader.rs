@@ -12,7 +12,8 @@ use super::super::util::{Collector, Distinct, Span, file_stem, json_line_reason,
 use super::super::{AgentSession, ParsedTranscript, Role, TranscriptOptions};
 use super::TEXT_PREFIX;
 use super::calls::{PendingCall, ResultInfo, finish_call};
-use super::records::{Content, Item, Line};
+use super::chain::{At, Chain, Link};
+use super::records::{Content, Item, Line, raw_str};
 
 #[derive(Default)]
 pub(super) struct SessionAcc {
@@ -50,6 +51,9 @@ pub(super) struct Reader<'o> {
     pub(super) calls: Vec<PendingCall>,
     pub(super) call_idx: HashMap<String, usize>,
     pub(super) orphan_results: HashMap<String, ResultInfo>,
+    chain: Chain,
+    /// The record being read: its number in the file and its line.
+    pub(super) at: At,
 }
 
 fn subagent_ids(path: &Path) -> Option<(String, String)> {
@@ -76,6 +80,8 @@ impl<'o> Reader<'o> {
             calls: Vec::new(),
             call_idx: HashMap::new(),
             orphan_results: HashMap::new(),
+            chain: Chain::default(),
+            at: At::default(),
         }
     }
 
@@ -149,6 +155,20 @@ impl<'o> Reader<'o> {
                 return;
             }
         };
+        self.at = At {
+            seq: self.at.seq + 1,
+            line: no,
+        };
+        let (uuid, parent) = (raw_str(rec.uuid), raw_str(rec.parent_uuid));
+        self.chain.add(&Link {
+            at: self.at,
+            uuid: uuid.as_deref(),
+            parent: parent.as_deref(),
+            logical_parent: rec.logical_parent_uuid.is_some_and(|v| v.get() != "null"),
+            compact_boundary: raw_str(rec.subtype).as_deref() == Some("compact_boundary"),
+            session: rec.session_id.as_deref(),
+            timestamp: rec.timestamp.as_deref(),
+        });
         match rec.kind.as_deref() {
             Some(kind @ ("user" | "assistant")) => {
                 let produced = self.message_line(no, &rec, kind == "user");
@@ -286,7 +306,9 @@ impl<'o> Reader<'o> {
             ));
         }
         for p in std::mem::take(&mut self.calls) {
-            let call = finish_call(p);
+            let chain_break = self.chain.call_break(p.at, p.result.as_ref().map(|r| r.at));
+            let mut call = finish_call(p);
+            call.chain_break = chain_break;
             self.c.out.tool_calls.push(call);
         }
         for s in std::mem::take(&mut self.sessions) {

@@ -35,6 +35,25 @@ pub(super) struct Line<'a> {
     pub(super) message: MsgField<'a>,
     #[serde(rename = "toolUseResult", borrow)]
     pub(super) tool_use_result: Option<&'a RawValue>,
+    // The record chain (`chain`), read as raw values so that a damaged
+    // value never costs the line.
+    #[serde(borrow)]
+    pub(super) uuid: Option<&'a RawValue>,
+    #[serde(rename = "parentUuid", borrow)]
+    pub(super) parent_uuid: Option<&'a RawValue>,
+    #[serde(rename = "logicalParentUuid", borrow)]
+    pub(super) logical_parent_uuid: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub(super) subtype: Option<&'a RawValue>,
+}
+
+/// A raw value's string, if it is a string.
+pub(super) fn raw_str<'a>(v: Option<&'a RawValue>) -> Option<Cow<'a, str>> {
+    let v = v?;
+    if !v.get().starts_with('"') {
+        return None;
+    }
+    serde_json::from_str(v.get()).ok()
 }
 
 /// `message` is an object in every real file but something else in damaged

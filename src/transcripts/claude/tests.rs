@@ -82,6 +82,13 @@ fn results_pair_by_id_even_out_of_order() {
     let early = call(&p, "toolu_01EARLY");
     assert_eq!(early.outcome, Outcome::Ok);
     assert_eq!(early.output_excerpt.as_deref(), Some("ok"));
+    // Paired all the same, but Claude Code never writes a result above
+    // its use: the call is outside the record chain (issue 23).
+    assert_eq!(
+        early.chain_break.as_deref(),
+        Some("result_before_use: the tool_result on line 8 is above its tool_use on line 9")
+    );
+    assert_eq!(c.chain_break, None);
 }
 
 #[test]

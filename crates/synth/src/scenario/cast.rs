@@ -47,6 +47,15 @@ pub(crate) enum Agent {
     ClaudeCode,
     Codex,
     Kiro,
+    /// GitHub Copilot CLI (`~/.copilot/session-state/<id>/events.jsonl`).
+    CopilotCli,
+    /// GitHub's Copilot coding agent, in the repository's `copilot`
+    /// Actions environment; it writes no local transcript.
+    CopilotCoding,
+    /// An agent calling through the managed AWS MCP Server; which client
+    /// drove it is not recorded anywhere trailblame reads, so it is named
+    /// as trailblame names it.
+    AwsMcp,
 }
 
 impl Agent {
@@ -55,6 +64,9 @@ impl Agent {
             Agent::ClaudeCode => "claude-code",
             Agent::Codex => "codex",
             Agent::Kiro => "kiro",
+            Agent::CopilotCli => "copilot-cli",
+            Agent::CopilotCoding => "copilot-coding-agent",
+            Agent::AwsMcp => "mcp:aws-mcp",
         }
     }
 }
@@ -232,6 +244,13 @@ pub(crate) const CI_ROLE: &str = "github-actions-deploy";
 pub(crate) const CI_SUBJECT: &str = "repo:acme-corp/platform-infra:ref:refs/heads/main";
 /// The role the Codex agent runs on (in staging and dev).
 pub(crate) const CODEX_ROLE: &str = "ai-agent-codex";
+/// The role the Copilot coding agent's `copilot` environment assumes (dev).
+pub(crate) const COPILOT_ROLE: &str = "copilot-coding-agent-deploy";
+/// The OIDC subject of a job in the `copilot` environment of the
+/// billing-api repository.
+pub(crate) const COPILOT_SUBJECT: &str = "repo:acme-corp/billing-api:environment:copilot";
+/// The managed AWS MCP Server: `invokedBy`, source address and user agent.
+pub(crate) const AWS_MCP: &str = "aws-mcp.amazonaws.com";
 
 /// A stable 64-bit hash of labels.
 pub(crate) fn hash(parts: &[&str]) -> u64 {

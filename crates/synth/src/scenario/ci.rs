@@ -47,7 +47,13 @@ pub(crate) fn ci_run(
         rng.below(256),
         1 + rng.below(254)
     );
-    plan.ci.push(CiRun { start: t0, key, ip });
+    plan.ci.push(CiRun {
+        start: t0,
+        key: key.clone(),
+        ip,
+        role: CI_ROLE,
+        subject: cast::CI_SUBJECT,
+    });
     let mut out = Vec::new();
     let mut push = |plan: &mut Plan, t: i64, op: O, who: Who, ua: Ua, res: &str, aux: &str| {
         let res = plan.names.id(res);
@@ -76,7 +82,7 @@ pub(crate) fn ci_run(
         Who::CiFederation { run },
         Ua::GhAction,
         CI_ROLE,
-        "GitHubActions",
+        &format!("GitHubActions|{}|{key}", cast::CI_SUBJECT),
     );
     let tf = Ua::Terraform { build: 1 };
     let who = Who::Ci { run };

@@ -4,7 +4,9 @@
 //! agent's role, the CI deploy role, the workloads' roles). `privileges`,
 //! `compare` (at equal privilege) and `report` read them.
 
-use crate::scenario::cast::{ACCOUNTS, CI_ROLE, CODEX_ROLE, HUMANS, perm_of, role_id, sso_role};
+use crate::scenario::cast::{
+    ACCOUNTS, CI_ROLE, CODEX_ROLE, COPILOT_ROLE, HUMANS, perm_of, role_id, sso_role,
+};
 use crate::scenario::resources::WORKLOADS;
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
@@ -190,6 +192,38 @@ fn account(a: u8) -> Value {
         &["arn:aws:iam::aws:policy/PowerUserAccess"],
         None,
     ));
+    if a == crate::scenario::cast::DEV {
+        // The Copilot coding agent's `copilot` environment deploys billing-api.
+        let subject = crate::scenario::cast::COPILOT_SUBJECT;
+        roles.push(role(
+            id,
+            "",
+            COPILOT_ROLE,
+            role_id(a, COPILOT_ROLE),
+            json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Federated": format!("arn:aws:iam::{id}:oidc-provider/token.actions.githubusercontent.com")},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                    "StringLike": {"token.actions.githubusercontent.com:sub": subject},
+                },
+            }]}),
+            &[],
+            Some((
+                "deploy-billing-api",
+                document(vec![statement(
+                    "Allow",
+                    &[
+                        "lambda:GetFunction",
+                        "lambda:GetFunctionConfiguration",
+                        "lambda:UpdateFunctionCode",
+                    ],
+                    &format!("arn:aws:lambda:*:{id}:function:billing-api-dev"),
+                )]),
+            )),
+        ));
+    }
     for w in WORKLOADS.iter().filter(|w| w.acct == a) {
         roles.push(role(
             id,

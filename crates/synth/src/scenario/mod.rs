@@ -1,20 +1,22 @@
 //! A deterministic scenario generator: one week of an organisation's AWS
 //! activity (three accounts, two regions) in which people, AWS services, a
-//! CI pipeline, applications and five AI-agent setups act — together with
+//! CI pipeline, applications and eight AI-agent setups act — together with
 //! the agents' own transcripts, exported incidents, and the ground truth
 //! of who did each thing. It is the test bed for attributing CloudTrail
 //! events to AI agents or people.
 //!
 //! Output (under the directory given):
 //! `cloudtrail/AWSLogs/…` gzipped delivery files; `transcripts/<user>/…`
-//! Claude Code, Codex and Kiro files laid out as under each person's home;
+//! Claude Code, Codex, Copilot CLI and Kiro files laid out as under each
+//! person's home;
 //! `ground_truth.csv` (one row per event); `incidents.csv` and
 //! `incident_truth.csv`; a `README.md` describing the scenario.
 //!
 //! How it is built: `cast` (people, accounts, agents) and `resources` fix
 //! the organisation; planning (`personas`, `session_builder`, `templates`
 //! and `agent_commands` for agent sessions, `incidents/` for the incidents
-//! and CloudFormation cascades, `ci` for the pipeline, `terraform` for the
+//! and CloudFormation cascades, `ci` for the pipeline, `cloud_agents` for
+//! the managed AWS MCP Server and the Copilot coding agent, `terraform` for the
 //! calls a Terraform run makes) fills the `plan::Plan` with scripted
 //! `spec::Spec`s, their ground truth, and the `session::Session`s that
 //! `transcripts/` renders; `background/` generates the rest per delivery
@@ -28,6 +30,7 @@ mod agent_commands;
 mod background;
 mod cast;
 mod ci;
+mod cloud_agents;
 mod files;
 mod iam_data;
 mod incidents;
@@ -209,6 +212,10 @@ fn plan_scripted(plan: &mut Plan, world: &World) {
     personas::plan_sessions(plan, world);
     ci::plan_ci(plan, world);
     personas::bob_in_agent_windows(plan);
+    // Added later; planned last so the rest of the week stays as it was.
+    personas::plan_copilot_cli(plan, world);
+    cloud_agents::managed_mcp(plan, world);
+    cloud_agents::copilot_coding_agent(plan);
 }
 
 fn touches_aws(t: &Tool) -> bool {

@@ -241,6 +241,43 @@ pub(crate) const PERSONAS: [Persona; 5] = [
     },
 ];
 
+/// carol also tries GitHub Copilot CLI on the checkout service, on her own
+/// SSO credentials (her CLI, 2.35.30, sends `AV` in `m/` when the agent's
+/// environment says so). Planned after everything else, so that adding it
+/// left the other setups' events as they were.
+pub(crate) const COPILOT_CLI: Persona = Persona {
+    human: CAROL,
+    agent: Agent::CopilotCli,
+    flavour: Flavour::Marker,
+    sessions: 3,
+    projects: &["code/checkout-service"],
+    prompts: &[
+        "Is the checkout lambda in staging healthy? Check its config and recent errors.",
+        "List the staging buckets and check the artifacts from the last build are there.",
+        "Compare the checkout queue and table settings between staging and dev.",
+    ],
+    accounts: &[(STAGING, 60), (DEV, 40)],
+    profiles: [Some("carol-prod"), Some("carol-staging"), Some("carol-dev")],
+    templates: &[
+        (T::Identity, 3),
+        (T::S3Ls, 2),
+        (T::S3LsPrefix, 3),
+        (T::LambdaGet, 4),
+        (T::LambdaConfig, 3),
+        (T::LogsTail, 3),
+        (T::LogsFilter, 2),
+        (T::CfnDescribe, 2),
+        (T::DdbDescribe, 2),
+        (T::SqsAttrs, 3),
+        (T::SsmGet, 1),
+        (T::Metrics, 2),
+        (T::NotFound, 1),
+    ],
+    model: "claude-sonnet-4.5",
+    mode: "manual",
+    approval: (0.85, 1_200, 12_000),
+};
+
 /// Home directory of a person (erin works on macOS).
 pub(crate) fn home(human: u8) -> String {
     let u = cast::HUMANS[human as usize].user;
@@ -300,7 +337,13 @@ pub(crate) fn open<'p>(
         env_prefix: p.human == BOB && rng.chance(0.5),
     };
     let mut b = Builder::new(plan, rng, s, env);
-    b.sid = cast::sid(p.human, "agent-shell", n);
+    // Each agent's shell is a terminal of its own (its own `sid/`).
+    let shell = if p.agent == Agent::CopilotCli {
+        "copilot-shell"
+    } else {
+        "agent-shell"
+    };
+    b.sid = cast::sid(p.human, shell, n);
     b.approval = p.approval;
     if p.flavour == Flavour::SourceIdentity {
         codex_credentials(&mut b, n);
@@ -437,6 +480,14 @@ pub(crate) fn busywork(b: &mut Builder<'_>) {
             4 => codex("pytest -q tests/test_checkout.py", "12 passed in 3.41s\n", 0, 4_000),
             _ => codex("ls -la", "total 48\n", 0, 20),
         },
+        Agent::CopilotCli | Agent::CopilotCoding | Agent::AwsMcp => match r {
+            0 => bash("git status --short", " M src/handler.py\n", 0, 120, "Show working tree status"),
+            1 => bash("rg -n 'QUEUE_URL' src", "src/handler.py:8:QUEUE_URL = os.environ[\"QUEUE_URL\"]\n", 0, 90, "Find the queue setting"),
+            2 => bash("cat src/handler.py", "import json\nimport os\n", 0, 40, "Read the handler"),
+            3 => bash("git log --oneline -5", "4f1c2ab retry on throttling\n", 0, 70, "Recent commits"),
+            4 => bash("pytest -q", "23 passed in 2.87s\n", 0, 3_500, "Run the tests"),
+            _ => bash("ls", "README.md\nsrc\ntests\n", 0, 20, "List the project"),
+        },
         Agent::Kiro => match r {
             0 | 1 => (
                 Tool::KiroFs {
@@ -505,42 +556,49 @@ fn codex(cmd: &str, out: &str, exit: i32, ms: i64) -> (Tool, String, i32, i64) {
 
 /// Plans every ordinary (non-incident) session of every persona.
 pub(crate) fn plan_sessions(plan: &mut Plan, world: &World) {
-    let workdays = plan.workdays();
     for (pi, p) in PERSONAS.iter().enumerate() {
-        let count = p.sessions * plan.agent_scale.max(1);
-        let acct_pick = Weighted::new(p.accounts.iter().map(|a| a.1));
-        let tpl_pick = Weighted::new(p.templates.iter().map(|t| t.1));
-        for n in 0..count {
-            let mut rng = Rng::new(mix(
-                plan.seed ^ 0x5E55_1011,
-                (pi as u64) << 32 | u64::from(n),
-            ));
-            let day = workdays[rng.index(workdays.len())];
-            let local_min = 9 * 60 + rng.below(7 * 60 + 30) as i64;
-            let start_s =
-                plan.start + i64::from(day) * 86_400 + local_min * 60 - cast::offset_secs(p.human);
-            let start_ms = (start_s + rng.below(60) as i64) * 1000 + rng.below(1000) as i64;
-            let acct = p.accounts[acct_pick.sample(&mut rng)].0;
-            let sub = Rng::new(rng.next_u64());
-            let mut b = open(plan, p, u64::from(n) + 1000, start_ms, acct, sub);
-            let turns = 1 + rng.below(3);
-            for _ in 0..turns {
-                let prompt = *rng.pick(p.prompts);
-                b.prompt(prompt);
-                b.say("I'll start by looking at the current state.");
-                let calls = 4 + rng.below(9);
-                for _ in 0..calls {
-                    if rng.chance(0.4) {
-                        busywork(&mut b);
-                        continue;
-                    }
-                    let t = p.templates[tpl_pick.sample(&mut rng)].0;
-                    run_template(&mut b, world, t);
+        plan_persona(plan, world, pi as u64, p);
+    }
+}
+
+/// Plans carol's Copilot CLI sessions (after the rest of the plan).
+pub(crate) fn plan_copilot_cli(plan: &mut Plan, world: &World) {
+    plan_persona(plan, world, PERSONAS.len() as u64, &COPILOT_CLI);
+}
+
+/// Plans the ordinary sessions of one persona; `pi` seeds them.
+fn plan_persona(plan: &mut Plan, world: &World, pi: u64, p: &Persona) {
+    let workdays = plan.workdays();
+    let count = p.sessions * plan.agent_scale.max(1);
+    let acct_pick = Weighted::new(p.accounts.iter().map(|a| a.1));
+    let tpl_pick = Weighted::new(p.templates.iter().map(|t| t.1));
+    for n in 0..count {
+        let mut rng = Rng::new(mix(plan.seed ^ 0x5E55_1011, pi << 32 | u64::from(n)));
+        let day = workdays[rng.index(workdays.len())];
+        let local_min = 9 * 60 + rng.below(7 * 60 + 30) as i64;
+        let start_s =
+            plan.start + i64::from(day) * 86_400 + local_min * 60 - cast::offset_secs(p.human);
+        let start_ms = (start_s + rng.below(60) as i64) * 1000 + rng.below(1000) as i64;
+        let acct = p.accounts[acct_pick.sample(&mut rng)].0;
+        let sub = Rng::new(rng.next_u64());
+        let mut b = open(plan, p, u64::from(n) + 1000, start_ms, acct, sub);
+        let turns = 1 + rng.below(3);
+        for _ in 0..turns {
+            let prompt = *rng.pick(p.prompts);
+            b.prompt(prompt);
+            b.say("I'll start by looking at the current state.");
+            let calls = 4 + rng.below(9);
+            for _ in 0..calls {
+                if rng.chance(0.4) {
+                    busywork(&mut b);
+                    continue;
                 }
-                b.reply("Here is what I found and changed.");
+                let t = p.templates[tpl_pick.sample(&mut rng)].0;
+                run_template(&mut b, world, t);
             }
-            b.finish();
+            b.reply("Here is what I found and changed.");
         }
+        b.finish();
     }
 }
 

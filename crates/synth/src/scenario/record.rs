@@ -31,12 +31,17 @@ pub(crate) struct RoleSession {
     pub created: i64,
 }
 
-/// One CI run's role session.
+/// One GitHub Actions job's role session (the CI pipeline, or the Copilot
+/// coding agent in the `copilot` environment).
 #[derive(Clone, Debug)]
 pub(crate) struct CiRun {
     pub start: i64,
     pub key: String,
     pub ip: String,
+    /// The role the job assumes.
+    pub role: &'static str,
+    /// The job's OIDC subject (`repo:<owner>/<repo>:…`).
+    pub subject: &'static str,
 }
 
 /// Everything records are rendered from, shared by all workers.
@@ -85,7 +90,7 @@ fn caller_arn(ctx: &RenderCtx<'_>, spec: &Spec) -> String {
                 sso_role(spec.acct, perm)
             )
         }
-        Who::CfnFor { human, .. } => {
+        Who::CfnFor { human, .. } | Who::SsoViaMcp { human } => {
             let perm = crate::scenario::cast::perm_of(human, spec.acct, false);
             let email = HUMANS[human as usize].email;
             format!(
@@ -100,8 +105,9 @@ fn caller_arn(ctx: &RenderCtx<'_>, spec: &Spec) -> String {
                 .map_or("codex", |s| s.name.as_str());
             format!("arn:aws:sts::{acct}:assumed-role/{CODEX_ROLE}/{name}")
         }
-        Who::Ci { .. } | Who::CiFederation { .. } => {
-            format!("arn:aws:sts::{acct}:assumed-role/{CI_ROLE}/GitHubActions")
+        Who::Ci { run } | Who::CiFederation { run } => {
+            let role = ctx.ci.get(run as usize).map_or(CI_ROLE, |r| r.role);
+            format!("arn:aws:sts::{acct}:assumed-role/{role}/GitHubActions")
         }
         Who::ServiceLinked { svc } | Who::AwsService { svc } => {
             let s = &SERVICES[svc as usize];
@@ -221,6 +227,25 @@ fn identity(o: &mut Obj<'_>, ctx: &RenderCtx<'_>, spec: &Spec, rng: &mut Rng) ->
             u.str("invokedBy", "cloudformation.amazonaws.com");
             "cloudformation.amazonaws.com".to_string()
         }
+        Who::SsoViaMcp { human } => {
+            // The MCP proxy signs with the person's cached CLI credentials;
+            // the server calls on with them and says so in `invokedBy`.
+            let h = &HUMANS[human as usize];
+            let role = sso_role(a, crate::scenario::cast::perm_of(human, a, false));
+            let (key, created) = crate::scenario::cast::cli_key(human, a, spec.t);
+            assumed_role(&mut u, a, &role, h.email, &key);
+            session_context(
+                &mut u,
+                a,
+                &role,
+                "aws-reserved/sso.amazonaws.com/",
+                created,
+                None,
+                false,
+            );
+            u.str("invokedBy", crate::scenario::cast::AWS_MCP);
+            crate::scenario::cast::AWS_MCP.to_string()
+        }
         Who::AgentRole { session } => {
             let s = ctx.codex.get(session as usize);
             let (name, si, key, created) = s.map_or(("codex", "codex", "", spec.t), |s| {
@@ -237,22 +262,24 @@ fn identity(o: &mut Obj<'_>, ctx: &RenderCtx<'_>, spec: &Spec, rng: &mut Rng) ->
         }
         Who::Ci { run } => {
             let r = ctx.ci.get(run as usize);
-            let (key, created, ip) = r.map_or((String::new(), spec.t, String::new()), |r| {
-                (r.key.clone(), r.start, r.ip.clone())
-            });
-            assumed_role(&mut u, a, CI_ROLE, "GitHubActions", &key);
-            session_context(&mut u, a, CI_ROLE, "", created, None, true);
+            let (key, created, ip, role) = r
+                .map_or((String::new(), spec.t, String::new(), CI_ROLE), |r| {
+                    (r.key.clone(), r.start, r.ip.clone(), r.role)
+                });
+            assumed_role(&mut u, a, role, "GitHubActions", &key);
+            session_context(&mut u, a, role, "", created, None, true);
             ip
         }
         Who::CiFederation { run } => {
             let provider =
                 format!("arn:aws:iam::{id}:oidc-provider/token.actions.githubusercontent.com");
+            let subject = ctx.ci.get(run as usize).map_or(CI_SUBJECT, |r| r.subject);
             u.str("type", "WebIdentityUser")
                 .str(
                     "principalId",
-                    &format!("{provider}:sts.amazonaws.com:{CI_SUBJECT}"),
+                    &format!("{provider}:sts.amazonaws.com:{subject}"),
                 )
-                .str("userName", CI_SUBJECT)
+                .str("userName", subject)
                 .str("identityProvider", &provider);
             ctx.ci
                 .get(run as usize)

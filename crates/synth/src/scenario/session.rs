@@ -53,6 +53,8 @@ pub(crate) struct Call {
     pub tool: Tool,
     pub start_ms: i64,
     pub end_ms: i64,
+    /// When the person approved it (its start when nobody was asked).
+    pub approved_ms: i64,
     pub exit: i32,
     pub output: String,
     /// A person declined it: nothing ran.

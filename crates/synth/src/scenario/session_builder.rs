@@ -116,6 +116,10 @@ impl<'p> Builder<'p> {
             Agent::ClaudeCode => format!("toolu_01{}", self.rng.alnum(22)),
             Agent::Codex => format!("call_{}", self.rng.alnum(24)),
             Agent::Kiro => format!("tooluse_{}", self.rng.base64_url(22)),
+            // Copilot CLI on Claude through Vertex; the others write no transcript.
+            Agent::CopilotCli | Agent::CopilotCoding | Agent::AwsMcp => {
+                format!("toolu_vrtx_01{}", self.rng.alnum(22))
+            }
         }
     }
 
@@ -131,6 +135,7 @@ impl<'p> Builder<'p> {
             tool,
             start_ms: start,
             end_ms: end,
+            approved_ms: start,
             exit,
             output: output.to_string(),
             rejected: false,
@@ -154,10 +159,12 @@ impl<'p> Builder<'p> {
             (Flavour::Mcp, _) if p.mcp_command.is_some() => Tool::McpCallAws {
                 cli_command: p.mcp_command.clone().unwrap_or_default(),
             },
-            (_, Agent::ClaudeCode) => Tool::Bash {
-                command: p.command.clone(),
-                description: p.description.clone(),
-            },
+            (_, Agent::ClaudeCode | Agent::CopilotCli | Agent::CopilotCoding | Agent::AwsMcp) => {
+                Tool::Bash {
+                    command: p.command.clone(),
+                    description: p.description.clone(),
+                }
+            }
             (_, Agent::Codex) => Tool::CodexShell {
                 command: p.command.clone(),
                 escalated: true,
@@ -193,6 +200,7 @@ impl<'p> Builder<'p> {
                 tool,
                 start_ms: start,
                 end_ms: end,
+                approved_ms: end,
                 exit: -1,
                 output: String::new(),
                 rejected: true,
@@ -268,6 +276,7 @@ impl<'p> Builder<'p> {
             tool,
             start_ms: start,
             end_ms: end,
+            approved_ms: start + wait,
             exit: p.exit,
             output: p.output,
             rejected: false,

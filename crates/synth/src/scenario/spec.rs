@@ -83,6 +83,9 @@ pub(crate) enum Who {
     /// CloudFormation acting with the caller's (an SSO user's) forward
     /// session; `op` numbers the stack operation (its own access key).
     CfnFor { human: u8, op: u32 },
+    /// The managed AWS MCP Server calling with an SSO user's own CLI
+    /// credentials (`invokedBy` aws-mcp.amazonaws.com).
+    SsoViaMcp { human: u8 },
 }
 
 /// An error the call ends with.
@@ -151,6 +154,8 @@ pub(crate) enum Case {
     AiExecEnv,
     AiMcp,
     AiCfnInherited,
+    AiManagedMcp,
+    AiCopilotCodingAgent,
 }
 
 impl Case {
@@ -172,11 +177,13 @@ impl Case {
             Case::AiExecEnv => "ai_exec_env",
             Case::AiMcp => "ai_mcp",
             Case::AiCfnInherited => "ai_cfn_inherited",
+            Case::AiManagedMcp => "ai_managed_mcp",
+            Case::AiCopilotCodingAgent => "ai_copilot_coding_agent",
         }
     }
 
     #[cfg(test)]
-    pub(crate) const ALL: [Case; 16] = [
+    pub(crate) const ALL: [Case; 18] = [
         Case::Console,
         Case::HumanCli,
         Case::HumanCliOld,
@@ -193,6 +200,8 @@ impl Case {
         Case::AiExecEnv,
         Case::AiMcp,
         Case::AiCfnInherited,
+        Case::AiManagedMcp,
+        Case::AiCopilotCodingAgent,
     ];
 }
 

@@ -42,6 +42,9 @@ pub(crate) enum Ua {
     },
     /// boto3 inside the awslabs aws-api-mcp-server, called by Claude Code.
     Mcp,
+    /// The managed AWS MCP Server: CloudTrail records
+    /// `aws-mcp.amazonaws.com` as the user agent.
+    AwsMcp,
     Workload {
         wl: u8,
     },
@@ -65,8 +68,9 @@ pub(crate) struct CliBuild {
     pub distrib: Option<&'static str>,
 }
 
-/// alice's laptop, carol's, dave's, erin's.
-pub(crate) const CLI_BUILDS: [CliBuild; 4] = [
+/// alice's laptop, carol's, dave's, erin's, and the GitHub-hosted runner
+/// the Copilot coding agent works on.
+pub(crate) const CLI_BUILDS: [CliBuild; 5] = [
     CliBuild {
         version: "2.36.1",
         crt: "0.29.4",
@@ -99,7 +103,17 @@ pub(crate) const CLI_BUILDS: [CliBuild; 4] = [
         arch: "arm64",
         distrib: None,
     },
+    CliBuild {
+        version: "2.32.3",
+        crt: "0.28.4",
+        python: "3.13.9",
+        os: "os/linux#6.11.0-1018-azure",
+        arch: "x86_64",
+        distrib: Some("ubuntu.24"),
+    },
 ];
+/// The runner's build in `CLI_BUILDS`.
+pub(crate) const RUNNER_CLI: u8 = 4;
 
 /// The old CLI's fixed head.
 pub(crate) const CLI_OLD: [&str; 1] =
@@ -140,6 +154,9 @@ fn agent_code(a: Agent) -> &'static str {
         Agent::ClaudeCode => "AN",
         Agent::Codex => "AP",
         Agent::Kiro => "AQ",
+        Agent::CopilotCli => "AV",
+        // These never run the CLI on a person's laptop.
+        Agent::CopilotCoding | Agent::AwsMcp => "",
     }
 }
 
@@ -151,7 +168,7 @@ impl Ua {
 
     /// True when the caller is an AWS service (no TLS details recorded).
     pub(crate) fn is_service(self) -> bool {
-        matches!(self, Ua::Service { .. })
+        matches!(self, Ua::Service { .. } | Ua::AwsMcp)
     }
 
     /// Appends the user agent of one call. `pick` varies per call (feature
@@ -255,6 +272,7 @@ impl Ua {
                     out.push_str("#3.758.0 m/E,N");
                 }
             },
+            Ua::AwsMcp => out.push_str(crate::scenario::cast::AWS_MCP),
             Ua::GhAction => out.push_str("aws-sdk-js/3.743.0 ua/2.1 os/linux#6.8.0-1017-azure lang/js md/nodejs#20.18.1 api/sts#3.743.0 m/E,N"),
             Ua::Service { svc } => out.push_str(SERVICES[svc as usize].principal),
         }

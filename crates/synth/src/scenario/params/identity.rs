@@ -6,9 +6,11 @@ use crate::json::{Obj, java_time};
 use crate::rng::Rng;
 use crate::scenario::params::shape::{Ev, Shape};
 
-/// `"responseElements"` of an STS credential response.
-fn credentials(o: &mut Obj<'_>, rng: &mut Rng, t: i64, secs: i64) {
-    let key = format!("ASIA{}", rng.upper_alnum(16));
+/// `"responseElements"` of an STS credential response; `issued` is the
+/// access key the caller then uses, when the scenario knows it.
+fn credentials(o: &mut Obj<'_>, rng: &mut Rng, t: i64, secs: i64, issued: Option<&str>) {
+    let drawn = format!("ASIA{}", rng.upper_alnum(16));
+    let key = issued.map_or(drawn, str::to_owned);
     let token = rng.base64(96);
     let mut c = o.obj("credentials");
     c.str("accessKeyId", &key)
@@ -25,8 +27,16 @@ pub(super) fn sts(shape: Shape, ev: &mut Ev<'_>) {
         .to_string();
     let session = ev.aux.unwrap_or("session").to_string();
     let role_arn = format!("arn:aws:iam::{acct}:role/{role}");
-    let source_identity = session.split_once('|').map(|(_, si)| si.to_string());
-    let session = session.split('|').next().unwrap_or("session").to_string();
+    let web = matches!(shape, Shape::WebIdentity);
+    // `AssumeRole`: `<session>|<source identity>`; web identity:
+    // `<session>|<OIDC subject>|<issued access key>`.
+    let mut parts = session.split('|').map(str::to_string);
+    let session = parts.next().unwrap_or_else(|| "session".to_string());
+    let (source_identity, subject, issued) = if web {
+        (None, parts.next(), parts.next())
+    } else {
+        (parts.next(), None, None)
+    };
     {
         let mut r = ev.req();
         r.str("roleArn", &role_arn).str("roleSessionName", &session);
@@ -56,6 +66,7 @@ pub(super) fn sts(shape: Shape, ev: &mut Ev<'_>) {
             } else {
                 3600
             },
+            issued.as_deref(),
         );
         let mut u = o.obj("assumedRoleUser");
         u.str("assumedRoleId", &format!("{role_id}:{session}")).str(
@@ -66,10 +77,12 @@ pub(super) fn sts(shape: Shape, ev: &mut Ev<'_>) {
         if let Some(si) = &source_identity {
             o.str("sourceIdentity", si);
         }
-        if matches!(shape, Shape::WebIdentity) {
+        if web {
             o.str(
                 "subjectFromWebIdentityToken",
-                crate::scenario::cast::CI_SUBJECT,
+                subject
+                    .as_deref()
+                    .unwrap_or(crate::scenario::cast::CI_SUBJECT),
             )
             .str("audience", "sts.amazonaws.com")
             .str(

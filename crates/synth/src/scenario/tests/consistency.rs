@@ -84,7 +84,7 @@ fn parsed_ids_and_agents_match_the_ground_truth() {
     assert_eq!(p.sessions.len() as u64, f.stats.agent_sessions);
     let mut ai = 0;
     for (id, cols) in &f.truth {
-        if cols[0] != "ai" {
+        if cols[0] != "ai" || super::without_transcript(&cols[5]) {
             assert!(cols[3].is_empty() && cols[4].is_empty(), "{id}: {cols:?}");
             continue;
         }
@@ -111,7 +111,7 @@ fn every_ai_event_is_expected_by_its_tool_call() {
     let p = parse_all();
     let (mut checked, mut unknown_tool, mut outside, mut mcp) = (0, 0, 0, 0);
     for (id, cols) in &f.truth {
-        if cols[0] != "ai" || cols[5] == "ai_cfn_inherited" {
+        if cols[0] != "ai" || cols[5] == "ai_cfn_inherited" || super::without_transcript(&cols[5]) {
             continue;
         }
         let e = &f.events[id];
@@ -254,4 +254,54 @@ fn the_hard_case_looks_like_its_person() {
         "no shared access key"
     );
     assert!(in_window >= 1);
+}
+
+#[test]
+fn agents_behind_aws_services_look_as_aws_documents_them() {
+    let f = fixture();
+    let (mut mcp, mut deploys, mut issued) = (0, 0, std::collections::HashMap::new());
+    for (id, cols) in &f.truth {
+        let e = &f.events[id];
+        if cols[5] == "ai_managed_mcp" {
+            mcp += 1;
+            // The managed AWS MCP Server calls with the person's identity.
+            assert_eq!(
+                e["userIdentity"]["invokedBy"], "aws-mcp.amazonaws.com",
+                "{e}"
+            );
+            assert_eq!(e["sourceIPAddress"], "aws-mcp.amazonaws.com");
+            assert_eq!(e["userAgent"], "aws-mcp.amazonaws.com");
+            let arn = e["userIdentity"]["arn"].as_str().unwrap_or("");
+            assert!(arn.ends_with(&format!("/{}", cols[2])), "{arn}");
+        }
+        if cols[5] == "ai_copilot_coding_agent" && e["eventName"] == "AssumeRoleWithWebIdentity" {
+            let u = &e["userIdentity"];
+            assert_eq!(u["type"], "WebIdentityUser");
+            let subject = u["userName"].as_str().unwrap_or("");
+            assert!(subject.ends_with(":environment:copilot"), "{subject}");
+            assert_eq!(
+                e["responseElements"]["subjectFromWebIdentityToken"],
+                subject
+            );
+            let key = e["responseElements"]["credentials"]["accessKeyId"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            issued.insert(key, 0);
+        }
+    }
+    for (id, cols) in &f.truth {
+        let e = &f.events[id];
+        if cols[5] == "ai_copilot_coding_agent" && e["eventName"] != "AssumeRoleWithWebIdentity" {
+            let key = e["userIdentity"]["accessKeyId"].as_str().unwrap_or("");
+            *issued
+                .get_mut(key)
+                .unwrap_or_else(|| panic!("{id}: key {key} not issued by the federation")) += 1;
+            deploys += u64::from(e["eventName"] == "UpdateFunctionCode20150331v2");
+        }
+    }
+    assert!(mcp >= 10, "{mcp}");
+    assert_eq!(issued.len(), 2, "{issued:?}");
+    assert!(issued.values().all(|n| *n >= 3), "{issued:?}");
+    assert_eq!(deploys, 2);
 }

@@ -1,9 +1,11 @@
 //! The agents' own transcripts, in each tool's native format, laid out as
 //! under each person's home: Claude Code and Codex JSONL files (`claude`,
-//! `codex`), and one Kiro SQLite database per person (`kiro`).
+//! `codex`), Copilot CLI session event logs (`copilot`), and one Kiro
+//! SQLite database per person (`kiro`).
 
 mod claude;
 mod codex;
+mod copilot;
 mod kiro;
 
 use std::collections::BTreeMap;
@@ -23,12 +25,14 @@ pub(super) fn write(plan: &Plan, out: &Path) -> Result<(u64, u64)> {
         .sessions
         .iter()
         .filter(|s| s.agent != Agent::Kiro)
+        .filter(|s| !matches!(s.agent, Agent::CopilotCoding | Agent::AwsMcp))
         .collect();
     let sizes = files
         .par_iter()
         .map(|s| {
             let (rel, bytes) = match s.agent {
                 Agent::Codex => (codex::rel_path(s), codex::render(s, plan.seed)),
+                Agent::CopilotCli => (copilot::rel_path(s), copilot::render(s, plan.seed)),
                 _ => (claude::rel_path(s), claude::render(s, plan.seed)),
             };
             let path = dir.join(rel);
