@@ -1118,3 +1118,41 @@ fn issue_19_goose_database_with_wal_and_legacy_jsonl_are_read() {
         "{ops:?}"
     );
 }
+
+/// A local agent database larger than `ingest.max_file_bytes` is read
+/// whole: its reader copies the file from disk and SQLite pages through
+/// the copy, so the limit (a bound on memory) does not cut it. Found by
+/// the transcript benchmark: a 269 MB `opencode.db` gave one row.
+#[test]
+fn issue_19_a_database_over_the_file_size_limit_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir
+        .path()
+        .join("in/home/olga/.local/share/opencode/opencode.db");
+    build_database(&fixtures().join("transcripts/opencode/opencode.sql"), &db);
+    let size = std::fs::metadata(&db).unwrap().len();
+    let limit = (size / 2).to_string();
+    let whole = dir.path().join("whole");
+    let (_, full) = ingest(&[&dir.path().join("in")], &whole);
+    let cut = dir.path().join("cut");
+    let (r, v) = ingest_json(
+        &[&dir.path().join("in")],
+        &cut,
+        &["--max-file-bytes", &limit],
+    );
+    assert_eq!(r.code, 1, "damaged rows are quarantined: {}", r.stderr);
+    let a = &v["accounting"];
+    assert_eq!(a["files_over_limit"], 0, "{v}");
+    assert_eq!(
+        a["transcript_lines_read"],
+        full["accounting"]["transcript_lines_read"]
+    );
+    assert_eq!(a["transcript_lines_read"], 22);
+    let calls = |store: &Path| {
+        query(
+            store,
+            "SELECT call_id, command, approval FROM tool_calls ORDER BY call_id",
+        )
+    };
+    assert_eq!(calls(&cut), calls(&whole));
+}

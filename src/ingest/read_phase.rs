@@ -269,7 +269,15 @@ fn read_one(
     }
     outcome.hash = Some(hash);
     let mut decoded = decode::decode_into(raw, buf, limit);
-    if read.size > limit {
+    // A local SQLite database (or its write-ahead log, magic 0x377f0682 or
+    // 0x377f0683) over the limit is not a memory risk: the database's
+    // reader copies the files from disk and SQLite pages through the copy;
+    // a log is only recognised beside it.
+    let local_database = object.is_none()
+        && (raw.starts_with(b"SQLite format 3\0")
+            || raw.starts_with(&[0x37, 0x7f, 0x06, 0x82])
+            || raw.starts_with(&[0x37, 0x7f, 0x06, 0x83]));
+    if read.size > limit && !local_database {
         decoded.over_limit = true;
         decoded.trailing_error = Some(format!(
             "the file is {} bytes, over the {} limit (ingest.max_file_bytes); the rest is not read",

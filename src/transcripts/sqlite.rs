@@ -38,7 +38,9 @@ pub fn wal_beside(path: &Path) -> Option<PathBuf> {
 }
 
 /// Copies `bytes` (the database as ingest read it) and the `-wal` beside
-/// `path` into a temporary folder and opens the copy read-only.
+/// `path` into a temporary folder and opens the copy read-only. When
+/// `bytes` is only the start of the file at `path` (a database larger
+/// than `ingest.max_file_bytes`), the file itself is copied.
 pub(crate) fn open_snapshot(path: &Path, bytes: &[u8]) -> anyhow::Result<Snapshot> {
     anyhow::ensure!(
         bytes.len() >= 100 && bytes.starts_with(HEADER),
@@ -49,7 +51,13 @@ pub(crate) fn open_snapshot(path: &Path, bytes: &[u8]) -> anyhow::Result<Snapsho
         .prefix("trailblame-db-")
         .tempdir()?;
     let copy = dir.path().join("db.sqlite");
-    std::fs::write(&copy, bytes)?;
+    let on_disk = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if on_disk > bytes.len() as u64 && path.is_file() {
+        std::fs::copy(path, &copy)
+            .map_err(|e| anyhow::anyhow!("copying {}: {e}", path.display()))?;
+    } else {
+        std::fs::write(&copy, bytes)?;
+    }
     let mut wal_read = false;
     if let Some(wal) = wal_beside(path) {
         let wal_bytes =
