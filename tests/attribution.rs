@@ -924,14 +924,10 @@ fn issue_19_an_opencode_delete_table_call_is_attributed_to_opencode() {
     }
 }
 
-/// Puts into `input` dee's GitHub Copilot CLI session and the three events
-/// of its `aws s3 rb` (dee's own credentials, an old CLI with no `m/AV`).
-fn copilot_inputs(input: &Path) {
-    copy_dir(
-        &fixtures().join("transcripts/copilot/home"),
-        &input.join("home"),
-    );
-    // The rb's three events, as dee made them during the Copilot call.
+/// Writes into `input/cloudtrail/<file>` the three events of bob's `aws s3
+/// rb` (the fixture's first three records) as another person made them:
+/// each `(from, to)` pair rewrites the records' text.
+fn rb_events_as(input: &Path, file: &str, rewrites: &[(&str, &str)]) {
     let src = fixture().join(
         "cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/16/\
          111122223333_CloudTrail_us-east-1_20260116T1005Z_Hq3kV9x2LmN8pR4t.json",
@@ -939,20 +935,34 @@ fn copilot_inputs(input: &Path) {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(src).unwrap()).unwrap();
     let records: Vec<serde_json::Value> = v["Records"].as_array().unwrap()[..3].to_vec();
     let mut text = serde_json::json!({ "Records": records }).to_string();
-    for (from, to) in [
-        ("bob@example.com", "dee@example.com"),
-        ("EXAMPLEBOB", "EXAMPLEDEE"),
-        ("demo-tmp-bucket", "staging-assets-old"),
-        ("T10:00:06Z", "T16:00:10Z"),
-        ("T10:00:07Z", "T16:00:11Z"),
-        ("T10:00:08Z", "T16:00:12Z"),
-        ("0a8f3b2e-1111", "0a8f3b2e-2222"),
-    ] {
+    for (from, to) in rewrites {
         text = text.replace(from, to);
     }
-    let ct = input.join("cloudtrail/111122223333_CloudTrail_us-east-1_20260116T1600Z_c0p1.json");
+    let ct = input.join("cloudtrail").join(file);
     std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
     std::fs::write(&ct, text).unwrap();
+}
+
+/// Puts into `input` dee's GitHub Copilot CLI session and the three events
+/// of its `aws s3 rb` (dee's own credentials, an old CLI with no `m/AV`).
+fn copilot_inputs(input: &Path) {
+    copy_dir(
+        &fixtures().join("transcripts/copilot/home"),
+        &input.join("home"),
+    );
+    rb_events_as(
+        input,
+        "111122223333_CloudTrail_us-east-1_20260116T1600Z_c0p1.json",
+        &[
+            ("bob@example.com", "dee@example.com"),
+            ("EXAMPLEBOB", "EXAMPLEDEE"),
+            ("demo-tmp-bucket", "staging-assets-old"),
+            ("T10:00:06Z", "T16:00:10Z"),
+            ("T10:00:07Z", "T16:00:11Z"),
+            ("T10:00:08Z", "T16:00:12Z"),
+            ("0a8f3b2e-1111", "0a8f3b2e-2222"),
+        ],
+    );
 }
 
 /// Puts into `input` fay's Cursor transcripts and hook log and the three
@@ -963,28 +973,19 @@ fn cursor_inputs(input: &Path) {
         &fixtures().join("transcripts/cursor/home"),
         &input.join("home"),
     );
-    // The rb's three events, as fay made them during the Cursor call.
-    let src = fixture().join(
-        "cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/16/\
-         111122223333_CloudTrail_us-east-1_20260116T1005Z_Hq3kV9x2LmN8pR4t.json",
+    rb_events_as(
+        input,
+        "111122223333_CloudTrail_us-east-1_20260116T1100Z_cur1.json",
+        &[
+            ("bob@example.com", "fay@example.com"),
+            ("EXAMPLEBOB", "EXAMPLEFAY"),
+            ("demo-tmp-bucket", "cursor-scratch-2025"),
+            ("T10:00:06Z", "T11:00:06Z"),
+            ("T10:00:07Z", "T11:00:07Z"),
+            ("T10:00:08Z", "T11:00:08Z"),
+            ("0a8f3b2e-1111", "0a8f3b2e-3333"),
+        ],
     );
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(src).unwrap()).unwrap();
-    let records: Vec<serde_json::Value> = v["Records"].as_array().unwrap()[..3].to_vec();
-    let mut text = serde_json::json!({ "Records": records }).to_string();
-    for (from, to) in [
-        ("bob@example.com", "fay@example.com"),
-        ("EXAMPLEBOB", "EXAMPLEFAY"),
-        ("demo-tmp-bucket", "cursor-scratch-2025"),
-        ("T10:00:06Z", "T11:00:06Z"),
-        ("T10:00:07Z", "T11:00:07Z"),
-        ("T10:00:08Z", "T11:00:08Z"),
-        ("0a8f3b2e-1111", "0a8f3b2e-3333"),
-    ] {
-        text = text.replace(from, to);
-    }
-    let ct = input.join("cloudtrail/111122223333_CloudTrail_us-east-1_20260116T1100Z_cur1.json");
-    std::fs::create_dir_all(ct.parent().unwrap()).unwrap();
-    std::fs::write(&ct, text).unwrap();
 }
 
 /// Puts into `input` olga's OpenCode database (the delete-table call only
