@@ -122,14 +122,19 @@ fn event_time(row: &Value) -> Option<Value> {
         return Some(Value::String(t.to_rfc3339_opts(fmt, true)));
     }
     let s = at(row, "time_dt").or_else(|| at(row, "time"))?.as_str()?;
-    // polars writes a zone-less "2025-12-08 09:05:12" for UTC timestamps.
+    Some(Value::String(utc_text(s)))
+}
+
+/// A Parquet UTC timestamp as polars writes it (zone-less
+/// `2025-12-08 09:05:12`) → `2025-12-08T09:05:12Z`: the zone is known, so
+/// the record does not count as a zone-less time.
+fn utc_text(s: &str) -> String {
     let s = s.replacen(' ', "T", 1);
-    let s = if s.ends_with('Z') || s.get(10..).is_some_and(|t| t.contains('+')) {
+    if s.ends_with('Z') || s.get(10..).is_some_and(|t| t.contains('+')) {
         s
     } else {
         format!("{s}Z")
-    };
-    Some(Value::String(s))
+    }
 }
 
 /// `unmapped` as (CloudTrail path, text) pairs, from a JSON object or the
@@ -234,7 +239,7 @@ pub fn record(row: &Value) -> Value {
     put(
         &format!("{s}.attributes.creationDate"),
         text(row, "actor.session.created_time_dt").map(|v| match v {
-            Value::String(t) => Value::String(t.replacen(' ', "T", 1)),
+            Value::String(t) => Value::String(utc_text(&t)),
             v => v,
         }),
     );
@@ -287,7 +292,8 @@ mod tests {
             "src_endpoint": {"domain": "cloudformation.amazonaws.com"},
             "actor": {"user": {"type": "AssumedRole", "uid": "arn:aws:sts::111122223333:assumed-role/R/s",
                                "account": {"uid": "111122223333"}},
-                      "session": {"is_mfa": false, "issuer": "arn:aws:iam::111122223333:role/R"}},
+                      "session": {"is_mfa": false, "issuer": "arn:aws:iam::111122223333:role/R",
+                                  "created_time_dt": "2025-12-08 08:55:00"}},
             "unmapped": [
                 {"key": "userIdentity.sessionContext.sourceIdentity", "value": "agent-x"},
                 {"key": "readOnly", "value": "false"},
@@ -297,6 +303,12 @@ mod tests {
         });
         let r = record(&row);
         assert_eq!(r["eventTime"], "2025-12-08T09:05:12Z");
+        // A Parquet timestamp is UTC: written with its zone, not counted
+        // as a zone-less time.
+        assert_eq!(
+            r["userIdentity"]["sessionContext"]["attributes"]["creationDate"],
+            "2025-12-08T08:55:00Z"
+        );
         assert_eq!(r["eventName"], "DeleteBucket");
         assert_eq!(r["requestParameters"]["bucketName"], "b");
         assert_eq!(r["sourceIPAddress"], "cloudformation.amazonaws.com");
