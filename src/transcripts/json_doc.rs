@@ -157,6 +157,61 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// What [`walk_array`] meets: an element (its line, its index, its text),
+/// or the damaged or trailing part of the document (the line it starts on,
+/// the index the next element would have had, why, and the bytes from there).
+pub(crate) enum ArrayPart<'a> {
+    Item {
+        line: u64,
+        index: u64,
+        raw: &'a RawValue,
+    },
+    Broken {
+        line: u64,
+        index: u64,
+        why: String,
+        rest: &'a [u8],
+    },
+}
+
+/// Walks a JSON array document element by element, handing each to `f`; a
+/// cut or broken tail, or text after the array, is one `Broken` part whose
+/// reason names the document as `what` (e.g. "hook payload array").
+pub(crate) fn walk_array<'a>(bytes: &'a [u8], what: &str, mut f: impl FnMut(ArrayPart<'a>)) {
+    let mut cur = Cursor::new(bytes);
+    let mut index = 0u64;
+    let walked = (|| -> Result<(), WalkError> {
+        if !cur.begin_array()? {
+            return Ok(());
+        }
+        let mut first = true;
+        while let Some((raw, pos)) = cur.next_item(&mut first)? {
+            let line = cur.line_at(pos);
+            f(ArrayPart::Item { line, index, raw });
+            index += 1;
+        }
+        Ok(())
+    })();
+    let (pos, why) = match walked {
+        Ok(()) => {
+            let rest = &bytes[cur.pos.min(bytes.len())..];
+            if super::text::first_byte(rest).is_none() {
+                return;
+            }
+            (cur.pos, format!("text after the end of the {what}"))
+        }
+        Err(e) => (e.pos, format!("{what}: {}", e.reason)),
+    };
+    let line = cur.line_at(pos);
+    let rest = &bytes[pos.min(bytes.len())..];
+    f(ArrayPart::Broken {
+        line,
+        index,
+        why,
+        rest,
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ mod tests;
 
 use std::path::Path;
 
-use super::json_doc::{Cursor, WalkError};
+use super::json_doc::{ArrayPart, walk_array};
 use super::text::first_byte;
 use super::util::lines;
 use super::{ParsedTranscript, TranscriptOptions};
@@ -46,38 +46,10 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
 /// A JSON array of payloads: each element is a record; a cut or broken
 /// tail is one quarantined record naming its line.
 fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
-    let mut cur = Cursor::new(bytes);
-    let walked = (|| -> Result<(), WalkError> {
-        if !cur.begin_array()? {
-            return Ok(());
-        }
-        let mut first = true;
-        while let Some((item, pos)) = cur.next_item(&mut first)? {
-            let line = cur.line_at(pos);
-            r.record(line, item.get().as_bytes());
-        }
-        Ok(())
-    })();
-    if walked.is_ok() {
-        let rest = &bytes[cur.pos.min(bytes.len())..];
-        if first_byte(rest).is_some() {
-            let line = cur.line_at(cur.pos);
-            r.c.quarantine(
-                Some(line),
-                None,
-                "text after the end of the hook payload array",
-                rest,
-            );
-        }
-    }
-    if let Err(e) = walked {
-        let line = cur.line_at(e.pos);
-        let rest = &bytes[e.pos.min(bytes.len())..];
-        r.c.quarantine(
-            Some(line),
-            None,
-            format!("hook payload array: {}", e.reason),
-            rest,
-        );
-    }
+    walk_array(bytes, "hook payload array", |part| match part {
+        ArrayPart::Item { line, raw, .. } => r.record(line, raw.get().as_bytes()),
+        ArrayPart::Broken {
+            line, why, rest, ..
+        } => r.c.quarantine(Some(line), None, why, rest),
+    });
 }

@@ -31,7 +31,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::command::{command_from_str, render_mcp};
-use super::json_doc::{Cursor, WalkError};
+use super::json_doc::{ArrayPart, walk_array};
 use super::text::{bounded, excerpt, first_byte};
 use super::time::millis_to_micros;
 use super::util::{Collector, Span, file_stem, new_call, operator_for};
@@ -118,36 +118,15 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
 }
 
 fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
-    let mut cur = Cursor::new(bytes);
-    let mut index = 0u64;
-    let walked = (|| -> Result<(), WalkError> {
-        if !cur.begin_array()? {
-            return Ok(());
-        }
-        let mut first = true;
-        while let Some((item, pos)) = cur.next_item(&mut first)? {
-            let line = cur.line_at(pos);
-            r.item(line, index, item);
-            index += 1;
-        }
-        Ok(())
-    })();
-    match walked {
-        Ok(()) => {
-            let rest = &bytes[cur.pos.min(bytes.len())..];
-            if first_byte(rest).is_some() {
-                let line = cur.line_at(cur.pos);
-                let why = "text after the end of the message array";
-                r.c.quarantine(Some(line), Some(index), why, rest);
-            }
-        }
-        Err(e) => {
-            let line = cur.line_at(e.pos);
-            let rest = &bytes[e.pos.min(bytes.len())..];
-            let why = format!("Cline message array: {}", e.reason);
-            r.c.quarantine(Some(line), Some(index), why, rest);
-        }
-    }
+    walk_array(bytes, "Cline message array", |part| match part {
+        ArrayPart::Item { line, index, raw } => r.item(line, index, raw),
+        ArrayPart::Broken {
+            line,
+            index,
+            why,
+            rest,
+        } => r.c.quarantine(Some(line), Some(index), why, rest),
+    });
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {

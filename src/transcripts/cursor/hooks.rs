@@ -29,7 +29,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::super::command::command_from_str;
-use super::super::json_doc::{Cursor, WalkError};
+use super::super::json_doc::{ArrayPart, walk_array};
 use super::super::text::{bounded, excerpt, first_byte};
 use super::super::util::{
     Collector, Distinct, Span, json_line_reason, lines, new_call, operator_for, stable_id,
@@ -119,34 +119,12 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
 
 /// A JSON array of payloads; a cut or broken tail is one quarantined record.
 fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
-    let mut cur = Cursor::new(bytes);
-    let walked = (|| -> Result<(), WalkError> {
-        if !cur.begin_array()? {
-            return Ok(());
-        }
-        let mut first = true;
-        while let Some((item, pos)) = cur.next_item(&mut first)? {
-            let line = cur.line_at(pos);
-            r.record(line, item.get().as_bytes());
-        }
-        Ok(())
-    })();
-    match walked {
-        Ok(()) => {
-            let rest = &bytes[cur.pos.min(bytes.len())..];
-            if first_byte(rest).is_some() {
-                let line = cur.line_at(cur.pos);
-                let why = "text after the end of the hook payload array";
-                r.c.quarantine(Some(line), None, why, rest);
-            }
-        }
-        Err(e) => {
-            let line = cur.line_at(e.pos);
-            let rest = &bytes[e.pos.min(bytes.len())..];
-            let why = format!("Cursor hook payload array: {}", e.reason);
-            r.c.quarantine(Some(line), None, why, rest);
-        }
-    }
+    walk_array(bytes, "Cursor hook payload array", |part| match part {
+        ArrayPart::Item { line, raw, .. } => r.record(line, raw.get().as_bytes()),
+        ArrayPart::Broken {
+            line, why, rest, ..
+        } => r.c.quarantine(Some(line), None, why, rest),
+    });
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
