@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row};
 
+use super::TranscriptOptions;
+use super::util::Collector;
+
 /// The SQLite file header.
 pub(crate) const HEADER: &[u8] = b"SQLite format 3\0";
 
@@ -27,6 +30,24 @@ pub(crate) struct Snapshot {
     pub wal_read: bool,
     /// Dropped after the connection (field order): the copy is removed.
     _dir: tempfile::TempDir,
+}
+
+/// A database file read by `read` into a collector; when `read` fails, the
+/// file is one quarantined record (its first 100 bytes as the excerpt)
+/// saying that `what` could not be read and why.
+pub(crate) fn parse_with(
+    path: &Path,
+    bytes: &[u8],
+    opts: &TranscriptOptions,
+    what: &str,
+    read: impl FnOnce(&mut Collector, &Path, &[u8], &TranscriptOptions) -> anyhow::Result<()>,
+) -> Collector {
+    let mut c = Collector::new(path);
+    if let Err(e) = read(&mut c, path, bytes, opts) {
+        let head = &bytes[..bytes.len().min(100)];
+        c.quarantine(None, None, format!("{what} could not be read: {e:#}"), head);
+    }
+    c
 }
 
 /// The `-wal` file beside a database, if there is one.

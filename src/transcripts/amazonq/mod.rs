@@ -68,16 +68,7 @@ pub(crate) fn parse_sqlite(
     bytes: &[u8],
     opts: &TranscriptOptions,
 ) -> ParsedTranscript {
-    let mut c = Collector::new(path);
-    if let Err(e) = read_database(&mut c, path, bytes, opts) {
-        let head = &bytes[..bytes.len().min(100)];
-        c.quarantine(
-            None,
-            None,
-            format!("SQLite database could not be read: {e:#}"),
-            head,
-        );
-    }
+    let mut c = super::sqlite::parse_with(path, bytes, opts, "SQLite database", read_database);
     let wal = format!("{}-wal", path.to_string_lossy());
     if Path::new(&wal).exists() {
         c.note("a -wal file sits beside the database; changes not yet checkpointed were not read");

@@ -40,16 +40,7 @@ pub(crate) fn parse_sqlite(
     bytes: &[u8],
     opts: &TranscriptOptions,
 ) -> ParsedTranscript {
-    let mut c = Collector::new(path);
-    if let Err(e) = database::read_database(&mut c, path, bytes, opts) {
-        let head = &bytes[..bytes.len().min(100)];
-        c.quarantine(
-            None,
-            None,
-            format!("Goose database could not be read: {e:#}"),
-            head,
-        );
-    }
+    let c = super::sqlite::parse_with(path, bytes, opts, "Goose database", database::read_database);
     c.finish()
 }
 
