@@ -38,27 +38,10 @@ pub fn call<'a>(p: &'a ParsedTranscript, id: &str) -> &'a ToolCall {
         .unwrap_or_else(|| panic!("no call {id}: {:?}", p.tool_calls))
 }
 
-/// Builds a database from a fixture SQL script as an agent leaves it: the
-/// statements before `-- @wal` checkpointed into the file, the rest only in
-/// `<db>-wal` (checkpoint on close turned off, the `-shm` removed).
+/// Builds a database from a fixture SQL script (relative to
+/// `tests/fixtures/transcripts`) as an agent leaves it, WAL and all.
 pub(crate) fn build_database(script: &str, db: &Path) {
-    let sql = std::fs::read_to_string(fixture(script)).unwrap();
-    let (base, wal) = sql.split_once("\n-- @wal\n").unwrap_or((&sql, ""));
-    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute_batch(base).unwrap();
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-        .unwrap();
-    conn.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-        true,
-    )
-    .unwrap();
-    conn.execute_batch(wal).unwrap();
-    drop(conn);
-    let mut shm = db.as_os_str().to_owned();
-    shm.push("-shm");
-    let _ = std::fs::remove_file(shm);
+    trailblame_synth::agent_db::build_database(&fixture(script), db);
 }
 
 /// Parses a database built by [`build_database`], checking the invariants.

@@ -175,25 +175,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Builds a database from a fixture SQL script (`tests/fixtures/…`) as an
-/// agent leaves it: the statements before `-- @wal` checkpointed into the
-/// file, the rest only in `<db>-wal`.
-pub fn build_database(script: &Path, db: &Path) {
-    let sql = std::fs::read_to_string(script).unwrap();
-    let (base, wal) = sql.split_once("\n-- @wal\n").unwrap_or((&sql, ""));
-    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute_batch(base).unwrap();
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-        .unwrap();
-    conn.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-        true,
-    )
-    .unwrap();
-    conn.execute_batch(wal).unwrap();
-    drop(conn);
-    let mut shm = db.as_os_str().to_owned();
-    shm.push("-shm");
-    let _ = std::fs::remove_file(shm);
-}
+/// Agent databases built from SQL scripts, WAL and all (shared with the
+/// readers' unit tests).
+#[allow(unused_imports)]
+pub use trailblame_synth::agent_db::build_database;

@@ -19,6 +19,7 @@
 //! deterministic mutations of the test fixtures that the fuzz harness
 //! (`tests/fuzz.rs`) feeds to the binary.
 
+pub mod agent_db;
 mod cloudtrail;
 pub mod corpus;
 mod json;
