@@ -15,9 +15,12 @@ use polars::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 
 /// Rows buffered for one day before they are written as a part.
-pub(super) const PART_ROWS: usize = 128 * 1024;
-/// Rows buffered over all days before the largest day is written.
-pub(super) const MAX_BUFFERED_ROWS: usize = 128 * 1024;
+pub(super) const PART_ROWS: usize = 64 * 1024;
+/// Rows buffered over all days before the largest day is written. A
+/// buffered row holds ~2.8 KiB (the builders' spare capacity, and rows of a
+/// chunk split between days keep the whole chunk's strings): 1M events,
+/// 128 Ki rows peaked at 965 MiB, 64 Ki at 640 MiB (issue 24).
+pub(super) const MAX_BUFFERED_ROWS: usize = 64 * 1024;
 /// Raw text of quarantined records buffered before it is written.
 pub(super) const MAX_QUARANTINE_BYTES: usize = 32 << 20;
 /// The most problem messages kept for printing; the rest are counted.
@@ -441,9 +444,7 @@ impl Merger {
 
     pub(super) fn flush_day(&mut self, day: i32, writer: &mut StoreWriter) -> Result<()> {
         match self.take_day(day)? {
-            Some((partition, mut df)) => {
-                writer.write_part(table::EVENTS, Some(&partition), &mut df)
-            }
+            Some((partition, df)) => writer.write_owned_part(table::EVENTS, Some(&partition), df),
             None => Ok(()),
         }
     }

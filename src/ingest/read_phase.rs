@@ -12,11 +12,15 @@ use super::{decode, discover, normalise, reader, s3, transcript};
 use polars::prelude::*;
 use std::collections::HashSet;
 
-/// Compressed bytes read per parallel window.
-pub(super) const WINDOW_BYTES: u64 = 8 << 20;
+/// Compressed bytes read per parallel window. Up to three windows are in
+/// memory (one read, one waiting, one merged), each ~7× its compressed
+/// size once parsed into frames: 4 MiB keeps both cores busy with four
+/// chunks each (issue 24: 8 MiB windows of 1 MiB chunks peaked ~100 MiB
+/// higher with 1M events, at the same speed).
+pub(super) const WINDOW_BYTES: u64 = 4 << 20;
 pub(super) const WINDOW_FILES: usize = 4096;
 /// Compressed bytes and files one worker reads into one batch.
-pub(super) const CHUNK_BYTES: u64 = 1 << 20;
+pub(super) const CHUNK_BYTES: u64 = 512 << 10;
 pub(super) const CHUNK_FILES: usize = 128;
 /// A thread's read buffers are dropped after a file that grew them past this.
 const KEEP_BUFFER: usize = 32 << 20;

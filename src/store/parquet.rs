@@ -67,9 +67,22 @@ fn layout(column: &str, dtype: &DataType) -> Layout {
     }
 }
 
-/// Writes `df` to a new file at `path`.
+/// Writes `df` to a new file at `path`; `df` is left as written (its
+/// unsigned columns signed).
 pub fn write(path: &Path, df: &mut DataFrame) -> Result<()> {
-    write_inner(path, df)
+    signed_integers(df)
+        .and_then(|()| write_inner(path, df.clone()))
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// `write`, consuming `df`: each column's memory goes as soon as it is
+/// encoded (a part of one row group), so writing a part holds the part
+/// and its compressed pages, not also a rechunked copy and the pages of
+/// every column before compression.
+pub fn write_owned(path: &Path, mut df: DataFrame) -> Result<()> {
+    signed_integers(&mut df)
+        .and_then(|()| write_inner(path, df))
         .map_err(anyhow::Error::from)
         .with_context(|| format!("writing {}", path.display()))
 }
@@ -90,16 +103,36 @@ fn signed_integers(df: &mut DataFrame) -> PolarsResult<()> {
     Ok(())
 }
 
-fn write_inner(path: &Path, df: &mut DataFrame) -> PolarsResult<()> {
-    signed_integers(df)?;
+/// Row groups as (offset, rows): as polars splits a frame, `rows /
+/// ROW_GROUP_ROWS` groups of equal size (at least one; the last takes the
+/// remainder), none for no rows.
+fn row_groups(rows: usize) -> Vec<(usize, usize)> {
+    if rows == 0 {
+        return Vec::new();
+    }
+    let n = (rows / ROW_GROUP_ROWS).max(1);
+    let size = rows / n;
+    (0..n)
+        .map(|i| {
+            let offset = i * size;
+            let len = if i + 1 == n { rows - offset } else { size };
+            (offset, len)
+        })
+        .collect()
+}
+
+/// Writes the columns row group by row group. Each column is sliced,
+/// made contiguous, encoded and compressed on its own (in parallel on
+/// polars' pool), so the transient copies are a column's, not the frame's;
+/// a frame of one row group gives each column up as it is encoded.
+fn write_inner(path: &Path, df: DataFrame) -> PolarsResult<()> {
     let file = File::create(path)?;
     let layouts: Vec<Layout> = df
         .columns()
         .iter()
         .map(|c| layout(c.name(), c.dtype()))
         .collect();
-    let chunked = polars::frame::chunk_df_for_writing(df, ROW_GROUP_ROWS)?;
-    let arrow_schema = chunked.schema().to_arrow(CompatLevel::newest());
+    let arrow_schema = df.schema().to_arrow(CompatLevel::newest());
     let parquet_schema = to_parquet_schema(&arrow_schema)?;
     let fields = parquet_schema.fields().to_vec();
     let mut writer = FileWriter::new_with_parquet_schema(
@@ -108,30 +141,54 @@ fn write_inner(path: &Path, df: &mut DataFrame) -> PolarsResult<()> {
         parquet_schema,
         options(),
     );
-    for batch in chunked.iter_chunks(CompatLevel::newest(), false) {
-        if batch.is_empty() {
-            continue;
-        }
-        let rows = batch.len() as u64;
-        // Per column, per Parquet leaf: its pages, encoded and compressed.
-        let columns: Vec<Vec<Vec<CompressedPage>>> = polars_core::runtime::RAYON.install(|| {
-            batch
-                .columns()
-                .par_iter()
+    let encode = |column: &Column, (offset, len): (usize, usize), type_, layout| {
+        let part = column
+            .as_materialized_series()
+            .slice(offset as i64, len)
+            .rechunk();
+        encode_column(&part.to_arrow(0, CompatLevel::newest()), type_, layout)
+    };
+    let groups = row_groups(df.height());
+    if let [group] = groups[..] {
+        let columns = df.into_columns();
+        let pages = polars_core::runtime::RAYON.install(|| {
+            columns
+                .into_par_iter()
                 .zip(&fields)
                 .zip(&layouts)
-                .map(|((array, type_), layout)| encode_column(array, type_, *layout))
-                .collect::<PolarsResult<_>>()
+                .map(|((c, type_), layout)| encode(&c, group, type_, *layout))
+                .collect::<PolarsResult<Vec<_>>>()
         })?;
-        let leaves = columns.iter().flatten().map(|pages| {
-            Ok(DynStreamingIterator::new(
-                fallible_streaming_iterator::convert(pages.iter().map(PolarsResult::Ok)),
-            ))
-        });
-        writer.write(rows, DynIter::new(leaves))?;
+        write_group(&mut writer, group.1, &pages)?;
+    } else {
+        for group in groups {
+            let pages = polars_core::runtime::RAYON.install(|| {
+                df.columns()
+                    .par_iter()
+                    .zip(&fields)
+                    .zip(&layouts)
+                    .map(|((c, type_), layout)| encode(c, group, type_, *layout))
+                    .collect::<PolarsResult<Vec<_>>>()
+            })?;
+            write_group(&mut writer, group.1, &pages)?;
+        }
     }
     writer.end(None)?;
     Ok(())
+}
+
+/// Writes one row group: per column, per Parquet leaf, its pages.
+fn write_group<W: std::io::Write>(
+    writer: &mut FileWriter<W>,
+    rows: usize,
+    columns: &[Vec<Vec<CompressedPage>>],
+) -> PolarsResult<()> {
+    let leaves = columns.iter().flatten().map(|pages| {
+        Ok(DynStreamingIterator::new(
+            fallible_streaming_iterator::convert(pages.iter().map(PolarsResult::Ok)),
+        ))
+    });
+    writer.write(rows as u64, DynIter::new(leaves))
 }
 
 fn encode_column(
@@ -208,6 +265,7 @@ mod tests {
 
         let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
         // Split as polars splits: whole row groups of at least ROW_GROUP_ROWS.
+        assert_eq!(meta.row_groups.len(), row_groups(rows).len());
         assert_eq!(meta.row_groups.len(), rows / ROW_GROUP_ROWS);
         for rg in &meta.row_groups {
             let column = |name: &str| {
@@ -231,5 +289,42 @@ mod tests {
             );
             assert_eq!(column(events::RESOURCES).compression(), Compression::Snappy);
         }
+    }
+
+    #[test]
+    fn an_owned_frame_of_many_chunks_is_written_whole_in_one_row_group() {
+        let chunk = |from: i64| {
+            df!(
+                "n" => (from..from + 1000).collect::<Vec<i64>>(),
+                "s" => (from..from + 1000).map(|i| format!("value number {i}")).collect::<Vec<_>>(),
+                "u" => (from..from + 1000).map(|i| i as u64).collect::<Vec<u64>>(),
+            )
+            .unwrap()
+        };
+        let mut df = chunk(0);
+        for i in 1..5 {
+            df.vstack_mut_owned(chunk(i * 1000)).unwrap();
+        }
+        assert_eq!(df.first_col_n_chunks(), 5);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part.parquet");
+        write_owned(&path, df.clone()).unwrap();
+        let back = ParquetReader::new(File::open(&path).unwrap())
+            .finish()
+            .unwrap();
+        let mut want = df;
+        want.with_column(want.column("u").unwrap().cast(&DataType::Int64).unwrap())
+            .unwrap();
+        assert!(back.equals_missing(&want), "{back}\n{want}");
+        let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
+        assert_eq!(meta.row_groups.len(), 1);
+    }
+
+    #[test]
+    fn row_groups_split_as_polars_does() {
+        assert!(row_groups(0).is_empty());
+        assert_eq!(row_groups(5), [(0, 5)]);
+        let r = ROW_GROUP_ROWS;
+        assert_eq!(row_groups(2 * r + 5), [(0, r + 2), (r + 2, r + 3)]);
     }
 }

@@ -221,6 +221,22 @@ impl StoreWriter {
         Ok(())
     }
 
+    /// `write_part`, consuming `df`: its memory goes as it is written.
+    pub fn write_owned_part(
+        &mut self,
+        table: &str,
+        partition: Option<&str>,
+        df: DataFrame,
+    ) -> Result<()> {
+        if df.height() == 0 {
+            return Ok(());
+        }
+        let (staged, rel) = self.next_part(table, partition)?;
+        super::parquet::write_owned(&staged, df)?;
+        self.stage(staged, rel, table);
+        Ok(())
+    }
+
     /// Stages several parts of `table` (no partition), written side by
     /// side; they are named, and read back, in the order given.
     pub fn write_parts(&mut self, table: &str, frames: Vec<DataFrame>) -> Result<()> {
@@ -245,9 +261,14 @@ impl StoreWriter {
             let (staged, rel) = self.next_part(table, partition.as_deref())?;
             jobs.push((staged, rel, df));
         }
-        jobs.par_iter_mut()
-            .try_for_each(|(staged, _, df)| super::parquet::write(staged, df))?;
-        for (staged, rel, _) in jobs {
+        let staged: Vec<(PathBuf, String)> = jobs
+            .into_par_iter()
+            .map(|(staged, rel, df)| {
+                super::parquet::write_owned(&staged, df)?;
+                Ok((staged, rel))
+            })
+            .collect::<Result<_>>()?;
+        for (staged, rel) in staged {
             self.stage(staged, rel, table);
         }
         Ok(())
