@@ -23,6 +23,9 @@ pub(super) const PART_ROWS: usize = 64 * 1024;
 pub(super) const MAX_BUFFERED_ROWS: usize = 64 * 1024;
 /// Raw text of quarantined records buffered before it is written.
 pub(super) const MAX_QUARANTINE_BYTES: usize = 32 << 20;
+/// `ingested_files` rows buffered before they are written as a part: the
+/// per-file state of a run is bounded, not one row per file for the run.
+pub(super) const FILE_ROWS: usize = 64 * 1024;
 /// The most problem messages kept for printing; the rest are counted.
 pub(super) const MAX_MESSAGES: usize = 50;
 
@@ -41,8 +44,11 @@ pub(super) struct Merger {
     pub(super) quarantine: Vec<(String, Quarantined)>,
     pub(super) quarantine_bytes: usize,
     pub(super) files: Vec<FileRow>,
+    /// `FILE_ROWS` (smaller in tests).
+    pub(super) file_rows: usize,
     pub(super) new_files: BTreeMap<String, FileEntry>,
-    pub(super) run_hashes: HashSet<String>,
+    /// Content hashes read in this run (16 bytes each, not 32-digit text).
+    pub(super) run_hashes: HashSet<u128>,
     pub(super) messages: Vec<String>,
     pub(super) messages_left_out: u64,
     /// Transcript rows waiting to be written.
@@ -76,6 +82,7 @@ impl Merger {
             quarantine: Vec::new(),
             quarantine_bytes: 0,
             files: Vec::new(),
+            file_rows: FILE_ROWS,
             new_files: BTreeMap::new(),
             run_hashes: HashSet::new(),
             messages: Vec::new(),
@@ -144,7 +151,7 @@ impl Merger {
         // The same content given twice in one run counts once.
         if let Some(h) = &o.hash
             && o.kind != "already_ingested"
-            && !self.run_hashes.insert(h.clone())
+            && !self.run_hashes.insert(hash_bits(h))
         {
             o.kind = "already_ingested".into();
             rows_dropped = true;
@@ -305,6 +312,9 @@ impl Merger {
             );
         }
         self.files.push(row);
+        if self.files.len() >= self.file_rows {
+            self.flush_files(writer)?;
+        }
         Ok(())
     }
 
@@ -513,6 +523,13 @@ impl Merger {
         writer.write_part(table::QUARANTINE, None, &mut df)
     }
 
+    /// Writes the buffered `ingested_files` rows as a part.
+    pub(super) fn flush_files(&mut self, writer: &mut StoreWriter) -> Result<()> {
+        let df = self.files_frame()?;
+        self.files.clear();
+        writer.write_owned_part(table::INGESTED_FILES, None, df)
+    }
+
     pub(super) fn files_frame(&self) -> Result<DataFrame> {
         let f = &self.files;
         let name = PlSmallStr::from_static;
@@ -573,5 +590,81 @@ impl Merger {
                 .into_column(),
             ],
         )?)
+    }
+}
+
+/// A content hash's bits (the text is 32 hex digits; anything else is
+/// hashed, never expected).
+fn hash_bits(hex: &str) -> u128 {
+    u128::from_str_radix(hex, 16).unwrap_or_else(|_| xxhash_rust::xxh3::xxh3_128(hex.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(i: usize) -> FileOutcome {
+        FileOutcome {
+            path: format!("f{i}.json"),
+            size: 10,
+            hash: Some(format!("{i:032x}")),
+            kind: "cloudtrail".into(),
+            note: None,
+            rows: 0,
+            quarantined: Vec::new(),
+            bytes_decoded: 10,
+            transcript: None,
+            lenient: Default::default(),
+            warnings: Vec::new(),
+            hook_payloads: 0,
+            over_limit: false,
+            out_of_window: 0,
+            etag: None,
+        }
+    }
+
+    #[test]
+    fn ingested_files_rows_are_written_as_they_fill_a_part_not_held_for_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = StoreWriter::open(dir.path()).unwrap();
+        let mut seen = EventKeys::new(dir.path(), &writer.manifest).unwrap();
+        let mut m = Merger::new(writer.run, false);
+        m.file_rows = 2;
+        for i in 0..5 {
+            let mut keep = Vec::new();
+            m.merge(outcome(i), &[], &mut keep, &mut seen, &mut writer)
+                .unwrap();
+            assert!(m.files.len() < 2, "file {i}: {} rows held", m.files.len());
+        }
+        m.flush_files(&mut writer).unwrap();
+        let parts = writer.pending().part_paths(table::INGESTED_FILES);
+        assert_eq!(parts.len(), 3);
+        let df = crate::store::scan_files(&parts).unwrap().collect().unwrap();
+        let paths: Vec<&str> = df
+            .column(ingested_files::PATH)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(
+            paths,
+            ["f0.json", "f1.json", "f2.json", "f3.json", "f4.json"]
+        );
+    }
+
+    #[test]
+    fn the_same_content_twice_in_a_run_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = StoreWriter::open(dir.path()).unwrap();
+        let mut seen = EventKeys::new(dir.path(), &writer.manifest).unwrap();
+        let mut m = Merger::new(writer.run, false);
+        for o in [outcome(7), outcome(7)] {
+            m.merge(o, &[], &mut Vec::new(), &mut seen, &mut writer)
+                .unwrap();
+        }
+        assert_eq!(m.accounting.files_already_ingested, 1);
+        assert_eq!(m.files[1].kind, "already_ingested");
     }
 }

@@ -26,7 +26,6 @@ pub mod window;
 
 use crate::cloudtrail::iam_action;
 use crate::progress::Progress;
-use crate::schema::table;
 use crate::store::manifest::RunRecord;
 use crate::store::writer::StoreWriter;
 use anyhow::{Context, Result, bail};
@@ -280,9 +279,8 @@ pub fn ingest(
             accounting.quarantined
         );
     }
-    // The per-file table and the manifest entries.
-    let mut files_df = merger.files_frame()?;
-    writer.write_part(table::INGESTED_FILES, None, &mut files_df)?;
+    // The rest of the per-file table and the manifest entries.
+    merger.flush_files(writer)?;
     for (hash, entry) in merger.new_files {
         writer.manifest.files.entry(hash).or_insert(entry);
     }
