@@ -893,3 +893,112 @@ fn issue23_an_unreadable_folder_does_not_abort_the_run() {
     );
     assert!(issue23_messages(&v).contains("not read"));
 }
+
+fn manifest_json(store: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(store.join("_trailblame.json")).unwrap()).unwrap()
+}
+
+fn list_names(m: &Value) -> Vec<String> {
+    m["file_lists"]
+        .as_array()
+        .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// Two one-record CloudTrail files in a folder of their own.
+fn two_small_files(ids: [&str; 2]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for id in ids {
+        std::fs::write(dir.path().join(format!("{id}.json")), issue23_doc(&[id])).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn issue_24_each_run_adds_a_file_list_and_rewrites_none() {
+    let store = tempfile::tempdir().unwrap();
+    let a = two_small_files(["a1", "a2"]);
+    ingest_json(&[a.path()], store.path(), &[]);
+    let m = manifest_json(store.path());
+    assert_eq!(m["format"], 5);
+    assert!(
+        m.get("files").is_none(),
+        "no per-file records in the manifest: {m}"
+    );
+    let first = list_names(&m);
+    assert_eq!(first.len(), 1, "{m}");
+    let first_text = std::fs::read_to_string(store.path().join(&first[0])).unwrap();
+    assert_eq!(first_text.lines().count(), 2, "{first_text}");
+
+    let b = two_small_files(["b1", "b2"]);
+    let (_, second) = ingest_json(&[a.path(), b.path()], store.path(), &[]);
+    assert_eq!(second["accounting"]["files_already_ingested"], 2);
+    assert_eq!(second["accounting"]["kept"], 2);
+    let lists = list_names(&manifest_json(store.path()));
+    assert_eq!(lists.len(), 2);
+    assert_eq!(lists[0], first[0]);
+    assert_eq!(
+        std::fs::read_to_string(store.path().join(&lists[0])).unwrap(),
+        first_text,
+        "the first run's list is left as it was"
+    );
+    let b_list = std::fs::read_to_string(store.path().join(&lists[1])).unwrap();
+    assert_eq!(b_list.lines().count(), 2, "only the new files: {b_list}");
+    assert!(b_list.contains("b1.json") && !b_list.contains("a1.json"));
+
+    // A run that reads nothing new adds no list.
+    let (_, third) = ingest_json(&[a.path(), b.path()], store.path(), &[]);
+    assert_eq!(third["accounting"]["files_already_ingested"], 4);
+    assert_eq!(list_names(&manifest_json(store.path())), lists);
+}
+
+#[test]
+fn issue_24_a_format_4_store_is_read_and_upgraded_by_its_next_run() {
+    let store = tempfile::tempdir().unwrap();
+    let a = two_small_files(["a1", "a2"]);
+    ingest_json(&[a.path()], store.path(), &[]);
+    // Rewrite the store as format 4 wrote it: the records in `files`.
+    let mut m = manifest_json(store.path());
+    let list = &list_names(&m)[0];
+    let mut files = serde_json::Map::new();
+    for line in std::fs::read_to_string(store.path().join(list))
+        .unwrap()
+        .lines()
+    {
+        let mut rec: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+        let hash = rec.remove("hash").unwrap();
+        files.insert(hash.as_str().unwrap().to_string(), Value::Object(rec));
+    }
+    std::fs::remove_dir_all(store.path().join("_files")).unwrap();
+    m["format"] = 4.into();
+    m["files"] = Value::Object(files);
+    m.as_object_mut().unwrap().remove("file_lists");
+    std::fs::write(store.path().join("_trailblame.json"), m.to_string()).unwrap();
+    assert_eq!(
+        count(store.path(), "SELECT COUNT(*) AS n FROM events"),
+        2,
+        "a format-4 store reads as it is"
+    );
+
+    let b = two_small_files(["b1", "b2"]);
+    let (r, v) = ingest_json(&[a.path(), b.path()], store.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        v["accounting"]["files_already_ingested"], 2,
+        "known from `files`"
+    );
+    let m = manifest_json(store.path());
+    assert_eq!(m["format"], 5);
+    assert!(m.get("files").is_none(), "{m}");
+    let lists = list_names(&m);
+    assert_eq!(lists.len(), 2, "the old records, then the run's: {m}");
+    let all: String = lists
+        .iter()
+        .map(|l| std::fs::read_to_string(store.path().join(l)).unwrap())
+        .collect();
+    for name in ["a1.json", "a2.json", "b1.json", "b2.json"] {
+        assert!(all.contains(name), "{name} recorded: {all}");
+    }
+    let (_, again) = ingest_json(&[a.path(), b.path()], store.path(), &[]);
+    assert_eq!(again["accounting"]["files_already_ingested"], 4);
+}

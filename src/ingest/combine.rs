@@ -80,7 +80,10 @@ pub fn merge(sources: &[PathBuf], writer: &mut StoreWriter) -> Result<Merged> {
     let mut seen = EventKeys::new(writer.root(), &writer.manifest)?;
     seen.load_all()?;
     let mut transcript_keys = existing_transcript_keys(writer)?;
-    let mut known_hashes: HashSet<String> = writer.manifest.files.keys().cloned().collect();
+    let recorded = writer.ingested_files()?;
+    let mut known_hashes: HashSet<String> = recorded.keys().cloned().collect();
+    // Files recorded from the sources so far (a file in two sources once).
+    let mut added: HashSet<String> = HashSet::new();
     let mut next_run = writer.run;
     let mut out = Merged {
         records: Vec::new(),
@@ -102,11 +105,16 @@ pub fn merge(sources: &[PathBuf], writer: &mut StoreWriter) -> Result<Merged> {
         state.transcripts(writer, &mut transcript_keys)?;
         let mut files_df = files_frame(&state.files, |r| state.new_run(r))?;
         writer.write_part(table::INGESTED_FILES, None, &mut files_df)?;
-        for (hash, entry) in &store.manifest.files {
-            let mut entry = entry.clone();
-            entry.run = state.new_run(entry.run as i64) as u64;
-            writer.manifest.files.entry(hash.clone()).or_insert(entry);
-        }
+        let files = crate::store::file_lists::load(&store.root, &store.manifest)?;
+        writer.add_files(
+            files
+                .into_iter()
+                .filter(|(hash, _)| !recorded.contains_key(hash) && added.insert(hash.clone()))
+                .map(|(hash, mut entry)| {
+                    entry.run = state.new_run(entry.run as i64) as u64;
+                    (hash, entry)
+                }),
+        )?;
         for r in &state.records {
             if !r.accounting.reconciles() {
                 bail!(

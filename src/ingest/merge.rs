@@ -46,7 +46,6 @@ pub(super) struct Merger {
     pub(super) files: Vec<FileRow>,
     /// `FILE_ROWS` (smaller in tests).
     pub(super) file_rows: usize,
-    pub(super) new_files: BTreeMap<String, FileEntry>,
     /// Content hashes read in this run (16 bytes each, not 32-digit text).
     pub(super) run_hashes: HashSet<u128>,
     pub(super) messages: Vec<String>,
@@ -83,7 +82,6 @@ impl Merger {
             quarantine_bytes: 0,
             files: Vec::new(),
             file_rows: FILE_ROWS,
-            new_files: BTreeMap::new(),
             run_hashes: HashSet::new(),
             messages: Vec::new(),
             messages_left_out: 0,
@@ -300,16 +298,14 @@ impl Merger {
             &o.hash,
             o.kind == "already_ingested" || o.kind == "unreadable" || o.out_of_window > 0,
         ) {
-            self.new_files.insert(
-                hash.clone(),
-                FileEntry {
-                    path: o.path.clone(),
-                    size: o.size,
-                    kind: o.kind.clone(),
-                    run: self.run,
-                    etag: o.etag.clone(),
-                },
-            );
+            let entry = FileEntry {
+                path: o.path.clone(),
+                size: o.size,
+                kind: o.kind.clone(),
+                run: self.run,
+                etag: o.etag.clone(),
+            };
+            writer.add_files([(hash.clone(), entry)])?;
         }
         self.files.push(row);
         if self.files.len() >= self.file_rows {

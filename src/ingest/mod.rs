@@ -103,6 +103,8 @@ pub fn ingest(
     let listed_locally = files.len();
     files.retain(|f| opts.window.may_hold(&f.display));
     let mut files_outside_window = (listed_locally - files.len()) as u64;
+    // What the store already holds, by content hash (and S3 key + ETag).
+    let ingested = writer.ingested_files()?;
     let mut remote = if remote.is_empty() {
         None
     } else {
@@ -110,7 +112,7 @@ pub fn ingest(
             &remote,
             &opts.s3,
             &opts.window,
-            &writer.manifest,
+            &ingested,
             &opts.progress,
         )?)
     };
@@ -120,7 +122,7 @@ pub fn ingest(
     let bar = opts.progress.bar(total_bytes, "ingesting");
     let mut seen_ids = EventKeys::new(writer.root(), &writer.manifest)?;
     let stored_rows = dedup::stored_event_rows(writer.root(), &writer.manifest)?;
-    let known_hashes: HashSet<String> = writer.manifest.files.keys().cloned().collect();
+    let known_hashes: HashSet<String> = ingested.into_keys().collect();
     let cx = ReadContext {
         iam,
         limits: opts.limits,
@@ -279,11 +281,9 @@ pub fn ingest(
             accounting.quarantined
         );
     }
-    // The rest of the per-file table and the manifest entries.
+    // The rest of the per-file table (the file list was written as files
+    // were merged).
     merger.flush_files(writer)?;
-    for (hash, entry) in merger.new_files {
-        writer.manifest.files.entry(hash).or_insert(entry);
-    }
     let record = RunRecord {
         run: writer.run,
         started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

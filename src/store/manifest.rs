@@ -1,5 +1,6 @@
 //! The store's commit log: which Parquet parts make up each table, which
-//! input files were ingested, and what every ingest run counted.
+//! file lists record the input files ingested (`file_lists.rs`), and what
+//! every ingest run counted.
 //!
 //! Readers trust only parts listed here, so a crash between writing parts
 //! and replacing this file leaves the previous state readable. The file is
@@ -16,15 +17,25 @@ pub const MANIFEST_FILE: &str = "_trailblame.json";
 /// 3: integers are signed, every table has a (possibly empty) part, part
 /// names carry a writer id, and `store_state` exists (issue 21).
 /// 4: `tool_calls.chain_break` (issue 23).
-pub const FORMAT: u32 = 4;
+/// 5: the record of ingested files moves from `files` to JSON-lines file
+/// lists under `_files/`, one per run (`file_lists`, issue 24); a format-4
+/// store is read as it is and written as format 5 by its next commit.
+pub const FORMAT: u32 = 5;
+/// The oldest format this trailblame reads.
+pub const OLDEST_READ: u32 = 4;
 
 #[derive(Serialize, Deserialize, Default, Clone)]
 pub struct Manifest {
     pub format: u32,
     /// Table name → part paths relative to the store root.
     pub parts: BTreeMap<String, Vec<String>>,
-    /// Content hash (hex) → the first file ingested with that content.
+    /// Format 4 only: content hash (hex) → the first file ingested with
+    /// that content. Format 5 keeps these in `file_lists` (`file_lists.rs`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub files: BTreeMap<String, FileEntry>,
+    /// The file lists (store-relative `_files/…jsonl`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub file_lists: Vec<String>,
     pub runs: Vec<RunRecord>,
     /// What the derived `attribution` table was computed from, if it exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,16 +214,17 @@ impl Manifest {
         };
         let m: Manifest = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a trailblame manifest", path.display()))?;
-        if m.format != FORMAT {
+        if !(OLDEST_READ..=FORMAT).contains(&m.format) {
             let hint = if m.format < FORMAT {
                 "; it was written by an older trailblame (format 2 added `events.event_key`, \
                  the key every derived table joins on; format 3 made integers signed and gave \
-                 every table a part; format 4 added `tool_calls.chain_break`): ingest the same inputs into a new store"
+                 every table a part; format 4 added `tool_calls.chain_break`; format 5, read and upgraded as it is, \
+                 moved the record of ingested files out of the manifest): ingest the same inputs into a new store"
             } else {
                 "; it was written by a newer trailblame"
             };
             bail!(
-                "{} has store format {}, this trailblame reads format {FORMAT}{hint}",
+                "{} has store format {}, this trailblame reads formats {OLDEST_READ} to {FORMAT}{hint}",
                 path.display(),
                 m.format
             );
@@ -233,9 +245,7 @@ impl Manifest {
     pub fn save(&self, root: &Path) -> Result<()> {
         let path = root.join(MANIFEST_FILE);
         let tmp = root.join(format!("{MANIFEST_FILE}.tmp"));
-        // Compact: with one entry per file ever ingested, a store of
-        // 150,000 small files has a 45 MB pretty manifest, rewritten by
-        // every run (`jq .` shows it indented).
+        // Compact (`jq .` shows it indented).
         let text = serde_json::to_vec(self)?;
         {
             let mut f = std::fs::File::create(&tmp)

@@ -7,6 +7,7 @@
 //! `_trailblame.json`. One writer at a time (an OS lock on `.lock`);
 //! readers take no lock and see the last committed manifest.
 
+pub mod file_lists;
 pub mod manifest;
 pub mod parquet;
 pub mod writer;

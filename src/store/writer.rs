@@ -15,7 +15,8 @@
 //! dropped when real parts arrive, so every engine can read every table
 //! folder as it is. Every commit also rewrites `store_state`.
 
-use super::manifest::{self, Manifest, RunRecord};
+use super::file_lists::{self, FILES_DIR, FileIndex};
+use super::manifest::{self, FileEntry, Manifest, RunRecord};
 use super::{LOCK_FILE, STAGING_DIR};
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
@@ -39,6 +40,8 @@ pub struct StoreWriter {
     syncer: Syncer,
     /// Eight hex digits, random per writer: part names never collide.
     writer_id: String,
+    /// This run's file list, written as files are added (`add_files`).
+    file_list: Option<file_lists::ListWriter>,
 }
 
 /// A thread that `fsync`s each staged part as soon as it is written, so
@@ -124,7 +127,7 @@ impl StoreWriter {
                 return Err(e).with_context(|| format!("locking {}", lock_path.display()));
             }
         }
-        let manifest = match Manifest::load(root)? {
+        let mut manifest = match Manifest::load(root)? {
             Some(m) => m,
             None => {
                 let non_store = std::fs::read_dir(root)?
@@ -143,6 +146,9 @@ impl StoreWriter {
             }
         };
         remove_orphans(root, &manifest)?;
+        // A store of an older format is written in this one on commit
+        // (format 4 to 5: the manifest's `files` move into a file list).
+        manifest.format = manifest::FORMAT;
         let run = manifest.next_run();
         let staging = root.join(STAGING_DIR).join(format!("run-{run:06}"));
         std::fs::create_dir_all(&staging)
@@ -158,6 +164,7 @@ impl StoreWriter {
             replaced: BTreeSet::new(),
             syncer: Syncer::start()?,
             writer_id: writer_id(root),
+            file_list: None,
         })
     }
 
@@ -196,6 +203,33 @@ impl StoreWriter {
     /// True when this run has staged any part.
     pub fn has_staged(&self) -> bool {
         !self.staged.is_empty()
+    }
+
+    /// Records files this run ingested (content hash → file) in its file
+    /// list, written as they come (the run holds none of them).
+    pub fn add_files(
+        &mut self,
+        files: impl IntoIterator<Item = (String, FileEntry)>,
+    ) -> Result<()> {
+        for (hash, entry) in files {
+            let list = match &mut self.file_list {
+                Some(list) => list,
+                None => {
+                    let name = format!("files-{:06}-{}.jsonl", self.run, self.writer_id);
+                    self.file_list.insert(file_lists::ListWriter::create(
+                        &self.staging.join(FILES_DIR),
+                        &name,
+                    )?)
+                }
+            };
+            list.add(&hash, &entry)?;
+        }
+        Ok(())
+    }
+
+    /// Every file the store records, as this run found it (`file_lists`).
+    pub fn ingested_files(&self) -> Result<FileIndex> {
+        file_lists::load(&self.root, &self.manifest)
     }
 
     /// On commit, `table`'s committed parts are dropped and only the parts
@@ -316,6 +350,7 @@ impl StoreWriter {
         self.manifest.runs.extend(records);
         self.stage_store_state()?;
         let placeholders = self.stage_placeholders()?;
+        let lists = self.stage_file_lists()?;
         self.syncer.finish()?;
         let mut dropped = Vec::new();
         for table in &self.replaced {
@@ -356,6 +391,18 @@ impl StoreWriter {
             }
             self.manifest.parts.entry(table).or_default().push(rel);
         }
+        if !lists.staged.is_empty() {
+            std::fs::create_dir_all(self.root.join(FILES_DIR))?;
+        }
+        if lists.replace_all {
+            dropped.append(&mut self.manifest.file_lists);
+        }
+        for (staged, rel) in lists.staged {
+            std::fs::rename(&staged, self.root.join(&rel))
+                .with_context(|| format!("moving {rel} into place"))?;
+            self.manifest.file_lists.push(rel);
+        }
+        self.manifest.files.clear();
         self.manifest.save(&self.root)?;
         // Replaced parts are unlisted now; a crash before this leaves
         // orphans the next writer removes.
@@ -371,6 +418,45 @@ impl StoreWriter {
         }
         let _ = std::fs::remove_dir_all(self.root.join(STAGING_DIR));
         Ok(())
+    }
+
+    /// The file lists to commit: this run's, after a list of the records
+    /// a format-4 manifest held, or of every record of the store when it
+    /// has `MAX_LISTS` lists already (which that one then replaces).
+    fn stage_file_lists(&mut self) -> Result<StagedLists> {
+        let mut out = StagedLists::default();
+        let Some(list) = self.file_list.take() else {
+            if !self.manifest.files.is_empty() {
+                // Only a migration: the format-4 records, as a list.
+                let name = format!("files-{:06}-{}.jsonl", self.run, self.writer_id);
+                out.staged
+                    .push(self.stage_base_list(&name, &self.manifest.files)?);
+            }
+            return Ok(out);
+        };
+        out.replace_all = self.manifest.file_lists.len() >= file_lists::MAX_LISTS;
+        let base = if out.replace_all {
+            self.ingested_files()?
+        } else {
+            self.manifest.files.clone()
+        };
+        if !base.is_empty() {
+            let name = format!("base-{:06}-{}.jsonl", self.run, self.writer_id);
+            out.staged.push(self.stage_base_list(&name, &base)?);
+        }
+        let (staged, name) = list.finish()?;
+        out.staged.push((staged, format!("{FILES_DIR}/{name}")));
+        Ok(out)
+    }
+
+    /// Writes `records` as the list `name` in the staging folder.
+    fn stage_base_list(&self, name: &str, records: &FileIndex) -> Result<(PathBuf, String)> {
+        let mut list = file_lists::ListWriter::create(&self.staging.join(FILES_DIR), name)?;
+        for (hash, entry) in records {
+            list.add(hash, entry)?;
+        }
+        let (staged, name) = list.finish()?;
+        Ok((staged, format!("{FILES_DIR}/{name}")))
     }
 
     /// `store_state`, replaced: the manifest's state as this commit leaves it.
@@ -431,6 +517,15 @@ impl StoreWriter {
     }
 }
 
+/// File lists written to the staging folder, moved into place on commit.
+#[derive(Default)]
+struct StagedLists {
+    /// (staged path, store-relative name), in the order they are listed.
+    staged: Vec<(PathBuf, String)>,
+    /// The first holds every record of the store: the lists before go.
+    replace_all: bool,
+}
+
 /// Where the placeholder of an empty `events` table goes: a partition
 /// folder, so that engines still find `event_date` and infer it as a DATE.
 pub const EMPTY_EVENTS_PARTITION: &str = "event_date=1970-01-01";
@@ -463,6 +558,16 @@ fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
         .flatten()
         .map(String::as_str)
         .collect();
+    let lists: BTreeSet<&str> = manifest.file_lists.iter().map(String::as_str).collect();
+    if let Ok(entries) = std::fs::read_dir(root.join(FILES_DIR)) {
+        for entry in entries.filter_map(|e| e.ok()) {
+            let rel = format!("{FILES_DIR}/{}", entry.file_name().to_string_lossy());
+            if !lists.contains(rel.as_str()) {
+                std::fs::remove_file(entry.path())
+                    .with_context(|| format!("removing orphaned file list {rel}"))?;
+            }
+        }
+    }
     for table in crate::schema::table::ALL {
         let dir = root.join(table);
         if !dir.is_dir() {
@@ -521,5 +626,42 @@ mod tests {
             .into_no_null_iter()
             .collect();
         assert_eq!(x, (0..9).collect::<Vec<i64>>());
+    }
+
+    fn entry(path: &str) -> FileEntry {
+        FileEntry {
+            path: path.into(),
+            size: 1,
+            kind: "cloudtrail".into(),
+            run: 0,
+            etag: None,
+        }
+    }
+
+    #[test]
+    fn file_lists_are_written_as_one_past_max_lists_and_orphans_go() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..file_lists::MAX_LISTS + 3 {
+            let mut w = StoreWriter::open(dir.path()).unwrap();
+            w.add_files([(format!("h{i}"), entry(&format!("f{i}")))])
+                .unwrap();
+            w.commit(None).unwrap();
+        }
+        let w = StoreWriter::open(dir.path()).unwrap();
+        let lists = &w.manifest.file_lists;
+        assert!(lists.len() <= 4, "{lists:?}");
+        let on_disk = std::fs::read_dir(dir.path().join(FILES_DIR))
+            .unwrap()
+            .count();
+        assert_eq!(on_disk, lists.len(), "replaced lists are deleted");
+        let index = w.ingested_files().unwrap();
+        assert_eq!(index.len(), file_lists::MAX_LISTS + 3);
+        assert_eq!(index["h0"].path, "f0");
+        drop(w);
+        // A list no manifest names (a crash before the manifest) goes.
+        std::fs::write(dir.path().join(FILES_DIR).join("files-9-x.jsonl"), "").unwrap();
+        let w = StoreWriter::open(dir.path()).unwrap();
+        assert!(!dir.path().join(FILES_DIR).join("files-9-x.jsonl").exists());
+        assert_eq!(w.ingested_files().unwrap().len(), file_lists::MAX_LISTS + 3);
     }
 }

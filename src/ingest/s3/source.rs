@@ -8,7 +8,8 @@ use super::fetch::Job;
 use super::list::{self, Filters};
 use super::{S3Options, S3Url};
 use crate::progress::Progress;
-use crate::store::manifest::{Manifest, S3Accounting};
+use crate::store::file_lists::FileIndex;
+use crate::store::manifest::S3Accounting;
 use anyhow::{Context, Result};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -38,12 +39,11 @@ pub fn prepare(
     inputs: &[&PathBuf],
     opts: &S3Options,
     window: &IngestWindow,
-    manifest: &Manifest,
+    ingested: &FileIndex,
     progress: &Progress,
 ) -> Result<Prepared> {
     let rt = super::runtime()?;
-    let known: HashSet<(&str, u64, &str)> = manifest
-        .files
+    let known: HashSet<(&str, u64, &str)> = ingested
         .values()
         .filter_map(|e| Some((e.path.as_str(), e.size, e.etag.as_deref()?)))
         .collect();

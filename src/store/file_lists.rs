@@ -1,0 +1,168 @@
+//! Which input files the store holds, by content hash: what lets a later
+//! run skip a file it already ingested (and an S3 object by key, ETag and
+//! size without fetching it).
+//!
+//! One record per file ever ingested grows with the store, so it is not
+//! kept in the manifest (which every command reads and every run rewrites):
+//! each run that ingests files adds one JSON-lines file under `_files/`
+//! (`files-RRRRRR-WWWWWWWW.jsonl`, run and writer id) and the manifest
+//! lists it in `file_lists`. A run writes only its own list, staged and
+//! committed with its parts; lists are read only by a run that needs to
+//! know what was ingested (ingest, `store merge`). When more than
+//! `MAX_LISTS` pile up, the committing run writes them as one and drops
+//! the rest, so a store of many hourly runs does not read thousands of
+//! files. A store of format 4 kept the records in the manifest's `files`;
+//! they are read from there and moved into a list by the next commit.
+
+use super::manifest::{FileEntry, Manifest};
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// The store folder of the file lists.
+pub const FILES_DIR: &str = "_files";
+/// Lists kept before a commit writes them as one.
+pub const MAX_LISTS: usize = 32;
+
+/// Content hash (hex) → the first file ingested with that content.
+pub type FileIndex = BTreeMap<String, FileEntry>;
+
+/// One line of a list.
+#[derive(Deserialize)]
+struct Line {
+    hash: String,
+    #[serde(flatten)]
+    entry: FileEntry,
+}
+
+/// Every file the store at `root` records: the manifest's own `files`
+/// (format 4), then each list in order; the first record of a hash wins.
+pub fn load(root: &Path, manifest: &Manifest) -> Result<FileIndex> {
+    let mut index = manifest.files.clone();
+    for rel in &manifest.file_lists {
+        read_into(&root.join(rel), &mut index)?;
+    }
+    Ok(index)
+}
+
+/// Adds the records of the list at `path` that `index` does not have.
+pub fn read_into(path: &Path, index: &mut FileIndex) -> Result<()> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Line { hash, entry } = serde_json::from_str(line)
+            .with_context(|| format!("{}: line {}: not a file record", path.display(), i + 1))?;
+        index.entry(hash).or_insert(entry);
+    }
+    Ok(())
+}
+
+/// A list being written, one line per `add`, flushed to disk by `finish`.
+pub struct ListWriter {
+    path: std::path::PathBuf,
+    name: String,
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl ListWriter {
+    /// Starts the list `name` in `dir` (created if missing).
+    pub fn create(dir: &Path, name: &str) -> Result<ListWriter> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join(name);
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(ListWriter {
+            path,
+            name: name.to_string(),
+            out: std::io::BufWriter::new(file),
+        })
+    }
+
+    pub fn add(&mut self, hash: &str, entry: &FileEntry) -> Result<()> {
+        let line = LineRef { hash, entry };
+        serde_json::to_writer(&mut self.out, &line)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| Ok(self.out.write_all(b"\n")?))
+            .with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    /// Flushes the list to disk; returns its path and name.
+    pub fn finish(self) -> Result<(std::path::PathBuf, String)> {
+        let path = self.path;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("writing {}", path.display()))?;
+        let () = file;
+        Ok((path, self.name))
+    }
+}
+
+/// `Line`, borrowed, for writing.
+#[derive(Serialize)]
+struct LineRef<'a> {
+    hash: &'a str,
+    #[serde(flatten)]
+    entry: &'a FileEntry,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, run: u64) -> FileEntry {
+        FileEntry {
+            path: path.into(),
+            size: 3,
+            kind: "cloudtrail".into(),
+            run,
+            etag: (run == 2).then(|| "\"e\"".into()),
+        }
+    }
+
+    #[test]
+    fn lists_read_back_in_order_and_the_first_record_of_a_hash_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let a: FileIndex = [("h1".into(), entry("a", 1))].into();
+        let b: FileIndex = [("h1".into(), entry("b", 2)), ("h2".into(), entry("c", 2))].into();
+        for (name, records) in [("a.jsonl", &a), ("b.jsonl", &b)] {
+            let mut list = ListWriter::create(dir.path(), name).unwrap();
+            for (hash, entry) in records {
+                list.add(hash, entry).unwrap();
+            }
+            list.finish().unwrap();
+        }
+        let manifest = Manifest {
+            files: [("h0".into(), entry("old", 1))].into(),
+            file_lists: vec!["a.jsonl".into(), "b.jsonl".into()],
+            ..Default::default()
+        };
+        let index = load(dir.path(), &manifest).unwrap();
+        let paths: Vec<(&str, &str)> = index
+            .iter()
+            .map(|(h, e)| (h.as_str(), e.path.as_str()))
+            .collect();
+        assert_eq!(paths, [("h0", "old"), ("h1", "a"), ("h2", "c")]);
+        assert_eq!(index["h2"].etag.as_deref(), Some("\"e\""));
+    }
+
+    #[test]
+    fn a_broken_line_is_an_error_naming_the_list_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl");
+        std::fs::write(
+            &path,
+            "{\"hash\":\"h\",\"path\":\"p\",\"size\":1,\"kind\":\"k\",\"run\":1}\n{oops\n",
+        )
+        .unwrap();
+        let e = read_into(&path, &mut FileIndex::new()).unwrap_err();
+        assert!(format!("{e:#}").contains("x.jsonl: line 2"), "{e:#}");
+    }
+}
