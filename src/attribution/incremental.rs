@@ -40,6 +40,8 @@ use std::path::PathBuf;
 /// How far the settings' windows may reach, and how close to a day that
 /// was not read a row may be and still be compared: 6 hours.
 const MARGIN_US: i64 = 6 * 3_600_000_000;
+/// Why a store's first attribution is of every day (not worth saying).
+pub(super) const FIRST: &str = "the store had no attribution";
 /// Rounds of growing the recomputed days before giving up.
 const MAX_ROUNDS: usize = 4;
 
@@ -115,7 +117,7 @@ pub(super) fn try_run(
 ) -> Result<Result<Stats, &'static str>> {
     let started = std::time::Instant::now();
     let Some(prev) = writer.manifest.attribution.clone() else {
-        return Ok(Err("the store had no attribution"));
+        return Ok(Err(FIRST));
     };
     let changed_elsewhere = [
         table::EVENTS,

@@ -10,9 +10,11 @@
 //! catalog and `settings` its sections of the user's `trailblame.toml`.
 //!
 //! The result is the `attribution` table, one row per stored event (keyed by
-//! `event_key`, the de-duplication key, never by `event_id`), rebuilt
-//! whole at the end of every ingest and whenever the settings change; the
-//! manifest records what it was computed from.
+//! `event_key`, the de-duplication key, never by `event_id`), kept by day:
+//! an ingest recomputes the days its new rows can change (`incremental`,
+//! with `links`, the per-day summaries that find them), and every day when
+//! it cannot bound the change or the settings changed; the manifest records
+//! what it was computed from and which parts hold each day.
 
 pub mod actions;
 pub mod checks;
@@ -562,7 +564,7 @@ pub fn rebuild(
         Ok(stats) => Ok(stats),
         Err(why) => {
             let mut stats = rebuild_all(writer, settings, source, run)?;
-            stats.recomputed_all_because = Some(why);
+            stats.recomputed_all_because = (why != incremental::FIRST).then_some(why);
             Ok(stats)
         }
     }
