@@ -165,6 +165,30 @@ pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
     Ok(calls)
 }
 
+/// The store's tool calls and sessions, and the engine's labels for
+/// `events` (`trace`: the event `explain` follows).
+fn run_engine(
+    store: &Store,
+    events: &input::Events,
+    settings: &Settings,
+    markers: &markers::Markers,
+    trace: Option<usize>,
+    known_people: Option<&std::collections::BTreeSet<String>>,
+) -> Result<(Vec<Call>, engine::Outcome)> {
+    let calls = load_calls(store)?;
+    let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
+    let out = engine::run(
+        events,
+        &calls,
+        &sessions,
+        settings,
+        markers,
+        trace,
+        known_people,
+    );
+    Ok((calls, out))
+}
+
 /// Rows per frame handed to the sink (and per stored part).
 const CHUNK_ROWS: usize = 128 * 1024;
 
@@ -257,18 +281,7 @@ pub(crate) fn attribute(
     let days: Vec<i32> = events.time.iter().map(|&t| links::day_of(t)).collect();
     let day_links = links::of_events(&events, &id_hashes, &days);
     drop(id_hashes);
-    let calls = load_calls(store)?;
-    let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
-    clock.lap("  attribution: calls loaded");
-    let mut out = engine::run(
-        &events,
-        &calls,
-        &sessions,
-        settings,
-        markers,
-        None,
-        known_people,
-    );
+    let (calls, mut out) = run_engine(store, &events, settings, markers, None, known_people)?;
     checks::doubt_shared_ids(&mut out.labels, &shared_ids);
     clock.lap("  attribution: engine");
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
@@ -383,17 +396,7 @@ pub fn explain(store: &Store, settings: &Settings, wanted: &str) -> Result<Optio
         })
         .collect();
     drop((keys, id_hashes));
-    let calls = load_calls(store)?;
-    let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
-    let mut out = engine::run(
-        &events,
-        &calls,
-        &sessions,
-        settings,
-        markers,
-        Some(idx),
-        None,
-    );
+    let (calls, mut out) = run_engine(store, &events, settings, markers, Some(idx), None)?;
     if !same_id.is_empty() {
         let records = u32::try_from(same_id.len() + 1).unwrap_or(u32::MAX);
         let shared = [input::SharedId {
