@@ -94,13 +94,11 @@ impl ListWriter {
     /// Flushes the list to disk; returns its path and name.
     pub fn finish(self) -> Result<(std::path::PathBuf, String)> {
         let path = self.path;
-        let file = self
-            .out
+        self.out
             .into_inner()
             .map_err(|e| e.into_error())
             .and_then(|f| f.sync_all())
             .with_context(|| format!("writing {}", path.display()))?;
-        let () = file;
         Ok((path, self.name))
     }
 }
