@@ -2,7 +2,7 @@
 //! memory follows the days in a window rather than the store (issue 24).
 //!
 //! A first pass reads each day on its own for its links (`links`) and its
-//! people. Then days are taken in order in windows of about a third of
+//! people. Then days are taken in order in windows of about half of
 //! `budget()` events. Each window is attributed with what its rows can
 //! depend on: the days its links reach (a CLI session's votes, an event id,
 //! the chain of days whose STS calls issued the keys used), and one day
@@ -143,7 +143,7 @@ pub(super) fn compute(
     let mut windows: Vec<BTreeSet<i32>> = vec![BTreeSet::new()];
     let mut in_window = 0;
     for (&d, (_, n)) in &days {
-        if in_window > 0 && in_window + n > budget / 3 {
+        if in_window > 0 && in_window + n > budget / 2 {
             windows.push(BTreeSet::new());
             in_window = 0;
         }
