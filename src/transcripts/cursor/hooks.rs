@@ -23,6 +23,7 @@
 //! (`afterAgentResponse`) become messages; other events are counted by
 //! name and skipped; anything that is not a Cursor payload is quarantined.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
@@ -77,11 +78,12 @@ struct SessionAcc {
     models: Distinct,
     versions: Distinct,
     modes: Distinct,
+    /// Indexes in `Reader::calls` of this conversation's calls, in order.
+    calls: Vec<usize>,
 }
 
 struct Pending {
     call: ToolCall,
-    session: usize,
     generation: Option<String>,
     /// The command as the payload gave it, to pair before and after.
     key: String,
@@ -95,6 +97,8 @@ struct Reader<'o> {
     opts: &'o TranscriptOptions,
     path: &'o Path,
     sessions: Vec<SessionAcc>,
+    /// Conversation id → index in `sessions`.
+    session_idx: HashMap<String, usize>,
     calls: Vec<Pending>,
 }
 
@@ -104,6 +108,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
         opts,
         path,
         sessions: Vec::new(),
+        session_idx: HashMap::new(),
         calls: Vec::new(),
     };
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -214,13 +219,15 @@ impl Reader<'_> {
     }
 
     fn session(&mut self, conv: &str) -> usize {
-        if let Some(i) = self.sessions.iter().position(|s| s.id == conv) {
+        if let Some(&i) = self.session_idx.get(conv) {
             return i;
         }
         self.sessions.push(SessionAcc {
             id: conv.to_owned(),
             ..SessionAcc::default()
         });
+        self.session_idx
+            .insert(conv.to_owned(), self.sessions.len() - 1);
         self.sessions.len() - 1
     }
 
@@ -240,12 +247,12 @@ impl Reader<'_> {
         }
         self.calls.push(Pending {
             call,
-            session: si,
             generation,
             key: command.to_owned(),
             closed: false,
             permission: None,
         });
+        self.sessions[si].calls.push(self.calls.len() - 1);
         self.calls.len() - 1
     }
 
@@ -269,9 +276,9 @@ impl Reader<'_> {
             return false;
         };
         let generation = s(p, "generation_id");
-        let open = self.calls.iter().rposition(|c| {
+        let open = self.sessions[si].calls.iter().rev().copied().find(|&i| {
+            let c = &self.calls[i];
             !c.closed
-                && c.session == si
                 && c.key == command
                 && (generation.is_none() || c.generation.as_deref() == generation)
         });
