@@ -121,7 +121,12 @@ pub struct Explained {
 pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
     // The calls and the records' order are read side by side.
     let (calls, breaks) = rayon::join(
-        || input::calls(store.scan(table::TOOL_CALLS)?, store.scan(table::AGENT_SESSIONS)?),
+        || {
+            input::calls(
+                store.scan(table::TOOL_CALLS)?,
+                store.scan(table::AGENT_SESSIONS)?,
+            )
+        },
         || input::chain_breaks(store.scan(table::TOOL_CALLS)?, store.scan(table::MESSAGES)?),
     );
     let mut calls = calls?;

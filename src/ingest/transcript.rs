@@ -190,14 +190,14 @@ pub struct Expected {
 
 fn expected(call: &ToolCall) -> Arc<Expected> {
     match (&call.aws_service, &call.aws_operation, &call.command) {
-        (Some(svc), Some(op), _) => Arc::new(from_invocations(vec![
-            shell_commands::analyse_structured(
+        (Some(svc), Some(op), _) => {
+            Arc::new(from_invocations(vec![shell_commands::analyse_structured(
                 svc,
                 op,
                 call.aws_region.as_deref(),
                 call.aws_profile.as_deref(),
-            ),
-        ])),
+            )]))
+        }
         (_, _, Some(cmd)) => command_expected(cmd),
         _ => Arc::new(from_invocations(Vec::new())),
     }

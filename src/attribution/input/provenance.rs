@@ -226,11 +226,7 @@ mod tests {
         assert_eq!(Some(out[0].0), forged);
         assert!(out[0].1.contains("line 4 of a.jsonl"), "{}", out[0].1);
         // Dated ahead of the lines below it.
-        let rows = vec![
-            (1, 100 * s, None),
-            (2, 500 * s, late),
-            (3, 120 * s, None),
-        ];
+        let rows = vec![(1, 100 * s, None), (2, 500 * s, late), (3, 120 * s, None)];
         assert_eq!(Some(out_of_order(&rows, "b")[0].0), late);
         // A few seconds of jitter is not a break.
         let rows = vec![(1, 100 * s, None), (2, 97 * s, ok)];

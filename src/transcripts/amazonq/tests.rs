@@ -265,7 +265,12 @@ fn issue_19_a_conversation_only_in_the_wal_is_read() {
     let opts = TranscriptOptions::default();
     let p = parse(TranscriptFormat::AmazonQSqlite, &db, &bytes, &opts);
     assert!(p.counts.reconciles());
-    assert_eq!(ids(&p), ["kiro-conv-1", "kiro-conv-2"], "{:?}", p.quarantined);
+    assert_eq!(
+        ids(&p),
+        ["kiro-conv-1", "kiro-conv-2"],
+        "{:?}",
+        p.quarantined
+    );
     // The same file without its WAL holds the checkpointed row only.
     std::fs::remove_file(&wal).unwrap();
     let _ = std::fs::remove_file(dir.path().join("data.sqlite3-shm"));

@@ -26,6 +26,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -115,17 +116,42 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
     if first_byte(body) == Some(b'[') {
         read_array(&mut r, bytes);
     } else {
-        for (no, line) in lines(bytes) {
-            r.record(no, line);
+        // Lines are parsed on all cores, a batch at a time, and read in
+        // order: the rows and counts are those of a line-by-line read.
+        let mut it = lines(bytes).peekable();
+        while it.peek().is_some() {
+            let mut batch = Vec::new();
+            let mut size = 0;
+            for (no, line) in it.by_ref() {
+                size += line.len();
+                batch.push((no, line));
+                if size >= BATCH_BYTES {
+                    break;
+                }
+            }
+            let parsed: Vec<serde_json::Result<Value>> = batch
+                .par_iter()
+                .with_min_len(64)
+                .map(|(_, line)| serde_json::from_slice(line))
+                .collect();
+            for ((no, line), v) in batch.into_iter().zip(parsed) {
+                r.record(no, line, v);
+            }
         }
     }
     r.finish()
 }
 
+/// Bytes of lines parsed in parallel before they are read in order.
+const BATCH_BYTES: usize = 4 << 20;
+
 /// A JSON array of payloads; a cut or broken tail is one quarantined record.
 fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
     walk_array(bytes, "Cursor hook payload array", |part| match part {
-        ArrayPart::Item { line, raw, .. } => r.record(line, raw.get().as_bytes()),
+        ArrayPart::Item { line, raw, .. } => {
+            let bytes = raw.get().as_bytes();
+            r.record(line, bytes, serde_json::from_slice(bytes))
+        }
         ArrayPart::Broken {
             line, why, rest, ..
         } => r.c.quarantine(Some(line), None, why, rest),
@@ -145,8 +171,9 @@ fn logged(outer: &Value, p: &Value) -> Option<Box<RawValue>> {
 }
 
 impl Reader<'_> {
-    fn record(&mut self, no: u64, raw: &[u8]) {
-        let outer: Value = match serde_json::from_slice(raw) {
+    /// One payload line, `parsed` from `raw`.
+    fn record(&mut self, no: u64, raw: &[u8], parsed: serde_json::Result<Value>) {
+        let outer: Value = match parsed {
             Ok(v) => v,
             Err(e) => {
                 let reason = format!("Cursor hook payload: {}", json_line_reason(raw, &e));

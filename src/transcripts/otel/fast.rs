@@ -78,7 +78,11 @@ impl<'de> Visitor<'de> for ScalarVisitor {
         Ok(Scalar(Some(Cow::Owned(Value::from(n).to_string()))))
     }
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
-        Ok(Scalar(Some(Cow::Borrowed(if b { "true" } else { "false" }))))
+        Ok(Scalar(Some(Cow::Borrowed(if b {
+            "true"
+        } else {
+            "false"
+        }))))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(Scalar(None))
@@ -351,8 +355,8 @@ pub(super) fn decode(line: &[u8]) -> Option<Line<'_>> {
     }
     // An agent event without a session is quarantined with the record's
     // JSON, which only the general path keeps.
-    let orphan = out.records().any(|(f, a)| {
-        event_of(&f, &a).is_some_and(|(agent, _)| session_of(agent, &a).is_none())
-    });
+    let orphan = out
+        .records()
+        .any(|(f, a)| event_of(&f, &a).is_some_and(|(agent, _)| session_of(agent, &a).is_none()));
     (!orphan).then_some(out)
 }

@@ -105,9 +105,9 @@ const BATCH_BYTES: usize = 4 << 20;
 fn read_line(r: &mut Reader<'_>, no: u64, line: &[u8]) {
     match serde_json::from_slice::<Value>(line) {
         Ok(v) if v.is_object() => r.request(no, &v),
-        Ok(_) => r
-            .c
-            .quarantine(Some(no), None, "valid JSON but not an object", line),
+        Ok(_) => {
+            r.c.quarantine(Some(no), None, "valid JSON but not an object", line)
+        }
         Err(e) => {
             let reason = format!("telemetry line: {}", json_line_reason(line, &e));
             r.c.quarantine(Some(no), None, reason, line);
