@@ -422,6 +422,13 @@ fn bench_incremental(events: u64, runs: usize) {
         .expect("ingest runs");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     println!("  de-duplication read: {}", report["dedup"]);
+    println!(
+        "  attribution: {}",
+        report["attribution"]["incremental"]
+    );
+    if let Some(why) = report["attribution"]["recomputed_all_because"].as_str() {
+        println!("  attribution recomputed every day: {why}");
+    }
     for line in String::from_utf8_lossy(&out.stderr).lines() {
         println!("    {line}");
     }

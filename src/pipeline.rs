@@ -108,8 +108,12 @@ pub fn merge(sources: &[PathBuf], dest: &Path, settings: &Settings) -> Result<Me
         .events_in_store
         .saturating_mul(crate::attribution::BYTES_PER_EVENT);
     crate::alloc::release_unless_it_fits(need);
-    let attribution =
-        crate::attribution::rebuild(&mut writer, &settings.attribution, &settings.source, last)?;
+    let attribution = crate::attribution::rebuild_all(
+        &mut writer,
+        &settings.attribution,
+        &settings.source,
+        last,
+    )?;
     clock.lap("merge: attribution");
     writer.commit_runs(merged.records.clone())?;
     clock.lap("merge: commit");

@@ -309,6 +309,19 @@ fn event_parts(
     out
 }
 
+/// The attribution parts holding each day's rows, as the manifest lists
+/// them.
+fn attribution_days(store: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let text = std::fs::read_to_string(store.join("_trailblame.json")).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let days = m["attribution"]["days"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!days.is_empty(), "no attribution parts by day");
+    days.into_iter().collect()
+}
+
 /// The tables a run leaves, as text: events and attribution in key order.
 fn tables(store: &Path) -> String {
     let mut out = String::new();
@@ -371,8 +384,21 @@ fn issue_24_incremental_ingest_touches_one_day_and_equals_a_full_ingest() {
     let days_before = event_parts(store.path());
     assert!(days_before.len() > 3, "{:?}", days_before.keys());
     std::thread::sleep(std::time::Duration::from_millis(20));
+    let rows_before = attribution_days(store.path());
     let (r, second) = ingest_json(&[&b], store.path(), &extra);
     assert!(r.code < 2, "{}", r.stderr);
+    // The attribution recomputed 2025-12-11 only, reading the days beside it.
+    let inc = &second["attribution"]["incremental"];
+    assert_eq!(inc["days_recomputed"], 1, "{}", second["attribution"]);
+    assert_eq!(inc["days_read"], 3, "{inc}");
+    assert_eq!(inc["days_in_store"], days_before.len(), "{inc}");
+    let rows_after = attribution_days(store.path());
+    let rewritten: Vec<&String> = rows_after
+        .iter()
+        .filter(|(d, parts)| rows_before.get(*d) != Some(*parts))
+        .map(|(d, _)| d)
+        .collect();
+    assert_eq!(rewritten, ["2025-12-11"], "attribution parts by day");
     let acc = &second["accounting"];
     assert_eq!(acc["duplicates"], copied, "{acc}");
     // Only 2025-12-11's stored keys were read.
@@ -411,4 +437,168 @@ fn issue_24_incremental_ingest_touches_one_day_and_equals_a_full_ingest() {
     );
     assert_eq!(incremental.lines().count(), whole.lines().count());
     assert_eq!(incremental, whole);
+}
+
+/// A 14-day synthetic trail (200 events a day from 2025-12-01) under
+/// `dir`, plus `extra` records in a file of their own.
+fn fortnight(dir: &Path, extra: &[String]) {
+    let cfg = trailblame_synth::corpus::CorpusConfig {
+        events: 2_800,
+        seed: 11,
+        days: 14,
+        accounts: 2,
+        records_per_file: 50,
+        ..Default::default()
+    };
+    trailblame_synth::corpus::generate(&cfg, dir).expect("the generator runs");
+    if !extra.is_empty() {
+        records_file(&dir.join("extra.json"), extra);
+    }
+}
+
+fn records_file(path: &Path, records: &[String]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, format!("{{\"Records\":[{}]}}", records.join(","))).unwrap();
+}
+
+/// An event by `arn` (an assumed role unless it names a user), at `time`.
+fn event(id: &str, time: &str, name: &str, arn: &str, more: &str) -> String {
+    let (kind, user) = match arn.split_once(":user/") {
+        Some((_, name)) => ("IAMUser", format!(r#","userName":"{name}""#)),
+        None => ("AssumedRole", String::new()),
+    };
+    format!(
+        r#"{{"eventVersion":"1.08","eventID":"{id}","eventTime":"{time}","eventSource":"{src}","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.27.0 md/command#x","readOnly":false,"recipientAccountId":"111122223333","userIdentity":{{"type":"{kind}","arn":"{arn}","accountId":"111122223333"{user}{more}}}}}"#,
+        src = if name.contains("Stack") {
+            "cloudformation.amazonaws.com"
+        } else {
+            "s3.amazonaws.com"
+        },
+    )
+}
+
+/// Runs `first`, then `second`, into one store, and everything into
+/// another; returns the second run's attribution report after checking
+/// that both stores hold the same tables.
+fn incremental_equals_full(first: &Path, second: &Path) -> serde_json::Value {
+    let store = tempfile::tempdir().unwrap();
+    let (r, _) = ingest_json(&[first], store.path(), &[]);
+    assert!(r.code < 2, "{}", r.stderr);
+    let (r, v) = ingest_json(&[second], store.path(), &[]);
+    assert!(r.code < 2, "{}", r.stderr);
+    let full = tempfile::tempdir().unwrap();
+    let (r, _) = ingest_json(&[first, second], full.path(), &[]);
+    assert!(r.code < 2, "{}", r.stderr);
+    let (incremental, whole) = (tables(store.path()), tables(full.path()));
+    assert_eq!(incremental.lines().count(), whole.lines().count());
+    assert_eq!(incremental, whole, "{}", v["attribution"]);
+    v["attribution"].clone()
+}
+
+/// Issue 24: a new event that reuses the id of an event stored a week
+/// earlier doubts both (`conflict:event_id:`). The day summaries lead the
+/// run to the far day, which comes out changed and is recomputed too; the
+/// tables equal one ingest of everything.
+#[test]
+fn issue_24_incremental_attribution_follows_an_event_id_to_a_far_day() {
+    let src = tempfile::tempdir().unwrap();
+    let (a, b) = (src.path().join("a"), src.path().join("b"));
+    let bob = "arn:aws:iam::111122223333:user/bob";
+    fortnight(
+        &a,
+        &[event(
+            "shared-id-1",
+            "2025-12-03T10:00:00Z",
+            "PutObject",
+            bob,
+            "",
+        )],
+    );
+    records_file(
+        &b.join("late.json"),
+        &[event(
+            "shared-id-1",
+            "2025-12-10T10:00:00Z",
+            "DeleteObject",
+            bob,
+            "",
+        )],
+    );
+    let att = incremental_equals_full(&a, &b);
+    let inc = &att["incremental"];
+    assert_eq!(inc["days_recomputed"], 2, "{att}");
+    assert_eq!(inc["rounds"], 2, "{att}");
+    assert!(inc["days_read"].as_u64().unwrap() < 14, "{att}");
+}
+
+/// Issue 24: a stack operation added late in one day gives CloudFormation's
+/// calls stored just after midnight their caller: the next day's stored rows
+/// come out changed, so that day is recomputed too.
+#[test]
+fn issue_24_incremental_attribution_recomputes_a_neighbouring_day_it_changes() {
+    let src = tempfile::tempdir().unwrap();
+    let (a, b) = (src.path().join("a"), src.path().join("b"));
+    let deployer = "arn:aws:sts::111122223333:assumed-role/deployer/alice";
+    let cfn = r#","invokedBy":"cloudformation.amazonaws.com""#;
+    fortnight(
+        &a,
+        &[event(
+            "cfn-call-1",
+            "2025-12-08T00:30:00Z",
+            "CreateBucket",
+            deployer,
+            cfn,
+        )],
+    );
+    records_file(
+        &b.join("op.json"),
+        &[event(
+            "stack-op-1",
+            "2025-12-07T23:30:00Z",
+            "CreateStack",
+            deployer,
+            "",
+        )],
+    );
+    let att = incremental_equals_full(&a, &b);
+    let inc = &att["incremental"];
+    assert_eq!(inc["days_recomputed"], 2, "{att}");
+    assert_eq!(inc["rounds"], 2, "{att}");
+}
+
+/// Issue 24: what an incremental run cannot bound is recomputed whole: a
+/// person never seen before (names on any day may resolve to them). A run
+/// that adds nothing an event depends on recomputes nothing.
+#[test]
+fn issue_24_incremental_attribution_falls_back_or_does_nothing_when_it_must() {
+    let src = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        src.path().join("a"),
+        src.path().join("b"),
+        src.path().join("c"),
+    );
+    fortnight(&a, &[]);
+    records_file(
+        &b.join("new-person.json"),
+        &[event(
+            "new-person-1",
+            "2025-12-05T12:00:00Z",
+            "PutObject",
+            "arn:aws:iam::111122223333:user/zed-never-seen",
+            "",
+        )],
+    );
+    let att = incremental_equals_full(&a, &b);
+    assert!(att["incremental"].is_null(), "{att}");
+    assert!(att["events"].as_u64().unwrap() > 2_800, "{att}");
+    // Only a broken file: its quarantined record reaches no event.
+    std::fs::create_dir_all(&c).unwrap();
+    std::fs::write(c.join("broken.json"), "{\"Records\":[{\"eventVersion\":").unwrap();
+    let store = tempfile::tempdir().unwrap();
+    ingest_json(&[&a], store.path(), &[]);
+    let (r, v) = ingest_json(&[&c], store.path(), &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let inc = &v["attribution"]["incremental"];
+    assert_eq!(inc["days_recomputed"], 0, "{}", v["attribution"]);
+    assert_eq!(inc["days_in_store"], 14, "{inc}");
 }

@@ -133,6 +133,8 @@ pub struct Outcome {
     pub cascade_of: PlHashMap<u32, u32>,
     pub candidates: Vec<Candidate>,
     pub matched_calls: usize,
+    /// The people names resolve against: the events' own, plus `known`.
+    pub people: BTreeSet<String>,
 }
 
 /// What kind of event this is before any join.
@@ -218,9 +220,15 @@ pub fn run(
     s: &Settings,
     markers: &Markers,
     trace: Option<usize>,
+    known_people: Option<&BTreeSet<String>>,
 ) -> Outcome {
     let mut clock = crate::progress::Clock::new();
-    let f = facts::facts(e, s, markers);
+    let mut f = facts::facts(e, s, markers);
+    // An incremental run reads a few days: the people of the others
+    // still resolve names (`carol` to `carol@example.com`).
+    if let Some(known) = known_people {
+        f.people.extend(known.iter().cloned());
+    }
     clock.lap("    engine: facts");
     let pre = PreTable::new(e, &f);
     clock.lap("    engine: pre");
@@ -319,6 +327,7 @@ pub fn run(
         cascade_of,
         candidates,
         matched_calls: used.len(),
+        people: f.people,
     }
 }
 

@@ -118,14 +118,26 @@ pub fn facts<'a>(e: &'a Events, settings: &Settings, markers: &Markers) -> Facts
     uas.push(UaInfo::default());
     let ua_of = (0..n).map(|i| e.user_agent.id(i).unwrap_or(none)).collect();
     // A principal is its (principal ARN, source identity, identity type,
-    // user name): web-identity, SAML and federated users have no ARN, so
+    // user name, …): web-identity, SAML and federated users have no ARN, so
     // two OIDC subjects differ only in their user name.
+    // Every field `principal_facts` reads is in the key: facts taken from
+    // one event must hold for all that share it, whichever is read first
+    // (an Identity Center user's person is `onBehalfOf`, absent from the
+    // ARN), so that any subset of the events gives each the same facts.
     let dense = super::dense::dense_ids(n, |i| {
         (
-            e.principal_arn.id(i),
-            e.source_identity.id(i),
-            e.identity_type.id(i),
-            e.user_name.id(i),
+            (
+                e.principal_arn.id(i),
+                e.source_identity.id(i),
+                e.identity_type.id(i),
+                e.user_name.id(i),
+            ),
+            (
+                e.role_name.id(i),
+                e.session_name.id(i),
+                e.on_behalf_of.id(i),
+                e.account.id(i),
+            ),
         )
     });
     let principals: Vec<PrincipalFacts> = dense

@@ -10,17 +10,21 @@
 //! catalog and `settings` its sections of the user's `trailblame.toml`.
 //!
 //! The result is the `attribution` table, one row per stored event (keyed by
-//! `event_key`, the de-duplication key, never by `event_id`), rebuilt
-//! whole at the end of every ingest and whenever the settings change; the
-//! manifest records what it was computed from.
+//! `event_key`, the de-duplication key, never by `event_id`), kept by day:
+//! an ingest recomputes the days its new rows can change (`incremental`,
+//! with `links`, the per-day summaries that find them), and every day when
+//! it cannot bound the change or the settings changed; the manifest records
+//! what it was computed from and which parts hold each day.
 
 pub mod actions;
 pub mod checks;
 pub mod dense;
 pub mod engine;
 pub mod facts;
+pub mod incremental;
 pub mod input;
 pub mod join;
+pub mod links;
 pub mod markers;
 pub mod risk;
 pub mod settings;
@@ -40,7 +44,7 @@ use std::time::Instant;
 
 /// Bumped whenever the rules change what they output, so stores attributed
 /// by an older trailblame are attributed again.
-pub const RULES_REVISION: u32 = 14;
+pub const RULES_REVISION: u32 = 15;
 
 /// The one definition of a *write*: a call CloudTrail marks `readOnly:
 /// false` that succeeded (no error code). A failed call changed nothing, and
@@ -54,7 +58,7 @@ pub fn is_write(read_only: Option<bool>, error_code: Option<&str>) -> bool {
 }
 
 /// Counts from one attribution run.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct Stats {
     pub events: usize,
     pub by_kind: BTreeMap<&'static str, usize>,
@@ -67,6 +71,11 @@ pub struct Stats {
     /// tampering; `conflict:event_id:` in their evidence).
     pub event_id_conflicts: usize,
     pub seconds: f64,
+    /// Set when the run recomputed only some days (`incremental`); the
+    /// counts above are then those days'.
+    pub incremental: Option<incremental::Incremental>,
+    /// Why a write run recomputed every day rather than some.
+    pub recomputed_all_because: Option<&'static str>,
 }
 
 impl Stats {
@@ -81,8 +90,29 @@ impl Stats {
         } else {
             String::new()
         };
+        let scope = match &self.incremental {
+            Some(i) if i.days_recomputed == 0 => {
+                return format!(
+                    "nothing to recompute: no new row reaches an attributed event ({} days kept); {:.1} s",
+                    i.days_in_store, self.seconds
+                );
+            }
+            Some(i) => format!(
+                "recomputed {} of {} days incrementally ({} days read, {} events; {} round{}): ",
+                i.days_recomputed,
+                i.days_in_store,
+                i.days_read,
+                i.events_read,
+                i.rounds,
+                if i.rounds == 1 { "" } else { "s" }
+            ),
+            None => match self.recomputed_all_because {
+                Some(why) => format!("recomputed every day ({why}): "),
+                None => String::new(),
+            },
+        };
         format!(
-            "{} events ({}) in {} actions; {} of {} AWS tool calls matched {} events{conflicts}; {:.1} s",
+            "{scope}{} events ({}) in {} actions; {} of {} AWS tool calls matched {} events{conflicts}; {:.1} s",
             self.events,
             kinds.join(", "),
             self.actions,
@@ -143,6 +173,30 @@ pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
     Ok(calls)
 }
 
+/// The store's tool calls and sessions, and the engine's labels for
+/// `events` (`trace`: the event `explain` follows).
+fn run_engine(
+    store: &Store,
+    events: &input::Events,
+    settings: &Settings,
+    markers: &markers::Markers,
+    trace: Option<usize>,
+    known_people: Option<&std::collections::BTreeSet<String>>,
+) -> Result<(Vec<Call>, engine::Outcome)> {
+    let calls = load_calls(store)?;
+    let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
+    let out = engine::run(
+        events,
+        &calls,
+        &sessions,
+        settings,
+        markers,
+        trace,
+        known_people,
+    );
+    Ok((calls, out))
+}
+
 /// Rows per frame handed to the sink (and per stored part).
 const CHUNK_ROWS: usize = 128 * 1024;
 
@@ -151,18 +205,74 @@ const CHUNK_ROWS: usize = 128 * 1024;
 /// returning it.
 pub const BYTES_PER_EVENT: u64 = 400;
 
-/// Attributes every event of `store`, handing the `attribution` table to
-/// `sink` in frames of at most `CHUNK_ROWS` rows, in store order (a few
-/// frames per call, so they can be written side by side).
-pub fn compute(
+/// One attribution pass over some events: everything the table's rows
+/// are made from, by event index (in the order the events were read).
+pub(crate) struct Attributed {
+    pub keys: Vec<u128>,
+    /// Each event's time (microseconds) and UTC day (`links::day_of`):
+    /// its `event_date` partition.
+    pub times: Vec<i64>,
+    pub days: Vec<i32>,
+    pub labels: engine::Labels,
+    pub calls: Vec<Call>,
+    pub risk: risk::Risk,
+    pub writes: Vec<bool>,
+    pub actions: actions::Actions,
+    /// The people names were resolved against.
+    pub people: std::collections::BTreeSet<String>,
+    /// What ties each day's events to other days (`links`).
+    pub links: BTreeMap<i32, links::DayLinks>,
+    pub stats: Stats,
+}
+
+impl Attributed {
+    /// Event indexes grouped by day (days in order, store order within a
+    /// day), as `(day, rows)`.
+    pub fn rows_by_day(&self) -> Vec<(i32, Vec<u32>)> {
+        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
+        order.par_sort_unstable_by_key(|&i| (self.days[i as usize], i));
+        order
+            .chunk_by(|a, b| self.days[*a as usize] == self.days[*b as usize])
+            .map(|run| (self.days[run[0] as usize], run.to_vec()))
+            .collect()
+    }
+
+    /// Hands the rows of the days `wanted` accepts to `sink`, a day at a
+    /// time in frames of at most `CHUNK_ROWS` rows (a few frames per call,
+    /// built side by side), each with its day.
+    pub fn emit(
+        &self,
+        wanted: impl Fn(i32) -> bool,
+        mut sink: impl FnMut(Vec<(i32, DataFrame)>) -> Result<()>,
+    ) -> Result<()> {
+        let mut chunks: Vec<(i32, Vec<u32>)> = Vec::new();
+        for (day, rows) in self.rows_by_day() {
+            if wanted(day) {
+                chunks.extend(rows.chunks(CHUNK_ROWS).map(|c| (day, c.to_vec())));
+            }
+        }
+        for batch in chunks.chunks(rayon::current_num_threads().max(1)) {
+            let frames = batch
+                .par_iter()
+                .map(|(day, rows)| Ok((*day, frame(self, rows)?)))
+                .collect::<Result<Vec<(i32, DataFrame)>>>()?;
+            sink(frames)?;
+        }
+        Ok(())
+    }
+}
+
+/// Attributes `loaded` (the events of `store`, or of some of its days),
+/// with every tool call and session of the store. `known_people` adds the
+/// people of events not loaded.
+pub(crate) fn attribute(
     store: &Store,
+    loaded: input::StoredEvents,
     settings: &Settings,
-    mut sink: impl FnMut(Vec<DataFrame>) -> Result<()>,
-) -> Result<Stats> {
+    known_people: Option<&std::collections::BTreeSet<String>>,
+) -> Result<Attributed> {
     let started = Instant::now();
     let mut clock = crate::progress::Clock::new();
-    let loaded = input::StoredEvents::from_store(store)?;
-    clock.lap("  attribution: events read");
     // The parts read to get here are freed; the engine reuses that memory
     // if it fits, or it goes back first.
     crate::alloc::release_unless_it_fits(
@@ -174,11 +284,12 @@ pub fn compute(
         mut events,
         keys,
         shared_ids,
+        id_hashes,
     } = loaded;
-    let calls = load_calls(store)?;
-    let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
-    clock.lap("  attribution: calls loaded");
-    let mut out = engine::run(&events, &calls, &sessions, settings, markers, None);
+    let days: Vec<i32> = events.time.iter().map(|&t| links::day_of(t)).collect();
+    let day_links = links::of_events(&events, &id_hashes, &days);
+    drop(id_hashes);
+    let (calls, mut out) = run_engine(store, &events, settings, markers, None, known_people)?;
     checks::doubt_shared_ids(&mut out.labels, &shared_ids);
     clock.lap("  attribution: engine");
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
@@ -187,6 +298,7 @@ pub fn compute(
     let actions = actions::derive(&events, &out.labels, &out.cascade_of);
     clock.lap("  attribution: actions");
     let writes = std::mem::take(&mut events.write);
+    let times = std::mem::take(&mut events.time);
     drop(events);
     let mut stats = Stats {
         events: out.labels.of.len(),
@@ -201,31 +313,54 @@ pub fn compute(
         *stats.by_kind.entry(l.kind.as_str()).or_default() += 1;
         stats.events_from_transcripts += usize::from(l.call.is_some());
     }
-    // Frames built, and handed over, a few at a time side by side.
-    let ranges: Vec<std::ops::Range<usize>> = (0..keys.len().max(1))
-        .step_by(CHUNK_ROWS)
-        .map(|start| start..(start + CHUNK_ROWS).min(keys.len()))
-        .collect();
-    for batch in ranges.chunks(rayon::current_num_threads().max(1)) {
-        let frames = batch
-            .par_iter()
-            .map(|r| {
-                frame(
-                    &keys,
-                    r.clone(),
-                    &out.labels,
-                    &calls,
-                    &risk,
-                    &writes,
-                    &actions,
-                )
-            })
-            .collect::<Result<Vec<DataFrame>>>()?;
-        sink(frames)?;
-    }
-    clock.lap("  attribution: table written");
     stats.seconds = started.elapsed().as_secs_f64();
-    Ok(stats)
+    Ok(Attributed {
+        keys,
+        times,
+        days,
+        labels: out.labels,
+        calls,
+        risk,
+        writes,
+        actions,
+        people: out.people,
+        links: day_links,
+        stats,
+    })
+}
+
+/// Attributes every event of `store`, handing the `attribution` table to
+/// `sink` a day at a time (days in order, store order within a day), in
+/// frames of at most `CHUNK_ROWS` rows, each with its day. Returns the
+/// pass, its frames already handed over.
+pub(crate) fn compute_all(
+    store: &Store,
+    settings: &Settings,
+    sink: impl FnMut(Vec<(i32, DataFrame)>) -> Result<()>,
+) -> Result<Attributed> {
+    let started = Instant::now();
+    let mut clock = crate::progress::Clock::new();
+    let loaded = input::StoredEvents::from_store(store)?;
+    clock.lap("  attribution: events read");
+    let mut a = attribute(store, loaded, settings, None)?;
+    clock.lap("  attribution: computed");
+    a.emit(|_| true, sink)?;
+    clock.lap("  attribution: table written");
+    a.stats.seconds = started.elapsed().as_secs_f64();
+    Ok(a)
+}
+
+/// Attributes every event of `store`, handing the `attribution` table to
+/// `sink` in frames (see `compute_all`).
+pub fn compute(
+    store: &Store,
+    settings: &Settings,
+    mut sink: impl FnMut(Vec<DataFrame>) -> Result<()>,
+) -> Result<Stats> {
+    let a = compute_all(store, settings, |frames| {
+        sink(frames.into_iter().map(|(_, df)| df).collect())
+    })?;
+    Ok(a.stats)
 }
 
 /// The full reasoning for one event, or `None` when no event has that id
@@ -269,9 +404,7 @@ pub fn explain(store: &Store, settings: &Settings, wanted: &str) -> Result<Optio
         })
         .collect();
     drop((keys, id_hashes));
-    let calls = load_calls(store)?;
-    let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
-    let mut out = engine::run(&events, &calls, &sessions, settings, markers, Some(idx));
+    let (calls, mut out) = run_engine(store, &events, settings, markers, Some(idx), None)?;
     if !same_id.is_empty() {
         let records = u32::try_from(same_id.len() + 1).unwrap_or(u32::MAX);
         let shared = [input::SharedId {
@@ -301,18 +434,19 @@ pub fn explain(store: &Store, settings: &Settings, wanted: &str) -> Result<Optio
     }))
 }
 
-/// The attribution rows of events `range` (one row per stored event).
-fn frame<'a>(
-    keys: &[u128],
-    range: std::ops::Range<usize>,
-    labels: &'a engine::Labels,
-    calls: &'a [Call],
-    risk: &'a risk::Risk,
-    writes: &[bool],
-    actions: &actions::Actions,
-) -> Result<DataFrame> {
-    let n = range.len();
-    let row = |k: usize| range.start + k;
+/// The attribution rows of events `rows` (one row per stored event).
+fn frame<'a>(a: &'a Attributed, rows: &[u32]) -> Result<DataFrame> {
+    let Attributed {
+        keys,
+        labels,
+        calls,
+        risk,
+        writes,
+        actions,
+        ..
+    } = a;
+    let n = rows.len();
+    let row = |k: usize| rows[k] as usize;
     let label = |k: usize| labels.get(row(k));
     let strs = |name: &str, f: &dyn Fn(&'a Label) -> Option<&'a str>| -> Column {
         let v: Vec<Option<&str>> = (0..n).map(|k| f(label(k))).collect();
@@ -329,7 +463,8 @@ fn frame<'a>(
             let mut b =
                 StringChunkedBuilder::new(PlSmallStr::from_static(attribution::EVENT_KEY), n);
             let mut text = String::with_capacity(32);
-            for &key in &keys[range.clone()] {
+            for &r in rows {
+                let key = keys[r as usize];
                 text.clear();
                 crate::schema::event_key::write(key, &mut text);
                 b.append_value(&text);
@@ -340,7 +475,8 @@ fn frame<'a>(
             let mut b =
                 StringChunkedBuilder::new(PlSmallStr::from_static(attribution::ACTION_ID), n);
             let mut text = String::with_capacity(32);
-            for k in range.clone() {
+            for &k in rows {
+                let k = k as usize;
                 text.clear();
                 crate::schema::event_key::write(keys[actions.first[k] as usize], &mut text);
                 b.append_value(&text);
@@ -349,9 +485,8 @@ fn frame<'a>(
         },
         Column::new(
             PlSmallStr::from_static(attribution::VIA),
-            range
-                .clone()
-                .map(|k| actions.via[k].as_str())
+            rows.iter()
+                .map(|&k| actions.via[k as usize].as_str())
                 .collect::<Vec<&str>>(),
         ),
         strs(attribution::ACTOR_KIND, &|l| Some(l.kind.as_str())),
@@ -427,9 +562,27 @@ pub fn is_current(store: &Store, settings: &Settings) -> bool {
 }
 
 /// Rebuilds the attribution table inside a write run, from the store as it
-/// will be once the run commits. `source` names the settings file, for the
-/// manifest.
+/// will be once the run commits: only the days this run's rows can change
+/// when the stored table allows it (`incremental`), else every day.
+/// `source` names the settings file, for the manifest.
 pub fn rebuild(
+    writer: &mut StoreWriter,
+    settings: &Settings,
+    source: &str,
+    run: u64,
+) -> Result<Stats> {
+    match incremental::try_run(writer, settings, source, run)? {
+        Ok(stats) => Ok(stats),
+        Err(why) => {
+            let mut stats = rebuild_all(writer, settings, source, run)?;
+            stats.recomputed_all_because = (why != incremental::FIRST).then_some(why);
+            Ok(stats)
+        }
+    }
+}
+
+/// `rebuild`, always of every day.
+pub fn rebuild_all(
     writer: &mut StoreWriter,
     settings: &Settings,
     source: &str,
@@ -437,15 +590,26 @@ pub fn rebuild(
 ) -> Result<Stats> {
     let pending = writer.pending();
     writer.replace_table(table::ATTRIBUTION);
-    let stats = compute(&pending, settings, |frames| {
-        writer.write_parts(table::ATTRIBUTION, frames)
+    writer.replace_table(links::TABLE);
+    let mut days: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let a = compute_all(&pending, settings, |frames| {
+        let (ds, dfs): (Vec<i32>, Vec<DataFrame>) = frames.into_iter().unzip();
+        let rels = writer.write_parts(table::ATTRIBUTION, dfs)?;
+        for (d, rel) in ds.into_iter().zip(rels) {
+            days.entry(links::day_name(d)).or_default().push(rel);
+        }
+        Ok(())
     })?;
+    links::write(writer, &a.links)?;
     writer.manifest.attribution = Some(DerivedState {
         after_run: run,
         settings_hash: settings.stamp(),
         settings_source: source.to_string(),
+        days,
+        people: a.people,
+        by_day: true,
     });
-    Ok(stats)
+    Ok(a.stats)
 }
 
 /// The attribution for reading: the stored table when current, else a fresh

@@ -140,6 +140,7 @@ fn attribute_with(rows: &[E], calls: &[Call], sessions: &[SessionSpan]) -> Outco
         &crate::settings::Settings::builtin().attribution,
         markers().unwrap(),
         None,
+        None,
     )
 }
 

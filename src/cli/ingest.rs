@@ -69,6 +69,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             v["messages"] = serde_json::json!(report.ingest.messages);
             v["messages_left_out"] = serde_json::json!(report.ingest.messages_left_out);
             v["dedup"] = serde_json::to_value(&report.ingest.dedup)?;
+            v["attribution"] = serde_json::to_value(&report.attribution)?;
             crate::output::write_text(
                 &(serde_json::to_string_pretty(&v)? + "\n"),
                 a.output.as_deref(),

@@ -1,5 +1,5 @@
-//! The tables computed from the others: `attribution` (rebuilt after every
-//! ingest), `findings` (the latest anomaly run) and `store_state` (rewritten
+//! The tables computed from the others: `attribution` (recomputed by day
+//! after every ingest), `findings` (the latest anomaly run) and `store_state` (rewritten
 //! by every commit).
 
 use super::{ColumnDoc, attribution, col, store_state, string_list, utc_micros};

@@ -52,8 +52,10 @@ pub fn render_markdown() -> String {
         ),
         (
             table::ATTRIBUTION,
-            "Who made each event and how we know, one row per distinct `event_id`, rebuilt whole after every ingest \
-             (and when the attribution settings change). Stored as `attribution/part-*.parquet`. In trailblame's SQL \
+            "Who made each event and how we know, one row per distinct `event_id`. An ingest recomputes \
+             the days its new rows can change and keeps the others' rows; a settings change recomputes every day. \
+             Stored as `attribution/part-*.parquet` (each part holds one `event_date`'s rows; `attribution/_links/` holds \
+             per-day summaries for incremental runs, which engines skip). In trailblame's SQL \
              these columns are also joined onto `events`; on other engines join `attribution` to `events` on `event_key` (the `events` view of `trailblame schema --ddl` does).",
             attribution_columns(),
         ),

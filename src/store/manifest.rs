@@ -44,6 +44,20 @@ pub struct DerivedState {
     pub settings_hash: String,
     /// Where the settings came from (a file path, or "built-in defaults").
     pub settings_source: String,
+    /// The `attribution` parts holding each `event_date`'s rows, so that an
+    /// incremental run replaces only the days it recomputes. Absent in
+    /// stores attributed before incremental runs: their next run
+    /// recomputes everything and writes it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub days: BTreeMap<String, Vec<String>>,
+    /// The people names were resolved against (`carol` to
+    /// `carol@example.com`): an incremental run that meets a new one
+    /// recomputes everything.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub people: BTreeSet<String>,
+    /// True when `days` and the per-day link summaries are maintained.
+    #[serde(default)]
+    pub by_day: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone)]

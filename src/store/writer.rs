@@ -35,6 +35,9 @@ pub struct StoreWriter {
     seq: u64,
     /// Tables whose committed parts this run replaces (derived tables).
     replaced: BTreeSet<String>,
+    /// Committed parts this run drops, by table (an incremental
+    /// attribution replaces some days' parts).
+    dropped: Vec<(String, String)>,
     /// Flushes staged parts to disk while the run goes on.
     syncer: Syncer,
     /// Eight hex digits, random per writer: part names never collide.
@@ -156,6 +159,7 @@ impl StoreWriter {
             staged: Vec::new(),
             seq: 0,
             replaced: BTreeSet::new(),
+            dropped: Vec::new(),
             syncer: Syncer::start()?,
             writer_id: writer_id(root),
         })
@@ -179,6 +183,11 @@ impl StoreWriter {
         let mut manifest = self.manifest.clone();
         for table in &self.replaced {
             manifest.parts.remove(table);
+        }
+        for (table, rel) in &self.dropped {
+            if let Some(parts) = manifest.parts.get_mut(table) {
+                parts.retain(|p| p != rel);
+            }
         }
         for (staged, _, table) in &self.staged {
             let rel = staged
@@ -223,7 +232,8 @@ impl StoreWriter {
 
     /// Stages several parts of `table` (no partition), written side by
     /// side; they are named, and read back, in the order given.
-    pub fn write_parts(&mut self, table: &str, frames: Vec<DataFrame>) -> Result<()> {
+    /// Returns the store-relative names of the parts written.
+    pub fn write_parts(&mut self, table: &str, frames: Vec<DataFrame>) -> Result<Vec<String>> {
         let frames = frames.into_iter().map(|df| (None, df)).collect();
         self.write_jobs(table, frames)
     }
@@ -236,10 +246,35 @@ impl StoreWriter {
         frames: Vec<(String, DataFrame)>,
     ) -> Result<()> {
         let frames = frames.into_iter().map(|(p, df)| (Some(p), df)).collect();
-        self.write_jobs(table, frames)
+        self.write_jobs(table, frames).map(drop)
     }
 
-    fn write_jobs(&mut self, table: &str, frames: Vec<(Option<String>, DataFrame)>) -> Result<()> {
+    /// On commit, the committed parts `rels` of `table` are unlisted and
+    /// deleted (the rest of the table stays).
+    pub fn drop_parts(&mut self, table: &str, rels: &[String]) {
+        self.dropped
+            .extend(rels.iter().map(|r| (table.to_string(), r.clone())));
+    }
+
+    /// The parts of `table` staged in this run so far (full paths).
+    pub fn staged_parts(&self, table: &str) -> Vec<PathBuf> {
+        self.staged
+            .iter()
+            .filter(|(_, _, t)| t == table)
+            .map(|(p, _, _)| p.clone())
+            .collect()
+    }
+
+    /// True when this run replaces `table` whole.
+    pub fn replaces(&self, table: &str) -> bool {
+        self.replaced.contains(table)
+    }
+
+    fn write_jobs(
+        &mut self,
+        table: &str,
+        frames: Vec<(Option<String>, DataFrame)>,
+    ) -> Result<Vec<String>> {
         let mut jobs = Vec::with_capacity(frames.len());
         for (partition, df) in frames.into_iter().filter(|(_, df)| df.height() > 0) {
             let (staged, rel) = self.next_part(table, partition.as_deref())?;
@@ -247,10 +282,12 @@ impl StoreWriter {
         }
         jobs.par_iter_mut()
             .try_for_each(|(staged, _, df)| super::parquet::write(staged, df))?;
+        let mut rels = Vec::with_capacity(jobs.len());
         for (staged, rel, _) in jobs {
+            rels.push(rel.clone());
             self.stage(staged, rel, table);
         }
-        Ok(())
+        Ok(rels)
     }
 
     /// Records a written part for commit and has it flushed to disk.
@@ -299,6 +336,14 @@ impl StoreWriter {
         let mut dropped = Vec::new();
         for table in &self.replaced {
             dropped.extend(self.manifest.parts.remove(table).unwrap_or_default());
+        }
+        for (table, rel) in std::mem::take(&mut self.dropped) {
+            if let Some(parts) = self.manifest.parts.get_mut(&table)
+                && let Some(k) = parts.iter().position(|p| *p == rel)
+            {
+                parts.remove(k);
+                dropped.push(rel);
+            }
         }
         // A placeholder goes once its table has a real part.
         let with_real_parts: BTreeSet<String> = self

@@ -17,14 +17,22 @@ pub struct StoredEvents {
     /// The events that share their `event_id` with another stored event
     /// (a differing record: exact copies are dropped at ingest).
     pub shared_ids: Vec<super::SharedId>,
+    /// Per event, in store order: its `id_hash` (0 for none).
+    pub id_hashes: Vec<u128>,
 }
 
 impl StoredEvents {
     /// Reads the store's events parts, in store order.
     pub fn from_store(store: &crate::store::Store) -> Result<StoredEvents> {
+        Self::from_parts(&store.part_paths(crate::schema::table::EVENTS))
+    }
+
+    /// Reads the events parts `paths`, in their order (an incremental run
+    /// reads a few days' parts).
+    pub fn from_parts(paths: &[std::path::PathBuf]) -> Result<StoredEvents> {
         let mut keys = Vec::new();
         let mut id_hashes = Vec::new();
-        let events = load_events(store, |part| {
+        let events = load_parts(paths, |part| {
             let ids = part.column(events::EVENT_ID)?.str()?;
             id_hashes.extend(ids.iter().map(super::id_hash));
             let part = part.column(events::EVENT_KEY)?.str()?;
@@ -48,6 +56,7 @@ impl StoredEvents {
             events,
             keys,
             shared_ids,
+            id_hashes,
         })
     }
 }
@@ -59,9 +68,16 @@ impl StoredEvents {
 /// `each_part` runs beside `Events::extend`.
 pub fn load_events(
     store: &crate::store::Store,
+    each_part: impl FnMut(&DataFrame) -> Result<()> + Send,
+) -> Result<Events> {
+    load_parts(&store.part_paths(crate::schema::table::EVENTS), each_part)
+}
+
+/// `load_events` of the events parts `paths`.
+fn load_parts(
+    paths: &[std::path::PathBuf],
     mut each_part: impl FnMut(&DataFrame) -> Result<()> + Send,
 ) -> Result<Events> {
-    let paths = store.part_paths(crate::schema::table::EVENTS);
     let mut e = Events::default();
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);

@@ -1,0 +1,434 @@
+//! Incremental attribution (issue 24): a run that adds events or
+//! transcripts to an attributed store recomputes the days they can change
+//! and keeps every other day's stored rows.
+//!
+//! The `attribution` table is kept by day (`DerivedState::days`, the parts
+//! holding each `event_date`'s rows) with a summary of each day's links
+//! (`links`). A run:
+//!
+//! 1. starts from the days its new rows touch: each new event's day, and
+//!    the days within `MARGIN` of each new tool call, session or message;
+//! 2. reads those days, the days their links reach (a CLI session, an event
+//!    id, keys issued on one day and used on another), and one day either
+//!    side of each, and attributes what it read (with every tool call and
+//!    session of the store, and the people of the days not read);
+//! 3. checks every day it read but did not mean to recompute against its
+//!    stored rows. A day whose rows came out different is one the new rows
+//!    do change (or one whose context was short): it joins the recomputed
+//!    days and the run goes round again. Rows within `MARGIN` of a day that
+//!    was not read are not compared: their context was cut short, and the
+//!    recomputed days' reach (`reach`) cannot get there;
+//! 4. writes the recomputed days' rows and summaries in place of theirs.
+//!
+//! It gives up, and the caller recomputes everything, when the stored
+//! table is not current, was not kept by day, a settings change or a new
+//! person (names resolve against everyone) can change any day, the
+//! settings' windows reach further than `MARGIN`, rounds run out, or more
+//! than half of the store's days would be read. `tests/ingest_scale.rs`
+//! checks that a run's table equals the one a full recomputation gives.
+
+use super::links::{self, DayLinks};
+use super::{Attributed, Settings, Stats, input};
+use crate::schema::{attribution as cols, table, transcripts};
+use crate::store::manifest::DerivedState;
+use crate::store::writer::StoreWriter;
+use anyhow::Result;
+use polars::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// How far the settings' windows may reach, and how close to a day that
+/// was not read a row may be and still be compared: 6 hours.
+const MARGIN_US: i64 = 6 * 3_600_000_000;
+/// Why a store's first attribution is of every day (not worth saying).
+pub(super) const FIRST: &str = "the store had no attribution";
+/// Rounds of growing the recomputed days before giving up.
+const MAX_ROUNDS: usize = 4;
+
+/// What an incremental run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Incremental {
+    /// Days whose rows were recomputed and replaced.
+    pub days_recomputed: usize,
+    /// Days read (recomputed, linked, or beside them).
+    pub days_read: usize,
+    /// Days with events in the store.
+    pub days_in_store: usize,
+    pub events_read: usize,
+    pub events_recomputed: usize,
+    pub rounds: usize,
+}
+
+/// How far one row's attribution can reach in time through the settings'
+/// windows: a CloudFormation call to its stack operation, then that
+/// operation to its tool call.
+fn reach(s: &Settings) -> i64 {
+    let cfn = i64::from(s.cloudformation.window_minutes) * 60;
+    let call = i64::from(s.join.max_call_secs)
+        + i64::from(s.join.skew_before_secs)
+        + i64::from(s.join.skew_after_secs);
+    (cfn + call) * 1_000_000
+}
+
+/// Days `[t - MARGIN, t + MARGIN]` covers.
+fn days_around(t: i64, out: &mut BTreeSet<i32>) {
+    out.extend(links::day_of(t - MARGIN_US)..=links::day_of(t + MARGIN_US));
+}
+
+/// The days the rows this run staged in the transcript tables can change.
+fn transcript_days(writer: &StoreWriter) -> Result<BTreeSet<i32>> {
+    let mut days = BTreeSet::new();
+    for (t, columns) in [
+        (
+            table::TOOL_CALLS,
+            &[transcripts::STARTED_AT, transcripts::ENDED_AT][..],
+        ),
+        (
+            table::AGENT_SESSIONS,
+            &[transcripts::STARTED_AT, transcripts::ENDED_AT][..],
+        ),
+        (table::MESSAGES, &[transcripts::TIME][..]),
+    ] {
+        let parts = writer.staged_parts(t);
+        if parts.is_empty() {
+            continue;
+        }
+        let exprs: Vec<Expr> = columns
+            .iter()
+            .map(|c| col(*c).dt().timestamp(TimeUnit::Microseconds).alias(*c))
+            .collect();
+        let df = crate::store::scan_files(&parts)?.select(exprs).collect()?;
+        for c in df.columns() {
+            for t in c.i64()?.iter().flatten() {
+                days_around(t, &mut days);
+            }
+        }
+    }
+    Ok(days)
+}
+
+/// Attributes incrementally when it can: `Ok(Err(why))` means the caller
+/// must recompute everything, and says why.
+pub(super) fn try_run(
+    writer: &mut StoreWriter,
+    settings: &Settings,
+    source: &str,
+    run: u64,
+) -> Result<Result<Stats, &'static str>> {
+    let started = std::time::Instant::now();
+    let Some(prev) = writer.manifest.attribution.clone() else {
+        return Ok(Err(FIRST));
+    };
+    let changed_elsewhere = [
+        table::EVENTS,
+        table::TOOL_CALLS,
+        table::AGENT_SESSIONS,
+        table::MESSAGES,
+    ]
+    .iter()
+    .any(|t| writer.replaces(t));
+    if !prev.by_day {
+        return Ok(Err("the stored attribution was not kept by day"));
+    }
+    if prev.settings_hash != settings.stamp() {
+        return Ok(Err("the attribution settings or rules changed"));
+    }
+    if prev.after_run != writer.manifest.last_run() {
+        return Ok(Err("the stored attribution was not current"));
+    }
+    if changed_elsewhere {
+        return Ok(Err("this run replaced stored events or transcripts"));
+    }
+    if reach(settings) > MARGIN_US {
+        return Ok(Err("the settings' windows reach further than 6 hours"));
+    }
+    let mut clock = crate::progress::Clock::new();
+    // The days with new rows.
+    let mut start: BTreeSet<i32> = BTreeSet::new();
+    let new_events = writer.staged_parts(table::EVENTS);
+    for p in &new_events {
+        match links::day_of_path(&p.to_string_lossy()) {
+            Some(d) => {
+                start.insert(d);
+            }
+            None => return Ok(Err("an events part is not under an event_date folder")),
+        }
+    }
+    start.extend(transcript_days(writer)?);
+    // What the store holds, by day.
+    let pending = writer.pending();
+    let mut event_parts: BTreeMap<i32, Vec<PathBuf>> = BTreeMap::new();
+    for rel in pending
+        .manifest
+        .parts
+        .get(table::EVENTS)
+        .into_iter()
+        .flatten()
+    {
+        if pending.manifest.empty_parts.contains(rel) {
+            continue;
+        }
+        let Some(d) = links::day_of_path(rel) else {
+            return Ok(Err("an events part is not under an event_date folder"));
+        };
+        event_parts
+            .entry(d)
+            .or_default()
+            .push(pending.root.join(rel));
+    }
+    let mut stored_rows: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    for (name, parts) in &prev.days {
+        let Some(d) = links::parse_day(name) else {
+            return Ok(Err("the manifest names a day it cannot read"));
+        };
+        stored_rows.insert(d, parts.clone());
+    }
+    let mut stored_links: BTreeMap<i32, String> = BTreeMap::new();
+    for rel in writer
+        .manifest
+        .parts
+        .get(links::TABLE)
+        .into_iter()
+        .flatten()
+    {
+        let Some(d) = links::day_of_path(rel) else {
+            return Ok(Err("a link summary is not under an event_date folder"));
+        };
+        stored_links.insert(d, rel.clone());
+    }
+    // Every day that held events before this run has its rows and links.
+    let new_days: BTreeSet<i32> = new_events
+        .iter()
+        .filter_map(|p| links::day_of_path(&p.to_string_lossy()))
+        .collect();
+    let consistent = event_parts.keys().all(|d| {
+        new_days.contains(d) || (stored_rows.contains_key(d) && stored_links.contains_key(d))
+    });
+    if !consistent {
+        return Ok(Err("a stored day has no attribution rows or links"));
+    }
+    // Only days that hold events have rows to recompute.
+    let mut recompute: BTreeSet<i32> = start
+        .into_iter()
+        .filter(|d| event_parts.contains_key(d))
+        .collect();
+    let days_in_store = event_parts.len();
+    if recompute.is_empty() {
+        // Nothing any event's attribution depends on changed.
+        if let Some(a) = writer.manifest.attribution.as_mut() {
+            a.after_run = run;
+        }
+        return Ok(Ok(Stats {
+            incremental: Some(Incremental {
+                days_in_store,
+                ..Default::default()
+            }),
+            seconds: started.elapsed().as_secs_f64(),
+            ..Default::default()
+        }));
+    }
+    // The links of new events, and the stored links of every day.
+    let fresh = {
+        let loaded = input::StoredEvents::from_parts(&new_events)?;
+        let days: Vec<i32> = loaded
+            .events
+            .time
+            .iter()
+            .map(|&t| links::day_of(t))
+            .collect();
+        links::of_events(&loaded.events, &loaded.id_hashes, &days)
+    };
+    let mut summaries: BTreeMap<i32, DayLinks> = BTreeMap::new();
+    for (&d, rel) in &stored_links {
+        summaries.insert(d, DayLinks::read(&writer.root().join(rel))?);
+    }
+    for (d, l) in &fresh {
+        let s = summaries.entry(*d).or_default();
+        *s = s.union(l);
+    }
+    clock.lap("  attribution: incremental plan");
+    let mut rounds = 0;
+    let (a, read) = loop {
+        rounds += 1;
+        if rounds > MAX_ROUNDS {
+            return Ok(Err("the days the new rows change kept growing"));
+        }
+        // Days the recomputed days' links reach, then one day either side.
+        let linked: BTreeSet<i32> = summaries
+            .iter()
+            .filter(|(d, l)| {
+                !recompute.contains(d)
+                    && recompute
+                        .iter()
+                        .any(|r| summaries.get(r).is_some_and(|rl| rl.reach(l)))
+            })
+            .map(|(d, _)| *d)
+            .collect();
+        let read: BTreeSet<i32> = recompute
+            .iter()
+            .chain(&linked)
+            .flat_map(|&d| [d - 1, d, d + 1])
+            .filter(|d| event_parts.contains_key(d))
+            .collect();
+        if read.len() * 2 > days_in_store {
+            return Ok(Err("the new rows reach more than half of the days"));
+        }
+        let paths: Vec<PathBuf> = pending
+            .part_paths(table::EVENTS)
+            .into_iter()
+            .filter(|p| links::day_of_path(&p.to_string_lossy()).is_some_and(|d| read.contains(&d)))
+            .collect();
+        let loaded = input::StoredEvents::from_parts(&paths)?;
+        clock.lap("  attribution: incremental read");
+        let a = super::attribute(&pending, loaded, settings, Some(&prev.people))?;
+        clock.lap("  attribution: incremental compute");
+        if a.people.len() != prev.people.len() {
+            // Names anywhere may resolve to them.
+            return Ok(Err("a person never seen before"));
+        }
+        let mut differ = BTreeSet::new();
+        for &d in read.iter().filter(|d| !recompute.contains(d)) {
+            let near_unread = |t: i64| {
+                let before = !read.contains(&(d - 1)) && event_parts.contains_key(&(d - 1));
+                let after = !read.contains(&(d + 1)) && event_parts.contains_key(&(d + 1));
+                let day_start = i64::from(d) * 86_400_000_000;
+                (before && t < day_start + MARGIN_US)
+                    || (after && t >= day_start + 86_400_000_000 - MARGIN_US)
+            };
+            let same = match stored_rows.get(&d) {
+                Some(parts) => agrees(writer, &a, d, parts, &near_unread)?,
+                None => false,
+            };
+            if !same {
+                differ.insert(d);
+            }
+        }
+        clock.lap("  attribution: incremental check");
+        if differ.is_empty() {
+            break (a, read);
+        }
+        recompute.extend(differ);
+    };
+    // Replace the recomputed days' rows and summaries.
+    let mut days = prev.days.clone();
+    let mut rows_by_day: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    a.emit(
+        |d| recompute.contains(&d),
+        |frames| {
+            let (ds, dfs): (Vec<i32>, Vec<DataFrame>) = frames.into_iter().unzip();
+            let rels = writer.write_parts(table::ATTRIBUTION, dfs)?;
+            for (d, rel) in ds.into_iter().zip(rels) {
+                rows_by_day.entry(d).or_default().push(rel);
+            }
+            Ok(())
+        },
+    )?;
+    let mut old_rows = Vec::new();
+    let mut old_links = Vec::new();
+    for d in &recompute {
+        let name = links::day_name(*d);
+        old_rows.extend(days.remove(&name).unwrap_or_default());
+        if let Some(rel) = stored_links.get(d) {
+            old_links.push(rel.clone());
+        }
+        if let Some(rels) = rows_by_day.remove(d) {
+            days.insert(name, rels);
+        }
+    }
+    writer.drop_parts(table::ATTRIBUTION, &old_rows);
+    writer.drop_parts(links::TABLE, &old_links);
+    let new_links: BTreeMap<i32, DayLinks> = a
+        .links
+        .iter()
+        .filter(|(d, _)| recompute.contains(d))
+        .map(|(d, l)| (*d, l.clone()))
+        .collect();
+    links::write(writer, &new_links)?;
+    writer.manifest.attribution = Some(DerivedState {
+        after_run: run,
+        settings_hash: settings.stamp(),
+        settings_source: source.to_string(),
+        days,
+        people: a.people.clone(),
+        by_day: true,
+    });
+    clock.lap("  attribution: incremental write");
+    let mut stats = stats_of(&a, &recompute);
+    stats.incremental = Some(Incremental {
+        days_recomputed: recompute.len(),
+        days_read: read.len(),
+        days_in_store,
+        events_read: a.keys.len(),
+        events_recomputed: stats.events,
+        rounds,
+    });
+    stats.seconds = started.elapsed().as_secs_f64();
+    Ok(Ok(stats))
+}
+
+/// The counts of the rows of `days`.
+fn stats_of(a: &Attributed, days: &BTreeSet<i32>) -> Stats {
+    let mut stats = Stats {
+        tool_calls: a.calls.len(),
+        ..Default::default()
+    };
+    let mut actions = BTreeSet::new();
+    let mut calls = BTreeSet::new();
+    for i in (0..a.keys.len()).filter(|&i| days.contains(&a.days[i])) {
+        let l = a.labels.get(i);
+        stats.events += 1;
+        *stats.by_kind.entry(l.kind.as_str()).or_default() += 1;
+        stats.events_from_transcripts += usize::from(l.call.is_some());
+        if let Some(c) = l.call {
+            calls.insert(c);
+        }
+        actions.insert(a.actions.first[i]);
+    }
+    stats.actions = actions.len();
+    stats.tool_calls_matched = calls.len();
+    stats.event_id_conflicts = a.stats.event_id_conflicts;
+    stats
+}
+
+/// True when the recomputed rows of day `d` equal its stored rows
+/// (`parts`), leaving out rows whose time `skip` accepts.
+fn agrees(
+    writer: &StoreWriter,
+    a: &Attributed,
+    d: i32,
+    parts: &[String],
+    skip: &dyn Fn(i64) -> bool,
+) -> Result<bool> {
+    let mut all = 0usize;
+    let mut kept: Vec<u32> = Vec::new();
+    for i in (0..a.keys.len()).filter(|&i| a.days[i] == d) {
+        all += 1;
+        if !skip(a.times[i]) {
+            kept.push(i as u32);
+        }
+    }
+    kept.sort_unstable_by_key(|&i| a.keys[i as usize]);
+    let paths: Vec<PathBuf> = parts.iter().map(|p| writer.root().join(p)).collect();
+    let stored = crate::store::scan_files(&paths)?.collect()?;
+    if stored.height() != all {
+        return Ok(false);
+    }
+    let wanted: polars::prelude::PlHashSet<u128> =
+        kept.iter().map(|&i| a.keys[i as usize]).collect();
+    let stored_keys = stored.column(cols::EVENT_KEY)?.str()?;
+    let mask: BooleanChunked = stored_keys
+        .iter()
+        .map(|k| {
+            k.and_then(crate::schema::event_key::parse)
+                .is_some_and(|k| wanted.contains(&k))
+        })
+        .collect();
+    let stored = stored
+        .filter(&mask)?
+        .sort([cols::EVENT_KEY], SortMultipleOptions::default())?;
+    if stored.height() != kept.len() {
+        return Ok(false);
+    }
+    let recomputed = super::frame(a, &kept)?;
+    Ok(recomputed.equals_missing(&stored))
+}

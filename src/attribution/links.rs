@@ -1,0 +1,267 @@
+//! What ties one day's events to other days', kept per day so that an
+//! incremental run (`incremental`) finds the days its new events reach
+//! without reading them: the CLI sessions (`sid/`) seen that day (their
+//! votes span every day they appear on), the session keys STS calls issued
+//! and the access keys calls used (an origin is carried from the issuing
+//! call to every call made with its keys, whatever the day), and the
+//! events' ids (a differing record with the same id is doubted wherever it
+//! is).
+//!
+//! Stored as one small part per day, `attribution/_links/event_date=D/`
+//! (`TABLE`): rows of (`link`, `hash`), 64 bits of xxh3 of the value. A
+//! false match only makes a run read one day more. Engines that read the
+//! `attribution` folder skip it: DuckDB's views read `attribution/*.parquet`
+//! and Spark and Hive skip folders whose names begin with `_`.
+
+use super::input::Events;
+use anyhow::Result;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The pseudo-table the summaries are listed under in the manifest.
+pub const TABLE: &str = "attribution/_links";
+
+const SID: &str = "sid";
+const ISSUED: &str = "issued_key";
+const USED: &str = "used_key";
+const ID: &str = "event_id";
+
+/// A microsecond time's UTC day, in days since 1970-01-01.
+pub fn day_of(t_us: i64) -> i32 {
+    t_us.div_euclid(86_400_000_000) as i32
+}
+
+/// A day number as its `event_date` (`YYYY-MM-DD`).
+pub fn day_name(day: i32) -> String {
+    chrono::DateTime::from_timestamp(i64::from(day) * 86_400, 0)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// An `event_date` back to its day number.
+pub fn parse_day(name: &str) -> Option<i32> {
+    let d = chrono::NaiveDate::parse_from_str(name, "%Y-%m-%d").ok()?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    i32::try_from((d - epoch).num_days()).ok()
+}
+
+/// The day a part's path names (`…/event_date=YYYY-MM-DD/…`).
+pub fn day_of_path(rel: &str) -> Option<i32> {
+    let at = rel.find("event_date=")? + "event_date=".len();
+    parse_day(rel.get(at..at + 10)?)
+}
+
+fn hash(v: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(v.as_bytes())
+}
+
+/// One day's links, each list sorted and distinct.
+#[derive(Default, Clone, Debug, PartialEq, Eq)]
+pub struct DayLinks {
+    pub sids: Vec<u64>,
+    pub issued: Vec<u64>,
+    pub used: Vec<u64>,
+    pub ids: Vec<u64>,
+}
+
+fn sorted(mut v: Vec<u64>) -> Vec<u64> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// True when the sorted lists share a value.
+pub fn meet(a: &[u64], b: &[u64]) -> bool {
+    let (small, big) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small.iter().any(|x| big.binary_search(x).is_ok())
+}
+
+impl DayLinks {
+    /// True when events of `self`'s day and of `other`'s can change each
+    /// other's attribution: a shared CLI session or event id, or keys one
+    /// issued and the other used.
+    pub fn reach(&self, other: &DayLinks) -> bool {
+        meet(&self.sids, &other.sids)
+            || meet(&self.ids, &other.ids)
+            || meet(&self.issued, &other.used)
+            || meet(&self.used, &other.issued)
+    }
+
+    /// Both days' links.
+    pub fn union(&self, other: &DayLinks) -> DayLinks {
+        let join = |a: &[u64], b: &[u64]| sorted(a.iter().chain(b).copied().collect());
+        DayLinks {
+            sids: join(&self.sids, &other.sids),
+            issued: join(&self.issued, &other.issued),
+            used: join(&self.used, &other.used),
+            ids: join(&self.ids, &other.ids),
+        }
+    }
+
+    fn frame(&self) -> Result<DataFrame> {
+        let mut link: Vec<&str> = Vec::new();
+        let mut values: Vec<i64> = Vec::new();
+        for (name, list) in [
+            (SID, &self.sids),
+            (ISSUED, &self.issued),
+            (USED, &self.used),
+            (ID, &self.ids),
+        ] {
+            link.extend(std::iter::repeat_n(name, list.len()));
+            values.extend(list.iter().map(|&h| h as i64));
+        }
+        Ok(df!("link" => link, "hash" => values)?)
+    }
+
+    /// Reads one day's summary part.
+    pub fn read(path: &Path) -> Result<DayLinks> {
+        let df = crate::store::scan_files(&[path.to_path_buf()])?
+            .collect()
+            .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        let link = df.column("link")?.str()?;
+        let values = df.column("hash")?.i64()?;
+        let mut out = DayLinks::default();
+        for (l, v) in link.iter().zip(values.iter()) {
+            let (Some(l), Some(v)) = (l, v) else { continue };
+            let v = v as u64;
+            match l {
+                SID => out.sids.push(v),
+                ISSUED => out.issued.push(v),
+                USED => out.used.push(v),
+                ID => out.ids.push(v),
+                _ => {}
+            }
+        }
+        Ok(DayLinks {
+            sids: sorted(out.sids),
+            issued: sorted(out.issued),
+            used: sorted(out.used),
+            ids: sorted(out.ids),
+        })
+    }
+}
+
+/// Each day's links among `e` (`days` and `id_hashes` by event index).
+pub fn of_events(e: &Events, id_hashes: &[u128], days: &[i32]) -> BTreeMap<i32, DayLinks> {
+    let sid_of_ua: Vec<Option<u64>> = (0..e.user_agent.distinct() as u32)
+        .map(|id| {
+            crate::cloudtrail::user_agent::parse(e.user_agent.value(id))
+                .cli_session
+                .map(hash)
+        })
+        .collect();
+    let mut out: BTreeMap<i32, DayLinks> = BTreeMap::new();
+    for (i, &day) in days.iter().enumerate() {
+        let l = out.entry(day).or_default();
+        if let Some(Some(sid)) = e.user_agent.id(i).map(|u| sid_of_ua[u as usize]) {
+            l.sids.push(sid);
+        }
+        if let Some(k) = e.access_key_id.get(i) {
+            l.used.push(hash(k));
+        }
+        if let Some((k, _)) = e.issued_keys.get(&i) {
+            l.issued.push(hash(k));
+        }
+        if id_hashes[i] != 0 {
+            l.ids.push(id_hashes[i] as u64);
+        }
+    }
+    for l in out.values_mut() {
+        *l = DayLinks {
+            sids: sorted(std::mem::take(&mut l.sids)),
+            issued: sorted(std::mem::take(&mut l.issued)),
+            used: sorted(std::mem::take(&mut l.used)),
+            ids: sorted(std::mem::take(&mut l.ids)),
+        };
+    }
+    out
+}
+
+/// Stages the summaries of `links`' days; returns each day's part.
+pub fn write(
+    writer: &mut crate::store::writer::StoreWriter,
+    links: &BTreeMap<i32, DayLinks>,
+) -> Result<()> {
+    let frames = links
+        .iter()
+        .map(|(&day, l)| Ok((format!("event_date={}", day_name(day)), l.frame()?)))
+        .collect::<Result<Vec<_>>>()?;
+    writer.write_partitioned_parts(TABLE, frames)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_round_trip_through_names_and_paths() {
+        for t in [0i64, 1_765_670_400_000_000, -1, 1_765_756_799_999_999] {
+            let d = day_of(t);
+            assert_eq!(parse_day(&day_name(d)), Some(d));
+        }
+        assert_eq!(day_name(day_of(1_765_670_400_000_000)), "2025-12-14");
+        assert_eq!(day_of(-1), -1, "before 1970 is the day before");
+        assert_eq!(
+            day_of_path(
+                "attribution/_links/event_date=2025-12-14/part-000001-0a0b0c0d-00000.parquet"
+            ),
+            parse_day("2025-12-14")
+        );
+        assert_eq!(
+            day_of_path("attribution/part-000001-0a0b0c0d-00000.parquet"),
+            None
+        );
+    }
+
+    #[test]
+    fn days_reach_each_other_through_any_shared_link() {
+        let a = DayLinks {
+            sids: vec![1, 5],
+            issued: vec![10],
+            used: vec![20],
+            ids: vec![100, 200],
+        };
+        let none = DayLinks {
+            sids: vec![2],
+            issued: vec![11],
+            used: vec![21],
+            ids: vec![101],
+        };
+        assert!(!a.reach(&none));
+        let sid = DayLinks {
+            sids: vec![5],
+            ..Default::default()
+        };
+        let key_used_later = DayLinks {
+            used: vec![10],
+            ..Default::default()
+        };
+        let issuer = DayLinks {
+            issued: vec![20],
+            ..Default::default()
+        };
+        let same_id = DayLinks {
+            ids: vec![200],
+            ..Default::default()
+        };
+        for other in [&sid, &key_used_later, &issuer, &same_id] {
+            assert!(a.reach(other) && other.reach(&a));
+        }
+    }
+
+    #[test]
+    fn a_summary_reads_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = DayLinks {
+            sids: vec![1, u64::MAX],
+            issued: vec![],
+            used: vec![3, 4],
+            ids: vec![7],
+        };
+        let path = dir.path().join("l.parquet");
+        crate::store::parquet::write(&path, &mut l.frame().unwrap()).unwrap();
+        assert_eq!(DayLinks::read(&path).unwrap(), l);
+    }
+}
