@@ -422,10 +422,7 @@ fn bench_incremental(events: u64, runs: usize) {
         .expect("ingest runs");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     println!("  de-duplication read: {}", report["dedup"]);
-    println!(
-        "  attribution: {}",
-        report["attribution"]["incremental"]
-    );
+    println!("  attribution: {}", report["attribution"]["incremental"]);
     if let Some(why) = report["attribution"]["recomputed_all_because"].as_str() {
         println!("  attribution recomputed every day: {why}");
     }
