@@ -153,17 +153,25 @@ pub struct Explained {
 /// Reads the store's tool calls (AWS-touching ones, with their sessions),
 /// each with any break in its transcript's record order.
 pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
-    let mut calls = input::calls(
-        store.scan(table::TOOL_CALLS)?,
-        store.scan(table::AGENT_SESSIONS)?,
-    )?;
+    // The calls and the records' order are read side by side.
+    let (calls, breaks) = rayon::join(
+        || {
+            input::calls(
+                store.scan(table::TOOL_CALLS)?,
+                store.scan(table::AGENT_SESSIONS)?,
+            )
+        },
+        || input::chain_breaks(store.scan(table::TOOL_CALLS)?, store.scan(table::MESSAGES)?),
+    );
+    let mut calls = calls?;
     if !calls.is_empty() {
-        let breaks =
-            input::chain_breaks(store.scan(table::TOOL_CALLS)?, store.scan(table::MESSAGES)?)?;
-        for c in &mut calls {
-            c.chain = breaks
-                .get(&(c.session_id.clone(), c.call_id.clone()))
-                .cloned();
+        let breaks = breaks?;
+        if !breaks.is_empty() {
+            for c in &mut calls {
+                c.chain = breaks
+                    .get(&(c.session_id.clone(), c.call_id.clone()))
+                    .cloned();
+            }
         }
     }
     Ok(calls)
