@@ -396,16 +396,22 @@ fn main() {
     );
     let ocdir = opencode(sessions);
     warm(&ocdir);
-    let (oc_s, oc_b, ocv) = ingest(&ocdir);
+    let (oc_s, _, ocv) = ingest(&ocdir);
+    // Every byte the reader reads: the database and its -wal (the ingest
+    // report counts each file up to `max_file_bytes`, and the -shm index).
+    let oc_b: u64 = ["opencode.db", "opencode.db-wal"]
+        .iter()
+        .map(|f| std::fs::metadata(ocdir.join(f)).map_or(0, |m| m.len()))
+        .sum();
     let oc_rate = oc_b as f64 / oc_s / 1e6;
     println!(
-        "  OpenCode database (+ -wal)    {:>7.2} s  {:>7.1} MB (db file)   {:>6.1} MB/s",
+        "  OpenCode database + -wal      {:>7.2} s  {:>7.1} MB (db + wal)  {:>6.1} MB/s",
         oc_s,
         oc_b as f64 / 1e6,
         oc_rate
     );
     println!(
-        "  time per byte: opencode / cloudtrail = {:.2} (the -wal's bytes are not counted); rows read: {}, tool calls stored: {}",
+        "  time per byte: opencode / cloudtrail = {:.2} (target <= 1.0); rows read: {}, tool calls stored: {}",
         ct_rate / oc_rate,
         ocv["accounting"]["transcript_lines_read"],
         ocv["accounting"]["transcript_rows"]["tool_calls"]

@@ -602,3 +602,110 @@ fn issue_24_incremental_attribution_falls_back_or_does_nothing_when_it_must() {
     assert_eq!(inc["days_recomputed"], 0, "{}", v["attribution"]);
     assert_eq!(inc["days_in_store"], 14, "{inc}");
 }
+
+/// Issue 24: a store of more events than the attribution's window budget is
+/// attributed a few days at a time, and every row comes out as one pass
+/// gives it: on sample-data (agents, transcripts, CLI sessions, session
+/// keys, CloudFormation) and on a fortnight of synthetic events, with
+/// windows of a day or less.
+#[test]
+fn issue_24_attribution_in_windows_equals_one_pass() {
+    let src = tempfile::tempdir().unwrap();
+    let synthetic = src.path().join("fortnight");
+    // Rows that depend on other days: a stack operation late on one day and
+    // CloudFormation's call for it after midnight; an event id shared a
+    // week apart.
+    let deployer = "arn:aws:sts::111122223333:assumed-role/deployer/alice";
+    let bob = "arn:aws:iam::111122223333:user/bob";
+    let cfn = r#","invokedBy":"cloudformation.amazonaws.com""#;
+    let mut extra = vec![
+        event(
+            "stack-op-1",
+            "2025-12-07T23:30:00Z",
+            "CreateStack",
+            deployer,
+            "",
+        ),
+        event(
+            "cfn-call-1",
+            "2025-12-08T00:30:00Z",
+            "CreateBucket",
+            deployer,
+            cfn,
+        ),
+        event("shared-id-1", "2025-12-03T10:00:00Z", "PutObject", bob, ""),
+        event(
+            "shared-id-1",
+            "2025-12-10T10:00:00Z",
+            "DeleteObject",
+            bob,
+            "",
+        ),
+    ];
+    // A command polling every 30 s for a day and a minute: one action
+    // that begins on 2025-12-05 and runs through the 6th into the 7th.
+    let start = chrono::DateTime::parse_from_rfc3339("2025-12-05T23:59:30Z").unwrap();
+    for k in 0..2_885 {
+        let t = (start + chrono::Duration::seconds(30 * k)).format("%Y-%m-%dT%H:%M:%SZ");
+        extra.push(event(
+            &format!("poll-{k}"),
+            &t.to_string(),
+            "GetBucketPolicy",
+            bob,
+            "",
+        ));
+    }
+    fortnight(&synthetic, &extra);
+    let sample = sample();
+    let config = sample.join("trailblame.toml");
+    for (input, extra, budget) in [
+        (
+            sample.clone(),
+            vec!["--config", config.to_str().unwrap()],
+            "900",
+        ),
+        (synthetic.clone(), vec![], "1500"),
+    ] {
+        let ingest = |store: &Path, budget: Option<&str>| {
+            let mut c = bin();
+            c.arg("ingest")
+                .arg(&input)
+                .arg("--store")
+                .arg(store)
+                .args(["--format", "json"])
+                .args(&extra);
+            if let Some(b) = budget {
+                c.env("TRAILBLAME_ATTRIBUTION_WINDOW_EVENTS", b);
+            }
+            let r = run_cmd(&mut c);
+            assert!(r.code < 2, "{}", r.stderr);
+            let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+            v["attribution"].clone()
+        };
+        let (one, windowed) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let whole = ingest(one.path(), None);
+        let parts = ingest(windowed.path(), Some(budget));
+        assert_eq!(whole["passes"], 1, "{whole}");
+        assert!(parts["passes"].as_u64().unwrap() >= 3, "{parts}");
+        for key in [
+            "events",
+            "by_kind",
+            "actions",
+            "tool_calls_matched",
+            "events_from_transcripts",
+            "event_id_conflicts",
+        ] {
+            assert_eq!(whole[key], parts[key], "{key}: {whole} vs {parts}");
+        }
+        assert_eq!(
+            tables(windowed.path()),
+            tables(one.path()),
+            "{}",
+            input.display()
+        );
+        assert_eq!(
+            attribution_days(windowed.path()).len(),
+            attribution_days(one.path()).len()
+        );
+    }
+}

@@ -883,8 +883,9 @@ fn snapshot_files(db: &Path) -> (Vec<u8>, Vec<u8>, bool) {
 /// Issue 19: an OpenCode v1.2 database whose newest rows are only in its
 /// `-wal`, beside the legacy JSON storage a faulty migration left behind.
 /// Both are read, rows only in the WAL included, the user's files are left
-/// byte-identical, and a session in both stores is one session to
-/// attribution (same session and call ids).
+/// byte-identical, and a session in both stores is one session (one
+/// `agent_sessions` row, the database's; its calls keep their ids, so
+/// attribution reads each once).
 #[test]
 fn issue_19_opencode_database_with_wal_and_legacy_storage_are_read() {
     let dir = tempfile::tempdir().unwrap();
@@ -930,8 +931,8 @@ fn issue_19_opencode_database_with_wal_and_legacy_storage_are_read() {
 
     let sessions = query(
         &store,
-        "SELECT session_id, COUNT(*) AS files, MIN(agent) AS agent, MIN(operator) AS operator \
-         FROM agent_sessions GROUP BY session_id ORDER BY session_id",
+        "SELECT session_id, COUNT(*) AS files, MIN(agent) AS agent, MIN(operator) AS operator, \
+         MIN(source_file) AS source_file FROM agent_sessions GROUP BY session_id ORDER BY session_id",
     );
     let ids: Vec<&str> = sessions
         .iter()
@@ -945,7 +946,18 @@ fn issue_19_opencode_database_with_wal_and_legacy_storage_are_read() {
             "ses_3c7a9e1f2b4dAg7KqP0xWmZr5N"
         ]
     );
-    assert_eq!(sessions[1]["files"], 2, "in both stores: {sessions:?}");
+    // In both stores: one session, the database's (deduplicated by id),
+    // the legacy row counted as already stored.
+    assert_eq!(sessions[1]["files"], 1, "in both stores: {sessions:?}");
+    assert!(
+        sessions[1]["source_file"]
+            .as_str()
+            .unwrap()
+            .ends_with("opencode.db"),
+        "{sessions:?}"
+    );
+    assert_eq!(a["transcript_rows"]["agent_sessions"], 3);
+    assert_eq!(a["transcript_rows_already_stored"], 1);
     assert!(
         sessions
             .iter()

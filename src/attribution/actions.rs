@@ -61,7 +61,7 @@ pub struct Actions {
 }
 
 /// Gap within a run when the user agent names a command or an IaC tool.
-const COMMAND_GAP_US: i64 = 60_000_000;
+pub const COMMAND_GAP_US: i64 = 60_000_000;
 /// Gap within a run otherwise.
 const CALL_GAP_US: i64 = 5_000_000;
 

@@ -354,6 +354,7 @@ pub(super) fn try_run(
     });
     clock.lap("  attribution: incremental write");
     let mut stats = stats_of(&a, &recompute);
+    stats.passes = rounds;
     stats.incremental = Some(Incremental {
         days_recomputed: recompute.len(),
         days_read: read.len(),
@@ -368,26 +369,9 @@ pub(super) fn try_run(
 
 /// The counts of the rows of `days`.
 fn stats_of(a: &Attributed, days: &BTreeSet<i32>) -> Stats {
-    let mut stats = Stats {
-        tool_calls: a.calls.len(),
-        ..Default::default()
-    };
-    let mut actions = BTreeSet::new();
-    let mut calls = BTreeSet::new();
-    for i in (0..a.keys.len()).filter(|&i| days.contains(&a.days[i])) {
-        let l = a.labels.get(i);
-        stats.events += 1;
-        *stats.by_kind.entry(l.kind.as_str()).or_default() += 1;
-        stats.events_from_transcripts += usize::from(l.call.is_some());
-        if let Some(c) = l.call {
-            calls.insert(c);
-        }
-        actions.insert(a.actions.first[i]);
-    }
-    stats.actions = actions.len();
-    stats.tool_calls_matched = calls.len();
-    stats.event_id_conflicts = a.stats.event_id_conflicts;
-    stats
+    let mut t = super::Tally::default();
+    a.tally(|d| days.contains(&d), &mut t);
+    t.finish()
 }
 
 /// True when the recomputed rows of day `d` equal its stored rows

@@ -28,6 +28,7 @@ pub mod links;
 pub mod markers;
 pub mod risk;
 pub mod settings;
+pub mod windows;
 
 use crate::schema::{attribution, table};
 use crate::store::Store;
@@ -76,6 +77,9 @@ pub struct Stats {
     pub incremental: Option<incremental::Incremental>,
     /// Why a write run recomputed every day rather than some.
     pub recomputed_all_because: Option<&'static str>,
+    /// Passes over the events: 1, or the number of windows of days a
+    /// large store was attributed in (`windows`).
+    pub passes: usize,
 }
 
 impl Stats {
@@ -149,17 +153,25 @@ pub struct Explained {
 /// Reads the store's tool calls (AWS-touching ones, with their sessions),
 /// each with any break in its transcript's record order.
 pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
-    let mut calls = input::calls(
-        store.scan(table::TOOL_CALLS)?,
-        store.scan(table::AGENT_SESSIONS)?,
-    )?;
+    // The calls and the records' order are read side by side.
+    let (calls, breaks) = rayon::join(
+        || {
+            input::calls(
+                store.scan(table::TOOL_CALLS)?,
+                store.scan(table::AGENT_SESSIONS)?,
+            )
+        },
+        || input::chain_breaks(store.scan(table::TOOL_CALLS)?, store.scan(table::MESSAGES)?),
+    );
+    let mut calls = calls?;
     if !calls.is_empty() {
-        let breaks =
-            input::chain_breaks(store.scan(table::TOOL_CALLS)?, store.scan(table::MESSAGES)?)?;
-        for c in &mut calls {
-            c.chain = breaks
-                .get(&(c.session_id.clone(), c.call_id.clone()))
-                .cloned();
+        let breaks = breaks?;
+        if !breaks.is_empty() {
+            for c in &mut calls {
+                c.chain = breaks
+                    .get(&(c.session_id.clone(), c.call_id.clone()))
+                    .cloned();
+            }
         }
     }
     Ok(calls)
@@ -214,7 +226,26 @@ pub(crate) struct Attributed {
     pub people: std::collections::BTreeSet<String>,
     /// What ties each day's events to other days (`links`).
     pub links: BTreeMap<i32, links::DayLinks>,
+    /// Events that share their `eventID` with another (sorted indexes).
+    pub shared: Vec<u32>,
     pub stats: Stats,
+}
+
+/// Counts over rows taken a few days at a time: actions and matched calls
+/// counted once however many passes see them.
+#[derive(Default)]
+pub(crate) struct Tally {
+    stats: Stats,
+    actions: polars::prelude::PlHashSet<u128>,
+    calls: polars::prelude::PlHashSet<u32>,
+}
+
+impl Tally {
+    pub fn finish(mut self) -> Stats {
+        self.stats.actions = self.actions.len();
+        self.stats.tool_calls_matched = self.calls.len();
+        self.stats
+    }
 }
 
 impl Attributed {
@@ -227,6 +258,23 @@ impl Attributed {
             .chunk_by(|a, b| self.days[*a as usize] == self.days[*b as usize])
             .map(|run| (self.days[run[0] as usize], run.to_vec()))
             .collect()
+    }
+
+    /// Adds the rows of the days `wanted` accepts to `t`.
+    pub fn tally(&self, wanted: impl Fn(i32) -> bool, t: &mut Tally) {
+        t.stats.tool_calls = self.calls.len();
+        for i in (0..self.keys.len()).filter(|&i| wanted(self.days[i])) {
+            let l = self.labels.get(i);
+            t.stats.events += 1;
+            *t.stats.by_kind.entry(l.kind.as_str()).or_default() += 1;
+            t.stats.events_from_transcripts += usize::from(l.call.is_some());
+            if let Some(c) = l.call {
+                t.calls.insert(c);
+            }
+            t.actions.insert(self.keys[self.actions.first[i] as usize]);
+            t.stats.event_id_conflicts +=
+                usize::from(self.shared.binary_search(&(i as u32)).is_ok());
+        }
     }
 
     /// Hands the rows of the days `wanted` accepts to `sink`, a day at a
@@ -317,29 +365,48 @@ pub(crate) fn attribute(
         actions,
         people: out.people,
         links: day_links,
+        shared: shared_ids.iter().map(|s| s.event).collect(),
         stats,
     })
 }
 
+/// A full computation: its counts, and what the manifest keeps.
+pub(crate) struct Computed {
+    pub stats: Stats,
+    pub links: BTreeMap<i32, links::DayLinks>,
+    pub people: std::collections::BTreeSet<String>,
+}
+
 /// Attributes every event of `store`, handing the `attribution` table to
 /// `sink` a day at a time (days in order, store order within a day), in
-/// frames of at most `CHUNK_ROWS` rows, each with its day. Returns the
-/// pass, its frames already handed over.
+/// frames of at most `CHUNK_ROWS` rows, each with its day. A store of more
+/// than `windows::budget()` events is attributed a few days at a time
+/// (`windows`), in bounded memory.
 pub(crate) fn compute_all(
     store: &Store,
     settings: &Settings,
-    sink: impl FnMut(Vec<(i32, DataFrame)>) -> Result<()>,
-) -> Result<Attributed> {
+    mut sink: impl FnMut(Vec<(i32, DataFrame)>) -> Result<()>,
+) -> Result<Computed> {
     let started = Instant::now();
+    if let Some(mut c) = windows::compute(store, settings, &mut sink)? {
+        c.stats.seconds = started.elapsed().as_secs_f64();
+        return Ok(c);
+    }
     let mut clock = crate::progress::Clock::new();
     let loaded = input::StoredEvents::from_store(store)?;
     clock.lap("  attribution: events read");
-    let mut a = attribute(store, loaded, settings, None)?;
+    let a = attribute(store, loaded, settings, None)?;
     clock.lap("  attribution: computed");
     a.emit(|_| true, sink)?;
     clock.lap("  attribution: table written");
-    a.stats.seconds = started.elapsed().as_secs_f64();
-    Ok(a)
+    let mut stats = a.stats;
+    stats.seconds = started.elapsed().as_secs_f64();
+    stats.passes = 1;
+    Ok(Computed {
+        stats,
+        links: a.links,
+        people: a.people,
+    })
 }
 
 /// Attributes every event of `store`, handing the `attribution` table to

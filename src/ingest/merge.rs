@@ -55,6 +55,11 @@ pub(super) struct Merger {
     /// Keys of transcript rows already stored (a grown transcript is read
     /// again), read when the run first has transcript rows.
     pub(super) transcript_keys: Option<IdSet>,
+    /// OpenCode sessions: ids read from a database this run, and sessions
+    /// read from the legacy JSON storage, held until the run's end so that
+    /// a session in both is one row, the database's (issue 19).
+    opencode_db_sessions: HashSet<String>,
+    opencode_legacy_sessions: Vec<crate::transcripts::AgentSession>,
 }
 
 pub(super) struct FileRow {
@@ -87,6 +92,8 @@ impl Merger {
             messages_left_out: 0,
             transcript_rows: Default::default(),
             transcript_keys: None,
+            opencode_db_sessions: HashSet::new(),
+            opencode_legacy_sessions: Vec::new(),
         }
     }
 
@@ -204,7 +211,7 @@ impl Merger {
             row.read = c.lines_read;
             row.kept = c.records_used;
             row.skipped = c.records_skipped;
-            self.add_transcript(part, writer)?;
+            self.add_transcript(part, &o.kind, writer)?;
         }
         if rows_dropped {
             keep.extend(std::iter::repeat_n(false, keys.len()));
@@ -318,6 +325,7 @@ impl Merger {
     pub(super) fn add_transcript(
         &mut self,
         part: TranscriptPart,
+        kind: &str,
         writer: &mut StoreWriter,
     ) -> Result<()> {
         let mut rows = part.rows;
@@ -326,6 +334,16 @@ impl Merger {
         }
         let keys = self.transcript_keys.get_or_insert_default();
         self.accounting.transcript_rows_already_stored += rows.retain_new(|k| keys.insert(k));
+        match kind {
+            "transcript:opencode-sqlite" => {
+                self.opencode_db_sessions
+                    .extend(rows.sessions.iter().map(|s| s.session_id.clone()));
+            }
+            "transcript:opencode-json" => {
+                self.opencode_legacy_sessions.append(&mut rows.sessions);
+            }
+            _ => {}
+        }
         for (t, n) in [
             (table::AGENT_SESSIONS, rows.sessions.len()),
             (table::TOOL_CALLS, rows.tool_calls.len()),
@@ -464,6 +482,21 @@ impl Merger {
             parts.extend(self.take_day(day)?);
         }
         writer.write_partitioned_parts(table::EVENTS, parts)?;
+        // A legacy OpenCode session the database also holds is the
+        // database's row, counted as already stored.
+        let legacy = std::mem::take(&mut self.opencode_legacy_sessions);
+        for s in legacy {
+            if self.opencode_db_sessions.contains(&s.session_id) {
+                self.accounting.transcript_rows_already_stored += 1;
+            } else {
+                *self
+                    .accounting
+                    .transcript_rows
+                    .entry(table::AGENT_SESSIONS.to_string())
+                    .or_default() += 1;
+                self.transcript_rows.sessions.push(s);
+            }
+        }
         self.flush_transcripts(writer)?;
         self.flush_quarantine(writer)
     }

@@ -194,16 +194,28 @@ fn with_wal(path: &std::path::Path, raw: &[u8], hash: u128) -> u128 {
     let wal = raw
         .starts_with(b"SQLite format 3\0")
         .then(|| crate::transcripts::wal_beside(path))
-        .flatten()
-        .and_then(|p| std::fs::read(p).ok());
-    match wal {
-        Some(wal) => {
-            let mut h = xxhash_rust::xxh3::Xxh3::new();
-            h.update(&hash.to_le_bytes());
-            h.update(&wal);
-            h.digest128()
+        .flatten();
+    let Some(wal) = wal else {
+        return hash;
+    };
+    // Hashed as it is read, a block at a time: a WAL can be larger than
+    // the database (and than `max_file_bytes`).
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&hash.to_le_bytes());
+    let hashed = std::fs::File::open(&wal).and_then(|mut f| {
+        let mut block = vec![0u8; 1 << 20];
+        loop {
+            match std::io::Read::read(&mut f, &mut block) {
+                Ok(0) => return Ok(()),
+                Ok(n) => h.update(&block[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
-        None => hash,
+    });
+    match hashed {
+        Ok(()) => h.digest128(),
+        Err(_) => hash,
     }
 }
 

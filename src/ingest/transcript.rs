@@ -11,6 +11,10 @@ use crate::shell_commands::{self, CommandContext};
 use crate::transcripts::{AgentSession, Message, ParsedTranscript, ToolCall};
 use anyhow::Result;
 use polars::prelude::*;
+use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Transcript rows waiting to be written, with each call's expected
 /// operations already worked out (in the parallel phase). Frames are built
@@ -18,22 +22,28 @@ use polars::prelude::*;
 #[derive(Default)]
 pub struct TranscriptRows {
     pub sessions: Vec<AgentSession>,
-    pub tool_calls: Vec<(ToolCall, Expected)>,
+    pub tool_calls: Vec<(ToolCall, Arc<Expected>)>,
     pub messages: Vec<Message>,
 }
 
 impl TranscriptRows {
+    /// Works out each call's expected operations: in parallel over the
+    /// calls of a large file (one telemetry or hook-log file holds tens of
+    /// thousands), each worker remembering what it made of a command text.
     pub fn from_parsed(p: ParsedTranscript) -> TranscriptRows {
+        let calls = p.tool_calls;
+        let expected: Vec<Arc<Expected>> = if calls.len() >= PARALLEL_CALLS {
+            calls
+                .par_iter()
+                .with_min_len(PARALLEL_CALLS / 2)
+                .map(expected)
+                .collect()
+        } else {
+            calls.iter().map(expected).collect()
+        };
         TranscriptRows {
             sessions: p.sessions,
-            tool_calls: p
-                .tool_calls
-                .into_iter()
-                .map(|c| {
-                    let e = expected(&c);
-                    (c, e)
-                })
-                .collect(),
+            tool_calls: calls.into_iter().zip(expected).collect(),
             messages: p.messages,
         }
     }
@@ -145,12 +155,25 @@ fn times<T>(n: &'static str, rows: &[T], f: impl Fn(&T) -> Option<i64>) -> Resul
         .into_column())
 }
 
-fn lists(n: &'static str, values: &[Vec<String>]) -> Column {
+fn lists<'a>(n: &'static str, values: impl ExactSizeIterator<Item = &'a [String]>) -> Column {
     let mut b = ListStringChunkedBuilder::new(name(n), values.len(), values.len() * 2);
     for v in values {
         b.append_values_iter(v.iter().map(String::as_str));
     }
     b.finish().into_column()
+}
+
+/// Calls per file from which their expected operations are worked out in
+/// parallel.
+const PARALLEL_CALLS: usize = 4096;
+
+/// Command texts whose analysis a worker thread keeps (agents repeat
+/// commands: `git status`, the same `aws … describe-…`); past this the
+/// memo starts again, so it stays small whatever the input.
+const MEMO_COMMANDS: usize = 8192;
+
+thread_local! {
+    static MEMO: RefCell<HashMap<Box<str>, Arc<Expected>>> = RefCell::new(HashMap::new());
 }
 
 /// What `crate::shell_commands` makes of one call.
@@ -165,24 +188,45 @@ pub struct Expected {
     profile: Option<String>,
 }
 
-fn expected(call: &ToolCall) -> Expected {
+fn expected(call: &ToolCall) -> Arc<Expected> {
+    match (&call.aws_service, &call.aws_operation, &call.command) {
+        (Some(svc), Some(op), _) => {
+            Arc::new(from_invocations(vec![shell_commands::analyse_structured(
+                svc,
+                op,
+                call.aws_region.as_deref(),
+                call.aws_profile.as_deref(),
+            )]))
+        }
+        (_, _, Some(cmd)) => command_expected(cmd),
+        _ => Arc::new(from_invocations(Vec::new())),
+    }
+}
+
+/// `expected` of a command text, remembered per thread: the analysis
+/// depends on the text alone.
+fn command_expected(cmd: &str) -> Arc<Expected> {
+    if let Some(e) = MEMO.with_borrow(|m| m.get(cmd).cloned()) {
+        return e;
+    }
     let ctx = CommandContext {
         env_region: None,
         env_profile: None,
     };
-    let invocations = match (&call.aws_service, &call.aws_operation, &call.command) {
-        (Some(svc), Some(op), _) => vec![shell_commands::analyse_structured(
-            svc,
-            op,
-            call.aws_region.as_deref(),
-            call.aws_profile.as_deref(),
-        )],
-        (_, _, Some(cmd)) => {
-            let shell = mcp_cli_command(cmd);
-            shell_commands::analyse_command(shell.as_deref().unwrap_or(cmd), &ctx).invocations
+    let shell = mcp_cli_command(cmd);
+    let invocations =
+        shell_commands::analyse_command(shell.as_deref().unwrap_or(cmd), &ctx).invocations;
+    let e = Arc::new(from_invocations(invocations));
+    MEMO.with_borrow_mut(|m| {
+        if m.len() >= MEMO_COMMANDS {
+            m.clear();
         }
-        _ => Vec::new(),
-    };
+        m.insert(cmd.into(), Arc::clone(&e));
+    });
+    e
+}
+
+fn from_invocations(invocations: Vec<shell_commands::AwsInvocation>) -> Expected {
     let mut e = Expected {
         operations: Vec::new(),
         cli_commands: Vec::new(),
@@ -249,13 +293,11 @@ pub fn sessions_frame(rows: &[AgentSession]) -> Result<DataFrame> {
     )?)
 }
 
-pub fn tool_calls_frame(pairs: &[(ToolCall, Expected)]) -> Result<DataFrame> {
+pub fn tool_calls_frame(pairs: &[(ToolCall, Arc<Expected>)]) -> Result<DataFrame> {
     use transcripts::*;
     let rows: Vec<&ToolCall> = pairs.iter().map(|(c, _)| c).collect();
     let rows = rows.as_slice();
-    let exp: Vec<&Expected> = pairs.iter().map(|(_, e)| e).collect();
-    let ops: Vec<Vec<String>> = exp.iter().map(|e| e.operations.clone()).collect();
-    let clis: Vec<Vec<String>> = exp.iter().map(|e| e.cli_commands.clone()).collect();
+    let exp: Vec<&Expected> = pairs.iter().map(|(_, e)| &**e).collect();
     let bools = |n: &'static str, f: fn(&Expected) -> bool| {
         BooleanChunked::from_iter_values(name(n), exp.iter().map(|e| f(e))).into_column()
     };
@@ -289,8 +331,11 @@ pub fn tool_calls_frame(pairs: &[(ToolCall, Expected)]) -> Result<DataFrame> {
             strs(AWS_OPERATION, rows, |r| r.aws_operation.as_deref()),
             StringChunked::from_iter_options(name(AWS_REGION), region.into_iter()).into_column(),
             StringChunked::from_iter_options(name(AWS_PROFILE), profile.into_iter()).into_column(),
-            lists(EXPECTED_OPERATIONS, &ops),
-            lists(CLI_COMMANDS, &clis),
+            lists(
+                EXPECTED_OPERATIONS,
+                exp.iter().map(|e| e.operations.as_slice()),
+            ),
+            lists(CLI_COMMANDS, exp.iter().map(|e| e.cli_commands.as_slice())),
             bools(TOUCHES_AWS, |e| e.touches_aws),
             bools(UNKNOWN_AWS_OPERATIONS, |e| e.unknown),
             bools(DRY_RUN, |e| e.dry_run),

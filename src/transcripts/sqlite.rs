@@ -81,9 +81,10 @@ pub(crate) fn open_snapshot(path: &Path, bytes: &[u8]) -> anyhow::Result<Snapsho
     }
     let mut wal_read = false;
     if let Some(wal) = wal_beside(path) {
-        let wal_bytes =
-            std::fs::read(&wal).map_err(|e| anyhow::anyhow!("reading {}: {e}", wal.display()))?;
-        std::fs::write(dir.path().join("db.sqlite-wal"), wal_bytes)?;
+        // Copied by the kernel, not through memory: a WAL can be larger
+        // than the database.
+        std::fs::copy(&wal, dir.path().join("db.sqlite-wal"))
+            .map_err(|e| anyhow::anyhow!("copying {}: {e}", wal.display()))?;
         wal_read = true;
     }
     let conn = Connection::open_with_flags(

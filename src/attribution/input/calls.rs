@@ -121,17 +121,14 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame) -> Result<Vec<Call>> {
     let mut out: Vec<Call> = Vec::with_capacity(df.height());
     // (session, call) → index in `out`: one call recorded by several files
     // (a transcript and a hook log or telemetry) is one call.
-    let mut seen: PlHashMap<(String, String), usize> = PlHashMap::default();
+    let mut seen: PlHashMap<(&str, &str), usize> = PlHashMap::default();
     for (i, (exp, cli)) in expected.into_iter().zip(cli).enumerate() {
         // A call with no time cannot be placed against CloudTrail.
         let Some(started_at) = started[i] else {
             continue;
         };
         let own = |v: Option<&str>| v.map(str::to_owned);
-        let key = (
-            sid[i].unwrap_or_default().to_owned(),
-            cid[i].unwrap_or_default().to_owned(),
-        );
+        let key = (sid[i].unwrap_or_default(), cid[i].unwrap_or_default());
         if let Some(&at) = seen.get(&key) {
             let other = Call {
                 approval: own(approval[i]),

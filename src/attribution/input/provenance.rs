@@ -63,9 +63,9 @@ pub fn session_spans(sessions: LazyFrame) -> Result<Vec<SessionSpan>> {
     Ok(out)
 }
 
-/// A record of a transcript file: line, time, and (session id, call id)
-/// for a tool call.
-type Row = (u64, i64, Option<(String, String)>);
+/// A record of a transcript file: line, time, and for a tool call its row
+/// in the calls read.
+type Row = (u64, i64, Option<usize>);
 
 /// How far a record may be out of step with its neighbours (clock
 /// adjustments, records written at the end of a step).
@@ -95,23 +95,21 @@ pub fn chain_breaks(
         ])
         .collect()
         .map_err(|e| anyhow::anyhow!("reading messages: {e}"))?;
-    let mut files: PlHashMap<String, Vec<Row>> = PlHashMap::default();
+    let s = calls.column(transcripts::SESSION_ID)?.str()?;
+    let c = calls.column(transcripts::CALL_ID)?.str()?;
+    let mut files: PlHashMap<&str, Vec<Row>> = PlHashMap::default();
     {
         let f = calls.column(transcripts::SOURCE_FILE)?.str()?;
         let l = calls.column(transcripts::SOURCE_LINE)?.u64()?;
         let t = calls.column("t")?.i64()?;
-        let s = calls.column(transcripts::SESSION_ID)?.str()?;
-        let c = calls.column(transcripts::CALL_ID)?.str()?;
         for i in 0..calls.height() {
             if let (Some(f), Some(l), Some(t)) = (f.get(i), l.get(i), t.get(i)) {
-                let key = (
-                    s.get(i).unwrap_or_default().to_string(),
-                    c.get(i).unwrap_or_default().to_string(),
-                );
-                files
-                    .entry(f.to_string())
-                    .or_default()
-                    .push((l, t, Some(key)));
+                match files.get_mut(f) {
+                    Some(rows) => rows.push((l, t, Some(i))),
+                    None => {
+                        files.insert(f, vec![(l, t, Some(i))]);
+                    }
+                }
             }
         }
         let f = msgs.column(transcripts::SOURCE_FILE)?.str()?;
@@ -128,7 +126,13 @@ pub fn chain_breaks(
     let mut out = PlHashMap::default();
     for (file, mut rows) in files {
         rows.sort_by_key(|a| (a.0, a.1));
-        out.extend(out_of_order(&rows, &file));
+        for (i, why) in out_of_order(&rows, file) {
+            let key = (
+                s.get(i).unwrap_or_default().to_string(),
+                c.get(i).unwrap_or_default().to_string(),
+            );
+            out.insert(key, why);
+        }
     }
     Ok(out)
 }
@@ -164,7 +168,7 @@ fn in_order(times: &[i64]) -> Vec<bool> {
 /// the file: outside its longest in-order run, and dated before the last
 /// in-order record above them or after the first below them, beyond the
 /// tolerance.
-fn out_of_order(rows: &[Row], file: &str) -> Vec<((String, String), String)> {
+fn out_of_order(rows: &[Row], file: &str) -> Vec<(usize, String)> {
     let times: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let mask = in_order(&times);
     let n = rows.len();
@@ -187,12 +191,12 @@ fn out_of_order(rows: &[Row], file: &str) -> Vec<((String, String), String)> {
         let name = crate::output::escape_controls(file);
         if *t < last_in_order.saturating_sub(TOLERANCE_US) {
             out.push((
-                key.clone(),
+                *key,
                 format!("line {line} of {name} is dated before a record above it"),
             ));
         } else if *t > next_in_order[k + 1].saturating_add(TOLERANCE_US) {
             out.push((
-                key.clone(),
+                *key,
                 format!("line {line} of {name} is dated after a record below it"),
             ));
         }
@@ -207,28 +211,25 @@ mod tests {
     #[test]
     fn a_record_out_of_step_with_its_neighbours_is_named() {
         let s = 1_000_000;
-        let k = |c: &str| Some(("s".to_string(), c.to_string()));
+        // Calls are named by their row among the calls read.
+        let (ok, forged, late) = (Some(7), Some(8), Some(9));
         let rows = vec![
             (1, 100 * s, None),
-            (2, 110 * s, k("ok")),
+            (2, 110 * s, ok),
             (3, 120 * s, None),
             // Appended at the end, dated back to fit an event.
-            (4, 50 * s, k("forged")),
+            (4, 50 * s, forged),
             (5, 130 * s, None),
         ];
         let out = out_of_order(&rows, "a.jsonl");
         assert_eq!(out.len(), 1, "{out:?}");
-        assert_eq!(out[0].0.1, "forged");
+        assert_eq!(Some(out[0].0), forged);
         assert!(out[0].1.contains("line 4 of a.jsonl"), "{}", out[0].1);
         // Dated ahead of the lines below it.
-        let rows = vec![
-            (1, 100 * s, None),
-            (2, 500 * s, k("late")),
-            (3, 120 * s, None),
-        ];
-        assert_eq!(out_of_order(&rows, "b")[0].0.1, "late");
+        let rows = vec![(1, 100 * s, None), (2, 500 * s, late), (3, 120 * s, None)];
+        assert_eq!(Some(out_of_order(&rows, "b")[0].0), late);
         // A few seconds of jitter is not a break.
-        let rows = vec![(1, 100 * s, None), (2, 97 * s, k("ok"))];
+        let rows = vec![(1, 100 * s, None), (2, 97 * s, ok)];
         assert!(out_of_order(&rows, "c").is_empty());
     }
 }

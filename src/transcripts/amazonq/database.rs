@@ -1,25 +1,26 @@
-//! The Amazon Q / Kiro SQLite database: opened from memory (the bytes may
-//! have been decompressed), each row of `conversations_v2` then
+//! The Amazon Q / Kiro SQLite database: a private copy of the bytes ingest
+//! read (perhaps decompressed) and of the `-wal` beside the file, where
+//! recent conversations wait for a checkpoint (`sqlite::open_snapshot`),
+//! each row of `conversations_v2` then
 //! `conversations` read as one conversation, a conversation already read
 //! from the newer table skipped in the older one.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::Path;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, MAIN_DB};
 
 use super::super::TranscriptOptions;
 use super::super::json_doc::Cursor;
+use super::super::sqlite::open_snapshot;
 use super::super::text::json_str;
 use super::super::util::{Collector, file_stem, stable_id};
 use super::Source;
 use super::conversation::read_state;
 
-/// Opens the database from memory (the bytes may have been decompressed)
-/// and reads every conversation in `conversations_v2` then `conversations`.
+/// Opens a copy of the database and its `-wal` and reads every
+/// conversation in `conversations_v2` then `conversations`.
 pub(super) fn read_database(
     c: &mut Collector,
     path: &Path,
@@ -31,13 +32,8 @@ pub(super) fn read_database(
         "only {} bytes, not a whole database",
         bytes.len()
     );
-    let mut conn = Connection::open_in_memory()?;
-    // A WAL-mode header (file format 2) cannot be opened from memory; the
-    // main file reads the same as a rollback-journal one.
-    let wal_mode = bytes[18] == 2 && bytes[19] == 2;
-    let header: &[u8] = if wal_mode { &[1, 1] } else { &bytes[18..20] };
-    let reader = bytes[..18].chain(header).chain(&bytes[20..]);
-    conn.deserialize_read_exact(MAIN_DB, reader, bytes.len(), true)?;
+    let snap = open_snapshot(path, bytes)?;
+    let conn = &snap.conn;
     let tables: HashSet<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
         .query_map([], |r| r.get::<_, String>(0))?

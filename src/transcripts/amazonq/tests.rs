@@ -157,9 +157,13 @@ fn database_rows_are_conversations_deduplicated() {
 
 #[test]
 fn not_a_database_is_quarantined_not_a_panic() {
-    let path = fixture(DB);
-    let mut bytes = std::fs::read(&path).unwrap();
+    let mut bytes = std::fs::read(fixture(DB)).unwrap();
     bytes.truncate(bytes.len() / 2);
+    // The cut file on disk too: a database larger than what ingest read
+    // is copied whole from disk (`sqlite::open_snapshot`).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.sqlite3");
+    std::fs::write(&path, &bytes).unwrap();
     let p = parse(
         TranscriptFormat::AmazonQSqlite,
         &path,
@@ -202,4 +206,74 @@ fn detects_export_and_database() {
         let head = &bytes[..bytes.len().min(64 * 1024)];
         assert_eq!(detect(&path, head), Some(f), "{rel}");
     }
+}
+
+/// Kiro keeps its database in WAL mode: a conversation saved since the
+/// last checkpoint is only in `data.sqlite3-wal`, and is read from there.
+#[test]
+fn issue_19_a_conversation_only_in_the_wal_is_read() {
+    let src = rusqlite::Connection::open_with_flags(
+        fixture(DB),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let rows: Vec<(String, String, String, i64, i64)> = src
+        .prepare(
+            "SELECT key, conversation_id, value, created_at, updated_at FROM conversations_v2 ORDER BY key",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data.sqlite3");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE conversations_v2 (key TEXT NOT NULL, conversation_id TEXT NOT NULL, value TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (key, conversation_id));",
+    )
+    .unwrap();
+    let insert = |r: &(String, String, String, i64, i64)| {
+        conn.execute(
+            "INSERT INTO conversations_v2 VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![r.0, r.1, r.2, r.3, r.4],
+        )
+        .unwrap();
+    };
+    insert(&rows[0]);
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .unwrap();
+    insert(&rows[1]);
+    drop(conn);
+    let wal = dir.path().join("data.sqlite3-wal");
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+    let ids = |p: &crate::transcripts::ParsedTranscript| {
+        let mut v: Vec<String> = p.sessions.iter().map(|s| s.session_id.clone()).collect();
+        v.sort();
+        v
+    };
+    let bytes = std::fs::read(&db).unwrap();
+    let opts = TranscriptOptions::default();
+    let p = parse(TranscriptFormat::AmazonQSqlite, &db, &bytes, &opts);
+    assert!(p.counts.reconciles());
+    assert_eq!(
+        ids(&p),
+        ["kiro-conv-1", "kiro-conv-2"],
+        "{:?}",
+        p.quarantined
+    );
+    // The same file without its WAL holds the checkpointed row only.
+    std::fs::remove_file(&wal).unwrap();
+    let _ = std::fs::remove_file(dir.path().join("data.sqlite3-shm"));
+    let p = parse(TranscriptFormat::AmazonQSqlite, &db, &bytes, &opts);
+    assert_eq!(ids(&p), ["kiro-conv-1"]);
 }

@@ -23,8 +23,10 @@
 //! (`afterAgentResponse`) become messages; other events are counted by
 //! name and skipped; anything that is not a Cursor payload is quarantined.
 
+use std::collections::HashMap;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -77,11 +79,12 @@ struct SessionAcc {
     models: Distinct,
     versions: Distinct,
     modes: Distinct,
+    /// Indexes in `Reader::calls` of this conversation's calls, in order.
+    calls: Vec<usize>,
 }
 
 struct Pending {
     call: ToolCall,
-    session: usize,
     generation: Option<String>,
     /// The command as the payload gave it, to pair before and after.
     key: String,
@@ -95,6 +98,8 @@ struct Reader<'o> {
     opts: &'o TranscriptOptions,
     path: &'o Path,
     sessions: Vec<SessionAcc>,
+    /// Conversation id → index in `sessions`.
+    session_idx: HashMap<String, usize>,
     calls: Vec<Pending>,
 }
 
@@ -104,23 +109,49 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
         opts,
         path,
         sessions: Vec::new(),
+        session_idx: HashMap::new(),
         calls: Vec::new(),
     };
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if first_byte(body) == Some(b'[') {
         read_array(&mut r, bytes);
     } else {
-        for (no, line) in lines(bytes) {
-            r.record(no, line);
+        // Lines are parsed on all cores, a batch at a time, and read in
+        // order: the rows and counts are those of a line-by-line read.
+        let mut it = lines(bytes).peekable();
+        while it.peek().is_some() {
+            let mut batch = Vec::new();
+            let mut size = 0;
+            for (no, line) in it.by_ref() {
+                size += line.len();
+                batch.push((no, line));
+                if size >= BATCH_BYTES {
+                    break;
+                }
+            }
+            let parsed: Vec<serde_json::Result<Value>> = batch
+                .par_iter()
+                .with_min_len(64)
+                .map(|(_, line)| serde_json::from_slice(line))
+                .collect();
+            for ((no, line), v) in batch.into_iter().zip(parsed) {
+                r.record(no, line, v);
+            }
         }
     }
     r.finish()
 }
 
+/// Bytes of lines parsed in parallel before they are read in order.
+const BATCH_BYTES: usize = 4 << 20;
+
 /// A JSON array of payloads; a cut or broken tail is one quarantined record.
 fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
     walk_array(bytes, "Cursor hook payload array", |part| match part {
-        ArrayPart::Item { line, raw, .. } => r.record(line, raw.get().as_bytes()),
+        ArrayPart::Item { line, raw, .. } => {
+            let bytes = raw.get().as_bytes();
+            r.record(line, bytes, serde_json::from_slice(bytes))
+        }
         ArrayPart::Broken {
             line, why, rest, ..
         } => r.c.quarantine(Some(line), None, why, rest),
@@ -140,8 +171,9 @@ fn logged(outer: &Value, p: &Value) -> Option<Box<RawValue>> {
 }
 
 impl Reader<'_> {
-    fn record(&mut self, no: u64, raw: &[u8]) {
-        let outer: Value = match serde_json::from_slice(raw) {
+    /// One payload line, `parsed` from `raw`.
+    fn record(&mut self, no: u64, raw: &[u8], parsed: serde_json::Result<Value>) {
+        let outer: Value = match parsed {
             Ok(v) => v,
             Err(e) => {
                 let reason = format!("Cursor hook payload: {}", json_line_reason(raw, &e));
@@ -214,13 +246,15 @@ impl Reader<'_> {
     }
 
     fn session(&mut self, conv: &str) -> usize {
-        if let Some(i) = self.sessions.iter().position(|s| s.id == conv) {
+        if let Some(&i) = self.session_idx.get(conv) {
             return i;
         }
         self.sessions.push(SessionAcc {
             id: conv.to_owned(),
             ..SessionAcc::default()
         });
+        self.session_idx
+            .insert(conv.to_owned(), self.sessions.len() - 1);
         self.sessions.len() - 1
     }
 
@@ -240,12 +274,12 @@ impl Reader<'_> {
         }
         self.calls.push(Pending {
             call,
-            session: si,
             generation,
             key: command.to_owned(),
             closed: false,
             permission: None,
         });
+        self.sessions[si].calls.push(self.calls.len() - 1);
         self.calls.len() - 1
     }
 
@@ -269,9 +303,9 @@ impl Reader<'_> {
             return false;
         };
         let generation = s(p, "generation_id");
-        let open = self.calls.iter().rposition(|c| {
+        let open = self.sessions[si].calls.iter().rev().copied().find(|&i| {
+            let c = &self.calls[i];
             !c.closed
-                && c.session == si
                 && c.key == command
                 && (generation.is_none() || c.generation.as_deref() == generation)
         });

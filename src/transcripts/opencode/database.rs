@@ -192,7 +192,13 @@ pub(super) fn read_database(
             let id: String = row.get(0).unwrap_or_default();
             let message_id: String = row.get(1).unwrap_or_default();
             let session_id: Option<String> = row.get(2).ok();
-            let data: String = row.get(4).unwrap_or_default();
+            // Borrowed from the row: a part's JSON is read in place.
+            let data: &str = match row.get_ref(4) {
+                Ok(rusqlite::types::ValueRef::Text(t)) => {
+                    std::str::from_utf8(t).unwrap_or_default()
+                }
+                _ => "",
+            };
             let Some(session_id) = session_id.filter(|s| !s.is_empty()) else {
                 c.quarantine(
                     None,
@@ -202,7 +208,7 @@ pub(super) fn read_database(
                 );
                 continue;
             };
-            let part = match serde_json::from_str::<Part<'_>>(&data) {
+            let part = match serde_json::from_str::<Part<'_>>(data) {
                 Ok(p) => p,
                 Err(e) => {
                     c.quarantine(
@@ -218,10 +224,10 @@ pub(super) fn read_database(
             match part.kind.as_deref() {
                 Some("tool") => {
                     let acc = session(&mut sessions, &mut order, &session_id);
-                    let project = acc.project_id.clone().unwrap_or_default();
+                    let project = acc.project_id.as_deref().unwrap_or_default();
                     let rules = RuleSets {
                         session: &acc.rules,
-                        saved: saved.get(&project).map_or(&[], Vec::as_slice),
+                        saved: saved.get(project).map_or(&[], Vec::as_slice),
                     };
                     let call = tool_call(&session_id, &id, &part, line, &rules);
                     acc.span.add(call.started_at);
@@ -286,10 +292,14 @@ fn session<'a>(
     order: &mut Vec<String>,
     id: &str,
 ) -> &'a mut SessionAcc {
+    // Looked up first: a session's id is copied only once, when new.
     if !sessions.contains_key(id) {
         order.push(id.to_owned());
+        sessions.insert(id.to_owned(), SessionAcc::default());
     }
-    sessions.entry(id.to_owned()).or_default()
+    sessions
+        .get_mut(id)
+        .expect("the session was inserted above")
 }
 
 /// The model id in the session's `model` column: `{id, providerID}`.

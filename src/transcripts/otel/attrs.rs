@@ -13,6 +13,21 @@ use serde_json::Value;
 /// them; arrays and maps as compact JSON).
 pub(super) type Attrs = BTreeMap<String, String>;
 
+/// Attribute look-up by name, over the map above and over the borrowed
+/// lists the fast path (`fast`) keeps, so one set of rules reads both.
+pub(super) trait AttrMap {
+    fn attr(&self, k: &str) -> Option<&str>;
+    fn has(&self, k: &str) -> bool {
+        self.attr(k).is_some()
+    }
+}
+
+impl AttrMap for Attrs {
+    fn attr(&self, k: &str) -> Option<&str> {
+        self.get(k).map(String::as_str)
+    }
+}
+
 /// Adds an attribute list or a plain object to `out` (later keys win).
 pub(super) fn add_attributes(v: Option<&Value>, out: &mut Attrs) {
     match v {
@@ -83,6 +98,11 @@ pub(super) fn nanos_to_micros(v: Option<&Value>) -> Option<i64> {
         Value::Number(n) => u128::from(n.as_u64()?),
         _ => return None,
     };
+    micros_of_nanos(n)
+}
+
+/// Nanoseconds → µs; zero (unset in OTLP) and overflow are no time.
+pub(super) fn micros_of_nanos(n: u128) -> Option<i64> {
     (n > 0).then(|| i64::try_from(n / 1000).ok()).flatten()
 }
 

@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use super::super::command::{command_from_argv, command_from_str, render_mcp};
 use super::super::{Approval, Outcome};
-use super::attrs::Attrs;
+use super::attrs::AttrMap;
 
 /// The agent an event name belongs to, and the name without its prefix.
 pub(super) fn agent_of(name: &str) -> Option<(&'static str, &str)> {
@@ -47,7 +47,7 @@ pub(super) fn agent_of(name: &str) -> Option<(&'static str, &str)> {
 }
 
 /// The session id attribute each agent writes.
-pub(super) fn session_of<'a>(agent: &str, a: &'a Attrs) -> Option<&'a str> {
+pub(super) fn session_of<'a, A: AttrMap + ?Sized>(agent: &str, a: &'a A) -> Option<&'a str> {
     let keys: &[&str] = match agent {
         "codex" => &["conversation.id", "session.id"],
         "claude-code" | "gemini-cli" => &["session.id", "conversation.id"],
@@ -55,17 +55,19 @@ pub(super) fn session_of<'a>(agent: &str, a: &'a Attrs) -> Option<&'a str> {
         _ => &["gen_ai.conversation.id", "session.id", "conversation.id"],
     };
     keys.iter()
-        .find_map(|k| a.get(*k))
-        .map(String::as_str)
+        .find_map(|k| a.attr(k))
         .filter(|s| !s.is_empty())
 }
 
 /// A tool call's command from the event: `(command, command_raw)`.
-pub(super) fn command_of(agent: &str, a: &Attrs) -> (Option<String>, Option<String>) {
+pub(super) fn command_of<A: AttrMap + ?Sized>(
+    agent: &str,
+    a: &A,
+) -> (Option<String>, Option<String>) {
     let json = match agent {
-        "claude-code" => a.get("tool_parameters"),
-        "codex" => a.get("arguments"),
-        _ => a.get("function_args"),
+        "claude-code" => a.attr("tool_parameters"),
+        "codex" => a.attr("arguments"),
+        _ => a.attr("function_args"),
     };
     match json {
         Some(json) => command_in_json(json),
@@ -110,8 +112,8 @@ pub(super) fn command_in_json(json: &str) -> (Option<String>, Option<String>) {
 }
 
 /// `success` as the outcome of a call that ran.
-pub(super) fn outcome_of(a: &Attrs) -> Outcome {
-    match a.get("success").map(String::as_str) {
+pub(super) fn outcome_of<A: AttrMap + ?Sized>(a: &A) -> Outcome {
+    match a.attr("success") {
         Some("true") => Outcome::Ok,
         Some("false") => Outcome::Error,
         _ => Outcome::Unknown,
@@ -120,8 +122,12 @@ pub(super) fn outcome_of(a: &Attrs) -> Outcome {
 
 /// The approval a decision records, with the rule (for `Auto`) or the
 /// record that decided, in words; `None` when the event records none.
-pub(super) fn approval_of(agent: &str, name: &str, a: &Attrs) -> Option<(Approval, String)> {
-    let get = |k: &str| a.get(k).map(String::as_str);
+pub(super) fn approval_of<A: AttrMap + ?Sized>(
+    agent: &str,
+    name: &str,
+    a: &A,
+) -> Option<(Approval, String)> {
+    let get = |k: &str| a.attr(k);
     let (decision, source) = match (agent, name) {
         ("claude-code", "tool_result") => (get("decision_type")?, get("decision_source")),
         ("claude-code", "tool_decision") | ("codex", "tool_decision") => {
@@ -168,8 +174,8 @@ pub(super) fn refusal(decision: &str, source: Option<&str>) -> Option<Outcome> {
 
 /// The agent a GenAI span comes from, by its service: GitHub Copilot's CLI
 /// runtime and VS Code extension, or the service name of any other agent.
-pub(super) fn genai_agent(a: &Attrs) -> &'static str {
-    let service = a.get("service.name").map_or("", String::as_str);
+pub(super) fn genai_agent<A: AttrMap + ?Sized>(a: &A) -> &'static str {
+    let service = a.attr("service.name").unwrap_or("");
     let lower = service.to_ascii_lowercase();
     if lower == "copilot-chat" {
         "copilot-vscode"
@@ -199,15 +205,15 @@ pub(super) fn span_kind(op: Option<&str>, name: &str) -> &'static str {
 
 /// The command of an `execute_tool` span: Copilot's structured shell
 /// command, or the `command` in the captured arguments.
-pub(super) fn span_command(a: &Attrs) -> (Option<String>, Option<String>) {
+pub(super) fn span_command<A: AttrMap + ?Sized>(a: &A) -> (Option<String>, Option<String>) {
     if let Some(c) = a
-        .get("github.copilot.tool.parameters.command")
+        .attr("github.copilot.tool.parameters.command")
         .filter(|c| !c.trim().is_empty())
     {
         let (c, raw) = command_from_str(c);
         return (Some(c), raw);
     }
-    match a.get("gen_ai.tool.call.arguments") {
+    match a.attr("gen_ai.tool.call.arguments") {
         Some(args) => command_in_json(args),
         None => (None, None),
     }
@@ -215,7 +221,7 @@ pub(super) fn span_command(a: &Attrs) -> (Option<String>, Option<String>) {
 
 /// OTLP span status: 1 OK, 2 ERROR (numbers or the enum names), else
 /// unknown; `error.type` also marks a failure.
-pub(super) fn span_outcome(span: &Value, a: &Attrs) -> Outcome {
+pub(super) fn span_outcome<A: AttrMap + ?Sized>(span: &Value, a: &A) -> Outcome {
     let code = span.pointer("/status/code");
     let text = code.and_then(|c| match c {
         Value::Number(n) => n.as_u64().map(|n| n.to_string()),
@@ -226,7 +232,7 @@ pub(super) fn span_outcome(span: &Value, a: &Attrs) -> Outcome {
     let code = text.map(|t| t.to_ascii_lowercase());
     match code.as_deref() {
         Some("2" | "status_code_error" | "error") => Outcome::Error,
-        _ if a.contains_key("error.type") => Outcome::Error,
+        _ if a.has("error.type") => Outcome::Error,
         Some("1" | "status_code_ok" | "ok") => Outcome::Ok,
         _ => Outcome::Unknown,
     }

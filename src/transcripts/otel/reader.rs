@@ -12,12 +12,31 @@ use serde_json::Value;
 use super::super::text::{bounded, excerpt};
 use super::super::util::{Collector, Distinct, Span, new_call, operator_for, stable_id};
 use super::super::{AgentSession, Approval, Outcome, ParsedTranscript, Role, TranscriptOptions};
-use super::attrs::{Attrs, add_attributes, nanos_to_micros};
+use super::attrs::{AttrMap, Attrs, add_attributes, nanos_to_micros};
 use super::events::{
     agent_of, approval_of, command_of, genai_agent, outcome_of, refusal, session_of, span_command,
     span_kind, span_outcome,
 };
 use super::search;
+
+/// What `record` reads of a log record besides its attributes.
+pub(super) struct RecFields<'v> {
+    /// `body.stringValue`.
+    pub(super) body: Option<&'v str>,
+    /// `timeUnixNano` and `observedTimeUnixNano`, in µs.
+    pub(super) time: Option<i64>,
+    pub(super) observed: Option<i64>,
+}
+
+impl<'v> RecFields<'v> {
+    fn of(rec: &'v Value) -> Self {
+        RecFields {
+            body: rec.pointer("/body/stringValue").and_then(Value::as_str),
+            time: nanos_to_micros(rec.get("timeUnixNano")),
+            observed: nanos_to_micros(rec.get("observedTimeUnixNano")),
+        }
+    }
+}
 
 #[derive(Default)]
 struct SessionAcc {
@@ -83,12 +102,25 @@ impl<'o> Reader<'o> {
                     records += 1;
                     let mut a = resource.clone();
                     add_attributes(rec.get("attributes"), &mut a);
-                    self.record(no, rec, &a);
+                    self.record(no, &RecFields::of(rec), &a, &|| json_text(rec));
                 }
             }
         }
         if records == 0 {
             self.c.skipped("(request without log records)");
+        }
+    }
+
+    /// A logs request the fast path decoded (`fast`): what `request`
+    /// does with the same line.
+    pub(super) fn logs_line(&mut self, no: u64, line: &super::fast::Line<'_>) {
+        if line.records.is_empty() {
+            self.c.skipped("(request without log records)");
+        }
+        for (fields, a) in line.records() {
+            // `fast::decode` leaves lines with a record to quarantine to
+            // the general path, which keeps the record's JSON.
+            self.record(no, &fields, &a, &|| String::new());
         }
     }
 
@@ -103,7 +135,7 @@ impl<'o> Reader<'o> {
             if is_span {
                 self.span(no, &rec, &a);
             } else {
-                self.record(no, &rec, &a);
+                self.record(no, &RecFields::of(&rec), &a, &|| json_text(&rec));
             }
         }
     }
@@ -184,16 +216,15 @@ impl<'o> Reader<'o> {
         self.c.used();
     }
 
-    fn record(&mut self, no: u64, rec: &Value, a: &Attrs) {
-        let body = rec.pointer("/body/stringValue").and_then(Value::as_str);
-        let event_name = a.get("event.name").map(String::as_str);
-        // Claude Code puts the bare name in `event.name` and the prefixed
-        // one in the body; Codex and Gemini CLI prefix `event.name`.
-        let name = [event_name, body]
-            .into_iter()
-            .flatten()
-            .find(|n| agent_of(n).is_some());
-        let Some((agent, short)) = name.and_then(agent_of) else {
+    /// One log record; `rec_json` renders it for a quarantine reason.
+    pub(super) fn record<A: AttrMap>(
+        &mut self,
+        no: u64,
+        rec: &RecFields<'_>,
+        a: &A,
+        rec_json: &dyn Fn() -> String,
+    ) {
+        let Some((agent, short)) = event_of(rec, a) else {
             self.c.skipped("(other log record)");
             return;
         };
@@ -202,15 +233,13 @@ impl<'o> Reader<'o> {
                 Some(no),
                 None,
                 format!("{agent} telemetry event without a session id"),
-                bounded(&serde_json::to_string(rec).unwrap_or_default(), 4096).as_bytes(),
+                bounded(&rec_json(), 4096).as_bytes(),
             );
             return;
         };
-        let time = match a.get("event.timestamp") {
+        let time = match a.attr("event.timestamp") {
             Some(t) => self.c.time(Some(t)),
-            None => nanos_to_micros(rec.get("timeUnixNano"))
-                .or_else(|| nanos_to_micros(rec.get("observedTimeUnixNano")))
-                .or_else(|| self.c.time(None)),
+            None => rec.time.or(rec.observed).or_else(|| self.c.time(None)),
         };
         let s = self.session(session, agent, a);
         self.sessions[s].span.add(time);
@@ -221,12 +250,9 @@ impl<'o> Reader<'o> {
             }
             "tool_decision" => self.decision(s, no, time, agent, a),
             "user_prompt" => {
-                let text = a
-                    .get("prompt")
-                    .cloned()
-                    .unwrap_or_else(|| "[prompt not exported]".to_owned());
+                let text = a.attr("prompt").unwrap_or("[prompt not exported]");
                 let sid = self.sessions[s].id.clone();
-                self.c.message(&sid, time, Role::User, &text, no)
+                self.c.message(&sid, time, Role::User, text, no)
             }
             _ => false,
         };
@@ -241,7 +267,7 @@ impl<'o> Reader<'o> {
         }
     }
 
-    fn session(&mut self, id: &str, agent: &'static str, a: &Attrs) -> usize {
+    fn session<A: AttrMap>(&mut self, id: &str, agent: &'static str, a: &A) -> usize {
         let i = match self.session_idx.get(id) {
             Some(&i) => i,
             None => {
@@ -257,44 +283,51 @@ impl<'o> Reader<'o> {
         };
         let acc = &mut self.sessions[i];
         for k in ["app.version", "service.version"] {
-            if let Some(v) = a.get(k) {
+            if let Some(v) = a.attr(k) {
                 acc.versions.push(v);
                 break;
             }
         }
-        if let Some(m) = a.get("model") {
+        if let Some(m) = a.attr("model") {
             acc.models.push(m);
         }
         // The person: an e-mail when the agent exports it, else an account
         // or user id (which `--operator-map` can name).
         if let Some(e) = ["user.email", "enduser.id", "user.id", "user.account_uuid"]
             .iter()
-            .find_map(|k| a.get(*k))
+            .find_map(|k| a.attr(k))
         {
             acc.emails.push(e);
         }
         i
     }
 
-    fn call(&mut self, s: usize, no: u64, agent: &str, a: &Attrs, time: Option<i64>) -> usize {
+    fn call<A: AttrMap>(
+        &mut self,
+        s: usize,
+        no: u64,
+        agent: &str,
+        a: &A,
+        time: Option<i64>,
+    ) -> usize {
         let tool = a
-            .get("tool_name")
-            .or_else(|| a.get("function_name"))
-            .or_else(|| a.get("gen_ai.tool.name"))
-            .map_or("unknown", String::as_str);
+            .attr("tool_name")
+            .or_else(|| a.attr("function_name"))
+            .or_else(|| a.attr("gen_ai.tool.name"))
+            .unwrap_or("unknown");
         let sid = self.sessions[s].id.clone();
         let id = match ["tool_use_id", "call_id", "gen_ai.tool.call.id"]
             .iter()
-            .find_map(|k| a.get(*k))
+            .find_map(|k| a.attr(k))
         {
-            Some(id) => id.clone(),
+            Some(id) => id.to_owned(),
             None => {
                 let when = time.map(|t| t.to_string()).unwrap_or_default();
-                let seq = a.get("event.sequence").map_or("", String::as_str);
+                let seq = a.attr("event.sequence").unwrap_or("");
                 let prompt = a
-                    .get("prompt.id")
-                    .or_else(|| a.get("prompt_id"))
-                    .map_or("", String::as_str);
+                    .attr("prompt.id")
+                    .or_else(|| a.attr("prompt_id"))
+                    .unwrap_or("");
                 format!(
                     "otel-{}",
                     stable_id(&[&sid, agent, prompt, seq, &when, tool])
@@ -314,20 +347,20 @@ impl<'o> Reader<'o> {
         i
     }
 
-    fn result(
+    fn result<A: AttrMap>(
         &mut self,
         s: usize,
         no: u64,
         time: Option<i64>,
         agent: &str,
         short: &str,
-        a: &Attrs,
+        a: &A,
     ) {
         let i = self.call(s, no, agent, a, time);
         let approval = approval_of(agent, short, a);
         let call = &mut self.c.out.tool_calls[i];
         let duration = a
-            .get("duration_ms")
+            .attr("duration_ms")
             .and_then(|d| d.parse::<f64>().ok())
             .filter(|d| d.is_finite() && *d >= 0.0 && *d < 1e12);
         call.ended_at = time;
@@ -344,8 +377,8 @@ impl<'o> Reader<'o> {
         if call.outcome == Outcome::Unknown {
             call.outcome = outcome_of(a);
         }
-        let out = a.get("error").or_else(|| a.get("output"));
-        call.output_excerpt = out.and_then(|o| excerpt(o));
+        let out = a.attr("error").or_else(|| a.attr("output"));
+        call.output_excerpt = out.and_then(excerpt);
         if let Some((ap, why)) = approval
             && !self.decided[i]
         {
@@ -359,16 +392,23 @@ impl<'o> Reader<'o> {
 
     /// `tool_decision`: Codex's names its call; Claude Code's does not,
     /// so only a refusal (a call that never ran) makes a row of its own.
-    fn decision(&mut self, s: usize, no: u64, time: Option<i64>, agent: &str, a: &Attrs) -> bool {
-        let Some((ap, why)) = approval_of(agent, "tool_decision", a) else {
-            return false;
-        };
-        let decision = a.get("decision").map_or("", String::as_str);
-        let refused = refusal(decision, a.get("source").map(String::as_str));
-        let has_id = a.contains_key("call_id") || a.contains_key("tool_use_id");
+    fn decision<A: AttrMap>(
+        &mut self,
+        s: usize,
+        no: u64,
+        time: Option<i64>,
+        agent: &str,
+        a: &A,
+    ) -> bool {
+        let decision = a.attr("decision").unwrap_or("");
+        let refused = refusal(decision, a.attr("source"));
+        let has_id = a.has("call_id") || a.has("tool_use_id");
         if !has_id && refused.is_none() {
             return false; // the tool_result carries the same decision
         }
+        let Some((ap, why)) = approval_of(agent, "tool_decision", a) else {
+            return false;
+        };
         let i = self.call(s, no, agent, a, time);
         self.decided[i] = true;
         let call = &mut self.c.out.tool_calls[i];
@@ -412,4 +452,22 @@ impl<'o> Reader<'o> {
         }
         self.c.finish()
     }
+}
+
+/// The agent event a log record is, `(agent, name without prefix)`.
+/// Claude Code puts the bare name in `event.name` and the prefixed one in
+/// the body; Codex and Gemini CLI prefix `event.name`.
+pub(super) fn event_of<'a, A: AttrMap>(
+    rec: &RecFields<'a>,
+    a: &'a A,
+) -> Option<(&'static str, &'a str)> {
+    let name = [a.attr("event.name"), rec.body]
+        .into_iter()
+        .flatten()
+        .find(|n| agent_of(n).is_some());
+    name.and_then(agent_of)
+}
+
+fn json_text(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }

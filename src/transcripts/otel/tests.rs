@@ -209,3 +209,65 @@ fn execute_tool_spans_are_calls_with_the_span_times_and_status() {
     assert_eq!(p.quarantined[0].line, Some(3));
     assert!(p.quarantined[0].reason.starts_with("telemetry line"));
 }
+
+/// The fast path (`fast`) and the general one read a line alike: every
+/// attribute type, escapes, nulls, a missing value, an attribute given
+/// twice, the record's over the resource's; a line with a record to
+/// quarantine, or with spans, is left to the general path.
+#[test]
+fn the_fast_path_reads_lines_as_the_general_path_does() {
+    let logs = r#"{"resourceLogs":[{"resource":{"attributes":[
+        {"key":"service.name","value":{"stringValue":"claude-code"}},
+        {"key":"host","value":{"stringValue":"from the resource"}}]},
+      "scopeLogs":[{"scope":{"name":"x"},"logRecords":[
+        {"timeUnixNano":1768557609123456789,"observedTimeUnixNano":"1768557609000000000",
+         "body":{"stringValue":"claude_code.tool_result"},"attributes":[
+          {"key":"event.name","value":{"stringValue":"tool_result"}},
+          {"key":"session.id","value":{"stringValue":"s-1"}},
+          {"key":"tool_name","value":{"stringValue":"Bash"}},
+          {"key":"success","value":{"boolValue":true}},
+          {"key":"duration_ms","value":{"intValue":840}},
+          {"key":"ratio","value":{"doubleValue":0.5}},
+          {"key":"tags","value":{"arrayValue":{"values":[{"stringValue":"a"},{"intValue":"2"}]}}},
+          {"key":"kv","value":{"kvlistValue":{"values":[{"key":"b","value":{"stringValue":"x"}}]}}},
+          {"key":"none","value":null},
+          {"key":"nothing"},
+          {"key":"model","value":{"stringValue":"first"}},
+          {"key":"model","value":{"stringValue":"second \"quoted\" \u00e9"}},
+          {"key":"host","value":{"stringValue":"from the record"}},
+          {"key":"tool_parameters","value":{"stringValue":"{\"full_command\":\"aws s3 ls s3://b --region eu-west-1\"}"}},
+          {"key":"decision_type","value":{"stringValue":"accept"}},
+          {"key":"decision_source","value":{"stringValue":"user_temporary"}},
+          {"key":"user.email","value":{"stringValue":"dev@example.com"}}]},
+        {"timeUnixNano":"0","observedTimeUnixNano":-5,"body":{"stringValue":"claude_code.user_prompt"},
+         "attributes":[{"key":"session.id","value":{"stringValue":"s-1"}},
+          {"key":"prompt","value":{"stringValue":"tab\there"}}]},
+        {"body":{"stringValue":"something else"}}]}]}]}"#
+        .replace('\n', "");
+    let orphan = r#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"claude_code.tool_result"},"attributes":[{"key":"tool_name","value":{"stringValue":"Bash"}}]}]}]}]}"#;
+    let spans = r#"{"resourceLogs":[],"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"chat","traceId":"t","spanId":"s"}]}]}]}"#;
+    let empty = r#"{"resourceLogs":[{"resource":null,"scopeLogs":null}]}"#;
+    assert!(super::fast::decode(logs.as_bytes()).is_some());
+    assert!(super::fast::decode(empty.as_bytes()).is_some());
+    assert!(super::fast::decode(orphan.as_bytes()).is_none());
+    assert!(super::fast::decode(spans.as_bytes()).is_none());
+    let text = [logs.as_str(), orphan, spans, empty, "not json"].join("\n");
+    let path = std::path::Path::new("/home/dev/otel/logs.jsonl");
+    let opts = super::super::TranscriptOptions::default();
+    let fast = super::parse(path, text.as_bytes(), &opts);
+    let mut r = super::Reader::new(path, &opts);
+    for (no, line) in super::super::util::lines(text.as_bytes()) {
+        super::read_line(&mut r, no, line);
+    }
+    let general = r.finish();
+    assert_eq!(format!("{fast:?}"), format!("{general:?}"));
+    assert_eq!(fast.tool_calls.len(), 1);
+    assert_eq!(fast.messages.len(), 1);
+    assert_eq!(fast.counts.quarantined, 2, "{:?}", fast.quarantined);
+    let s = &fast.sessions[0];
+    assert_eq!(s.model.as_deref(), Some("second \"quoted\" é"));
+    assert_eq!(
+        fast.tool_calls[0].command.as_deref(),
+        Some("aws s3 ls s3://b --region eu-west-1")
+    );
+}
