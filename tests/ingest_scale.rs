@@ -567,7 +567,8 @@ fn issue_24_incremental_attribution_recomputes_a_neighbouring_day_it_changes() {
 }
 
 /// Issue 24: what an incremental run cannot bound is recomputed whole: a
-/// person never seen before (names on any day may resolve to them). A run
+/// person never seen before whose local part a stored event names (it
+/// resolves to them now, on any day). A run
 /// that adds nothing an event depends on recomputes nothing.
 #[test]
 fn issue_24_incremental_attribution_falls_back_or_does_nothing_when_it_must() {
@@ -577,20 +578,37 @@ fn issue_24_incremental_attribution_falls_back_or_does_nothing_when_it_must() {
         src.path().join("b"),
         src.path().join("c"),
     );
-    fortnight(&a, &[]);
+    // `zed` is stored bare; `zed@example.com` arrives later, and `zed`
+    // now resolves to them on every day.
+    fortnight(
+        &a,
+        &[event(
+            "bare-name-1",
+            "2025-12-02T12:00:00Z",
+            "PutObject",
+            "arn:aws:iam::111122223333:user/zed",
+            "",
+        )],
+    );
     records_file(
         &b.join("new-person.json"),
         &[event(
             "new-person-1",
             "2025-12-05T12:00:00Z",
             "PutObject",
-            "arn:aws:iam::111122223333:user/zed-never-seen",
+            "arn:aws:iam::111122223333:user/zed@example.com",
             "",
         )],
     );
     let att = incremental_equals_full(&a, &b);
     assert!(att["incremental"].is_null(), "{att}");
     assert!(att["events"].as_u64().unwrap() > 2_800, "{att}");
+    assert!(
+        att["recomputed_all_because"]
+            .as_str()
+            .is_some_and(|w| w.contains("person never seen before")),
+        "{att}"
+    );
     // Only a broken file: its quarantined record reaches no event.
     std::fs::create_dir_all(&c).unwrap();
     std::fs::write(c.join("broken.json"), "{\"Records\":[{\"eventVersion\":").unwrap();

@@ -135,6 +135,10 @@ pub struct Outcome {
     pub matched_calls: usize,
     /// The people names resolve against: the events' own, plus `known`.
     pub people: BTreeSet<String>,
+    /// The bare names (no `@`) resolved against them, lower-cased: a new
+    /// person changes how one of these resolves only if their name's
+    /// local part is one.
+    pub names: BTreeSet<String>,
 }
 
 /// What kind of event this is before any join.
@@ -327,8 +331,24 @@ pub fn run(
         cascade_of,
         candidates,
         matched_calls: used.len(),
+        names: bare_names(&f, calls),
         people: f.people,
     }
+}
+
+/// Every bare name `resolve_person` may be asked about, lower-cased.
+fn bare_names(f: &Facts, calls: &[Call]) -> BTreeSet<String> {
+    let principals = f.principals.iter().flat_map(|p| {
+        let hit = p.identity_hit.as_ref().and_then(|(_, n)| n.as_deref());
+        [p.person.as_deref(), hit]
+    });
+    let operators = calls.iter().map(|c| c.operator.as_deref());
+    principals
+        .chain(operators)
+        .flatten()
+        .filter(|n| !n.contains('@'))
+        .map(str::to_lowercase)
+        .collect()
 }
 
 fn person_of(p: &PrincipalFacts, f: &Facts, s: &Settings) -> Option<String> {

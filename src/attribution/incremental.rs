@@ -22,7 +22,8 @@
 //!
 //! It gives up, and the caller recomputes everything, when the stored
 //! table is not current, was not kept by day, a settings change or a new
-//! person (names resolve against everyone) can change any day, the
+//! person whose local part a stored event names bare (it may now resolve
+//! to them) can change any day, the
 //! settings' windows reach further than `MARGIN`, rounds run out, or more
 //! than half of the store's days would be read. `tests/ingest_scale.rs`
 //! checks that a run's table equals the one a full recomputation gives.
@@ -282,9 +283,20 @@ pub(super) fn try_run(
         clock.lap("  attribution: incremental read");
         let a = super::attribute(&pending, loaded, settings, Some(&prev.people))?;
         clock.lap("  attribution: incremental compute");
-        if a.people.len() != prev.people.len() {
-            // Names anywhere may resolve to them.
-            return Ok(Err("a person never seen before"));
+        // A bare name resolves only to a person whose name has an `@` and
+        // that local part (`facts::resolve_person`): a new person changes
+        // a stored row only if a stored event names their local part.
+        let resolves_a_stored_name = |p: &String| {
+            p.split_once('@')
+                .is_some_and(|(local, _)| prev.names.contains(&local.to_lowercase()))
+        };
+        if a.people
+            .difference(&prev.people)
+            .any(resolves_a_stored_name)
+        {
+            return Ok(Err(
+                "a person never seen before whose name a stored event names",
+            ));
         }
         let mut differ = BTreeSet::new();
         for &d in read.iter().filter(|d| !recompute.contains(d)) {
@@ -350,6 +362,7 @@ pub(super) fn try_run(
         settings_source: source.to_string(),
         days,
         people: a.people.clone(),
+        names: prev.names.union(&a.names).cloned().collect(),
         by_day: true,
     });
     clock.lap("  attribution: incremental write");

@@ -222,8 +222,9 @@ pub(crate) struct Attributed {
     pub risk: risk::Risk,
     pub writes: Vec<bool>,
     pub actions: actions::Actions,
-    /// The people names were resolved against.
+    /// The people names were resolved against, and the bare names resolved.
     pub people: std::collections::BTreeSet<String>,
+    pub names: std::collections::BTreeSet<String>,
     /// What ties each day's events to other days (`links`).
     pub links: BTreeMap<i32, links::DayLinks>,
     /// Events that share their `eventID` with another (sorted indexes).
@@ -364,6 +365,7 @@ pub(crate) fn attribute(
         writes,
         actions,
         people: out.people,
+        names: out.names,
         links: day_links,
         shared: shared_ids.iter().map(|s| s.event).collect(),
         stats,
@@ -375,13 +377,14 @@ pub(crate) struct Computed {
     pub stats: Stats,
     pub links: BTreeMap<i32, links::DayLinks>,
     pub people: std::collections::BTreeSet<String>,
+    pub names: std::collections::BTreeSet<String>,
 }
 
 /// Attributes every event of `store`, handing the `attribution` table to
 /// `sink` a day at a time (days in order, store order within a day), in
-/// frames of at most `CHUNK_ROWS` rows, each with its day. A store of more
-/// than `windows::budget()` events is attributed a few days at a time
-/// (`windows`), in bounded memory.
+/// frames of at most `CHUNK_ROWS` rows, each with its day. With a window
+/// budget set (`windows::budget()`), a store of more events is attributed
+/// a few days at a time (`windows`).
 pub(crate) fn compute_all(
     store: &Store,
     settings: &Settings,
@@ -406,6 +409,7 @@ pub(crate) fn compute_all(
         stats,
         links: a.links,
         people: a.people,
+        names: a.names,
     })
 }
 
@@ -666,6 +670,7 @@ pub fn rebuild_all(
         settings_source: source.to_string(),
         days,
         people: a.people,
+        names: a.names,
         by_day: true,
     });
     Ok(a.stats)

@@ -66,6 +66,10 @@ pub struct DerivedState {
     /// recomputes everything.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub people: BTreeSet<String>,
+    /// The bare names resolved against `people`, lower-cased: a new person
+    /// whose local part is none of them changes no stored row.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub names: BTreeSet<String>,
     /// True when `days` and the per-day link summaries are maintained.
     #[serde(default)]
     pub by_day: bool,
