@@ -168,6 +168,29 @@ pub(crate) fn lines(bytes: &[u8]) -> Lines<'_> {
     }
 }
 
+/// Bytes of lines handed out at once by `line_batches`.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// `lines`, a batch of about 4 MiB at a time: a reader parses a batch on
+/// all cores, then reads it in order, so its rows and counts are those of a
+/// line-by-line read.
+pub(crate) fn line_batches(bytes: &[u8]) -> impl Iterator<Item = Vec<(u64, &[u8])>> {
+    let mut it = lines(bytes).peekable();
+    std::iter::from_fn(move || {
+        it.peek()?;
+        let mut batch = Vec::new();
+        let mut size = 0;
+        for (no, line) in it.by_ref() {
+            size += line.len();
+            batch.push((no, line));
+            if size >= BATCH_BYTES {
+                break;
+            }
+        }
+        Some(batch)
+    })
+}
+
 impl<'a> Iterator for Lines<'a> {
     type Item = (u64, &'a [u8]);
 

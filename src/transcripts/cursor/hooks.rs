@@ -34,7 +34,7 @@ use super::super::command::command_from_str;
 use super::super::json_doc::{ArrayPart, walk_array};
 use super::super::text::{bounded, excerpt, first_byte};
 use super::super::util::{
-    Collector, Distinct, Span, json_line_reason, lines, new_call, operator_for, stable_id,
+    Collector, Distinct, Span, json_line_reason, line_batches, new_call, operator_for, stable_id,
 };
 use super::super::{AgentSession, Approval, Outcome, ParsedTranscript, Role, ToolCall};
 use super::super::{TranscriptOptions, time::millis_to_micros};
@@ -116,19 +116,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
     if first_byte(body) == Some(b'[') {
         read_array(&mut r, bytes);
     } else {
-        // Lines are parsed on all cores, a batch at a time, and read in
-        // order: the rows and counts are those of a line-by-line read.
-        let mut it = lines(bytes).peekable();
-        while it.peek().is_some() {
-            let mut batch = Vec::new();
-            let mut size = 0;
-            for (no, line) in it.by_ref() {
-                size += line.len();
-                batch.push((no, line));
-                if size >= BATCH_BYTES {
-                    break;
-                }
-            }
+        for batch in line_batches(bytes) {
             let parsed: Vec<serde_json::Result<Value>> = batch
                 .par_iter()
                 .with_min_len(64)
@@ -141,9 +129,6 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
     }
     r.finish()
 }
-
-/// Bytes of lines parsed in parallel before they are read in order.
-const BATCH_BYTES: usize = 4 << 20;
 
 /// A JSON array of payloads; a cut or broken tail is one quarantined record.
 fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {

@@ -34,7 +34,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::text::first_byte;
-use super::util::{json_line_reason, lines};
+use super::util::{json_line_reason, line_batches, lines};
 use super::{ParsedTranscript, TranscriptOptions};
 use reader::Reader;
 
@@ -67,19 +67,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
     let first_line = lines(bytes).next().map(|(_, l)| l).unwrap_or_default();
     let one_per_line = serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_ok();
     if one_per_line {
-        // Lines are decoded on all cores, a batch at a time, and read in
-        // order: the rows and counts are those of a line-by-line read.
-        let mut it = lines(bytes).peekable();
-        while it.peek().is_some() {
-            let mut batch = Vec::new();
-            let mut size = 0;
-            for (no, line) in it.by_ref() {
-                size += line.len();
-                batch.push((no, line));
-                if size >= BATCH_BYTES {
-                    break;
-                }
-            }
+        for batch in line_batches(bytes) {
             let decoded: Vec<Option<fast::Line<'_>>> = batch
                 .par_iter()
                 .with_max_len(1)
@@ -97,9 +85,6 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
     }
     r.finish()
 }
-
-/// Bytes of lines decoded in parallel before they are read in order.
-const BATCH_BYTES: usize = 4 << 20;
 
 /// A line the fast path does not decode: any object, read as a `Value`.
 fn read_line(r: &mut Reader<'_>, no: u64, line: &[u8]) {
