@@ -192,22 +192,12 @@ mod tests {
     fn rows_only_in_the_wal_are_read_and_the_files_are_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("x.db");
-        let conn = Connection::open(&db).unwrap();
-        conn.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(v TEXT);")
-            .unwrap();
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-            .unwrap();
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
-        )
-        .unwrap();
-        conn.execute_batch("INSERT INTO t VALUES ('only in the wal');")
-            .unwrap();
-        drop(conn);
+        trailblame_synth::agent_db::build_database_from_sql(
+            "PRAGMA journal_mode=WAL; CREATE TABLE t(v TEXT);\n-- @wal\nINSERT INTO t VALUES ('only in the wal');",
+            &db,
+        );
         let mut shm = db.as_os_str().to_owned();
         shm.push("-shm");
-        let _ = std::fs::remove_file(&shm);
         let wal = wal_beside(&db).expect("a -wal file");
         let before = (std::fs::read(&db).unwrap(), std::fs::read(&wal).unwrap());
         assert!(!before.1.is_empty());

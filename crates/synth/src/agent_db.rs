@@ -9,7 +9,12 @@ use std::path::Path;
 pub fn build_database(script: &Path, db: &Path) {
     let sql =
         std::fs::read_to_string(script).unwrap_or_else(|e| panic!("{}: {e}", script.display()));
-    let (base, wal) = sql.split_once("\n-- @wal\n").unwrap_or((&sql, ""));
+    build_database_from_sql(&sql, db);
+}
+
+/// `build_database` of the script text `sql`.
+pub fn build_database_from_sql(sql: &str, db: &Path) {
+    let (base, wal) = sql.split_once("\n-- @wal\n").unwrap_or((sql, ""));
     std::fs::create_dir_all(db.parent().expect("a database path has a folder")).unwrap();
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.execute_batch(base).unwrap();

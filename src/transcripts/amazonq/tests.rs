@@ -229,31 +229,29 @@ fn issue_19_a_conversation_only_in_the_wal_is_read() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(rows.len(), 2);
+    let insert = |r: &(String, String, String, i64, i64)| {
+        let q = |v: &str| format!("'{}'", v.replace('\'', "''"));
+        format!(
+            "INSERT INTO conversations_v2 VALUES ({}, {}, {}, {}, {});",
+            q(&r.0),
+            q(&r.1),
+            q(&r.2),
+            r.3,
+            r.4
+        )
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("data.sqlite3");
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute_batch(
+    // The first conversation checkpointed into the file, the second only in
+    // the WAL.
+    let sql = format!(
         "PRAGMA journal_mode = WAL;
-         CREATE TABLE conversations_v2 (key TEXT NOT NULL, conversation_id TEXT NOT NULL, value TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (key, conversation_id));",
-    )
-    .unwrap();
-    let insert = |r: &(String, String, String, i64, i64)| {
-        conn.execute(
-            "INSERT INTO conversations_v2 VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![r.0, r.1, r.2, r.3, r.4],
-        )
-        .unwrap();
-    };
-    insert(&rows[0]);
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-        .unwrap();
-    conn.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-        true,
-    )
-    .unwrap();
-    insert(&rows[1]);
-    drop(conn);
+         CREATE TABLE conversations_v2 (key TEXT NOT NULL, conversation_id TEXT NOT NULL, value TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (key, conversation_id));
+         {}\n-- @wal\n{}",
+        insert(&rows[0]),
+        insert(&rows[1])
+    );
+    trailblame_synth::agent_db::build_database_from_sql(&sql, &db);
     let wal = dir.path().join("data.sqlite3-wal");
     assert!(std::fs::metadata(&wal).unwrap().len() > 0);
     let ids = |p: &crate::transcripts::ParsedTranscript| {
