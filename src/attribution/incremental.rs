@@ -145,16 +145,17 @@ pub(super) fn try_run(
     }
     let mut clock = crate::progress::Clock::new();
     // The days with new rows.
-    let mut start: BTreeSet<i32> = BTreeSet::new();
     let new_events = writer.staged_parts(table::EVENTS);
+    let mut new_days: BTreeSet<i32> = BTreeSet::new();
     for p in &new_events {
         match links::day_of_path(&p.to_string_lossy()) {
             Some(d) => {
-                start.insert(d);
+                new_days.insert(d);
             }
             None => return Ok(Err("an events part is not under an event_date folder")),
         }
     }
+    let mut start = new_days.clone();
     start.extend(transcript_days(writer)?);
     // What the store holds, by day.
     let pending = writer.pending();
@@ -198,10 +199,6 @@ pub(super) fn try_run(
         stored_links.insert(d, rel.clone());
     }
     // Every day that held events before this run has its rows and links.
-    let new_days: BTreeSet<i32> = new_events
-        .iter()
-        .filter_map(|p| links::day_of_path(&p.to_string_lossy()))
-        .collect();
     let consistent = event_parts.keys().all(|d| {
         new_days.contains(d) || (stored_rows.contains_key(d) && stored_links.contains_key(d))
     });
@@ -300,10 +297,10 @@ pub(super) fn try_run(
         }
         let mut differ = BTreeSet::new();
         for &d in read.iter().filter(|d| !recompute.contains(d)) {
+            let before = !read.contains(&(d - 1)) && event_parts.contains_key(&(d - 1));
+            let after = !read.contains(&(d + 1)) && event_parts.contains_key(&(d + 1));
+            let day_start = i64::from(d) * 86_400_000_000;
             let near_unread = |t: i64| {
-                let before = !read.contains(&(d - 1)) && event_parts.contains_key(&(d - 1));
-                let after = !read.contains(&(d + 1)) && event_parts.contains_key(&(d + 1));
-                let day_start = i64::from(d) * 86_400_000_000;
                 (before && t < day_start + MARGIN_US)
                     || (after && t >= day_start + 86_400_000_000 - MARGIN_US)
             };
