@@ -151,34 +151,46 @@ pub struct Explained {
 }
 
 /// Reads the store's tool calls (AWS-touching ones, with their sessions),
-/// each with any break in its transcript's record order.
-pub fn load_calls(store: &Store) -> Result<Vec<Call>> {
-    // The calls and the records' order are read side by side.
-    let (calls, breaks) = rayon::join(
-        || {
-            input::calls(
-                store.scan(table::TOOL_CALLS)?,
-                store.scan(table::AGENT_SESSIONS)?,
-            )
-        },
-        || input::chain_breaks(store.scan(table::TOOL_CALLS)?, store.scan(table::MESSAGES)?),
-    );
-    let mut calls = calls?;
-    if !calls.is_empty() {
-        let breaks = breaks?;
+/// each with any break in its transcript's record order: those that may
+/// match an event in `reach`.
+pub fn load_calls(store: &Store, reach: input::Reach) -> Result<input::LoadedCalls> {
+    let mut loaded = input::calls(
+        store.scan(table::TOOL_CALLS)?,
+        store.scan(table::AGENT_SESSIONS)?,
+        reach,
+    )?;
+    if !loaded.calls.is_empty() {
+        let breaks =
+            input::chain_breaks(store.scan(table::TOOL_CALLS)?, store.scan(table::MESSAGES)?)?;
         if !breaks.is_empty() {
-            for c in &mut calls {
+            for c in &mut loaded.calls {
                 c.chain = breaks
                     .get(&(c.session_id.clone(), c.call_id.clone()))
                     .cloned();
             }
         }
     }
-    Ok(calls)
+    Ok(loaded)
 }
 
-/// The store's tool calls and sessions, and the engine's labels for
-/// `events` (`trace`: the event `explain` follows).
+/// The calls that may match one of `events` under `settings`' join
+/// windows; `None` when there are no events.
+fn reach_of(events: &input::Events, settings: &Settings) -> Option<input::Reach> {
+    let first = events.time.iter().copied().min()?;
+    let last = events.time.iter().copied().max()?;
+    let us = |secs: u32| i64::from(secs) * 1_000_000;
+    Some(input::Reach {
+        first,
+        last,
+        skew_before_us: us(settings.join.skew_before_secs),
+        skew_after_us: us(settings.join.skew_after_secs),
+        max_call_us: us(settings.join.max_call_secs),
+    })
+}
+
+/// The store's tool calls that may match `events`, their sessions, and
+/// the engine's labels for `events` (`trace`: the event `explain`
+/// follows).
 fn run_engine(
     store: &Store,
     events: &input::Events,
@@ -186,19 +198,21 @@ fn run_engine(
     markers: &markers::Markers,
     trace: Option<usize>,
     known_people: Option<&std::collections::BTreeSet<String>>,
-) -> Result<(Vec<Call>, engine::Outcome)> {
-    let calls = load_calls(store)?;
+) -> Result<(input::LoadedCalls, engine::Outcome)> {
+    // Without events there is nothing to match: the calls are only counted.
+    let reach = reach_of(events, settings).unwrap_or(input::Reach::NONE);
+    let loaded = load_calls(store, reach)?;
     let sessions = input::session_spans(store.scan(table::AGENT_SESSIONS)?)?;
     let out = engine::run(
         events,
-        &calls,
+        &loaded.calls,
         &sessions,
         settings,
         markers,
         trace,
         known_people,
     );
-    Ok((calls, out))
+    Ok((loaded, out))
 }
 
 /// Rows per frame handed to the sink (and per stored part).
@@ -238,7 +252,9 @@ pub(crate) struct Attributed {
 pub(crate) struct Tally {
     stats: Stats,
     actions: polars::prelude::PlHashSet<u128>,
-    calls: polars::prelude::PlHashSet<u32>,
+    /// Matched calls by (session, call): passes read different calls, so
+    /// their indexes differ.
+    calls: polars::prelude::PlHashSet<u128>,
 }
 
 impl Tally {
@@ -263,14 +279,19 @@ impl Attributed {
 
     /// Adds the rows of the days `wanted` accepts to `t`.
     pub fn tally(&self, wanted: impl Fn(i32) -> bool, t: &mut Tally) {
-        t.stats.tool_calls = self.calls.len();
+        t.stats.tool_calls = self.stats.tool_calls;
         for i in (0..self.keys.len()).filter(|&i| wanted(self.days[i])) {
             let l = self.labels.get(i);
             t.stats.events += 1;
             *t.stats.by_kind.entry(l.kind.as_str()).or_default() += 1;
             t.stats.events_from_transcripts += usize::from(l.call.is_some());
             if let Some(c) = l.call {
-                t.calls.insert(c);
+                let c = &self.calls[c as usize];
+                let mut h = xxhash_rust::xxh3::Xxh3::new();
+                h.update(c.session_id.as_bytes());
+                h.update(&[0]);
+                h.update(c.call_id.as_bytes());
+                t.calls.insert(h.digest128());
             }
             t.actions.insert(self.keys[self.actions.first[i] as usize]);
             t.stats.event_id_conflicts +=
@@ -330,7 +351,11 @@ pub(crate) fn attribute(
     let days: Vec<i32> = events.time.iter().map(|&t| links::day_of(t)).collect();
     let day_links = links::of_events(&events, &id_hashes, &days);
     drop(id_hashes);
-    let (calls, mut out) = run_engine(store, &events, settings, markers, None, known_people)?;
+    let (loaded, mut out) = run_engine(store, &events, settings, markers, None, known_people)?;
+    let input::LoadedCalls {
+        calls,
+        total: tool_calls,
+    } = loaded;
     checks::doubt_shared_ids(&mut out.labels, &shared_ids);
     clock.lap("  attribution: engine");
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
@@ -343,7 +368,7 @@ pub(crate) fn attribute(
     drop(events);
     let mut stats = Stats {
         events: out.labels.of.len(),
-        tool_calls: calls.len(),
+        tool_calls,
         tool_calls_matched: out.matched_calls,
         actions: actions.count,
         event_id_conflicts: shared_ids.len(),
@@ -467,7 +492,8 @@ pub fn explain(store: &Store, settings: &Settings, wanted: &str) -> Result<Optio
         })
         .collect();
     drop((keys, id_hashes));
-    let (calls, mut out) = run_engine(store, &events, settings, markers, Some(idx), None)?;
+    let (loaded, mut out) = run_engine(store, &events, settings, markers, Some(idx), None)?;
+    let calls = loaded.calls;
     if !same_id.is_empty() {
         let records = u32::try_from(same_id.len() + 1).unwrap_or(u32::MAX);
         let shared = [input::SharedId {

@@ -17,7 +17,7 @@ mod provenance;
 mod shared_ids;
 
 pub use crate::str_col::StrCol;
-pub use calls::{Call, calls, user_message_times};
+pub use calls::{Call, Loaded as LoadedCalls, Reach, calls, user_message_times};
 pub use events::{DestructiveHit, Events, Row, STACK_OPS, STS, issued_key};
 pub use load::{StoredEvents, event_selection, load_events};
 pub use provenance::{SessionSpan, chain_breaks, session_spans};
