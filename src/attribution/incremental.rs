@@ -401,28 +401,37 @@ fn agrees(
             kept.push(i as u32);
         }
     }
-    kept.sort_unstable_by_key(|&i| a.keys[i as usize]);
     let paths: Vec<PathBuf> = parts.iter().map(|p| writer.root().join(p)).collect();
     let stored = crate::store::scan_files(&paths)?.collect()?;
     if stored.height() != all {
         return Ok(false);
     }
-    let wanted: polars::prelude::PlHashSet<u128> =
-        kept.iter().map(|&i| a.keys[i as usize]).collect();
-    let stored_keys = stored.column(cols::EVENT_KEY)?.str()?;
-    let mask: BooleanChunked = stored_keys
+    // The recomputed rows are laid out in the stored rows' order, so that
+    // neither side is sorted.
+    let wanted: polars::prelude::PlHashMap<u128, u32> =
+        kept.iter().map(|&i| (a.keys[i as usize], i)).collect();
+    let mut order: Vec<u32> = Vec::with_capacity(kept.len());
+    let mask: BooleanChunked = stored
+        .column(cols::EVENT_KEY)?
+        .str()?
         .iter()
         .map(|k| {
-            k.and_then(crate::schema::event_key::parse)
-                .is_some_and(|k| wanted.contains(&k))
+            match k
+                .and_then(crate::schema::event_key::parse)
+                .and_then(|k| wanted.get(&k))
+            {
+                Some(&i) => {
+                    order.push(i);
+                    true
+                }
+                None => false,
+            }
         })
         .collect();
-    let stored = stored
-        .filter(&mask)?
-        .sort([cols::EVENT_KEY], SortMultipleOptions::default())?;
-    if stored.height() != kept.len() {
+    if order.len() != kept.len() {
         return Ok(false);
     }
-    let recomputed = super::frame(a, &kept)?;
+    let stored = stored.filter(&mask)?;
+    let recomputed = super::frame(a, &order)?;
     Ok(recomputed.equals_missing(&stored))
 }
