@@ -37,7 +37,6 @@ use read_phase::{
     CHUNK_BYTES, CHUNK_FILES, ChunkOutcome, WINDOW_BYTES, WINDOW_FILES, group, read_chunk,
 };
 use reader::ReadContext;
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 #[derive(Clone)]
@@ -103,18 +102,15 @@ pub fn ingest(
     let listed_locally = files.len();
     files.retain(|f| opts.window.may_hold(&f.display));
     let mut files_outside_window = (listed_locally - files.len()) as u64;
-    // What the store already holds, by content hash (and S3 key + ETag).
-    let ingested = writer.ingested_files()?;
-    let mut remote = if remote.is_empty() {
-        None
+    // What the store already holds, by content hash (and, for S3, by key
+    // and ETag: the whole records are read only then).
+    let (known_hashes, mut remote) = if remote.is_empty() {
+        (writer.ingested_hashes()?, None)
     } else {
-        Some(s3::source::prepare(
-            &remote,
-            &opts.s3,
-            &opts.window,
-            &ingested,
-            &opts.progress,
-        )?)
+        let ingested = writer.ingested_files()?;
+        let prepared =
+            s3::source::prepare(&remote, &opts.s3, &opts.window, &ingested, &opts.progress)?;
+        (ingested.into_keys().collect(), Some(prepared))
     };
     let mut s3_accounting = remote.as_ref().map(|r| r.accounting.clone());
     let total_bytes: u64 =
@@ -122,7 +118,6 @@ pub fn ingest(
     let bar = opts.progress.bar(total_bytes, "ingesting");
     let mut seen_ids = EventKeys::new(writer.root(), &writer.manifest)?;
     let stored_rows = dedup::stored_event_rows(writer.root(), &writer.manifest)?;
-    let known_hashes: HashSet<String> = ingested.into_keys().collect();
     let cx = ReadContext {
         iam,
         limits: opts.limits,

@@ -47,6 +47,44 @@ pub fn load(root: &Path, manifest: &Manifest) -> Result<FileIndex> {
     Ok(index)
 }
 
+/// The content hashes of every file the store at `root` records: what a
+/// run of local files needs, read without the rest of each record (a
+/// store of many files has a list line per file, read on every run).
+pub fn load_hashes(root: &Path, manifest: &Manifest) -> Result<std::collections::HashSet<String>> {
+    let mut hashes: std::collections::HashSet<String> = manifest.files.keys().cloned().collect();
+    for rel in &manifest.file_lists {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            // `ListWriter` writes the hash first; any other layout is read
+            // whole.
+            let quick = line
+                .strip_prefix("{\"hash\":\"")
+                .and_then(|rest| rest.split_once('"'))
+                .map(|(hash, _)| hash)
+                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+            match quick {
+                Some(hash) => {
+                    if !hashes.contains(hash) {
+                        hashes.insert(hash.to_owned());
+                    }
+                }
+                None => {
+                    let Line { hash, .. } = serde_json::from_str(line).with_context(|| {
+                        format!("{}: line {}: not a file record", path.display(), i + 1)
+                    })?;
+                    hashes.insert(hash);
+                }
+            }
+        }
+    }
+    Ok(hashes)
+}
+
 /// Adds the records of the list at `path` that `index` does not have.
 pub fn read_into(path: &Path, index: &mut FileIndex) -> Result<()> {
     let text =
@@ -149,6 +187,34 @@ mod tests {
             .collect();
         assert_eq!(paths, [("h0", "old"), ("h1", "a"), ("h2", "c")]);
         assert_eq!(index["h2"].etag.as_deref(), Some("\"e\""));
+    }
+
+    #[test]
+    fn hashes_alone_are_those_of_the_whole_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut list = ListWriter::create(dir.path(), "a.jsonl").unwrap();
+        list.add("0a1b", &entry("a", 1)).unwrap();
+        list.add("ffee", &entry("b\"c", 2)).unwrap();
+        list.finish().unwrap();
+        // A line another writer laid out differently is read whole.
+        std::fs::write(
+            dir.path().join("b.jsonl"),
+            "{\"path\":\"p\",\"hash\":\"77\",\"size\":1,\"kind\":\"k\",\"run\":1}\n\n",
+        )
+        .unwrap();
+        let manifest = Manifest {
+            files: [("h0".into(), entry("old", 1))].into(),
+            file_lists: vec!["a.jsonl".into(), "b.jsonl".into()],
+            ..Default::default()
+        };
+        let whole: std::collections::HashSet<String> =
+            load(dir.path(), &manifest).unwrap().into_keys().collect();
+        let quick = load_hashes(dir.path(), &manifest).unwrap();
+        assert_eq!(quick, whole);
+        assert_eq!(quick.len(), 4);
+        std::fs::write(dir.path().join("b.jsonl"), "{oops\n").unwrap();
+        let e = load_hashes(dir.path(), &manifest).unwrap_err();
+        assert!(format!("{e:#}").contains("b.jsonl: line 1"), "{e:#}");
     }
 
     #[test]

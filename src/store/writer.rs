@@ -241,6 +241,12 @@ impl StoreWriter {
         file_lists::load(&self.root, &self.manifest)
     }
 
+    /// The content hashes of every file the store records
+    /// (`file_lists::load_hashes`).
+    pub fn ingested_hashes(&self) -> Result<std::collections::HashSet<String>> {
+        file_lists::load_hashes(&self.root, &self.manifest)
+    }
+
     /// On commit, `table`'s committed parts are dropped and only the parts
     /// staged in this run remain (derived tables are rebuilt whole).
     pub fn replace_table(&mut self, table: &str) {
