@@ -401,37 +401,40 @@ fn agrees(
             kept.push(i as u32);
         }
     }
-    let paths: Vec<PathBuf> = parts.iter().map(|p| writer.root().join(p)).collect();
-    let stored = crate::store::scan_files(&paths)?.collect()?;
-    if stored.height() != all {
-        return Ok(false);
-    }
-    // The recomputed rows are laid out in the stored rows' order, so that
-    // neither side is sorted.
+    // The recomputed rows are laid out in each stored part's order, so that
+    // neither side is sorted, and one part is held at a time.
     let wanted: polars::prelude::PlHashMap<u128, u32> =
         kept.iter().map(|&i| (a.keys[i as usize], i)).collect();
-    let mut order: Vec<u32> = Vec::with_capacity(kept.len());
-    let mask: BooleanChunked = stored
-        .column(cols::EVENT_KEY)?
-        .str()?
-        .iter()
-        .map(|k| {
-            match k
-                .and_then(crate::schema::event_key::parse)
-                .and_then(|k| wanted.get(&k))
-            {
-                Some(&i) => {
-                    order.push(i);
-                    true
+    let mut stored_rows = 0usize;
+    let mut compared: polars::prelude::PlHashSet<u32> = Default::default();
+    for part in parts {
+        let stored = crate::store::scan_files(&[writer.root().join(part)])?.collect()?;
+        stored_rows += stored.height();
+        let mut order: Vec<u32> = Vec::with_capacity(stored.height());
+        let mask: BooleanChunked = stored
+            .column(cols::EVENT_KEY)?
+            .str()?
+            .iter()
+            .map(|k| {
+                match k
+                    .and_then(crate::schema::event_key::parse)
+                    .and_then(|k| wanted.get(&k))
+                {
+                    Some(&i) => {
+                        order.push(i);
+                        true
+                    }
+                    None => false,
                 }
-                None => false,
-            }
-        })
-        .collect();
-    if order.len() != kept.len() {
-        return Ok(false);
+            })
+            .collect();
+        compared.extend(order.iter().copied());
+        let stored = stored.filter(&mask)?;
+        if !super::frame(a, &order)?.equals_missing(&stored) {
+            return Ok(false);
+        }
     }
-    let stored = stored.filter(&mask)?;
-    let recomputed = super::frame(a, &order)?;
-    Ok(recomputed.equals_missing(&stored))
+    // Every kept row was found: a stored key seen twice cannot stand in
+    // for one that is missing.
+    Ok(stored_rows == all && compared.len() == kept.len())
 }
