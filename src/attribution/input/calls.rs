@@ -334,8 +334,12 @@ pub fn user_message_times(messages: LazyFrame) -> Result<PlHashMap<String, Vec<i
 mod tests {
     use super::*;
 
-    /// Tool-call rows (`calls`' columns): (call id, start, end, file, touches AWS), times in seconds.
-    fn tool_calls(rows: &[(&str, Option<i64>, Option<i64>, &str, bool)]) -> LazyFrame {
+    /// A tool-call row: (call id, start, end, file, touches AWS), times in
+    /// seconds.
+    type Row<'a> = (&'a str, Option<i64>, Option<i64>, &'a str, bool);
+
+    /// Tool-call rows with `calls`' columns.
+    fn tool_calls(rows: &[Row]) -> LazyFrame {
         let n = rows.len();
         let micros = |v: Vec<Option<i64>>| {
             Series::new("t".into(), v)
