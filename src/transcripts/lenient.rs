@@ -102,6 +102,41 @@ impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
     }
 }
 
+/// A string member, borrowed when it has no escapes (serde borrows a
+/// `Cow<str>` only outside an `Option`). Any other type is an error, worded
+/// as `String`'s ("expected a string").
+#[derive(Debug, Clone)]
+pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_string(V)
+    }
+}
+
 /// `Value::as_str`: the text when the value is a string, else nothing.
 #[derive(Default)]
 pub(crate) struct Str<'a>(pub(crate) Option<Cow<'a, str>>);
@@ -279,6 +314,21 @@ mod tests {
             let checked = serde_json::from_slice::<Checked>(&c).is_ok();
             assert_eq!(checked, value, "{}", String::from_utf8_lossy(&c));
         }
+    }
+
+    /// `Text` reads what `String` reads, borrowed when it can be, and
+    /// fails with the same words (they become quarantine reasons).
+    #[test]
+    fn text_reads_and_fails_as_string_does() {
+        for v in ["\"x\"", "\"a\\nb\"", "5", "true", "[1]", "{}", "\"cut"] {
+            let text = serde_json::from_str::<Text>(v).map(|t| t.0.into_owned());
+            let string = serde_json::from_str::<String>(v);
+            assert_eq!(format!("{text:?}"), format!("{string:?}"), "{v}");
+        }
+        let t: Text = serde_json::from_str("\"plain\"").unwrap();
+        assert!(matches!(t.0, Cow::Borrowed("plain")));
+        let none: Option<Text> = serde_json::from_str("null").unwrap();
+        assert!(none.is_none());
     }
 
     /// Each typed reading gives what the `Value` accessor gives.
