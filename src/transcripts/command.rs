@@ -121,6 +121,22 @@ fn wrapped_command(words: &[String]) -> Option<&str> {
     ok.then_some(cmd.as_str())
 }
 
+/// Whether `wrapped_command` could unwrap this line, judged from its first
+/// word. A first word without quotes, escapes or operators is the word
+/// `simple_words` gives; when it names no shell, the line is no wrapper
+/// whatever follows. Any other first word is left to the full split.
+fn may_be_wrapper(line: &str) -> bool {
+    let first = line.split(char::is_whitespace).next().unwrap_or("");
+    if first.contains(['\'', '"', '\\', ';', '&', '|', '<', '>', '(', ')']) {
+        return true;
+    }
+    let base = first.rsplit('/').next().unwrap_or(first);
+    let base = base.strip_suffix(".exe").unwrap_or(base);
+    ["bash", "sh", "zsh", "dash", "ksh", "powershell", "pwsh"]
+        .iter()
+        .any(|shell| base.eq_ignore_ascii_case(shell))
+}
+
 /// Renders an argv array as one shell-quoted line.
 pub(crate) fn render_argv(argv: &[String]) -> String {
     let mut out = String::new();
@@ -163,9 +179,19 @@ pub(crate) fn command_from_argv(argv: &[String]) -> (String, Option<String>) {
 /// `(command, command_raw)` for a command string: `bash -lc '<cmd>'`
 /// becomes `<cmd>` (repeatedly), with the exact text kept as raw.
 pub(crate) fn command_from_str(s: &str) -> (String, Option<String>) {
+    unwrap_str(s, true)
+}
+
+/// `command_from_str`; `look_first` skips the split into words when the
+/// first word alone shows the line is no wrapper (most commands), which
+/// `tests` checks changes nothing.
+fn unwrap_str(s: &str, look_first: bool) -> (String, Option<String>) {
     let mut cur = s.trim().to_owned();
     let mut unwrapped = false;
     for _ in 0..3 {
+        if look_first && !may_be_wrapper(&cur) {
+            break;
+        }
         let Some(words) = simple_words(&cur) else {
             break;
         };
@@ -235,6 +261,40 @@ mod tests {
             ("aws s3 rb 's3://x y'".to_owned(), None)
         );
         assert_eq!(simple_words("echo 'unbalanced"), None);
+    }
+
+    /// Looking at the first word first gives what the full split gives,
+    /// wrappers or not, quoted or escaped, in any case, nested.
+    #[test]
+    fn the_first_word_look_changes_nothing() {
+        let lines = [
+            "aws s3 ls",
+            "bash -lc 'aws s3 ls'",
+            "BASH -c 'ls'",
+            "Bash.exe -c ls",
+            "BASH.EXE -c ls",
+            "/usr/bin/env bash -c ls",
+            "C:\\Windows\\pwsh.exe -Command Get-Item",
+            "'bash' -c 'ls'",
+            "b\\ash -c ls",
+            "ba''sh -c ls",
+            "\"sh\" -c 'sh -c \"zsh -lc ls\"'",
+            "powershell -c dir",
+            "sh",
+            "sh -c",
+            "(bash -c ls)",
+            "bash;ls",
+            "  zsh\t-lc\u{a0}'echo hi'  ",
+            "",
+            "   ",
+            "ksh -e -c 'x' extra",
+            "dash -ic \"a | b\"",
+        ];
+        for l in lines {
+            assert_eq!(unwrap_str(l, true), unwrap_str(l, false), "{l:?}");
+        }
+        assert!(!may_be_wrapper("aws s3 ls"));
+        assert!(may_be_wrapper("/bin/sh -c x"));
     }
 
     #[test]

@@ -36,6 +36,7 @@ mod detect;
 mod gemini;
 mod goose;
 mod json_doc;
+mod lenient;
 mod opencode;
 mod otel;
 mod sqlite;

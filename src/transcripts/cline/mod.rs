@@ -22,6 +22,7 @@
 //! skipped: everything they could add about calls is in `ui_messages.json`.
 //! Anything else in the array is quarantined with its line.
 
+mod message;
 #[cfg(test)]
 mod tests;
 
@@ -36,6 +37,7 @@ use super::text::{bounded, excerpt, first_byte};
 use super::time::millis_to_micros;
 use super::util::{Collector, Span, file_stem, new_call, operator_for};
 use super::{AgentSession, Approval, Outcome, ParsedTranscript, Role, TranscriptOptions};
+use message::Message;
 
 /// Cline's `COMMAND_REQ_APP_STRING`: appended to an asked command the model
 /// flagged `requires_approval`.
@@ -85,6 +87,12 @@ struct Reader<'o> {
 }
 
 pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> ParsedTranscript {
+    read(path, bytes, opts, true)
+}
+
+/// `fast: false` reads every element the general way, for the tests that
+/// compare the two.
+fn read(path: &Path, bytes: &[u8], opts: &TranscriptOptions, fast: bool) -> ParsedTranscript {
     let session_id = path
         .parent()
         .and_then(Path::file_name)
@@ -101,7 +109,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
     };
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match first_byte(body) {
-        Some(b'[') => read_array(&mut r, bytes),
+        Some(b'[') => read_array(&mut r, bytes, fast),
         Some(b'{') => match serde_json::from_slice::<Value>(body) {
             Ok(_) => r.c.skipped("task_metadata.json (nothing about calls)"),
             Err(e) => {
@@ -117,9 +125,9 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
     r.finish()
 }
 
-fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
+fn read_array(r: &mut Reader<'_>, bytes: &[u8], fast: bool) {
     walk_array(bytes, "Cline message array", |part| match part {
-        ArrayPart::Item { line, index, raw } => r.item(line, index, raw),
+        ArrayPart::Item { line, index, raw } => r.item(line, index, raw, fast),
         ArrayPart::Broken {
             line,
             index,
@@ -134,42 +142,46 @@ fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 impl Reader<'_> {
-    fn item(&mut self, no: u64, index: u64, raw: &RawValue) {
-        let v: Value = match serde_json::from_str(raw.get()) {
-            Ok(v) => v,
+    fn item(&mut self, no: u64, index: u64, raw: &RawValue, fast: bool) {
+        if let Some(m) = fast.then(|| message::decode(raw.get())).flatten() {
+            return self.message(no, index, raw, m.message());
+        }
+        match serde_json::from_str::<Value>(raw.get()) {
+            Ok(v) => self.message(no, index, raw, Message::of_value(&v)),
             Err(e) => {
                 let why = format!("Cline message: {e}");
                 self.c
                     .quarantine(Some(no), Some(index), why, raw.get().as_bytes());
-                return;
             }
-        };
-        if v.get("role").is_some() && v.get("content").is_some() {
+        }
+    }
+
+    fn message(&mut self, no: u64, index: u64, raw: &RawValue, m: Message<'_>) {
+        if m.history {
             // api_conversation_history.json: the model's side, no times.
             self.c.skipped("api_conversation_history message");
             return;
         }
-        if !is_ui_message(&v) {
-            self.c.quarantine(
-                Some(no),
-                Some(index),
-                "not a Cline message (ts and type ask/say expected)",
-                raw.get().as_bytes(),
-            );
-            return;
-        }
-        let time = v
-            .get("ts")
-            .and_then(Value::as_u64)
-            .and_then(millis_to_micros);
+        let ty = match m.ty {
+            Some(ty @ ("ask" | "say")) if m.ts_is_number => ty,
+            _ => {
+                self.c.quarantine(
+                    Some(no),
+                    Some(index),
+                    "not a Cline message (ts and type ask/say expected)",
+                    raw.get().as_bytes(),
+                );
+                return;
+            }
+        };
+        let time = m.ts.and_then(millis_to_micros);
         if time.is_none() {
             self.c.time(None); // counted for the file's note
         }
         self.span.add(time);
-        let ty = s(&v, "type").unwrap_or_default();
-        let kind = s(&v, ty).unwrap_or("(none)");
-        let text = s(&v, "text").unwrap_or_default();
-        let partial = v.get("partial").and_then(Value::as_bool) == Some(true);
+        let kind = if ty == "ask" { m.ask } else { m.say }.unwrap_or("(none)");
+        let text = m.text.unwrap_or_default();
+        let partial = m.partial == Some(true);
         let sid = self.session_id.clone();
         let used = match (ty, kind) {
             ("say", "task" | "user_feedback") => self.c.message(&sid, time, Role::User, text, no),

@@ -155,3 +155,58 @@ fn an_asked_command_with_no_answer_stays_unknown() {
         Some(TranscriptFormat::ClineTask)
     );
 }
+
+/// The fast path (`message::decode`) and the general one (`Value`) read a
+/// message array alike, element by element: escapes and non-ASCII text,
+/// members of the wrong type (read as absent), a repeated member (the last
+/// wins), `ts` as a float, a negative number or text, a partial flag that
+/// is not a boolean, history messages, and elements the fast path leaves
+/// to the general one (not objects, JSON `Value` rejects), then a cut tail.
+#[test]
+fn the_fast_path_reads_messages_as_the_general_path_does() {
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let items: Vec<String> = vec![
+        r#"{"ts":1768564800000,"type":"say","say":"task","text":"clean up caf\u00e9 \"x\""}"#.into(),
+        r#"{"ts":1768564800001,"type":"ask","ask":"command","text":"aws s3 rb s3://b --force\nREQ_APP","partial":false}"#.into(),
+        r#"{"ts":1768564800002,"type":"ask","ask":"command_output","text":"removed ✓"}"#.into(),
+        r#"{"ts":1768564800003,"type":"say","say":"api_req_started","text":"{\"request\":\"Command executed.\"}"}"#.into(),
+        r#"{"ts":1768564800004.5,"type":"say","say":"command","text":"ls","partial":"yes"}"#.into(),
+        r#"{"ts":-4,"type":"say","say":"command","text":"ls -l","say":"text"}"#.into(),
+        r#"{"ts":"1768564800006","type":"say","say":"text","text":"ts as text"}"#.into(),
+        r#"{"ts":1768564800007,"type":"say","say":["command"],"text":7}"#.into(),
+        r#"{"ts":1768564800008,"type":"ask","say":"command","ask":null,"text":"x","partial":true}"#.into(),
+        r#"{"ts":1768564800009,"type":"say","say":"command","text":"terraform apply","partial":true}"#.into(),
+        r#"{"ts":1768564800010,"type":"other","say":"text","text":"x"}"#.into(),
+        r#"{"role":"user","content":[{"type":"text","text":"hi"}]}"#.into(),
+        r#"{"role":null,"content":null,"ts":1,"type":"say"}"#.into(),
+        r#"{"ts":1768564800011,"type":"say","say":"text","text":"x","junk":{"a":[1,2,{"b":null}]}}"#.into(),
+        r#"{"ts":1768564800012,"type":"say","say":"text","text":"x","junk":"\ud800"}"#.into(),
+        r#"{"ts":1768564800013,"type":"say","say":"text","text":"x","junk":1e999}"#.into(),
+        format!(r#"{{"ts":1768564800014,"type":"say","say":"text","text":"x","junk":{deep}}}"#),
+        r#"[1,2]"#.into(),
+        r#""a string""#.into(),
+        r#"{"ts":1768564800015,"type":"say","say":"api_req_started","text":"The user denied this operation."}"#.into(),
+    ];
+    for i in [0, 1, 4, 5, 6, 7, 8, 11, 12, 13] {
+        assert!(
+            super::message::decode(&items[i]).is_some(),
+            "element {i} should be decoded by the fast path"
+        );
+    }
+    for i in [14, 15, 16, 17, 18] {
+        assert!(
+            super::message::decode(&items[i]).is_none(),
+            "element {i} should be left to the general path"
+        );
+    }
+    let text = format!("[{},\n{{\"ts\":1,\"type\":", items.join(",\n"));
+    let path = Path::new(&format!("/home/gil/{TASK}/ui_messages.json")).to_owned();
+    let opts = TranscriptOptions::default();
+    let fast = super::read(&path, text.as_bytes(), &opts, true);
+    let general = super::read(&path, text.as_bytes(), &opts, false);
+    assert_eq!(format!("{fast:?}"), format!("{general:?}"));
+    assert!(fast.counts.reconciles());
+    assert_eq!(fast.counts.lines_read, items.len() as u64 + 1);
+    assert_eq!(fast.counts.quarantined, 8, "{:?}", fast.quarantined);
+    assert_eq!(fast.tool_calls.len(), 2);
+}

@@ -28,7 +28,6 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::super::command::command_from_str;
 use super::super::json_doc::{ArrayPart, walk_array};
@@ -39,6 +38,7 @@ use super::super::util::{
 use super::super::{AgentSession, Approval, Outcome, ParsedTranscript, Role, ToolCall};
 use super::super::{TranscriptOptions, time::millis_to_micros};
 use super::AGENT;
+use super::payload::{self, Hook, Obj, Stamp};
 
 /// The hook events Cursor documents (others are counted under their name).
 const EVENTS: &[&str] = &[
@@ -104,6 +104,24 @@ struct Reader<'o> {
 }
 
 pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> ParsedTranscript {
+    read(path, bytes, opts, true)
+}
+
+/// A line after the parallel half: decoded by the fast path, with the
+/// shell call it opens worked out, or parsed by the general one.
+enum Parsed<'a> {
+    Fast(Box<Obj<'a>>, Option<CallParts>),
+    General(serde_json::Result<Value>),
+}
+
+/// `fast: false` reads every line the general way, for the tests that
+/// compare the two.
+pub(super) fn read(
+    path: &Path,
+    bytes: &[u8],
+    opts: &TranscriptOptions,
+    fast: bool,
+) -> ParsedTranscript {
     let mut r = Reader {
         c: Collector::new(path),
         opts,
@@ -117,17 +135,44 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
         read_array(&mut r, bytes);
     } else {
         for batch in line_batches(bytes) {
-            let parsed: Vec<serde_json::Result<Value>> = batch
+            let parsed: Vec<Parsed<'_>> = batch
                 .par_iter()
                 .with_min_len(64)
-                .map(|(_, line)| serde_json::from_slice(line))
+                .map(|&(no, line)| parse_line(no, line, fast))
                 .collect();
-            for ((no, line), v) in batch.into_iter().zip(parsed) {
-                r.record(no, line, v);
+            for ((no, line), p) in batch.into_iter().zip(parsed) {
+                let payload = match p {
+                    Parsed::Fast(obj, parts) => r.record(no, obj.hook(), parts),
+                    Parsed::General(Ok(v)) => r.record(no, Hook::of_value(&v), None),
+                    Parsed::General(Err(e)) => {
+                        r.broken(no, line, &e);
+                        true
+                    }
+                };
+                if !payload {
+                    r.not_a_payload(no, line);
+                }
             }
         }
     }
     r.finish()
+}
+
+/// The parallel half of one line: the typed decode (and, for a
+/// `beforeShellExecution`, the call's id and command, which need nothing
+/// but the line), or the `Value` parse when the decode declines it.
+fn parse_line(no: u64, line: &[u8], fast: bool) -> Parsed<'_> {
+    let Some(obj) = fast.then(|| payload::decode(line)).flatten() else {
+        return Parsed::General(serde_json::from_slice(line));
+    };
+    let h = obj.hook();
+    let parts = match (h.event, h.conversation, h.command) {
+        (Some("beforeShellExecution"), Some(conv), Some(command)) => {
+            Some(call_parts(conv, h.generation, command, no))
+        }
+        _ => None,
+    };
+    Parsed::Fast(Box::new(obj), parts)
 }
 
 /// A JSON array of payloads; a cut or broken tail is one quarantined record.
@@ -135,7 +180,16 @@ fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
     walk_array(bytes, "Cursor hook payload array", |part| match part {
         ArrayPart::Item { line, raw, .. } => {
             let bytes = raw.get().as_bytes();
-            r.record(line, bytes, serde_json::from_slice(bytes))
+            let payload = match serde_json::from_slice::<Value>(bytes) {
+                Ok(v) => r.record(line, Hook::of_value(&v), None),
+                Err(e) => {
+                    r.broken(line, bytes, &e);
+                    true
+                }
+            };
+            if !payload {
+                r.not_a_payload(line, bytes);
+            }
         }
         ArrayPart::Broken {
             line, why, rest, ..
@@ -143,76 +197,79 @@ fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
     });
 }
 
-fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
+/// A shell call's id and command, from what its opening line says.
+struct CallParts {
+    id: String,
+    /// `command_from_str` of the command, unless it is blank.
+    command: Option<(String, Option<String>)>,
 }
 
-/// The time a logger added, from the wrapper or the payload.
-fn logged(outer: &Value, p: &Value) -> Option<Box<RawValue>> {
-    ["logged_at", "timestamp", "time", "ts"]
-        .iter()
-        .find_map(|k| outer.get(*k).or_else(|| p.get(*k)))
-        .and_then(|v| RawValue::from_string(v.to_string()).ok())
+fn call_parts(conv: &str, generation: Option<&str>, command: &str, no: u64) -> CallParts {
+    let id = format!(
+        "cursor-hook-{}",
+        stable_id(&[conv, generation.unwrap_or(""), command, &no.to_string()])
+    );
+    let command = (!command.trim().is_empty()).then(|| command_from_str(command));
+    CallParts { id, command }
 }
 
 impl Reader<'_> {
-    /// One payload line, `parsed` from `raw`.
-    fn record(&mut self, no: u64, raw: &[u8], parsed: serde_json::Result<Value>) {
-        let outer: Value = match parsed {
-            Ok(v) => v,
-            Err(e) => {
-                let reason = format!("Cursor hook payload: {}", json_line_reason(raw, &e));
-                self.c.quarantine(Some(no), None, reason, raw);
-                return;
-            }
+    /// A line that is not JSON (or not all of it).
+    fn broken(&mut self, no: u64, raw: &[u8], e: &serde_json::Error) {
+        let reason = format!("Cursor hook payload: {}", json_line_reason(raw, e));
+        self.c.quarantine(Some(no), None, reason, raw);
+    }
+
+    /// Hand-piped test input and other JSON: named, never guessed at.
+    fn not_a_payload(&mut self, no: u64, raw: &[u8]) {
+        self.c.quarantine(
+            Some(no),
+            None,
+            "not a Cursor hook payload (hook_event_name or conversation_id missing)",
+            raw,
+        );
+    }
+
+    /// One payload line; `parts`, when given, is `call_parts` of it,
+    /// worked out in the parallel half. `false` when the line is not a
+    /// Cursor payload, for the caller to quarantine with its text.
+    fn record(&mut self, no: u64, h: Hook<'_>, parts: Option<CallParts>) -> bool {
+        let (Some(event), Some(conv)) = (h.event, h.conversation) else {
+            return false;
         };
-        let p = match outer.get("hook") {
-            Some(inner) if outer.get("logged_at").is_some() => inner,
-            _ => &outer,
+        let time = match &h.stamp {
+            Stamp::Text(t) => self.c.time(Some(t)),
+            Stamp::Json(raw) => self.c.logged_time(raw.as_deref()),
         };
-        let (Some(event), Some(conv)) = (s(p, "hook_event_name"), s(p, "conversation_id")) else {
-            // Hand-piped test input and other JSON: named, never guessed at.
-            self.c.quarantine(
-                Some(no),
-                None,
-                "not a Cursor hook payload (hook_event_name or conversation_id missing)",
-                raw,
-            );
-            return;
-        };
-        let stamp = logged(&outer, p);
-        let time = self.c.logged_time(stamp.as_deref());
         let si = self.session(conv);
         let acc = &mut self.sessions[si];
         acc.span.add(time);
         if acc.cwd.is_none() {
-            acc.cwd = s(p, "cwd")
-                .or_else(|| p.pointer("/workspace_roots/0").and_then(Value::as_str))
-                .map(str::to_owned);
+            acc.cwd = h.cwd.map(str::to_owned);
         }
         if acc.email.is_none() {
-            acc.email = s(p, "user_email").map(str::to_owned);
+            acc.email = h.email.map(str::to_owned);
         }
-        if let Some(m) = s(p, "model") {
+        if let Some(m) = h.model {
             acc.models.push(m);
         }
-        if let Some(v) = s(p, "cursor_version") {
+        if let Some(v) = h.version {
             acc.versions.push(v);
         }
         let used = match event {
-            "beforeShellExecution" => self.before(si, no, time, &outer, p),
-            "afterShellExecution" => self.after(si, no, time, p),
+            "beforeShellExecution" => self.before(si, no, time, &h, parts),
+            "afterShellExecution" => self.after(si, no, time, &h),
             "beforeSubmitPrompt" => {
                 let id = self.sessions[si].id.clone();
-                let text = s(p, "prompt").unwrap_or_default();
+                let text = h.prompt.unwrap_or_default();
                 self.c.message(&id, time, Role::User, text, no)
             }
             "afterAgentResponse" => {
                 let id = self.sessions[si].id.clone();
-                let text = s(p, "text").unwrap_or_default();
+                let text = h.text.unwrap_or_default();
                 self.c.message(&id, time, Role::Assistant, text, no)
             }
-            "sessionStart" => match s(p, "composer_mode") {
+            "sessionStart" => match h.mode {
                 Some(m) => {
                     self.sessions[si].modes.push(m);
                     true
@@ -228,6 +285,7 @@ impl Reader<'_> {
         } else {
             self.c.skipped("(unknown Cursor hook event)");
         }
+        true
     }
 
     fn session(&mut self, conv: &str) -> usize {
@@ -243,23 +301,24 @@ impl Reader<'_> {
         self.sessions.len() - 1
     }
 
-    fn open(&mut self, si: usize, no: u64, p: &Value, command: &str) -> usize {
-        let sid = self.sessions[si].id.clone();
-        let generation = s(p, "generation_id").map(str::to_owned);
-        let gen_id = generation.as_deref().unwrap_or("");
-        let id = format!(
-            "cursor-hook-{}",
-            stable_id(&[&sid, gen_id, command, &no.to_string()])
-        );
-        let mut call = new_call(&sid, &id, "Shell", &self.c.source_file, no);
-        if !command.trim().is_empty() {
-            let (c, raw) = command_from_str(command);
+    fn open(
+        &mut self,
+        si: usize,
+        no: u64,
+        h: &Hook<'_>,
+        command: &str,
+        parts: Option<CallParts>,
+    ) -> usize {
+        let sid = &self.sessions[si].id;
+        let parts = parts.unwrap_or_else(|| call_parts(sid, h.generation, command, no));
+        let mut call = new_call(sid, &parts.id, "Shell", &self.c.source_file, no);
+        if let Some((c, raw)) = parts.command {
             call.command = Some(c);
             call.command_raw = raw;
         }
         self.calls.push(Pending {
             call,
-            generation,
+            generation: h.generation.map(str::to_owned),
             key: command.to_owned(),
             closed: false,
             permission: None,
@@ -268,26 +327,31 @@ impl Reader<'_> {
         self.calls.len() - 1
     }
 
-    fn before(&mut self, si: usize, no: u64, time: Option<i64>, outer: &Value, p: &Value) -> bool {
-        let Some(command) = s(p, "command") else {
+    fn before(
+        &mut self,
+        si: usize,
+        no: u64,
+        time: Option<i64>,
+        h: &Hook<'_>,
+        parts: Option<CallParts>,
+    ) -> bool {
+        let Some(command) = h.command else {
             return false;
         };
-        let i = self.open(si, no, p, command);
+        let i = self.open(si, no, h, command, parts);
         let pc = &mut self.calls[i];
         pc.call.started_at = time;
         // A logger that kept the hook's answer: `{"permission": …}` beside
         // the payload (or as `output.permission`).
-        pc.permission = s(outer, "permission")
-            .or_else(|| outer.pointer("/output/permission").and_then(Value::as_str))
-            .map(str::to_owned);
+        pc.permission = h.permission.map(str::to_owned);
         true
     }
 
-    fn after(&mut self, si: usize, no: u64, time: Option<i64>, p: &Value) -> bool {
-        let Some(command) = s(p, "command") else {
+    fn after(&mut self, si: usize, no: u64, time: Option<i64>, h: &Hook<'_>) -> bool {
+        let Some(command) = h.command else {
             return false;
         };
-        let generation = s(p, "generation_id");
+        let generation = h.generation;
         let open = self.sessions[si].calls.iter().rev().copied().find(|&i| {
             let c = &self.calls[i];
             !c.closed
@@ -296,25 +360,22 @@ impl Reader<'_> {
         });
         let i = match open {
             Some(i) => i,
-            None => self.open(si, no, p, command),
+            None => self.open(si, no, h, command, None),
         };
-        let duration_ms = p.get("duration").and_then(Value::as_u64);
         let pc = &mut self.calls[i];
         pc.closed = true;
         pc.call.ended_at = time;
         if pc.call.started_at.is_none()
-            && let (Some(t), Some(d)) = (time, duration_ms.and_then(millis_to_micros))
+            && let (Some(t), Some(d)) = (time, h.duration_ms.and_then(millis_to_micros))
         {
             pc.call.started_at = Some(t - d);
         }
         pc.call.outcome = Outcome::Ok;
-        pc.call.exit_code = ["exit_code", "exitCode"]
-            .iter()
-            .find_map(|k| p.get(*k).and_then(Value::as_i64));
+        pc.call.exit_code = h.exit_code;
         if pc.call.exit_code.is_some_and(|c| c != 0) {
             pc.call.outcome = Outcome::Error;
         }
-        pc.call.output_excerpt = s(p, "output").and_then(excerpt);
+        pc.call.output_excerpt = h.output.and_then(excerpt);
         true
     }
 

@@ -7,6 +7,7 @@
 //! name the session by the conversation id, so the two are one session.
 
 mod hooks;
+mod payload;
 #[cfg(test)]
 mod tests;
 mod transcript;

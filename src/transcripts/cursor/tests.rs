@@ -192,3 +192,70 @@ fn cursor_payloads_are_not_claude_hook_payloads() {
     // A text file that merely starts with `user:` is not a transcript.
     assert_eq!(detect(Path::new("n.txt"), b"user:\nroot\n"), None);
 }
+
+/// The fast path (`payload::decode`) and the general one (`Value`) read a
+/// hook log alike, line by line: wrapped and bare payloads, escapes and
+/// non-ASCII text, members of the wrong type (read as absent, never a
+/// reason to quarantine), a repeated member (the last wins), the odd
+/// shapes `workspace_roots` and `output` can take, times as numbers,
+/// strings and null, and lines the fast path leaves to the general one:
+/// not objects, a `hook` that is not an object, cut or invalid JSON,
+/// invalid UTF-8, nesting past the parser's limit.
+#[test]
+fn the_fast_path_reads_hook_lines_as_the_general_path_does() {
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let lines: Vec<Vec<u8>> = vec![
+        br#"{"logged_at":"2026-01-16T10:00:00Z","agent":"cursor","hook":{"conversation_id":"c1","generation_id":"g0","hook_event_name":"beforeShellExecution","cursor_version":"2.3.41","workspace_roots":["/home/fay/src"],"command":"bash -lc 'aws s3 ls'","cwd":"/home/fay/src","model":"gpt-5"}}"#.to_vec(),
+        br#"{"logged_at":"2026-01-16T10:00:01Z","agent":"cursor","hook":{"conversation_id":"c1","generation_id":"g0","hook_event_name":"afterShellExecution","command":"bash -lc 'aws s3 ls'","output":"caf\u00e9 \"ok\"\n","duration":1200,"exit_code":"2","exitCode":3}}"#.to_vec(),
+        "{\"logged_at\":1768557600,\"hook\":{\"conversation_id\":\"c\\u0032\",\"hook_event_name\":\"beforeShellExecution\",\"command\":\"rm -rf /tmp/é ✓\",\"generation_id\":7,\"workspace_roots\":{\"0\":\"/home/gil/x\",\"1\":2},\"user_email\":[\"x\"]},\"permission\":5,\"output\":{\"permission\":\"deny\",\"other\":[1,{\"a\":null}]}}".as_bytes().to_vec(),
+        br#"{"logged_at":null,"hook":{"conversation_id":"c2","hook_event_name":"afterShellExecution","command":"rm -rf /tmp/x","duration":-5,"exit_code":1.0,"exitCode":-1,"ts":"2026-01-16T10:00:02"}}"#.to_vec(),
+        br#"{"conversation_id":"c3","hook_event_name":"afterShellExecution","command":"ls","duration":1.5,"timestamp":1768557600123,"output":["x"],"exit_code":9223372036854775808}"#.to_vec(),
+        br#"{"conversation_id":"c3","hook_event_name":"beforeSubmitPrompt","prompt":"delete the \"old\" bucket\ttab","time":"yesterday","model":"a","model":"b","cursor_version":"1"}"#.to_vec(),
+        br#"{"conversation_id":"c3","hook_event_name":"afterAgentResponse","text":{"not":"text"},"ts":{"a":1}}"#.to_vec(),
+        br#"{"conversation_id":"c3","hook_event_name":"sessionStart","composer_mode":"agent","hook":{"x":1}}"#.to_vec(),
+        br#"{"conversation_id":"c3","hook_event_name":"sessionStart","composer_mode":null}"#.to_vec(),
+        br#"{"conversation_id":"c3","hook_event_name":"somethingNew","workspace_roots":"/not/a/list"}"#.to_vec(),
+        br#"{"conversation_id":"c4","hook_event_name":"beforeShellExecution","command":"","permission":"allow","logged_at":"2026-01-16T10:00:03Z"}"#.to_vec(),
+        br#"{"conversation_id":"c4","hook_event_name":"beforeShellExecution","command":42}"#.to_vec(),
+        br#"{"conversation_id":"c4","hook_event_name":"afterShellExecution","command":"never opened","generation_id":"gx","workspace_roots":[3,"/home/hal"]}"#.to_vec(),
+        br#"{"hook_event_name":"beforeShellExecution","command":"no conversation"}"#.to_vec(),
+        br#"{"conversation_id":17,"hook_event_name":"stop"}"#.to_vec(),
+        br#"{"logged_at":"2026-01-16T10:00:00Z","hook":"not an object"}"#.to_vec(),
+        br#"{"logged_at":"2026-01-16T10:00:00Z","hook":null}"#.to_vec(),
+        br#"{"hook":{"conversation_id":"c5","hook_event_name":"stop"},"conversation_id":"c6","hook_event_name":"stop"}"#.to_vec(),
+        br#"[1,2,3]"#.to_vec(),
+        br#""just a string""#.to_vec(),
+        br#"{"conversation_id":"c7","hook_event_name":"stop","#.to_vec(),
+        br#"{"conversation_id":"c7","hook_event_name":"stop"} trailing"#.to_vec(),
+        b"{\"conversation_id\":\"c7\",\"hook_event_name\":\"stop\",\"junk\":\"\xff\"}".to_vec(),
+        br#"{"conversation_id":"c7","hook_event_name":"stop","junk":"\ud800"}"#.to_vec(),
+        br#"{"conversation_id":"c7","hook_event_name":"stop","junk":1e999}"#.to_vec(),
+        format!(r#"{{"conversation_id":"c7","hook_event_name":"stop","junk":{deep}}}"#).into_bytes(),
+        br#"{"conversation_id":"c7","hook_event_name":"stop","junk":[1,{"a":"b"}]}"#.to_vec(),
+    ];
+    // The usual lines, and those with odd member types, take the fast path.
+    for i in [0, 1, 2, 3, 4, 5, 6, 9, 12, 14] {
+        assert!(
+            super::payload::decode(&lines[i]).is_some(),
+            "line {i} should be decoded by the fast path"
+        );
+    }
+    // Lines `Value` rejects, or that are not payload objects, do not.
+    for i in [15, 16, 18, 19, 20, 21, 22, 23, 24, 25] {
+        assert!(
+            super::payload::decode(&lines[i]).is_none(),
+            "line {i} should be left to the general path"
+        );
+    }
+    let text = lines.join(&b"\n"[..]);
+    let path = Path::new("/home/fay/.trailblame/cursor-hook-log.jsonl");
+    let opts = TranscriptOptions::default();
+    let fast = super::hooks::read(path, &text, &opts, true);
+    let general = super::hooks::read(path, &text, &opts, false);
+    assert_eq!(format!("{fast:?}"), format!("{general:?}"));
+    assert!(fast.counts.reconciles());
+    assert_eq!(fast.counts.lines_read, lines.len() as u64);
+    assert_eq!(fast.counts.quarantined, 12, "{:?}", fast.quarantined);
+    assert_eq!(fast.tool_calls.len(), 6);
+    assert_eq!(fast.messages.len(), 1);
+}

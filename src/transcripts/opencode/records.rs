@@ -3,10 +3,10 @@
 //! file of the legacy JSON storage, and permission rules. In the database
 //! the ids live in columns; in the legacy files they are in the JSON.
 
-use std::borrow::Cow;
-
 use serde::Deserialize;
 use serde_json::value::RawValue;
+
+use super::super::lenient::Text;
 
 #[derive(Deserialize, Default)]
 pub(super) struct MessageInfo {
@@ -42,21 +42,26 @@ pub(super) struct MessagePath {
     pub(super) cwd: Option<String>,
 }
 
+/// A part, its text borrowed from the row or file where it has no escapes:
+/// a database holds a million of them.
 #[derive(Deserialize)]
 pub(super) struct Part<'a> {
-    pub(super) id: Option<String>,
-    #[serde(rename = "sessionID")]
-    pub(super) session_id: Option<String>,
-    #[serde(rename = "messageID")]
-    pub(super) message_id: Option<String>,
+    #[serde(borrow)]
+    pub(super) id: Option<Text<'a>>,
+    #[serde(rename = "sessionID", borrow)]
+    pub(super) session_id: Option<Text<'a>>,
+    #[serde(rename = "messageID", borrow)]
+    pub(super) message_id: Option<Text<'a>>,
     #[serde(rename = "type", borrow)]
-    pub(super) kind: Option<Cow<'a, str>>,
-    pub(super) text: Option<String>,
+    pub(super) kind: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub(super) text: Option<Text<'a>>,
     pub(super) synthetic: Option<bool>,
     pub(super) ignored: Option<bool>,
-    #[serde(rename = "callID")]
-    pub(super) call_id: Option<String>,
-    pub(super) tool: Option<String>,
+    #[serde(rename = "callID", borrow)]
+    pub(super) call_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub(super) tool: Option<Text<'a>>,
     #[serde(borrow)]
     pub(super) state: Option<ToolState<'a>>,
     pub(super) time: Option<Times>,
@@ -64,11 +69,14 @@ pub(super) struct Part<'a> {
 
 #[derive(Deserialize)]
 pub(super) struct ToolState<'a> {
-    pub(super) status: Option<String>,
+    #[serde(borrow)]
+    pub(super) status: Option<Text<'a>>,
     #[serde(borrow)]
     pub(super) input: Option<&'a RawValue>,
-    pub(super) output: Option<String>,
-    pub(super) error: Option<String>,
+    #[serde(borrow)]
+    pub(super) output: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub(super) error: Option<Text<'a>>,
     pub(super) metadata: Option<ToolMetadata>,
     pub(super) time: Option<Times>,
 }

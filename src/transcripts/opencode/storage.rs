@@ -127,10 +127,10 @@ fn part_file(c: &mut Collector, path: &Path, bytes: &[u8]) {
         c.quarantine(Some(1), None, "part file without sessionID", bytes);
         return;
     };
-    let part_id = part.id.clone().unwrap_or_default();
+    let part_id = part.id.as_deref().unwrap_or_default();
     match part.kind.as_deref() {
         Some("tool") => {
-            let call = tool_call(&session_id, &part_id, &part, 1, &RuleSets::default());
+            let call = tool_call(&session_id, part_id, &part, 1, &RuleSets::default());
             c.out.tool_calls.push(call);
             c.used();
         }
