@@ -727,3 +727,70 @@ fn issue_24_attribution_in_windows_equals_one_pass() {
         );
     }
 }
+
+/// Files of more than a window each (telemetry exports, hook logs) are read
+/// two at a time; their rows still reach the store in the order the files
+/// were found, whatever the thread count.
+#[test]
+fn issue_19_large_transcript_files_read_side_by_side_keep_their_order() {
+    let src = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for f in 0..3 {
+        let sid = format!("0000000{f}-0000-4000-8000-000000000000");
+        let mut text = String::new();
+        let mut k = 0;
+        // A little over the 4 MiB window.
+        while text.len() < (4 << 20) + 4096 {
+            let t = format!(
+                "2026-01-0{}T10:{:02}:{:02}.000Z",
+                f + 1,
+                (k / 60) % 60,
+                k % 60
+            );
+            text.push_str(&format!(
+                r#"{{"type":"assistant","sessionId":"{sid}","uuid":"a{f}-{k}","parentUuid":{},"timestamp":"{t}","cwd":"/home/dev/src","message":{{"role":"assistant","content":[{{"type":"tool_use","id":"toolu_{f}_{k}","name":"Bash","input":{{"command":"aws s3 ls s3://bucket-{k}/ --region us-east-1","description":"{}"}}}}]}}}}"#,
+                if k == 0 {
+                    "null".to_string()
+                } else {
+                    format!("\"a{f}-{}\"", k - 1)
+                },
+                "x".repeat(400)
+            ));
+            text.push('\n');
+            k += 1;
+        }
+        let name = format!("session-{f}.jsonl");
+        std::fs::write(src.path().join(&name), text).unwrap();
+        names.push(name);
+    }
+    let mut orders = Vec::new();
+    for threads in ["1", "2"] {
+        let store = tempfile::tempdir().unwrap();
+        let r = run_cmd(bin().env("RAYON_NUM_THREADS", threads).args([
+            "ingest",
+            src.path().to_str().unwrap(),
+            "--store",
+            store.path().to_str().unwrap(),
+            "--no-attribution",
+            "--quiet",
+        ]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        // Store order, not sorted: the files' first calls, in the order
+        // their rows were written.
+        let rows = query(store.path(), "SELECT source_file, call_id FROM tool_calls");
+        let mut files: Vec<String> = Vec::new();
+        for row in &rows {
+            let f = row["source_file"].as_str().unwrap().to_string();
+            if files.last() != Some(&f) {
+                files.push(f);
+            }
+        }
+        let found: Vec<&str> = files
+            .iter()
+            .map(|f| f.rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(found, names, "threads {threads}");
+        orders.push(rows);
+    }
+    assert_eq!(orders[0], orders[1]);
+}

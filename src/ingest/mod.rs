@@ -159,8 +159,8 @@ pub fn ingest(
                 merger.flush_all(writer)
             })
             .context("starting the merge thread")?;
-        for window in windows {
-            let outcomes: Vec<ChunkOutcome> = group(window, CHUNK_BYTES, CHUNK_FILES)
+        let read_window = |window: &[discover::InputFile]| -> Vec<ChunkOutcome> {
+            group(window, CHUNK_BYTES, CHUNK_FILES)
                 .par_iter()
                 .map(|chunk| {
                     let mut o = read_chunk(chunk, None, &known_hashes, &cx, &opts.transcripts);
@@ -168,8 +168,25 @@ pub fn ingest(
                     bar.inc(chunk.iter().map(|f| f.size).sum());
                     o
                 })
-                .collect();
-            if tx.send(outcomes).is_err() {
+                .collect()
+        };
+        // A window of one file (one past `WINDOW_BYTES` alone: a telemetry
+        // export, a hook log, an agent database) is read by one reader
+        // whose parallel parts leave a core idle between them; two such
+        // windows are read side by side, and sent in order.
+        let alone = |w: &[discover::InputFile]| w.len() == 1;
+        let mut at = 0;
+        while at < windows.len() {
+            let sent = if at + 1 < windows.len() && alone(windows[at]) && alone(windows[at + 1]) {
+                let (a, b) =
+                    rayon::join(|| read_window(windows[at]), || read_window(windows[at + 1]));
+                at += 2;
+                tx.send(a).is_ok() && tx.send(b).is_ok()
+            } else {
+                at += 1;
+                tx.send(read_window(windows[at - 1])).is_ok()
+            };
+            if !sent {
                 break; // the merger stopped (strict mode or an error)
             }
         }
