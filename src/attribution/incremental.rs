@@ -159,25 +159,9 @@ pub(super) fn try_run(
     start.extend(transcript_days(writer)?);
     // What the store holds, by day.
     let pending = writer.pending();
-    let mut event_parts: BTreeMap<i32, Vec<PathBuf>> = BTreeMap::new();
-    for rel in pending
-        .manifest
-        .parts
-        .get(table::EVENTS)
-        .into_iter()
-        .flatten()
-    {
-        if pending.manifest.empty_parts.contains(rel) {
-            continue;
-        }
-        let Some(d) = links::day_of_path(rel) else {
-            return Ok(Err("an events part is not under an event_date folder"));
-        };
-        event_parts
-            .entry(d)
-            .or_default()
-            .push(pending.root.join(rel));
-    }
+    let Some(event_parts) = links::event_parts_by_day(&pending) else {
+        return Ok(Err("an events part is not under an event_date folder"));
+    };
     let mut stored_rows: BTreeMap<i32, Vec<String>> = BTreeMap::new();
     for (name, parts) in &prev.days {
         let Some(d) = links::parse_day(name) else {

@@ -52,6 +52,30 @@ pub fn day_of_path(rel: &str) -> Option<i32> {
     parse_day(rel.get(at..at + 10)?)
 }
 
+/// The events parts of `store` that hold rows, by the day their folder
+/// names (in manifest order within a day); `None` when a part is not under
+/// an `event_date` folder.
+pub fn event_parts_by_day(
+    store: &crate::store::Store,
+) -> Option<std::collections::BTreeMap<i32, Vec<std::path::PathBuf>>> {
+    let mut out: std::collections::BTreeMap<i32, Vec<std::path::PathBuf>> = Default::default();
+    for rel in store
+        .manifest
+        .parts
+        .get(crate::schema::table::EVENTS)
+        .into_iter()
+        .flatten()
+    {
+        if store.manifest.empty_parts.contains(rel) {
+            continue;
+        }
+        out.entry(day_of_path(rel)?)
+            .or_default()
+            .push(store.root.join(rel));
+    }
+    Some(out)
+}
+
 fn hash(v: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(v.as_bytes())
 }

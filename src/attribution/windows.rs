@@ -45,34 +45,25 @@ type Days = BTreeMap<i32, (Vec<PathBuf>, usize)>;
 /// The store's `Days`, or `None` when a part is not under an `event_date`
 /// folder.
 fn days_of(store: &Store) -> Result<Option<Days>> {
+    let Some(parts) = links::event_parts_by_day(store) else {
+        return Ok(None);
+    };
     let mut out: Days = BTreeMap::new();
-    for rel in store
-        .manifest
-        .parts
-        .get(table::EVENTS)
-        .into_iter()
-        .flatten()
-    {
-        if store.manifest.empty_parts.contains(rel) {
-            continue;
+    for (d, paths) in parts {
+        let mut rows = 0;
+        for path in &paths {
+            // The footer's row count; no column is read.
+            let n = crate::store::scan_files(std::slice::from_ref(path))?
+                .select([len()])
+                .collect()?;
+            rows += n
+                .columns()
+                .first()
+                .and_then(|c| c.get(0).ok())
+                .and_then(|v| v.extract::<usize>())
+                .unwrap_or(0);
         }
-        let Some(d) = links::day_of_path(rel) else {
-            return Ok(None);
-        };
-        let path = store.root.join(rel);
-        // The footer's row count; no column is read.
-        let rows = crate::store::scan_files(std::slice::from_ref(&path))?
-            .select([len()])
-            .collect()?;
-        let n = rows
-            .columns()
-            .first()
-            .and_then(|c| c.get(0).ok())
-            .and_then(|v| v.extract::<usize>())
-            .unwrap_or(0);
-        let e = out.entry(d).or_default();
-        e.0.push(path);
-        e.1 += n;
+        out.insert(d, (paths, rows));
     }
     Ok(Some(out))
 }

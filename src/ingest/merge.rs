@@ -638,17 +638,8 @@ mod tests {
             size: 10,
             hash: Some(format!("{i:032x}")),
             kind: "cloudtrail".into(),
-            note: None,
-            rows: 0,
-            quarantined: Vec::new(),
             bytes_decoded: 10,
-            transcript: None,
-            lenient: Default::default(),
-            warnings: Vec::new(),
-            hook_payloads: 0,
-            over_limit: false,
-            out_of_window: 0,
-            etag: None,
+            ..Default::default()
         }
     }
 

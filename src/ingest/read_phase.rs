@@ -36,6 +36,7 @@ thread_local! {
 }
 
 /// What one file produced in the parallel phase.
+#[derive(Default)]
 pub(super) struct FileOutcome {
     pub(super) path: String,
     pub(super) size: u64,
@@ -234,19 +235,7 @@ fn read_one(
     let mut outcome = FileOutcome {
         path: path.clone(),
         size: f.size,
-        hash: None,
-        kind: String::new(),
-        note: None,
-        rows: 0,
-        quarantined: Vec::new(),
-        bytes_decoded: 0,
-        transcript: None,
-        lenient: Default::default(),
-        warnings: Vec::new(),
-        hook_payloads: 0,
-        over_limit: false,
-        out_of_window: 0,
-        etag: None,
+        ..Default::default()
     };
     let limit = cx.limits.max_file_bytes;
     let (raw, read): (&[u8], decode::ReadCapped) = match object.map(|o| &o.bytes) {
