@@ -678,3 +678,61 @@ fn issue22_timeline_details_order_people_polling_output_and_summary() {
         "{summary:?}"
     );
 }
+
+/// The summary sets the stored attribution beside the events when the two
+/// tables line up row for row, instead of joining them: the counts must be
+/// the join's, in a store made in one run and in one whose days were
+/// ingested out of order (a later run adding rows to earlier days).
+#[test]
+fn summary_sets_attribution_beside_the_events_only_when_they_line_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let trail = sample().join("cloudtrail");
+    let first_day = trail.join("AWSLogs/o-7k2m9x4qpz/491035286417/CloudTrail/eu-west-1/2025/12/11");
+    assert!(first_day.is_dir(), "{}", first_day.display());
+    let one_run = dir.path().join("one");
+    common::ingest_quietly(&trail, &one_run);
+    let two_runs = dir.path().join("two");
+    common::ingest_quietly(&first_day, &two_runs);
+    common::ingest_quietly(&trail, &two_runs);
+    let summary = |store: &Path, window: &[&str]| {
+        let mut c = bin();
+        c.env("TRAILBLAME_TIMINGS", "1")
+            .args(["summary", "--store", s(store), "--format", "json", "-q"])
+            .args(window);
+        let r = run_cmd(&mut c);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let beside = r.stderr.contains("attribution (set beside)");
+        assert!(
+            beside || r.stderr.contains("attribution (joined)"),
+            "{}",
+            r.stderr
+        );
+        (serde_json::from_str::<Value>(&r.stdout).unwrap(), beside)
+    };
+    // A window that holds every event takes the join.
+    let everything = ["--since", "2000-01-01", "--until", "2100-01-01"];
+    for store in [&one_run, &two_runs] {
+        let (fast, _) = summary(store, &[]);
+        let (joined, beside) = summary(store, &everything);
+        assert!(!beside);
+        assert_eq!(fast, joined, "{}", store.display());
+        assert!(fast["overview"][0]["events"].as_u64().unwrap() > 0);
+    }
+    assert!(summary(&one_run, &[]).1, "one run's tables line up");
+    // Events parts listed in another order (a day's two runs swapped):
+    // the tables no longer line up, and the join gives the same counts.
+    let (before, _) = summary(&two_runs, &[]);
+    let manifest = two_runs.join("_trailblame.json");
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    m["parts"]["events"]
+        .as_array_mut()
+        .expect("events parts")
+        .reverse();
+    std::fs::write(&manifest, serde_json::to_string(&m).unwrap()).unwrap();
+    let (after, beside) = summary(&two_runs, &[]);
+    assert!(
+        !beside,
+        "a day's parts in another order must not be set beside"
+    );
+    assert_eq!(after, before);
+}

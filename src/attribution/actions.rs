@@ -27,6 +27,7 @@
 use super::engine::{ActorKind, Labels};
 use super::input::Events;
 use polars::prelude::PlHashMap;
+use rayon::slice::ParallelSliceMut;
 
 /// How an event came from its action's decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,7 +84,7 @@ fn gap(user_agent: Option<&str>) -> i64 {
 }
 
 /// What groups events into one action before time splits runs.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     Call(u32),
     Run {
@@ -95,6 +96,12 @@ enum Key {
 }
 
 /// Derives the actions of `e` from its labels and CloudFormation cascades.
+///
+/// Events are grouped by sorting, not by a map of lists: a store of
+/// millions of events has about as many actions, and a list each cost
+/// hundreds of megabytes (issue 24). Each event gets its group's number;
+/// `(group, time, index)` sorted lays every group out in time order, and
+/// `(action, time, index)` sorted does the same for actions.
 pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> Actions {
     let n = e.len();
     // Actor names interned once per distinct label.
@@ -107,7 +114,12 @@ pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> 
             *actor_ids.entry(l.actor.as_deref()).or_insert(next)
         })
         .collect();
-    let mut groups: PlHashMap<Key, Vec<u32>> = PlHashMap::default();
+    let mut group_ids: PlHashMap<Key, u32> = PlHashMap::default();
+    // (group, time, event) of every event outside a cascade.
+    let mut by_group: Vec<(u32, i64, u32)> = Vec::with_capacity(n - cascade_of.len().min(n));
+    // Each group's run gap (a call's group never splits).
+    let mut gaps: Vec<Option<i64>> = Vec::new();
+    let mut ua_gap: PlHashMap<Option<u32>, i64> = PlHashMap::default();
     for i in 0..n {
         if cascade_of.contains_key(&(i as u32)) {
             continue;
@@ -122,76 +134,74 @@ pub fn derive(e: &Events, labels: &Labels, cascade_of: &PlHashMap<u32, u32>) -> 
                 user_agent: e.user_agent.id(i).map_or(u32::MAX, |v| v),
             },
         };
-        groups.entry(key).or_default().push(i as u32);
+        let next = group_ids.len() as u32;
+        let g = *group_ids.entry(key).or_insert_with(|| {
+            let run_gap = matches!(key, Key::Run { .. }).then(|| {
+                *ua_gap
+                    .entry(e.user_agent.id(i))
+                    .or_insert_with(|| gap(e.user_agent.get(i)))
+            });
+            gaps.push(run_gap);
+            next
+        });
+        by_group.push((g, e.time[i], i as u32));
     }
+    drop(group_ids);
+    by_group.par_sort_unstable();
     let mut first = vec![u32::MAX; n];
-    let by_time = |a: &u32, b: &u32| (e.time[*a as usize], *a).cmp(&(e.time[*b as usize], *b));
-    let mut keys: Vec<Key> = groups.keys().copied().collect();
-    keys.sort_unstable();
-    let mut members: Vec<Vec<u32>> = Vec::new();
-    for key in keys {
-        let mut v = groups.remove(&key).unwrap_or_default();
-        v.sort_unstable_by(by_time);
-        match key {
-            Key::Call(_) => members.push(v),
-            Key::Run { .. } => {
-                let g = gap(e.user_agent.get(v[0] as usize));
-                let mut start = 0;
-                for k in 1..=v.len() {
-                    let split =
-                        k == v.len() || e.time[v[k] as usize] - e.time[v[k - 1] as usize] > g;
-                    if split {
-                        members.push(v[start..k].to_vec());
-                        start = k;
-                    }
-                }
+    let mut k = 0;
+    while k < by_group.len() {
+        let (g, _, head) = by_group[k];
+        let gap = gaps[g as usize];
+        let mut start = head;
+        let mut prev = by_group[k].1;
+        while k < by_group.len() && by_group[k].0 == g {
+            let (_, t, i) = by_group[k];
+            if gap.is_some_and(|gap| t - prev > gap) {
+                start = i;
             }
+            first[i as usize] = start;
+            prev = t;
+            k += 1;
         }
     }
-    for m in &members {
-        for &i in m {
-            first[i as usize] = m[0];
-        }
-    }
+    drop(by_group);
     // Cascades join their operation's action.
     for (&i, &op) in cascade_of {
         first[i as usize] = first[op as usize];
     }
     /// An operation: event source and event name.
     type Operation<'a> = (Option<&'a str>, Option<&'a str>);
-    // Events in an action, in time order, for `via`.
-    let mut in_action: PlHashMap<u32, Vec<u32>> = PlHashMap::default();
-    for (i, &f) in first.iter().enumerate() {
-        in_action.entry(f).or_default().push(i as u32);
-    }
+    // Events in each action, in time order, for `via`.
+    let mut by_action: Vec<(u32, i64, u32)> =
+        (0..n).map(|i| (first[i], e.time[i], i as u32)).collect();
+    by_action.par_sort_unstable();
     let catalog = crate::shell_commands::catalog::catalog().ok();
     let mut via = vec![Via::Direct; n];
-    for events in in_action.values_mut() {
-        events.sort_unstable_by(by_time);
-        // Each operation met so far, with the time it was last called.
-        let mut seen: Vec<(Operation<'_>, i64)> = Vec::new();
-        for &i in events.iter() {
-            let i = i as usize;
-            if cascade_of.contains_key(&(i as u32)) {
-                via[i] = Via::CloudFormation;
-                continue;
-            }
-            let op = (e.source.get(i), e.name.get(i));
-            let t = e.time[i];
-            match seen.iter_mut().find(|(o, _)| *o == op) {
-                None => seen.push((op, t)),
-                Some((_, last)) => {
-                    via[i] = repeat_kind(op, e.write[i], t - *last, catalog);
-                    *last = t;
-                }
+    let mut count = 0;
+    // Each operation met so far in the action, with the time it was last
+    // called.
+    let mut seen: Vec<(Operation<'_>, i64)> = Vec::new();
+    for (k, &(action, t, i)) in by_action.iter().enumerate() {
+        if k == 0 || by_action[k - 1].0 != action {
+            count += 1;
+            seen.clear();
+        }
+        let i = i as usize;
+        if cascade_of.contains_key(&(i as u32)) {
+            via[i] = Via::CloudFormation;
+            continue;
+        }
+        let op = (e.source.get(i), e.name.get(i));
+        match seen.iter_mut().find(|(o, _)| *o == op) {
+            None => seen.push((op, t)),
+            Some((_, last)) => {
+                via[i] = repeat_kind(op, e.write[i], t - *last, catalog);
+                *last = t;
             }
         }
     }
-    Actions {
-        count: in_action.len(),
-        first,
-        via,
-    }
+    Actions { count, first, via }
 }
 
 /// A waiter sleeps between polls (5–30 s by default); pages follow each

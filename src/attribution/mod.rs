@@ -269,12 +269,16 @@ impl Attributed {
     /// Event indexes grouped by day (days in order, store order within a
     /// day), as `(day, rows)`.
     pub fn rows_by_day(&self) -> Vec<(i32, Vec<u32>)> {
-        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
-        order.par_sort_unstable_by_key(|&i| (self.days[i as usize], i));
-        order
-            .chunk_by(|a, b| self.days[*a as usize] == self.days[*b as usize])
-            .map(|run| (self.days[run[0] as usize], run.to_vec()))
-            .collect()
+        // Bucketed, not sorted: a store spans few days, and indexes go in
+        // in order.
+        let mut by_day: BTreeMap<i32, Vec<u32>> = BTreeMap::new();
+        let mut start = 0;
+        for run in self.days.chunk_by(|a, b| a == b) {
+            let end = start + run.len() as u32;
+            by_day.entry(run[0]).or_default().extend(start..end);
+            start = end;
+        }
+        by_day.into_iter().collect()
     }
 
     /// Adds the rows of the days `wanted` accepts to `t`.

@@ -59,11 +59,15 @@ impl Store {
     /// A lazy scan of a table. `events` gains `event_date`, the UTC day of
     /// `event_time`, which is also its Hive partition value.
     pub fn scan(&self, name: &str) -> Result<LazyFrame> {
-        let paths = self.part_paths(name);
+        self.scan_parts(name, &self.part_paths(name))
+    }
+
+    /// `scan` of some of a table's parts, `paths`, in their order.
+    pub fn scan_parts(&self, name: &str, paths: &[PathBuf]) -> Result<LazyFrame> {
         let lf = if paths.is_empty() {
             empty_table(name)?.lazy()
         } else {
-            scan_files(&paths)
+            scan_files(paths)
                 .with_context(|| format!("scanning table {name} in {}", self.root.display()))?
         };
         Ok(if name == table::EVENTS {
