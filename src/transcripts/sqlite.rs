@@ -91,6 +91,10 @@ pub(crate) fn open_snapshot(path: &Path, bytes: &[u8]) -> anyhow::Result<Snapsho
         &copy,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    // The readers' `ORDER BY`s sort whole tables (OpenCode's parts: most
+    // of the database); SQLite's sorter may use a helper thread per core.
+    // Every such order ends on a unique key, so the rows come out the same.
+    conn.execute_batch(&format!("PRAGMA threads = {};", sorter_threads()))?;
     // Fail here, naming the database, rather than at the first query.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
@@ -100,6 +104,11 @@ pub(crate) fn open_snapshot(path: &Path, bytes: &[u8]) -> anyhow::Result<Snapsho
         wal_read,
         _dir: dir,
     })
+}
+
+/// Helper threads SQLite's sorter may use: one per core ingest uses.
+fn sorter_threads() -> usize {
+    rayon::current_num_threads().clamp(1, 8)
 }
 
 /// The names of the tables in the database, each checked to have column
@@ -208,6 +217,20 @@ mod tests {
             .query_row("SELECT v FROM t", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, "only in the wal");
+        // The sorter may use a helper thread per core ingest uses.
+        let threads: i64 = snap
+            .conn
+            .query_row("PRAGMA threads", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(threads, sorter_threads() as i64);
+        assert_eq!(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(3)
+                .build()
+                .unwrap()
+                .install(sorter_threads),
+            3
+        );
         drop(snap);
         let after = (std::fs::read(&db).unwrap(), std::fs::read(&wal).unwrap());
         assert_eq!(before, after);
