@@ -736,3 +736,52 @@ fn summary_sets_attribution_beside_the_events_only_when_they_line_up() {
     );
     assert_eq!(after, before);
 }
+
+/// `attribute --limit N` reads only the rows it shows (a 3M-event store
+/// took 3.7 GB to show one): they are the first N rows of the whole
+/// listing, and the note counts the whole listing, with a kind, a window,
+/// a few rows (found in the scans) or many (joined).
+#[test]
+fn attribute_limit_shows_the_first_rows_of_the_whole_listing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("tb");
+    common::ingest_quietly(&sample(), &store);
+    let listing = |extra: &[&str]| {
+        let mut c = bin();
+        c.args(["attribute", "--store", s(&store), "--format", "csv"])
+            .args(extra);
+        let r = run_cmd(&mut c);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r
+    };
+    let filters: [&[&str]; 3] = [
+        &[],
+        &["--kind", "human"],
+        &["--since", "2025-12-10", "--until", "2025-12-12"],
+    ];
+    for filter in filters {
+        let whole = listing(filter).stdout;
+        let rows: Vec<&str> = whole.lines().collect();
+        let total = rows.len() - 1;
+        assert!(total > 100, "{filter:?}: {total} rows");
+        for n in [7, 4_100] {
+            let limit = n.to_string();
+            let mut args = filter.to_vec();
+            args.extend(["--limit", limit.as_str()]);
+            let r = listing(&args);
+            let shown = n.min(total);
+            assert_eq!(
+                r.stdout.lines().collect::<Vec<_>>(),
+                rows[..=shown],
+                "{args:?}"
+            );
+            let note = format!("note: first {n} of {total} rows shown (--limit {n})");
+            assert_eq!(
+                r.stderr.contains(&note),
+                n < total,
+                "{args:?}: {}",
+                r.stderr
+            );
+        }
+    }
+}

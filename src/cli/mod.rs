@@ -343,6 +343,17 @@ impl OutputArgs {
         crate::output::write_frame(&mut shown, self.format, self.output.as_deref(), display)
     }
 
+    /// The note `limited` gives, for a listing of `total` rows of which
+    /// `shown` were read.
+    pub fn note_left_out(&self, shown: usize, total: usize, quiet: bool) {
+        if let Some(n) = self.limit
+            && shown < total
+            && !quiet
+        {
+            eprintln!("note: first {n} of {total} rows shown (--limit {n})");
+        }
+    }
+
     /// `df` cut to `--limit` rows, with a note on stderr when rows were left out.
     pub fn limited(&self, df: &DataFrame, quiet: bool) -> DataFrame {
         match self.limit {
