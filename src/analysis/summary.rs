@@ -264,7 +264,6 @@ fn events_with_attribution(
                 .collect()?
         }
     };
-    events.rechunk_mut_par();
     let dense = dense_ids(events.column(attribution::ACTION_ID)?.str()?);
     events.with_column(dense.into_column())?;
     Ok((events, beside))
