@@ -47,10 +47,7 @@ pub fn context_with(
     attribution: Option<LazyFrame>,
 ) -> Result<SQLContext> {
     let cx = SQLContext::new();
-    let attribution = match attribution {
-        Some(lf) => lf,
-        None => store.scan(table::ATTRIBUTION)?,
-    };
+    let attribution = attribution_table(store, attribution)?;
     for name in store.table_names() {
         let mut lf = match name {
             table::ATTRIBUTION => attribution.clone(),
@@ -63,6 +60,15 @@ pub fn context_with(
         cx.register(name, lf);
     }
     Ok(cx)
+}
+
+/// `attribution` when given (computed in memory, see `Workspace`), else
+/// the stored table.
+pub fn attribution_table(store: &Store, attribution: Option<LazyFrame>) -> Result<LazyFrame> {
+    match attribution {
+        Some(lf) => Ok(lf),
+        None => store.scan(table::ATTRIBUTION),
+    }
 }
 
 /// Like `context_with`, with `events` (already joined with the attribution)

@@ -15,10 +15,6 @@ pub struct StrCol {
     ids: Ids,
     values: Vec<Box<str>>,
     index: PlHashMap<Box<str>, u32>,
-    /// The id of the last value pushed: rows repeat their neighbour's
-    /// account, region, source or agent far more often than not, and a
-    /// comparison is cheaper than a hash lookup.
-    last: Option<u32>,
 }
 
 const NULL: u32 = u32::MAX;
@@ -110,19 +106,12 @@ impl StrCol {
     pub fn push(&mut self, v: Option<&str>) {
         let id = match v {
             None => NULL,
-            Some(s) => match self.last {
-                Some(id) if *self.values[id as usize] == *s => id,
-                _ => {
-                    let id = match self.index.get(s) {
-                        Some(id) => *id,
-                        None => {
-                            let id = self.values.len() as u32;
-                            self.values.push(s.into());
-                            self.index.insert(s.into(), id);
-                            id
-                        }
-                    };
-                    self.last = Some(id);
+            Some(s) => match self.index.get(s) {
+                Some(id) => *id,
+                None => {
+                    let id = self.values.len() as u32;
+                    self.values.push(s.into());
+                    self.index.insert(s.into(), id);
                     id
                 }
             },
@@ -156,7 +145,6 @@ impl StrCol {
             ids: Ids::Wide(ids),
             values,
             index: PlHashMap::default(),
-            last: None,
         })
     }
 
@@ -169,7 +157,6 @@ impl StrCol {
     /// Drops the lookup index once every row is in (ids stay valid).
     pub fn done_loading(&mut self) {
         self.index = PlHashMap::default();
-        self.last = None;
     }
 }
 

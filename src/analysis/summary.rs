@@ -209,10 +209,7 @@ fn events_with_attribution(
         }
         _ => None,
     };
-    let attribution = match attribution {
-        Some(a) => a,
-        None => store.scan(table::ATTRIBUTION)?,
-    };
+    let attribution = crate::sql::attribution_table(store, attribution)?;
     let cols = |names: &[&str]| names.iter().map(|c| col(*c)).collect::<Vec<_>>();
     let mut events = None;
     if let (None, None, Some(by_day), Some(stored)) = (
@@ -273,19 +270,10 @@ fn events_with_attribution(
 /// null.
 fn dense_ids(ca: &StringChunked) -> UInt32Chunked {
     let mut ids: PlHashMap<&str, u32> = PlHashMap::default();
-    let mut last: Option<(&str, u32)> = None;
     ca.iter()
         .map(|v| {
-            let v = v?;
-            if let Some((text, id)) = last
-                && text == v
-            {
-                return Some(id);
-            }
             let next = ids.len() as u32;
-            let id = *ids.entry(v).or_insert(next);
-            last = Some((v, id));
-            Some(id)
+            Some(*ids.entry(v?).or_insert(next))
         })
         .collect::<UInt32Chunked>()
         .with_name(ca.name().clone())

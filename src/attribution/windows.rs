@@ -52,16 +52,7 @@ fn days_of(store: &Store) -> Result<Option<Days>> {
     for (d, paths) in parts {
         let mut rows = 0;
         for path in &paths {
-            // The footer's row count; no column is read.
-            let n = crate::store::scan_files(std::slice::from_ref(path))?
-                .select([len()])
-                .collect()?;
-            rows += n
-                .columns()
-                .first()
-                .and_then(|c| c.get(0).ok())
-                .and_then(|v| v.extract::<usize>())
-                .unwrap_or(0);
+            rows += crate::store::row_count(crate::store::scan_files(std::slice::from_ref(path))?)?;
         }
         out.insert(d, (paths, rows));
     }

@@ -112,10 +112,7 @@ fn first_rows(
     use polars::sql::SQLContext;
     let store = &data.store;
     let events = window.apply(store.scan_events_between(window.since, window.until)?);
-    let attribution = match &data.attribution {
-        Some(a) => a.clone(),
-        None => store.scan(crate::schema::table::ATTRIBUTION)?,
-    };
+    let attribution = crate::sql::attribution_table(store, data.attribution.clone())?;
     let order = [events::EVENT_TIME, events::EVENT_ID, events::EVENT_KEY];
     // Rows by key (an inner join: keys are unique in both tables).
     let by_key = |lf: LazyFrame, keys: LazyFrame| {
@@ -138,13 +135,7 @@ fn first_rows(
                 .select([col(attribution::EVENT_KEY)]),
         ),
     };
-    let total = listed.clone().select([len()]).collect()?;
-    let total = total
-        .column("len")?
-        .cast(&DataType::UInt64)?
-        .u64()?
-        .get(0)
-        .unwrap_or(0) as usize;
+    let total = crate::store::row_count(listed.clone())?;
     let mut cx = SQLContext::new();
     cx.register(crate::schema::table::EVENTS, listed);
     let first = crate::sql::run(

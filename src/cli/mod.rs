@@ -358,12 +358,7 @@ impl OutputArgs {
     pub fn limited(&self, df: &DataFrame, quiet: bool) -> DataFrame {
         match self.limit {
             Some(n) if n < df.height() => {
-                if !quiet {
-                    eprintln!(
-                        "note: first {n} of {} rows shown (--limit {n})",
-                        df.height()
-                    );
-                }
+                self.note_left_out(n, df.height(), quiet);
                 df.head(Some(n))
             }
             _ => df.clone(),
@@ -496,17 +491,7 @@ pub fn require_events(ws: &Workspace, verb: &str) -> Result<()> {
     // Counted from the events parts' footers: the `events` view joins the
     // attribution, which is a third of a second on a million events and
     // changes no count.
-    let df = ws
-        .store
-        .scan(crate::schema::table::EVENTS)?
-        .select([polars::prelude::len().alias("n")])
-        .collect()?;
-    let n = df
-        .column("n")?
-        .cast(&polars::prelude::DataType::UInt64)?
-        .u64()?
-        .get(0)
-        .unwrap_or(0);
+    let n = crate::store::row_count(ws.store.scan(crate::schema::table::EVENTS)?)?;
     if n == 0 {
         bail!(
             "no CloudTrail events to {verb}: the {} holds none (the accounting above says what was read)",

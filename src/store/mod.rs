@@ -124,6 +124,18 @@ impl Store {
     }
 }
 
+/// The rows of `lf`: from the parts' footers when nothing filters it, as
+/// polars counts a bare scan without reading a column.
+pub fn row_count(lf: LazyFrame) -> Result<usize> {
+    let df = lf.select([len()]).collect()?;
+    Ok(df
+        .columns()
+        .first()
+        .and_then(|c| c.get(0).ok())
+        .and_then(|v| v.extract::<usize>())
+        .unwrap_or(0))
+}
+
 /// A lazy scan of Parquet parts, as written (no Hive columns: `event_date`
 /// is derived by `Store::scan`).
 pub fn scan_files(paths: &[PathBuf]) -> Result<LazyFrame> {
