@@ -513,15 +513,9 @@ fn clear_errors_for_missing_store_and_inputs() {
 fn store_is_the_same_whatever_the_thread_count() {
     let src = fixture_copy();
     let mut outs = Vec::new();
-    for threads in ["1", "2"] {
+    for threads in [1, 2] {
         let store = tempfile::tempdir().unwrap();
-        let r = run_cmd(bin().env("RAYON_NUM_THREADS", threads).args([
-            "ingest",
-            src.path().to_str().unwrap(),
-            "--store",
-            store.path().to_str().unwrap(),
-            "-q",
-        ]));
+        let r = common::ingest_with_threads(threads, src.path(), store.path(), &["-q"]);
         assert_eq!(r.code, 1);
         let mut out = String::new();
         // The events, and the attribution the same run made of them.

@@ -46,20 +46,14 @@ fn issue_24_many_small_files_same_store_whatever_the_thread_count() {
     let again_records = again["Records"].as_array().unwrap().len() as u64;
 
     let mut outs = Vec::new();
-    for threads in ["1", "2"] {
+    for threads in [1, 2] {
         let store = tempfile::tempdir().unwrap();
-        let mut args = vec!["ingest".to_string(), src.path().display().to_string()];
-        args.extend(
-            [
-                "--store",
-                store.path().to_str().unwrap(),
-                "--format",
-                "json",
-                "--no-attribution",
-            ]
-            .map(String::from),
+        let r = common::ingest_with_threads(
+            threads,
+            src.path(),
+            store.path(),
+            &["--format", "json", "--no-attribution"],
         );
-        let r = run_cmd(bin().env("RAYON_NUM_THREADS", threads).args(&args));
         assert_eq!(r.code, 0, "{}", r.stderr);
         let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
         let acc = &report["accounting"];
@@ -764,16 +758,14 @@ fn issue_19_large_transcript_files_read_side_by_side_keep_their_order() {
         names.push(name);
     }
     let mut orders = Vec::new();
-    for threads in ["1", "2"] {
+    for threads in [1, 2] {
         let store = tempfile::tempdir().unwrap();
-        let r = run_cmd(bin().env("RAYON_NUM_THREADS", threads).args([
-            "ingest",
-            src.path().to_str().unwrap(),
-            "--store",
-            store.path().to_str().unwrap(),
-            "--no-attribution",
-            "--quiet",
-        ]));
+        let r = common::ingest_with_threads(
+            threads,
+            src.path(),
+            store.path(),
+            &["--no-attribution", "--quiet"],
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
         // Store order, not sorted: the files' first calls, in the order
         // their rows were written.

@@ -111,6 +111,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `ingest INPUT --store STORE EXTRA...` with ingest's pool at `threads`
+/// threads (`RAYON_NUM_THREADS`).
+pub fn ingest_with_threads(threads: usize, input: &Path, store: &Path, extra: &[&str]) -> Run {
+    run_cmd(
+        bin()
+            .env("RAYON_NUM_THREADS", threads.to_string())
+            .arg("ingest")
+            .arg(input)
+            .arg("--store")
+            .arg(store)
+            .args(extra),
+    )
+}
+
 /// Runs `ingest PATH... --store STORE --format json EXTRA...`; returns the run and its JSON report.
 pub fn ingest_json(paths: &[&Path], store: &Path, extra: &[&str]) -> (Run, Value) {
     let mut args: Vec<String> = vec!["ingest".into()];
