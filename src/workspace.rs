@@ -184,21 +184,13 @@ impl Workspace {
         let nothing_before = match window.since {
             None => true,
             Some(s) => {
-                let mut cx = crate::sql::context_with(
-                    &self.store,
-                    TimeWindow {
-                        since: None,
-                        until: Some(s),
-                    },
-                    self.attribution.clone(),
-                )?;
-                crate::sql::run(&mut cx, "SELECT COUNT(*) AS n FROM events")?
-                    .column("n")?
-                    .cast(&polars::prelude::DataType::UInt64)?
-                    .u64()?
-                    .get(0)
-                    .unwrap_or(0)
-                    == 0
+                // The events alone: joining the attribution counts no more.
+                let before = TimeWindow {
+                    since: None,
+                    until: Some(s),
+                };
+                let events = self.store.scan_events_between(None, Some(s))?;
+                crate::store::row_count(before.apply(events))? == 0
             }
         };
         self.events_cache = Some(EventsCache {

@@ -186,8 +186,9 @@ pub fn compute(
 /// store order, so over a whole store its rows usually line up with the
 /// events' one for one: then its columns are set beside the events'
 /// (checked key by key), which costs a comparison where the join hashed
-/// a million keys. Otherwise (a time window, a table out of step), a left
-/// join on `event_key`, as every other query. `action_id` becomes a dense
+/// a million keys. Otherwise a left join on `event_key`, as every other
+/// query: of the two frames already read when the tables are out of step,
+/// of the scans when a time window applies. `action_id` becomes a dense
 /// number: the sections only count distinct actions, and counting numbers
 /// is several times cheaper than counting 32-character keys. `true` when
 /// the columns were set beside.
@@ -211,7 +212,10 @@ fn events_with_attribution(
     };
     let attribution = crate::sql::attribution_table(store, attribution)?;
     let cols = |names: &[&str]| names.iter().map(|c| col(*c)).collect::<Vec<_>>();
+    let mut all_columns = EVENT_COLUMNS.to_vec();
+    all_columns.extend(ATTRIBUTION_COLUMNS);
     let mut events = None;
+    let mut beside = false;
     if let (None, None, Some(by_day), Some(stored)) = (
         window.since,
         window.until,
@@ -242,24 +246,25 @@ fn events_with_attribution(
         );
         let aligned =
             ev.height() == at.height() && keys.null_count() == 0 && keys.equal(attributed)?.all();
-        if aligned {
+        events = Some(if aligned {
             let mut both = ev.drop(events::EVENT_KEY)?;
             for name in ATTRIBUTION_COLUMNS {
                 both.with_column(at.column(name)?.clone())?;
             }
-            events = Some(both);
-        }
+            both
+        } else {
+            // Out of step: the join, of the frames already read.
+            crate::sql::with_attribution(ev.lazy(), at.lazy())
+                .select(cols(&all_columns))
+                .collect()?
+        });
+        beside = aligned;
     }
-    let beside = events.is_some();
     let mut events = match events {
         Some(df) => df,
-        None => {
-            let mut names = EVENT_COLUMNS.to_vec();
-            names.extend(ATTRIBUTION_COLUMNS);
-            crate::sql::with_attribution(window.apply(store.scan(table::EVENTS)?), attribution)
-                .select(cols(&names))
-                .collect()?
-        }
+        None => crate::sql::with_attribution(window.apply(store.scan(table::EVENTS)?), attribution)
+            .select(cols(&all_columns))
+            .collect()?,
     };
     let dense = dense_ids(events.column(attribution::ACTION_ID)?.str()?);
     events.with_column(dense.into_column())?;
