@@ -560,6 +560,76 @@ fn issue_24_incremental_attribution_recomputes_a_neighbouring_day_it_changes() {
     assert_eq!(inc["rounds"], 2, "{att}");
 }
 
+/// Issue 24: a new event in a CLI session seen five days earlier reads
+/// that day and the days beside it, but compares only the days the new
+/// event can change directly (the one linked, and those beside the new
+/// event's day): the days beside the linked day are its context. The
+/// tables equal one ingest of everything.
+#[test]
+fn issue_24_incremental_attribution_compares_only_the_days_it_can_change() {
+    let src = tempfile::tempdir().unwrap();
+    let (a, b) = (src.path().join("a"), src.path().join("b"));
+    let bob = "arn:aws:iam::111122223333:user/bob";
+    let in_session = |id: &str, time: &str| {
+        event(id, time, "PutObject", bob, "").replace("md/command#x", "md/command#x sid/far5e55")
+    };
+    fortnight(&a, &[in_session("session-1", "2025-12-05T12:00:00Z")]);
+    records_file(
+        &b.join("later.json"),
+        &[in_session("session-2", "2025-12-10T12:00:00Z")],
+    );
+    let att = incremental_equals_full(&a, &b);
+    let inc = &att["incremental"];
+    assert_eq!(inc["days_recomputed"], 1, "{att}");
+    assert_eq!(inc["rounds"], 1, "{att}");
+    // 12-04 to 12-06 and 12-09 to 12-11 are read; 12-05 (linked), 12-09
+    // and 12-11 (beside 12-10) are compared.
+    assert_eq!(inc["days_read"], 6, "{att}");
+    assert_eq!(inc["days_compared"], 3, "{att}");
+}
+
+/// Issue 24: a change that reaches a day read only as context goes through
+/// the linked day beside it. Two Cursor calls (`m/AW`) in a CLI session
+/// make the session's stack operation, stored five days earlier late in
+/// the evening, the agent's (its linked day comes out changed); the next
+/// round finds CloudFormation's call after midnight, on the day that was
+/// context, changed too. The tables equal one ingest of everything.
+#[test]
+fn issue_24_incremental_attribution_follows_a_change_through_a_linked_day() {
+    let src = tempfile::tempdir().unwrap();
+    let (a, b) = (src.path().join("a"), src.path().join("b"));
+    let bob = "arn:aws:iam::111122223333:user/bob";
+    let ua = |marker: &str| format!("aws-cli/2.36.0 md/command#x sid/c0ffee5e55{marker}");
+    let at = |id: &str, time: &str, name: &str, more: &str, marker: &str| {
+        event(id, time, name, bob, more).replace("aws-cli/2.27.0 md/command#x", &ua(marker))
+    };
+    let cfn = r#","invokedBy":"cloudformation.amazonaws.com""#;
+    fortnight(
+        &a,
+        &[
+            at("stack-op-1", "2025-12-05T23:30:00Z", "CreateStack", "", ""),
+            event(
+                "cfn-call-1",
+                "2025-12-06T00:30:00Z",
+                "CreateBucket",
+                bob,
+                cfn,
+            ),
+        ],
+    );
+    records_file(
+        &b.join("cursor.json"),
+        &[
+            at("cursor-1", "2025-12-10T12:00:00Z", "PutObject", "", " m/AW"),
+            at("cursor-2", "2025-12-10T12:01:00Z", "PutObject", "", " m/AW"),
+        ],
+    );
+    let att = incremental_equals_full(&a, &b);
+    let inc = &att["incremental"];
+    assert_eq!(inc["days_recomputed"], 3, "{att}");
+    assert_eq!(inc["rounds"], 3, "{att}");
+}
+
 /// Issue 24: what an incremental run cannot bound is recomputed whole: a
 /// person never seen before whose local part a stored event names (it
 /// resolves to them now, on any day). A run

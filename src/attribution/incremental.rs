@@ -12,12 +12,16 @@
 //!    id, keys issued on one day and used on another), and one day either
 //!    side of each, and attributes what it read (with every tool call and
 //!    session of the store, and the people of the days not read);
-//! 3. checks every day it read but did not mean to recompute against its
-//!    stored rows. A day whose rows came out different is one the new rows
-//!    do change (or one whose context was short): it joins the recomputed
-//!    days and the run goes round again. Rows within `MARGIN` of a day that
-//!    was not read are not compared: their context was cut short, and the
-//!    recomputed days' reach (`reach`) cannot get there;
+//! 3. checks the days the recomputed days can change directly (linked to
+//!    them, or beside them) against their stored rows. A day whose rows
+//!    came out different is one the new rows do change (or one whose
+//!    context was short): it joins the recomputed days and the run goes
+//!    round again. Rows within `MARGIN` of a day that was not read are not
+//!    compared: their context was cut short, and the recomputed days' reach
+//!    (`reach`) cannot get there. A day read only beside a linked day is
+//!    context and is not compared: every chain of effects from the new rows
+//!    to it (a link, or a window shorter than a day) passes through a row
+//!    of a compared day, and changes that row first;
 //! 4. writes the recomputed days' rows and summaries in place of theirs.
 //!
 //! It gives up, and the caller recomputes everything, when the stored
@@ -53,6 +57,8 @@ pub struct Incremental {
     pub days_recomputed: usize,
     /// Days read (recomputed, linked, or beside them).
     pub days_read: usize,
+    /// Days read and compared with their stored rows (in the last round).
+    pub days_compared: usize,
     /// Days with events in the store.
     pub days_in_store: usize,
     pub events_read: usize,
@@ -230,7 +236,7 @@ pub(super) fn try_run(
     }
     clock.lap("  attribution: incremental plan");
     let mut rounds = 0;
-    let (a, read) = loop {
+    let (a, read, compared) = loop {
         rounds += 1;
         if rounds > MAX_ROUNDS {
             return Ok(Err("the days the new rows change kept growing"));
@@ -279,8 +285,18 @@ pub(super) fn try_run(
                 "a person never seen before whose name a stored event names",
             ));
         }
+        // The days whose rows this round's recomputed days can change
+        // directly: linked to them, or beside them. A day read only as the
+        // context of a linked day changes only through rows of that linked
+        // day, which are compared.
+        let watched: BTreeSet<i32> = recompute
+            .iter()
+            .flat_map(|&d| [d - 1, d + 1])
+            .chain(linked.iter().copied())
+            .filter(|d| read.contains(d) && !recompute.contains(d))
+            .collect();
         let mut differ = BTreeSet::new();
-        for &d in read.iter().filter(|d| !recompute.contains(d)) {
+        for &d in &watched {
             let before = !read.contains(&(d - 1)) && event_parts.contains_key(&(d - 1));
             let after = !read.contains(&(d + 1)) && event_parts.contains_key(&(d + 1));
             let day_start = i64::from(d) * 86_400_000_000;
@@ -298,7 +314,7 @@ pub(super) fn try_run(
         }
         clock.lap("  attribution: incremental check");
         if differ.is_empty() {
-            break (a, read);
+            break (a, read, watched.len());
         }
         recompute.extend(differ);
     };
@@ -352,6 +368,7 @@ pub(super) fn try_run(
     stats.incremental = Some(Incremental {
         days_recomputed: recompute.len(),
         days_read: read.len(),
+        days_compared: compared,
         days_in_store,
         events_read: a.keys.len(),
         events_recomputed: stats.events,

@@ -102,10 +102,11 @@ impl Stats {
                 );
             }
             Some(i) => format!(
-                "recomputed {} of {} days incrementally ({} days read, {} events; {} round{}): ",
+                "recomputed {} of {} days incrementally ({} days read, {} compared, {} events; {} round{}): ",
                 i.days_recomputed,
                 i.days_in_store,
                 i.days_read,
+                i.days_compared,
                 i.events_read,
                 i.rounds,
                 if i.rounds == 1 { "" } else { "s" }

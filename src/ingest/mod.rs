@@ -110,7 +110,13 @@ pub fn ingest(
         let ingested = writer.ingested_files()?;
         let prepared =
             s3::source::prepare(&remote, &opts.s3, &opts.window, &ingested, &opts.progress)?;
-        (ingested.into_keys().collect(), Some(prepared))
+        (
+            ingested
+                .keys()
+                .filter_map(|h| crate::store::file_lists::parse_hash(h))
+                .collect(),
+            Some(prepared),
+        )
     };
     let mut s3_accounting = remote.as_ref().map(|r| r.accounting.clone());
     let total_bytes: u64 =

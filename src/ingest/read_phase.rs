@@ -10,7 +10,6 @@ use super::batch::EventBatch;
 use super::reader::{FileKind, Quarantined, ReadContext};
 use super::{decode, discover, normalise, reader, s3, transcript};
 use polars::prelude::*;
-use std::collections::HashSet;
 
 /// Compressed bytes read per parallel window. Up to three windows are in
 /// memory (one read, one waiting, one merged), each ~7× its compressed
@@ -118,7 +117,7 @@ pub(super) fn group_ranges(
 pub(super) fn read_chunk(
     files: &[discover::InputFile],
     fetched: Option<&[s3::fetch::Fetched]>,
-    known_hashes: &HashSet<String>,
+    known_hashes: &crate::store::file_lists::Hashes,
     cx: &ReadContext<'_>,
     topts: &crate::transcripts::TranscriptOptions,
 ) -> ChunkOutcome {
@@ -227,7 +226,7 @@ fn read_one(
     raw: &mut Vec<u8>,
     buf: &mut Vec<u8>,
     batch: &mut EventBatch,
-    known_hashes: &HashSet<String>,
+    known_hashes: &crate::store::file_lists::Hashes,
     cx: &ReadContext<'_>,
     topts: &crate::transcripts::TranscriptOptions,
 ) -> FileOutcome {
@@ -266,8 +265,9 @@ fn read_one(
         None => with_wal(&f.path, raw, read.hash),
         Some(_) => read.hash,
     };
+    let known = known_hashes.contains(&hash);
     let hash = format!("{hash:032x}");
-    if known_hashes.contains(&hash) {
+    if known {
         outcome.kind = "already_ingested".into();
         outcome.hash = Some(hash);
         return outcome;

@@ -47,37 +47,63 @@ pub fn load(root: &Path, manifest: &Manifest) -> Result<FileIndex> {
     Ok(index)
 }
 
+/// Content hashes as numbers: a list writes each as 32 hex digits.
+pub type Hashes = std::collections::HashSet<u128>;
+
+/// A list's hash (32 hex digits) as a number; `None` for any other text,
+/// which no file read now can have.
+pub fn parse_hash(hash: &str) -> Option<u128> {
+    if hash.len() != 32 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u128::from_str_radix(hash, 16).ok()
+}
+
 /// The content hashes of every file the store at `root` records: what a
-/// run of local files needs, read without the rest of each record (a
-/// store of many files has a list line per file, read on every run).
-pub fn load_hashes(root: &Path, manifest: &Manifest) -> Result<std::collections::HashSet<String>> {
-    let mut hashes: std::collections::HashSet<String> = manifest.files.keys().cloned().collect();
+/// run of local files needs, read line by line without the rest of each
+/// record (a store of many files has a list line per file, read on every
+/// run, and 16 bytes a file is what stays).
+pub fn load_hashes(root: &Path, manifest: &Manifest) -> Result<Hashes> {
+    use std::io::BufRead;
+    let mut hashes: Hashes = manifest
+        .files
+        .keys()
+        .filter_map(|h| parse_hash(h))
+        .collect();
+    let mut line = String::new();
     for rel in &manifest.file_lists {
         let path = root.join(rel);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
+        let file =
+            std::fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        for i in 1.. {
+            line.clear();
+            if reader
+                .read_line(&mut line)
+                .with_context(|| format!("reading {}", path.display()))?
+                == 0
+            {
+                break;
+            }
+            let text = line.trim();
+            if text.is_empty() {
                 continue;
             }
             // `ListWriter` writes the hash first; any other layout is read
             // whole.
-            let quick = line
+            let quick = text
                 .strip_prefix("{\"hash\":\"")
                 .and_then(|rest| rest.split_once('"'))
-                .map(|(hash, _)| hash)
-                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+                .and_then(|(hash, _)| parse_hash(hash));
             match quick {
                 Some(hash) => {
-                    if !hashes.contains(hash) {
-                        hashes.insert(hash.to_owned());
-                    }
+                    hashes.insert(hash);
                 }
                 None => {
-                    let Line { hash, .. } = serde_json::from_str(line).with_context(|| {
-                        format!("{}: line {}: not a file record", path.display(), i + 1)
+                    let Line { hash, .. } = serde_json::from_str(text).with_context(|| {
+                        format!("{}: line {i}: not a file record", path.display())
                     })?;
-                    hashes.insert(hash);
+                    hashes.extend(parse_hash(&hash));
                 }
             }
         }
@@ -192,26 +218,39 @@ mod tests {
     #[test]
     fn hashes_alone_are_those_of_the_whole_records() {
         let dir = tempfile::tempdir().unwrap();
+        let h = |n: u128| format!("{n:032x}");
         let mut list = ListWriter::create(dir.path(), "a.jsonl").unwrap();
-        list.add("0a1b", &entry("a", 1)).unwrap();
-        list.add("ffee", &entry("b\"c", 2)).unwrap();
+        list.add(&h(0x0a1b), &entry("a", 1)).unwrap();
+        list.add(&h(u128::MAX - 1), &entry("b\"c", 2)).unwrap();
         list.finish().unwrap();
         // A line another writer laid out differently is read whole.
         std::fs::write(
             dir.path().join("b.jsonl"),
-            "{\"path\":\"p\",\"hash\":\"77\",\"size\":1,\"kind\":\"k\",\"run\":1}\n\n",
+            format!(
+                "{{\"path\":\"p\",\"hash\":\"{}\",\"size\":1,\"kind\":\"k\",\"run\":1}}\n\n",
+                h(77)
+            ),
         )
         .unwrap();
         let manifest = Manifest {
-            files: [("h0".into(), entry("old", 1))].into(),
+            files: [
+                (h(5), entry("old", 1)),
+                ("not-a-hash".into(), entry("x", 1)),
+            ]
+            .into(),
             file_lists: vec!["a.jsonl".into(), "b.jsonl".into()],
             ..Default::default()
         };
-        let whole: std::collections::HashSet<String> =
-            load(dir.path(), &manifest).unwrap().into_keys().collect();
+        let whole: Hashes = load(dir.path(), &manifest)
+            .unwrap()
+            .into_keys()
+            .filter_map(|k| parse_hash(&k))
+            .collect();
         let quick = load_hashes(dir.path(), &manifest).unwrap();
         assert_eq!(quick, whole);
-        assert_eq!(quick.len(), 4);
+        let mut found: Vec<u128> = quick.into_iter().collect();
+        found.sort_unstable();
+        assert_eq!(found, [5, 77, 0x0a1b, u128::MAX - 1]);
         std::fs::write(dir.path().join("b.jsonl"), "{oops\n").unwrap();
         let e = load_hashes(dir.path(), &manifest).unwrap_err();
         assert!(format!("{e:#}").contains("b.jsonl: line 1"), "{e:#}");

@@ -243,7 +243,7 @@ impl StoreWriter {
 
     /// The content hashes of every file the store records
     /// (`file_lists::load_hashes`).
-    pub fn ingested_hashes(&self) -> Result<std::collections::HashSet<String>> {
+    pub fn ingested_hashes(&self) -> Result<file_lists::Hashes> {
         file_lists::load_hashes(&self.root, &self.manifest)
     }
 
