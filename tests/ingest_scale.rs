@@ -586,6 +586,60 @@ fn issue_24_incremental_attribution_compares_only_the_days_it_can_change() {
     // and 12-11 (beside 12-10) are compared.
     assert_eq!(inc["days_read"], 6, "{att}");
     assert_eq!(inc["days_compared"], 3, "{att}");
+    // 12-04 and 12-06 are the linked day's context, read in part.
+    assert_eq!(inc["days_read_in_part"], 2, "{att}");
+    let store = tempfile::tempdir().unwrap();
+    ingest_json(&[&a, &b], store.path(), &[]);
+    let six_days = count(
+        store.path(),
+        "SELECT COUNT(*) FROM events WHERE CAST(event_date AS VARCHAR) IN \
+         ('2025-12-04','2025-12-05','2025-12-06','2025-12-09','2025-12-10','2025-12-11')",
+    );
+    let read = inc["events_read"].as_u64().unwrap();
+    assert!(read + 150 < six_days, "{read} of {six_days} events read");
+}
+
+/// Issue 24: a day read in part as a linked day's context keeps, beyond
+/// the hours next to the linked day, the rows that carry a link to it: a
+/// CLI session's morning calls, whose Cursor marker makes the session's
+/// call on the linked day the agent's. Without them that call would come
+/// out human, unlike its stored row, and cost a second round.
+#[test]
+fn issue_24_incremental_context_keeps_the_rows_a_linked_day_depends_on() {
+    let src = tempfile::tempdir().unwrap();
+    let (a, b) = (src.path().join("a"), src.path().join("b"));
+    let bob = "arn:aws:iam::111122223333:user/bob";
+    let at = |id: &str, time: &str, sid: &str, marker: &str| {
+        event(id, time, "PutObject", bob, "").replace(
+            "aws-cli/2.27.0 md/command#x",
+            &format!("aws-cli/2.36.0 md/command#x sid/{sid}{marker}"),
+        )
+    };
+    fortnight(
+        &a,
+        &[
+            at("s-1", "2025-12-04T08:00:00Z", "5e55a", " m/AW"),
+            at("s-2", "2025-12-04T08:01:00Z", "5e55a", " m/AW"),
+            at("s-3", "2025-12-05T12:00:00Z", "5e55a", ""),
+            at("t-1", "2025-12-05T13:00:00Z", "5e55b", ""),
+        ],
+    );
+    records_file(
+        &b.join("later.json"),
+        &[at("t-2", "2025-12-10T12:00:00Z", "5e55b", "")],
+    );
+    let store = tempfile::tempdir().unwrap();
+    ingest_json(&[&a], store.path(), &[]);
+    let s3 = query(
+        store.path(),
+        "SELECT actor_kind FROM events WHERE event_id = 's-3'",
+    );
+    assert_eq!(s3[0]["actor_kind"], "ai", "the session's votes: {s3:?}");
+    let att = incremental_equals_full(&a, &b);
+    let inc = &att["incremental"];
+    assert_eq!(inc["days_read_in_part"], 2, "{att}");
+    assert_eq!(inc["rounds"], 1, "{att}");
+    assert_eq!(inc["days_recomputed"], 1, "{att}");
 }
 
 /// Issue 24: a change that reaches a day read only as context goes through

@@ -11,7 +11,9 @@
 //! 2. reads those days, the days their links reach (a CLI session, an event
 //!    id, keys issued on one day and used on another), and one day either
 //!    side of each, and attributes what it read (with every tool call and
-//!    session of the store, and the people of the days not read);
+//!    session of the store, and the people of the days not read). A day
+//!    beside a linked day only is its context: of it, only the rows the
+//!    linked day's rows can depend on are kept (`context_rows`);
 //! 3. checks the days the recomputed days can change directly (linked to
 //!    them, or beside them) against their stored rows. A day whose rows
 //!    came out different is one the new rows do change (or one whose
@@ -57,6 +59,9 @@ pub struct Incremental {
     pub days_recomputed: usize,
     /// Days read (recomputed, linked, or beside them).
     pub days_read: usize,
+    /// Of those, days read in part: beside a linked day only, as its
+    /// context (`context_rows`).
+    pub days_read_in_part: usize,
     /// Days read and compared with their stored rows (in the last round).
     pub days_compared: usize,
     /// Days with events in the store.
@@ -215,7 +220,7 @@ pub(super) fn try_run(
             ..Default::default()
         }));
     }
-    // The links of new events, and the stored links of every day.
+    // The links of the new events.
     let fresh = {
         let loaded = input::StoredEvents::from_parts(&new_events)?;
         let days: Vec<i32> = loaded
@@ -226,38 +231,56 @@ pub(super) fn try_run(
             .collect();
         links::of_events(&loaded.events, &loaded.id_hashes, &days)
     };
-    let mut summaries: BTreeMap<i32, DayLinks> = BTreeMap::new();
-    for (&d, rel) in &stored_links {
-        summaries.insert(d, DayLinks::read(&writer.root().join(rel))?);
-    }
-    for (d, l) in &fresh {
-        let s = summaries.entry(*d).or_default();
-        *s = s.union(l);
-    }
+    // The links of some days' events, stored and new.
+    let links_of = |days: &BTreeSet<i32>| -> Result<DayLinks> {
+        let mut all = DayLinks::default();
+        for d in days {
+            if let Some(rel) = stored_links.get(d) {
+                all = all.union(&DayLinks::read(&writer.root().join(rel))?);
+            }
+            if let Some(l) = fresh.get(d) {
+                all = all.union(l);
+            }
+        }
+        Ok(all)
+    };
+    // The days the recomputed days' links reach. Each stored summary is
+    // read in turn and only the answer kept: a store's summaries hold every
+    // event id's hash.
+    let linked_to = |recompute: &BTreeSet<i32>| -> Result<BTreeSet<i32>> {
+        let reached = links_of(recompute)?;
+        let mut out = BTreeSet::new();
+        for (&d, rel) in &stored_links {
+            if !recompute.contains(&d) && reached.reach(&DayLinks::read(&writer.root().join(rel))?)
+            {
+                out.insert(d);
+            }
+        }
+        Ok(out)
+    };
     clock.lap("  attribution: incremental plan");
     let mut rounds = 0;
-    let (a, read, compared) = loop {
+    let (a, read, in_part, compared) = loop {
         rounds += 1;
         if rounds > MAX_ROUNDS {
             return Ok(Err("the days the new rows change kept growing"));
         }
-        // Days the recomputed days' links reach, then one day either side.
-        let linked: BTreeSet<i32> = summaries
+        // Read whole: the recomputed days, the days beside them, and the
+        // days their links reach. Read in part, as context: the days beside
+        // a linked day (below).
+        let linked = linked_to(&recompute)?;
+        let whole: BTreeSet<i32> = recompute
             .iter()
-            .filter(|(d, l)| {
-                !recompute.contains(d)
-                    && recompute
-                        .iter()
-                        .any(|r| summaries.get(r).is_some_and(|rl| rl.reach(l)))
-            })
-            .map(|(d, _)| *d)
-            .collect();
-        let read: BTreeSet<i32> = recompute
-            .iter()
-            .chain(&linked)
             .flat_map(|&d| [d - 1, d, d + 1])
+            .chain(linked.iter().copied())
             .filter(|d| event_parts.contains_key(d))
             .collect();
+        let context: BTreeSet<i32> = linked
+            .iter()
+            .flat_map(|&d| [d - 1, d + 1])
+            .filter(|d| event_parts.contains_key(d) && !whole.contains(d))
+            .collect();
+        let read: BTreeSet<i32> = whole.union(&context).copied().collect();
         if read.len() * 2 > days_in_store {
             return Ok(Err("the new rows reach more than half of the days"));
         }
@@ -266,7 +289,8 @@ pub(super) fn try_run(
             .into_iter()
             .filter(|p| links::day_of_path(&p.to_string_lossy()).is_some_and(|d| read.contains(&d)))
             .collect();
-        let loaded = input::StoredEvents::from_parts(&paths)?;
+        let keep = context_rows(whole.clone(), links_of(&whole)?, 2 * reach(settings));
+        let loaded = input::StoredEvents::from_parts_keeping(&paths, Some(&keep))?;
         clock.lap("  attribution: incremental read");
         let a = super::attribute(&pending, loaded, settings, Some(&prev.people))?;
         clock.lap("  attribution: incremental compute");
@@ -314,7 +338,7 @@ pub(super) fn try_run(
         }
         clock.lap("  attribution: incremental check");
         if differ.is_empty() {
-            break (a, read, watched.len());
+            break (a, read, context.len(), watched.len());
         }
         recompute.extend(differ);
     };
@@ -368,6 +392,7 @@ pub(super) fn try_run(
     stats.incremental = Some(Incremental {
         days_recomputed: recompute.len(),
         days_read: read.len(),
+        days_read_in_part: in_part,
         days_compared: compared,
         days_in_store,
         events_read: a.keys.len(),
@@ -376,6 +401,58 @@ pub(super) fn try_run(
     });
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(Ok(stats))
+}
+
+/// Which rows of the events read to keep: every row of the days read
+/// whole (`whole`), and of a day read as a linked day's context, the rows
+/// the linked day's rows can depend on. Those are the rows within `window`
+/// (twice the settings' reach: a row, and the rows its own label rests on)
+/// of a day read whole, and anywhere in the day, the rows carrying a link to
+/// the days read whole (`links`: a CLI session, whose votes span its days;
+/// an event id; a key issued there) and the STS calls that issued keys (a
+/// chain of issued keys may start with any of them). What this leaves out
+/// can only make a linked day's rows come out different from their stored
+/// rows, never the same when they should not: the new rows reach a context
+/// day's other rows through no link, so those rows are as stored.
+fn context_rows(
+    whole: BTreeSet<i32>,
+    links: DayLinks,
+    window: i64,
+) -> impl Fn(&DataFrame) -> Result<BooleanChunked> + Sync {
+    use crate::schema::events;
+    const DAY: i64 = 86_400_000_000;
+    move |df: &DataFrame| {
+        let time = df.column(events::EVENT_TIME)?.i64()?;
+        let ua = df.column(events::USER_AGENT)?.str()?;
+        let id = df.column(events::EVENT_ID)?.str()?;
+        let key = df.column(events::ACCESS_KEY_ID)?.str()?;
+        let issued = df.column(events::RESPONSE_ELEMENTS)?.str()?;
+        let mut sid_of: polars::prelude::PlHashMap<&str, bool> = Default::default();
+        let mut keep = Vec::with_capacity(df.height());
+        for i in 0..df.height() {
+            let Some(t) = time.get(i) else {
+                keep.push(true);
+                continue;
+            };
+            let d = links::day_of(t);
+            let near = (whole.contains(&(d + 1)) && t >= (i64::from(d) + 1) * DAY - window)
+                || (whole.contains(&(d - 1)) && t < i64::from(d) * DAY + window);
+            let mut linked = || {
+                issued.get(i).is_some()
+                    || links.carries_id(input::id_hash(id.get(i)))
+                    || key.get(i).is_some_and(|k| links.issued_key(k))
+                    || ua.get(i).is_some_and(|u| {
+                        *sid_of.entry(u).or_insert_with(|| {
+                            crate::cloudtrail::user_agent::parse(u)
+                                .cli_session
+                                .is_some_and(|s| links.carries_sid(s))
+                        })
+                    })
+            };
+            keep.push(whole.contains(&d) || near || linked());
+        }
+        Ok(BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep))
+    }
 }
 
 /// The counts of the rows of `days`.

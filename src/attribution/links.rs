@@ -112,6 +112,22 @@ impl DayLinks {
             || meet(&self.used, &other.issued)
     }
 
+    /// True when an event with this id hash (`input::id_hash`) shares its
+    /// id with these days' events.
+    pub fn carries_id(&self, id_hash: u128) -> bool {
+        id_hash != 0 && self.ids.binary_search(&(id_hash as u64)).is_ok()
+    }
+
+    /// True when these days' events include the CLI session `sid`.
+    pub fn carries_sid(&self, sid: &str) -> bool {
+        self.sids.binary_search(&hash(sid)).is_ok()
+    }
+
+    /// True when an STS call of these days issued the access key `key`.
+    pub fn issued_key(&self, key: &str) -> bool {
+        self.issued.binary_search(&hash(key)).is_ok()
+    }
+
     /// Both days' links.
     pub fn union(&self, other: &DayLinks) -> DayLinks {
         let join = |a: &[u64], b: &[u64]| sorted(a.iter().chain(b).copied().collect());

@@ -102,10 +102,11 @@ impl Stats {
                 );
             }
             Some(i) => format!(
-                "recomputed {} of {} days incrementally ({} days read, {} compared, {} events; {} round{}): ",
+                "recomputed {} of {} days incrementally ({} days read, {} of them in part, {} compared, {} events; {} round{}): ",
                 i.days_recomputed,
                 i.days_in_store,
                 i.days_read,
+                i.days_read_in_part,
                 i.days_compared,
                 i.events_read,
                 i.rounds,

@@ -30,9 +30,18 @@ impl StoredEvents {
     /// Reads the events parts `paths`, in their order (an incremental run
     /// reads a few days' parts).
     pub fn from_parts(paths: &[std::path::PathBuf]) -> Result<StoredEvents> {
+        Self::from_parts_keeping(paths, None)
+    }
+
+    /// `from_parts`, keeping of each frame read (`event_selection`'s
+    /// columns) the rows `keep` marks, in their order.
+    pub fn from_parts_keeping(
+        paths: &[std::path::PathBuf],
+        keep: Option<&Keep>,
+    ) -> Result<StoredEvents> {
         let mut keys = Vec::new();
         let mut id_hashes = Vec::new();
-        let events = load_parts(paths, |part| {
+        let events = load_parts_keeping(paths, keep, |part| {
             let ids = part.column(events::EVENT_ID)?.str()?;
             id_hashes.extend(ids.iter().map(super::id_hash));
             let part = part.column(events::EVENT_KEY)?.str()?;
@@ -73,9 +82,22 @@ pub fn load_events(
     load_parts(&store.part_paths(crate::schema::table::EVENTS), each_part)
 }
 
+/// Which rows of a frame of `event_selection`'s columns to keep.
+pub type Keep = dyn Fn(&DataFrame) -> Result<BooleanChunked> + Sync;
+
 /// `load_events` of the events parts `paths`.
 fn load_parts(
     paths: &[std::path::PathBuf],
+    each_part: impl FnMut(&DataFrame) -> Result<()> + Send,
+) -> Result<Events> {
+    load_parts_keeping(paths, None, each_part)
+}
+
+/// `load_parts`, keeping the rows `keep` marks (chosen as each frame is
+/// read, so that only they wait to be taken in).
+fn load_parts_keeping(
+    paths: &[std::path::PathBuf],
+    keep: Option<&Keep>,
     mut each_part: impl FnMut(&DataFrame) -> Result<()> + Send,
 ) -> Result<Events> {
     let mut e = Events::default();
@@ -83,7 +105,13 @@ fn load_parts(
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);
         scope.spawn(move || {
             for batch in paths.chunks(PARTS_PER_READ) {
-                let df = read_parts(batch);
+                let df = read_parts(batch).and_then(|df| match keep {
+                    Some(keep) => {
+                        let mask = keep(&df)?;
+                        Ok(df.filter(&mask)?)
+                    }
+                    None => Ok(df),
+                });
                 let failed = df.is_err();
                 if tx.send(df).is_err() || failed {
                     break;
