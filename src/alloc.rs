@@ -55,11 +55,16 @@ pub fn release_unless_it_fits(need: u64) -> bool {
     if resident_bytes().is_some_and(|held| need <= held) {
         return false;
     }
+    release();
+    true
+}
+
+/// Hands the memory freed so far back to the OS now.
+pub fn release() {
     // SAFETY: mimalloc's collect takes no pointers and may run at any time;
     // forced, it also purges the arenas' free pages, whichever thread freed
     // them.
     unsafe { libmimalloc_sys::mi_collect(true) };
-    true
 }
 
 /// Resident memory now, from /proc (Linux only).

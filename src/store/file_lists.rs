@@ -48,15 +48,23 @@ pub fn load(root: &Path, manifest: &Manifest) -> Result<FileIndex> {
 }
 
 /// Content hashes as numbers: a list writes each as 32 hex digits.
-pub type Hashes = std::collections::HashSet<u128>;
+pub type Hashes = polars::prelude::PlHashSet<u128>;
 
 /// A list's hash (32 hex digits) as a number; `None` for any other text,
 /// which no file read now can have.
 pub fn parse_hash(hash: &str) -> Option<u128> {
-    if hash.len() != 32 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if hash.len() != 32 {
         return None;
     }
-    u128::from_str_radix(hash, 16).ok()
+    hash.bytes().try_fold(0u128, |n, b| {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        Some(n << 4 | u128::from(digit))
+    })
 }
 
 /// The content hashes of every file the store at `root` records: what a
@@ -70,7 +78,7 @@ pub fn load_hashes(root: &Path, manifest: &Manifest) -> Result<Hashes> {
         .keys()
         .filter_map(|h| parse_hash(h))
         .collect();
-    let mut line = String::new();
+    let mut line: Vec<u8> = Vec::new();
     for rel in &manifest.file_lists {
         let path = root.join(rel);
         let file =
@@ -79,33 +87,33 @@ pub fn load_hashes(root: &Path, manifest: &Manifest) -> Result<Hashes> {
         for i in 1.. {
             line.clear();
             if reader
-                .read_line(&mut line)
+                .read_until(b'\n', &mut line)
                 .with_context(|| format!("reading {}", path.display()))?
                 == 0
             {
                 break;
             }
-            let text = line.trim();
+            // `ListWriter` writes the hash first; any other layout is read
+            // whole.
+            const FRONT: &[u8] = b"{\"hash\":\"";
+            let quick = line
+                .strip_prefix(FRONT)
+                .and_then(|rest| rest.get(..33))
+                .filter(|h| h[32] == b'"')
+                .and_then(|h| std::str::from_utf8(&h[..32]).ok())
+                .and_then(parse_hash);
+            if let Some(hash) = quick {
+                hashes.insert(hash);
+                continue;
+            }
+            let text = String::from_utf8_lossy(&line);
+            let text = text.trim();
             if text.is_empty() {
                 continue;
             }
-            // `ListWriter` writes the hash first; any other layout is read
-            // whole.
-            let quick = text
-                .strip_prefix("{\"hash\":\"")
-                .and_then(|rest| rest.split_once('"'))
-                .and_then(|(hash, _)| parse_hash(hash));
-            match quick {
-                Some(hash) => {
-                    hashes.insert(hash);
-                }
-                None => {
-                    let Line { hash, .. } = serde_json::from_str(text).with_context(|| {
-                        format!("{}: line {i}: not a file record", path.display())
-                    })?;
-                    hashes.extend(parse_hash(&hash));
-                }
-            }
+            let Line { hash, .. } = serde_json::from_str(text)
+                .with_context(|| format!("{}: line {i}: not a file record", path.display()))?;
+            hashes.extend(parse_hash(&hash));
         }
     }
     Ok(hashes)
@@ -251,6 +259,12 @@ mod tests {
         let mut found: Vec<u128> = quick.into_iter().collect();
         found.sort_unstable();
         assert_eq!(found, [5, 77, 0x0a1b, u128::MAX - 1]);
+        assert_eq!(
+            parse_hash(&"0aF1".repeat(8)),
+            Some(0x0af1_0af1_0af1_0af1_0af1_0af1_0af1_0af1)
+        );
+        assert_eq!(parse_hash(&"g".repeat(32)), None);
+        assert_eq!(parse_hash("0a1b"), None);
         std::fs::write(dir.path().join("b.jsonl"), "{oops\n").unwrap();
         let e = load_hashes(dir.path(), &manifest).unwrap_err();
         assert!(format!("{e:#}").contains("b.jsonl: line 1"), "{e:#}");

@@ -33,15 +33,15 @@ impl StoredEvents {
         Self::from_parts_keeping(paths, None)
     }
 
-    /// `from_parts`, keeping of each frame read (`event_selection`'s
-    /// columns) the rows `keep` marks, in their order.
+    /// `from_parts`, keeping of the parts `rows` applies to only the rows
+    /// it marks, in their order.
     pub fn from_parts_keeping(
         paths: &[std::path::PathBuf],
-        keep: Option<&Keep>,
+        rows: Option<&Rows>,
     ) -> Result<StoredEvents> {
         let mut keys = Vec::new();
         let mut id_hashes = Vec::new();
-        let events = load_parts_keeping(paths, keep, |part| {
+        let events = load_parts_keeping(paths, rows, |part| {
             let ids = part.column(events::EVENT_ID)?.str()?;
             id_hashes.extend(ids.iter().map(super::id_hash));
             let part = part.column(events::EVENT_KEY)?.str()?;
@@ -82,8 +82,53 @@ pub fn load_events(
     load_parts(&store.part_paths(crate::schema::table::EVENTS), each_part)
 }
 
-/// Which rows of a frame of `event_selection`'s columns to keep.
-pub type Keep = dyn Fn(&DataFrame) -> Result<BooleanChunked> + Sync;
+/// Marks the rows of a frame of `Rows::COLUMNS` to keep.
+pub type Keep = dyn Fn(&DataFrame) -> PolarsResult<BooleanChunked> + Send + Sync;
+
+/// Which rows of some events parts to keep: `keep` is given a frame of
+/// `Rows::COLUMNS` (`event_time` in microseconds) and marks the rows; parts
+/// for which `applies` is false are read whole. The mark is a predicate of
+/// the scan, so the other columns are decoded for the kept rows only.
+pub struct Rows {
+    pub applies: Box<dyn Fn(&std::path::Path) -> bool + Send + Sync>,
+    pub keep: std::sync::Arc<Keep>,
+}
+
+impl Rows {
+    /// The columns `keep` is given.
+    pub const COLUMNS: [&str; 6] = [
+        events::EVENT_TIME,
+        events::EVENT_SOURCE,
+        events::ERROR_CODE,
+        events::EVENT_ID,
+        events::ACCESS_KEY_ID,
+        events::USER_AGENT,
+    ];
+
+    fn predicate(&self) -> Expr {
+        let inputs: Vec<Expr> = Rows::COLUMNS
+            .iter()
+            .map(|c| match *c {
+                events::EVENT_TIME => col(*c).dt().timestamp(TimeUnit::Microseconds).alias(*c),
+                c => col(c),
+            })
+            .collect();
+        let keep = self.keep.clone();
+        map_multiple(
+            move |columns: &mut [Column]| {
+                let df = DataFrame::new_infer_height(columns.to_vec())?;
+                Ok(keep(&df)?.into_column())
+            },
+            inputs,
+            |_: &Schema, _: &[Field]| {
+                Ok(Field::new(
+                    PlSmallStr::from_static("keep"),
+                    DataType::Boolean,
+                ))
+            },
+        )
+    }
+}
 
 /// `load_events` of the events parts `paths`.
 fn load_parts(
@@ -93,25 +138,24 @@ fn load_parts(
     load_parts_keeping(paths, None, each_part)
 }
 
-/// `load_parts`, keeping the rows `keep` marks (chosen as each frame is
-/// read, so that only they wait to be taken in).
+/// `load_parts`, keeping of the parts `rows` applies to the rows it marks.
 fn load_parts_keeping(
     paths: &[std::path::PathBuf],
-    keep: Option<&Keep>,
+    rows: Option<&Rows>,
     mut each_part: impl FnMut(&DataFrame) -> Result<()> + Send,
 ) -> Result<Events> {
+    // Runs of parts read alike, in order, a few parts at a time.
+    let mut batches: Vec<(&[std::path::PathBuf], Option<Expr>)> = Vec::new();
+    for run in paths.chunk_by(|a, b| rows.is_none_or(|r| (r.applies)(a) == (r.applies)(b))) {
+        let predicate = rows.filter(|r| (r.applies)(&run[0])).map(Rows::predicate);
+        batches.extend(run.chunks(PARTS_PER_READ).map(|b| (b, predicate.clone())));
+    }
     let mut e = Events::default();
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);
         scope.spawn(move || {
-            for batch in paths.chunks(PARTS_PER_READ) {
-                let df = read_parts(batch).and_then(|df| match keep {
-                    Some(keep) => {
-                        let mask = keep(&df)?;
-                        Ok(df.filter(&mask)?)
-                    }
-                    None => Ok(df),
-                });
+            for (batch, predicate) in batches {
+                let df = read_parts(batch, predicate);
                 let failed = df.is_err();
                 if tx.send(df).is_err() || failed {
                     break;
@@ -134,10 +178,15 @@ fn load_parts_keeping(
 /// the fixed costs of a read and of a parallel pass were half the time.
 const PARTS_PER_READ: usize = 4;
 
-/// `event_selection` of `paths`, in their order; an error names the part.
-fn read_parts(paths: &[std::path::PathBuf]) -> Result<DataFrame> {
+/// `event_selection` of `paths`, in their order, of the rows `predicate`
+/// keeps; an error names the part.
+fn read_parts(paths: &[std::path::PathBuf], predicate: Option<Expr>) -> Result<DataFrame> {
     let read = |paths: &[std::path::PathBuf]| -> Result<DataFrame> {
-        Ok(event_selection(crate::store::scan_files(paths)?).collect()?)
+        let mut lf = crate::store::scan_files(paths)?;
+        if let Some(p) = &predicate {
+            lf = lf.filter(p.clone());
+        }
+        Ok(event_selection(lf).collect()?)
     };
     read(paths).or_else(|err| {
         // Find the part that fails on its own, to name it.

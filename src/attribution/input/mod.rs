@@ -19,6 +19,6 @@ mod shared_ids;
 pub use crate::str_col::StrCol;
 pub use calls::{Call, Loaded as LoadedCalls, Reach, calls, user_message_times};
 pub use events::{DestructiveHit, Events, Row, STACK_OPS, STS, issued_key};
-pub use load::{StoredEvents, event_selection, load_events};
+pub use load::{Rows, StoredEvents, event_selection, load_events};
 pub use provenance::{SessionSpan, chain_breaks, session_spans};
 pub use shared_ids::{SharedId, id_hash, shared};
