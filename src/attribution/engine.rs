@@ -234,6 +234,8 @@ pub fn run(
         f.people.extend(known.iter().cloned());
     }
     clock.lap("    engine: facts");
+    // Each stage's temporaries go back before the next (`RELEASE_EVERY`).
+    crate::alloc::release();
     let pre = PreTable::new(e, &f);
     clock.lap("    engine: pre");
     let joinable: Vec<bool> = (0..e.len())
@@ -319,6 +321,7 @@ pub fn run(
         labels.set(i, l);
     }
     clock.lap("    engine: labels");
+    crate::alloc::release();
     propagate_sid(&f, &pre, calls, &mut labels);
     clock.lap("    engine: sid");
     let cascade_of = inherit_stack_ops(e, &pre, s, &mut labels);

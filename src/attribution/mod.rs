@@ -368,11 +368,15 @@ pub(crate) fn attribute(
     } = loaded;
     checks::doubt_shared_ids(&mut out.labels, &shared_ids);
     clock.lap("  attribution: engine");
+    // Each stage's temporaries go back before the next
+    // (`input::load::RELEASE_EVERY`).
+    crate::alloc::release();
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
     let risk = risk::assess(&events, &out.labels, &calls, settings, &user_messages);
     clock.lap("  attribution: risk");
     let actions = actions::derive(&events, &out.labels, &out.cascade_of);
     clock.lap("  attribution: actions");
+    crate::alloc::release();
     let writes = std::mem::take(&mut events.write);
     let times = std::mem::take(&mut events.time);
     drop(events);

@@ -162,7 +162,10 @@ fn load_parts_keeping(
                 }
             }
         });
-        for df in rx {
+        for (n, df) in rx.into_iter().enumerate() {
+            if n % RELEASE_EVERY == RELEASE_EVERY - 1 {
+                crate::alloc::release();
+            }
             let df = df?;
             let (extended, called) = rayon::join(|| e.extend(&df), || each_part(&df));
             extended?;
@@ -173,6 +176,15 @@ fn load_parts_keeping(
     e.done_loading();
     Ok(e)
 }
+
+/// Frames taken in between two releases of the memory freed so far. The
+/// frames are made on polars' threads and freed on this one, and what they
+/// leave is not reused by the next: kept until the end of the read, it
+/// added half the events' own memory to the peak (3M events: 990 MiB read,
+/// 645 MiB once released). Released every 4 frames, and after the stages
+/// of the computation, a 3M-event attribution peaked at 877 MiB instead of
+/// 1,022, 0.2 s slower in 6.3 s.
+const RELEASE_EVERY: usize = 4;
 
 /// Parts read in one go: a part holds 20K events on average, and per part
 /// the fixed costs of a read and of a parallel pass were half the time.
