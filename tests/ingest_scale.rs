@@ -489,6 +489,15 @@ fn incremental_equals_full(first: &Path, second: &Path) -> serde_json::Value {
     v["attribution"].clone()
 }
 
+/// The incremental figures of a run's attribution report `att`, once its
+/// days recomputed and rounds are checked.
+fn recomputed(att: &serde_json::Value, days: u64, rounds: u64) -> &serde_json::Value {
+    let inc = &att["incremental"];
+    assert_eq!(inc["days_recomputed"], days, "{att}");
+    assert_eq!(inc["rounds"], rounds, "{att}");
+    inc
+}
+
 /// Issue 24: a new event that reuses the id of an event stored a week
 /// earlier doubts both (`conflict:event_id:`). The day summaries lead the
 /// run to the far day, which comes out changed and is recomputed too; the
@@ -519,9 +528,7 @@ fn issue_24_incremental_attribution_follows_an_event_id_to_a_far_day() {
         )],
     );
     let att = incremental_equals_full(&a, &b);
-    let inc = &att["incremental"];
-    assert_eq!(inc["days_recomputed"], 2, "{att}");
-    assert_eq!(inc["rounds"], 2, "{att}");
+    let inc = recomputed(&att, 2, 2);
     assert!(inc["days_read"].as_u64().unwrap() < 14, "{att}");
 }
 
@@ -555,9 +562,7 @@ fn issue_24_incremental_attribution_recomputes_a_neighbouring_day_it_changes() {
         )],
     );
     let att = incremental_equals_full(&a, &b);
-    let inc = &att["incremental"];
-    assert_eq!(inc["days_recomputed"], 2, "{att}");
-    assert_eq!(inc["rounds"], 2, "{att}");
+    recomputed(&att, 2, 2);
 }
 
 /// Issue 24: a new event in a CLI session seen five days earlier reads
@@ -579,9 +584,7 @@ fn issue_24_incremental_attribution_compares_only_the_days_it_can_change() {
         &[in_session("session-2", "2025-12-10T12:00:00Z")],
     );
     let att = incremental_equals_full(&a, &b);
-    let inc = &att["incremental"];
-    assert_eq!(inc["days_recomputed"], 1, "{att}");
-    assert_eq!(inc["rounds"], 1, "{att}");
+    let inc = recomputed(&att, 1, 1);
     // 12-04 to 12-06 and 12-09 to 12-11 are read; 12-05 (linked), 12-09
     // and 12-11 (beside 12-10) are compared.
     assert_eq!(inc["days_read"], 6, "{att}");
@@ -636,10 +639,8 @@ fn issue_24_incremental_context_keeps_the_rows_a_linked_day_depends_on() {
     );
     assert_eq!(s3[0]["actor_kind"], "ai", "the session's votes: {s3:?}");
     let att = incremental_equals_full(&a, &b);
-    let inc = &att["incremental"];
+    let inc = recomputed(&att, 1, 1);
     assert_eq!(inc["days_read_in_part"], 2, "{att}");
-    assert_eq!(inc["rounds"], 1, "{att}");
-    assert_eq!(inc["days_recomputed"], 1, "{att}");
 }
 
 /// Issue 24: a change that reaches a day read only as context goes through
@@ -679,9 +680,7 @@ fn issue_24_incremental_attribution_follows_a_change_through_a_linked_day() {
         ],
     );
     let att = incremental_equals_full(&a, &b);
-    let inc = &att["incremental"];
-    assert_eq!(inc["days_recomputed"], 3, "{att}");
-    assert_eq!(inc["rounds"], 3, "{att}");
+    recomputed(&att, 3, 3);
 }
 
 /// Issue 24: what an incremental run cannot bound is recomputed whole: a
