@@ -47,8 +47,68 @@ pub fn load(root: &Path, manifest: &Manifest) -> Result<FileIndex> {
     Ok(index)
 }
 
-/// Content hashes as numbers: a list writes each as 32 hex digits.
-pub type Hashes = polars::prelude::PlHashSet<u128>;
+/// Content hashes as numbers (a list writes each as 32 hex digits): each
+/// list's sorted index as read, and the hashes found otherwise.
+#[derive(Default, Debug)]
+pub struct Hashes {
+    sorted: Vec<Vec<u128>>,
+    loose: polars::prelude::PlHashSet<u128>,
+}
+
+impl Hashes {
+    pub fn contains(&self, hash: &u128) -> bool {
+        self.loose.contains(hash) || self.sorted.iter().any(|s| s.binary_search(hash).is_ok())
+    }
+
+    pub fn insert(&mut self, hash: u128) {
+        self.loose.insert(hash);
+    }
+
+    /// Every hash, sorted, once.
+    pub fn all(&self) -> Vec<u128> {
+        let mut all: Vec<u128> = self
+            .sorted
+            .iter()
+            .flatten()
+            .chain(&self.loose)
+            .copied()
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
+impl FromIterator<u128> for Hashes {
+    fn from_iter<I: IntoIterator<Item = u128>>(it: I) -> Hashes {
+        Hashes {
+            sorted: Vec::new(),
+            loose: it.into_iter().collect(),
+        }
+    }
+}
+
+/// The hash index beside a list (`files-….jsonl` → `files-….hashes`): its
+/// hashes sorted, 16 bytes each, little-endian. A run reads it instead of
+/// the list, and needs only a lookup per file; a list without one (written
+/// before it existed) is read line by line.
+pub fn index_of(list: &Path) -> std::path::PathBuf {
+    list.with_extension("hashes")
+}
+
+/// Reads a list's hash index; `None` when there is none or it is not a
+/// whole number of hashes.
+fn read_index(list: &Path) -> Option<Vec<u128>> {
+    let bytes = std::fs::read(index_of(list)).ok()?;
+    if bytes.len() % 16 != 0 {
+        return None;
+    }
+    let hashes: Vec<u128> = bytes
+        .chunks_exact(16)
+        .map(|b| u128::from_le_bytes(b.try_into().unwrap_or_default()))
+        .collect();
+    hashes.is_sorted().then_some(hashes)
+}
 
 /// A list's hash (32 hex digits) as a number; `None` for any other text,
 /// which no file read now can have.
@@ -68,9 +128,9 @@ pub fn parse_hash(hash: &str) -> Option<u128> {
 }
 
 /// The content hashes of every file the store at `root` records: what a
-/// run of local files needs, read line by line without the rest of each
-/// record (a store of many files has a list line per file, read on every
-/// run, and 16 bytes a file is what stays).
+/// run of local files needs. Each list's hash index is read whole (16 bytes
+/// a file); a list without one is read line by line, the hash taken from
+/// the front of each line without the rest of the record.
 pub fn load_hashes(root: &Path, manifest: &Manifest) -> Result<Hashes> {
     use std::io::BufRead;
     let mut hashes: Hashes = manifest
@@ -81,6 +141,10 @@ pub fn load_hashes(root: &Path, manifest: &Manifest) -> Result<Hashes> {
     let mut line: Vec<u8> = Vec::new();
     for rel in &manifest.file_lists {
         let path = root.join(rel);
+        if let Some(index) = read_index(&path) {
+            hashes.sorted.push(index);
+            continue;
+        }
         let file =
             std::fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
         let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
@@ -113,7 +177,9 @@ pub fn load_hashes(root: &Path, manifest: &Manifest) -> Result<Hashes> {
             }
             let Line { hash, .. } = serde_json::from_str(text)
                 .with_context(|| format!("{}: line {i}: not a file record", path.display()))?;
-            hashes.extend(parse_hash(&hash));
+            if let Some(h) = parse_hash(&hash) {
+                hashes.insert(h);
+            }
         }
     }
     Ok(hashes)
@@ -134,11 +200,13 @@ pub fn read_into(path: &Path, index: &mut FileIndex) -> Result<()> {
     Ok(())
 }
 
-/// A list being written, one line per `add`, flushed to disk by `finish`.
+/// A list being written, one line per `add`, flushed to disk by `finish`
+/// with its hash index.
 pub struct ListWriter {
     path: std::path::PathBuf,
     name: String,
     out: std::io::BufWriter<std::fs::File>,
+    hashes: Vec<u128>,
 }
 
 impl ListWriter {
@@ -152,10 +220,12 @@ impl ListWriter {
             path,
             name: name.to_string(),
             out: std::io::BufWriter::new(file),
+            hashes: Vec::new(),
         })
     }
 
     pub fn add(&mut self, hash: &str, entry: &FileEntry) -> Result<()> {
+        self.hashes.extend(parse_hash(hash));
         let line = LineRef { hash, entry };
         serde_json::to_writer(&mut self.out, &line)
             .map_err(anyhow::Error::from)
@@ -163,7 +233,8 @@ impl ListWriter {
             .with_context(|| format!("writing {}", self.path.display()))
     }
 
-    /// Flushes the list to disk; returns its path and name.
+    /// Flushes the list and writes its hash index (`index_of`); returns the
+    /// list's path and name.
     pub fn finish(self) -> Result<(std::path::PathBuf, String)> {
         let path = self.path;
         self.out
@@ -171,6 +242,17 @@ impl ListWriter {
             .map_err(|e| e.into_error())
             .and_then(|f| f.sync_all())
             .with_context(|| format!("writing {}", path.display()))?;
+        let mut hashes = self.hashes;
+        hashes.sort_unstable();
+        hashes.dedup();
+        let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
+        let index = index_of(&path);
+        std::fs::File::create(&index)
+            .and_then(|mut f| {
+                f.write_all(&bytes)?;
+                f.sync_all()
+            })
+            .with_context(|| format!("writing {}", index.display()))?;
         Ok((path, self.name))
     }
 }
@@ -249,25 +331,37 @@ mod tests {
             file_lists: vec!["a.jsonl".into(), "b.jsonl".into()],
             ..Default::default()
         };
-        let whole: Hashes = load(dir.path(), &manifest)
+        let mut whole: Vec<u128> = load(dir.path(), &manifest)
             .unwrap()
             .into_keys()
             .filter_map(|k| parse_hash(&k))
             .collect();
+        whole.sort_unstable();
         let quick = load_hashes(dir.path(), &manifest).unwrap();
-        assert_eq!(quick, whole);
-        let mut found: Vec<u128> = quick.into_iter().collect();
-        found.sort_unstable();
-        assert_eq!(found, [5, 77, 0x0a1b, u128::MAX - 1]);
+        assert_eq!(quick.all(), whole);
+        assert_eq!(quick.all(), [5, 77, 0x0a1b, u128::MAX - 1]);
+        for h in [5, 77, 0x0a1b, u128::MAX - 1] {
+            assert!(quick.contains(&h), "{h:x}");
+        }
+        assert!(!quick.contains(&6));
         assert_eq!(
             parse_hash(&"0aF1".repeat(8)),
             Some(0x0af1_0af1_0af1_0af1_0af1_0af1_0af1_0af1)
         );
         assert_eq!(parse_hash(&"g".repeat(32)), None);
         assert_eq!(parse_hash("0a1b"), None);
+        // `a.jsonl` has a hash index and is not read; `b.jsonl`, written by
+        // hand, has none and is.
+        assert!(index_of(&dir.path().join("a.jsonl")).exists());
+        std::fs::write(dir.path().join("a.jsonl"), "{oops\n").unwrap();
+        assert_eq!(load_hashes(dir.path(), &manifest).unwrap().all(), whole);
         std::fs::write(dir.path().join("b.jsonl"), "{oops\n").unwrap();
         let e = load_hashes(dir.path(), &manifest).unwrap_err();
         assert!(format!("{e:#}").contains("b.jsonl: line 1"), "{e:#}");
+        // An index that is not whole hashes is not trusted: the list is read.
+        std::fs::write(index_of(&dir.path().join("a.jsonl")), [1u8; 17]).unwrap();
+        let e = load_hashes(dir.path(), &manifest).unwrap_err();
+        assert!(format!("{e:#}").contains("a.jsonl: line 1"), "{e:#}");
     }
 
     #[test]

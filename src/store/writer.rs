@@ -449,8 +449,10 @@ impl StoreWriter {
             dropped.append(&mut self.manifest.file_lists);
         }
         for (staged, rel) in lists.staged {
-            std::fs::rename(&staged, self.root.join(&rel))
-                .with_context(|| format!("moving {rel} into place"))?;
+            let dest = self.root.join(&rel);
+            std::fs::rename(file_lists::index_of(&staged), file_lists::index_of(&dest))
+                .with_context(|| format!("moving the hash index of {rel} into place"))?;
+            std::fs::rename(&staged, &dest).with_context(|| format!("moving {rel} into place"))?;
             self.manifest.file_lists.push(rel);
         }
         self.manifest.files.clear();
@@ -460,6 +462,9 @@ impl StoreWriter {
         for rel in dropped {
             let path = self.root.join(&rel);
             let _ = std::fs::remove_file(&path);
+            if rel.starts_with(FILES_DIR) {
+                let _ = std::fs::remove_file(file_lists::index_of(&path));
+            }
             // An emptied partition folder (the events placeholder's) goes too.
             if let Some(parent) = path.parent()
                 && parent != self.root
@@ -613,7 +618,12 @@ fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
     if let Ok(entries) = std::fs::read_dir(root.join(FILES_DIR)) {
         for entry in entries.filter_map(|e| e.ok()) {
             let rel = format!("{FILES_DIR}/{}", entry.file_name().to_string_lossy());
-            if !lists.contains(rel.as_str()) {
+            // A hash index stays with its list.
+            let list = match rel.strip_suffix(".hashes") {
+                Some(stem) => format!("{stem}.jsonl"),
+                None => rel.clone(),
+            };
+            if !lists.contains(list.as_str()) {
                 std::fs::remove_file(entry.path())
                     .with_context(|| format!("removing orphaned file list {rel}"))?;
             }
@@ -704,15 +714,33 @@ mod tests {
         let on_disk = std::fs::read_dir(dir.path().join(FILES_DIR))
             .unwrap()
             .count();
-        assert_eq!(on_disk, lists.len(), "replaced lists are deleted");
+        assert_eq!(
+            on_disk,
+            2 * lists.len(),
+            "each list and its hash index stay, replaced ones are deleted"
+        );
+        for rel in lists {
+            assert!(
+                file_lists::index_of(&dir.path().join(rel)).exists(),
+                "{rel}"
+            );
+        }
         let index = w.ingested_files().unwrap();
         assert_eq!(index.len(), file_lists::MAX_LISTS + 3);
         assert_eq!(index["h0"].path, "f0");
         drop(w);
         // A list no manifest names (a crash before the manifest) goes.
         std::fs::write(dir.path().join(FILES_DIR).join("files-9-x.jsonl"), "").unwrap();
+        std::fs::write(dir.path().join(FILES_DIR).join("files-9-x.hashes"), "").unwrap();
         let w = StoreWriter::open(dir.path()).unwrap();
         assert!(!dir.path().join(FILES_DIR).join("files-9-x.jsonl").exists());
+        assert!(!dir.path().join(FILES_DIR).join("files-9-x.hashes").exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path().join(FILES_DIR))
+                .unwrap()
+                .count(),
+            2 * w.manifest.file_lists.len()
+        );
         assert_eq!(w.ingested_files().unwrap().len(), file_lists::MAX_LISTS + 3);
     }
 }
