@@ -41,6 +41,7 @@ use crate::store::manifest::DerivedState;
 use crate::store::writer::StoreWriter;
 use anyhow::Result;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -497,14 +498,11 @@ fn agrees(
         }
     }
     // The recomputed rows are laid out in each stored part's order, so that
-    // neither side is sorted, and one part is held at a time.
+    // neither side is sorted; parts (32K rows) are compared side by side.
     let wanted: polars::prelude::PlHashMap<u128, u32> =
         kept.iter().map(|&i| (a.keys[i as usize], i)).collect();
-    let mut stored_rows = 0usize;
-    let mut compared: polars::prelude::PlHashSet<u32> = Default::default();
-    for part in parts {
+    let compare = |part: &String| -> Result<Option<(usize, Vec<u32>)>> {
         let stored = crate::store::scan_files(&[writer.root().join(part)])?.collect()?;
-        stored_rows += stored.height();
         let mut order: Vec<u32> = Vec::with_capacity(stored.height());
         let mask: BooleanChunked = stored
             .column(cols::EVENT_KEY)?
@@ -523,11 +521,24 @@ fn agrees(
                 }
             })
             .collect();
-        compared.extend(order.iter().copied());
+        let rows = stored.height();
         let stored = stored.filter(&mask)?;
-        if !super::frame(a, &order)?.equals_missing(&stored) {
+        Ok(super::frame(a, &order)?
+            .equals_missing(&stored)
+            .then_some((rows, order)))
+    };
+    let outcomes = parts
+        .par_iter()
+        .map(compare)
+        .collect::<Result<Vec<Option<(usize, Vec<u32>)>>>>()?;
+    let mut stored_rows = 0usize;
+    let mut compared: polars::prelude::PlHashSet<u32> = Default::default();
+    for outcome in outcomes {
+        let Some((rows, order)) = outcome else {
             return Ok(false);
-        }
+        };
+        stored_rows += rows;
+        compared.extend(order);
     }
     // Every kept row was found: a stored key seen twice cannot stand in
     // for one that is missing.
