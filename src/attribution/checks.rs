@@ -19,6 +19,7 @@ use super::engine::Labels;
 use super::facts::UaInfo;
 use super::input::{Call, SessionSpan, SharedId};
 use super::join::{same_agent, same_person};
+use super::links::DAY_US;
 use super::markers::{Hit, Kind};
 use polars::prelude::PlHashMap;
 
@@ -59,8 +60,6 @@ pub fn sdk_never_sends(ua: &UaInfo, hit: &Hit) -> Option<String> {
 pub struct Coverage {
     by_person: PlHashMap<String, Vec<(i64, i64, String)>>,
 }
-
-const DAY_US: i64 = 86_400_000_000;
 
 fn local(name: &str) -> String {
     name.split('@').next().unwrap_or(name).to_ascii_lowercase()

@@ -334,10 +334,10 @@ pub(super) fn try_run(
         for &d in &watched {
             let before = !read.contains(&(d - 1)) && event_parts.contains_key(&(d - 1));
             let after = !read.contains(&(d + 1)) && event_parts.contains_key(&(d + 1));
-            let day_start = i64::from(d) * 86_400_000_000;
+            let day_start = links::day_start(d);
             let near_unread = |t: i64| {
                 (before && t < day_start + MARGIN_US)
-                    || (after && t >= day_start + 86_400_000_000 - MARGIN_US)
+                    || (after && t >= day_start + links::DAY_US - MARGIN_US)
             };
             let same = match stored_rows.get(&d) {
                 Some(parts) => agrees(writer, &a, d, parts, &near_unread)?,
@@ -431,7 +431,6 @@ fn context_rows(
     window: i64,
 ) -> input::Rows {
     use crate::schema::events;
-    const DAY: i64 = 86_400_000_000;
     let keep = move |df: &DataFrame| -> PolarsResult<BooleanChunked> {
         let time = df.column(events::EVENT_TIME)?.i64()?;
         let source = df.column(events::EVENT_SOURCE)?.str()?;
@@ -447,8 +446,8 @@ fn context_rows(
                 continue;
             };
             let d = links::day_of(t);
-            let near = (whole.contains(&(d + 1)) && t >= (i64::from(d) + 1) * DAY - window)
-                || (whole.contains(&(d - 1)) && t < i64::from(d) * DAY + window);
+            let near = (whole.contains(&(d + 1)) && t >= links::day_start(d + 1) - window)
+                || (whole.contains(&(d - 1)) && t < links::day_start(d) + window);
             let mut linked = || {
                 (source.get(i) == Some(input::STS) && error.get(i).is_none())
                     || links.carries_id(input::id_hash(id.get(i)))

@@ -27,9 +27,17 @@ const ISSUED: &str = "issued_key";
 const USED: &str = "used_key";
 const ID: &str = "event_id";
 
+/// A day in microseconds.
+pub const DAY_US: i64 = 86_400_000_000;
+
 /// A microsecond time's UTC day, in days since 1970-01-01.
 pub fn day_of(t_us: i64) -> i32 {
-    t_us.div_euclid(86_400_000_000) as i32
+    t_us.div_euclid(DAY_US) as i32
+}
+
+/// When a day (`day_of`'s number) begins, in microseconds.
+pub fn day_start(day: i32) -> i64 {
+    i64::from(day) * DAY_US
 }
 
 /// A day number as its `event_date` (`YYYY-MM-DD`).

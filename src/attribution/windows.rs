@@ -37,8 +37,6 @@ pub fn budget() -> Option<usize> {
         .filter(|&n: &usize| n > 0)
 }
 
-const DAY_US: i64 = 86_400_000_000;
-
 /// Each day's events parts (in manifest order) and row count.
 type Days = BTreeMap<i32, (Vec<PathBuf>, usize)>;
 
@@ -162,7 +160,7 @@ pub(super) fn compute(
                     let d = a.days[first];
                     let t = a.times[first];
                     let unread = |x: i32| !read.contains(&x) && days.contains_key(&x);
-                    (unread(d - 1) && t < i64::from(d) * DAY_US + super::actions::COMMAND_GAP_US)
+                    (unread(d - 1) && t < links::day_start(d) + super::actions::COMMAND_GAP_US)
                         .then_some(d - 1)
                 })
                 .collect();
