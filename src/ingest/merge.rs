@@ -367,6 +367,7 @@ impl Merger {
         if rows.is_empty() {
             return Ok(());
         }
+        let mut clock = crate::progress::Clock::new();
         writer.write_part(
             table::AGENT_SESSIONS,
             None,
@@ -381,7 +382,12 @@ impl Merger {
             table::MESSAGES,
             None,
             &mut transcript::messages_frame(&rows.messages)?,
-        )
+        )?;
+        clock.lap("  transcripts written");
+        // A million calls and messages take a while to free; not on the
+        // merging thread.
+        std::thread::spawn(move || drop(rows));
+        Ok(())
     }
 
     pub(super) fn message(&mut self, m: String) {

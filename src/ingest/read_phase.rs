@@ -219,6 +219,29 @@ fn with_wal(path: &std::path::Path, raw: &[u8], hash: u128) -> u128 {
     }
 }
 
+/// How much of a database's `-wal` file is read as a file of its own:
+/// enough to recognise it. The database's reader copies the whole log.
+const WAL_HEAD: u64 = 64 * 1024;
+
+/// A local file read as `decode::read_capped` reads it, except a
+/// database's write-ahead log, of which only the head is kept (the rest
+/// hashed as it streams by): it holds no records of its own, and may be
+/// larger than the database.
+fn read_local(
+    path: &std::path::Path,
+    size: u64,
+    limit: u64,
+    raw: &mut Vec<u8>,
+) -> std::io::Result<decode::ReadCapped> {
+    if crate::transcripts::names_wal_of_database(path) {
+        let read = decode::read_capped(path, size, WAL_HEAD.min(limit), raw)?;
+        if crate::transcripts::is_wal_magic(raw) {
+            return Ok(read);
+        }
+    }
+    decode::read_capped(path, size, limit, raw)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_one(
     f: &discover::InputFile,
@@ -238,7 +261,7 @@ fn read_one(
     };
     let limit = cx.limits.max_file_bytes;
     let (raw, read): (&[u8], decode::ReadCapped) = match object.map(|o| &o.bytes) {
-        None => match decode::read_capped(&f.path, f.size, limit, raw) {
+        None => match read_local(&f.path, f.size, limit, raw) {
             Ok(r) => (raw, r),
             Err(e) => {
                 outcome.kind = "unreadable".into();
@@ -279,9 +302,7 @@ fn read_one(
     // reader copies the files from disk and SQLite pages through the copy;
     // a log is only recognised beside it.
     let local_database = object.is_none()
-        && (raw.starts_with(b"SQLite format 3\0")
-            || raw.starts_with(&[0x37, 0x7f, 0x06, 0x82])
-            || raw.starts_with(&[0x37, 0x7f, 0x06, 0x83]));
+        && (raw.starts_with(b"SQLite format 3\0") || crate::transcripts::is_wal_magic(raw));
     if read.size > limit && !local_database {
         decoded.over_limit = true;
         decoded.trailing_error = Some(format!(
@@ -408,4 +429,36 @@ pub(super) fn read_transcript(
         rows: transcript::TranscriptRows::from_parsed(parsed),
         counts,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_databases_wal_is_hashed_whole_but_only_its_head_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("opencode.db");
+        std::fs::write(&db, b"SQLite format 3\0").unwrap();
+        let wal = dir.path().join("opencode.db-wal");
+        let mut log = vec![0x37, 0x7f, 0x06, 0x82];
+        log.extend((0..300_000u32).map(|i| i as u8));
+        std::fs::write(&wal, &log).unwrap();
+        let mut raw = Vec::new();
+        let read = read_local(&wal, log.len() as u64, 1 << 30, &mut raw).unwrap();
+        assert_eq!(raw.len() as u64, WAL_HEAD);
+        assert_eq!(read.size, log.len() as u64);
+        assert_eq!(read.hash, xxhash_rust::xxh3::xxh3_128(&log));
+
+        // Not a log after all (no magic): read whole, as any file.
+        let text = b"{\"Records\":[]}".repeat(10_000);
+        std::fs::write(&wal, &text).unwrap();
+        read_local(&wal, text.len() as u64, 1 << 30, &mut raw).unwrap();
+        assert_eq!(raw, text);
+        // A log without its database beside it is read whole too.
+        std::fs::write(&wal, &log).unwrap();
+        std::fs::remove_file(&db).unwrap();
+        read_local(&wal, log.len() as u64, 1 << 30, &mut raw).unwrap();
+        assert_eq!(raw, log);
+    }
 }

@@ -24,27 +24,48 @@ pub struct TranscriptRows {
     pub sessions: Vec<AgentSession>,
     pub tool_calls: Vec<(ToolCall, Arc<Expected>)>,
     pub messages: Vec<Message>,
+    /// The rows' de-duplication keys, worked out in the parallel phase too;
+    /// taken by `retain_new`.
+    keys: Option<RowKeys>,
+}
+
+/// `row_key` of each session, call and message, in order.
+struct RowKeys {
+    sessions: Vec<u128>,
+    calls: Vec<u128>,
+    messages: Vec<u128>,
+}
+
+/// `f` of each row, on all cores when there are many.
+fn each<T: Sync, R: Send>(rows: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if rows.len() >= PARALLEL_CALLS {
+        rows.par_iter()
+            .with_min_len(PARALLEL_CALLS / 2)
+            .map(f)
+            .collect()
+    } else {
+        rows.iter().map(f).collect()
+    }
 }
 
 impl TranscriptRows {
-    /// Works out each call's expected operations: in parallel over the
-    /// calls of a large file (one telemetry or hook-log file holds tens of
-    /// thousands), each worker remembering what it made of a command text.
+    /// Works out each call's expected operations and each row's key: in
+    /// parallel over the rows of a large file (one telemetry or hook-log
+    /// file holds tens of thousands, a database a million), each worker
+    /// remembering what it made of a command text.
     pub fn from_parsed(p: ParsedTranscript) -> TranscriptRows {
         let calls = p.tool_calls;
-        let expected: Vec<Arc<Expected>> = if calls.len() >= PARALLEL_CALLS {
-            calls
-                .par_iter()
-                .with_min_len(PARALLEL_CALLS / 2)
-                .map(expected)
-                .collect()
-        } else {
-            calls.iter().map(expected).collect()
+        let expected = each(&calls, expected);
+        let keys = RowKeys {
+            sessions: each(&p.sessions, session_key),
+            calls: each(&calls, call_key),
+            messages: each(&p.messages, message_key),
         };
         TranscriptRows {
             sessions: p.sessions,
             tool_calls: calls.into_iter().zip(expected).collect(),
             messages: p.messages,
+            keys: Some(keys),
         }
     }
 
@@ -59,12 +80,26 @@ impl TranscriptRows {
     /// Keeps only rows whose key `keep` accepts; returns how many were dropped.
     pub fn retain_new(&mut self, mut keep: impl FnMut(u128) -> bool) -> u64 {
         let before = self.len();
-        self.sessions.retain(|s| keep(session_key(s)));
-        self.tool_calls.retain(|(c, _)| keep(call_key(c)));
-        self.messages.retain(|m| keep(message_key(m)));
+        let keys = self.keys.take();
+        let (mut s, mut c, mut m) = match keys {
+            Some(k) => (
+                k.sessions.into_iter(),
+                k.calls.into_iter(),
+                k.messages.into_iter(),
+            ),
+            None => Default::default(),
+        };
+        // `retain` visits each row once, in order, as the keys were made.
+        self.sessions
+            .retain(|r| keep(s.next().unwrap_or_else(|| session_key(r))));
+        self.tool_calls
+            .retain(|(r, _)| keep(c.next().unwrap_or_else(|| call_key(r))));
+        self.messages
+            .retain(|r| keep(m.next().unwrap_or_else(|| message_key(r))));
         (before - self.len()) as u64
     }
 
+    /// Adds `other`'s rows (their keys, if not yet taken, are dropped).
     pub fn append(&mut self, other: &mut TranscriptRows) {
         self.sessions.append(&mut other.sessions);
         self.tool_calls.append(&mut other.tool_calls);
@@ -138,6 +173,37 @@ fn message_key(m: &Message) -> u128 {
             Some(m.role.as_str()),
         ],
     )
+}
+
+/// A column maker's result: a column, or a column that may fail.
+trait ColumnResult {
+    fn into_result(self) -> Result<Column>;
+}
+
+impl ColumnResult for Column {
+    fn into_result(self) -> Result<Column> {
+        Ok(self)
+    }
+}
+
+impl ColumnResult for Result<Column> {
+    fn into_result(self) -> Result<Column> {
+        self
+    }
+}
+
+/// A frame of `height` rows whose columns are built side by side, in the
+/// order given (a million calls make 25 columns of a million values).
+macro_rules! frame {
+    ($height:expr, [$($col:expr),* $(,)?]) => {{
+        type Maker<'m> = Box<dyn Fn() -> Result<Column> + Send + Sync + 'm>;
+        let makers: Vec<Maker<'_>> = vec![$(Box::new(|| ColumnResult::into_result($col))),*];
+        let columns = makers
+            .into_par_iter()
+            .map(|make| make())
+            .collect::<Result<Vec<Column>>>()?;
+        Ok(DataFrame::new($height, columns)?)
+    }};
 }
 
 fn name(n: &'static str) -> PlSmallStr {
@@ -273,15 +339,15 @@ pub fn mcp_cli_command(cmd: &str) -> Option<String> {
 
 pub fn sessions_frame(rows: &[AgentSession]) -> Result<DataFrame> {
     use transcripts::*;
-    Ok(DataFrame::new(
+    frame!(
         rows.len(),
-        vec![
+        [
             strs(SESSION_ID, rows, |r| Some(&r.session_id)),
             strs(AGENT, rows, |r| Some(&r.agent)),
             strs(AGENT_VERSION, rows, |r| r.agent_version.as_deref()),
             strs(MODEL, rows, |r| r.model.as_deref()),
-            times(STARTED_AT, rows, |r| r.started_at)?,
-            times(ENDED_AT, rows, |r| r.ended_at)?,
+            times(STARTED_AT, rows, |r| r.started_at),
+            times(ENDED_AT, rows, |r| r.ended_at),
             strs(CWD, rows, |r| r.cwd.as_deref()),
             strs(GIT_BRANCH, rows, |r| r.git_branch.as_deref()),
             strs(OPERATOR, rows, |r| r.operator.as_deref()),
@@ -289,8 +355,8 @@ pub fn sessions_frame(rows: &[AgentSession]) -> Result<DataFrame> {
             strs(SANDBOX, rows, |r| r.sandbox.as_deref()),
             strs(PARENT_SESSION_ID, rows, |r| r.parent_session_id.as_deref()),
             strs(SOURCE_FILE, rows, |r| Some(&r.source_file)),
-        ],
-    )?)
+        ]
+    )
 }
 
 pub fn tool_calls_frame(pairs: &[(ToolCall, Arc<Expected>)]) -> Result<DataFrame> {
@@ -311,13 +377,13 @@ pub fn tool_calls_frame(pairs: &[(ToolCall, Arc<Expected>)]) -> Result<DataFrame
         .zip(&exp)
         .map(|(r, e)| r.aws_profile.as_deref().or(e.profile.as_deref()))
         .collect();
-    Ok(DataFrame::new(
+    frame!(
         rows.len(),
-        vec![
+        [
             strs(SESSION_ID, rows, |r| Some(&r.session_id)),
             strs(CALL_ID, rows, |r| Some(&r.call_id)),
-            times(STARTED_AT, rows, |r| r.started_at)?,
-            times(ENDED_AT, rows, |r| r.ended_at)?,
+            times(STARTED_AT, rows, |r| r.started_at),
+            times(ENDED_AT, rows, |r| r.ended_at),
             strs(TOOL_NAME, rows, |r| Some(&r.tool_name)),
             strs(COMMAND, rows, |r| r.command.as_deref()),
             strs(COMMAND_RAW, rows, |r| r.command_raw.as_deref()),
@@ -329,8 +395,10 @@ pub fn tool_calls_frame(pairs: &[(ToolCall, Arc<Expected>)]) -> Result<DataFrame
             strs(OUTPUT_EXCERPT, rows, |r| r.output_excerpt.as_deref()),
             strs(AWS_SERVICE, rows, |r| r.aws_service.as_deref()),
             strs(AWS_OPERATION, rows, |r| r.aws_operation.as_deref()),
-            StringChunked::from_iter_options(name(AWS_REGION), region.into_iter()).into_column(),
-            StringChunked::from_iter_options(name(AWS_PROFILE), profile.into_iter()).into_column(),
+            StringChunked::from_iter_options(name(AWS_REGION), region.iter().copied())
+                .into_column(),
+            StringChunked::from_iter_options(name(AWS_PROFILE), profile.iter().copied())
+                .into_column(),
             lists(
                 EXPECTED_OPERATIONS,
                 exp.iter().map(|e| e.operations.as_slice()),
@@ -344,24 +412,24 @@ pub fn tool_calls_frame(pairs: &[(ToolCall, Arc<Expected>)]) -> Result<DataFrame
             UInt64Chunked::from_iter_values(name(SOURCE_LINE), rows.iter().map(|r| r.source_line))
                 .into_column(),
             strs(CHAIN_BREAK, rows, |r| r.chain_break.as_deref()),
-        ],
-    )?)
+        ]
+    )
 }
 
 pub fn messages_frame(rows: &[Message]) -> Result<DataFrame> {
     use transcripts::*;
-    Ok(DataFrame::new(
+    frame!(
         rows.len(),
-        vec![
+        [
             strs(SESSION_ID, rows, |r| Some(&r.session_id)),
-            times(TIME, rows, |r| r.time)?,
+            times(TIME, rows, |r| r.time),
             strs(ROLE, rows, |r| Some(r.role.as_str())),
             strs(TEXT_EXCERPT, rows, |r| Some(&r.text_excerpt)),
             strs(SOURCE_FILE, rows, |r| Some(&r.source_file)),
             UInt64Chunked::from_iter_values(name(SOURCE_LINE), rows.iter().map(|r| r.source_line))
                 .into_column(),
-        ],
-    )?)
+        ]
+    )
 }
 
 #[cfg(test)]

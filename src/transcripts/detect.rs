@@ -100,7 +100,7 @@ fn is_sidecar(path: &Path, head: &[u8]) -> bool {
         return false;
     };
     // A WAL file starts with its magic number; a -shm has none.
-    let wal_magic = head.len() >= 4 && matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]);
+    let wal_magic = super::sqlite::is_wal_magic(head);
     let plausible = head.is_empty() || wal_magic || name.ends_with("-shm");
     plausible && Path::new(db).is_file()
 }

@@ -50,6 +50,29 @@ pub(crate) fn parse_with(
     c
 }
 
+/// The first bytes of a write-ahead log (magic 0x377f0682 or 0x377f0683).
+pub fn is_wal_magic(head: &[u8]) -> bool {
+    head.len() >= 4 && matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83])
+}
+
+/// Whether `path` names a `-wal` file with its database beside it (by
+/// name only: the caller checks the magic).
+pub fn names_wal_of_database(path: &Path) -> bool {
+    let is_wal = path
+        .file_name()
+        .is_some_and(|n| n.as_encoded_bytes().ends_with(b"-wal"));
+    is_wal && database_of(path).is_some_and(|db| db.is_file())
+}
+
+/// The database a `-wal` / `-shm` path belongs to.
+fn database_of(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let db = name
+        .strip_suffix("-wal")
+        .or_else(|| name.strip_suffix("-shm"))?;
+    (!db.is_empty()).then(|| path.with_file_name(db))
+}
+
 /// The `-wal` file beside a database, if there is one.
 pub fn wal_beside(path: &Path) -> Option<PathBuf> {
     let mut p = path.as_os_str().to_owned();
@@ -73,20 +96,40 @@ pub(crate) fn open_snapshot(path: &Path, bytes: &[u8]) -> anyhow::Result<Snapsho
         .tempdir()?;
     let copy = dir.path().join("db.sqlite");
     let on_disk = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if on_disk > bytes.len() as u64 && path.is_file() {
-        std::fs::copy(path, &copy)
-            .map_err(|e| anyhow::anyhow!("copying {}: {e}", path.display()))?;
-    } else {
-        std::fs::write(&copy, bytes)?;
-    }
-    let mut wal_read = false;
-    if let Some(wal) = wal_beside(path) {
-        // Copied by the kernel, not through memory: a WAL can be larger
-        // than the database.
-        std::fs::copy(&wal, dir.path().join("db.sqlite-wal"))
-            .map_err(|e| anyhow::anyhow!("copying {}: {e}", wal.display()))?;
-        wal_read = true;
-    }
+    let wal = wal_beside(path);
+    // The database and its WAL are copied side by side (a WAL is often
+    // the larger file).
+    let (db_copied, wal_copied) = std::thread::scope(|s| {
+        let wal_copy = wal.as_ref().map(|wal| {
+            let to = dir.path().join("db.sqlite-wal");
+            s.spawn(move || {
+                // Copied by the kernel, not through memory: a WAL can be
+                // larger than the database.
+                std::fs::copy(wal, to)
+                    .map_err(|e| anyhow::anyhow!("copying {}: {e}", wal.display()))
+            })
+        });
+        let db = if on_disk > bytes.len() as u64 && path.is_file() {
+            std::fs::copy(path, &copy)
+                .map(|_| ())
+                .map_err(|e| anyhow::anyhow!("copying {}: {e}", path.display()))
+        } else {
+            std::fs::write(&copy, bytes).map_err(anyhow::Error::from)
+        };
+        let wal = wal_copy.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("copying the -wal file failed")))
+        });
+        (db, wal)
+    });
+    db_copied?;
+    let wal_read = match wal_copied {
+        Some(r) => {
+            r?;
+            true
+        }
+        None => false,
+    };
     let conn = Connection::open_with_flags(
         &copy,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -182,6 +225,148 @@ impl Columns {
     }
 }
 
+/// Rows a scan copies out of its query per batch, and the most text a
+/// batch holds before it is handed on.
+const BATCH_ROWS: usize = 2048;
+const BATCH_TEXT: usize = 16 << 20;
+
+/// Rows copied out of a query: per row the first column as a time
+/// (`time_created`), the others as text (`None`: null, not text, or not
+/// UTF-8, as `Row::get::<String>` would fail).
+#[derive(Default)]
+struct Batch {
+    width: usize,
+    text: Vec<u8>,
+    cells: Vec<Option<std::ops::Range<usize>>>,
+    times: Vec<Option<i64>>,
+}
+
+impl Batch {
+    fn push(&mut self, row: &Row<'_>) -> rusqlite::Result<()> {
+        self.times.push(match row.get_ref(0)? {
+            ValueRef::Integer(n) => Some(n),
+            _ => None,
+        });
+        for i in 1..=self.width {
+            // Checked to be UTF-8 by the parsing thread (`ScannedRow::text`).
+            let cell = match row.get_ref(i)? {
+                ValueRef::Text(t) => {
+                    let at = self.text.len();
+                    self.text.extend_from_slice(t);
+                    Some(at..self.text.len())
+                }
+                _ => None,
+            };
+            self.cells.push(cell);
+        }
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.times.len()
+    }
+}
+
+/// One row of a scan, as its parser sees it.
+pub(crate) struct ScannedRow<'b> {
+    batch: &'b Batch,
+    at: usize,
+}
+
+impl ScannedRow<'_> {
+    /// The first column, `time_created`, when an integer.
+    pub fn time(&self) -> Option<i64> {
+        self.batch.times[self.at]
+    }
+
+    /// Text column `col`, counted from 0 after the time (0 is the id).
+    pub fn text(&self, col: usize) -> Option<&str> {
+        let b = self.batch;
+        let r = b.cells[self.at * b.width + col].clone()?;
+        std::str::from_utf8(&b.text[r]).ok()
+    }
+}
+
+/// What `parse` makes of every row of `sql`, in (time created, id) order:
+/// the order `ORDER BY time_created, id` gives (nulls first), ties in the
+/// order the table gives. `sql` selects `time_created`, then the id, then
+/// any other text columns, without an `ORDER BY`: SQLite would sort the
+/// whole rows, spilling a large table to temporary files, where here only
+/// the keys are sorted. This thread steps the query and copies the rows
+/// out in batches; the pool's other threads parse them meanwhile.
+pub(crate) fn scan_in_order<T: Send>(
+    conn: &Connection,
+    sql: &str,
+    parse: impl Fn(ScannedRow<'_>) -> T + Sync,
+) -> anyhow::Result<Vec<T>> {
+    /// A row's sort key (time created, id) and what was made of it.
+    type Keyed<T> = (Option<i64>, Option<Box<str>>, T);
+    type Parsed<T> = Vec<Keyed<T>>;
+    let mut stmt = conn.prepare(sql)?;
+    let width = stmt.column_count().saturating_sub(1);
+    anyhow::ensure!(width >= 1, "a scan reads a time and an id");
+    let done: std::sync::Mutex<Vec<(usize, Parsed<T>)>> = std::sync::Mutex::new(Vec::new());
+    let parse_batch = |b: Batch| -> Parsed<T> {
+        (0..b.len())
+            .map(|at| {
+                let row = ScannedRow { batch: &b, at };
+                (row.time(), row.text(0).map(Box::from), parse(row))
+            })
+            .collect()
+    };
+    let stepped: anyhow::Result<()> = rayon::in_place_scope(|s| {
+        let mut rows = stmt.query([])?;
+        let mut batch = Batch {
+            width,
+            ..Batch::default()
+        };
+        let mut n = 0;
+        let mut hand_on = |b: Batch| {
+            let (done, parse_batch) = (&done, &parse_batch);
+            let k = n;
+            n += 1;
+            s.spawn(move |_| {
+                let out = parse_batch(b);
+                done.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((k, out));
+            });
+        };
+        while let Some(row) = rows.next()? {
+            batch.push(row)?;
+            if batch.len() >= BATCH_ROWS || batch.text.len() >= BATCH_TEXT {
+                hand_on(std::mem::replace(
+                    &mut batch,
+                    Batch {
+                        width,
+                        ..Batch::default()
+                    },
+                ));
+            }
+        }
+        if batch.len() > 0 {
+            hand_on(batch);
+        }
+        Ok(())
+    });
+    stepped?;
+    let mut batches = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    batches.sort_unstable_by_key(|(k, _)| *k);
+    let mut keyed: Parsed<Option<T>> = batches
+        .into_iter()
+        .flat_map(|(_, v)| v)
+        .map(|(t, id, x)| (t, id, Some(x)))
+        .collect();
+    let mut order: Vec<usize> = (0..keyed.len()).collect();
+    // Stable, so ties keep the table's order; tables are mostly in time
+    // order already, which this sort finds in runs.
+    order.sort_by(|&a, &b| (keyed[a].0, &keyed[a].1).cmp(&(keyed[b].0, &keyed[b].1)));
+    Ok(order
+        .into_iter()
+        .filter_map(|i| keyed[i].2.take())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +423,80 @@ mod tests {
             !Path::new(&shm).exists(),
             "no -shm made beside the user's db"
         );
+    }
+
+    #[test]
+    fn a_scan_gives_time_then_id_order_whatever_the_table_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db");
+        // Rows stored newest first, over several batches, with ties on
+        // time, a null time, a null id, a number where text belongs and a
+        // cell that is not UTF-8.
+        let mut sql = String::from("CREATE TABLE t(time_created, id, v);\nBEGIN;\n");
+        let n = BATCH_ROWS * 2 + 7;
+        for i in (0..n).rev() {
+            sql.push_str(&format!(
+                "INSERT INTO t VALUES ({}, 'r{:05}', 'v{i}');\n",
+                i / 3,
+                n - i
+            ));
+        }
+        sql.push_str("INSERT INTO t VALUES (NULL, 'late', 'no time');\n");
+        sql.push_str("INSERT INTO t VALUES (0, NULL, 'no id');\n");
+        sql.push_str("INSERT INTO t VALUES (0, 'r99999', 7);\n");
+        sql.push_str("INSERT INTO t VALUES (0, 'r99998', CAST(x'ff00' AS TEXT));\nCOMMIT;\n");
+        trailblame_synth::agent_db::build_database_from_sql(&sql, &db);
+        let snap = open_snapshot(&db, &std::fs::read(&db).unwrap()).unwrap();
+        let rows = scan_in_order(&snap.conn, "SELECT time_created, id, v FROM t", |r| {
+            (
+                r.time(),
+                r.text(0).map(str::to_owned),
+                r.text(1).map(str::to_owned),
+            )
+        })
+        .unwrap();
+        let mut want: Vec<(Option<i64>, Option<String>, Option<String>)> = snap
+            .conn
+            .prepare("SELECT time_created, id, v FROM t ORDER BY time_created, id")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, Option<i64>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2).ok(),
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap_or_default();
+        assert_eq!(want.len(), n + 4);
+        // SQLite's own order, but for the cell that is not UTF-8: unread.
+        for w in &mut want {
+            if w.1.as_deref() == Some("r99998") {
+                w.2 = None;
+            }
+        }
+        assert_eq!(rows, want);
+        assert_eq!(rows[0].1.as_deref(), Some("late"));
+        assert_eq!(rows[1].1, None);
+        // Each batch was parsed on the pool: the result does not depend on
+        // how many threads there were.
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| {
+                let snap = open_snapshot(&db, &std::fs::read(&db).unwrap()).unwrap();
+                scan_in_order(&snap.conn, "SELECT time_created, id, v FROM t", |r| {
+                    (
+                        r.time(),
+                        r.text(0).map(str::to_owned),
+                        r.text(1).map(str::to_owned),
+                    )
+                })
+                .unwrap()
+            });
+        assert_eq!(one, rows);
     }
 
     #[test]

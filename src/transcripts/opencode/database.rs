@@ -1,16 +1,18 @@
 //! The OpenCode database: the saved permission rules, then sessions,
 //! messages and parts, each table in (time created, id) order so the rows
-//! do not depend on the database's page layout. Every row read is one
+//! do not depend on the database's page layout (messages and parts read
+//! on every core and put in that order after, `sqlite::scan_in_order`). Every row read is one
 //! record: used, skipped (a part type that is neither text nor a tool) or
 //! quarantined (unreadable `data`, no id), the reason naming table, row
 //! and id.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
-use super::super::sqlite::{Columns, open_snapshot, tables};
-use super::super::util::{Collector, Distinct, Span, operator_for};
-use super::super::{AgentSession, Role, TranscriptOptions};
+use super::super::sqlite::{Columns, ScannedRow, open_snapshot, scan_in_order, tables};
+use super::super::text::excerpt;
+use super::super::util::{Collector, Distinct, RAW_MAX, Span, operator_for};
+use super::super::{AgentSession, Message, Role, ToolCall, TranscriptOptions};
 use super::parts::{RuleSets, ms, tool_call};
 use super::records::{MessageInfo, Part, Rule};
 use super::{AGENT, TABLES};
@@ -39,7 +41,9 @@ pub(super) fn read_database(
     bytes: &[u8],
     opts: &TranscriptOptions,
 ) -> anyhow::Result<()> {
+    let mut clock = crate::progress::Clock::new();
     let snap = open_snapshot(path, bytes)?;
+    clock.lap("    opencode: snapshot");
     let conn = &snap.conn;
     let present = tables(conn)?;
     let missing: Vec<&str> = TABLES
@@ -83,7 +87,7 @@ pub(super) fn read_database(
         }
     }
 
-    let mut sessions: BTreeMap<String, SessionAcc> = BTreeMap::new();
+    let mut sessions: HashMap<String, SessionAcc> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     {
         let mut stmt = conn.prepare("SELECT * FROM session ORDER BY time_created, id")?;
@@ -123,142 +127,155 @@ pub(super) fn read_database(
         }
     }
 
+    clock.lap("    opencode: sessions");
     let mut messages: HashMap<String, MessageMeta> = HashMap::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT id, session_id, time_created, data FROM message ORDER BY time_created, id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let idx = next();
-            let id: Option<String> = row.get(0).ok();
-            let session_id: Option<String> = row.get(1).ok();
-            let created: Option<i64> = row.get(2).ok();
-            let data: String = row.get(3).unwrap_or_default();
-            let (Some(id), Some(session_id)) = (id, session_id) else {
+    let rows = scan_in_order(
+        conn,
+        "SELECT time_created, id, session_id, data FROM message",
+        |r| {
+            let data = r.text(2).unwrap_or_default();
+            let (Some(id), Some(session_id)) = (r.text(0), r.text(1)) else {
+                return MessageRow::NoId(raw(data));
+            };
+            match serde_json::from_str::<MessageInfo>(data) {
+                Ok(info) => MessageRow::Read {
+                    id: id.to_owned(),
+                    session_id: session_id.to_owned(),
+                    created: r.time(),
+                    info: Box::new(info),
+                },
+                Err(e) => MessageRow::Unreadable {
+                    id: id.to_owned(),
+                    error: e.to_string(),
+                    data: raw(data),
+                },
+            }
+        },
+    )?;
+    for row in rows {
+        let idx = next();
+        let (id, session_id, created, info) = match row {
+            MessageRow::NoId(data) => {
                 c.quarantine(
                     None,
                     Some(idx),
                     format!("message row {idx}: no id or session_id"),
-                    data.as_bytes(),
+                    &data,
                 );
                 continue;
-            };
-            let info = match serde_json::from_str::<MessageInfo>(&data) {
-                Ok(i) => i,
-                Err(e) => {
-                    c.quarantine(
-                        None,
-                        Some(idx),
-                        format!("message row {idx} ({id}): data unreadable: {e}"),
-                        data.as_bytes(),
-                    );
-                    continue;
-                }
-            };
-            let acc = session(&mut sessions, &mut order, &session_id);
-            let t = info.time.unwrap_or_default();
-            let time = ms(t.created).or(ms(created.map(|t| t as f64)));
-            acc.span.add(time);
-            acc.span.add(ms(t.completed));
-            if let Some(m) = info
-                .model_id
-                .clone()
-                .or_else(|| info.model.as_ref().and_then(|m| m.model_id.clone()))
-            {
-                acc.models.push(&m);
             }
-            if acc.directory.is_none() {
-                acc.directory = info.path.as_ref().and_then(|p| p.cwd.clone());
-            }
-            messages.insert(
-                id,
-                MessageMeta {
-                    role: info.role,
-                    time,
-                },
-            );
-            c.used();
-        }
-    }
-
-    {
-        let mut stmt = conn.prepare(
-            "SELECT id, message_id, session_id, time_created, data FROM part ORDER BY time_created, id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let idx = next();
-            let id: String = row.get(0).unwrap_or_default();
-            let message_id: String = row.get(1).unwrap_or_default();
-            let session_id: Option<String> = row.get(2).ok();
-            // Borrowed from the row: a part's JSON is read in place.
-            let data: &str = match row.get_ref(4) {
-                Ok(rusqlite::types::ValueRef::Text(t)) => {
-                    std::str::from_utf8(t).unwrap_or_default()
-                }
-                _ => "",
-            };
-            let Some(session_id) = session_id.filter(|s| !s.is_empty()) else {
+            MessageRow::Unreadable { id, error, data } => {
                 c.quarantine(
                     None,
                     Some(idx),
-                    format!("part row {idx} ({id}): no session_id"),
-                    data.as_bytes(),
+                    format!("message row {idx} ({id}): data unreadable: {error}"),
+                    &data,
                 );
                 continue;
-            };
-            let part = match serde_json::from_str::<Part<'_>>(data) {
-                Ok(p) => p,
-                Err(e) => {
-                    c.quarantine(
-                        None,
-                        Some(idx),
-                        format!("part row {idx} ({id}): data unreadable: {e}"),
-                        data.as_bytes(),
-                    );
-                    continue;
-                }
-            };
-            let line = idx + 1;
-            match part.kind.as_deref() {
-                Some("tool") => {
-                    let acc = session(&mut sessions, &mut order, &session_id);
-                    let project = acc.project_id.as_deref().unwrap_or_default();
-                    let rules = RuleSets {
-                        session: &acc.rules,
-                        saved: saved.get(project).map_or(&[], Vec::as_slice),
-                    };
-                    let call = tool_call(&session_id, &id, &part, line, &rules);
-                    acc.span.add(call.started_at);
-                    acc.span.add(call.ended_at);
-                    c.out.tool_calls.push(call);
-                    c.used();
-                }
-                Some("text") => {
-                    let meta = messages.get(&message_id);
-                    let role = match meta.and_then(|m| m.role.as_deref()) {
-                        _ if part.synthetic == Some(true) => Some(Role::System),
-                        Some("user") => Some(Role::User),
-                        Some("assistant") => Some(Role::Assistant),
-                        _ => None,
-                    };
-                    let Some(role) = role.filter(|_| part.ignored != Some(true)) else {
-                        c.skipped("text part (ignored, or of an unknown message)");
-                        continue;
-                    };
-                    let time =
-                        ms(part.time.and_then(|t| t.start)).or_else(|| meta.and_then(|m| m.time));
-                    let text = part.text.as_deref().unwrap_or("");
-                    c.message(&session_id, time, role, text, line);
-                    c.used();
-                }
-                Some(other) => c.skipped(&format!("part:{other}")),
-                None => c.skipped("part:(no type)"),
             }
+            MessageRow::Read {
+                id,
+                session_id,
+                created,
+                info,
+            } => (id, session_id, created, info),
+        };
+        let acc = session(&mut sessions, &mut order, &session_id);
+        let t = info.time.unwrap_or_default();
+        let time = ms(t.created).or(ms(created.map(|t| t as f64)));
+        acc.span.add(time);
+        acc.span.add(ms(t.completed));
+        if let Some(m) = info
+            .model_id
+            .clone()
+            .or_else(|| info.model.as_ref().and_then(|m| m.model_id.clone()))
+        {
+            acc.models.push(&m);
+        }
+        if acc.directory.is_none() {
+            acc.directory = info.path.as_ref().and_then(|p| p.cwd.clone());
+        }
+        messages.insert(
+            id,
+            MessageMeta {
+                role: info.role,
+                time,
+            },
+        );
+        c.used();
+    }
+
+    clock.lap("    opencode: messages");
+    // Parts are most of the database: read (JSON, commands, excerpts) on
+    // every core, then taken in order.
+    let rows = scan_in_order(
+        conn,
+        "SELECT time_created, id, message_id, session_id, data FROM part",
+        |r| part_row(&r, &sessions, &saved),
+    )?;
+    clock.lap("    opencode: parts read");
+    for row in rows {
+        let idx = next();
+        let line = idx + 1;
+        match row {
+            PartRow::NoSession { id, data } => c.quarantine(
+                None,
+                Some(idx),
+                format!("part row {idx} ({id}): no session_id"),
+                &data,
+            ),
+            PartRow::Unreadable { id, error, data } => c.quarantine(
+                None,
+                Some(idx),
+                format!("part row {idx} ({id}): data unreadable: {error}"),
+                &data,
+            ),
+            PartRow::Call { session_id, call } => {
+                let mut call = *call;
+                call.source_line = line;
+                let acc = session(&mut sessions, &mut order, &session_id);
+                acc.span.add(call.started_at);
+                acc.span.add(call.ended_at);
+                c.out.tool_calls.push(call);
+                c.used();
+            }
+            PartRow::Text {
+                session_id,
+                message_id,
+                synthetic,
+                ignored,
+                time,
+                excerpt,
+            } => {
+                let meta = messages.get(&message_id);
+                let role = match meta.and_then(|m| m.role.as_deref()) {
+                    _ if synthetic => Some(Role::System),
+                    Some("user") => Some(Role::User),
+                    Some("assistant") => Some(Role::Assistant),
+                    _ => None,
+                };
+                let Some(role) = role.filter(|_| !ignored) else {
+                    c.skipped("text part (ignored, or of an unknown message)");
+                    continue;
+                };
+                let time = time.or_else(|| meta.and_then(|m| m.time));
+                if let Some(text_excerpt) = excerpt {
+                    c.out.messages.push(Message {
+                        session_id,
+                        time,
+                        role,
+                        text_excerpt,
+                        source_file: c.source_file.clone(),
+                        source_line: line,
+                    });
+                }
+                c.used();
+            }
+            PartRow::Skipped(kind) => c.skipped(&kind),
         }
     }
 
+    clock.lap("    opencode: parts taken");
     for id in order {
         let Some(acc) = sessions.remove(&id) else {
             continue;
@@ -286,9 +303,113 @@ pub(super) fn read_database(
     Ok(())
 }
 
+/// A message row as read on any thread.
+enum MessageRow {
+    /// No id or session id: the data, for the quarantine.
+    NoId(Vec<u8>),
+    Unreadable {
+        id: String,
+        error: String,
+        data: Vec<u8>,
+    },
+    Read {
+        id: String,
+        session_id: String,
+        created: Option<i64>,
+        info: Box<MessageInfo>,
+    },
+}
+
+/// A part row as read on any thread: everything but its place in the
+/// table (its line) and the session's time span, which follow the order.
+enum PartRow {
+    NoSession {
+        id: String,
+        data: Vec<u8>,
+    },
+    Unreadable {
+        id: String,
+        error: String,
+        data: Vec<u8>,
+    },
+    Call {
+        session_id: String,
+        call: Box<ToolCall>,
+    },
+    Text {
+        session_id: String,
+        message_id: String,
+        synthetic: bool,
+        ignored: bool,
+        time: Option<i64>,
+        excerpt: Option<String>,
+    },
+    Skipped(String),
+}
+
+/// A quarantined row's data, as much as the quarantine keeps.
+fn raw(data: &str) -> Vec<u8> {
+    data.as_bytes()[..data.len().min(RAW_MAX)].to_vec()
+}
+
+/// One part row: a tool part checked against its session's rules and the
+/// project's saved answers (sessions are all read before the parts).
+fn part_row(
+    r: &ScannedRow<'_>,
+    sessions: &HashMap<String, SessionAcc>,
+    saved: &HashMap<String, Vec<Rule>>,
+) -> PartRow {
+    let id = r.text(0).unwrap_or_default();
+    let message_id = r.text(1).unwrap_or_default();
+    // Borrowed from the batch: a part's JSON is read in place.
+    let data = r.text(3).unwrap_or_default();
+    let Some(session_id) = r.text(2).filter(|s| !s.is_empty()) else {
+        return PartRow::NoSession {
+            id: id.to_owned(),
+            data: raw(data),
+        };
+    };
+    let part = match serde_json::from_str::<Part<'_>>(data) {
+        Ok(p) => p,
+        Err(e) => {
+            return PartRow::Unreadable {
+                id: id.to_owned(),
+                error: e.to_string(),
+                data: raw(data),
+            };
+        }
+    };
+    match part.kind.as_deref() {
+        Some("tool") => {
+            let acc = sessions.get(session_id);
+            let project = acc
+                .and_then(|a| a.project_id.as_deref())
+                .unwrap_or_default();
+            let rules = RuleSets {
+                session: acc.map_or(&[], |a| a.rules.as_slice()),
+                saved: saved.get(project).map_or(&[], Vec::as_slice),
+            };
+            PartRow::Call {
+                session_id: session_id.to_owned(),
+                call: Box::new(tool_call(session_id, id, &part, 0, &rules)),
+            }
+        }
+        Some("text") => PartRow::Text {
+            session_id: session_id.to_owned(),
+            message_id: message_id.to_owned(),
+            synthetic: part.synthetic == Some(true),
+            ignored: part.ignored == Some(true),
+            time: ms(part.time.and_then(|t| t.start)),
+            excerpt: excerpt(part.text.as_deref().unwrap_or("")),
+        },
+        Some(other) => PartRow::Skipped(format!("part:{other}")),
+        None => PartRow::Skipped("part:(no type)".to_owned()),
+    }
+}
+
 /// A session met first through its messages or parts (its row missing).
 fn session<'a>(
-    sessions: &'a mut BTreeMap<String, SessionAcc>,
+    sessions: &'a mut HashMap<String, SessionAcc>,
     order: &mut Vec<String>,
     id: &str,
 ) -> &'a mut SessionAcc {
