@@ -14,6 +14,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use rayon::slice::ParallelSliceMut;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row};
 
@@ -352,19 +353,16 @@ pub(crate) fn scan_in_order<T: Send>(
     stepped?;
     let mut batches = done.into_inner().unwrap_or_else(|p| p.into_inner());
     batches.sort_unstable_by_key(|(k, _)| *k);
-    let mut keyed: Parsed<Option<T>> = batches
+    let (keys, mut items): (Vec<_>, Vec<_>) = batches
         .into_iter()
         .flat_map(|(_, v)| v)
-        .map(|(t, id, x)| (t, id, Some(x)))
-        .collect();
-    let mut order: Vec<usize> = (0..keyed.len()).collect();
+        .map(|(t, id, x)| ((t, id), Some(x)))
+        .unzip();
+    let mut order: Vec<usize> = (0..keys.len()).collect();
     // Stable, so ties keep the table's order; tables are mostly in time
     // order already, which this sort finds in runs.
-    order.sort_by(|&a, &b| (keyed[a].0, &keyed[a].1).cmp(&(keyed[b].0, &keyed[b].1)));
-    Ok(order
-        .into_iter()
-        .filter_map(|i| keyed[i].2.take())
-        .collect())
+    order.par_sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    Ok(order.into_iter().filter_map(|i| items[i].take()).collect())
 }
 
 #[cfg(test)]

@@ -87,8 +87,7 @@ pub(super) fn read_database(
         }
     }
 
-    let mut sessions: HashMap<String, SessionAcc> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
+    let mut sessions = Sessions::default();
     {
         let mut stmt = conn.prepare("SELECT * FROM session ORDER BY time_created, id")?;
         let cols = Columns::of(&stmt);
@@ -121,7 +120,6 @@ pub(super) fn read_database(
             if let Some(m) = cols.text(row, "model").and_then(|m| model_of(&m)) {
                 acc.models.push(&m);
             }
-            order.push(id.clone());
             sessions.insert(id, acc);
             c.used();
         }
@@ -180,7 +178,7 @@ pub(super) fn read_database(
                 info,
             } => (id, session_id, created, info),
         };
-        let acc = session(&mut sessions, &mut order, &session_id);
+        let acc = sessions.entry(&session_id);
         let t = info.time.unwrap_or_default();
         let time = ms(t.created).or(ms(created.map(|t| t as f64)));
         acc.span.add(time);
@@ -214,6 +212,12 @@ pub(super) fn read_database(
         |r| part_row(&r, &sessions, &saved),
     )?;
     clock.lap("    opencode: parts read");
+    let calls = rows
+        .iter()
+        .filter(|r| matches!(r, PartRow::Call { .. }))
+        .count();
+    c.out.tool_calls.reserve(calls);
+    c.out.messages.reserve(rows.len() - calls);
     for row in rows {
         let idx = next();
         let line = idx + 1;
@@ -233,7 +237,7 @@ pub(super) fn read_database(
             PartRow::Call { session_id, call } => {
                 let mut call = *call;
                 call.source_line = line;
-                let acc = session(&mut sessions, &mut order, &session_id);
+                let acc = sessions.entry(&session_id);
                 acc.span.add(call.started_at);
                 acc.span.add(call.ended_at);
                 c.out.tool_calls.push(call);
@@ -276,10 +280,7 @@ pub(super) fn read_database(
     }
 
     clock.lap("    opencode: parts taken");
-    for id in order {
-        let Some(acc) = sessions.remove(&id) else {
-            continue;
-        };
+    for (id, acc) in sessions.list {
         let operator = operator_for(path, acc.directory.as_deref(), opts);
         c.out.sessions.push(AgentSession {
             session_id: id,
@@ -356,7 +357,7 @@ fn raw(data: &str) -> Vec<u8> {
 /// project's saved answers (sessions are all read before the parts).
 fn part_row(
     r: &ScannedRow<'_>,
-    sessions: &HashMap<String, SessionAcc>,
+    sessions: &Sessions,
     saved: &HashMap<String, Vec<Rule>>,
 ) -> PartRow {
     let id = r.text(0).unwrap_or_default();
@@ -407,20 +408,46 @@ fn part_row(
     }
 }
 
-/// A session met first through its messages or parts (its row missing).
-fn session<'a>(
-    sessions: &'a mut HashMap<String, SessionAcc>,
-    order: &mut Vec<String>,
-    id: &str,
-) -> &'a mut SessionAcc {
-    // Looked up first: a session's id is copied only once, when new.
-    if !sessions.contains_key(id) {
-        order.push(id.to_owned());
-        sessions.insert(id.to_owned(), SessionAcc::default());
+/// The sessions in the order first met, by id.
+#[derive(Default)]
+struct Sessions {
+    list: Vec<(String, SessionAcc)>,
+    index: HashMap<String, usize>,
+    /// The last one asked for: a table's rows come in runs of a session.
+    last: usize,
+}
+
+impl Sessions {
+    /// A session's row; a second row of the same id replaces the first.
+    fn insert(&mut self, id: String, acc: SessionAcc) {
+        match self.index.get(&id) {
+            Some(&i) => self.list[i].1 = acc,
+            None => {
+                self.index.insert(id.clone(), self.list.len());
+                self.list.push((id, acc));
+            }
+        }
     }
-    sessions
-        .get_mut(id)
-        .expect("the session was inserted above")
+
+    fn get(&self, id: &str) -> Option<&SessionAcc> {
+        self.index.get(id).map(|&i| &self.list[i].1)
+    }
+
+    /// The session `id`, made when met first through its messages or
+    /// parts (its row missing).
+    fn entry(&mut self, id: &str) -> &mut SessionAcc {
+        if self.list.get(self.last).is_none_or(|(last, _)| last != id) {
+            self.last = match self.index.get(id) {
+                Some(&i) => i,
+                None => {
+                    self.index.insert(id.to_owned(), self.list.len());
+                    self.list.push((id.to_owned(), SessionAcc::default()));
+                    self.list.len() - 1
+                }
+            };
+        }
+        &mut self.list[self.last].1
+    }
 }
 
 /// The model id in the session's `model` column: `{id, providerID}`.
