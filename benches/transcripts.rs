@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{bin, files_under, synth_corpus};
+use common::{bin, files_under, settle, synth_corpus};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -328,6 +328,7 @@ fn warm(dir: &Path) {
 /// Runs an ingest; returns (seconds, decompressed bytes from the JSON report).
 fn ingest(dir: &Path) -> (f64, u64, serde_json::Value) {
     let store = tempfile::tempdir().unwrap();
+    settle();
     let t = Instant::now();
     let out = Command::new(bin())
         .arg("ingest")

@@ -91,6 +91,12 @@ pub fn scenario(bg: u32, agents: u32) -> PathBuf {
     dir
 }
 
+/// Writes what earlier runs left in the page cache out to disk, so that a
+/// timed run does not share the disk (and a core) with their writeback.
+pub fn settle() {
+    let _ = Command::new("sync").status();
+}
+
 /// Runs the binary and returns the seconds it took; panics on exit 2.
 pub fn timed(args: &[&str]) -> f64 {
     let t = Instant::now();

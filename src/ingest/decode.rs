@@ -41,10 +41,31 @@ pub fn read_capped(
     limit: u64,
     raw: &mut Vec<u8>,
 ) -> std::io::Result<ReadCapped> {
+    read_head_or_capped(path, size_hint, limit, raw, |_| false)
+}
+
+/// How much of a file `read_head_or_capped` reads before it asks whether
+/// the head is all it needs.
+pub const HEAD: u64 = 64 * 1024;
+
+/// [`read_capped`], except that when `head_only` says yes to the first
+/// [`HEAD`] bytes, only those are kept and the rest is hashed as it streams
+/// by (a database, which its reader copies from the file itself).
+pub fn read_head_or_capped(
+    path: &std::path::Path,
+    size_hint: u64,
+    limit: u64,
+    raw: &mut Vec<u8>,
+    head_only: impl FnOnce(&[u8]) -> bool,
+) -> std::io::Result<ReadCapped> {
     raw.clear();
     let mut file = std::fs::File::open(path)?;
     raw.reserve(size_hint.min(limit) as usize);
-    (&mut file).take(limit).read_to_end(raw)?;
+    let head = HEAD.min(limit);
+    (&mut file).take(head).read_to_end(raw)?;
+    if !(raw.len() as u64 == head && head_only(raw)) {
+        (&mut file).take(limit - head).read_to_end(raw)?;
+    }
     let mut piece = Vec::new();
     let first = (&mut file).take(1 << 20).read_to_end(&mut piece)?;
     if first == 0 {

@@ -219,27 +219,22 @@ fn with_wal(path: &std::path::Path, raw: &[u8], hash: u128) -> u128 {
     }
 }
 
-/// How much of a database's `-wal` file is read as a file of its own:
-/// enough to recognise it. The database's reader copies the whole log.
-const WAL_HEAD: u64 = 64 * 1024;
-
-/// A local file read as `decode::read_capped` reads it, except a
-/// database's write-ahead log, of which only the head is kept (the rest
-/// hashed as it streams by): it holds no records of its own, and may be
-/// larger than the database.
+/// A local file read as `decode::read_capped` reads it, except an SQLite
+/// database and a database's write-ahead log beside it, of which only the
+/// head is kept (for detection) and the rest hashed as it streams by: the
+/// database's reader copies both files from disk, and a log holds no
+/// records of its own. Either may be larger than memory.
 fn read_local(
     path: &std::path::Path,
     size: u64,
     limit: u64,
     raw: &mut Vec<u8>,
 ) -> std::io::Result<decode::ReadCapped> {
-    if crate::transcripts::names_wal_of_database(path) {
-        let read = decode::read_capped(path, size, WAL_HEAD.min(limit), raw)?;
-        if crate::transcripts::is_wal_magic(raw) {
-            return Ok(read);
-        }
-    }
-    decode::read_capped(path, size, limit, raw)
+    decode::read_head_or_capped(path, size, limit, raw, |head| {
+        head.starts_with(b"SQLite format 3\0")
+            || (crate::transcripts::is_wal_magic(head)
+                && crate::transcripts::names_wal_of_database(path))
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -436,17 +431,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_databases_wal_is_hashed_whole_but_only_its_head_kept() {
+    fn a_database_and_its_wal_are_hashed_whole_but_only_their_heads_kept() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("opencode.db");
-        std::fs::write(&db, b"SQLite format 3\0").unwrap();
+        let mut pages = b"SQLite format 3\0".to_vec();
+        pages.extend((0..200_000u32).map(|i| (i % 251) as u8));
+        std::fs::write(&db, &pages).unwrap();
+        let mut raw = Vec::new();
+        let read = read_local(&db, pages.len() as u64, 1 << 30, &mut raw).unwrap();
+        assert_eq!(raw, pages[..decode::HEAD as usize]);
+        assert_eq!(read.size, pages.len() as u64);
+        assert_eq!(read.hash, xxhash_rust::xxh3::xxh3_128(&pages));
+        // A database smaller than the head is simply read.
+        read_local(&db, 100, 1 << 30, &mut raw).unwrap();
+        std::fs::write(&db, &pages[..5000]).unwrap();
+        read_local(&db, 5000, 1 << 30, &mut raw).unwrap();
+        assert_eq!(raw, pages[..5000]);
+
         let wal = dir.path().join("opencode.db-wal");
         let mut log = vec![0x37, 0x7f, 0x06, 0x82];
         log.extend((0..300_000u32).map(|i| i as u8));
         std::fs::write(&wal, &log).unwrap();
-        let mut raw = Vec::new();
         let read = read_local(&wal, log.len() as u64, 1 << 30, &mut raw).unwrap();
-        assert_eq!(raw.len() as u64, WAL_HEAD);
+        assert_eq!(raw.len() as u64, decode::HEAD);
         assert_eq!(read.size, log.len() as u64);
         assert_eq!(read.hash, xxhash_rust::xxh3::xxh3_128(&log));
 

@@ -234,7 +234,6 @@ const BATCH_TEXT: usize = 16 << 20;
 /// Rows copied out of a query: per row the first column as a time
 /// (`time_created`), the others as text (`None`: null, not text, or not
 /// UTF-8, as `Row::get::<String>` would fail).
-#[derive(Default)]
 struct Batch {
     width: usize,
     text: Vec<u8>,
@@ -243,6 +242,16 @@ struct Batch {
 }
 
 impl Batch {
+    /// Room for a batch of rows of `width` text columns and `text` bytes.
+    fn new(width: usize, text: usize) -> Batch {
+        Batch {
+            width,
+            text: Vec::with_capacity(text),
+            cells: Vec::with_capacity(BATCH_ROWS * width),
+            times: Vec::with_capacity(BATCH_ROWS),
+        }
+    }
+
     fn push(&mut self, row: &Row<'_>) -> rusqlite::Result<()> {
         self.times.push(match row.get_ref(0)? {
             ValueRef::Integer(n) => Some(n),
@@ -317,10 +326,7 @@ pub(crate) fn scan_in_order<T: Send>(
     };
     let stepped: anyhow::Result<()> = rayon::in_place_scope(|s| {
         let mut rows = stmt.query([])?;
-        let mut batch = Batch {
-            width,
-            ..Batch::default()
-        };
+        let mut batch = Batch::new(width, 64 * 1024);
         let mut n = 0;
         let mut hand_on = |b: Batch| {
             let (done, parse_batch) = (&done, &parse_batch);
@@ -336,13 +342,9 @@ pub(crate) fn scan_in_order<T: Send>(
         while let Some(row) = rows.next()? {
             batch.push(row)?;
             if batch.len() >= BATCH_ROWS || batch.text.len() >= BATCH_TEXT {
-                hand_on(std::mem::replace(
-                    &mut batch,
-                    Batch {
-                        width,
-                        ..Batch::default()
-                    },
-                ));
+                // The next batch is sized like this one (rows are alike).
+                let room = batch.text.len() + batch.text.len() / 8;
+                hand_on(std::mem::replace(&mut batch, Batch::new(width, room)));
             }
         }
         if batch.len() > 0 {
