@@ -182,10 +182,10 @@ impl Reader<'_> {
         let kind = if ty == "ask" { m.ask } else { m.say }.unwrap_or("(none)");
         let text = m.text.unwrap_or_default();
         let partial = m.partial == Some(true);
-        let sid = self.session_id.clone();
+        let sid = &self.session_id;
         let used = match (ty, kind) {
-            ("say", "task" | "user_feedback") => self.c.message(&sid, time, Role::User, text, no),
-            ("say", "text") => self.c.message(&sid, time, Role::Assistant, text, no),
+            ("say", "task" | "user_feedback") => self.c.message(sid, time, Role::User, text, no),
+            ("say", "text") => self.c.message(sid, time, Role::Assistant, text, no),
             (_, "command" | "use_mcp_server") if !partial => {
                 self.open(no, time, ty == "ask", kind, text)
             }

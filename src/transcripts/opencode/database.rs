@@ -209,7 +209,7 @@ pub(super) fn read_database(
     let rows = scan_in_order(
         conn,
         "SELECT time_created, id, message_id, session_id, data FROM part",
-        |r| part_row(&r, &sessions, &saved),
+        |r| part_row(&r, &sessions, &saved, &messages),
     )?;
     clock.lap("    opencode: parts read");
     let calls = rows
@@ -245,24 +245,14 @@ pub(super) fn read_database(
             }
             PartRow::Text {
                 session_id,
-                message_id,
-                synthetic,
-                ignored,
+                role,
                 time,
                 excerpt,
             } => {
-                let meta = messages.get(&message_id);
-                let role = match meta.and_then(|m| m.role.as_deref()) {
-                    _ if synthetic => Some(Role::System),
-                    Some("user") => Some(Role::User),
-                    Some("assistant") => Some(Role::Assistant),
-                    _ => None,
-                };
-                let Some(role) = role.filter(|_| !ignored) else {
+                let Some(role) = role else {
                     c.skipped("text part (ignored, or of an unknown message)");
                     continue;
                 };
-                let time = time.or_else(|| meta.and_then(|m| m.time));
                 if let Some(text_excerpt) = excerpt {
                     c.out.messages.push(Message {
                         session_id,
@@ -337,11 +327,10 @@ enum PartRow {
         session_id: String,
         call: Box<ToolCall>,
     },
+    /// A text part; `role` none when ignored or of an unknown message.
     Text {
         session_id: String,
-        message_id: String,
-        synthetic: bool,
-        ignored: bool,
+        role: Option<Role>,
         time: Option<i64>,
         excerpt: Option<String>,
     },
@@ -359,6 +348,7 @@ fn part_row(
     r: &ScannedRow<'_>,
     sessions: &Sessions,
     saved: &HashMap<String, Vec<Rule>>,
+    messages: &HashMap<String, MessageMeta>,
 ) -> PartRow {
     let id = r.text(0).unwrap_or_default();
     let message_id = r.text(1).unwrap_or_default();
@@ -395,14 +385,23 @@ fn part_row(
                 call: Box::new(tool_call(session_id, id, &part, 0, &rules)),
             }
         }
-        Some("text") => PartRow::Text {
-            session_id: session_id.to_owned(),
-            message_id: message_id.to_owned(),
-            synthetic: part.synthetic == Some(true),
-            ignored: part.ignored == Some(true),
-            time: ms(part.time.and_then(|t| t.start)),
-            excerpt: excerpt(part.text.as_deref().unwrap_or("")),
-        },
+        Some("text") => {
+            // Its role and time from its message (all read before the parts).
+            let meta = messages.get(message_id);
+            let role = match meta.and_then(|m| m.role.as_deref()) {
+                _ if part.synthetic == Some(true) => Some(Role::System),
+                Some("user") => Some(Role::User),
+                Some("assistant") => Some(Role::Assistant),
+                _ => None,
+            };
+            let role = role.filter(|_| part.ignored != Some(true));
+            PartRow::Text {
+                session_id: session_id.to_owned(),
+                role,
+                time: ms(part.time.and_then(|t| t.start)).or_else(|| meta.and_then(|m| m.time)),
+                excerpt: role.and_then(|_| excerpt(part.text.as_deref().unwrap_or(""))),
+            }
+        }
         Some(other) => PartRow::Skipped(format!("part:{other}")),
         None => PartRow::Skipped("part:(no type)".to_owned()),
     }
