@@ -21,6 +21,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_json::Number;
+use serde_json::value::RawValue;
 
 /// Any JSON value, checked as `Value` would parse it and not kept.
 pub(crate) struct Checked;
@@ -134,6 +135,38 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
             }
         }
         d.deserialize_string(V)
+    }
+}
+
+/// A string member left as its JSON literal, escapes not undone: for a
+/// long text of which only an excerpt is kept (a tool's output). Any other
+/// type is an error, as for [`Text`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawText<'a>(pub(crate) &'a RawValue);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawText<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(d)?;
+        let kind = match raw.get().as_bytes().first() {
+            Some(b'"') => return Ok(RawText(raw)),
+            Some(b'{') => de::Unexpected::Map,
+            Some(b'[') => de::Unexpected::Seq,
+            Some(b'n') => de::Unexpected::Unit,
+            Some(b't' | b'f') => de::Unexpected::Other("boolean"),
+            _ => de::Unexpected::Other("number"),
+        };
+        Err(de::Error::invalid_type(kind, &"a string"))
+    }
+}
+
+impl RawText<'_> {
+    /// A trimmed excerpt of the text (`text::excerpt`), unescaping only
+    /// its start.
+    pub(crate) fn excerpt(&self) -> Option<String> {
+        // Eight times the excerpt's bound of source text: only a text
+        // that starts with that much white space would lose anything.
+        let start = super::text::json_str_prefix(self.0.get(), 8 * super::text::EXCERPT_MAX)?;
+        super::text::excerpt(&start)
     }
 }
 

@@ -77,7 +77,7 @@ pub(super) fn tool_call(
     let error = state.error.as_deref().unwrap_or("");
     call.output_excerpt = match status {
         "error" => excerpt(error),
-        _ => state.output.as_deref().and_then(excerpt),
+        _ => state.output.and_then(|o| o.excerpt()),
     };
     call.outcome = match status {
         "completed" => match call.exit_code {
@@ -196,6 +196,34 @@ mod tests {
         assert!(!wildcard("aws s3 ls*", "aws s3 rb s3://b"));
         assert!(wildcard("ba?h", "bash"));
         assert!(!wildcard("bash", "bash2"));
+    }
+
+    #[test]
+    fn a_long_output_gives_the_excerpt_the_whole_text_would() {
+        let line = r#"total 48\tdrwxr-xr-x \"quoted\" caf\u00e9 \u2603\n"#;
+        let output = format!(r"  \n{}", line.repeat(4000));
+        let json = format!(
+            r#"{{"type":"tool","callID":"c1","tool":"read","state":{{"status":"completed","input":{{}},"output":"{output}"}}}}"#
+        );
+        let part: Part<'_> = serde_json::from_str(&json).unwrap();
+        let call = tool_call("s", "p", &part, 1, &RuleSets::default());
+        let whole: String = serde_json::from_str(&format!("\"{output}\"")).unwrap();
+        assert!(whole.len() > 100_000);
+        assert_eq!(call.output_excerpt, excerpt(&whole));
+        assert!(
+            call.output_excerpt
+                .unwrap()
+                .starts_with("total 48\tdrwxr-xr-x \"quoted\" café ☃")
+        );
+
+        // An output that is not text is unreadable data, as before.
+        for bad in ["5", "true", "[\"a\"]", "{}", "null"] {
+            let json = format!(
+                r#"{{"type":"tool","tool":"bash","state":{{"status":"completed","output":{bad}}}}}"#
+            );
+            let err = serde_json::from_str::<Part<'_>>(&json).err();
+            assert_eq!(err.is_some(), bad != "null", "{bad}: {err:?}");
+        }
     }
 
     #[test]

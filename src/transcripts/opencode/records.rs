@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::super::lenient::Text;
+use super::super::lenient::{RawText, Text};
 
 #[derive(Deserialize, Default)]
 pub(super) struct MessageInfo {
@@ -73,8 +73,10 @@ pub(super) struct ToolState<'a> {
     pub(super) status: Option<Text<'a>>,
     #[serde(borrow)]
     pub(super) input: Option<&'a RawValue>,
+    /// Only an excerpt is kept: left as JSON (a `read` tool's output is
+    /// a whole file).
     #[serde(borrow)]
-    pub(super) output: Option<Text<'a>>,
+    pub(super) output: Option<RawText<'a>>,
     #[serde(borrow)]
     pub(super) error: Option<Text<'a>>,
     pub(super) metadata: Option<ToolMetadata>,
