@@ -63,7 +63,8 @@ pub fn read_head_or_capped(
     raw.reserve(size_hint.min(limit) as usize);
     let head = HEAD.min(limit);
     (&mut file).take(head).read_to_end(raw)?;
-    if !(raw.len() as u64 == head && head_only(raw)) {
+    // A file shorter than the head has been read to its end already.
+    if raw.len() as u64 == head && !head_only(raw) {
         (&mut file).take(limit - head).read_to_end(raw)?;
     }
     let mut piece = Vec::new();
