@@ -386,7 +386,10 @@ impl Merger {
         clock.lap("  transcripts written");
         // A million calls and messages take a while to free; not on the
         // merging thread.
-        std::thread::spawn(move || drop(rows));
+        // Freed here if no thread can be had.
+        let _ = std::thread::Builder::new()
+            .name("trailblame-free".into())
+            .spawn(move || drop(rows));
         Ok(())
     }
 

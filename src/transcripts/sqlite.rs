@@ -82,10 +82,11 @@ pub fn wal_beside(path: &Path) -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
-/// Copies `bytes` (the database as ingest read it) and the `-wal` beside
-/// `path` into a temporary folder and opens the copy read-only. When
-/// `bytes` is only the start of the file at `path` (a database larger
-/// than `ingest.max_file_bytes`), the file itself is copied.
+/// Copies the database and the `-wal` beside `path` into a temporary
+/// folder and opens the copy read-only. When `bytes` is only the start of
+/// the file at `path` (ingest keeps only a local database's head), the
+/// file itself is copied; otherwise `bytes` (perhaps inflated from gzip,
+/// or an object fetched whole) is written.
 pub(crate) fn open_snapshot(path: &Path, bytes: &[u8]) -> anyhow::Result<Snapshot> {
     anyhow::ensure!(
         bytes.len() >= 100 && bytes.starts_with(HEADER),
@@ -98,29 +99,39 @@ pub(crate) fn open_snapshot(path: &Path, bytes: &[u8]) -> anyhow::Result<Snapsho
     let copy = dir.path().join("db.sqlite");
     let on_disk = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let wal = wal_beside(path);
-    // The database and its WAL are copied side by side (a WAL is often
-    // the larger file).
-    let (db_copied, wal_copied) = std::thread::scope(|s| {
-        let wal_copy = wal.as_ref().map(|wal| {
-            let to = dir.path().join("db.sqlite-wal");
-            s.spawn(move || {
-                // Copied by the kernel, not through memory: a WAL can be
-                // larger than the database.
-                std::fs::copy(wal, to)
-                    .map_err(|e| anyhow::anyhow!("copying {}: {e}", wal.display()))
-            })
-        });
-        let db = if on_disk > bytes.len() as u64 && path.is_file() {
+    // Both copied by the kernel, not through memory: a WAL can be larger
+    // than the database, and ingest keeps only a database's head.
+    let copy_wal = |wal: &Path| {
+        std::fs::copy(wal, dir.path().join("db.sqlite-wal"))
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("copying {}: {e}", wal.display()))
+    };
+    let copy_db = || {
+        if on_disk > bytes.len() as u64 && path.is_file() {
             std::fs::copy(path, &copy)
                 .map(|_| ())
                 .map_err(|e| anyhow::anyhow!("copying {}: {e}", path.display()))
         } else {
             std::fs::write(&copy, bytes).map_err(anyhow::Error::from)
-        };
-        let wal = wal_copy.map(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("copying the -wal file failed")))
+        }
+    };
+    // Side by side (a WAL is often the larger file); one after the other
+    // if no thread can be had.
+    let (db_copied, wal_copied) = std::thread::scope(|s| {
+        let beside = wal.as_deref().map(|w| {
+            std::thread::Builder::new()
+                .name("trailblame-wal-copy".into())
+                .spawn_scoped(s, move || copy_wal(w))
         });
+        let db = copy_db();
+        let wal = match (beside, wal.as_deref()) {
+            (Some(Ok(h)), _) => Some(
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("copying the -wal file failed"))),
+            ),
+            (Some(Err(_)), Some(w)) => Some(copy_wal(w)),
+            _ => None,
+        };
         (db, wal)
     });
     db_copied?;
