@@ -24,7 +24,7 @@ pub use markdown::render_markdown;
 pub mod event_key;
 pub use transcript_tables::{agent_sessions_columns, messages_columns, tool_calls_columns};
 
-use polars::prelude::{DataType, TimeUnit, TimeZone};
+use polars::prelude::{Column, DataType, Int64Chunked, IntoColumn, TimeUnit, TimeZone};
 
 /// Table names as they appear in the store and in SQL.
 pub mod table {
@@ -225,6 +225,14 @@ pub fn utc_micros() -> DataType {
     DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
 }
 
+/// Microseconds since the epoch as a column of type [`utc_micros`],
+/// without a cast that could fail.
+pub fn utc_micros_of(micros: Int64Chunked) -> Column {
+    micros
+        .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+        .into_column()
+}
+
 fn string_list() -> DataType {
     DataType::List(Box::new(DataType::String))
 }
@@ -247,4 +255,20 @@ pub fn columns_of(name: &str) -> Option<Vec<ColumnDoc>> {
         table::STORE_STATE => store_state_columns(),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::NewChunkedArray;
+
+    #[test]
+    fn utc_micros_columns_have_the_utc_micros_type() {
+        let c = utc_micros_of(Int64Chunked::from_iter_options(
+            "t".into(),
+            [Some(1_700_000_000_000_000), None].into_iter(),
+        ));
+        assert_eq!(c.dtype(), &utc_micros());
+        assert_eq!(c.null_count(), 1);
+    }
 }

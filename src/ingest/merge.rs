@@ -384,9 +384,8 @@ impl Merger {
             &mut transcript::messages_frame(&rows.messages)?,
         )?;
         clock.lap("  transcripts written");
-        // A million calls and messages take a while to free; not on the
-        // merging thread.
-        // Freed here if no thread can be had.
+        // A million calls and messages take a while to free: not on the
+        // merging thread, unless no other thread can be had.
         let _ = std::thread::Builder::new()
             .name("trailblame-free".into())
             .spawn(move || drop(rows));

@@ -175,33 +175,13 @@ fn message_key(m: &Message) -> u128 {
     )
 }
 
-/// A column maker's result: a column, or a column that may fail.
-trait ColumnResult {
-    fn into_result(self) -> Result<Column>;
-}
-
-impl ColumnResult for Column {
-    fn into_result(self) -> Result<Column> {
-        Ok(self)
-    }
-}
-
-impl ColumnResult for Result<Column> {
-    fn into_result(self) -> Result<Column> {
-        self
-    }
-}
-
 /// A frame of `height` rows whose columns are built side by side, in the
 /// order given (a million calls make 25 columns of a million values).
 macro_rules! frame {
     ($height:expr, [$($col:expr),* $(,)?]) => {{
-        type Maker<'m> = Box<dyn Fn() -> Result<Column> + Send + Sync + 'm>;
-        let makers: Vec<Maker<'_>> = vec![$(Box::new(|| ColumnResult::into_result($col))),*];
-        let columns = makers
-            .into_par_iter()
-            .map(|make| make())
-            .collect::<Result<Vec<Column>>>()?;
+        type Maker<'m> = Box<dyn Fn() -> Column + Send + Sync + 'm>;
+        let makers: Vec<Maker<'_>> = vec![$(Box::new(|| $col)),*];
+        let columns: Vec<Column> = makers.into_par_iter().map(|make| make()).collect();
         Ok(DataFrame::new($height, columns)?)
     }};
 }
@@ -214,11 +194,8 @@ fn strs<'a, T: 'a>(n: &'static str, rows: &'a [T], f: impl Fn(&'a T) -> Option<&
     StringChunked::from_iter_options(name(n), rows.iter().map(f)).into_column()
 }
 
-fn times<T>(n: &'static str, rows: &[T], f: impl Fn(&T) -> Option<i64>) -> Result<Column> {
-    Ok(Int64Chunked::from_iter_options(name(n), rows.iter().map(f))
-        .into_series()
-        .cast(&schema::utc_micros())?
-        .into_column())
+fn times<T>(n: &'static str, rows: &[T], f: impl Fn(&T) -> Option<i64>) -> Column {
+    schema::utc_micros_of(Int64Chunked::from_iter_options(name(n), rows.iter().map(f)))
 }
 
 fn lists<'a>(n: &'static str, values: impl ExactSizeIterator<Item = &'a [String]>) -> Column {

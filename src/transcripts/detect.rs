@@ -92,17 +92,13 @@ fn detect_database(path: &Path, head: &[u8]) -> Option<TranscriptFormat> {
 
 /// `<db>-wal` or `<db>-shm` with the database `<db>` beside it.
 fn is_sidecar(path: &Path, head: &[u8]) -> bool {
-    let name = path.to_string_lossy();
-    let Some(db) = name
-        .strip_suffix("-wal")
-        .or_else(|| name.strip_suffix("-shm"))
-    else {
+    let Some(db) = super::sqlite::database_of(path) else {
         return false;
     };
     // A WAL file starts with its magic number; a -shm has none.
-    let wal_magic = super::sqlite::is_wal_magic(head);
-    let plausible = head.is_empty() || wal_magic || name.ends_with("-shm");
-    plausible && Path::new(db).is_file()
+    let shm = path.as_os_str().as_encoded_bytes().ends_with(b"-shm");
+    let plausible = head.is_empty() || super::sqlite::is_wal_magic(head) || shm;
+    plausible && db.is_file()
 }
 
 fn is_q_database(path: &Path, head: &[u8]) -> bool {

@@ -50,7 +50,7 @@ use std::path::Path;
 use chrono::{FixedOffset, Offset};
 
 pub use detect::detect;
-pub use sqlite::{is_wal_magic, names_wal_of_database, wal_beside};
+pub use sqlite::{is_database_head, is_wal_magic, names_wal_of_database, wal_beside};
 
 /// The on-disk transcript formats this module reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -51,6 +51,11 @@ pub(crate) fn parse_with(
     c
 }
 
+/// The first bytes of a database.
+pub fn is_database_head(head: &[u8]) -> bool {
+    head.starts_with(HEADER)
+}
+
 /// The first bytes of a write-ahead log (magic 0x377f0682 or 0x377f0683).
 pub fn is_wal_magic(head: &[u8]) -> bool {
     head.len() >= 4 && matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83])
@@ -66,7 +71,7 @@ pub fn names_wal_of_database(path: &Path) -> bool {
 }
 
 /// The database a `-wal` / `-shm` path belongs to.
-fn database_of(path: &Path) -> Option<PathBuf> {
+pub(crate) fn database_of(path: &Path) -> Option<PathBuf> {
     let name = path.file_name()?.to_str()?;
     let db = name
         .strip_suffix("-wal")
@@ -119,29 +124,22 @@ pub(crate) fn open_snapshot(path: &Path, bytes: &[u8]) -> anyhow::Result<Snapsho
     // if no thread can be had.
     let (db_copied, wal_copied) = std::thread::scope(|s| {
         let beside = wal.as_deref().map(|w| {
-            std::thread::Builder::new()
+            let thread = std::thread::Builder::new()
                 .name("trailblame-wal-copy".into())
-                .spawn_scoped(s, move || copy_wal(w))
+                .spawn_scoped(s, move || copy_wal(w));
+            (w, thread)
         });
         let db = copy_db();
-        let wal = match (beside, wal.as_deref()) {
-            (Some(Ok(h)), _) => Some(
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("copying the -wal file failed"))),
-            ),
-            (Some(Err(_)), Some(w)) => Some(copy_wal(w)),
-            _ => None,
-        };
+        let wal = beside.map(|(w, thread)| match thread {
+            Ok(h) => h
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("copying {} failed", w.display()))),
+            Err(_) => copy_wal(w),
+        });
         (db, wal)
     });
     db_copied?;
-    let wal_read = match wal_copied {
-        Some(r) => {
-            r?;
-            true
-        }
-        None => false,
-    };
+    let wal_read = wal_copied.transpose()?.is_some();
     let conn = Connection::open_with_flags(
         &copy,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -325,15 +325,28 @@ impl Collector {
         let Some(text_excerpt) = excerpt(text) else {
             return false;
         };
+        self.excerpt_message(session_id.to_owned(), time, role, text_excerpt, line);
+        true
+    }
+
+    /// [`Collector::message`] of an excerpt already made (on another
+    /// thread).
+    pub fn excerpt_message(
+        &mut self,
+        session_id: String,
+        time: Option<i64>,
+        role: Role,
+        text_excerpt: String,
+        line: u64,
+    ) {
         self.out.messages.push(Message {
-            session_id: session_id.to_owned(),
+            session_id,
             time,
             role,
             text_excerpt,
             source_file: self.source_file.clone(),
             source_line: line,
         });
-        true
     }
 }
 

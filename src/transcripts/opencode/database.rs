@@ -1,10 +1,10 @@
 //! The OpenCode database: the saved permission rules, then sessions,
 //! messages and parts, each table in (time created, id) order so the rows
-//! do not depend on the database's page layout (messages and parts read
-//! on every core and put in that order after, `sqlite::scan_in_order`). Every row read is one
-//! record: used, skipped (a part type that is neither text nor a tool) or
-//! quarantined (unreadable `data`, no id), the reason naming table, row
-//! and id.
+//! do not depend on the database's page layout (messages and parts are
+//! read on every core and put in that order after,
+//! `sqlite::scan_in_order`). Every row read is one record: used, skipped
+//! (a part type that is neither text nor a tool) or quarantined
+//! (unreadable `data`, no id), the reason naming table, row and id.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,7 +12,7 @@ use std::path::Path;
 use super::super::sqlite::{Columns, ScannedRow, open_snapshot, scan_in_order, tables};
 use super::super::text::excerpt;
 use super::super::util::{Collector, Distinct, RAW_MAX, Span, operator_for};
-use super::super::{AgentSession, Message, Role, ToolCall, TranscriptOptions};
+use super::super::{AgentSession, Role, ToolCall, TranscriptOptions};
 use super::parts::{RuleSets, ms, tool_call};
 use super::records::{MessageInfo, Part, Rule};
 use super::{AGENT, TABLES};
@@ -254,14 +254,7 @@ pub(super) fn read_database(
                     continue;
                 };
                 if let Some(text_excerpt) = excerpt {
-                    c.out.messages.push(Message {
-                        session_id,
-                        time,
-                        role,
-                        text_excerpt,
-                        source_file: c.source_file.clone(),
-                        source_line: line,
-                    });
+                    c.excerpt_message(session_id, time, role, text_excerpt, line);
                 }
                 c.used();
             }
