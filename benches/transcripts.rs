@@ -1,7 +1,9 @@
 //! Transcript ingest benchmark: 10,000 Claude Code sessions, 1M lines, the
 //! same number of sessions as Claude Code telemetry (Collector
 //! file-exporter lines, 100 events each), as Cursor hook logs and Cline
-//! task folders (100 records each), and as one OpenCode database (100
+//! task folders (100 records each; the hook lines once with every member
+//! Cursor documents, once with only those the reader needs), and as one
+//! OpenCode database (100
 //! parts each, half of the rows in its `-wal`), against CloudTrail ingest of a
 //! synthetic corpus in the same run, compared per decompressed byte
 //! (target: no slower per byte).
@@ -251,12 +253,26 @@ fn opencode(sessions: usize) -> PathBuf {
     dir
 }
 
+/// How much of a Cursor payload the hook lines carry.
+#[derive(Clone, Copy, PartialEq)]
+enum HookShape {
+    /// Every member Cursor's hooks documentation gives every payload
+    /// (`model`, `user_email`, `transcript_path` too), with UUIDs for ids.
+    Documented,
+    /// Only the members the reader needs, short ids: the most records per
+    /// byte, the hardest case per byte.
+    Minimal,
+}
+
 /// Cursor hook logs (one file per 500 conversations, 100 payloads each, as
 /// `trailblame-hook-log cursor` writes them) and Cline task folders
 /// (`ui_messages.json` of 100 messages each), half the sessions each.
-fn cursor_and_cline(sessions: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/cursor-cline-{sessions}-v1"));
+fn cursor_and_cline(sessions: usize, shape: HookShape) -> PathBuf {
+    let name = match shape {
+        HookShape::Documented => format!("cursor-cline-{sessions}-v2"),
+        HookShape::Minimal => format!("cursor-cline-{sessions}-v1"),
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/{name}"));
     let stamp = dir.join(".complete");
     if !stamp.exists() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -275,9 +291,25 @@ fn cursor_and_cline(sessions: usize) -> PathBuf {
                             ",\"output\":\"ok\",\"duration\":120".to_owned(),
                         ),
                     ] {
+                        let (conv, generation, more) = match shape {
+                            HookShape::Minimal => {
+                                (format!("{i:08x}-c"), format!("g{k}"), String::new())
+                            }
+                            HookShape::Documented => {
+                                let conv = format!("{i:08x}-5c1e-4d2a-9b7f-3e8a61c0d4f2");
+                                (
+                                    conv.clone(),
+                                    format!("{k:08x}-0b6d-4f3c-8e21-{i:012x}"),
+                                    format!(
+                                        ",\"model\":\"claude-4.5-sonnet\",\"user_email\":\"dev{}@example.com\",\"transcript_path\":\"/home/dev/.cursor/projects/home-dev-src/agent-transcripts/{conv}/{conv}.jsonl\"",
+                                        i % 50
+                                    ),
+                                )
+                            }
+                        };
                         let _ = writeln!(
                             text,
-                            "{{\"logged_at\":\"2026-01-16T10:{:02}:{:02}Z\",\"agent\":\"cursor\",\"hook\":{{\"conversation_id\":\"{i:08x}-c\",\"generation_id\":\"g{k}\",\"hook_event_name\":\"{ev}\",\"cursor_version\":\"2.3.41\",\"workspace_roots\":[\"/home/dev/src\"],\"command\":\"{cmd}\",\"cwd\":\"/home/dev/src\"{extra}}}}}",
+                            "{{\"logged_at\":\"2026-01-16T10:{:02}:{:02}Z\",\"agent\":\"cursor\",\"hook\":{{\"conversation_id\":\"{conv}\",\"generation_id\":\"{generation}\",\"hook_event_name\":\"{ev}\",\"cursor_version\":\"2.3.41\",\"workspace_roots\":[\"/home/dev/src\"],\"command\":\"{cmd}\",\"cwd\":\"/home/dev/src\"{more}{extra}}}}}",
                             k % 60,
                             i % 60
                         );
@@ -417,20 +449,33 @@ fn main() {
         ocv["accounting"]["transcript_lines_read"],
         ocv["accounting"]["transcript_rows"]["tool_calls"]
     );
-    let ndir = cursor_and_cline(sessions);
-    warm(&ndir);
-    let (nw_s, nw_b, nv) = ingest(&ndir);
-    let nw_rate = nw_b as f64 / nw_s / 1e6;
-    println!(
-        "  Cursor hooks + Cline tasks    {:>7.2} s  {:>7.1} MB             {:>6.1} MB/s",
-        nw_s,
-        nw_b as f64 / 1e6,
-        nw_rate
-    );
-    println!(
-        "  time per byte: cursor+cline / cloudtrail = {:.2} (target <= 1.0); records read: {}, tool calls stored: {}",
-        ct_rate / nw_rate,
-        nv["accounting"]["transcript_lines_read"],
-        nv["accounting"]["transcript_rows"]["tool_calls"]
-    );
+    for (shape, label, what) in [
+        (
+            HookShape::Documented,
+            "Cursor hooks + Cline tasks",
+            "cursor+cline",
+        ),
+        (
+            HookShape::Minimal,
+            "  the same, minimal hooks",
+            "minimal hooks",
+        ),
+    ] {
+        let ndir = cursor_and_cline(sessions, shape);
+        warm(&ndir);
+        let (nw_s, nw_b, nv) = ingest(&ndir);
+        let nw_rate = nw_b as f64 / nw_s / 1e6;
+        println!(
+            "  {label:<28}{:>7.2} s  {:>7.1} MB             {:>6.1} MB/s",
+            nw_s,
+            nw_b as f64 / 1e6,
+            nw_rate
+        );
+        println!(
+            "  time per byte: {what} / cloudtrail = {:.2} (target <= 1.0); records read: {}, tool calls stored: {}",
+            ct_rate / nw_rate,
+            nv["accounting"]["transcript_lines_read"],
+            nv["accounting"]["transcript_rows"]["tool_calls"]
+        );
+    }
 }

@@ -25,6 +25,7 @@ pub mod destructive;
 pub mod document;
 pub mod incidents;
 pub mod ingest;
+mod json_scan;
 pub mod ocsf;
 pub mod output;
 pub mod pipeline;

@@ -7,6 +7,8 @@
 
 use serde_json::value::RawValue;
 
+use crate::json_scan::Parser;
+
 /// Where and why the walk stopped early.
 #[derive(Debug)]
 pub(crate) struct WalkError {
@@ -16,6 +18,9 @@ pub(crate) struct WalkError {
 
 pub(crate) struct Cursor<'a> {
     pub bytes: &'a [u8],
+    /// The document as text, when it is all UTF-8: values are then
+    /// stepped over by `json_scan` rather than parsed by serde.
+    text: Option<&'a str>,
     pub pos: usize,
     /// Line bookkeeping for [`Cursor::line_at`]: the last position asked for
     /// and its line, so that forward queries count only the new bytes.
@@ -32,6 +37,7 @@ impl<'a> Cursor<'a> {
         };
         Self {
             bytes,
+            text: std::str::from_utf8(bytes).ok(),
             pos,
             line_pos: 0,
             line_no: 1,
@@ -128,15 +134,39 @@ impl<'a> Cursor<'a> {
         &mut self,
         first: &mut bool,
     ) -> Result<Option<(&'a RawValue, usize)>, WalkError> {
+        if !self.item_follows(first)? {
+            return Ok(None);
+        }
+        self.value().map(Some)
+    }
+
+    /// Steps to the next array item: `false` at the closing bracket.
+    fn item_follows(&mut self, first: &mut bool) -> Result<bool, WalkError> {
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(None);
+            return Ok(false);
         }
         if !*first {
             self.expect(b',')?;
         }
         *first = false;
-        self.value().map(Some)
+        Ok(true)
+    }
+
+    /// [`Cursor::value`]'s text: the value stepped over by `json_scan`,
+    /// which accepts what serde's `RawValue` accepts or gives up, and then
+    /// serde reads it and words the error.
+    fn value_text(&mut self) -> Result<(&'a str, usize), WalkError> {
+        self.skip_ws();
+        let start = self.pos;
+        if let Some(text) = self.text {
+            let mut p = Parser::new(text, start);
+            if p.skip().is_ok() {
+                self.pos = p.i;
+                return Ok((&text[start..p.i], start));
+            }
+        }
+        self.value().map(|(raw, start)| (raw.get(), start))
     }
 
     /// Skips whatever value comes next.
@@ -164,7 +194,8 @@ pub(crate) enum ArrayPart<'a> {
     Item {
         line: u64,
         index: u64,
-        raw: &'a RawValue,
+        /// The element's JSON text, as a `RawValue` would hold it.
+        raw: &'a str,
     },
     Broken {
         line: u64,
@@ -185,7 +216,8 @@ pub(crate) fn walk_array<'a>(bytes: &'a [u8], what: &str, mut f: impl FnMut(Arra
             return Ok(());
         }
         let mut first = true;
-        while let Some((raw, pos)) = cur.next_item(&mut first)? {
+        while cur.item_follows(&mut first)? {
+            let (raw, pos) = cur.value_text()?;
             let line = cur.line_at(pos);
             f(ArrayPart::Item { line, index, raw });
             index += 1;

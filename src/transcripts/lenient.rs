@@ -23,6 +23,8 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_json::Number;
 use serde_json::value::RawValue;
 
+use crate::json_scan::{GiveUp, Parser, R};
+
 /// Any JSON value, checked as `Value` would parse it and not kept.
 pub(crate) struct Checked;
 
@@ -318,6 +320,41 @@ impl<'de> Deserialize<'de> for Flag {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// The same readings straight from the text ([`Parser::checked`], whose
+/// skipping checks values as `Value` parses them), for a fast path that
+/// reads a line without serde. Each consumes one value.
+impl<'a> Str<'a> {
+    pub(crate) fn scan(p: &mut Parser<'a>) -> R<Str<'a>> {
+        if p.peek()? == b'"' {
+            return p.string().map(|s| Str(Some(s)));
+        }
+        p.skip().map(|()| Str(None))
+    }
+}
+
+impl Num {
+    pub(crate) fn scan(p: &mut Parser<'_>) -> R<Num> {
+        if !matches!(p.peek()?, b'-' | b'0'..=b'9') {
+            return p.skip().map(|()| Num(None));
+        }
+        let start = p.i;
+        p.number()?;
+        // Exactly the `Number` serde_json makes of the text.
+        let n: Number = p.s[start..p.i].parse().map_err(|_| GiveUp)?;
+        Ok(Num(Some(n)))
+    }
+}
+
+impl Flag {
+    pub(crate) fn scan(p: &mut Parser<'_>) -> R<Flag> {
+        match p.peek()? {
+            b't' => p.literal(b"true").map(|()| Flag(Some(true))),
+            b'f' => p.literal(b"false").map(|()| Flag(Some(false))),
+            _ => p.skip().map(|()| Flag(None)),
+        }
     }
 }
 

@@ -52,3 +52,26 @@ pub(crate) fn parse_database(format: TranscriptFormat, db: &Path) -> ParsedTrans
     assert_eq!(p.counts.quarantined, p.quarantined.len() as u64);
     p
 }
+
+/// Each text, then every one-byte deletion of it and every replacement of
+/// one byte by a character that matters to JSON (quote, backslash,
+/// brackets, comma, digit, exponent, a control character, invalid UTF-8):
+/// the inputs on which a scanner is compared with serde.
+pub(crate) fn one_byte_edits(texts: &[&str]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for text in texts {
+        let b = text.as_bytes();
+        out.push(b.to_vec());
+        for i in 0..b.len() {
+            let mut cut = b.to_vec();
+            cut.remove(i);
+            out.push(cut);
+            for c in [b'"', b'\\', b'{', b'}', b'[', b',', b'1', b'e', 0x01, 0xff] {
+                let mut t = b.to_vec();
+                t[i] = c;
+                out.push(t);
+            }
+        }
+    }
+    out
+}

@@ -16,59 +16,33 @@
 //! the ones used. A test compares the two on every fixture and on mutated
 //! records: where this parser answers, its `Doc` and end offset are serde's.
 //!
-//! `values` is the JSON grammar, `strings` the fast string scan and
-//! unescaping, `record_shape` the record's members.
+//! The JSON grammar and the fast string scan are `json_scan`'s; `values`
+//! adds the typed readers of record fields, `record_shape` the record's
+//! members.
 
 mod record_shape;
-mod strings;
 #[cfg(test)]
 mod tests;
 mod values;
 
+pub use crate::json_scan::GiveUp;
+use crate::json_scan::{Parser, R};
+
 use super::record::Doc;
-
-/// Not handled here: parse with serde.
-#[derive(Debug)]
-pub struct GiveUp;
-
-type R<T> = Result<T, GiveUp>;
-
-/// Nesting beyond this is left to serde (whose limit is 128).
-const MAX_DEPTH: u32 = 64;
 
 /// Parses the JSON object that starts at `at` (no leading whitespace) into
 /// a `Doc`, returning it with the offset just past the object.
 pub fn doc_at(text: &str, at: usize) -> R<(Doc<'_>, usize)> {
-    let mut p = Parser {
-        s: text,
-        b: text.as_bytes(),
-        i: at,
-        depth: 0,
-    };
+    let mut p = Parser::new(text, at);
     let doc = p.doc()?;
     Ok((doc, p.i))
 }
 
 /// Parses `text`, which must be one JSON object and whitespace around it.
 pub fn doc(text: &str) -> R<Doc<'_>> {
-    let mut p = Parser {
-        s: text,
-        b: text.as_bytes(),
-        i: 0,
-        depth: 0,
-    };
+    let mut p = Parser::new(text, 0);
     p.ws();
     let doc = p.doc()?;
-    p.ws();
-    if p.i != p.b.len() {
-        return Err(GiveUp);
-    }
+    p.end()?;
     Ok(doc)
-}
-
-struct Parser<'a> {
-    s: &'a str,
-    b: &'a [u8],
-    i: usize,
-    depth: u32,
 }

@@ -47,7 +47,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
 /// tail is one quarantined record naming its line.
 fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
     walk_array(bytes, "hook payload array", |part| match part {
-        ArrayPart::Item { line, raw, .. } => r.record(line, raw.get().as_bytes()),
+        ArrayPart::Item { line, raw, .. } => r.record(line, raw.as_bytes()),
         ArrayPart::Broken {
             line, why, rest, ..
         } => r.c.quarantine(Some(line), None, why, rest),

@@ -13,6 +13,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde_json::Value;
 
 use super::super::lenient::{Checked, Flag, Key, Num, Str};
+use crate::json_scan::Parser;
 
 /// What `Reader::item` reads of one element: `Value::as_str` of each text
 /// member (`None` when absent or not a string).
@@ -100,9 +101,44 @@ impl<'de: 'a, 'a> Deserialize<'de> for Decoded<'a> {
     }
 }
 
-/// An element's members, or `None` when the general path must read it.
+/// An element's members, or `None` when the general path must read it:
+/// scanned from the text ([`scan`]), else decoded by serde.
 pub(super) fn decode(raw: &str) -> Option<Decoded<'_>> {
-    serde_json::from_str(raw).ok()
+    scan(raw).or_else(|| serde_json::from_str(raw).ok())
+}
+
+/// The element's members read straight from its text by `json_scan`;
+/// `None` where the scanner gives up, and serde decides. `tests` checks
+/// that where it answers, it answers as serde.
+pub(super) fn scan(raw: &str) -> Option<Decoded<'_>> {
+    let mut p = Parser::checked(raw);
+    p.ws();
+    if p.peek().ok()? != b'{' {
+        return None;
+    }
+    let mut m = Decoded::default();
+    p.members(|p, key| {
+        match key {
+            b"ts" => m.ts = Num::scan(p)?,
+            b"type" => m.ty = Str::scan(p)?,
+            b"ask" => m.ask = Str::scan(p)?,
+            b"say" => m.say = Str::scan(p)?,
+            b"text" => m.text = Str::scan(p)?,
+            b"partial" => m.partial = Flag::scan(p)?,
+            other => {
+                p.skip()?;
+                match other {
+                    b"role" => m.role = true,
+                    b"content" => m.content = true,
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    })
+    .ok()?;
+    p.end().ok()?;
+    Some(m)
 }
 
 impl Decoded<'_> {

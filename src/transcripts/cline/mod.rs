@@ -142,21 +142,21 @@ fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 impl Reader<'_> {
-    fn item(&mut self, no: u64, index: u64, raw: &RawValue, fast: bool) {
-        if let Some(m) = fast.then(|| message::decode(raw.get())).flatten() {
+    fn item(&mut self, no: u64, index: u64, raw: &str, fast: bool) {
+        if let Some(m) = fast.then(|| message::decode(raw)).flatten() {
             return self.message(no, index, raw, m.message());
         }
-        match serde_json::from_str::<Value>(raw.get()) {
+        match serde_json::from_str::<Value>(raw) {
             Ok(v) => self.message(no, index, raw, Message::of_value(&v)),
             Err(e) => {
                 let why = format!("Cline message: {e}");
                 self.c
-                    .quarantine(Some(no), Some(index), why, raw.get().as_bytes());
+                    .quarantine(Some(no), Some(index), why, raw.as_bytes());
             }
         }
     }
 
-    fn message(&mut self, no: u64, index: u64, raw: &RawValue, m: Message<'_>) {
+    fn message(&mut self, no: u64, index: u64, raw: &str, m: Message<'_>) {
         if m.history {
             // api_conversation_history.json: the model's side, no times.
             self.c.skipped("api_conversation_history message");
@@ -169,7 +169,7 @@ impl Reader<'_> {
                     Some(no),
                     Some(index),
                     "not a Cline message (ts and type ask/say expected)",
-                    raw.get().as_bytes(),
+                    raw.as_bytes(),
                 );
                 return;
             }

@@ -172,14 +172,14 @@ fn parse_line(no: u64, line: &[u8], fast: bool) -> Parsed<'_> {
         }
         _ => None,
     };
-    Parsed::Fast(Box::new(obj), parts)
+    Parsed::Fast(obj, parts)
 }
 
 /// A JSON array of payloads; a cut or broken tail is one quarantined record.
 fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
     walk_array(bytes, "Cursor hook payload array", |part| match part {
         ArrayPart::Item { line, raw, .. } => {
-            let bytes = raw.get().as_bytes();
+            let bytes = raw.as_bytes();
             let payload = match serde_json::from_slice::<Value>(bytes) {
                 Ok(v) => r.record(line, Hook::of_value(&v), None),
                 Err(e) => {
@@ -380,33 +380,30 @@ impl Reader<'_> {
     }
 
     fn finish(mut self) -> ParsedTranscript {
+        // Four answers, each written once and cloned per call.
+        let evidence = |why: &str| Some(format!("{} (Cursor hook log)", bounded(why, 200)));
+        let denied = evidence("the beforeShellExecution hook answered deny");
+        let allowed = evidence("the beforeShellExecution hook answered allow");
+        let ran = evidence(
+            "afterShellExecution: the command ran; Cursor does not tell hooks who approved it",
+        );
+        let open = evidence(
+            "beforeShellExecution with no afterShellExecution: refused, stopped or still running",
+        );
+        self.c.out.tool_calls.reserve(self.calls.len());
         for p in std::mem::take(&mut self.calls) {
             let mut call = p.call;
             let (approval, why) = match p.permission.as_deref() {
-                Some("deny") => (
-                    Approval::Rejected,
-                    "the beforeShellExecution hook answered deny".to_owned(),
-                ),
-                Some("allow") => (
-                    Approval::Auto,
-                    "the beforeShellExecution hook answered allow".to_owned(),
-                ),
-                _ if p.closed => (
-                    Approval::Unknown,
-                    "afterShellExecution: the command ran; Cursor does not tell hooks who approved it"
-                        .to_owned(),
-                ),
-                _ => (
-                    Approval::Unknown,
-                    "beforeShellExecution with no afterShellExecution: refused, stopped or still running"
-                        .to_owned(),
-                ),
+                Some("deny") => (Approval::Rejected, &denied),
+                Some("allow") => (Approval::Auto, &allowed),
+                _ if p.closed => (Approval::Unknown, &ran),
+                _ => (Approval::Unknown, &open),
             };
             if approval == Approval::Rejected {
                 call.outcome = Outcome::Denied;
             }
             call.approval = approval;
-            call.approval_evidence = Some(format!("{} (Cursor hook log)", bounded(&why, 200)));
+            call.approval_evidence = why.clone();
             self.c.out.tool_calls.push(call);
         }
         for s in std::mem::take(&mut self.sessions) {

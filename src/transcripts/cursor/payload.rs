@@ -16,6 +16,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::super::lenient::{Checked, Key, Num, Str, drain_seq};
+use crate::json_scan::{GiveUp, Parser, R};
 
 /// The names a logger's time goes by, in the order they are looked for.
 const STAMPS: [&str; 4] = ["logged_at", "timestamp", "time", "ts"];
@@ -332,9 +333,140 @@ impl<'de: 'a, 'a> Deserialize<'de> for Obj<'a> {
     }
 }
 
-/// A line's object, or `None` when the general path must read it.
-pub(super) fn decode(line: &[u8]) -> Option<Obj<'_>> {
-    serde_json::from_slice(line).ok()
+/// A line's object, or `None` when the general path must read it:
+/// scanned from the text ([`scan`]), else decoded by serde.
+pub(super) fn decode(line: &[u8]) -> Option<Box<Obj<'_>>> {
+    match std::str::from_utf8(line) {
+        Ok(text) => scan(text).or_else(|| serde_json::from_str(text).ok().map(Box::new)),
+        Err(_) => None,
+    }
+}
+
+/// The fast path's fast path: the line's members read straight from its
+/// text by `json_scan`, into a boxed `Obj` filled in place (an `Obj` is
+/// large, and serde moves it through every layer). `None` where the
+/// scanner gives up: serde decides, as ever. `tests` checks that where it
+/// answers, it answers as serde.
+pub(super) fn scan(text: &str) -> Option<Box<Obj<'_>>> {
+    let mut p = Parser::checked(text);
+    p.ws();
+    let mut o = Box::<Obj>::default();
+    fill(&mut p, &mut o).ok()?;
+    p.end().ok()?;
+    Some(o)
+}
+
+fn fill<'a>(p: &mut Parser<'a>, o: &mut Obj<'a>) -> R<()> {
+    if p.peek()? != b'{' {
+        return Err(GiveUp);
+    }
+    p.members(|p, key| {
+        match key {
+            b"hook" => {
+                let mut inner = Box::<Obj>::default();
+                fill(p, &mut inner)?;
+                o.hook = Some(inner);
+            }
+            b"logged_at" => o.stamps[0] = Some(StampValue::scan(p)?),
+            b"timestamp" => o.stamps[1] = Some(StampValue::scan(p)?),
+            b"time" => o.stamps[2] = Some(StampValue::scan(p)?),
+            b"ts" => o.stamps[3] = Some(StampValue::scan(p)?),
+            b"hook_event_name" => o.event = Str::scan(p)?,
+            b"conversation_id" => o.conversation = Str::scan(p)?,
+            b"generation_id" => o.generation = Str::scan(p)?,
+            b"cwd" => o.cwd = Str::scan(p)?,
+            b"workspace_roots" => o.root = FirstRoot::scan(p)?,
+            b"user_email" => o.email = Str::scan(p)?,
+            b"model" => o.model = Str::scan(p)?,
+            b"cursor_version" => o.version = Str::scan(p)?,
+            b"prompt" => o.prompt = Str::scan(p)?,
+            b"text" => o.text = Str::scan(p)?,
+            b"composer_mode" => o.mode = Str::scan(p)?,
+            b"command" => o.command = Str::scan(p)?,
+            b"permission" => o.permission = Str::scan(p)?,
+            b"output" => o.output = Output::scan(p)?,
+            b"duration" => o.duration = Num::scan(p)?,
+            b"exit_code" => o.exit_code = Num::scan(p)?,
+            b"exitCode" => o.exit_code_camel = Num::scan(p)?,
+            _ => p.skip()?,
+        }
+        Ok(())
+    })
+}
+
+impl<'a> StampValue<'a> {
+    /// A string; any other value is left to serde (rare: epoch numbers).
+    fn scan(p: &mut Parser<'a>) -> R<StampValue<'a>> {
+        if p.peek()? != b'"' {
+            return Err(GiveUp);
+        }
+        p.string().map(StampValue::Text)
+    }
+}
+
+impl<'a> FirstRoot<'a> {
+    /// An array's first item; an object is left to serde.
+    fn scan(p: &mut Parser<'a>) -> R<FirstRoot<'a>> {
+        match p.peek()? {
+            b'{' => Err(GiveUp),
+            b'[' => {
+                p.enter()?;
+                p.i += 1;
+                p.ws();
+                if p.peek()? == b']' {
+                    p.i += 1;
+                    p.depth -= 1;
+                    return Ok(FirstRoot(None));
+                }
+                let first = Str::scan(p)?.0;
+                loop {
+                    p.ws();
+                    match p.peek()? {
+                        b',' => {
+                            p.i += 1;
+                            p.ws();
+                            p.skip()?;
+                        }
+                        b']' => {
+                            p.i += 1;
+                            p.depth -= 1;
+                            return Ok(FirstRoot(first));
+                        }
+                        _ => return Err(GiveUp),
+                    }
+                }
+            }
+            _ => p.skip().map(|()| FirstRoot(None)),
+        }
+    }
+}
+
+impl<'a> Output<'a> {
+    /// The text, or an object's `permission`.
+    fn scan(p: &mut Parser<'a>) -> R<Output<'a>> {
+        match p.peek()? {
+            b'"' => p.string().map(|t| Output {
+                text: Some(t),
+                permission: None,
+            }),
+            b'{' => {
+                let mut permission = None;
+                p.members(|p, key| {
+                    if key == b"permission" {
+                        permission = Str::scan(p)?.0;
+                        Ok(())
+                    } else {
+                        p.skip()
+                    }
+                })?;
+                Ok(Output {
+                    text: None,
+                    permission,
+                })
+            }
+            _ => p.skip().map(|()| Output::default()),
+        }
+    }
 }
 
 impl<'a> Obj<'a> {

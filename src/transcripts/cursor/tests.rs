@@ -259,3 +259,65 @@ fn the_fast_path_reads_hook_lines_as_the_general_path_does() {
     assert_eq!(fast.tool_calls.len(), 6);
     assert_eq!(fast.messages.len(), 1);
 }
+
+/// What a line's object gives the reader, as text.
+fn members_of(o: &super::payload::Obj<'_>) -> String {
+    let h = o.hook();
+    let stamp = match &h.stamp {
+        super::payload::Stamp::Text(t) => format!("text {t}"),
+        super::payload::Stamp::Json(raw) => format!("json {:?}", raw.as_ref().map(|r| r.get())),
+    };
+    format!(
+        "{:?} {:?} {stamp} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        h.event,
+        h.conversation,
+        h.cwd,
+        h.email,
+        h.model,
+        h.version,
+        h.prompt,
+        h.text,
+        h.mode,
+        h.command,
+        h.generation,
+        h.permission,
+        h.output,
+        h.duration_ms,
+        h.exit_code
+    )
+}
+
+/// The scanner (`payload::scan`) answers for the lines hook loggers write
+/// and, wherever it answers, gives what serde's decoding gives; where serde
+/// declines a text, so does the scanner. Checked on lines with every kind
+/// of member and on every one-byte deletion and replacement of them.
+#[test]
+fn the_scanner_reads_a_hook_line_as_serde_does() {
+    let lines = [
+        r#"{"logged_at":"2026-01-16T10:00:00Z","agent":"cursor","hook":{"conversation_id":"c1","generation_id":"g0","hook_event_name":"beforeShellExecution","cursor_version":"2.3.41","workspace_roots":["/home/fay/src","/x"],"command":"bash -lc 'aws s3 ls \"a b\"'","cwd":"/home/fay/src","model":"gpt-5","user_email":"fay@example.com","transcript_path":null}}"#,
+        r#"{"logged_at":"2026-01-16T10:00:01Z","hook":{"conversation_id":"c1","hook_event_name":"afterShellExecution","command":"ls","output":"caf\u00e9 \"ok\"\n","duration":1200,"exit_code":-2,"exitCode":3.5,"workspace_roots":[]}}"#,
+        r#" {"conversation_id":"c3","hook_event_name":"afterShellExecution","command":"ls","duration":1.5,"output":{"permission":"deny","x":[1,{"a":true}]},"exit_code":9223372036854775808,"permission":7} "#,
+        r#"{"conversation_id":"c3","hook_event_name":"beforeSubmitPrompt","prompt":"x","model":"a","model":"b","hook":{"conversation_id":"in","ts":"2026-01-16T10:00:02Z"},"workspace_roots":"/no","output":false,"composer_mode":null}"#,
+        r#"{"timestamp":"t","hook":{"conversation_id":"c","hook_event_name":"stop","timestamp":"u","output":["x"],"duration":true,"junk":[-0,0.5,{"k":"\ud83d\ude00"}]}}"#,
+    ];
+    for line in lines {
+        assert!(
+            super::payload::scan(line).is_some(),
+            "the scanner should read {line}"
+        );
+    }
+    let texts = crate::transcripts::tests_support::one_byte_edits(&lines);
+    let mut scanned = 0;
+    for t in &texts {
+        let Ok(text) = std::str::from_utf8(t) else {
+            continue;
+        };
+        let serde = serde_json::from_str::<super::payload::Obj<'_>>(text).ok();
+        if let Some(o) = super::payload::scan(text) {
+            scanned += 1;
+            let s = serde.unwrap_or_else(|| panic!("serde declines what the scanner read: {text}"));
+            assert_eq!(members_of(&o), members_of(&s), "{text}");
+        }
+    }
+    assert!(scanned > texts.len() / 4, "{scanned} of {}", texts.len());
+}

@@ -6,7 +6,7 @@ use super::{GiveUp, R};
 
 /// Length of the escape after a backslash at `b[at - 1]` (1, or 5 for
 /// `\uXXXX`), if it is valid.
-pub(super) fn escape_len(b: &[u8], at: usize) -> R<usize> {
+pub(crate) fn escape_len(b: &[u8], at: usize) -> R<usize> {
     match b.get(at) {
         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(1),
         Some(b'u') => {
@@ -28,7 +28,7 @@ fn hex4(s: &[u8]) -> R<u32> {
 
 /// The string content with its (already validated) escapes decoded; a lone
 /// surrogate is left to serde.
-pub(super) fn unescape(s: &str) -> R<String> {
+pub(crate) fn unescape(s: &str) -> R<String> {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
@@ -74,7 +74,7 @@ pub(super) fn unescape(s: &str) -> R<String> {
 }
 
 /// Index of the first `"`, `\` or control character at or after `from`.
-pub(super) fn special_byte(b: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn special_byte(b: &[u8], from: usize) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
