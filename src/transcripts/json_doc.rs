@@ -161,7 +161,29 @@ impl<'a> Cursor<'a> {
         let start = self.pos;
         if let Some(text) = self.text {
             let mut p = Parser::new(text, start);
-            if p.skip().is_ok() {
+            // serde's stream wants a number or literal followed by a
+            // delimiter (`1s` is trailing characters, not `1` then `s`).
+            let delimited = |b: Option<&u8>| {
+                matches!(
+                    b,
+                    None | Some(
+                        b' ' | b'\n'
+                            | b'\t'
+                            | b'\r'
+                            | b'"'
+                            | b'['
+                            | b']'
+                            | b'{'
+                            | b'}'
+                            | b','
+                            | b':'
+                    )
+                )
+            };
+            if p.skip().is_ok()
+                && (matches!(self.bytes[start], b'"' | b'[' | b'{')
+                    || delimited(self.bytes.get(p.i)))
+            {
                 self.pos = p.i;
                 return Ok((&text[start..p.i], start));
             }
@@ -208,8 +230,12 @@ pub(crate) enum ArrayPart<'a> {
 /// Walks a JSON array document element by element, handing each to `f`; a
 /// cut or broken tail, or text after the array, is one `Broken` part whose
 /// reason names the document as `what` (e.g. "hook payload array").
-pub(crate) fn walk_array<'a>(bytes: &'a [u8], what: &str, mut f: impl FnMut(ArrayPart<'a>)) {
-    let mut cur = Cursor::new(bytes);
+pub(crate) fn walk_array<'a>(bytes: &'a [u8], what: &str, f: impl FnMut(ArrayPart<'a>)) {
+    walk_array_with(Cursor::new(bytes), what, f)
+}
+
+fn walk_array_with<'a>(mut cur: Cursor<'a>, what: &str, mut f: impl FnMut(ArrayPart<'a>)) {
+    let bytes = cur.bytes;
     let mut index = 0u64;
     let walked = (|| -> Result<(), WalkError> {
         if !cur.begin_array()? {
@@ -267,6 +293,45 @@ mod tests {
         assert_eq!(c.line_at(p2), 4);
         let e = c.next_item(&mut f).unwrap_err();
         assert!(e.reason.contains("truncated"), "{}", e.reason);
+    }
+
+    /// The parts of an array as `walk_array` gives them, with or without
+    /// the scanner.
+    fn parts(bytes: &[u8], scan: bool) -> Vec<String> {
+        let mut cur = Cursor::new(bytes);
+        if !scan {
+            cur.text = None;
+        }
+        let mut out = Vec::new();
+        walk_array_with(cur, "array", |p| {
+            out.push(match p {
+                ArrayPart::Item { line, index, raw } => format!("item {line} {index} {raw}"),
+                ArrayPart::Broken {
+                    line,
+                    index,
+                    why,
+                    rest,
+                } => format!("broken {line} {index} {why} {}", rest.len()),
+            })
+        });
+        out
+    }
+
+    /// Stepping over elements with `json_scan` gives the parts serde gives,
+    /// on an array of every kind of value and on every one-byte deletion
+    /// and replacement of it.
+    #[test]
+    fn the_scanner_walks_an_array_as_serde_does() {
+        let doc = "[ {\"ts\":1,\"text\":\"a \\\"b\\\" \\u00e9 \\ud83d\\ude00\"},\n {\"x\":[1.5e3,-0,true,false,null,{}]},\n \"s\", 7 ,[] ]\n";
+        assert_eq!(parts(doc.as_bytes(), true).len(), 5);
+        for t in crate::transcripts::tests_support::one_byte_edits(&[doc]) {
+            assert_eq!(
+                parts(&t, true),
+                parts(&t, false),
+                "{}",
+                String::from_utf8_lossy(&t)
+            );
+        }
     }
 
     #[test]
