@@ -155,66 +155,19 @@ impl<'a> Parser<'a> {
         }
         self.string().map(Some)
     }
+
     /// Validates and steps over one value.
     pub(crate) fn skip(&mut self) -> R<()> {
         match self.peek()? {
             b'"' => self.string_span().map(|_| ()),
-            b'{' => {
-                self.enter()?;
-                self.i += 1;
-                self.ws();
-                if self.peek()? == b'}' {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.string_span()?;
-                        self.ws();
-                        self.eat(b':')?;
-                        self.ws();
-                        self.skip()?;
-                        self.ws();
-                        match self.peek()? {
-                            b',' => {
-                                self.i += 1;
-                                self.ws();
-                            }
-                            b'}' => {
-                                self.i += 1;
-                                break;
-                            }
-                            _ => return Err(GiveUp),
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Ok(())
-            }
-            b'[' => {
-                self.enter()?;
-                self.i += 1;
-                self.ws();
-                if self.peek()? == b']' {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.skip()?;
-                        self.ws();
-                        match self.peek()? {
-                            b',' => {
-                                self.i += 1;
-                                self.ws();
-                            }
-                            b']' => {
-                                self.i += 1;
-                                break;
-                            }
-                            _ => return Err(GiveUp),
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Ok(())
-            }
+            b'{' => self.sequence(b'{', b'}', |p, _| {
+                p.string_span()?;
+                p.ws();
+                p.eat(b':')?;
+                p.ws();
+                p.skip()
+            }),
+            b'[' => self.sequence(b'[', b']', |p, _| p.skip()),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
@@ -286,31 +239,52 @@ impl<'a> Parser<'a> {
     /// Walks an object's members, calling `field` with each unescaped name;
     /// `field` must consume the value.
     pub(crate) fn members(&mut self, mut field: impl FnMut(&mut Self, &'a [u8]) -> R<()>) -> R<()> {
+        self.sequence(b'{', b'}', |p, _| {
+            let (start, end, escaped) = p.string_span()?;
+            if escaped {
+                return Err(GiveUp);
+            }
+            p.ws();
+            p.eat(b':')?;
+            p.ws();
+            let b = p.b;
+            field(p, &b[start..end])
+        })
+    }
+
+    /// Walks an array's items, calling `item` with each one's index; `item`
+    /// must consume the value.
+    pub(crate) fn items(&mut self, item: impl FnMut(&mut Self, usize) -> R<()>) -> R<()> {
+        self.sequence(b'[', b']', item)
+    }
+
+    /// An object or array: `open`, entries read by `entry` (given each
+    /// one's index) and separated by commas, `close`; nesting counted.
+    fn sequence(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut entry: impl FnMut(&mut Self, usize) -> R<()>,
+    ) -> R<()> {
         self.enter()?;
-        self.eat(b'{')?;
+        self.eat(open)?;
         self.ws();
-        if self.peek()? == b'}' {
+        if self.peek()? == close {
             self.i += 1;
             self.depth -= 1;
             return Ok(());
         }
+        let mut index = 0;
         loop {
-            let (start, end, escaped) = self.string_span()?;
-            if escaped {
-                return Err(GiveUp);
-            }
-            self.ws();
-            self.eat(b':')?;
-            self.ws();
-            let b = self.b;
-            field(self, &b[start..end])?;
+            entry(self, index)?;
+            index += 1;
             self.ws();
             match self.peek()? {
                 b',' => {
                     self.i += 1;
                     self.ws();
                 }
-                b'}' => {
+                c if c == close => {
                     self.i += 1;
                     self.depth -= 1;
                     return Ok(());

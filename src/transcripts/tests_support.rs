@@ -75,3 +75,26 @@ pub(crate) fn one_byte_edits(texts: &[&str]) -> Vec<Vec<u8>> {
     }
     out
 }
+
+/// A scanner against serde on `texts` (as `one_byte_edits` makes them),
+/// each reading shown as text: wherever `scan` answers, `serde` answers
+/// the same. The scanner must read at least a quarter of them.
+pub(crate) fn scanner_matches_serde(
+    texts: &[Vec<u8>],
+    scan: impl Fn(&str) -> Option<String>,
+    serde: impl Fn(&str) -> Option<String>,
+) {
+    let mut scanned = 0;
+    for t in texts {
+        let Ok(text) = std::str::from_utf8(t) else {
+            continue;
+        };
+        if let Some(read) = scan(text) {
+            scanned += 1;
+            let by_serde = serde(text)
+                .unwrap_or_else(|| panic!("serde declines what the scanner read: {text}"));
+            assert_eq!(read, by_serde, "{text}");
+        }
+    }
+    assert!(scanned > texts.len() / 4, "{scanned} of {}", texts.len());
+}

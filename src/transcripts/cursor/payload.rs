@@ -410,31 +410,16 @@ impl<'a> FirstRoot<'a> {
         match p.peek()? {
             b'{' => Err(GiveUp),
             b'[' => {
-                p.enter()?;
-                p.i += 1;
-                p.ws();
-                if p.peek()? == b']' {
-                    p.i += 1;
-                    p.depth -= 1;
-                    return Ok(FirstRoot(None));
-                }
-                let first = Str::scan(p)?.0;
-                loop {
-                    p.ws();
-                    match p.peek()? {
-                        b',' => {
-                            p.i += 1;
-                            p.ws();
-                            p.skip()?;
-                        }
-                        b']' => {
-                            p.i += 1;
-                            p.depth -= 1;
-                            return Ok(FirstRoot(first));
-                        }
-                        _ => return Err(GiveUp),
+                let mut first = None;
+                p.items(|p, index| {
+                    if index == 0 {
+                        first = Str::scan(p)?.0;
+                        Ok(())
+                    } else {
+                        p.skip()
                     }
-                }
+                })?;
+                Ok(FirstRoot(first))
             }
             _ => p.skip().map(|()| FirstRoot(None)),
         }
