@@ -2,8 +2,10 @@
 //! value as serde_json reads it (whitespace, literals, strings borrowed
 //! unless escaped, numbers, nesting depth, skipping a value, walking an
 //! object's members), for the fast paths that read a known shape straight
-//! from the text: CloudTrail records (`ingest::fastjson`) and the agent
-//! records read line by line (`transcripts::scan`).
+//! from the text: CloudTrail records (`ingest::fastjson`), the agent
+//! records read line by line (`transcripts::lenient`'s `scan` readers, used
+//! by the Cursor hook and Cline readers) and array documents
+//! (`transcripts::json_doc::walk_array`).
 //!
 //! It never decides that a text is bad. Whatever it does not handle
 //! exactly as serde would makes it give up ([`GiveUp`]), and the caller
@@ -195,9 +197,7 @@ impl<'a> Parser<'a> {
             Some(b'0') => i += 1,
             Some(b'1'..=b'9') => {
                 let from = i;
-                while b.get(i).is_some_and(u8::is_ascii_digit) {
-                    i += 1;
-                }
+                i = digits(b, i);
                 // Under 10^300, whatever follows: within `f64`'s range.
                 if self.value_checks && i - from > 300 {
                     return Err(GiveUp);
@@ -208,9 +208,7 @@ impl<'a> Parser<'a> {
         if b.get(i) == Some(&b'.') {
             i += 1;
             let from = i;
-            while b.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
+            i = digits(b, i);
             if i == from {
                 return Err(GiveUp);
             }
@@ -225,9 +223,7 @@ impl<'a> Parser<'a> {
                 i += 1;
             }
             let from = i;
-            while b.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
+            i = digits(b, i);
             if i == from {
                 return Err(GiveUp);
             }
@@ -293,4 +289,12 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// The index just past the run of ASCII digits at `i`.
+fn digits(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    i
 }

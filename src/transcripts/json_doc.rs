@@ -18,8 +18,9 @@ pub(crate) struct WalkError {
 
 pub(crate) struct Cursor<'a> {
     pub bytes: &'a [u8],
-    /// The document as text, when it is all UTF-8: values are then
-    /// stepped over by `json_scan` rather than parsed by serde.
+    /// The document as text, when it is all UTF-8 and the walk asks for it
+    /// (`walk_array`): values are then stepped over by `json_scan` rather
+    /// than parsed by serde.
     text: Option<&'a str>,
     pub pos: usize,
     /// Line bookkeeping for [`Cursor::line_at`]: the last position asked for
@@ -37,7 +38,7 @@ impl<'a> Cursor<'a> {
         };
         Self {
             bytes,
-            text: std::str::from_utf8(bytes).ok(),
+            text: None,
             pos,
             line_pos: 0,
             line_no: 1,
@@ -231,7 +232,9 @@ pub(crate) enum ArrayPart<'a> {
 /// cut or broken tail, or text after the array, is one `Broken` part whose
 /// reason names the document as `what` (e.g. "hook payload array").
 pub(crate) fn walk_array<'a>(bytes: &'a [u8], what: &str, f: impl FnMut(ArrayPart<'a>)) {
-    walk_array_with(Cursor::new(bytes), what, f)
+    let mut cur = Cursor::new(bytes);
+    cur.text = std::str::from_utf8(bytes).ok();
+    walk_array_with(cur, what, f)
 }
 
 fn walk_array_with<'a>(mut cur: Cursor<'a>, what: &str, mut f: impl FnMut(ArrayPart<'a>)) {
@@ -299,8 +302,8 @@ mod tests {
     /// the scanner.
     fn parts(bytes: &[u8], scan: bool) -> Vec<String> {
         let mut cur = Cursor::new(bytes);
-        if !scan {
-            cur.text = None;
+        if scan {
+            cur.text = std::str::from_utf8(bytes).ok();
         }
         let mut out = Vec::new();
         walk_array_with(cur, "array", |p| {

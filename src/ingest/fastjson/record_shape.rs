@@ -160,42 +160,21 @@ impl<'a> Parser<'a> {
                 ..Default::default()
             }));
         }
-        self.enter()?;
-        self.eat(b'[')?;
-        self.ws();
         let mut out = Resources::default();
-        if self.peek()? == b']' {
-            self.i += 1;
-            self.depth -= 1;
-            return Ok(Some(out));
-        }
-        let mut i = 0u32;
-        loop {
-            let entry = if self.peek()? == b'{' {
-                self.resource()?
+        self.items(|p, i| {
+            let entry = if p.peek()? == b'{' {
+                p.resource()?
             } else {
-                self.skip()?;
+                p.skip()?;
                 None
             };
             match entry {
                 Some(r) => out.items.push(r),
-                None => out.left_out.push(i),
+                None => out.left_out.push(i as u32),
             }
-            i += 1;
-            self.ws();
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.ws();
-                }
-                b']' => {
-                    self.i += 1;
-                    self.depth -= 1;
-                    return Ok(Some(out));
-                }
-                _ => return Err(GiveUp),
-            }
-        }
+            Ok(())
+        })?;
+        Ok(Some(out))
     }
 
     /// One `resources` object: `None` when its `ARN` is neither a string nor
