@@ -140,17 +140,17 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     }
 }
 
-/// A string member left as its JSON literal, escapes not undone: for a
-/// long text of which only an excerpt is kept (a tool's output). Any other
-/// type is an error, as for [`Text`].
+/// A string member left as its JSON literal (quotes included), escapes
+/// not undone: for a long text of which only an excerpt is kept (a tool's
+/// output). Any other type is an error, as for [`Text`].
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct RawText<'a>(pub(crate) &'a RawValue);
+pub(crate) struct RawText<'a>(pub(crate) &'a str);
 
 impl<'de: 'a, 'a> Deserialize<'de> for RawText<'a> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = <&'de RawValue>::deserialize(d)?;
         let kind = match raw.get().as_bytes().first() {
-            Some(b'"') => return Ok(RawText(raw)),
+            Some(b'"') => return Ok(RawText(raw.get())),
             Some(b'{') => de::Unexpected::Map,
             Some(b'[') => de::Unexpected::Seq,
             Some(b'n') => de::Unexpected::Unit,
@@ -161,14 +161,41 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawText<'a> {
     }
 }
 
-impl RawText<'_> {
+impl<'a> RawText<'a> {
     /// A trimmed excerpt of the text (`text::excerpt`), unescaping only
     /// its start.
     pub(crate) fn excerpt(&self) -> Option<String> {
         // Eight times the excerpt's bound of source text: only a text
         // that starts with that much white space would lose anything.
-        let start = super::text::json_str_prefix(self.0.get(), 8 * super::text::EXCERPT_MAX)?;
+        let start = super::text::json_str_prefix(self.0, 8 * super::text::EXCERPT_MAX)?;
         super::text::excerpt(&start)
+    }
+
+    /// A string's literal, as serde reads it; any other value is left to
+    /// serde (its error).
+    pub(crate) fn scan(p: &mut Parser<'a>) -> R<RawText<'a>> {
+        let start = p.i;
+        p.string_span()?;
+        Ok(RawText(&p.s[start..p.i]))
+    }
+}
+
+/// Any value left as its JSON text, as a borrowed `RawValue` keeps it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawJson<'a>(pub(crate) &'a str);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawJson<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'de RawValue>::deserialize(d).map(|raw| RawJson(raw.get()))
+    }
+}
+
+impl<'a> RawJson<'a> {
+    /// The value's text, checked as a `RawValue` is.
+    pub(crate) fn scan(p: &mut Parser<'a>) -> R<RawJson<'a>> {
+        let start = p.i;
+        p.skip()?;
+        Ok(RawJson(&p.s[start..p.i]))
     }
 }
 

@@ -353,7 +353,7 @@ fn part_row(
             data: raw(data),
         };
     };
-    let part = match serde_json::from_str::<Part<'_>>(data) {
+    let part = match Part::read(data) {
         Ok(p) => p,
         Err(e) => {
             return PartRow::Unreadable {

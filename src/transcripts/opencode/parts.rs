@@ -16,6 +16,7 @@
 use serde_json::value::RawValue;
 
 use super::super::command::{command_from_str, mcp_parts, render_mcp};
+use super::super::lenient::RawJson;
 use super::super::text::excerpt;
 use super::super::util::new_call;
 use super::super::{Approval, Outcome, ToolCall};
@@ -115,14 +116,15 @@ fn no_answer(tool: &str) -> String {
 }
 
 /// The command a tool ran: bash's `command`, an MCP tool rendered.
-fn command(tool: &str, input: Option<&RawValue>) -> Option<String> {
+fn command(tool: &str, input: Option<RawJson<'_>>) -> Option<String> {
     if tool == "bash" {
         return input
-            .and_then(|i| serde_json::from_str::<BashInput>(i.get()).ok())
+            .and_then(|i| serde_json::from_str::<BashInput>(i.0).ok())
             .and_then(|b| b.command);
     }
     let (server, name) = mcp_parts(tool)?;
-    Some(render_mcp(server, name, input))
+    let args = input.and_then(|i| serde_json::from_str::<&RawValue>(i.0).ok());
+    Some(render_mcp(server, name, args))
 }
 
 /// The recorded rule that lets this call run, in words, if the last rule

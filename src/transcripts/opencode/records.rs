@@ -3,10 +3,13 @@
 //! file of the legacy JSON storage, and permission rules. In the database
 //! the ids live in columns; in the legacy files they are in the JSON.
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use std::borrow::Cow;
 
-use super::super::lenient::{RawText, Text};
+use serde::Deserialize;
+use serde_json::Number;
+
+use super::super::lenient::{RawJson, RawText, Text};
+use crate::json_scan::{GiveUp, Parser, R};
 
 #[derive(Deserialize, Default)]
 pub(super) struct MessageInfo {
@@ -22,7 +25,7 @@ pub(super) struct MessageInfo {
     pub(super) path: Option<MessagePath>,
 }
 
-#[derive(Deserialize, Default, Clone, Copy)]
+#[derive(Deserialize, Default, Clone, Copy, Debug)]
 pub(super) struct Times {
     pub(super) created: Option<f64>,
     pub(super) updated: Option<f64>,
@@ -44,7 +47,7 @@ pub(super) struct MessagePath {
 
 /// A part, its text borrowed from the row or file where it has no escapes:
 /// a database holds a million of them.
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug)]
 pub(super) struct Part<'a> {
     #[serde(borrow)]
     pub(super) id: Option<Text<'a>>,
@@ -67,12 +70,12 @@ pub(super) struct Part<'a> {
     pub(super) time: Option<Times>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug)]
 pub(super) struct ToolState<'a> {
     #[serde(borrow)]
     pub(super) status: Option<Text<'a>>,
     #[serde(borrow)]
-    pub(super) input: Option<&'a RawValue>,
+    pub(super) input: Option<RawJson<'a>>,
     /// Only an excerpt is kept: left as JSON (a `read` tool's output is
     /// a whole file).
     #[serde(borrow)]
@@ -83,7 +86,7 @@ pub(super) struct ToolState<'a> {
     pub(super) time: Option<Times>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug)]
 pub(super) struct ToolMetadata {
     /// The bash tool's exit code (null when killed).
     pub(super) exit: Option<serde_json::Value>,
@@ -113,4 +116,213 @@ pub(super) struct Rule {
     pub(super) permission: String,
     pub(super) pattern: String,
     pub(super) action: String,
+}
+
+impl<'a> Part<'a> {
+    /// A part's JSON: read straight from the text by [`Part::scan`] when
+    /// it can, else by serde (whose error is the one reported).
+    pub(super) fn read(text: &'a str) -> serde_json::Result<Part<'a>> {
+        match Part::scan(text) {
+            Some(part) => Ok(part),
+            None => serde_json::from_str(text),
+        }
+    }
+
+    /// What serde makes of `text`, or `None` where this scanner does not
+    /// read it exactly as serde would (a member repeated, a type serde
+    /// would refuse, an object written as an array, an exponent): the
+    /// caller then asks serde. A database holds a million parts, and
+    /// serde's derived reader was most of the time spent on them.
+    pub(super) fn scan(text: &'a str) -> Option<Part<'a>> {
+        let mut p = Parser::new(text, 0);
+        p.ws();
+        let part = Part::fill(&mut p).ok()?;
+        p.end().ok()?;
+        Some(part)
+    }
+
+    fn fill(p: &mut Parser<'a>) -> R<Part<'a>> {
+        let mut part = Part {
+            id: None,
+            session_id: None,
+            message_id: None,
+            kind: None,
+            text: None,
+            synthetic: None,
+            ignored: None,
+            call_id: None,
+            tool: None,
+            state: None,
+            time: None,
+        };
+        let mut seen = Seen::default();
+        object(p, |p, key| match key {
+            b"id" => once(&mut seen, 0, &mut part.id, text(p)?),
+            b"sessionID" => once(&mut seen, 1, &mut part.session_id, text(p)?),
+            b"messageID" => once(&mut seen, 2, &mut part.message_id, text(p)?),
+            b"type" => once(&mut seen, 3, &mut part.kind, text(p)?),
+            b"text" => once(&mut seen, 4, &mut part.text, text(p)?),
+            b"synthetic" => once(&mut seen, 5, &mut part.synthetic, flag(p)?),
+            b"ignored" => once(&mut seen, 6, &mut part.ignored, flag(p)?),
+            b"callID" => once(&mut seen, 7, &mut part.call_id, text(p)?),
+            b"tool" => once(&mut seen, 8, &mut part.tool, text(p)?),
+            b"state" => {
+                let state = if p.null()? {
+                    None
+                } else {
+                    Some(ToolState::fill(p)?)
+                };
+                once(&mut seen, 9, &mut part.state, state)
+            }
+            b"time" => once(&mut seen, 10, &mut part.time, Times::scan(p)?),
+            _ => p.skip(),
+        })?;
+        Ok(part)
+    }
+}
+
+impl<'a> ToolState<'a> {
+    fn fill(p: &mut Parser<'a>) -> R<ToolState<'a>> {
+        let mut state = ToolState {
+            status: None,
+            input: None,
+            output: None,
+            error: None,
+            metadata: None,
+            time: None,
+        };
+        let mut seen = Seen::default();
+        object(p, |p, key| match key {
+            b"status" => once(&mut seen, 0, &mut state.status, text(p)?),
+            b"input" => {
+                let input = if p.null()? {
+                    None
+                } else {
+                    Some(RawJson::scan(p)?)
+                };
+                once(&mut seen, 1, &mut state.input, input)
+            }
+            b"output" => {
+                let output = if p.null()? {
+                    None
+                } else {
+                    Some(RawText::scan(p)?)
+                };
+                once(&mut seen, 2, &mut state.output, output)
+            }
+            b"error" => once(&mut seen, 3, &mut state.error, text(p)?),
+            b"metadata" => {
+                let metadata = if p.null()? {
+                    None
+                } else {
+                    Some(ToolMetadata::fill(p)?)
+                };
+                once(&mut seen, 4, &mut state.metadata, metadata)
+            }
+            b"time" => once(&mut seen, 5, &mut state.time, Times::scan(p)?),
+            _ => p.skip(),
+        })?;
+        Ok(state)
+    }
+}
+
+impl ToolMetadata {
+    fn fill(p: &mut Parser<'_>) -> R<ToolMetadata> {
+        let mut meta = ToolMetadata {
+            exit: None,
+            interrupted: None,
+        };
+        let mut seen = Seen::default();
+        object(p, |p, key| match key {
+            b"exit" => {
+                // A number or null; any other value (kept by serde as a
+                // `Value`) is left to serde.
+                let exit = if p.null()? {
+                    None
+                } else {
+                    Some(serde_json::Value::Number(number(p)?))
+                };
+                once(&mut seen, 0, &mut meta.exit, exit)
+            }
+            b"interrupted" => once(&mut seen, 1, &mut meta.interrupted, flag(p)?),
+            _ => p.skip(),
+        })?;
+        Ok(meta)
+    }
+}
+
+impl Times {
+    /// An object of times or null.
+    fn scan(p: &mut Parser<'_>) -> R<Option<Times>> {
+        if p.null()? {
+            return Ok(None);
+        }
+        let mut t = Times::default();
+        let mut seen = Seen::default();
+        object(p, |p, key| {
+            let (slot, at) = match key {
+                b"created" => (&mut t.created, 0),
+                b"updated" => (&mut t.updated, 1),
+                b"completed" => (&mut t.completed, 2),
+                b"start" => (&mut t.start, 3),
+                b"end" => (&mut t.end, 4),
+                _ => return p.skip(),
+            };
+            let v = if p.null()? {
+                None
+            } else {
+                // As serde reads an `f64`: the number, integers converted.
+                Some(number(p)?.as_f64().ok_or(GiveUp)?)
+            };
+            once(&mut seen, at, slot, v)
+        })?;
+        Ok(Some(t))
+    }
+}
+
+/// The members of a struct already read: serde refuses a repeated one.
+#[derive(Default)]
+struct Seen(u16);
+
+/// Sets a member read for the first time; a second time is serde's error.
+fn once<T>(seen: &mut Seen, at: u16, slot: &mut Option<T>, value: Option<T>) -> R<()> {
+    if seen.0 & (1 << at) != 0 {
+        return Err(GiveUp);
+    }
+    seen.0 |= 1 << at;
+    *slot = value;
+    Ok(())
+}
+
+/// An object's members (serde would also read a struct from an array:
+/// left to it).
+fn object<'a>(p: &mut Parser<'a>, field: impl FnMut(&mut Parser<'a>, &'a [u8]) -> R<()>) -> R<()> {
+    if p.peek()? != b'{' {
+        return Err(GiveUp);
+    }
+    p.members(field)
+}
+
+/// A string or null, as `Option<Text>`.
+fn text<'a>(p: &mut Parser<'a>) -> R<Option<Text<'a>>> {
+    Ok(p.opt_str()?.map(|s: Cow<'a, str>| Text(s)))
+}
+
+/// `true`, `false` or null, as `Option<bool>`.
+fn flag(p: &mut Parser<'_>) -> R<Option<bool>> {
+    match p.peek()? {
+        b't' => p.literal(b"true").map(|()| Some(true)),
+        b'f' => p.literal(b"false").map(|()| Some(false)),
+        _ => p.null()?.then_some(None).ok_or(GiveUp),
+    }
+}
+
+/// A number, exactly as serde_json makes it of the text.
+fn number(p: &mut Parser<'_>) -> R<Number> {
+    if !matches!(p.peek()?, b'-' | b'0'..=b'9') {
+        return Err(GiveUp);
+    }
+    let start = p.i;
+    p.number()?;
+    p.s[start..p.i].parse().map_err(|_| GiveUp)
 }

@@ -237,3 +237,41 @@ fn storage_files_are_told_from_other_json() {
     ));
     assert!(!super::is_storage_file(b"[1,2]"));
 }
+
+#[test]
+fn the_scanner_reads_a_part_as_serde_does() {
+    use super::records::Part;
+    let parts = [
+        r#"{"type":"tool","callID":"toolu_0_0","tool":"bash","state":{"status":"completed","input":{"command":"aws s3 ls \"a b\"","description":"x"},"output":"caf\u00e9 \"ok\"\n","title":"x","metadata":{"exit":0,"interrupted":false},"time":{"start":1767225600000,"end":1767225600500.5}}}"#,
+        r#" {"id":"prt_1","sessionID":"ses_1","messageID":"msg_1","type":"text","text":"tab\there","synthetic":true,"ignored":null,"time":{"start":-1,"created":null,"x":[1,{"y":"z"}]}} "#,
+        r#"{"type":"tool","tool":"mcp__srv__q","state":{"status":"error","input":[1,"two",null],"error":"The user rejected permission","metadata":{"exit":null,"interrupted":true},"time":null},"junk":{"a":[true,false,-0.5e3]}}"#,
+        r#"{"type":"tool","tool":"bash","state":{"status":"completed","input":null,"output":null,"metadata":{"exit":18446744073709551615},"time":{"start":12345678901234567890,"end":0}}}"#,
+        r#"{"type":"step-finish","state":null,"time":{"created":1.25,"updated":2,"completed":3,"start":4,"end":5},"ignored":false}"#,
+    ];
+    for part in parts {
+        assert!(Part::scan(part).is_some(), "the scanner should read {part}");
+    }
+    let mut texts = crate::transcripts::tests_support::one_byte_edits(&parts);
+    // What serde refuses and a scanner could miss: a member repeated (at
+    // each level), a struct written as an array, a time out of range.
+    for odd in [
+        r#"{"type":"tool","type":"text"}"#,
+        r#"{"state":{"status":"a","status":"b"}}"#,
+        r#"{"state":{"metadata":{"exit":1,"exit":2}}}"#,
+        r#"{"time":{"start":1,"start":2}}"#,
+        r#"{"time":[1,2]}"#,
+        r#"{"state":{"time":{"end":1e999}}}"#,
+        r#"{"state":{"output":7}}"#,
+    ] {
+        texts.push(odd.as_bytes().to_vec());
+    }
+    crate::transcripts::tests_support::scanner_matches_serde(
+        &texts,
+        |t| Part::scan(t).map(|p| format!("{p:?}")),
+        |t| {
+            serde_json::from_str::<Part<'_>>(t)
+                .ok()
+                .map(|p| format!("{p:?}"))
+        },
+    );
+}
