@@ -191,6 +191,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawJson<'a> {
 }
 
 impl<'a> RawJson<'a> {
+    /// The value's JSON text.
+    pub(crate) fn get(&self) -> &'a str {
+        self.0
+    }
+
     /// The value's text, checked as a `RawValue` is.
     pub(crate) fn scan(p: &mut Parser<'a>) -> R<RawJson<'a>> {
         let start = p.i;
@@ -383,6 +388,61 @@ impl Flag {
             _ => p.skip().map(|()| Flag(None)),
         }
     }
+}
+
+// Scanning a serde-derived struct's members: what the derived reader
+// accepts, or `GiveUp` (`Part::scan`, `Line::scan`).
+
+/// The members of a struct already read: serde refuses a repeated one.
+#[derive(Default)]
+pub(crate) struct Seen(u32);
+
+/// Sets member `at` of a struct, read for the first time; a second time
+/// is serde's error ("duplicate field").
+pub(crate) fn once<T>(seen: &mut Seen, at: u32, slot: &mut Option<T>, value: Option<T>) -> R<()> {
+    if seen.0 & (1 << at) != 0 {
+        return Err(GiveUp);
+    }
+    seen.0 |= 1 << at;
+    *slot = value;
+    Ok(())
+}
+
+/// A struct's members (serde would also read a struct from an array:
+/// left to it).
+pub(crate) fn object<'a>(
+    p: &mut Parser<'a>,
+    field: impl FnMut(&mut Parser<'a>, &'a [u8]) -> R<()>,
+) -> R<()> {
+    if p.peek()? != b'{' {
+        return Err(GiveUp);
+    }
+    p.members(field)
+}
+
+/// A string or null, as `Option<Text>` (or `Option<Cow<str>>`) reads it.
+pub(crate) fn opt_text<'a>(p: &mut Parser<'a>) -> R<Option<Cow<'a, str>>> {
+    p.opt_str()
+}
+
+/// `true`, `false` or null, as `Option<bool>` reads it.
+pub(crate) fn flag(p: &mut Parser<'_>) -> R<Option<bool>> {
+    match p.peek()? {
+        b't' => p.literal(b"true").map(|()| Some(true)),
+        b'f' => p.literal(b"false").map(|()| Some(false)),
+        _ => p.null()?.then_some(None).ok_or(GiveUp),
+    }
+}
+
+/// A number, exactly as serde_json makes it of the text (out of `f64`'s
+/// range: serde's error, so `GiveUp`).
+pub(crate) fn number(p: &mut Parser<'_>) -> R<Number> {
+    if !matches!(p.peek()?, b'-' | b'0'..=b'9') {
+        return Err(GiveUp);
+    }
+    let start = p.i;
+    p.number()?;
+    p.s[start..p.i].parse().map_err(|_| GiveUp)
 }
 
 #[cfg(test)]

@@ -65,14 +65,15 @@ struct TextFields<'a> {
 /// `output` / `content` … of objects, the items of arrays, concatenated
 /// with newlines; at most about 64 KiB.
 pub(crate) fn text_of(raw: &RawValue) -> String {
-    text_of_limited(raw, TEXT_SCAN_MAX)
+    text_of_limited(raw.get(), TEXT_SCAN_MAX)
 }
 
 /// [`text_of`] with a smaller budget: long strings are unescaped only as
 /// far as needed (enough for an excerpt and for markers near the start).
-pub(crate) fn text_of_limited(raw: &RawValue, max: usize) -> String {
+/// `raw` is a JSON value's text.
+pub(crate) fn text_of_limited(raw: &str, max: usize) -> String {
     let mut out = String::new();
-    push_text(raw.get(), &mut out, 0, max.min(TEXT_SCAN_MAX));
+    push_text(raw, &mut out, 0, max.min(TEXT_SCAN_MAX));
     out
 }
 

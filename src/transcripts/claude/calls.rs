@@ -5,6 +5,8 @@
 
 use serde_json::value::RawValue;
 
+use super::super::lenient::RawJson;
+
 use super::super::command::{command_from_str, mcp_parts, number_after, render_mcp};
 use super::super::text::{excerpt, first_byte, json_str_prefix, text_of_limited};
 use super::super::util::new_call;
@@ -68,7 +70,7 @@ impl Reader<'_> {
         let mut call = new_call(session_id, &call_id, name, &self.c.source_file, no);
         call.started_at = time;
         let shell = SHELL_TOOLS.contains(&name);
-        let background = set_command(&mut call, name, block.input);
+        let background = set_command(&mut call, name, block.input.map(|i| i.get()));
         let mode = self.sessions[s].mode.clone();
         self.call_idx.insert(call_id, self.calls.len());
         self.calls.push(PendingCall {
@@ -85,12 +87,12 @@ impl Reader<'_> {
         &mut self,
         time: Option<i64>,
         block: &Block<'_>,
-        use_result: Option<&RawValue>,
+        use_result: Option<RawJson<'_>>,
     ) {
         let is_error = block.is_error.is_some_and(|e| e.get() == "true");
         let text = block
             .content
-            .map(|c| text_of_limited(c, TEXT_PREFIX))
+            .map(|c| text_of_limited(c.get(), TEXT_PREFIX))
             .unwrap_or_default();
         let head = text.trim_start();
         let mut interrupted = false;
@@ -157,15 +159,14 @@ impl Reader<'_> {
 /// Sets `call.command` from a Claude Code tool's input, as both the
 /// transcript and the hook log record it: a shell tool's `command`, or an
 /// MCP tool's server, tool and arguments. Returns whether the shell command
-/// ran in the background.
+/// ran in the background. `input` is the JSON text of the tool's input.
 pub(in crate::transcripts) fn set_command(
     call: &mut ToolCall,
     tool: &str,
-    input: Option<&RawValue>,
+    input: Option<&str>,
 ) -> bool {
     if SHELL_TOOLS.contains(&tool) {
-        let Some(input) = input.and_then(|i| serde_json::from_str::<ShellInput<'_>>(i.get()).ok())
-        else {
+        let Some(input) = input.and_then(|i| serde_json::from_str::<ShellInput<'_>>(i).ok()) else {
             return false;
         };
         if let Some(cmd) = input.command.as_deref() {
@@ -176,7 +177,8 @@ pub(in crate::transcripts) fn set_command(
         input.run_in_background == Some(true)
     } else {
         if let Some((server, t)) = mcp_parts(tool) {
-            call.command = Some(render_mcp(server, t, input));
+            let args = input.and_then(|i| serde_json::from_str::<&RawValue>(i).ok());
+            call.command = Some(render_mcp(server, t, args));
         }
         false
     }

@@ -147,7 +147,7 @@ impl<'o> Reader<'o> {
             self.c.quarantine(Some(no), None, "not UTF-8 text", raw);
             return;
         };
-        let rec: Line<'_> = match serde_json::from_str(text) {
+        let rec = match Line::read(text) {
             Ok(r) => r,
             Err(e) => {
                 let reason = json_line_reason(raw, &e);

@@ -9,9 +9,11 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 
-#[derive(Deserialize)]
+use super::super::lenient::{RawJson, Seen, flag, number, object, once, opt_text};
+use crate::json_scan::{Parser, R};
+
+#[derive(Deserialize, Debug)]
 pub(super) struct Line<'a> {
     #[serde(rename = "type", borrow)]
     pub(super) kind: Option<Cow<'a, str>>,
@@ -34,21 +36,21 @@ pub(super) struct Line<'a> {
     #[serde(borrow, default)]
     pub(super) message: MsgField<'a>,
     #[serde(rename = "toolUseResult", borrow)]
-    pub(super) tool_use_result: Option<&'a RawValue>,
+    pub(super) tool_use_result: Option<RawJson<'a>>,
     // The record chain (`chain`), read as raw values so that a damaged
     // value never costs the line.
     #[serde(borrow)]
-    pub(super) uuid: Option<&'a RawValue>,
+    pub(super) uuid: Option<RawJson<'a>>,
     #[serde(rename = "parentUuid", borrow)]
-    pub(super) parent_uuid: Option<&'a RawValue>,
+    pub(super) parent_uuid: Option<RawJson<'a>>,
     #[serde(rename = "logicalParentUuid", borrow)]
-    pub(super) logical_parent_uuid: Option<&'a RawValue>,
+    pub(super) logical_parent_uuid: Option<RawJson<'a>>,
     #[serde(borrow)]
-    pub(super) subtype: Option<&'a RawValue>,
+    pub(super) subtype: Option<RawJson<'a>>,
 }
 
 /// A raw value's string, if it is a string.
-pub(super) fn raw_str<'a>(v: Option<&'a RawValue>) -> Option<Cow<'a, str>> {
+pub(super) fn raw_str<'a>(v: Option<RawJson<'a>>) -> Option<Cow<'a, str>> {
     let v = v?;
     if !v.get().starts_with('"') {
         return None;
@@ -59,10 +61,10 @@ pub(super) fn raw_str<'a>(v: Option<&'a RawValue>) -> Option<Cow<'a, str>> {
 /// `message` is an object in every real file but something else in damaged
 /// ones; anything but an object reads as no message. Read in the same pass
 /// as the line (no re-scan of the content).
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub(super) struct MsgField<'a>(pub(super) Option<Msg<'a>>);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug)]
 pub(super) struct Msg<'a> {
     #[serde(borrow)]
     pub(super) model: Option<Cow<'a, str>>,
@@ -71,7 +73,7 @@ pub(super) struct Msg<'a> {
 }
 
 /// Message content: a string, or a list of content blocks.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub(super) enum Content<'a> {
     #[default]
     None,
@@ -80,30 +82,31 @@ pub(super) enum Content<'a> {
 }
 
 /// One entry of a content list; damaged files hold bare strings and other values.
+#[derive(Debug)]
 pub(super) enum Item<'a> {
     Text(Cow<'a, str>),
     Block(Block<'a>),
     Other,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug)]
 pub(super) struct Block<'a> {
     #[serde(rename = "type", borrow)]
     pub(super) kind: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    pub(super) text: Option<&'a RawValue>,
+    pub(super) text: Option<RawJson<'a>>,
     #[serde(borrow)]
     pub(super) id: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub(super) name: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    pub(super) input: Option<&'a RawValue>,
+    pub(super) input: Option<RawJson<'a>>,
     #[serde(borrow)]
     pub(super) tool_use_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    pub(super) content: Option<&'a RawValue>,
+    pub(super) content: Option<RawJson<'a>>,
     #[serde(borrow)]
-    pub(super) is_error: Option<&'a RawValue>,
+    pub(super) is_error: Option<RawJson<'a>>,
 }
 
 /// Visits any JSON value: maps go to `on_map`, strings to `on_str`,
@@ -198,6 +201,168 @@ impl<'de: 'a, 'a> Deserialize<'de> for Content<'a> {
 impl<'de: 'a, 'a> Deserialize<'de> for Item<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(ItemVisitor(PhantomData))
+    }
+}
+
+impl<'a> Line<'a> {
+    /// A line's record: read straight from the text by [`Line::scan`] when
+    /// it can, else by serde (whose error is the one reported).
+    pub(super) fn read(text: &'a str) -> serde_json::Result<Line<'a>> {
+        match Line::scan(text) {
+            Some(line) => Ok(line),
+            None => serde_json::from_str(text),
+        }
+    }
+
+    /// What serde makes of `text`, or `None` where this scanner does not
+    /// read it exactly as serde would (a member repeated, a type serde
+    /// refuses, a number out of range): the caller then asks serde, which
+    /// was most of the time spent on a transcript.
+    pub(super) fn scan(text: &'a str) -> Option<Line<'a>> {
+        let mut p = Parser::new(text, 0);
+        p.ws();
+        let line = Line::fill(&mut p).ok()?;
+        p.end().ok()?;
+        Some(line)
+    }
+
+    fn fill(p: &mut Parser<'a>) -> R<Line<'a>> {
+        let mut l = Line {
+            kind: None,
+            session_id: None,
+            timestamp: None,
+            cwd: None,
+            git_branch: None,
+            version: None,
+            is_meta: None,
+            is_compact_summary: None,
+            permission_mode: None,
+            message: MsgField(None),
+            tool_use_result: None,
+            uuid: None,
+            parent_uuid: None,
+            logical_parent_uuid: None,
+            subtype: None,
+        };
+        let mut seen = Seen::default();
+        let mut message = None;
+        object(p, |p, key| match key {
+            b"type" => once(&mut seen, 0, &mut l.kind, opt_text(p)?),
+            b"sessionId" => once(&mut seen, 1, &mut l.session_id, opt_text(p)?),
+            b"timestamp" => once(&mut seen, 2, &mut l.timestamp, opt_text(p)?),
+            b"cwd" => once(&mut seen, 3, &mut l.cwd, opt_text(p)?),
+            b"gitBranch" => once(&mut seen, 4, &mut l.git_branch, opt_text(p)?),
+            b"version" => once(&mut seen, 5, &mut l.version, opt_text(p)?),
+            b"isMeta" => once(&mut seen, 6, &mut l.is_meta, flag(p)?),
+            b"isCompactSummary" => once(&mut seen, 7, &mut l.is_compact_summary, flag(p)?),
+            b"permissionMode" => once(&mut seen, 8, &mut l.permission_mode, opt_text(p)?),
+            b"message" => once(&mut seen, 9, &mut message, Some(MsgField::scan(p)?)),
+            b"toolUseResult" => once(&mut seen, 10, &mut l.tool_use_result, raw(p)?),
+            b"uuid" => once(&mut seen, 11, &mut l.uuid, raw(p)?),
+            b"parentUuid" => once(&mut seen, 12, &mut l.parent_uuid, raw(p)?),
+            b"logicalParentUuid" => once(&mut seen, 13, &mut l.logical_parent_uuid, raw(p)?),
+            b"subtype" => once(&mut seen, 14, &mut l.subtype, raw(p)?),
+            _ => p.skip(),
+        })?;
+        l.message = message.unwrap_or_default();
+        Ok(l)
+    }
+}
+
+/// A raw value or null, as `Option<RawJson>` reads it.
+fn raw<'a>(p: &mut Parser<'a>) -> R<Option<RawJson<'a>>> {
+    if p.null()? {
+        return Ok(None);
+    }
+    RawJson::scan(p).map(Some)
+}
+
+/// A value serde reads with `deserialize_any` and keeps nothing of (a
+/// number is checked to be in range, as serde parses it).
+fn other(p: &mut Parser<'_>) -> R<()> {
+    match p.peek()? {
+        b'-' | b'0'..=b'9' => number(p).map(|_| ()),
+        b'"' => p.string().map(|_| ()),
+        _ => p.skip(),
+    }
+}
+
+impl<'a> MsgField<'a> {
+    /// As [`MsgVisitor`] reads it: an object is a message, anything else none.
+    fn scan(p: &mut Parser<'a>) -> R<MsgField<'a>> {
+        if p.peek()? != b'{' {
+            return other(p).map(|()| MsgField(None));
+        }
+        let (mut model, mut content) = (None, None);
+        let mut seen = Seen::default();
+        object(p, |p, key| match key {
+            b"model" => once(&mut seen, 0, &mut model, opt_text(p)?),
+            b"content" => once(&mut seen, 1, &mut content, Some(Content::scan(p)?)),
+            _ => p.skip(),
+        })?;
+        Ok(MsgField(Some(Msg {
+            model,
+            content: content.unwrap_or_default(),
+        })))
+    }
+}
+
+impl<'a> Content<'a> {
+    /// As [`ContentVisitor`] reads it.
+    fn scan(p: &mut Parser<'a>) -> R<Content<'a>> {
+        match p.peek()? {
+            b'"' => p.string().map(Content::Text),
+            b'[' => {
+                let mut items = Vec::new();
+                p.items(|p, _| {
+                    items.push(Item::scan(p)?);
+                    Ok(())
+                })?;
+                Ok(Content::Items(items))
+            }
+            b'{' => p.skip().map(|()| Content::None),
+            _ => other(p).map(|()| Content::None),
+        }
+    }
+}
+
+impl<'a> Item<'a> {
+    /// As [`ItemVisitor`] reads it.
+    fn scan(p: &mut Parser<'a>) -> R<Item<'a>> {
+        match p.peek()? {
+            b'{' => Block::fill(p).map(Item::Block),
+            b'"' => p.string().map(Item::Text),
+            b'[' => p.skip().map(|()| Item::Other),
+            _ => other(p).map(|()| Item::Other),
+        }
+    }
+}
+
+impl<'a> Block<'a> {
+    fn fill(p: &mut Parser<'a>) -> R<Block<'a>> {
+        let mut b = Block {
+            kind: None,
+            text: None,
+            id: None,
+            name: None,
+            input: None,
+            tool_use_id: None,
+            content: None,
+            is_error: None,
+        };
+        let mut seen = Seen::default();
+        object(p, |p, key| match key {
+            b"type" => once(&mut seen, 0, &mut b.kind, opt_text(p)?),
+            b"text" => once(&mut seen, 1, &mut b.text, raw(p)?),
+            b"id" => once(&mut seen, 2, &mut b.id, opt_text(p)?),
+            b"name" => once(&mut seen, 3, &mut b.name, opt_text(p)?),
+            b"input" => once(&mut seen, 4, &mut b.input, raw(p)?),
+            b"tool_use_id" => once(&mut seen, 5, &mut b.tool_use_id, opt_text(p)?),
+            b"content" => once(&mut seen, 6, &mut b.content, raw(p)?),
+            b"is_error" => once(&mut seen, 7, &mut b.is_error, raw(p)?),
+            _ => p.skip(),
+        })?;
+        Ok(b)
     }
 }
 

@@ -255,3 +255,45 @@ fn detects_claude_files() {
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(detect(&path, &bytes), Some(TranscriptFormat::ClaudeCode));
 }
+
+#[test]
+fn the_scanner_reads_a_line_as_serde_does() {
+    use super::records::Line;
+    let lines = [
+        r#"{"parentUuid":null,"isSidechain":false,"cwd":"/home/dev/src","sessionId":"s-1","version":"2.0.14","gitBranch":"main","type":"user","message":{"role":"user","content":"fix the \"policy\"\n"},"uuid":"u1","timestamp":"2026-12-21T05:00:00.000Z","permissionMode":"default","isMeta":true}"#,
+        r#"{"parentUuid":"u1","sessionId":"s-1","message":{"id":"m","model":"claude-sonnet-4-5","content":[{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"aws s3 ls","description":"x"}},{"type":"text","text":"caf\u00e9"},"bare",7,null,[1,{"a":2}]],"usage":{"input_tokens":1523}},"type":"assistant","uuid":"a1","timestamp":"2026-12-21T05:00:07.000Z"}"#,
+        r#" {"type":"user","message":{"content":[{"tool_use_id":"toolu_1","type":"tool_result","content":[{"type":"text","text":"ok"}],"is_error":true}]},"toolUseResult":{"stdout":"","interrupted":false},"uuid":"u2","parentUuid":"a1","logicalParentUuid":null,"subtype":"compact_boundary","isCompactSummary":false} "#,
+        r#"{"type":"system","message":"a string","cwd":null,"x":[-0.5,1e5,true]}"#,
+        r#"{"type":"assistant","message":{"content":{"odd":"object"},"model":null}}"#,
+        r#"{"type":"assistant","message":[1,2],"toolUseResult":"Error: Exit code 1"}"#,
+        r#"{"type":"assistant","message":12.5}"#,
+    ];
+    for line in lines {
+        assert!(Line::scan(line).is_some(), "the scanner should read {line}");
+    }
+    let mut texts = crate::transcripts::tests_support::one_byte_edits(&lines);
+    // What serde refuses and a scanner could miss: a member repeated (at
+    // each level), a record written as an array, numbers out of range
+    // where serde reads them.
+    for odd in [
+        r#"{"type":"user","type":"assistant"}"#,
+        r#"{"message":{"model":"a","model":"b"}}"#,
+        r#"{"message":{"content":[{"id":"a","id":"b"}]}}"#,
+        r#"["user","s-1"]"#,
+        r#"{"message":1e999}"#,
+        r#"{"message":{"content":[1e999]}}"#,
+        r#"{"message":{"content":-1e400}}"#,
+        r#"{"isMeta":"yes"}"#,
+    ] {
+        texts.push(odd.as_bytes().to_vec());
+    }
+    crate::transcripts::tests_support::scanner_matches_serde(
+        &texts,
+        |t| Line::scan(t).map(|l| format!("{l:?}")),
+        |t| {
+            serde_json::from_str::<Line<'_>>(t)
+                .ok()
+                .map(|l| format!("{l:?}"))
+        },
+    );
+}

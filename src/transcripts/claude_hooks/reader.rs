@@ -237,7 +237,7 @@ impl<'o> Reader<'o> {
         let mut call = new_call(&session_id, &id, tool, &self.c.source_file, no);
         call.started_at = time;
         let shell = SHELL_TOOLS.contains(&tool);
-        let background = set_command(&mut call, tool, p.tool_input);
+        let background = set_command(&mut call, tool, p.tool_input.map(|i| i.get()));
         let i = self.calls.len();
         self.calls.push(PendingCall {
             call,
@@ -288,7 +288,7 @@ impl<'o> Reader<'o> {
             "PostToolUse" => {
                 let out = p
                     .tool_response
-                    .map(|r| text_of_limited(r, TEXT_PREFIX))
+                    .map(|r| text_of_limited(r.get(), TEXT_PREFIX))
                     .unwrap_or_default();
                 let interrupted = p
                     .tool_response
@@ -304,7 +304,7 @@ impl<'o> Reader<'o> {
                 pc.call.output_excerpt = excerpt(&out);
             }
             "PostToolUseFailure" => {
-                let err = p.error.map(|e| text_of_limited(e, TEXT_PREFIX));
+                let err = p.error.map(|e| text_of_limited(e.get(), TEXT_PREFIX));
                 let head = err.as_deref().unwrap_or("").trim_start();
                 pc.call.outcome = if p.is_interrupt == Some(true) {
                     Outcome::Interrupted
@@ -321,7 +321,7 @@ impl<'o> Reader<'o> {
             _ => {
                 let why = p
                     .reason
-                    .map(|r| text_of_limited(r, 400))
+                    .map(|r| text_of_limited(r.get(), 400))
                     .unwrap_or_default();
                 pc.call.outcome = Outcome::Denied;
                 pc.call.output_excerpt = excerpt(&why);

@@ -3,12 +3,9 @@
 //! file of the legacy JSON storage, and permission rules. In the database
 //! the ids live in columns; in the legacy files they are in the JSON.
 
-use std::borrow::Cow;
-
 use serde::Deserialize;
-use serde_json::Number;
 
-use super::super::lenient::{RawJson, RawText, Text};
+use super::super::lenient::{RawJson, RawText, Seen, Text, flag, number, object, once, opt_text};
 use crate::json_scan::{GiveUp, Parser, R};
 
 #[derive(Deserialize, Default)]
@@ -157,15 +154,15 @@ impl<'a> Part<'a> {
         };
         let mut seen = Seen::default();
         object(p, |p, key| match key {
-            b"id" => once(&mut seen, 0, &mut part.id, text(p)?),
-            b"sessionID" => once(&mut seen, 1, &mut part.session_id, text(p)?),
-            b"messageID" => once(&mut seen, 2, &mut part.message_id, text(p)?),
-            b"type" => once(&mut seen, 3, &mut part.kind, text(p)?),
-            b"text" => once(&mut seen, 4, &mut part.text, text(p)?),
+            b"id" => once(&mut seen, 0, &mut part.id, opt_text(p)?.map(Text)),
+            b"sessionID" => once(&mut seen, 1, &mut part.session_id, opt_text(p)?.map(Text)),
+            b"messageID" => once(&mut seen, 2, &mut part.message_id, opt_text(p)?.map(Text)),
+            b"type" => once(&mut seen, 3, &mut part.kind, opt_text(p)?.map(Text)),
+            b"text" => once(&mut seen, 4, &mut part.text, opt_text(p)?.map(Text)),
             b"synthetic" => once(&mut seen, 5, &mut part.synthetic, flag(p)?),
             b"ignored" => once(&mut seen, 6, &mut part.ignored, flag(p)?),
-            b"callID" => once(&mut seen, 7, &mut part.call_id, text(p)?),
-            b"tool" => once(&mut seen, 8, &mut part.tool, text(p)?),
+            b"callID" => once(&mut seen, 7, &mut part.call_id, opt_text(p)?.map(Text)),
+            b"tool" => once(&mut seen, 8, &mut part.tool, opt_text(p)?.map(Text)),
             b"state" => {
                 let state = if p.null()? {
                     None
@@ -193,7 +190,7 @@ impl<'a> ToolState<'a> {
         };
         let mut seen = Seen::default();
         object(p, |p, key| match key {
-            b"status" => once(&mut seen, 0, &mut state.status, text(p)?),
+            b"status" => once(&mut seen, 0, &mut state.status, opt_text(p)?.map(Text)),
             b"input" => {
                 let input = if p.null()? {
                     None
@@ -210,7 +207,7 @@ impl<'a> ToolState<'a> {
                 };
                 once(&mut seen, 2, &mut state.output, output)
             }
-            b"error" => once(&mut seen, 3, &mut state.error, text(p)?),
+            b"error" => once(&mut seen, 3, &mut state.error, opt_text(p)?.map(Text)),
             b"metadata" => {
                 let metadata = if p.null()? {
                     None
@@ -278,51 +275,4 @@ impl Times {
         })?;
         Ok(Some(t))
     }
-}
-
-/// The members of a struct already read: serde refuses a repeated one.
-#[derive(Default)]
-struct Seen(u16);
-
-/// Sets a member read for the first time; a second time is serde's error.
-fn once<T>(seen: &mut Seen, at: u16, slot: &mut Option<T>, value: Option<T>) -> R<()> {
-    if seen.0 & (1 << at) != 0 {
-        return Err(GiveUp);
-    }
-    seen.0 |= 1 << at;
-    *slot = value;
-    Ok(())
-}
-
-/// An object's members (serde would also read a struct from an array:
-/// left to it).
-fn object<'a>(p: &mut Parser<'a>, field: impl FnMut(&mut Parser<'a>, &'a [u8]) -> R<()>) -> R<()> {
-    if p.peek()? != b'{' {
-        return Err(GiveUp);
-    }
-    p.members(field)
-}
-
-/// A string or null, as `Option<Text>`.
-fn text<'a>(p: &mut Parser<'a>) -> R<Option<Text<'a>>> {
-    Ok(p.opt_str()?.map(|s: Cow<'a, str>| Text(s)))
-}
-
-/// `true`, `false` or null, as `Option<bool>`.
-fn flag(p: &mut Parser<'_>) -> R<Option<bool>> {
-    match p.peek()? {
-        b't' => p.literal(b"true").map(|()| Some(true)),
-        b'f' => p.literal(b"false").map(|()| Some(false)),
-        _ => p.null()?.then_some(None).ok_or(GiveUp),
-    }
-}
-
-/// A number, exactly as serde_json makes it of the text.
-fn number(p: &mut Parser<'_>) -> R<Number> {
-    if !matches!(p.peek()?, b'-' | b'0'..=b'9') {
-        return Err(GiveUp);
-    }
-    let start = p.i;
-    p.number()?;
-    p.s[start..p.i].parse().map_err(|_| GiveUp)
 }
