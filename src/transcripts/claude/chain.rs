@@ -20,7 +20,9 @@
 //! uuid, the last record as parent and a later time is not caught here;
 //! see ARCHITECTURE.md, "Evidence and forgery".
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 
 use super::super::time::{TimeRead, parse_time};
 
@@ -32,30 +34,43 @@ const TOLERANCE_US: i64 = 2_000_000;
 /// result is not doubted (tool results sit a few records below their use).
 const MAX_WALK: usize = 10_000;
 
+/// A hash map keyed by text from the file: seeded per run (keys are
+/// attacker-controlled), faster than the standard hasher on short ids.
+type Map<K, V> = HashMap<K, V, RandomState>;
+
+/// The first record of each uuid.
 struct Rec {
     seq: u64,
     line: u64,
     time: Option<i64>,
-    parent: Option<String>,
+    parent: Parent,
+}
+
+/// A record's `parentUuid`: most name an earlier record, kept by index.
+enum Parent {
+    None,
+    Earlier(u32),
+    /// Not met before this record (perhaps later in the file, or never).
+    Named(Box<str>),
 }
 
 /// What the chain looks like, filled line by line.
 #[derive(Default)]
 pub(super) struct Chain {
-    recs: HashMap<String, Rec>,
-    /// Sessions that already have a record in this file.
-    sessions: HashSet<String>,
-    /// Sessions in which some record links to a parent: a session that
-    /// never does (old versions, hand-made files) is not checked for roots
-    /// or descent.
-    linked: HashSet<String>,
+    recs: Vec<Rec>,
+    by_uuid: Map<Box<str>, u32>,
+    /// Sessions met in this file, each with whether some record of it
+    /// links to a parent: a session that never does (old versions,
+    /// hand-made files) is not checked for roots or descent.
+    sessions: Map<Box<str>, u32>,
+    linked: Vec<bool>,
     /// A break found on a record, by record number.
-    breaks: HashMap<u64, String>,
+    breaks: Map<u64, String>,
     /// Roots in the middle of a session, by record number: (session, why),
     /// a break if the session links.
-    mid_roots: HashMap<u64, (String, String)>,
-    /// The uuid and session of each record, by record number.
-    seq_uuid: HashMap<u64, (String, String)>,
+    mid_roots: Map<u64, (u32, String)>,
+    /// The record (of its uuid) and session of each record, by record number.
+    by_seq: Map<u64, (u32, u32)>,
 }
 
 /// Where a record is: its number in the file (records of a one-line export
@@ -96,22 +111,32 @@ impl Chain {
         let (seq, line) = (l.at.seq, l.at.line);
         let time = micros(l.timestamp);
         let session = l.session.unwrap_or_default();
-        let first_of_session = self.sessions.insert(session.to_owned());
+        let (si, first_of_session) = match self.sessions.get(session) {
+            Some(&i) => (i, false),
+            None => {
+                let i = self.linked.len() as u32;
+                self.sessions.insert(session.into(), i);
+                self.linked.push(false);
+                (i, true)
+            }
+        };
         let parent = l.parent.filter(|p| !p.is_empty());
-        let mut why = None;
-        if self.recs.contains_key(uuid) {
-            why = Some(format!(
+        let known = self.by_uuid.get(uuid).copied();
+        let mut why = known.map(|i| {
+            format!(
                 "duplicate_uuid: uuid {} of line {} was already used on line {}",
                 short(uuid),
                 line,
-                self.recs[uuid].line
-            ));
-        }
+                self.recs[i as usize].line
+            )
+        });
+        let mut parent_ref = Parent::None;
         match parent {
             Some(p) => {
-                self.linked.insert(session.to_owned());
-                match self.recs.get(p) {
-                    Some(pr) => {
+                self.linked[si as usize] = true;
+                match self.by_uuid.get(p) {
+                    Some(&pi) => {
+                        let pr = &self.recs[pi as usize];
                         if let (Some(t), Some(pt)) = (time, pr.time)
                             && t < pt - TOLERANCE_US
                             && why.is_none()
@@ -121,22 +146,25 @@ impl Chain {
                                 line, pr.line
                             ));
                         }
+                        parent_ref = Parent::Earlier(pi);
                     }
-                    None if !first_of_session && why.is_none() => {
-                        why = Some(format!(
-                            "parent_not_found: parentUuid {} of line {} is not an earlier record of the file",
-                            short(p),
-                            line
-                        ));
+                    None => {
+                        if !first_of_session && why.is_none() {
+                            why = Some(format!(
+                                "parent_not_found: parentUuid {} of line {} is not an earlier record of the file",
+                                short(p),
+                                line
+                            ));
+                        }
+                        parent_ref = Parent::Named(p.into());
                     }
-                    None => {}
                 }
             }
             None if !first_of_session && !l.compact_boundary && !l.logical_parent => {
                 self.mid_roots.insert(
                     seq,
                     (
-                        session.to_owned(),
+                        si,
                         format!(
                             "null_parent: line {line} starts a new chain in the middle of its session"
                         ),
@@ -148,15 +176,28 @@ impl Chain {
         if let Some(w) = why {
             self.breaks.insert(seq, w);
         }
-        self.seq_uuid
-            .insert(seq, (uuid.to_owned(), session.to_owned()));
         // A duplicate keeps the first record's place in the chain.
-        self.recs.entry(uuid.to_owned()).or_insert(Rec {
-            seq,
-            line,
-            time,
-            parent: parent.map(str::to_owned),
+        let ri = known.unwrap_or_else(|| {
+            let i = self.recs.len() as u32;
+            self.by_uuid.insert(uuid.into(), i);
+            self.recs.push(Rec {
+                seq,
+                line,
+                time,
+                parent: parent_ref,
+            });
+            i
         });
+        self.by_seq.insert(seq, (ri, si));
+    }
+
+    /// The record a record's parent names, if the file holds it.
+    fn parent_of(&self, rec: &Rec) -> Option<u32> {
+        match &rec.parent {
+            Parent::None => None,
+            Parent::Earlier(i) => Some(*i),
+            Parent::Named(p) => self.by_uuid.get(p).copied(),
+        }
     }
 
     /// Why the tool call used at `used` and answered at `result` (when
@@ -166,7 +207,7 @@ impl Chain {
             return Some(w.clone());
         }
         if let Some((session, w)) = self.mid_roots.get(&used.seq)
-            && self.linked.contains(session)
+            && self.linked[*session as usize]
         {
             return Some(w.clone());
         }
@@ -180,33 +221,30 @@ impl Chain {
         if let Some(w) = self.breaks.get(&r.seq) {
             return Some(format!("result: {w}"));
         }
-        let (Some((use_uuid, session)), Some((res_uuid, _))) =
-            (self.seq_uuid.get(&used.seq), self.seq_uuid.get(&r.seq))
+        let (Some(&(use_rec, session)), Some(&(res_rec, _))) =
+            (self.by_seq.get(&used.seq), self.by_seq.get(&r.seq))
         else {
             return None;
         };
-        if !self.linked.contains(session) {
-            return None;
-        }
-        if use_uuid == res_uuid {
+        if !self.linked[session as usize] || use_rec == res_rec {
             return None;
         }
         // Walk up from the result; a chain that ends, or passes above the
         // use, without meeting it means the result hangs off another branch.
-        let mut at = self.recs.get(res_uuid)?.parent.as_deref();
+        // A parent not in the file ends the walk.
+        let mut at = self.parent_of(&self.recs[res_rec as usize]);
         for _ in 0..MAX_WALK {
             let Some(p) = at else { break };
-            if p == use_uuid {
+            if p == use_rec {
                 return None;
             }
-            match self.recs.get(p) {
-                Some(rec) if rec.seq > used.seq => at = rec.parent.as_deref(),
-                _ => break,
+            let rec = &self.recs[p as usize];
+            if rec.seq <= used.seq {
+                break;
             }
+            at = self.parent_of(rec);
         }
-        if at.is_some_and(|p| {
-            p != use_uuid && self.recs.get(p).is_some_and(|rec| rec.seq > used.seq)
-        }) {
+        if at.is_some_and(|p| p != use_rec && self.recs[p as usize].seq > used.seq) {
             return None; // walk too long: not doubted
         }
         Some(format!(
