@@ -50,7 +50,7 @@ pub const HEAD: u64 = 64 * 1024;
 
 /// [`read_capped`], except that when `head_only` says yes to the first
 /// [`HEAD`] bytes, only those are kept and the rest is hashed as it streams
-/// by (a database, which its reader copies from the file itself).
+/// by (a database, which its reader reads from the file itself).
 pub fn read_head_or_capped(
     path: &std::path::Path,
     size_hint: u64,

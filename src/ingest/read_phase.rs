@@ -221,8 +221,8 @@ fn with_wal(path: &std::path::Path, raw: &[u8], hash: u128) -> u128 {
 /// A local file read as `decode::read_capped` reads it, except an SQLite
 /// database and a database's write-ahead log beside it, of which only the
 /// head is kept (for detection) and the rest hashed as it streams by: the
-/// database's reader copies both files from disk, and a log holds no
-/// records of its own. Either may be larger than memory.
+/// database's reader reads both files from disk itself, and a log holds
+/// no records of its own. Either may be larger than memory.
 fn read_local(
     path: &std::path::Path,
     size: u64,
@@ -293,8 +293,9 @@ fn read_one(
     let mut decoded = decode::decode_into(raw, buf, limit);
     // A local SQLite database (or its write-ahead log, magic 0x377f0682 or
     // 0x377f0683) over the limit is not a memory risk: the database's
-    // reader copies the files from disk and SQLite pages through the copy;
-    // a log is only recognised beside it.
+    // reader reads the files from disk itself (into memory up to 2 GiB,
+    // beyond that through a copy on disk that SQLite pages through); a
+    // log is only recognised beside it.
     let local_database = object.is_none()
         && (crate::transcripts::is_database_head(raw) || crate::transcripts::is_wal_magic(raw));
     if read.size > limit && !local_database {

@@ -160,7 +160,7 @@ fn not_a_database_is_quarantined_not_a_panic() {
     let mut bytes = std::fs::read(fixture(DB)).unwrap();
     bytes.truncate(bytes.len() / 2);
     // The cut file on disk too: a database larger than what ingest read
-    // is copied whole from disk (`sqlite::open_snapshot`).
+    // is read whole from disk (`sqlite::open_snapshot`).
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.sqlite3");
     std::fs::write(&path, &bytes).unwrap();
