@@ -393,6 +393,19 @@ impl Flag {
 // Scanning a serde-derived struct's members: what the derived reader
 // accepts, or `GiveUp` (`Part::scan`, `Line::scan`).
 
+/// `fill` over the whole of `text` (white space around it allowed),
+/// checking what it skips as a `RawValue` is checked.
+pub(crate) fn scan_whole<'a, T>(
+    text: &'a str,
+    fill: impl FnOnce(&mut Parser<'a>) -> R<T>,
+) -> Option<T> {
+    let mut p = Parser::new(text, 0);
+    p.ws();
+    let value = fill(&mut p).ok()?;
+    p.end().ok()?;
+    Some(value)
+}
+
 /// The members of a struct already read: serde refuses a repeated one.
 #[derive(Default)]
 pub(crate) struct Seen(u32);

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::super::lenient::{RawJson, Seen, flag, number, object, once, opt_text};
+use super::super::lenient::{RawJson, Seen, flag, number, object, once, opt_text, scan_whole};
 use crate::json_scan::{Parser, R};
 
 #[derive(Deserialize, Debug)]
@@ -208,10 +208,7 @@ impl<'a> Line<'a> {
     /// A line's record: read straight from the text by [`Line::scan`] when
     /// it can, else by serde (whose error is the one reported).
     pub(super) fn read(text: &'a str) -> serde_json::Result<Line<'a>> {
-        match Line::scan(text) {
-            Some(line) => Ok(line),
-            None => serde_json::from_str(text),
-        }
+        Line::scan(text).map_or_else(|| serde_json::from_str(text), Ok)
     }
 
     /// What serde makes of `text`, or `None` where this scanner does not
@@ -219,11 +216,7 @@ impl<'a> Line<'a> {
     /// refuses, a number out of range): the caller then asks serde, which
     /// was most of the time spent on a transcript.
     pub(super) fn scan(text: &'a str) -> Option<Line<'a>> {
-        let mut p = Parser::new(text, 0);
-        p.ws();
-        let line = Line::fill(&mut p).ok()?;
-        p.end().ok()?;
-        Some(line)
+        scan_whole(text, Line::fill)
     }
 
     fn fill(p: &mut Parser<'a>) -> R<Line<'a>> {

@@ -5,7 +5,9 @@
 
 use serde::Deserialize;
 
-use super::super::lenient::{RawJson, RawText, Seen, Text, flag, number, object, once, opt_text};
+use super::super::lenient::{
+    RawJson, RawText, Seen, Text, flag, number, object, once, opt_text, scan_whole,
+};
 use crate::json_scan::{GiveUp, Parser, R};
 
 #[derive(Deserialize, Default)]
@@ -119,10 +121,7 @@ impl<'a> Part<'a> {
     /// A part's JSON: read straight from the text by [`Part::scan`] when
     /// it can, else by serde (whose error is the one reported).
     pub(super) fn read(text: &'a str) -> serde_json::Result<Part<'a>> {
-        match Part::scan(text) {
-            Some(part) => Ok(part),
-            None => serde_json::from_str(text),
-        }
+        Part::scan(text).map_or_else(|| serde_json::from_str(text), Ok)
     }
 
     /// What serde makes of `text`, or `None` where this scanner does not
@@ -131,11 +130,7 @@ impl<'a> Part<'a> {
     /// caller then asks serde. A database holds a million parts, and
     /// serde's derived reader was most of the time spent on them.
     pub(super) fn scan(text: &'a str) -> Option<Part<'a>> {
-        let mut p = Parser::new(text, 0);
-        p.ws();
-        let part = Part::fill(&mut p).ok()?;
-        p.end().ok()?;
-        Some(part)
+        scan_whole(text, Part::fill)
     }
 
     fn fill(p: &mut Parser<'a>) -> R<Part<'a>> {
