@@ -372,11 +372,7 @@ impl Num {
         if !matches!(p.peek()?, b'-' | b'0'..=b'9') {
             return p.skip().map(|()| Num(None));
         }
-        let start = p.i;
-        p.number()?;
-        // Exactly the `Number` serde_json makes of the text.
-        let n: Number = p.s[start..p.i].parse().map_err(|_| GiveUp)?;
-        Ok(Num(Some(n)))
+        number(p).map(|n| Num(Some(n)))
     }
 }
 
@@ -433,9 +429,15 @@ pub(crate) fn object<'a>(
     p.members(field)
 }
 
-/// A string or null, as `Option<Text>` (or `Option<Cow<str>>`) reads it.
-pub(crate) fn opt_text<'a>(p: &mut Parser<'a>) -> R<Option<Cow<'a, str>>> {
-    p.opt_str()
+/// Null, or a value `read` reads, as `Option<T>` reads it.
+pub(crate) fn opt<'a, T>(
+    p: &mut Parser<'a>,
+    read: impl FnOnce(&mut Parser<'a>) -> R<T>,
+) -> R<Option<T>> {
+    if p.null()? {
+        return Ok(None);
+    }
+    read(p).map(Some)
 }
 
 /// `true`, `false` or null, as `Option<bool>` reads it.

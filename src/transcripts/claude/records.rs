@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::super::lenient::{RawJson, Seen, flag, number, object, once, opt_text, scan_whole};
+use super::super::lenient::{RawJson, Seen, flag, number, object, once, opt, scan_whole};
 use crate::json_scan::{Parser, R};
 
 #[derive(Deserialize, Debug)]
@@ -240,34 +240,36 @@ impl<'a> Line<'a> {
         let mut seen = Seen::default();
         let mut message = None;
         object(p, |p, key| match key {
-            b"type" => once(&mut seen, 0, &mut l.kind, opt_text(p)?),
-            b"sessionId" => once(&mut seen, 1, &mut l.session_id, opt_text(p)?),
-            b"timestamp" => once(&mut seen, 2, &mut l.timestamp, opt_text(p)?),
-            b"cwd" => once(&mut seen, 3, &mut l.cwd, opt_text(p)?),
-            b"gitBranch" => once(&mut seen, 4, &mut l.git_branch, opt_text(p)?),
-            b"version" => once(&mut seen, 5, &mut l.version, opt_text(p)?),
+            b"type" => once(&mut seen, 0, &mut l.kind, p.opt_str()?),
+            b"sessionId" => once(&mut seen, 1, &mut l.session_id, p.opt_str()?),
+            b"timestamp" => once(&mut seen, 2, &mut l.timestamp, p.opt_str()?),
+            b"cwd" => once(&mut seen, 3, &mut l.cwd, p.opt_str()?),
+            b"gitBranch" => once(&mut seen, 4, &mut l.git_branch, p.opt_str()?),
+            b"version" => once(&mut seen, 5, &mut l.version, p.opt_str()?),
             b"isMeta" => once(&mut seen, 6, &mut l.is_meta, flag(p)?),
             b"isCompactSummary" => once(&mut seen, 7, &mut l.is_compact_summary, flag(p)?),
-            b"permissionMode" => once(&mut seen, 8, &mut l.permission_mode, opt_text(p)?),
+            b"permissionMode" => once(&mut seen, 8, &mut l.permission_mode, p.opt_str()?),
             b"message" => once(&mut seen, 9, &mut message, Some(MsgField::scan(p)?)),
-            b"toolUseResult" => once(&mut seen, 10, &mut l.tool_use_result, raw(p)?),
-            b"uuid" => once(&mut seen, 11, &mut l.uuid, raw(p)?),
-            b"parentUuid" => once(&mut seen, 12, &mut l.parent_uuid, raw(p)?),
-            b"logicalParentUuid" => once(&mut seen, 13, &mut l.logical_parent_uuid, raw(p)?),
-            b"subtype" => once(&mut seen, 14, &mut l.subtype, raw(p)?),
+            b"toolUseResult" => once(
+                &mut seen,
+                10,
+                &mut l.tool_use_result,
+                opt(p, RawJson::scan)?,
+            ),
+            b"uuid" => once(&mut seen, 11, &mut l.uuid, opt(p, RawJson::scan)?),
+            b"parentUuid" => once(&mut seen, 12, &mut l.parent_uuid, opt(p, RawJson::scan)?),
+            b"logicalParentUuid" => once(
+                &mut seen,
+                13,
+                &mut l.logical_parent_uuid,
+                opt(p, RawJson::scan)?,
+            ),
+            b"subtype" => once(&mut seen, 14, &mut l.subtype, opt(p, RawJson::scan)?),
             _ => p.skip(),
         })?;
         l.message = message.unwrap_or_default();
         Ok(l)
     }
-}
-
-/// A raw value or null, as `Option<RawJson>` reads it.
-fn raw<'a>(p: &mut Parser<'a>) -> R<Option<RawJson<'a>>> {
-    if p.null()? {
-        return Ok(None);
-    }
-    RawJson::scan(p).map(Some)
 }
 
 /// A value serde reads with `deserialize_any` and keeps nothing of (a
@@ -289,7 +291,7 @@ impl<'a> MsgField<'a> {
         let (mut model, mut content) = (None, None);
         let mut seen = Seen::default();
         object(p, |p, key| match key {
-            b"model" => once(&mut seen, 0, &mut model, opt_text(p)?),
+            b"model" => once(&mut seen, 0, &mut model, p.opt_str()?),
             b"content" => once(&mut seen, 1, &mut content, Some(Content::scan(p)?)),
             _ => p.skip(),
         })?;
@@ -345,14 +347,14 @@ impl<'a> Block<'a> {
         };
         let mut seen = Seen::default();
         object(p, |p, key| match key {
-            b"type" => once(&mut seen, 0, &mut b.kind, opt_text(p)?),
-            b"text" => once(&mut seen, 1, &mut b.text, raw(p)?),
-            b"id" => once(&mut seen, 2, &mut b.id, opt_text(p)?),
-            b"name" => once(&mut seen, 3, &mut b.name, opt_text(p)?),
-            b"input" => once(&mut seen, 4, &mut b.input, raw(p)?),
-            b"tool_use_id" => once(&mut seen, 5, &mut b.tool_use_id, opt_text(p)?),
-            b"content" => once(&mut seen, 6, &mut b.content, raw(p)?),
-            b"is_error" => once(&mut seen, 7, &mut b.is_error, raw(p)?),
+            b"type" => once(&mut seen, 0, &mut b.kind, p.opt_str()?),
+            b"text" => once(&mut seen, 1, &mut b.text, opt(p, RawJson::scan)?),
+            b"id" => once(&mut seen, 2, &mut b.id, p.opt_str()?),
+            b"name" => once(&mut seen, 3, &mut b.name, p.opt_str()?),
+            b"input" => once(&mut seen, 4, &mut b.input, opt(p, RawJson::scan)?),
+            b"tool_use_id" => once(&mut seen, 5, &mut b.tool_use_id, p.opt_str()?),
+            b"content" => once(&mut seen, 6, &mut b.content, opt(p, RawJson::scan)?),
+            b"is_error" => once(&mut seen, 7, &mut b.is_error, opt(p, RawJson::scan)?),
             _ => p.skip(),
         })?;
         Ok(b)

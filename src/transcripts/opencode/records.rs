@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use super::super::lenient::{
-    RawJson, RawText, Seen, Text, flag, number, object, once, opt_text, scan_whole,
+    RawJson, RawText, Seen, Text, flag, number, object, once, opt, scan_whole,
 };
 use crate::json_scan::{GiveUp, Parser, R};
 
@@ -149,24 +149,17 @@ impl<'a> Part<'a> {
         };
         let mut seen = Seen::default();
         object(p, |p, key| match key {
-            b"id" => once(&mut seen, 0, &mut part.id, opt_text(p)?.map(Text)),
-            b"sessionID" => once(&mut seen, 1, &mut part.session_id, opt_text(p)?.map(Text)),
-            b"messageID" => once(&mut seen, 2, &mut part.message_id, opt_text(p)?.map(Text)),
-            b"type" => once(&mut seen, 3, &mut part.kind, opt_text(p)?.map(Text)),
-            b"text" => once(&mut seen, 4, &mut part.text, opt_text(p)?.map(Text)),
+            b"id" => once(&mut seen, 0, &mut part.id, p.opt_str()?.map(Text)),
+            b"sessionID" => once(&mut seen, 1, &mut part.session_id, p.opt_str()?.map(Text)),
+            b"messageID" => once(&mut seen, 2, &mut part.message_id, p.opt_str()?.map(Text)),
+            b"type" => once(&mut seen, 3, &mut part.kind, p.opt_str()?.map(Text)),
+            b"text" => once(&mut seen, 4, &mut part.text, p.opt_str()?.map(Text)),
             b"synthetic" => once(&mut seen, 5, &mut part.synthetic, flag(p)?),
             b"ignored" => once(&mut seen, 6, &mut part.ignored, flag(p)?),
-            b"callID" => once(&mut seen, 7, &mut part.call_id, opt_text(p)?.map(Text)),
-            b"tool" => once(&mut seen, 8, &mut part.tool, opt_text(p)?.map(Text)),
-            b"state" => {
-                let state = if p.null()? {
-                    None
-                } else {
-                    Some(ToolState::fill(p)?)
-                };
-                once(&mut seen, 9, &mut part.state, state)
-            }
-            b"time" => once(&mut seen, 10, &mut part.time, Times::scan(p)?),
+            b"callID" => once(&mut seen, 7, &mut part.call_id, p.opt_str()?.map(Text)),
+            b"tool" => once(&mut seen, 8, &mut part.tool, p.opt_str()?.map(Text)),
+            b"state" => once(&mut seen, 9, &mut part.state, opt(p, ToolState::fill)?),
+            b"time" => once(&mut seen, 10, &mut part.time, opt(p, Times::fill)?),
             _ => p.skip(),
         })?;
         Ok(part)
@@ -185,33 +178,17 @@ impl<'a> ToolState<'a> {
         };
         let mut seen = Seen::default();
         object(p, |p, key| match key {
-            b"status" => once(&mut seen, 0, &mut state.status, opt_text(p)?.map(Text)),
-            b"input" => {
-                let input = if p.null()? {
-                    None
-                } else {
-                    Some(RawJson::scan(p)?)
-                };
-                once(&mut seen, 1, &mut state.input, input)
-            }
-            b"output" => {
-                let output = if p.null()? {
-                    None
-                } else {
-                    Some(RawText::scan(p)?)
-                };
-                once(&mut seen, 2, &mut state.output, output)
-            }
-            b"error" => once(&mut seen, 3, &mut state.error, opt_text(p)?.map(Text)),
-            b"metadata" => {
-                let metadata = if p.null()? {
-                    None
-                } else {
-                    Some(ToolMetadata::fill(p)?)
-                };
-                once(&mut seen, 4, &mut state.metadata, metadata)
-            }
-            b"time" => once(&mut seen, 5, &mut state.time, Times::scan(p)?),
+            b"status" => once(&mut seen, 0, &mut state.status, p.opt_str()?.map(Text)),
+            b"input" => once(&mut seen, 1, &mut state.input, opt(p, RawJson::scan)?),
+            b"output" => once(&mut seen, 2, &mut state.output, opt(p, RawText::scan)?),
+            b"error" => once(&mut seen, 3, &mut state.error, p.opt_str()?.map(Text)),
+            b"metadata" => once(
+                &mut seen,
+                4,
+                &mut state.metadata,
+                opt(p, ToolMetadata::fill)?,
+            ),
+            b"time" => once(&mut seen, 5, &mut state.time, opt(p, Times::fill)?),
             _ => p.skip(),
         })?;
         Ok(state)
@@ -229,11 +206,7 @@ impl ToolMetadata {
             b"exit" => {
                 // A number or null; any other value (kept by serde as a
                 // `Value`) is left to serde.
-                let exit = if p.null()? {
-                    None
-                } else {
-                    Some(serde_json::Value::Number(number(p)?))
-                };
+                let exit = opt(p, |p| number(p).map(serde_json::Value::Number))?;
                 once(&mut seen, 0, &mut meta.exit, exit)
             }
             b"interrupted" => once(&mut seen, 1, &mut meta.interrupted, flag(p)?),
@@ -244,11 +217,8 @@ impl ToolMetadata {
 }
 
 impl Times {
-    /// An object of times or null.
-    fn scan(p: &mut Parser<'_>) -> R<Option<Times>> {
-        if p.null()? {
-            return Ok(None);
-        }
+    /// An object of times.
+    fn fill(p: &mut Parser<'_>) -> R<Times> {
         let mut t = Times::default();
         let mut seen = Seen::default();
         object(p, |p, key| {
@@ -260,14 +230,10 @@ impl Times {
                 b"end" => (&mut t.end, 4),
                 _ => return p.skip(),
             };
-            let v = if p.null()? {
-                None
-            } else {
-                // As serde reads an `f64`: the number, integers converted.
-                Some(number(p)?.as_f64().ok_or(GiveUp)?)
-            };
+            // As serde reads an `f64`: the number, integers converted.
+            let v = opt(p, |p| number(p)?.as_f64().ok_or(GiveUp))?;
             once(&mut seen, at, slot, v)
         })?;
-        Ok(Some(t))
+        Ok(t)
     }
 }
