@@ -1,12 +1,12 @@
 //! Transcript ingest benchmark: 10,000 Claude Code sessions, 1M lines, the
 //! same number of sessions as Claude Code telemetry (Collector
-//! file-exporter lines, 100 events each), as Cursor hook logs and Cline
-//! task folders (100 records each; the hook lines once with every member
-//! Cursor documents, once with only those the reader needs), and as one
-//! OpenCode database (100
-//! parts each, half of the rows in its `-wal`), against CloudTrail ingest of a
-//! synthetic corpus in the same run, compared per decompressed byte
-//! (target: no slower per byte).
+//! file-exporter lines, 100 events each) and as one OpenCode database (100
+//! parts each, half of the rows in its `-wal`); half as many as Cursor hook
+//! logs (100 payloads each: once with every member Cursor documents, once
+//! with only those the reader needs) and as Cline task folders (133
+//! messages each, as Cline writes them). Each is ingested on its own and
+//! compared per decompressed byte with CloudTrail ingest of a synthetic
+//! corpus in the same run (target: no slower per byte).
 //!
 //! `cargo bench --bench transcripts`. `TB_BENCH_SESSIONS` changes the number
 //! of sessions (101 lines each). Data is cached under `target/bench-data/`.
@@ -264,20 +264,19 @@ enum HookShape {
     Minimal,
 }
 
-/// Cursor hook logs (one file per 500 conversations, 100 payloads each, as
-/// `trailblame-hook-log cursor` writes them) and Cline task folders
-/// (`ui_messages.json` of 100 messages each), half the sessions each.
-fn cursor_and_cline(sessions: usize, shape: HookShape) -> PathBuf {
+/// Cursor hook logs: `sessions / 2` conversations of 100 payloads each,
+/// one file per 500 conversations, as `trailblame-hook-log cursor` writes
+/// them.
+fn cursor_hooks(sessions: usize, shape: HookShape) -> PathBuf {
     let name = match shape {
-        HookShape::Documented => format!("cursor-cline-{sessions}-v2"),
-        HookShape::Minimal => format!("cursor-cline-{sessions}-v1"),
+        HookShape::Documented => format!("cursor-hooks-{sessions}-documented"),
+        HookShape::Minimal => format!("cursor-hooks-{sessions}-minimal"),
     };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/{name}"));
     let stamp = dir.join(".complete");
     if !stamp.exists() {
         let _ = std::fs::remove_dir_all(&dir);
-        let hooks = dir.join("hooks");
-        std::fs::create_dir_all(&hooks).unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
         let half = sessions / 2;
         for f in 0..half.div_ceil(500) {
             let mut text = String::new();
@@ -316,31 +315,85 @@ fn cursor_and_cline(sessions: usize, shape: HookShape) -> PathBuf {
                     }
                 }
             }
-            std::fs::write(hooks.join(format!("cursor-hooks-{f:04}.jsonl")), text).unwrap();
+            std::fs::write(dir.join(format!("cursor-hooks-{f:04}.jsonl")), text).unwrap();
         }
-        for i in half..sessions {
-            let d = dir.join(format!("cline/tasks/{}", 1_768_564_800_000u64 + i as u64));
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
+/// Cline task folders: `sessions / 2` tasks, each a `ui_messages.json` of
+/// the task and 33 shell commands, every command as Cline's task loop
+/// writes it (`src/core/task/index.ts`): the model's `say:"text"`, the
+/// command (`ask` or `say`), its `command_output`, and the next
+/// `say:"api_req_started"`, whose text is the JSON of `ClineApiReqInfo`:
+/// the request (the tool result as `formatContentBlockToMarkdown` renders
+/// it, then the smallest `<environment_details>` Cline sends: visible
+/// files, open tabs, time, context window, mode; no file listing) and the
+/// token counts and cost. One line, as `JSON.stringify` writes the array.
+fn cline_tasks(sessions: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-data/cline-{sessions}-v2"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let q = |s: &str| serde_json::Value::from(s).to_string();
+        let output = "2025-12-01 10:00:00 acme-artifacts\n2025-12-02 11:00:00 acme-logs";
+        for i in sessions / 2..sessions {
+            let d = dir.join(format!("tasks/{}", 1_768_564_800_000u64 + i as u64));
             std::fs::create_dir_all(&d).unwrap();
-            let mut items = Vec::with_capacity(100);
             let ts = |k: usize| 1_768_564_800_000u64 + (i * 1000 + k) as u64;
-            items.push(format!(
-                "{{\"ts\":{},\"type\":\"say\",\"say\":\"task\",\"text\":\"clean up\"}}",
-                ts(0)
-            ));
+            let message = |k: usize, ty: &str, kind: &str, text: &str, index: usize| {
+                format!(
+                    "{{\"ts\":{},\"type\":\"{ty}\",\"{ty}\":\"{kind}\",\"text\":{},\"conversationHistoryIndex\":{index}}}",
+                    ts(k),
+                    q(text)
+                )
+            };
+            let mut items = vec![message(
+                0,
+                "say",
+                "task",
+                "The nightly job fails with AccessDenied on the artifacts bucket; find out why and fix the policy.",
+                0,
+            )];
             for k in 0..33 {
-                let cmd = COMMANDS[(i + k) % COMMANDS.len()].replace('"', "\\\"");
+                let cmd = COMMANDS[(i + k) % COMMANDS.len()];
                 let kind = if k % 2 == 0 { "ask" } else { "say" };
-                items.push(format!(
-                    "{{\"ts\":{},\"type\":\"{kind}\",\"{kind}\":\"command\",\"text\":\"{cmd}\"}}",
-                    ts(3 * k + 1)
+                items.push(message(
+                    4 * k + 1,
+                    "say",
+                    "text",
+                    "I'll check what the job's role can see before changing the bucket policy.",
+                    2 * k + 1,
                 ));
-                items.push(format!(
-                    "{{\"ts\":{},\"type\":\"ask\",\"ask\":\"command_output\",\"text\":\"ok\"}}",
-                    ts(3 * k + 2)
+                items.push(message(4 * k + 2, kind, "command", cmd, 2 * k + 1));
+                items.push(message(
+                    4 * k + 3,
+                    "ask",
+                    "command_output",
+                    output,
+                    2 * k + 1,
                 ));
-                items.push(format!(
-                    "{{\"ts\":{},\"type\":\"say\",\"say\":\"api_req_started\",\"text\":\"{{\\\"request\\\":\\\"Command executed.\\\"}}\"}}",
-                    ts(3 * k + 3)
+                let request = format!(
+                    "[execute_command for '{cmd}'] Result:\n\nCommand executed.\nOutput:\n{output}\n\n<environment_details>\n# VSCode Visible Files\ninfra/policies/artifacts-bucket.json\n\n# VSCode Open Tabs\ninfra/policies/artifacts-bucket.json\nREADME.md\n\n# Current Time\n1/16/2026, 10:{:02}:00 AM (UTC, UTC+0:00)\n\n# Context Window Usage\n{},412 / 200K tokens used ({}%)\n\n# Current Mode\nACT MODE\n</environment_details>",
+                    k % 60,
+                    20 + k,
+                    10 + k / 2
+                );
+                let info = format!(
+                    "{{\"request\":{},\"tokensIn\":3,\"tokensOut\":{},\"cacheWrites\":512,\"cacheReads\":{},\"cost\":0.0{}}}",
+                    q(&request),
+                    100 + k,
+                    20_000 + 400 * k,
+                    100 + k
+                );
+                items.push(message(
+                    4 * k + 4,
+                    "say",
+                    "api_req_started",
+                    &info,
+                    2 * k + 2,
                 ));
             }
             std::fs::write(d.join("ui_messages.json"), format!("[{}]", items.join(","))).unwrap();
@@ -449,19 +502,20 @@ fn main() {
         ocv["accounting"]["transcript_lines_read"],
         ocv["accounting"]["transcript_rows"]["tool_calls"]
     );
-    for (shape, label, what) in [
+    let hooks = [
         (
-            HookShape::Documented,
-            "Cursor hooks + Cline tasks",
-            "cursor+cline",
+            cursor_hooks(sessions, HookShape::Documented),
+            "Cursor hook logs",
+            "cursor hooks",
         ),
         (
-            HookShape::Minimal,
-            "  the same, minimal hooks",
+            cursor_hooks(sessions, HookShape::Minimal),
+            "  the same, minimal payloads",
             "minimal hooks",
         ),
-    ] {
-        let ndir = cursor_and_cline(sessions, shape);
+        (cline_tasks(sessions), "Cline task folders", "cline"),
+    ];
+    for (ndir, label, what) in hooks {
         warm(&ndir);
         let (nw_s, nw_b, nv) = ingest(&ndir);
         let nw_rate = nw_b as f64 / nw_s / 1e6;

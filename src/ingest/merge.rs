@@ -376,7 +376,7 @@ impl Merger {
         writer.write_part(
             table::TOOL_CALLS,
             None,
-            &mut transcript::tool_calls_frame(&rows.tool_calls)?,
+            &mut transcript::tool_calls_frame(&rows.tool_calls, &rows.expected)?,
         )?;
         writer.write_part(
             table::MESSAGES,

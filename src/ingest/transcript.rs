@@ -22,7 +22,9 @@ use std::sync::Arc;
 #[derive(Default)]
 pub struct TranscriptRows {
     pub sessions: Vec<AgentSession>,
-    pub tool_calls: Vec<(ToolCall, Arc<Expected>)>,
+    pub tool_calls: Vec<ToolCall>,
+    /// Each call's expected operations, in the order of `tool_calls`.
+    pub expected: Vec<Arc<Expected>>,
     pub messages: Vec<Message>,
     /// The rows' de-duplication keys, worked out in the parallel phase too;
     /// taken by `retain_new`.
@@ -63,7 +65,8 @@ impl TranscriptRows {
         };
         TranscriptRows {
             sessions: p.sessions,
-            tool_calls: calls.into_iter().zip(expected).collect(),
+            tool_calls: calls,
+            expected,
             messages: p.messages,
             keys: Some(keys),
         }
@@ -92,18 +95,35 @@ impl TranscriptRows {
         // `retain` visits each row once, in order, as the keys were made.
         self.sessions
             .retain(|r| keep(s.next().unwrap_or_else(|| session_key(r))));
-        self.tool_calls
-            .retain(|(r, _)| keep(c.next().unwrap_or_else(|| call_key(r))));
+        let kept: Vec<bool> = self
+            .tool_calls
+            .iter()
+            .map(|r| keep(c.next().unwrap_or_else(|| call_key(r))))
+            .collect();
+        let mut flags = kept.iter();
+        self.tool_calls.retain(|_| *flags.next().unwrap_or(&true));
+        let mut flags = kept.iter();
+        self.expected.retain(|_| *flags.next().unwrap_or(&true));
         self.messages
             .retain(|r| keep(m.next().unwrap_or_else(|| message_key(r))));
         (before - self.len()) as u64
     }
 
     /// Adds `other`'s rows (their keys, if not yet taken, are dropped).
+    /// Into empty rows they are moved, not copied: one database or hook
+    /// log can hold a million.
     pub fn append(&mut self, other: &mut TranscriptRows) {
-        self.sessions.append(&mut other.sessions);
-        self.tool_calls.append(&mut other.tool_calls);
-        self.messages.append(&mut other.messages);
+        fn add<T>(to: &mut Vec<T>, from: &mut Vec<T>) {
+            if to.is_empty() {
+                std::mem::swap(to, from);
+            } else {
+                to.append(from);
+            }
+        }
+        add(&mut self.sessions, &mut other.sessions);
+        add(&mut self.tool_calls, &mut other.tool_calls);
+        add(&mut self.expected, &mut other.expected);
+        add(&mut self.messages, &mut other.messages);
     }
 }
 
@@ -336,11 +356,17 @@ pub fn sessions_frame(rows: &[AgentSession]) -> Result<DataFrame> {
     )
 }
 
-pub fn tool_calls_frame(pairs: &[(ToolCall, Arc<Expected>)]) -> Result<DataFrame> {
+pub fn tool_calls_frame(calls: &[ToolCall], expected: &[Arc<Expected>]) -> Result<DataFrame> {
     use transcripts::*;
-    let rows: Vec<&ToolCall> = pairs.iter().map(|(c, _)| c).collect();
+    anyhow::ensure!(
+        calls.len() == expected.len(),
+        "{} tool calls but {} expected operations",
+        calls.len(),
+        expected.len()
+    );
+    let rows: Vec<&ToolCall> = calls.iter().collect();
     let rows = rows.as_slice();
-    let exp: Vec<&Expected> = pairs.iter().map(|(_, e)| &**e).collect();
+    let exp: Vec<&Expected> = expected.iter().map(|e| &**e).collect();
     let bools = |n: &'static str, f: fn(&Expected) -> bool| {
         BooleanChunked::from_iter_values(name(n), exp.iter().map(|e| f(e))).into_column()
     };
@@ -412,6 +438,71 @@ pub fn messages_frame(rows: &[Message]) -> Result<DataFrame> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows of calls running `commands`, in one file.
+    fn rows_of(file: &str, commands: &[&str]) -> TranscriptRows {
+        let tool_calls = commands
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let id = format!("c{i}");
+                let mut call = crate::transcripts::util::new_call("s", &id, "Bash", file, 1);
+                call.command = Some((*c).to_string());
+                call
+            })
+            .collect();
+        TranscriptRows::from_parsed(ParsedTranscript {
+            tool_calls,
+            ..ParsedTranscript::default()
+        })
+    }
+
+    /// Each call's command and the operations written beside it.
+    fn written(rows: &TranscriptRows) -> Vec<(String, String)> {
+        let df = tool_calls_frame(&rows.tool_calls, &rows.expected).unwrap();
+        let column = |name| df.column(name).unwrap().as_materialized_series();
+        let (commands, ops) = (
+            column(transcripts::COMMAND),
+            column(transcripts::EXPECTED_OPERATIONS),
+        );
+        let (commands, ops) = (commands.str().unwrap(), ops.list().unwrap());
+        (0..df.height())
+            .map(|i| {
+                let o = ops.get_as_series(i).unwrap();
+                let o: Vec<&str> = o.str().unwrap().iter().flatten().collect();
+                (commands.get(i).unwrap().to_string(), o.join(","))
+            })
+            .collect()
+    }
+
+    /// The expected operations stay with their calls when rows are dropped
+    /// as already stored, moved into an empty buffer, or appended.
+    #[test]
+    fn expected_operations_stay_with_their_calls() {
+        let mut a = rows_of(
+            "a.jsonl",
+            &["aws s3 ls", "aws iam list-roles", "aws ec2 describe-vpcs"],
+        );
+        let second = call_key(&a.tool_calls[1]);
+        assert_eq!(a.retain_new(|k| k != second), 1);
+        let mut all = TranscriptRows::default();
+        all.append(&mut a);
+        let mut b = rows_of("b.jsonl", &["aws sts get-caller-identity"]);
+        all.append(&mut b);
+        assert!(a.is_empty() && b.is_empty());
+        assert_eq!(
+            written(&all),
+            [
+                ("aws s3 ls", "s3.amazonaws.com:ListBuckets"),
+                ("aws ec2 describe-vpcs", "ec2.amazonaws.com:DescribeVpcs"),
+                (
+                    "aws sts get-caller-identity",
+                    "sts.amazonaws.com:GetCallerIdentity"
+                ),
+            ]
+            .map(|(c, o)| (c.to_string(), o.to_string()))
+        );
+    }
 
     #[test]
     fn mcp_call_aws_is_analysed_as_the_cli_command_it_carries() {

@@ -59,9 +59,14 @@ impl<'a> Parser<'a> {
     /// At the start of `text`, checking every value as `Value` would parse
     /// it, for a reader whose general path parses a `Value`.
     pub(crate) fn checked(text: &'a str) -> Parser<'a> {
+        Parser::checked_at(text, 0)
+    }
+
+    /// [`Parser::checked`] at byte `at` of `text`.
+    pub(crate) fn checked_at(text: &'a str, at: usize) -> Parser<'a> {
         Parser {
             value_checks: true,
-            ..Parser::new(text, 0)
+            ..Parser::new(text, at)
         }
     }
 

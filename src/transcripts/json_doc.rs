@@ -231,13 +231,33 @@ pub(crate) enum ArrayPart<'a> {
 /// Walks a JSON array document element by element, handing each to `f`; a
 /// cut or broken tail, or text after the array, is one `Broken` part whose
 /// reason names the document as `what` (e.g. "hook payload array").
-pub(crate) fn walk_array<'a>(bytes: &'a [u8], what: &str, f: impl FnMut(ArrayPart<'a>)) {
-    let mut cur = Cursor::new(bytes);
-    cur.text = std::str::from_utf8(bytes).ok();
-    walk_array_with(cur, what, f)
+pub(crate) fn walk_array<'a>(bytes: &'a [u8], what: &str, mut f: impl FnMut(ArrayPart<'a>)) {
+    walk_array_scanning(bytes, what, |_| None::<()>, |part, _| f(part))
 }
 
-fn walk_array_with<'a>(mut cur: Cursor<'a>, what: &str, mut f: impl FnMut(ArrayPart<'a>)) {
+/// [`walk_array`], reading each element with `scan` where it can: `scan`
+/// is given a parser at the element's first byte, checking as
+/// `serde_json::Value` parses, and either reads the element whole (the
+/// parser then just past it) or gives up (`None`). An element it reads is
+/// handed on with what it made of it and is not stepped over a second
+/// time; the others are stepped over as `walk_array` does, with `None`.
+pub(crate) fn walk_array_scanning<'a, T>(
+    bytes: &'a [u8],
+    what: &str,
+    scan: impl FnMut(&mut Parser<'a>) -> Option<T>,
+    f: impl FnMut(ArrayPart<'a>, Option<T>),
+) {
+    let mut cur = Cursor::new(bytes);
+    cur.text = std::str::from_utf8(bytes).ok();
+    walk_array_with(cur, what, scan, f)
+}
+
+fn walk_array_with<'a, T>(
+    mut cur: Cursor<'a>,
+    what: &str,
+    mut scan: impl FnMut(&mut Parser<'a>) -> Option<T>,
+    mut f: impl FnMut(ArrayPart<'a>, Option<T>),
+) {
     let bytes = cur.bytes;
     let mut index = 0u64;
     let walked = (|| -> Result<(), WalkError> {
@@ -246,9 +266,30 @@ fn walk_array_with<'a>(mut cur: Cursor<'a>, what: &str, mut f: impl FnMut(ArrayP
         }
         let mut first = true;
         while cur.item_follows(&mut first)? {
-            let (raw, pos) = cur.value_text()?;
+            cur.skip_ws();
+            let start = cur.pos;
+            // Only an object or array read whole: after either, serde's
+            // stream needs no delimiter.
+            let scanned = cur
+                .text
+                .filter(|_| matches!(bytes.get(start), Some(b'{' | b'[')))
+                .and_then(|text| {
+                    let mut p = Parser::checked_at(text, start);
+                    let made = scan(&mut p)?;
+                    Some((&text[start..p.i], p.i, made))
+                });
+            let (raw, pos, made) = match scanned {
+                Some((raw, end, made)) => {
+                    cur.pos = end;
+                    (raw, start, Some(made))
+                }
+                None => {
+                    let (raw, pos) = cur.value_text()?;
+                    (raw, pos, None)
+                }
+            };
             let line = cur.line_at(pos);
-            f(ArrayPart::Item { line, index, raw });
+            f(ArrayPart::Item { line, index, raw }, made);
             index += 1;
         }
         Ok(())
@@ -265,12 +306,15 @@ fn walk_array_with<'a>(mut cur: Cursor<'a>, what: &str, mut f: impl FnMut(ArrayP
     };
     let line = cur.line_at(pos);
     let rest = &bytes[pos.min(bytes.len())..];
-    f(ArrayPart::Broken {
-        line,
-        index,
-        why,
-        rest,
-    });
+    f(
+        ArrayPart::Broken {
+            line,
+            index,
+            why,
+            rest,
+        },
+        None,
+    );
 }
 
 #[cfg(test)]
@@ -306,17 +350,22 @@ mod tests {
             cur.text = std::str::from_utf8(bytes).ok();
         }
         let mut out = Vec::new();
-        walk_array_with(cur, "array", |p| {
-            out.push(match p {
-                ArrayPart::Item { line, index, raw } => format!("item {line} {index} {raw}"),
-                ArrayPart::Broken {
-                    line,
-                    index,
-                    why,
-                    rest,
-                } => format!("broken {line} {index} {why} {}", rest.len()),
-            })
-        });
+        walk_array_with(
+            cur,
+            "array",
+            |_| None::<()>,
+            |p, _| {
+                out.push(match p {
+                    ArrayPart::Item { line, index, raw } => format!("item {line} {index} {raw}"),
+                    ArrayPart::Broken {
+                        line,
+                        index,
+                        why,
+                        rest,
+                    } => format!("broken {line} {index} {why} {}", rest.len()),
+                })
+            },
+        );
         out
     }
 

@@ -42,7 +42,7 @@ mod otel;
 mod sqlite;
 mod text;
 mod time;
-mod util;
+pub(crate) mod util;
 
 use std::collections::BTreeMap;
 use std::path::Path;

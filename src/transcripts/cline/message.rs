@@ -113,6 +113,14 @@ pub(super) fn decode(raw: &str) -> Option<Decoded<'_>> {
 pub(super) fn scan(raw: &str) -> Option<Decoded<'_>> {
     let mut p = Parser::checked(raw);
     p.ws();
+    let m = scan_at(&mut p)?;
+    p.end().ok()?;
+    Some(m)
+}
+
+/// [`scan`] of the element at `p` (checking as `Value` parses), in a
+/// larger text: `p` is left just past it.
+pub(super) fn scan_at<'a>(p: &mut Parser<'a>) -> Option<Decoded<'a>> {
     if p.peek().ok()? != b'{' {
         return None;
     }
@@ -137,7 +145,6 @@ pub(super) fn scan(raw: &str) -> Option<Decoded<'_>> {
         Ok(())
     })
     .ok()?;
-    p.end().ok()?;
     Some(m)
 }
 

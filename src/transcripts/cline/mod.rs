@@ -32,7 +32,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::command::{command_from_str, render_mcp};
-use super::json_doc::{ArrayPart, walk_array};
+use super::json_doc::{ArrayPart, walk_array_scanning};
 use super::text::{bounded, excerpt, first_byte};
 use super::time::millis_to_micros;
 use super::util::{Collector, Span, file_stem, new_call, operator_for};
@@ -126,8 +126,13 @@ fn read(path: &Path, bytes: &[u8], opts: &TranscriptOptions, fast: bool) -> Pars
 }
 
 fn read_array(r: &mut Reader<'_>, bytes: &[u8], fast: bool) {
-    walk_array(bytes, "Cline message array", |part| match part {
-        ArrayPart::Item { line, index, raw } => r.item(line, index, raw, fast),
+    // The fast path reads each element as the walk meets it.
+    let scan = |p: &mut _| fast.then(|| message::scan_at(p)).flatten();
+    walk_array_scanning(bytes, "Cline message array", scan, |part, m| match part {
+        ArrayPart::Item { line, index, raw } => match m {
+            Some(m) => r.message(line, index, raw, m.message()),
+            None => r.item(line, index, raw, fast),
+        },
         ArrayPart::Broken {
             line,
             index,

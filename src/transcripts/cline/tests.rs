@@ -249,3 +249,35 @@ fn the_scanner_reads_an_element_as_serde_does() {
         },
     );
 }
+
+/// The walk reads each element in place (`message::scan_at`) as the
+/// general path reads the document: the same calls, messages, quarantine
+/// and counts on a message array and on every one-byte deletion and
+/// replacement of it (broken elements, cut documents, text after the
+/// array, elements that are not objects).
+#[test]
+fn scanning_elements_in_place_reads_a_document_as_the_general_path_does() {
+    let doc = concat!(
+        r#"[{"ts":1768564800001,"type":"ask","ask":"command","text":"aws s3 rb \"s3://b\"\nREQ_APP","conversationHistoryIndex":3},"#,
+        r#"{"ts":1768564800002,"type":"ask","ask":"command_output","text":"caf\u00e9"},"#,
+        "\n",
+        r#"{"ts":1768564800003,"type":"say","say":"api_req_started","text":"{\"request\":\"Command executed.\",\"cost\":0.01}","images":[]}, 7 ,"#,
+        r#"{"role":"user","content":[]},{"ts":4,"type":"say","say":"text","text":"x"}]"#,
+    );
+    let path = Path::new(&format!("/home/gil/{TASK}/ui_messages.json")).to_owned();
+    let opts = TranscriptOptions::default();
+    let whole = super::read(&path, doc.as_bytes(), &opts, true);
+    assert_eq!(whole.tool_calls.len(), 1);
+    assert_eq!(whole.counts.quarantined, 1, "{:?}", whole.quarantined);
+    for t in crate::transcripts::tests_support::one_byte_edits(&[doc]) {
+        let fast = super::read(&path, &t, &opts, true);
+        let general = super::read(&path, &t, &opts, false);
+        assert_eq!(
+            format!("{fast:?}"),
+            format!("{general:?}"),
+            "{}",
+            String::from_utf8_lossy(&t)
+        );
+        assert!(fast.counts.reconciles());
+    }
+}
