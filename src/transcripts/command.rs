@@ -4,8 +4,6 @@
 //! text kept, argv arrays rendered with shell quoting, MCP tool names split
 //! into server and tool, and the exit-code markers found in output text.
 
-use serde_json::value::RawValue;
-
 use super::text::compact_json;
 
 /// The integer right after the first `marker` (spaces allowed), e.g.
@@ -219,8 +217,8 @@ pub(crate) fn mcp_parts(name: &str) -> Option<(&str, &str)> {
     (!server.is_empty() && !tool.is_empty()).then_some((server, tool))
 }
 
-/// `mcp:<server>.<tool> <args json>`.
-pub(crate) fn render_mcp(server: &str, tool: &str, args: Option<&RawValue>) -> String {
+/// `mcp:<server>.<tool> <args json>`; `args` is a JSON value's text.
+pub(crate) fn render_mcp(server: &str, tool: &str, args: Option<&str>) -> String {
     match args {
         Some(a) => format!("mcp:{server}.{tool} {}", compact_json(a)),
         None => format!("mcp:{server}.{tool}"),

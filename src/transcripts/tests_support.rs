@@ -76,16 +76,24 @@ pub(crate) fn one_byte_edits(texts: &[&str]) -> Vec<Vec<u8>> {
     out
 }
 
-/// A scanner against serde on `texts` (as `one_byte_edits` makes them),
-/// each reading shown as text: wherever `scan` answers, `serde` answers
-/// the same. The scanner must read at least a quarter of them.
+/// A scanner against serde, each reading shown as text: the scanner reads
+/// every one of `samples` (the shapes the tools write); then, on the
+/// samples' `one_byte_edits` and on `odd` (what serde refuses and a
+/// scanner could miss), wherever `scan` answers, `serde` answers the same.
+/// The scanner must read at least a quarter of them.
 pub(crate) fn scanner_matches_serde(
-    texts: &[Vec<u8>],
+    samples: &[&str],
+    odd: &[&str],
     scan: impl Fn(&str) -> Option<String>,
     serde: impl Fn(&str) -> Option<String>,
 ) {
+    for sample in samples {
+        assert!(scan(sample).is_some(), "the scanner should read {sample}");
+    }
+    let mut texts = one_byte_edits(samples);
+    texts.extend(odd.iter().map(|t| t.as_bytes().to_vec()));
     let mut scanned = 0;
-    for t in texts {
+    for t in &texts {
         let Ok(text) = std::str::from_utf8(t) else {
             continue;
         };

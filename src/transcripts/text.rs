@@ -230,10 +230,10 @@ pub(crate) fn json_str<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
     serde_json::from_str::<Cow<'a, str>>(raw.get()).ok()
 }
 
-/// A JSON value re-printed compactly with sorted keys, so that the same
-/// arguments render the same whatever the writer's spacing.
-pub(crate) fn compact_json(raw: &RawValue) -> String {
-    let s = raw.get();
+/// A JSON value's text re-printed compactly with sorted keys, so that the
+/// same arguments render the same whatever the writer's spacing (text that
+/// is not JSON is kept as it is).
+pub(crate) fn compact_json(s: &str) -> String {
     serde_json::from_str::<serde_json::Value>(s)
         .map(|v| v.to_string())
         .unwrap_or_else(|_| s.to_owned())

@@ -75,7 +75,7 @@ impl Conversation {
                     call.aws_profile = u.profile_name;
                 }
             } else if let Some((server, tool)) = mcp_parts(name) {
-                call.command = Some(render_mcp(server, tool, tu.args));
+                call.command = Some(render_mcp(server, tool, tu.args.map(RawValue::get)));
             }
             // What the CLI allows without asking; everything else asks
             // unless trusted, and the decision is not stored.

@@ -3,8 +3,6 @@
 //! the order, and the outcome, exit code and excerpt are read from the
 //! result's text and `toolUseResult`.
 
-use serde_json::value::RawValue;
-
 use super::super::lenient::RawJson;
 
 use super::super::command::{command_from_str, mcp_parts, number_after, render_mcp};
@@ -177,8 +175,7 @@ pub(in crate::transcripts) fn set_command(
         input.run_in_background == Some(true)
     } else {
         if let Some((server, t)) = mcp_parts(tool) {
-            let args = input.and_then(|i| serde_json::from_str::<&RawValue>(i).ok());
-            call.command = Some(render_mcp(server, t, args));
+            call.command = Some(render_mcp(server, t, input));
         }
         false
     }

@@ -216,7 +216,10 @@ impl<'o> Reader<'o> {
         let id = match p.tool_use_id.as_deref() {
             Some(id) => id.to_owned(),
             None => {
-                let key = p.tool_input.map(compact_json).unwrap_or_default();
+                let key = p
+                    .tool_input
+                    .map(|i| compact_json(i.get()))
+                    .unwrap_or_default();
                 let sid = &self.sessions[s].id;
                 let open = self.calls.iter().rposition(|c| {
                     !c.closed
@@ -244,7 +247,10 @@ impl<'o> Reader<'o> {
             mode: p.permission_mode.as_deref().map(str::to_owned),
             shell,
             background,
-            input_key: p.tool_input.map(compact_json).unwrap_or_default(),
+            input_key: p
+                .tool_input
+                .map(|i| compact_json(i.get()))
+                .unwrap_or_default(),
             asked: Asked::No,
             pre_decision: None,
             denied: None,
@@ -345,7 +351,10 @@ impl<'o> Reader<'o> {
             _ => Asked::Yes("PermissionRequest"),
         };
         let tool = p.tool_name.as_deref().unwrap_or("unknown").to_owned();
-        let input_key = p.tool_input.map(compact_json).unwrap_or_default();
+        let input_key = p
+            .tool_input
+            .map(|i| compact_json(i.get()))
+            .unwrap_or_default();
         let by_id = p
             .tool_use_id
             .as_deref()

@@ -241,7 +241,7 @@ impl Reader<'_> {
             // `{type: "use_mcp_tool", serverName, toolName, arguments}`.
             if let (Some(server), Some(tool)) = (s(&m, "serverName"), s(&m, "toolName")) {
                 let args = s(&m, "arguments").and_then(|a| RawValue::from_string(a.into()).ok());
-                call.command = Some(render_mcp(server, tool, args.as_deref()));
+                call.command = Some(render_mcp(server, tool, args.as_deref().map(RawValue::get)));
             }
         }
         self.c.out.tool_calls.push(call);

@@ -59,7 +59,7 @@ impl Reader {
             let args = args_text
                 .as_deref()
                 .and_then(|t| serde_json::from_str::<Box<RawValue>>(t).ok());
-            let cmd = render_mcp(server, tool, args.as_deref());
+            let cmd = render_mcp(server, tool, args.as_deref().map(RawValue::get));
             self.add_call(c, no, time, id, name, Some((cmd, None)), None, false, false);
             return;
         }
@@ -244,7 +244,8 @@ impl Reader {
                     })
                     .unwrap_or(("unknown", "unknown"));
                 let name = format!("mcp__{server}__{tool}");
-                let cmd = render_mcp(server, tool, inv.as_ref().and_then(|v| v.arguments));
+                let args = inv.as_ref().and_then(|v| v.arguments).map(RawValue::get);
+                let cmd = render_mcp(server, tool, args);
                 self.add_call(
                     c,
                     no,

@@ -213,7 +213,11 @@ impl Reader<'_> {
             .filter(|c| !c.trim().is_empty());
         if let (Some(server), Some(mcp_tool)) = (s(d, "/mcpServerName"), s(d, "/mcpToolName")) {
             let raw = args.and_then(|a| RawValue::from_string(a.to_string()).ok());
-            call.command = Some(render_mcp(server, mcp_tool, raw.as_deref()));
+            call.command = Some(render_mcp(
+                server,
+                mcp_tool,
+                raw.as_deref().map(RawValue::get),
+            ));
         } else if let Some(c) = command {
             let (c, raw) = command_from_str(c);
             call.command = Some(c);

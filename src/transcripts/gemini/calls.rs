@@ -2,6 +2,8 @@
 //! tool), its outcome from `status`, the `Exit Code: N` in its result and
 //! the denial strings that tell a user's refusal from a policy's.
 
+use serde_json::value::RawValue;
+
 use super::super::command::{command_from_str, mcp_parts, number_after_last, render_mcp};
 use super::super::text::{excerpt, text_of};
 use super::super::util::new_call;
@@ -40,7 +42,7 @@ impl Reader<'_> {
                 call.command_raw = raw;
             }
         } else if let Some((server, tool)) = mcp_parts(name).or_else(|| name.split_once("__")) {
-            call.command = Some(render_mcp(server, tool, t.args));
+            call.command = Some(render_mcp(server, tool, t.args.map(RawValue::get)));
         }
         let mut text = t.result.map(text_of).unwrap_or_default();
         if text.trim().is_empty() {

@@ -128,7 +128,7 @@ impl Conversation {
                 call.command_raw = raw;
             }
         } else if let Some((server, tool)) = extension_tool(&name) {
-            call.command = Some(render_mcp(server, tool, args));
+            call.command = Some(render_mcp(server, tool, args.map(RawValue::get)));
         }
         if let Some(ToolResult {
             status: Some(s),

@@ -13,8 +13,6 @@
 //! Otherwise it is `unknown`: OpenCode asks or allows by configuration
 //! that is not in the store, and a one-time answer is not stored.
 
-use serde_json::value::RawValue;
-
 use super::super::command::{command_from_str, mcp_parts, render_mcp};
 use super::super::lenient::RawJson;
 use super::super::text::excerpt;
@@ -123,8 +121,7 @@ fn command(tool: &str, input: Option<RawJson<'_>>) -> Option<String> {
             .and_then(|b| b.command);
     }
     let (server, name) = mcp_parts(tool)?;
-    let args = input.and_then(|i| serde_json::from_str::<&RawValue>(i.0).ok());
-    Some(render_mcp(server, name, args))
+    Some(render_mcp(server, name, input.map(|i| i.get())))
 }
 
 /// The recorded rule that lets this call run, in words, if the last rule

@@ -140,8 +140,10 @@ fn open_snapshot_up_to(path: &Path, bytes: &[u8], max_image: u64) -> anyhow::Res
             (conn, Some(dir))
         }
     };
-    // The readers' `ORDER BY`s sort whole tables (OpenCode's parts: most
-    // of the database); SQLite's sorter may use a helper thread per core.
+    // The readers' `ORDER BY`s sort whole tables (Goose's messages, Amazon
+    // Q's conversations; OpenCode's parts are put in order by
+    // `scan_in_order` instead); SQLite's sorter may use a helper thread per
+    // core.
     // Every such order ends on a unique key, so the rows come out the same.
     conn.execute_batch(&format!("PRAGMA threads = {};", sorter_threads()))?;
     // Fail here, naming the database, rather than at the first query.
