@@ -3,10 +3,13 @@
 //! file-exporter lines, 100 events each) and as one OpenCode database (100
 //! parts each, half of the rows in its `-wal`); half as many as Cursor hook
 //! logs (100 payloads each: once with every member Cursor documents, once
-//! with only those the reader needs) and as Cline task folders (133
-//! messages each, as Cline writes them). Each is ingested on its own and
-//! compared per decompressed byte with CloudTrail ingest of a synthetic
-//! corpus in the same run (target: no slower per byte).
+//! with only those the reader needs), Cline task folders (133 messages
+//! each, as Cline writes them), GitHub Copilot CLI sessions (101 events),
+//! one Goose database (101 messages each, half in its `-wal`) and Claude
+//! Code hook logs (100 payloads); a quarter as many as Claude Code
+//! telemetry stored by Elasticsearch (101 documents). Each is ingested on
+//! its own and compared per decompressed byte with CloudTrail ingest of a
+//! synthetic corpus in the same run (target: no slower per byte).
 //!
 //! `cargo bench --bench transcripts`. `TB_BENCH_SESSIONS` changes the number
 //! of sessions (101 lines each). Data is cached under `target/bench-data/`.
@@ -337,7 +340,6 @@ fn cline_tasks(sessions: usize) -> PathBuf {
     let stamp = dir.join(".complete");
     if !stamp.exists() {
         let _ = std::fs::remove_dir_all(&dir);
-        let q = |s: &str| serde_json::Value::from(s).to_string();
         let output = "2025-12-01 10:00:00 acme-artifacts\n2025-12-02 11:00:00 acme-logs";
         for i in sessions / 2..sessions {
             let d = dir.join(format!("tasks/{}", 1_768_564_800_000u64 + i as u64));
@@ -397,6 +399,323 @@ fn cline_tasks(sessions: usize) -> PathBuf {
                 ));
             }
             std::fs::write(d.join("ui_messages.json"), format!("[{}]", items.join(","))).unwrap();
+        }
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
+/// A JSON string literal of `s`.
+fn q(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+/// GitHub Copilot CLI sessions: `sessions / 2` session folders
+/// (`session-state/<id>/events.jsonl`), each the events the CLI writes for
+/// a prompt and 33 shell calls (`assistant.message` with its
+/// `toolRequests`, `tool.execution_start`, `tool.execution_complete`),
+/// shaped as `tests/fixtures/transcripts/copilot` (see its README).
+fn copilot(sessions: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-data/copilot-{sessions}-v1"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        for i in 0..sessions / 2 {
+            let sid = format!("{i:08x}-9d8e-4f7a-b6c5-d4e3f2a1b0c9");
+            let d = dir.join(format!("session-state/{sid}"));
+            std::fs::create_dir_all(&d).unwrap();
+            let ts = |k: usize| {
+                let ms = 1_768_579_200_000i64 + (i as i64) * 3_600_000 + (k as i64) * 1_700;
+                chrono::DateTime::from_timestamp_millis(ms)
+                    .unwrap()
+                    .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                    .to_string()
+            };
+            let mut out = String::with_capacity(60_000);
+            let mut n = 0usize;
+            let mut event = |out: &mut String, ty: &str, data: String| {
+                let parent = if n == 0 {
+                    "null".to_owned()
+                } else {
+                    format!("\"evt-{:04}-{i:x}\"", n - 1)
+                };
+                let _ = writeln!(
+                    out,
+                    "{{\"type\":\"{ty}\",\"id\":\"evt-{n:04}-{i:x}\",\"timestamp\":\"{}\",\"parentId\":{parent},\"data\":{data}}}",
+                    ts(n)
+                );
+                n += 1;
+            };
+            event(
+                &mut out,
+                "session.start",
+                format!(
+                    "{{\"sessionId\":\"{sid}\",\"version\":1,\"producer\":\"copilot-agent\",\"copilotVersion\":\"1.0.41\",\"startTime\":\"{}\",\"selectedModel\":\"claude-sonnet-4.5\",\"context\":{{\"cwd\":\"/home/dev/infra\",\"gitRoot\":\"/home/dev/infra\",\"branch\":\"main\",\"repository\":\"acme/infra\",\"hostType\":\"github\"}}}}",
+                    ts(0)
+                ),
+            );
+            event(
+                &mut out,
+                "user.message",
+                "{\"content\":\"The nightly job fails with AccessDenied on the artifacts bucket; find out why and fix the policy.\",\"agentMode\":\"interactive\",\"delivery\":\"idle\"}".to_owned(),
+            );
+            for k in 0..33 {
+                let cmd = q(COMMANDS[(i + k) % COMMANDS.len()]);
+                let call = format!("toolu_vrtx_{i:x}_{k}");
+                let args =
+                    format!("{{\"command\":{cmd},\"description\":\"Inspect the current state\"}}");
+                event(
+                    &mut out,
+                    "assistant.message",
+                    format!(
+                        "{{\"messageId\":\"msg-{k}\",\"content\":\"I'll check what the job's role can see first.\",\"toolRequests\":[{{\"toolCallId\":\"{call}\",\"name\":\"bash\",\"arguments\":{args}}}]}}"
+                    ),
+                );
+                event(
+                    &mut out,
+                    "tool.execution_start",
+                    format!(
+                        "{{\"toolCallId\":\"{call}\",\"toolName\":\"bash\",\"arguments\":{args},\"turnId\":\"{k}\"}}"
+                    ),
+                );
+                event(
+                    &mut out,
+                    "tool.execution_complete",
+                    format!(
+                        "{{\"toolCallId\":\"{call}\",\"success\":true,\"result\":{{\"content\":\"2025-12-01 10:00:00 acme-artifacts\\n2025-12-02 11:00:00 acme-logs\"}},\"turnId\":\"{k}\"}}"
+                    ),
+                );
+            }
+            event(
+                &mut out,
+                "session.shutdown",
+                "{\"shutdownType\":\"routine\"}".to_owned(),
+            );
+            std::fs::write(d.join("events.jsonl"), out).unwrap();
+        }
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
+/// One Goose `sessions.db` (schema v5, and its `-wal`): `sessions / 2`
+/// sessions, each a prompt and 50 `developer__shell` calls, a request
+/// message and a response message each (content as Goose's
+/// `MessageContent` list, `tests/fixtures/transcripts/goose/sessions.sql`);
+/// the second half of the sessions is left in the `-wal`.
+fn goose(sessions: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-data/goose-{sessions}-v1"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let schema = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/transcripts/goose/sessions.sql"),
+        )
+        .unwrap();
+        // The fixture's tables, without its rows.
+        let ddl: String = schema
+            .split(';')
+            .filter(|s| {
+                s.contains("CREATE ")
+                    || s.contains("PRAGMA")
+                    || s.contains("INSERT INTO schema_version")
+            })
+            .map(|s| format!("{s};"))
+            .collect();
+        let conn = rusqlite::Connection::open(dir.join("sessions.db")).unwrap();
+        conn.execute_batch(&ddl).unwrap();
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")
+            .unwrap();
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .unwrap();
+        let half = sessions / 2;
+        let meta = "{\"userVisible\":true,\"agentVisible\":true}";
+        for i in 0..half {
+            if i == half / 2 {
+                conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                    .unwrap();
+            }
+            let tx = conn.unchecked_transaction().unwrap();
+            let sid = format!("20260119_{i}");
+            let t0 = 1_768_816_800i64 + i as i64 * 3_600;
+            tx.execute(
+                "INSERT INTO sessions (id, name, session_type, working_dir, created_at, updated_at) VALUES (?1, 'Fix the nightly job', 'user', '/home/dev/platform', '2026-01-19 10:00:00', '2026-01-19 10:59:00')",
+                rusqlite::params![sid],
+            )
+            .unwrap();
+            let insert = |role: &str, content: String, t: i64| {
+                tx.execute(
+                    "INSERT INTO messages (session_id, role, content_json, created_timestamp, metadata_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    rusqlite::params![sid, role, content, t, meta],
+                )
+                .unwrap();
+            };
+            insert(
+                "user",
+                "[{\"type\":\"text\",\"text\":\"The nightly job fails with AccessDenied on the artifacts bucket; find out why and fix the policy.\"}]".to_owned(),
+                t0,
+            );
+            for k in 0..50i64 {
+                let cmd = q(COMMANDS[(i + k as usize) % COMMANDS.len()]);
+                insert(
+                    "assistant",
+                    format!(
+                        "[{{\"type\":\"text\",\"text\":\"Checking what the job's role can see.\"}},{{\"type\":\"toolRequest\",\"id\":\"toolu_g_{i}_{k}\",\"toolCall\":{{\"status\":\"success\",\"value\":{{\"name\":\"developer__shell\",\"arguments\":{{\"command\":{cmd}}}}}}}}}]"
+                    ),
+                    t0 + 2 * k + 1,
+                );
+                insert(
+                    "user",
+                    format!(
+                        "[{{\"type\":\"toolResponse\",\"id\":\"toolu_g_{i}_{k}\",\"toolResult\":{{\"status\":\"success\",\"value\":{{\"content\":[{{\"type\":\"text\",\"text\":\"2025-12-01 10:00:00 acme-artifacts\\n2025-12-02 11:00:00 acme-logs\"}}],\"isError\":false}}}}}}]"
+                    ),
+                    t0 + 2 * k + 2,
+                );
+            }
+            tx.commit().unwrap();
+        }
+        drop(conn);
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
+/// Claude Code hook logs as `scripts/hooks/trailblame-hook-log claude-code`
+/// appends them: `sessions / 2` sessions of a `SessionStart`, a
+/// `UserPromptSubmit` and 49 `PreToolUse` / `PostToolUse` pairs (payloads
+/// as `tests/fixtures/transcripts/claude-hooks`), one log per 500 sessions.
+fn claude_hooks(sessions: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-data/claude-hooks-{sessions}-v1"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let half = sessions / 2;
+        for f in 0..half.div_ceil(500) {
+            let mut text = String::new();
+            for i in f * 500..((f + 1) * 500).min(half) {
+                let sid = format!("{i:08x}-4a5b-4c6d-8e7f-0a1b2c3d4e5f");
+                let common = format!(
+                    "\"session_id\":\"{sid}\",\"transcript_path\":\"/home/dev{}/.claude/projects/-home-dev-src-service/{sid}.jsonl\",\"cwd\":\"/home/dev/src/service\"",
+                    i % 40
+                );
+                let at = |k: usize| {
+                    chrono::DateTime::from_timestamp(
+                        1_768_557_600 + (i as i64) * 3600 + k as i64 * 4,
+                        0,
+                    )
+                    .unwrap()
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string()
+                };
+                let mut line = |k: usize, hook: String| {
+                    let _ = writeln!(
+                        text,
+                        "{{\"logged_at\":\"{}\",\"agent\":\"claude-code\",\"hook\":{{{common},{hook}}}}}",
+                        at(k)
+                    );
+                };
+                line(0, "\"hook_event_name\":\"SessionStart\",\"source\":\"startup\",\"model\":\"claude-sonnet-4-5-20250929\"".to_owned());
+                line(1, "\"permission_mode\":\"default\",\"hook_event_name\":\"UserPromptSubmit\",\"prompt\":\"The nightly job fails with AccessDenied on the artifacts bucket; find out why and fix the policy.\"".to_owned());
+                for k in 0..49 {
+                    let cmd = q(COMMANDS[(i + k) % COMMANDS.len()]);
+                    let input = format!(
+                        "\"tool_name\":\"Bash\",\"tool_input\":{{\"command\":{cmd},\"description\":\"Inspect the current state\"}}"
+                    );
+                    line(
+                        2 * k + 2,
+                        format!(
+                            "\"permission_mode\":\"default\",\"hook_event_name\":\"PreToolUse\",{input},\"tool_use_id\":\"toolu_{i}_{k}\""
+                        ),
+                    );
+                    line(
+                        2 * k + 3,
+                        format!(
+                            "\"permission_mode\":\"default\",\"hook_event_name\":\"PostToolUse\",{input},\"tool_response\":{{\"stdout\":\"2025-12-01 10:00:00 acme-artifacts\\n2025-12-02 11:00:00 acme-logs\",\"stderr\":\"\",\"interrupted\":false,\"isImage\":false}},\"tool_use_id\":\"toolu_{i}_{k}\""
+                        ),
+                    );
+                }
+            }
+            std::fs::write(dir.join(format!("hook-log-{f:04}.jsonl")), text).unwrap();
+        }
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
+/// Claude Code telemetry as Elasticsearch stores it (the Elastic "Claude
+/// Code" integration's documents, one search hit per line as an export
+/// writes them; shaped as
+/// `tests/fixtures/transcripts/otel/elasticsearch-search-response.json`):
+/// `sessions / 4` sessions of a `user_prompt` and 50
+/// `tool_decision` / `tool_result` pairs, one file per 250 sessions.
+fn elastic(sessions: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-data/elastic-{sessions}-v1"));
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let quarter = sessions / 4;
+        for f in 0..quarter.div_ceil(250) {
+            let mut text = String::new();
+            for i in f * 250..((f + 1) * 250).min(quarter) {
+                let sid = format!("{i:08x}-1b2c-4d3e-9f80-a1b2c3d4e5f6");
+                let mut seq = 0usize;
+                let mut doc = |text: &mut String, event: &str, attrs: String| {
+                    let t = chrono::DateTime::from_timestamp_millis(
+                        1_768_572_000_000 + (i as i64) * 3_600_000 + seq as i64 * 2_100,
+                    )
+                    .unwrap()
+                    .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                    .to_string();
+                    let _ = writeln!(
+                        text,
+                        "{{\"_index\":\".ds-logs-claude_code.otel-default-2026.01.16-000001\",\"_id\":\"{i:x}Zx{seq}QBcd\",\"_score\":null,\"_source\":{{\"@timestamp\":\"{t}\",\"observed_timestamp\":\"{t}\",\"data_stream\":{{\"type\":\"logs\",\"dataset\":\"claude_code.otel\",\"namespace\":\"default\"}},\"body\":{{\"text\":\"claude_code.{event}\"}},\"event_name\":\"claude_code.{event}\",\"attributes\":{{\"session.id\":\"{sid}\",\"organization.id\":\"0c2b7a9e-1111-4a2b-9c3d-5e6f7a8b9c0d\",\"user.account_uuid\":\"b9a8c7d6-3333-4e5f-8a9b-{:012x}\",\"user.email\":\"dev{}@example.com\",\"app.version\":\"2.0.31\",\"terminal.type\":\"iTerm.app\",\"event.name\":\"{event}\",\"event.timestamp\":\"{t}\",\"event.sequence\":{seq},\"prompt.id\":\"p-{i}\",{attrs}}},\"resource\":{{\"attributes\":{{\"service.name\":\"claude-code\",\"service.version\":\"2.0.31\",\"host.name\":\"dev{}-mbp\"}}}},\"scope\":{{\"name\":\"com.anthropic.claude_code.events\",\"version\":\"2.0.31\"}},\"severity_number\":9}},\"sort\":[{seq}]}}",
+                        i % 50,
+                        i % 50,
+                        i % 50
+                    );
+                    seq += 1;
+                };
+                doc(
+                    &mut text,
+                    "user_prompt",
+                    "\"prompt_length\":\"98\"".to_owned(),
+                );
+                for k in 0..50 {
+                    let cmd = COMMANDS[(i + k) % COMMANDS.len()];
+                    let params = serde_json::json!({
+                        "bash_command": cmd.split(' ').next().unwrap(),
+                        "full_command": cmd,
+                        "description": "Inspect the current state",
+                    })
+                    .to_string();
+                    doc(
+                        &mut text,
+                        "tool_decision",
+                        "\"tool_name\":\"Bash\",\"decision\":\"accept\",\"source\":\"config\""
+                            .to_owned(),
+                    );
+                    doc(
+                        &mut text,
+                        "tool_result",
+                        format!(
+                            "\"tool_name\":\"Bash\",\"success\":\"true\",\"duration_ms\":\"1200\",\"decision_type\":\"accept\",\"decision_source\":\"config\",\"tool_result_size_bytes\":\"812\",\"tool_parameters\":{}",
+                            q(&params)
+                        ),
+                    );
+                }
+            }
+            std::fs::write(dir.join(format!("claude-code-logs-{f:04}.jsonl")), text).unwrap();
         }
         std::fs::write(&stamp, "").unwrap();
     }
@@ -502,7 +821,7 @@ fn main() {
         ocv["accounting"]["transcript_lines_read"],
         ocv["accounting"]["transcript_rows"]["tool_calls"]
     );
-    let hooks = [
+    let others = [
         (
             cursor_hooks(sessions, HookShape::Documented),
             "Cursor hook logs",
@@ -514,10 +833,25 @@ fn main() {
             "minimal hooks",
         ),
         (cline_tasks(sessions), "Cline task folders", "cline"),
+        (copilot(sessions), "Copilot CLI sessions", "copilot"),
+        (goose(sessions), "Goose sessions.db + -wal", "goose"),
+        (
+            claude_hooks(sessions),
+            "Claude Code hook logs",
+            "claude hooks",
+        ),
+        (elastic(sessions), "Elastic documents (OTel)", "elastic"),
     ];
-    for (ndir, label, what) in hooks {
+    for (ndir, label, what) in others {
         warm(&ndir);
-        let (nw_s, nw_b, nv) = ingest(&ndir);
+        let (nw_s, reported, nv) = ingest(&ndir);
+        // A database is read whole with its -wal (the report counts each
+        // file up to `max_file_bytes`, and the -shm index): count its bytes.
+        let db: u64 = ["sessions.db", "sessions.db-wal"]
+            .iter()
+            .map(|f| std::fs::metadata(ndir.join(f)).map_or(0, |m| m.len()))
+            .sum();
+        let nw_b = if db > 0 { db } else { reported };
         let nw_rate = nw_b as f64 / nw_s / 1e6;
         println!(
             "  {label:<28}{:>7.2} s  {:>7.1} MB             {:>6.1} MB/s",
