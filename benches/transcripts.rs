@@ -4,7 +4,7 @@
 //! parts each, half of the rows in its `-wal`); half as many as Cursor hook
 //! logs (100 payloads each: once with every member Cursor documents, once
 //! with only those the reader needs), Cline task folders (133 messages
-//! each, as Cline writes them), GitHub Copilot CLI sessions (101 events),
+//! each, as Cline writes them), GitHub Copilot CLI sessions (103 events),
 //! one Goose database (101 messages each, half in its `-wal`) and Claude
 //! Code hook logs (100 payloads); a quarter as many as Claude Code
 //! telemetry stored by Elasticsearch (101 documents). Each is ingested on
@@ -412,12 +412,19 @@ fn q(s: &str) -> String {
 
 /// GitHub Copilot CLI sessions: `sessions / 2` session folders
 /// (`session-state/<id>/events.jsonl`), each the events the CLI writes for
-/// a prompt and 33 shell calls (`assistant.message` with its
-/// `toolRequests`, `tool.execution_start`, `tool.execution_complete`),
-/// shaped as `tests/fixtures/transcripts/copilot` (see its README).
+/// a prompt and 20 shell calls, a turn each (`assistant.turn_start`,
+/// `assistant.message` with its `toolRequests`, `tool.execution_start`,
+/// `tool.execution_complete`, `assistant.turn_end`), with the members a
+/// real session's events carry (interaction, request and API call ids,
+/// model, token count, `detailedContent`, `toolTelemetry`; shaped as
+/// `tests/fixtures/transcripts/copilot` and a published structural
+/// analysis of a real `session-state` folder) but without the opaque
+/// reasoning blobs, hooks and system messages: that session averaged
+/// 3.5 KB per event, these about 0.6 KB, so per byte this is the harder
+/// case.
 fn copilot(sessions: usize) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/copilot-{sessions}-v1"));
+        .join(format!("target/bench-data/copilot-{sessions}-v2"));
     let stamp = dir.join(".complete");
     if !stamp.exists() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -432,66 +439,75 @@ fn copilot(sessions: usize) -> PathBuf {
                     .format("%Y-%m-%dT%H:%M:%S%.3fZ")
                     .to_string()
             };
-            let mut out = String::with_capacity(60_000);
+            let mut out = String::with_capacity(80_000);
             let mut n = 0usize;
             let mut event = |out: &mut String, ty: &str, data: String| {
                 let parent = if n == 0 {
                     "null".to_owned()
                 } else {
-                    format!("\"evt-{:04}-{i:x}\"", n - 1)
+                    format!("\"{:08x}-{:04x}-4e2a-9c1d-7b3e5f0a2c4d\"", i, n - 1)
                 };
                 let _ = writeln!(
                     out,
-                    "{{\"type\":\"{ty}\",\"id\":\"evt-{n:04}-{i:x}\",\"timestamp\":\"{}\",\"parentId\":{parent},\"data\":{data}}}",
+                    "{{\"type\":\"{ty}\",\"data\":{data},\"id\":\"{i:08x}-{n:04x}-4e2a-9c1d-7b3e5f0a2c4d\",\"timestamp\":\"{}\",\"parentId\":{parent}}}",
                     ts(n)
                 );
                 n += 1;
             };
+            let interaction = format!("{i:08x}-77aa-4b1c-8d2e-3f4a5b6c7d8e");
             event(
                 &mut out,
                 "session.start",
                 format!(
-                    "{{\"sessionId\":\"{sid}\",\"version\":1,\"producer\":\"copilot-agent\",\"copilotVersion\":\"1.0.41\",\"startTime\":\"{}\",\"selectedModel\":\"claude-sonnet-4.5\",\"context\":{{\"cwd\":\"/home/dev/infra\",\"gitRoot\":\"/home/dev/infra\",\"branch\":\"main\",\"repository\":\"acme/infra\",\"hostType\":\"github\"}}}}",
+                    "{{\"sessionId\":\"{sid}\",\"version\":1,\"producer\":\"copilot-agent\",\"copilotVersion\":\"1.0.41\",\"startTime\":\"{}\",\"selectedModel\":\"claude-sonnet-4.5\",\"context\":{{\"cwd\":\"/home/dev/infra\",\"gitRoot\":\"/home/dev/infra\",\"branch\":\"main\",\"headCommit\":\"3f9c2a1b7d4e5f60718293a4b5c6d7e8f9012345\",\"repository\":\"acme/infra\",\"hostType\":\"github\",\"repositoryHost\":\"github.com\"}},\"alreadyInUse\":false,\"remoteSteerable\":false}}",
                     ts(0)
                 ),
             );
             event(
                 &mut out,
                 "user.message",
-                "{\"content\":\"The nightly job fails with AccessDenied on the artifacts bucket; find out why and fix the policy.\",\"agentMode\":\"interactive\",\"delivery\":\"idle\"}".to_owned(),
+                format!(
+                    "{{\"content\":\"The nightly job fails with AccessDenied on the artifacts bucket; find out why and fix the policy.\",\"transformedContent\":\"The nightly job fails with AccessDenied on the artifacts bucket; find out why and fix the policy.\",\"attachments\":[],\"interactionId\":\"{interaction}\"}}"
+                ),
             );
-            for k in 0..33 {
+            for k in 0..20 {
                 let cmd = q(COMMANDS[(i + k) % COMMANDS.len()]);
-                let call = format!("toolu_vrtx_{i:x}_{k}");
-                let args =
-                    format!("{{\"command\":{cmd},\"description\":\"Inspect the current state\"}}");
+                let call = format!("toolu_vrtx_01{i:08x}{k:04x}Qm7pZ");
+                let turn = format!("\"turnId\":\"{k}\",\"interactionId\":\"{interaction}\"");
+                let args = format!(
+                    "{{\"command\":{cmd},\"description\":\"Inspect the current state\",\"initial_wait\":30,\"mode\":\"sync\"}}"
+                );
+                let output = "2025-12-01 10:00:00 acme-artifacts\\n2025-12-02 11:00:00 acme-logs\\n2025-12-03 09:30:00 acme-terraform-state";
+                event(&mut out, "assistant.turn_start", format!("{{{turn}}}"));
                 event(
                     &mut out,
                     "assistant.message",
                     format!(
-                        "{{\"messageId\":\"msg-{k}\",\"content\":\"I'll check what the job's role can see first.\",\"toolRequests\":[{{\"toolCallId\":\"{call}\",\"name\":\"bash\",\"arguments\":{args}}}]}}"
+                        "{{\"messageId\":\"{i:08x}-{k:04x}-msg\",\"content\":\"I'll check what the job's role can see before changing the bucket policy.\",\"toolRequests\":[{{\"toolCallId\":\"{call}\",\"name\":\"bash\",\"arguments\":{args},\"type\":\"function\"}}],{turn},\"model\":\"claude-sonnet-4.5\",\"outputTokens\":{},\"requestId\":\"{i:08x}-{k:04x}-req\",\"apiCallId\":\"{i:08x}-{k:04x}-api\",\"serviceRequestId\":\"{i:08x}-{k:04x}-svc\"}}",
+                        120 + k
                     ),
                 );
                 event(
                     &mut out,
                     "tool.execution_start",
                     format!(
-                        "{{\"toolCallId\":\"{call}\",\"toolName\":\"bash\",\"arguments\":{args},\"turnId\":\"{k}\"}}"
+                        "{{\"toolCallId\":\"{call}\",\"toolName\":\"bash\",\"arguments\":{args},\"model\":\"claude-sonnet-4.5\",{turn}}}"
                     ),
                 );
                 event(
                     &mut out,
                     "tool.execution_complete",
                     format!(
-                        "{{\"toolCallId\":\"{call}\",\"success\":true,\"result\":{{\"content\":\"2025-12-01 10:00:00 acme-artifacts\\n2025-12-02 11:00:00 acme-logs\"}},\"turnId\":\"{k}\"}}"
+                        "{{\"toolCallId\":\"{call}\",\"success\":true,\"result\":{{\"content\":\"{output}\",\"detailedContent\":\"{output}\\n<exited with exit code 0>\"}},\"toolTelemetry\":{{\"metrics\":{{\"commandTimeout\":30000}},\"properties\":{{\"customTimeout\":\"false\",\"detached\":\"false\",\"executionMode\":\"sync\"}}}},\"model\":\"claude-sonnet-4.5\",{turn}}}"
                     ),
                 );
+                event(
+                    &mut out,
+                    "assistant.turn_end",
+                    format!("{{\"turnId\":\"{k}\"}}"),
+                );
             }
-            event(
-                &mut out,
-                "session.shutdown",
-                "{\"shutdownType\":\"routine\"}".to_owned(),
-            );
+            event(&mut out, "session.shutdown", "{\"shutdownType\":\"routine\",\"totalPremiumRequests\":20,\"totalApiDurationMs\":48210,\"currentModel\":\"claude-sonnet-4.5\"}".to_owned());
             std::fs::write(d.join("events.jsonl"), out).unwrap();
         }
         std::fs::write(&stamp, "").unwrap();

@@ -9,6 +9,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use serde_json::value::RawValue;
+
 use super::super::claude::approval::approval_of;
 use super::super::claude::calls::{REJECTED, REJECTED_ALT, SHELL_TOOLS, set_command};
 use super::super::command::number_after;
@@ -49,14 +51,23 @@ struct PendingCall {
     mode: Option<String>,
     shell: bool,
     background: bool,
-    /// `tool_input` re-printed, to match a `PermissionRequest` to it.
-    input_key: String,
+    /// `tool_input` as logged, and re-printed (when first needed) to
+    /// match a `PermissionRequest` or a payload without `tool_use_id`.
+    input: Option<Box<str>>,
+    input_key: std::cell::OnceCell<String>,
     asked: Asked,
     /// A `PreToolUse` hook's logged answer: allow, deny or ask.
     pre_decision: Option<(String, Option<String>)>,
     /// Auto mode refused it (`PermissionDenied`), with the reason.
     denied: Option<String>,
     closed: bool,
+}
+
+impl PendingCall {
+    fn input_key(&self) -> &str {
+        self.input_key
+            .get_or_init(|| self.input.as_deref().map(compact_json).unwrap_or_default())
+    }
 }
 
 /// A permission dialog not yet matched to a call.
@@ -103,6 +114,24 @@ impl<'o> Reader<'o> {
             self.c.quarantine(Some(no), None, "not UTF-8 text", raw);
             return;
         };
+        // trailblame's wrapper read in one pass: the payload inside, the
+        // time outside. A line it does not read so is read in two, which
+        // words what is wrong with it.
+        let one_pass = memchr::memmem::find(raw, b"\"hook\"")
+            .and_then(|_| serde_json::from_str::<Payload<'_, Box<Payload<'_>>>>(text).ok())
+            .and_then(|outer| {
+                let time = outer.logged_time();
+                outer.hook.map(|inner| (*inner, time))
+            });
+        if let Some((inner, outer_time)) = one_pass {
+            self.payload(no, raw, &inner, outer_time);
+            return;
+        }
+        self.two_passes(no, raw, text);
+    }
+
+    /// A payload read as JSON text first, then, in a wrapper, its `hook`.
+    pub(super) fn two_passes(&mut self, no: u64, raw: &[u8], text: &str) {
         let outer: Payload<'_> = match serde_json::from_str(text) {
             Ok(p) => p,
             Err(e) => {
@@ -111,22 +140,20 @@ impl<'o> Reader<'o> {
                 return;
             }
         };
-        // trailblame's wrapper: the payload inside, the time outside.
-        let wrapped;
-        let p = match outer.hook {
+        match outer.hook {
             Some(inner) => match serde_json::from_str::<Payload<'_>>(inner.get()) {
-                Ok(p) => {
-                    wrapped = p;
-                    &wrapped
-                }
+                Ok(p) => self.payload(no, raw, &p, outer.logged_time()),
                 Err(e) => {
                     let reason = format!("hook payload inside the log wrapper: {e}");
                     self.c.quarantine(Some(no), None, reason, raw);
-                    return;
                 }
             },
-            None => &outer,
-        };
+            None => self.payload(no, raw, &outer, None),
+        }
+    }
+
+    /// One payload; `outer_time` is the time a wrapper around it logged.
+    fn payload(&mut self, no: u64, raw: &[u8], p: &Payload<'_>, outer_time: Option<&RawValue>) {
         let (Some(event), Some(session)) = (p.hook_event_name.as_deref(), p.session_id.as_deref())
         else {
             // Hand-piped test input and other JSON: named, never guessed at.
@@ -138,7 +165,7 @@ impl<'o> Reader<'o> {
             );
             return;
         };
-        let time = self.c.logged_time(outer.logged_time().or(p.logged_time()));
+        let time = self.c.logged_time(outer_time.or(p.logged_time()));
         let s = self.session(session, p.agent_id.as_deref());
         let acc = &mut self.sessions[s];
         acc.span.add(time);
@@ -225,7 +252,7 @@ impl<'o> Reader<'o> {
                     !c.closed
                         && c.call.session_id == *sid
                         && c.call.tool_name == tool
-                        && c.input_key == key
+                        && c.input_key() == key
                 });
                 match open {
                     Some(i) if closing => return i,
@@ -247,10 +274,8 @@ impl<'o> Reader<'o> {
             mode: p.permission_mode.as_deref().map(str::to_owned),
             shell,
             background,
-            input_key: p
-                .tool_input
-                .map(|i| compact_json(i.get()))
-                .unwrap_or_default(),
+            input: p.tool_input.map(|i| i.get().into()),
+            input_key: std::cell::OnceCell::new(),
             asked: Asked::No,
             pre_decision: None,
             denied: None,
@@ -365,7 +390,7 @@ impl<'o> Reader<'o> {
                     && c.asked == Asked::No
                     && c.call.session_id == self.sessions[s].id
                     && c.call.tool_name == tool
-                    && c.input_key == input_key
+                    && c.input_key() == input_key
             })
         });
         match open {
@@ -418,7 +443,7 @@ impl<'o> Reader<'o> {
         }
         let c = &self.calls[i];
         if let Some(at) = self.asks.iter().position(|a| {
-            a.session == s && a.tool == c.call.tool_name && a.input_key == c.input_key
+            a.session == s && a.tool == c.call.tool_name && a.input_key == c.input_key()
         }) {
             self.calls[i].asked = self.asks.remove(at).how;
         }

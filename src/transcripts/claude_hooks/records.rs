@@ -14,8 +14,11 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+/// `H` is how the wrapper's `hook` member is read: kept as JSON text
+/// (`RawValue`, the general path) or read as the payload in the same pass
+/// (`Box<Payload>`, `reader`'s fast path for trailblame's wrapper).
 #[derive(Deserialize, Default)]
-pub(super) struct Payload<'a> {
+pub(super) struct Payload<'a, H = &'a RawValue> {
     #[serde(borrow)]
     pub(super) hook_event_name: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -65,11 +68,10 @@ pub(super) struct Payload<'a> {
     #[serde(rename = "hookSpecificOutput", borrow)]
     pub(super) output: Option<HookOutput<'a>>,
     /// trailblame's wrapper: the payload itself.
-    #[serde(borrow)]
-    pub(super) hook: Option<&'a RawValue>,
+    pub(super) hook: Option<H>,
 }
 
-impl<'a> Payload<'a> {
+impl<'a, H> Payload<'a, H> {
     /// The time the logger recorded, as JSON (text or epoch number).
     pub(super) fn logged_time(&self) -> Option<&'a RawValue> {
         self.logged_at.or(self.timestamp).or(self.time).or(self.ts)

@@ -176,3 +176,44 @@ fn codex_payloads_name_codex_and_epoch_times_are_read() {
         p.quarantined
     );
 }
+
+/// trailblame's wrapper read in one pass gives what two passes give, line
+/// by line: every line of the log fixture, each one-byte edit of its
+/// wrapper lines, and wrappers whose outer members or `hook` are odd. A
+/// payload logged without `tool_use_id` matches its call through the
+/// re-printed input, which the one-pass reader prints only when needed.
+#[test]
+fn one_pass_reads_the_wrapper_as_two_passes_do() {
+    let path = super::super::tests_support::fixture(LOG);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let wrapped: Vec<&str> = text.lines().filter(|l| l.contains("\"hook\"")).collect();
+    assert!(wrapped.len() > 5);
+    let mut lines = super::super::tests_support::one_byte_edits(&wrapped);
+    let odd = [
+        r#"{"logged_at":"2026-01-16T10:00:05Z","agent":"claude-code","hook":null}"#,
+        r#"{"logged_at":"2026-01-16T10:00:05Z","session_id":5,"hook":{"session_id":"s","hook_event_name":"Stop"}}"#,
+        r#"{"logged_at":"2026-01-16T10:00:05Z","hook":{"session_id":"s","hook_event_name":"Stop"},"hook":{"session_id":"t","hook_event_name":"Stop"}}"#,
+        r#"{"logged_at":"2026-01-16T10:00:05Z","hook":"{\"session_id\":\"s\"}"}"#,
+        r#"{"hook":{"session_id":"s","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"aws s3 ls"},"timestamp":"2026-01-16T10:00:06Z"}}"#,
+        r#"{"logged_at":"2026-01-16T10:00:07Z","hook":{"session_id":"s","hook_event_name":"PermissionRequest","tool_name":"Bash","tool_input":{ "command" : "aws s3 ls" }}}"#,
+        r#"{"logged_at":"2026-01-16T10:00:08Z","hook":{"session_id":"s","hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"aws s3 ls"},"tool_response":{"stdout":"ok"}}}"#,
+    ];
+    lines.extend(odd.iter().map(|l| l.as_bytes().to_vec()));
+    lines.extend(text.lines().map(|l| l.as_bytes().to_vec()));
+    let opts = super::super::TranscriptOptions::default();
+    let read = |two: bool| {
+        let mut r = super::reader::Reader::new(&path, &opts);
+        for (no, line) in lines.iter().enumerate() {
+            let no = no as u64 + 1;
+            match (two, std::str::from_utf8(line)) {
+                (true, Ok(t)) => r.two_passes(no, line, t),
+                _ => r.record(no, line),
+            }
+        }
+        format!("{:?}", r.finish())
+    };
+    let (one, two) = (read(false), read(true));
+    assert_eq!(one, two);
+    // The odd lines' call was matched by its input, asked, then closed.
+    assert!(one.contains("PermissionRequest"), "{one}");
+}

@@ -24,6 +24,7 @@
 //! used, other event types are skipped by type, a line that is not JSON is
 //! quarantined with its number.
 
+mod event;
 #[cfg(test)]
 mod tests;
 
@@ -31,12 +32,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::command::{command_from_str, render_mcp};
 use super::text::{bounded, excerpt};
 use super::util::{Collector, Distinct, Span, json_line_reason, lines, new_call, operator_for};
 use super::{AgentSession, Approval, Outcome, ParsedTranscript, Role, TranscriptOptions};
+use event::Event;
 
 pub(crate) const AGENT: &str = "copilot-cli";
 
@@ -93,11 +94,17 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
         requests: HashMap::new(),
     };
     for (no, line) in lines(bytes) {
+        // Only an object is an event (a typed struct would also read an
+        // array as its members in order).
+        let typed = (super::text::first_byte(line) == Some(b'{'))
+            .then(|| Event::decode(line))
+            .flatten();
+        if let Some(e) = typed {
+            r.line(no, &e, line);
+            continue;
+        }
         match serde_json::from_slice::<Value>(line) {
-            Ok(v) if v.get("type").is_some_and(Value::is_string) => r.event(no, &v),
-            Ok(_) => {
-                r.c.quarantine(Some(no), None, "Copilot CLI event without a `type`", line)
-            }
+            Ok(v) => r.line(no, &Event::of_value(&v), line),
             Err(e) => {
                 let reason = format!("Copilot CLI event: {}", json_line_reason(line, &e));
                 r.c.quarantine(Some(no), None, reason, line);
@@ -118,35 +125,41 @@ fn session_from_path(path: &Path) -> String {
     stem
 }
 
-fn s<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
-    v.pointer(ptr).and_then(Value::as_str)
-}
-
 impl Reader<'_> {
-    fn event(&mut self, no: u64, v: &Value) {
-        let kind = s(v, "/type").unwrap_or_default();
-        let time = self.c.time(s(v, "/timestamp"));
+    fn line(&mut self, no: u64, e: &Event<'_>, line: &[u8]) {
+        match e.kind {
+            Some(_) => self.event(no, e),
+            None => self
+                .c
+                .quarantine(Some(no), None, "Copilot CLI event without a `type`", line),
+        }
+    }
+
+    fn event(&mut self, no: u64, e: &Event<'_>) {
+        let kind = e.kind.as_deref().unwrap_or_default();
+        let time = self.c.time(e.timestamp.as_deref());
         self.span.add(time);
-        let d = v.get("data").unwrap_or(&Value::Null);
         let used = match kind {
             "session.start" | "session.resume" => {
-                if let Some(id) = s(d, "/sessionId").filter(|x| !x.is_empty()) {
+                if let Some(id) = e.session_id.as_deref().filter(|x| !x.is_empty()) {
                     self.session_id = id.to_owned();
                 }
-                if let Some(x) = s(d, "/copilotVersion") {
+                if let Some(x) = &e.copilot_version {
                     self.versions.push(x);
                 }
-                if let Some(x) = s(d, "/selectedModel") {
+                if let Some(x) = &e.selected_model {
                     self.models.push(x);
                 }
-                self.cwd = s(d, "/context/cwd").map(str::to_owned).or(self.cwd.take());
-                self.branch = s(d, "/context/branch")
+                self.cwd = e.cwd.as_deref().map(str::to_owned).or(self.cwd.take());
+                self.branch = e
+                    .branch
+                    .as_deref()
                     .map(str::to_owned)
                     .or(self.branch.take());
                 true
             }
-            "session.model_change" => s(d, "/newModel").map(|m| self.models.push(m)).is_some(),
-            "session.permissions_changed" => match s(d, "/mode") {
+            "session.model_change" => e.new_model.as_ref().map(|m| self.models.push(m)).is_some(),
+            "session.permissions_changed" => match e.mode.as_deref() {
                 Some(m) => {
                     self.mode.push(m);
                     self.current_mode = Some(m.to_owned());
@@ -154,20 +167,20 @@ impl Reader<'_> {
                 }
                 None => false,
             },
-            "user.message" => {
-                let text = s(d, "/content").unwrap_or_default();
+            "user.message" | "assistant.message" => {
+                let role = if kind == "user.message" {
+                    Role::User
+                } else {
+                    Role::Assistant
+                };
+                let text = e.content.as_deref().unwrap_or_default();
                 let sid = self.session_id.clone();
-                self.c.message(&sid, time, Role::User, text, no)
+                self.c.message(&sid, time, role, text, no)
             }
-            "assistant.message" => {
-                let text = s(d, "/content").unwrap_or_default();
-                let sid = self.session_id.clone();
-                self.c.message(&sid, time, Role::Assistant, text, no)
-            }
-            "tool.execution_start" | "tool.user_requested" => self.start(no, time, d),
-            "tool.execution_complete" => self.complete(no, time, d),
-            "permission.requested" => self.requested(d),
-            "permission.completed" => self.completed(no, d),
+            "tool.execution_start" | "tool.user_requested" => self.start(no, time, e),
+            "tool.execution_complete" => self.complete(no, time, e),
+            "permission.requested" => self.requested(e),
+            "permission.completed" => self.completed(no, e),
             _ => false,
         };
         if used {
@@ -190,11 +203,11 @@ impl Reader<'_> {
         i
     }
 
-    fn start(&mut self, no: u64, time: Option<i64>, d: &Value) -> bool {
-        let Some(id) = s(d, "/toolCallId") else {
+    fn start(&mut self, no: u64, time: Option<i64>, e: &Event<'_>) -> bool {
+        let Some(id) = e.tool_call_id.as_deref() else {
             return false;
         };
-        let tool = s(d, "/toolName").unwrap_or("unknown").to_owned();
+        let tool = e.tool_name.as_deref().unwrap_or("unknown").to_owned();
         let i = self.call(no, id, &tool);
         let allow_all = self.current_mode.as_deref() == Some("allow-all");
         let call = &mut self.c.out.tool_calls[i];
@@ -205,19 +218,13 @@ impl Reader<'_> {
         call.tool_name = tool;
         call.started_at = time;
         call.source_line = no;
-        let args = d.get("arguments");
-        let command = args
-            .and_then(|a| a.get("command"))
-            .and_then(Value::as_str)
-            .or_else(|| s(d, "/shellToolInfo/displayCommand"))
+        let command = e
+            .command
+            .as_deref()
+            .or(e.display_command.as_deref())
             .filter(|c| !c.trim().is_empty());
-        if let (Some(server), Some(mcp_tool)) = (s(d, "/mcpServerName"), s(d, "/mcpToolName")) {
-            let raw = args.and_then(|a| RawValue::from_string(a.to_string()).ok());
-            call.command = Some(render_mcp(
-                server,
-                mcp_tool,
-                raw.as_deref().map(RawValue::get),
-            ));
+        if let (Some(server), Some(mcp_tool)) = (e.mcp_server.as_deref(), e.mcp_tool.as_deref()) {
+            call.command = Some(render_mcp(server, mcp_tool, e.arguments.as_deref()));
         } else if let Some(c) = command {
             let (c, raw) = command_from_str(c);
             call.command = Some(c);
@@ -226,14 +233,14 @@ impl Reader<'_> {
         true
     }
 
-    fn complete(&mut self, no: u64, time: Option<i64>, d: &Value) -> bool {
-        let Some(id) = s(d, "/toolCallId") else {
+    fn complete(&mut self, no: u64, time: Option<i64>, e: &Event<'_>) -> bool {
+        let Some(id) = e.tool_call_id.as_deref() else {
             return false;
         };
         let i = self.call(no, id, "unknown");
         let call = &mut self.c.out.tool_calls[i];
         call.ended_at = time;
-        let success = d.get("success").and_then(Value::as_bool);
+        let success = e.success;
         // A refusal recorded by `permission.completed` stays the outcome.
         if !matches!(call.outcome, Outcome::Rejected | Outcome::Denied) {
             call.outcome = match success {
@@ -242,28 +249,28 @@ impl Reader<'_> {
                 None => Outcome::Unknown,
             };
         }
-        let out = s(d, "/error/message").or_else(|| s(d, "/result/content"));
+        let out = e.error_message.as_deref().or(e.result_content.as_deref());
         call.output_excerpt = out.and_then(excerpt);
         true
     }
 
-    fn requested(&mut self, d: &Value) -> bool {
-        let Some(req) = s(d, "/requestId") else {
+    fn requested(&mut self, e: &Event<'_>) -> bool {
+        let Some(req) = e.request_id.as_deref() else {
             return false;
         };
-        let call = s(d, "/permissionRequest/toolCallId").map(str::to_owned);
-        let hook = d.get("resolvedByHook").and_then(Value::as_bool) == Some(true);
+        let call = e.permission_call.as_deref().map(str::to_owned);
+        let hook = e.resolved_by_hook == Some(true);
         self.requests.insert(req.to_owned(), (call, hook));
         true
     }
 
-    fn completed(&mut self, no: u64, d: &Value) -> bool {
-        let req = s(d, "/requestId").unwrap_or_default();
+    fn completed(&mut self, no: u64, e: &Event<'_>) -> bool {
+        let req = e.request_id.as_deref().unwrap_or_default();
         let (from_req, hook) = self.requests.get(req).cloned().unwrap_or((None, false));
-        let Some(id) = s(d, "/toolCallId").map(str::to_owned).or(from_req) else {
+        let Some(id) = e.tool_call_id.as_deref().map(str::to_owned).or(from_req) else {
             return false; // a permission for something that is not a tool call
         };
-        let Some(result) = s(d, "/result/kind") else {
+        let Some(result) = e.result_kind.as_deref() else {
             return false;
         };
         let i = self.call(no, &id, "unknown");

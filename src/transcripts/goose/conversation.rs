@@ -52,11 +52,11 @@ impl Conversation {
         c: &mut Collector,
         role: &str,
         time: Option<i64>,
-        content: &RawValue,
+        content: &str,
         line: u64,
     ) -> Result<(), String> {
         let items: Vec<&RawValue> =
-            serde_json::from_str(content.get()).map_err(|e| format!("content: {e}"))?;
+            serde_json::from_str(content).map_err(|e| format!("content: {e}"))?;
         self.span.add(time);
         let role = match role {
             "user" => Role::User,

@@ -97,9 +97,14 @@ pub(super) fn read_database(
                 }
                 Conversation::new(&session_id)
             });
-            let read = serde_json::from_str::<&RawValue>(&content)
-                .map_err(|e| format!("content_json: {e}"))
-                .and_then(|raw| conv.message(c, &role, time, raw, idx + 1));
+            // One pass reads the items; only a column that fails it is
+            // checked as JSON, to say which of the two it is not.
+            let read = conv
+                .message(c, &role, time, &content, idx + 1)
+                .map_err(|e| match serde_json::from_str::<&RawValue>(&content) {
+                    Err(json) => format!("content_json: {json}"),
+                    Ok(_) => e,
+                });
             match read {
                 Ok(()) => c.used(),
                 Err(e) => c.quarantine(

@@ -42,7 +42,7 @@ pub(super) fn read(c: &mut Collector, path: &Path, bytes: &[u8], opts: &Transcri
             continue;
         };
         let time = seconds(msg.created);
-        match conv.message(c, role, time, content, n) {
+        match conv.message(c, role, time, content.get(), n) {
             Ok(()) => c.used(),
             Err(e) => c.quarantine(Some(n), None, e, line),
         }

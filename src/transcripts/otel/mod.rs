@@ -23,6 +23,7 @@
 mod attrs;
 mod events;
 mod fast;
+mod fast_docs;
 mod reader;
 mod search;
 #[cfg(test)]
@@ -68,15 +69,16 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
     let one_per_line = serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_ok();
     if one_per_line {
         for batch in line_batches(bytes) {
-            let decoded: Vec<Option<fast::Line<'_>>> = batch
+            let decoded: Vec<Decoded<'_>> = batch
                 .par_iter()
                 .with_max_len(1)
-                .map(|(_, line)| fast::decode(line))
+                .map(|(_, line)| decode(line))
                 .collect();
             for ((no, line), fast) in batch.into_iter().zip(decoded) {
                 match fast {
-                    Some(l) => r.logs_line(no, &l),
-                    None => read_line(&mut r, no, line),
+                    Decoded::Logs(l) => r.logs_line(no, &l),
+                    Decoded::Doc(d) => r.doc_line(no, &d),
+                    Decoded::General => read_line(&mut r, no, line),
                 }
             }
         }
@@ -86,7 +88,25 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
     r.finish()
 }
 
-/// A line the fast path does not decode: any object, read as a `Value`.
+/// A line as one of the fast paths decoded it, or left to the general one.
+enum Decoded<'a> {
+    Logs(fast::Line<'a>),
+    Doc(fast_docs::Doc<'a>),
+    General,
+}
+
+/// A Collector line names its requests' member; a line without that name
+/// is tried as a stored document (each path leaves what it does not
+/// read, and the general path reads every line alike).
+fn decode(line: &[u8]) -> Decoded<'_> {
+    if memchr::memmem::find(line, b"\"resourceLogs\"").is_some() {
+        fast::decode(line).map_or(Decoded::General, Decoded::Logs)
+    } else {
+        fast_docs::decode(line).map_or(Decoded::General, Decoded::Doc)
+    }
+}
+
+/// A line the fast paths do not decode: any object, read as a `Value`.
 fn read_line(r: &mut Reader<'_>, no: u64, line: &[u8]) {
     match serde_json::from_slice::<Value>(line) {
         Ok(v) if v.is_object() => r.request(no, &v),

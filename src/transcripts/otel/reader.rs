@@ -124,6 +124,14 @@ impl<'o> Reader<'o> {
         }
     }
 
+    /// A stored document the fast path decoded (`fast_docs`): what
+    /// `documents` does with the same line.
+    pub(super) fn doc_line(&mut self, no: u64, doc: &super::fast_docs::Doc<'_>) {
+        // `fast_docs::decode` leaves documents with a record to quarantine
+        // to the general path, which keeps the record's JSON.
+        self.record(no, &doc.fields(), doc.attrs(), &|| String::new());
+    }
+
     /// Documents from a log store, each read as the record or span it
     /// was stored from.
     fn documents(&mut self, no: u64, docs: &[&Value]) {

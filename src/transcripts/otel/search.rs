@@ -186,7 +186,7 @@ fn flatten(prefix: &str, v: &Value, out: &mut Attrs) {
 
 /// An RFC 3339 time (a zone-less one read as UTC) or epoch milliseconds
 /// → nanoseconds since the epoch, at microsecond precision.
-fn nanos(t: &str) -> Option<u128> {
+pub(super) fn nanos(t: &str) -> Option<u128> {
     if let Ok(ms) = t.parse::<u64>() {
         return Some(u128::from(ms) * 1_000_000);
     }

@@ -271,3 +271,70 @@ fn the_fast_path_reads_lines_as_the_general_path_does() {
         Some("aws s3 ls s3://b --region eu-west-1")
     );
 }
+
+/// The document fast path (`fast_docs`) and the general one read a line
+/// alike, each line on its own: hits and bare documents of every mapping,
+/// escapes, numbers, booleans, arrays, nulls, `@` in names; lines it must
+/// leave (a name twice in one object, two names that flatten or strip
+/// alike, spans, a search response, an agent event without a session, a
+/// scalar `_source`), and every one-byte edit of the documents.
+#[test]
+fn the_document_fast_path_reads_lines_as_the_general_path_does() {
+    let docs = [
+        r#"{"_index":".ds-logs-claude_code.otel-default","_id":"a1","_score":null,"_source":{"@timestamp":"2026-01-16T14:00:06.200Z","body":{"text":"claude_code.tool_result"},"event_name":"claude_code.tool_result","attributes":{"session.id":"s-1","user.email":"gail@example.com","event.name":"tool_result","event.sequence":3,"tool_name":"Bash","success":"true","ratio":0.5,"ok":true,"tags":["a",2],"none":null,"decision_type":"accept","decision_source":"config","tool_parameters":"{\"full_command\": \"aws lambda list-functions --region us-west-2\", \"note\": \"\u00e9\\t\"}"},"resource":{"attributes":{"service.name":"claude-code","host.name":"gl-mbp"}},"severity_number":9},"sort":[2]}"#,
+        r#"{"_index":"otel-v1-apm-logs-000001","_id":"o2","_source":{"time":"2026-01-16T15:00:05.500Z","body":"codex.tool_result","log.attributes.event@name":"codex.tool_result","log.attributes.conversation@id":"c-9","log.attributes.user@email":"hal@example.com","log.attributes.tool_name":"shell","log.attributes.call_id":"call_1","log.attributes.arguments":"{\"command\": [\"bash\", \"-lc\", \"aws s3 ls\"]}","log.attributes.success":"true","resource.attributes.service@name":"codex_cli_rs"}}"#,
+        r#"{"@timestamp":"2026-01-16T10:00:09Z","Body":"claude_code.tool_decision","Attributes":{"session":{"id":"s-2"},"event":{"name":"tool_decision"},"tool_name":"Bash","decision":"reject","source":"user_reject"},"Resource":{"service":{"name":"claude-code"}}}"#,
+        r#"{"time":"1768557609000","body":"claude_code.user_prompt","log.attributes.session@id":"s-3","log.attributes.event@name":"user_prompt","log.attributes.prompt":"remove the \"old\" bucket"}"#,
+    ];
+    let leave = [
+        // A name twice in one object; two names that flatten alike; two
+        // that strip alike; a span; a search response; no session; a
+        // scalar `_source`; an OTLP request; not a document.
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","session.id":"b","event.name":"user_prompt"}}}"#,
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","session":{"id":"b"},"event.name":"user_prompt"}}}"#,
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","event.name":"user_prompt"},"log.attributes.session@id":"b"}}"#,
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","name":"execute_tool aws","span_id":"s1","trace_id":"t1","duration":1000,"attributes":{"gen_ai.operation.name":"execute_tool","gen_ai.conversation.id":"c"}}}"#,
+        r#"{"hits":{"hits":[{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","event.name":"user_prompt"}}}]}}"#,
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"event.name":"tool_result"},"body":{"text":"claude_code.tool_result"}}}"#,
+        r#"{"_index":"x","_source":"claude_code.tool_result"}"#,
+        r#"{"resourceLogs":[],"x":"claude_code."}"#,
+        r#"{"note":"claude_code.tool_result","session.id":"a"}"#,
+    ];
+    for d in docs {
+        assert!(super::fast_docs::decode(d.as_bytes()).is_some(), "{d}");
+    }
+    for l in leave {
+        assert!(super::fast_docs::decode(l.as_bytes()).is_none(), "{l}");
+    }
+    let path = std::path::Path::new("/home/dev/elastic/export.jsonl");
+    let opts = super::super::TranscriptOptions::default();
+    let mut lines: Vec<Vec<u8>> = super::super::tests_support::one_byte_edits(&docs);
+    lines.extend(docs.iter().chain(&leave).map(|l| l.as_bytes().to_vec()));
+    let mut fast_read = 0;
+    for line in &lines {
+        // A valid first line keeps the file one document per line.
+        let mut text = docs[3].as_bytes().to_vec();
+        text.push(b'\n');
+        text.extend_from_slice(line);
+        if super::fast_docs::decode(line).is_some() {
+            fast_read += 1;
+        }
+        let fast = super::parse(path, &text, &opts);
+        let mut r = super::Reader::new(path, &opts);
+        for (no, l) in super::super::util::lines(&text) {
+            super::read_line(&mut r, no, l);
+        }
+        let general = r.finish();
+        assert_eq!(
+            format!("{fast:?}"),
+            format!("{general:?}"),
+            "{}",
+            String::from_utf8_lossy(line)
+        );
+    }
+    assert!(
+        fast_read > lines.len() / 4,
+        "{fast_read} of {}",
+        lines.len()
+    );
+}

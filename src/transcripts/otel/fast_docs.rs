@@ -1,0 +1,338 @@
+//! The fast path for log-store documents one per line (a hit with its
+//! `_source`, or a bare stored record, as `elasticdump` and scroll scripts
+//! write them): each line is flattened into dotted names as it is decoded,
+//! its text borrowed from the line where JSON lets it (no
+//! `serde_json::Value` tree, no ordered map), on all cores, then handed in
+//! line order to the same `Reader::record` the general path calls.
+//!
+//! It reads exactly what `search::to_otlp` reads, and is strict on
+//! purpose: a line whose reading could depend on a rule of the general
+//! path's maps (a name given twice in one object, two spellings that
+//! flatten or strip to the same name), a span, a search response, an OTLP
+//! request, a document of no known mapping, or an agent event without a
+//! session id (quarantined with the record's JSON) is left to the general
+//! path, so what a line yields never depends on which path read it.
+//! `tests` checks the two agree.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::super::lenient::Text;
+use super::attrs::{AttrMap, micros_of_nanos};
+use super::events::session_of;
+use super::reader::{RecFields, event_of};
+use super::search::nanos;
+
+type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
+/// Flattens one value under `key` into `out`: objects into dotted names,
+/// null into nothing, other values as `search::flatten` renders them.
+/// `Ok(true)` when the value was an object. A name given twice in one
+/// object is an error (`Dup`), so the caller leaves the line.
+struct Flat<'o, 'de> {
+    key: Cow<'de, str>,
+    out: &'o mut Pairs<'de>,
+}
+
+impl<'de> DeserializeSeed<'de> for Flat<'_, 'de> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Flat<'_, 'de> {
+    fn leaf<E>(self, v: Cow<'de, str>) -> Result<bool, E> {
+        self.out.push((self.key, v));
+        Ok(false)
+    }
+}
+
+impl<'de> Visitor<'de> for Flat<'_, 'de> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<bool, E> {
+        self.leaf(Cow::Borrowed(s))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<bool, E> {
+        self.leaf(Cow::Owned(s.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> Result<bool, E> {
+        self.leaf(Cow::Owned(s))
+    }
+    // Numbers and booleans as `Value`'s `Display` writes them.
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<bool, E> {
+        self.leaf(Cow::Owned(Value::from(n).to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<bool, E> {
+        self.leaf(Cow::Owned(Value::from(n).to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<bool, E> {
+        self.leaf(Cow::Owned(Value::from(n).to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<bool, E> {
+        self.leaf(Cow::Borrowed(if b { "true" } else { "false" }))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
+        let v =
+            <Value as de::Deserialize>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        self.leaf(Cow::Owned(v.to_string()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut names: Vec<Cow<'de, str>> = Vec::new();
+        while let Some(k) = map.next_key::<Text<'de>>()? {
+            if names.iter().any(|n| *n == *k.0) {
+                return Err(de::Error::custom(Dup));
+            }
+            let key = if self.key.is_empty() {
+                k.0.clone()
+            } else {
+                Cow::Owned(format!("{}.{}", self.key, k.0))
+            };
+            names.push(k.0);
+            map.next_value_seed(Flat { key, out: self.out })?;
+        }
+        Ok(true)
+    }
+}
+
+/// Why a line is left to the general path.
+#[derive(Debug)]
+struct Dup;
+
+impl fmt::Display for Dup {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a name given twice")
+    }
+}
+
+/// The top-level object: each member flattened under its own name, and
+/// what `search::documents` asks of the members themselves.
+struct Top<'de> {
+    flat: Pairs<'de>,
+    /// Top-level names, and whether each value was an object.
+    members: Vec<(Cow<'de, str>, bool)>,
+}
+
+struct TopVisitor;
+
+impl<'de> Visitor<'de> for TopVisitor {
+    type Value = Top<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
+        let mut top = Top {
+            flat: Vec::with_capacity(32),
+            members: Vec::with_capacity(16),
+        };
+        while let Some(k) = map.next_key::<Text<'de>>()? {
+            if top.members.iter().any(|(n, _)| *n == *k.0) {
+                return Err(de::Error::custom(Dup));
+            }
+            let object = map.next_value_seed(Flat {
+                key: k.0.clone(),
+                out: &mut top.flat,
+            })?;
+            top.members.push((k.0, object));
+        }
+        Ok(top)
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Top<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(TopVisitor)
+    }
+}
+
+/// Attribute look-up over a list sorted by name, each name once.
+pub(super) struct Sorted<'a>(Pairs<'a>);
+
+impl<'a> Sorted<'a> {
+    fn entry(&self, k: &str) -> Option<&Cow<'a, str>> {
+        self.0
+            .binary_search_by(|(n, _)| n.as_ref().cmp(k))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    /// Adds `k` unless it is there.
+    fn or_insert(&mut self, k: &'static str, v: Cow<'a, str>) {
+        if let Err(i) = self.0.binary_search_by(|(n, _)| n.as_ref().cmp(k)) {
+            self.0.insert(i, (Cow::Borrowed(k), v));
+        }
+    }
+}
+
+impl AttrMap for Sorted<'_> {
+    fn attr(&self, k: &str) -> Option<&str> {
+        self.entry(k).map(AsRef::as_ref)
+    }
+}
+
+/// Sorts by name; `None` when a name is there twice.
+fn sorted(mut list: Pairs<'_>) -> Option<Sorted<'_>> {
+    list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let twice = list.windows(2).any(|w| w[0].0 == w[1].0);
+    (!twice).then_some(Sorted(list))
+}
+
+/// One document, decoded: what `Reader::record` reads of it.
+pub(super) struct Doc<'a> {
+    body: Option<Cow<'a, str>>,
+    time: Option<i64>,
+    attrs: Sorted<'a>,
+}
+
+impl Doc<'_> {
+    pub(super) fn fields(&self) -> RecFields<'_> {
+        RecFields {
+            body: self.body.as_deref(),
+            time: self.time,
+            observed: None,
+        }
+    }
+    pub(super) fn attrs(&self) -> &Sorted<'_> {
+        &self.attrs
+    }
+}
+
+/// `name` without the first of `prefixes` it starts with.
+fn strip<'a>(name: &Cow<'a, str>, prefixes: &[&str]) -> Option<Cow<'a, str>> {
+    let p = prefixes.iter().find(|p| name.starts_with(**p))?;
+    Some(match name {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[p.len()..]),
+        Cow::Owned(s) => Cow::Owned(s[p.len()..].to_owned()),
+    })
+}
+
+/// A document line, or `None` when the general path must read it.
+pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
+    let top: Top<'_> = serde_json::from_slice(line).ok()?;
+    let has = |name: &str| top.members.iter().find(|(n, _)| n == name);
+    // The general path's order: requests first, then a search response.
+    if ["resourceLogs", "resourceSpans", "hits"]
+        .iter()
+        .any(|n| has(n).is_some())
+    {
+        return None;
+    }
+    let flat: Pairs<'_> = match has("_source") {
+        // A hit: its `_source` is the document (a scalar one is not).
+        Some(_) => {
+            let mut doc = Vec::with_capacity(top.flat.len());
+            for (k, v) in top.flat {
+                if k == "_source" {
+                    return None;
+                }
+                if let Some(rest) = strip(&k, &["_source."]) {
+                    doc.push((rest, v));
+                }
+            }
+            doc
+        }
+        None => {
+            // `search::looks_like_document` of the line itself.
+            let time = ["@timestamp", "time", "timestamp"]
+                .iter()
+                .any(|n| has(n).is_some());
+            let attrs = [
+                "attributes",
+                "Attributes",
+                "resource",
+                "Resource",
+                "log",
+                "span",
+            ]
+            .iter()
+            .any(|n| has(n).is_some_and(|(_, object)| *object));
+            let flat_names = top.members.iter().any(|(n, _)| {
+                [
+                    "log.attributes.",
+                    "span.attributes.",
+                    "resource.attributes.",
+                ]
+                .iter()
+                .any(|p| n.starts_with(p))
+            });
+            if !(time && (attrs || flat_names)) {
+                return None;
+            }
+            top.flat
+        }
+    };
+    let flat = sorted(flat)?;
+    let get = |names: &[&str]| names.iter().find_map(|n| flat.entry(n));
+    if get(&["span_id", "spanId", "SpanId"]).is_some() {
+        return None;
+    }
+    // `search::to_otlp`: the resource's attributes, then the record's own.
+    let mut resource = Vec::new();
+    let mut own = Vec::new();
+    for (k, v) in &flat.0 {
+        let name = if k.contains('@') {
+            Cow::Owned(k.replace('@', "."))
+        } else {
+            k.clone()
+        };
+        if let Some(rest) = strip(&name, &["resource.attributes.", "Resource."]) {
+            resource.push((rest, v.clone()));
+        } else if let Some(rest) = strip(
+            &name,
+            &[
+                "attributes.",
+                "Attributes.",
+                "log.attributes.",
+                "span.attributes.",
+            ],
+        ) {
+            own.push((rest, v.clone()));
+        }
+    }
+    let resource = sorted(resource)?;
+    let mut own = sorted(own)?;
+    // The `raw` mode and ECS-like documents keep attributes at the top.
+    for n in ["session.id", "conversation.id", "event.name", "user.email"] {
+        if let Some(v) = flat.entry(n) {
+            own.or_insert(n, v.clone());
+        }
+    }
+    if let Some(v) = get(&["event_name", "EventName"]) {
+        own.or_insert("event.name", v.clone());
+    }
+    // The record's own attributes over the resource's.
+    let mut merged = own.0;
+    let own_names = merged.len();
+    for (k, v) in resource.0 {
+        if merged[..own_names]
+            .binary_search_by(|(n, _)| n.as_ref().cmp(&k))
+            .is_err()
+        {
+            merged.push((k, v));
+        }
+    }
+    let attrs = sorted(merged)?;
+    let time = get(&["@timestamp", "time", "timestamp", "startTime"])
+        .and_then(|t| nanos(t))
+        .and_then(micros_of_nanos);
+    let body = get(&["body.text", "body", "Body", "message", "body.structured"]).cloned();
+    let doc = Doc { body, time, attrs };
+    // An agent event without a session is quarantined with the record's
+    // JSON, which only the general path keeps.
+    let fields = doc.fields();
+    if event_of(&fields, doc.attrs())
+        .is_some_and(|(agent, _)| session_of(agent, doc.attrs()).is_none())
+    {
+        return None;
+    }
+    Some(doc)
+}
