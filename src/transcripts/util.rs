@@ -72,6 +72,30 @@ impl Collector {
         });
     }
 
+    /// Takes in what `other` gathered for part of the same file (read on
+    /// another thread), after what this one holds.
+    pub fn absorb(&mut self, other: Collector) {
+        let (mine, theirs) = (&mut self.out, other.out);
+        mine.sessions.extend(theirs.sessions);
+        mine.tool_calls.extend(theirs.tool_calls);
+        mine.messages.extend(theirs.messages);
+        mine.quarantined.extend(theirs.quarantined);
+        let (a, b) = (&mut mine.counts, theirs.counts);
+        a.lines_read += b.lines_read;
+        a.records_used += b.records_used;
+        a.records_skipped += b.records_skipped;
+        a.quarantined += b.quarantined;
+        for (k, n) in b.skipped_by_type {
+            *a.skipped_by_type.entry(k).or_default() += n;
+        }
+        for n in theirs.notes {
+            self.note(n);
+        }
+        self.missing_time += other.missing_time;
+        self.bad_time += other.bad_time;
+        self.naive_time += other.naive_time;
+    }
+
     /// Adds a note once (identical notes are not repeated).
     pub fn note(&mut self, s: impl Into<String>) {
         let s = s.into();

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde_json::value::RawValue;
 
 use super::super::sqlite::{Columns, open_snapshot, tables};
@@ -15,6 +16,14 @@ use super::super::util::{Collector, Span, operator_for};
 use super::super::{AgentSession, TranscriptOptions};
 use super::AGENT;
 use super::conversation::{Conversation, seconds};
+
+/// One `messages` row, as read.
+struct MessageRow {
+    idx: u64,
+    role: String,
+    time: Option<i64>,
+    content: String,
+}
 
 /// What the `sessions` row says.
 #[derive(Default)]
@@ -70,7 +79,13 @@ pub(super) fn read_database(
         }
     }
 
-    let mut convs: BTreeMap<String, Conversation> = BTreeMap::new();
+    // The messages, stepped on this thread and grouped by session in the
+    // order they come (the query gives each session's rows together);
+    // each session is read on
+    // any core into its own collector, and the collectors are taken back
+    // in the query's order, so the rows come out as one thread gives them.
+    let mut groups: Vec<(String, Vec<MessageRow>)> = Vec::new();
+    let mut group_of: std::collections::HashMap<String, usize> = Default::default();
     {
         let mut stmt =
             conn.prepare("SELECT * FROM messages ORDER BY session_id, created_timestamp, id")?;
@@ -89,32 +104,58 @@ pub(super) fn read_database(
                 );
                 continue;
             };
-            let role = cols.text(row, "role").unwrap_or_default();
-            let time = seconds(cols.int(row, "created_timestamp").map(|t| t as f64));
-            let conv = convs.entry(session_id.clone()).or_insert_with(|| {
-                if !rows_by_id.contains_key(&session_id) {
-                    order.push(session_id.clone());
+            let message = MessageRow {
+                idx,
+                role: cols.text(row, "role").unwrap_or_default(),
+                time: seconds(cols.int(row, "created_timestamp").map(|t| t as f64)),
+                content,
+            };
+            // Consecutive as a rule; a session whose ids sort apart (an
+            // integer and a text id alike) is still one conversation.
+            match group_of.get(&session_id) {
+                Some(&g) => groups[g].1.push(message),
+                None => {
+                    group_of.insert(session_id.clone(), groups.len());
+                    groups.push((session_id, vec![message]));
                 }
-                Conversation::new(&session_id)
-            });
-            // One pass reads the items; only a column that fails it is
-            // checked as JSON, to say which of the two it is not.
-            let read = conv
-                .message(c, &role, time, &content, idx + 1)
-                .map_err(|e| match serde_json::from_str::<&RawValue>(&content) {
-                    Err(json) => format!("content_json: {json}"),
-                    Ok(_) => e,
-                });
-            match read {
-                Ok(()) => c.used(),
-                Err(e) => c.quarantine(
-                    None,
-                    Some(idx),
-                    format!("messages row {idx} (session {session_id}): {e}"),
-                    content.as_bytes(),
-                ),
             }
         }
+    }
+    let read: Vec<(Collector, Conversation)> = groups
+        .into_par_iter()
+        .map(|(session_id, rows)| {
+            let mut sc = Collector::new(path);
+            let mut conv = Conversation::new(&session_id);
+            for m in rows {
+                let idx = m.idx;
+                let read = conv
+                    .message(&mut sc, &m.role, m.time, &m.content, idx + 1)
+                    .map_err(|e| match serde_json::from_str::<&RawValue>(&m.content) {
+                        // Only a column the items do not read is checked
+                        // as JSON, to say which of the two it is not.
+                        Err(json) => format!("content_json: {json}"),
+                        Ok(_) => e,
+                    });
+                match read {
+                    Ok(()) => sc.used(),
+                    Err(e) => sc.quarantine(
+                        None,
+                        Some(idx),
+                        format!("messages row {idx} (session {session_id}): {e}"),
+                        m.content.as_bytes(),
+                    ),
+                }
+            }
+            (sc, conv)
+        })
+        .collect();
+    let mut convs: BTreeMap<String, Conversation> = BTreeMap::new();
+    for (sc, conv) in read {
+        c.absorb(sc);
+        if !rows_by_id.contains_key(&conv.session_id) {
+            order.push(conv.session_id.clone());
+        }
+        convs.insert(conv.session_id.clone(), conv);
     }
 
     for id in order {

@@ -142,3 +142,52 @@ fn legacy_jsonl_session() {
     assert_eq!(c.source_line, 3);
     assert_eq!(p.messages.len(), 2);
 }
+
+/// Sessions are read on any core and taken back in the query's order: the
+/// rows come out as one thread gives them, and a session whose ids sort
+/// apart (the same id as text and as a blob, which SQLite sorts after all
+/// text) is still one conversation, its request and response paired.
+#[test]
+fn sessions_read_apart_come_back_in_order() {
+    let (_dir, db) = database();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    // Rows of sessions the `sessions` table does not hold, as real stores
+    // can have.
+    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    let request = r#"[{"type":"toolRequest","id":"t-77","toolCall":{"status":"success","value":{"name":"developer__shell","arguments":{"command":"aws s3 ls"}}}}]"#;
+    let response = r#"[{"type":"toolResponse","id":"t-77","toolResult":{"status":"success","value":[{"type":"text","text":"ok"}]}}]"#;
+    for (i, session) in ["b", "a", "c", "a2"].iter().enumerate() {
+        conn.execute(
+            "INSERT INTO messages (session_id, role, content_json, created_timestamp) VALUES (?1, 'user', ?2, ?3)",
+            rusqlite::params![session, format!(r#"[{{"type":"text","text":"prompt {session}"}}]"#), 1_768_816_900 + i as i64],
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO messages (session_id, role, content_json, created_timestamp) VALUES ('77', 'assistant', ?1, 1768817000)",
+        [request],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO messages (session_id, role, content_json, created_timestamp) VALUES (X'3737', 'user', ?1, 1768817005)",
+        [response],
+    )
+    .unwrap();
+    drop(conn);
+    let p = parse_database(TranscriptFormat::GooseSqlite, &db);
+    assert!(p.counts.reconciles());
+    let prompts: Vec<&str> = p
+        .messages
+        .iter()
+        .filter_map(|m| m.text_excerpt.strip_prefix("prompt "))
+        .collect();
+    assert_eq!(prompts, ["a", "a2", "b", "c"], "the query's session order");
+    let c = call(&p, "t-77");
+    assert_eq!(c.session_id, "77");
+    assert_eq!(c.command.as_deref(), Some("aws s3 ls"));
+    assert_eq!(c.outcome, Outcome::Ok, "the response met its request");
+    assert_eq!(
+        p.tool_calls.iter().filter(|c| c.call_id == "t-77").count(),
+        1
+    );
+}

@@ -30,11 +30,16 @@ type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
 /// Flattens one value under `key` into `out`: objects into dotted names,
 /// null into nothing, other values as `search::flatten` renders them.
-/// `Ok(true)` when the value was an object. A name given twice in one
-/// object is an error (`Dup`), so the caller leaves the line.
+/// `Ok(true)` when the value was an object. Objects and nulls leave their
+/// full name in `names`, so a name given twice in one object shows as a
+/// full name given twice.
 struct Flat<'o, 'de> {
     key: Cow<'de, str>,
     out: &'o mut Pairs<'de>,
+    /// The full names of the objects and nulls met, which `out` does not
+    /// hold: with `out`'s names, a name given twice anywhere shows as a
+    /// full name given twice.
+    names: &'o mut Vec<Cow<'de, str>>,
 }
 
 impl<'de> DeserializeSeed<'de> for Flat<'_, 'de> {
@@ -79,6 +84,7 @@ impl<'de> Visitor<'de> for Flat<'_, 'de> {
         self.leaf(Cow::Borrowed(if b { "true" } else { "false" }))
     }
     fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        self.names.push(self.key);
         Ok(false)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
@@ -87,19 +93,23 @@ impl<'de> Visitor<'de> for Flat<'_, 'de> {
         self.leaf(Cow::Owned(v.to_string()))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let mut names: Vec<Cow<'de, str>> = Vec::new();
         while let Some(k) = map.next_key::<Text<'de>>()? {
-            if names.iter().any(|n| *n == *k.0) {
-                return Err(de::Error::custom(Dup));
-            }
             let key = if self.key.is_empty() {
-                k.0.clone()
+                k.0
             } else {
-                Cow::Owned(format!("{}.{}", self.key, k.0))
+                let mut key = String::with_capacity(self.key.len() + 1 + k.0.len());
+                key.push_str(&self.key);
+                key.push('.');
+                key.push_str(&k.0);
+                Cow::Owned(key)
             };
-            names.push(k.0);
-            map.next_value_seed(Flat { key, out: self.out })?;
+            map.next_value_seed(Flat {
+                key,
+                out: self.out,
+                names: self.names,
+            })?;
         }
+        self.names.push(self.key);
         Ok(true)
     }
 }
@@ -117,7 +127,13 @@ impl fmt::Display for Dup {
 /// The top-level object: each member flattened under its own name, and
 /// what `search::documents` asks of the members themselves.
 struct Top<'de> {
+    /// Every member but `_source`, flattened, and `_source`'s members
+    /// flattened under their own names.
     flat: Pairs<'de>,
+    source: Pairs<'de>,
+    /// `names` of `Flat`, for each of the two.
+    flat_names: Vec<Cow<'de, str>>,
+    source_names: Vec<Cow<'de, str>>,
     /// Top-level names, and whether each value was an object.
     members: Vec<(Cow<'de, str>, bool)>,
 }
@@ -131,17 +147,35 @@ impl<'de> Visitor<'de> for TopVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
         let mut top = Top {
-            flat: Vec::with_capacity(32),
-            members: Vec::with_capacity(16),
+            flat: Vec::new(),
+            source: Vec::with_capacity(32),
+            flat_names: Vec::new(),
+            source_names: Vec::new(),
+            members: Vec::with_capacity(8),
         };
         while let Some(k) = map.next_key::<Text<'de>>()? {
             if top.members.iter().any(|(n, _)| *n == *k.0) {
                 return Err(de::Error::custom(Dup));
             }
-            let object = map.next_value_seed(Flat {
-                key: k.0.clone(),
-                out: &mut top.flat,
-            })?;
+            let object = if *k.0 == *"_source" {
+                // Read as `search::flatten` reads the document: from no name.
+                let object = map.next_value_seed(Flat {
+                    key: Cow::Borrowed(""),
+                    out: &mut top.source,
+                    names: &mut top.source_names,
+                })?;
+                if object {
+                    // The document's own name, pushed last: no name.
+                    top.source_names.pop();
+                }
+                object
+            } else {
+                map.next_value_seed(Flat {
+                    key: k.0.clone(),
+                    out: &mut top.flat,
+                    names: &mut top.flat_names,
+                })?
+            };
             top.members.push((k.0, object));
         }
         Ok(top)
@@ -226,19 +260,14 @@ pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
     {
         return None;
     }
-    let flat: Pairs<'_> = match has("_source") {
-        // A hit: its `_source` is the document (a scalar one is not).
-        Some(_) => {
-            let mut doc = Vec::with_capacity(top.flat.len());
-            for (k, v) in top.flat {
-                if k == "_source" {
-                    return None;
-                }
-                if let Some(rest) = strip(&k, &["_source."]) {
-                    doc.push((rest, v));
-                }
+    let (flat, names) = match has("_source") {
+        // A hit: its `_source` is the document (a scalar one is not; a
+        // null one is empty).
+        Some((_, object)) => {
+            if !object && !top.source.is_empty() {
+                return None;
             }
-            doc
+            (top.source, top.source_names)
         }
         None => {
             // `search::looks_like_document` of the line itself.
@@ -267,9 +296,16 @@ pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
             if !(time && (attrs || flat_names)) {
                 return None;
             }
-            top.flat
+            (top.flat, top.flat_names)
         }
     };
+    // A name given twice in an object, or two that flatten alike.
+    let mut all: Vec<&str> = flat.iter().map(|(k, _)| k.as_ref()).collect();
+    all.extend(names.iter().map(AsRef::as_ref));
+    all.sort_unstable();
+    if all.windows(2).any(|w| w[0] == w[1]) {
+        return None;
+    }
     let flat = sorted(flat)?;
     let get = |names: &[&str]| names.iter().find_map(|n| flat.entry(n));
     if get(&["span_id", "spanId", "SpanId"]).is_some() {

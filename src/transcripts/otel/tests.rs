@@ -297,6 +297,9 @@ fn the_document_fast_path_reads_lines_as_the_general_path_does() {
         r#"{"hits":{"hits":[{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","event.name":"user_prompt"}}}]}}"#,
         r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"event.name":"tool_result"},"body":{"text":"claude_code.tool_result"}}}"#,
         r#"{"_index":"x","_source":"claude_code.tool_result"}"#,
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","event.name":"user_prompt","prompt":"x","prompt":null}}}"#,
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","event.name":"user_prompt","x":{"y":"1"},"x":{"z":"2"}}}}"#,
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","":"v","":null,"attributes":{"session.id":"a","event.name":"user_prompt"}}}"#,
         r#"{"resourceLogs":[],"x":"claude_code."}"#,
         r#"{"note":"claude_code.tool_result","session.id":"a"}"#,
     ];
