@@ -11,6 +11,11 @@
 //! its own and compared per decompressed byte with CloudTrail ingest of a
 //! synthetic corpus in the same run (target: no slower per byte).
 //!
+//! The machine's speed drifts between runs (page faults cost 2–3× more in
+//! some runs than in others), so each row is paired with a CloudTrail run
+//! just before it, and the median of `TB_BENCH_RUNS` (default 3) pairs'
+//! ratios is reported, each pair's ratio beside it.
+//!
 //! `cargo bench --bench transcripts`. `TB_BENCH_SESSIONS` changes the number
 //! of sessions (101 lines each). Data is cached under `target/bench-data/`.
 
@@ -764,122 +769,125 @@ fn ingest(dir: &Path) -> (f64, u64, serde_json::Value) {
     (secs, bytes, v)
 }
 
+/// Bytes a database row reads: the database and its -wal (the ingest
+/// report counts each file up to `max_file_bytes`, and the -shm index).
+fn database_bytes(dir: &Path, db: &str) -> u64 {
+    [db.to_owned(), format!("{db}-wal")]
+        .iter()
+        .map(|f| std::fs::metadata(dir.join(f)).map_or(0, |m| m.len()))
+        .sum()
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
 fn main() {
     let sessions: usize = std::env::var("TB_BENCH_SESSIONS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    let tdir = transcripts(sessions);
+    let runs: usize = std::env::var("TB_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(3);
     let cdir = synth_corpus(300_000);
-    warm(&cdir);
-    let (ct_s, ct_b, _) = ingest(&cdir);
-    warm(&tdir);
-    let (tr_s, tr_b, v) = ingest(&tdir);
-    let odir = telemetry(sessions);
-    warm(&odir);
-    let (ot_s, ot_b, ov) = ingest(&odir);
-    let a = &v["accounting"];
-    let ct_rate = ct_b as f64 / ct_s / 1e6;
-    let tr_rate = tr_b as f64 / tr_s / 1e6;
-    println!(
-        "transcript benchmark: {sessions} sessions, {} lines",
-        a["transcript_lines_read"]
-    );
-    println!(
-        "  cloudtrail ingest (baseline)  {:>7.2} s  {:>7.1} MB decompressed  {:>6.1} MB/s",
-        ct_s,
-        ct_b as f64 / 1e6,
-        ct_rate
-    );
-    println!(
-        "  transcript ingest             {:>7.2} s  {:>7.1} MB             {:>6.1} MB/s",
-        tr_s,
-        tr_b as f64 / 1e6,
-        tr_rate
-    );
-    println!(
-        "  time per byte: transcripts / cloudtrail = {:.2} (target <= 1.0); tool calls stored: {}",
-        ct_rate / tr_rate,
-        a["transcript_rows"]["tool_calls"]
-    );
-    let ot_rate = ot_b as f64 / ot_s / 1e6;
-    println!(
-        "  telemetry ingest (OTLP/JSON)  {:>7.2} s  {:>7.1} MB             {:>6.1} MB/s",
-        ot_s,
-        ot_b as f64 / 1e6,
-        ot_rate
-    );
-    println!(
-        "  time per byte: telemetry / cloudtrail = {:.2} (target <= 1.0); records read: {}, tool calls stored: {}",
-        ct_rate / ot_rate,
-        ov["accounting"]["transcript_lines_read"],
-        ov["accounting"]["transcript_rows"]["tool_calls"]
-    );
-    let ocdir = opencode(sessions);
-    warm(&ocdir);
-    let (oc_s, _, ocv) = ingest(&ocdir);
-    // Every byte the reader reads: the database and its -wal (the ingest
-    // report counts each file up to `max_file_bytes`, and the -shm index).
-    let oc_b: u64 = ["opencode.db", "opencode.db-wal"]
-        .iter()
-        .map(|f| std::fs::metadata(ocdir.join(f)).map_or(0, |m| m.len()))
-        .sum();
-    let oc_rate = oc_b as f64 / oc_s / 1e6;
-    println!(
-        "  OpenCode database + -wal      {:>7.2} s  {:>7.1} MB (db + wal)  {:>6.1} MB/s",
-        oc_s,
-        oc_b as f64 / 1e6,
-        oc_rate
-    );
-    println!(
-        "  time per byte: opencode / cloudtrail = {:.2} (target <= 1.0); rows read: {}, tool calls stored: {}",
-        ct_rate / oc_rate,
-        ocv["accounting"]["transcript_lines_read"],
-        ocv["accounting"]["transcript_rows"]["tool_calls"]
-    );
-    let others = [
+    // (label, short name, data, the database whose bytes count instead of
+    // the report's decompressed bytes)
+    let rows: Vec<(&str, &str, PathBuf, Option<&str>)> = vec![
         (
-            cursor_hooks(sessions, HookShape::Documented),
+            "Claude Code transcripts",
+            "transcripts",
+            transcripts(sessions),
+            None,
+        ),
+        (
+            "telemetry (OTLP/JSON)",
+            "telemetry",
+            telemetry(sessions),
+            None,
+        ),
+        (
+            "OpenCode database + -wal",
+            "opencode",
+            opencode(sessions),
+            Some("opencode.db"),
+        ),
+        (
             "Cursor hook logs",
             "cursor hooks",
+            cursor_hooks(sessions, HookShape::Documented),
+            None,
         ),
         (
-            cursor_hooks(sessions, HookShape::Minimal),
             "  the same, minimal payloads",
             "minimal hooks",
+            cursor_hooks(sessions, HookShape::Minimal),
+            None,
         ),
-        (cline_tasks(sessions), "Cline task folders", "cline"),
-        (copilot(sessions), "Copilot CLI sessions", "copilot"),
-        (goose(sessions), "Goose sessions.db + -wal", "goose"),
+        ("Cline task folders", "cline", cline_tasks(sessions), None),
+        ("Copilot CLI sessions", "copilot", copilot(sessions), None),
         (
-            claude_hooks(sessions),
+            "Goose sessions.db + -wal",
+            "goose",
+            goose(sessions),
+            Some("sessions.db"),
+        ),
+        (
             "Claude Code hook logs",
             "claude hooks",
+            claude_hooks(sessions),
+            None,
         ),
-        (elastic(sessions), "Elastic documents (OTel)", "elastic"),
+        (
+            "Elastic documents (OTel)",
+            "elastic",
+            elastic(sessions),
+            None,
+        ),
     ];
-    for (ndir, label, what) in others {
-        warm(&ndir);
-        let (nw_s, reported, nv) = ingest(&ndir);
-        // A database is read whole with its -wal (the report counts each
-        // file up to `max_file_bytes`, and the -shm index): count its bytes.
-        let db: u64 = ["sessions.db", "sessions.db-wal"]
-            .iter()
-            .map(|f| std::fs::metadata(ndir.join(f)).map_or(0, |m| m.len()))
-            .sum();
-        let nw_b = if db > 0 { db } else { reported };
-        let nw_rate = nw_b as f64 / nw_s / 1e6;
+    println!(
+        "transcript benchmark: {sessions} sessions; each row paired with a CloudTrail ingest \
+         run just before it, {runs} pairs, medians (this machine's speed drifts between runs)"
+    );
+    let mut ct_bytes = 0;
+    for (label, what, dir, db) in rows {
+        let (mut ct_times, mut times, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut bytes, mut report) = (0, serde_json::Value::Null);
+        for _ in 0..runs {
+            warm(&cdir);
+            let (ct_s, ct_b, _) = ingest(&cdir);
+            ct_bytes = ct_b;
+            warm(&dir);
+            let (s, reported, v) = ingest(&dir);
+            bytes = db.map_or(reported, |f| database_bytes(&dir, f));
+            let ct_rate = ct_b as f64 / ct_s;
+            let rate = bytes as f64 / s;
+            ct_times.push(ct_s);
+            times.push(s);
+            ratios.push(ct_rate / rate);
+            report = v;
+        }
+        let a = &report["accounting"];
         println!(
-            "  {label:<28}{:>7.2} s  {:>7.1} MB             {:>6.1} MB/s",
-            nw_s,
-            nw_b as f64 / 1e6,
-            nw_rate
+            "  {label:<30}{:>7.2} s  {:>7.1} MB   (CloudTrail {:>5.2} s, {:.1} MB)",
+            median(times),
+            bytes as f64 / 1e6,
+            median(ct_times),
+            ct_bytes as f64 / 1e6
         );
         println!(
-            "  time per byte: {what} / cloudtrail = {:.2} (target <= 1.0); records read: {}, tool calls stored: {}",
-            ct_rate / nw_rate,
-            nv["accounting"]["transcript_lines_read"],
-            nv["accounting"]["transcript_rows"]["tool_calls"]
+            "  time per byte: {what} / cloudtrail = {:.2} (target <= 1.0; pairs {}); records read: {}, tool calls stored: {}",
+            median(ratios.clone()),
+            ratios
+                .iter()
+                .map(|r| format!("{r:.2}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            a["transcript_lines_read"],
+            a["transcript_rows"]["tool_calls"]
         );
     }
 }

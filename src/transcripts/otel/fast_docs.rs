@@ -215,9 +215,33 @@ impl AttrMap for Sorted<'_> {
 
 /// Sorts by name; `None` when a name is there twice.
 fn sorted(mut list: Pairs<'_>) -> Option<Sorted<'_>> {
-    list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Lists are often in order already: the flattened document's names
+    // and those stripped of one prefix.
+    if !list.is_sorted_by(|a, b| a.0 <= b.0) {
+        list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
     let twice = list.windows(2).any(|w| w[0].0 == w[1].0);
     (!twice).then_some(Sorted(list))
+}
+
+/// `top`'s names over `under`'s, merged in order.
+fn over<'a>(top: Sorted<'a>, under: Sorted<'a>) -> Sorted<'a> {
+    let mut out = Vec::with_capacity(top.0.len() + under.0.len());
+    let mut under = under.0.into_iter().peekable();
+    for (k, v) in top.0 {
+        while let Some((u, _)) = under.peek() {
+            match u.as_ref().cmp(k.as_ref()) {
+                std::cmp::Ordering::Less => out.push(under.next().expect("peeked")),
+                std::cmp::Ordering::Equal => {
+                    under.next();
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        out.push((k, v));
+    }
+    out.extend(under);
+    Sorted(out)
 }
 
 /// One document, decoded: what `Reader::record` reads of it.
@@ -300,13 +324,12 @@ pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
         }
     };
     // A name given twice in an object, or two that flatten alike.
-    let mut all: Vec<&str> = flat.iter().map(|(k, _)| k.as_ref()).collect();
-    all.extend(names.iter().map(AsRef::as_ref));
-    all.sort_unstable();
-    if all.windows(2).any(|w| w[0] == w[1]) {
+    let flat = sorted(flat)?;
+    let mut names = names;
+    names.sort_unstable();
+    if names.windows(2).any(|w| w[0] == w[1]) || names.iter().any(|n| flat.entry(n).is_some()) {
         return None;
     }
-    let flat = sorted(flat)?;
     let get = |names: &[&str]| names.iter().find_map(|n| flat.entry(n));
     if get(&["span_id", "spanId", "SpanId"]).is_some() {
         return None;
@@ -346,17 +369,7 @@ pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
         own.or_insert("event.name", v.clone());
     }
     // The record's own attributes over the resource's.
-    let mut merged = own.0;
-    let own_names = merged.len();
-    for (k, v) in resource.0 {
-        if merged[..own_names]
-            .binary_search_by(|(n, _)| n.as_ref().cmp(&k))
-            .is_err()
-        {
-            merged.push((k, v));
-        }
-    }
-    let attrs = sorted(merged)?;
+    let attrs = over(own, resource);
     let time = get(&["@timestamp", "time", "timestamp", "startTime"])
         .and_then(|t| nanos(t))
         .and_then(micros_of_nanos);
