@@ -38,6 +38,21 @@ const COMMANDS: &[&str] = &[
     "bash -lc 'aws sts get-caller-identity && aws iam list-roles --max-items 20'",
 ];
 
+/// `target/bench-data/<name>`, made by `make` unless a finished copy is
+/// there (a copy cut short is made again).
+fn cached(name: &str, make: impl FnOnce(&Path)) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-data")
+        .join(name);
+    let stamp = dir.join(".complete");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        make(&dir);
+        std::fs::write(&stamp, "").unwrap();
+    }
+    dir
+}
+
 /// One Claude Code session of `lines` lines (a prompt, then call/result pairs).
 fn claude_session(i: usize, lines: usize) -> String {
     let sid = format!("{:08x}-0000-4000-8000-{:012x}", i, i);
@@ -76,11 +91,7 @@ fn claude_session(i: usize, lines: usize) -> String {
 }
 
 fn transcripts(sessions: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/transcripts-{sessions}-v2"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
+    cached(&format!("transcripts-{sessions}-v2"), |dir| {
         for i in 0..sessions {
             let d = dir.join(format!("projects/-home-dev{}-src-service", i % 40));
             std::fs::create_dir_all(&d).unwrap();
@@ -90,9 +101,7 @@ fn transcripts(sessions: usize) -> PathBuf {
             )
             .unwrap();
         }
-        std::fs::write(&stamp, "").unwrap();
-    }
-    dir
+    })
 }
 
 /// One Collector `file`-exporter line: a Claude Code session's prompt and
@@ -162,12 +171,8 @@ fn otel_request(i: usize, lines: usize) -> String {
 }
 
 fn telemetry(sessions: usize) -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/otel-{sessions}-v1"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+    cached(&format!("otel-{sessions}-v1"), |dir| {
+        std::fs::create_dir_all(dir).unwrap();
         // One exporter file per 500 sessions, as a rotating exporter writes.
         for f in 0..sessions.div_ceil(500) {
             let mut text = String::new();
@@ -176,9 +181,7 @@ fn telemetry(sessions: usize) -> PathBuf {
             }
             std::fs::write(dir.join(format!("otel-logs-{f:04}.jsonl")), text).unwrap();
         }
-        std::fs::write(&stamp, "").unwrap();
-    }
-    dir
+    })
 }
 
 /// One OpenCode database (`opencode.db` and its `-wal`) of `sessions`
@@ -186,12 +189,8 @@ fn telemetry(sessions: usize) -> PathBuf {
 /// the second half of the sessions is left in the `-wal`, as OpenCode
 /// leaves recent rows.
 fn opencode(sessions: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/opencode-{sessions}-v1"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+    cached(&format!("opencode-{sessions}-v1"), |dir| {
+        std::fs::create_dir_all(dir).unwrap();
         let conn = rusqlite::Connection::open(dir.join("opencode.db")).unwrap();
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
@@ -256,9 +255,7 @@ fn opencode(sessions: usize) -> PathBuf {
             tx.commit().unwrap();
         }
         drop(conn);
-        std::fs::write(&stamp, "").unwrap();
-    }
-    dir
+    })
 }
 
 /// How much of a Cursor payload the hook lines carry.
@@ -280,11 +277,8 @@ fn cursor_hooks(sessions: usize, shape: HookShape) -> PathBuf {
         HookShape::Documented => format!("cursor-hooks-{sessions}-documented"),
         HookShape::Minimal => format!("cursor-hooks-{sessions}-minimal"),
     };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/{name}"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+    cached(&name, |dir| {
+        std::fs::create_dir_all(dir).unwrap();
         let half = sessions / 2;
         for f in 0..half.div_ceil(500) {
             let mut text = String::new();
@@ -325,9 +319,7 @@ fn cursor_hooks(sessions: usize, shape: HookShape) -> PathBuf {
             }
             std::fs::write(dir.join(format!("cursor-hooks-{f:04}.jsonl")), text).unwrap();
         }
-        std::fs::write(&stamp, "").unwrap();
-    }
-    dir
+    })
 }
 
 /// Cline task folders: `sessions / 2` tasks, each a `ui_messages.json` of
@@ -340,11 +332,7 @@ fn cursor_hooks(sessions: usize, shape: HookShape) -> PathBuf {
 /// files, open tabs, time, context window, mode; no file listing) and the
 /// token counts and cost. One line, as `JSON.stringify` writes the array.
 fn cline_tasks(sessions: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/cline-{sessions}-v2"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
+    cached(&format!("cline-{sessions}-v2"), |dir| {
         let output = "2025-12-01 10:00:00 acme-artifacts\n2025-12-02 11:00:00 acme-logs";
         for i in sessions / 2..sessions {
             let d = dir.join(format!("tasks/{}", 1_768_564_800_000u64 + i as u64));
@@ -405,9 +393,7 @@ fn cline_tasks(sessions: usize) -> PathBuf {
             }
             std::fs::write(d.join("ui_messages.json"), format!("[{}]", items.join(","))).unwrap();
         }
-        std::fs::write(&stamp, "").unwrap();
-    }
-    dir
+    })
 }
 
 /// A JSON string literal of `s`.
@@ -428,11 +414,7 @@ fn q(s: &str) -> String {
 /// 3.5 KB per event, these about 0.6 KB, so per byte this is the harder
 /// case.
 fn copilot(sessions: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/copilot-{sessions}-v2"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
+    cached(&format!("copilot-{sessions}-v2"), |dir| {
         for i in 0..sessions / 2 {
             let sid = format!("{i:08x}-9d8e-4f7a-b6c5-d4e3f2a1b0c9");
             let d = dir.join(format!("session-state/{sid}"));
@@ -515,9 +497,7 @@ fn copilot(sessions: usize) -> PathBuf {
             event(&mut out, "session.shutdown", "{\"shutdownType\":\"routine\",\"totalPremiumRequests\":20,\"totalApiDurationMs\":48210,\"currentModel\":\"claude-sonnet-4.5\"}".to_owned());
             std::fs::write(d.join("events.jsonl"), out).unwrap();
         }
-        std::fs::write(&stamp, "").unwrap();
-    }
-    dir
+    })
 }
 
 /// One Goose `sessions.db` (schema v5, and its `-wal`): `sessions / 2`
@@ -526,12 +506,8 @@ fn copilot(sessions: usize) -> PathBuf {
 /// `MessageContent` list, `tests/fixtures/transcripts/goose/sessions.sql`);
 /// the second half of the sessions is left in the `-wal`.
 fn goose(sessions: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/goose-{sessions}-v1"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+    cached(&format!("goose-{sessions}-v1"), |dir| {
+        std::fs::create_dir_all(dir).unwrap();
         let schema = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/fixtures/transcripts/goose/sessions.sql"),
@@ -603,9 +579,7 @@ fn goose(sessions: usize) -> PathBuf {
             tx.commit().unwrap();
         }
         drop(conn);
-        std::fs::write(&stamp, "").unwrap();
-    }
-    dir
+    })
 }
 
 /// Claude Code hook logs as `scripts/hooks/trailblame-hook-log claude-code`
@@ -613,12 +587,8 @@ fn goose(sessions: usize) -> PathBuf {
 /// `UserPromptSubmit` and 49 `PreToolUse` / `PostToolUse` pairs (payloads
 /// as `tests/fixtures/transcripts/claude-hooks`), one log per 500 sessions.
 fn claude_hooks(sessions: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/claude-hooks-{sessions}-v1"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+    cached(&format!("claude-hooks-{sessions}-v1"), |dir| {
+        std::fs::create_dir_all(dir).unwrap();
         let half = sessions / 2;
         for f in 0..half.div_ceil(500) {
             let mut text = String::new();
@@ -667,9 +637,7 @@ fn claude_hooks(sessions: usize) -> PathBuf {
             }
             std::fs::write(dir.join(format!("hook-log-{f:04}.jsonl")), text).unwrap();
         }
-        std::fs::write(&stamp, "").unwrap();
-    }
-    dir
+    })
 }
 
 /// Claude Code telemetry as Elasticsearch stores it (the Elastic "Claude
@@ -679,12 +647,8 @@ fn claude_hooks(sessions: usize) -> PathBuf {
 /// `sessions / 4` sessions of a `user_prompt` and 50
 /// `tool_decision` / `tool_result` pairs, one file per 250 sessions.
 fn elastic(sessions: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/bench-data/elastic-{sessions}-v1"));
-    let stamp = dir.join(".complete");
-    if !stamp.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+    cached(&format!("elastic-{sessions}-v1"), |dir| {
+        std::fs::create_dir_all(dir).unwrap();
         let quarter = sessions / 4;
         for f in 0..quarter.div_ceil(250) {
             let mut text = String::new();
@@ -738,9 +702,7 @@ fn elastic(sessions: usize) -> PathBuf {
             }
             std::fs::write(dir.join(format!("claude-code-logs-{f:04}.jsonl")), text).unwrap();
         }
-        std::fs::write(&stamp, "").unwrap();
-    }
-    dir
+    })
 }
 
 /// Reads every file once so both sides are timed with a warm page cache.

@@ -24,7 +24,7 @@ use super::super::lenient::Text;
 use super::attrs::{AttrMap, micros_of_nanos};
 use super::events::session_of;
 use super::reader::{RecFields, event_of};
-use super::search::nanos;
+use super::search::{document_shape, nanos};
 
 type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
@@ -295,29 +295,7 @@ pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
         }
         None => {
             // `search::looks_like_document` of the line itself.
-            let time = ["@timestamp", "time", "timestamp"]
-                .iter()
-                .any(|n| has(n).is_some());
-            let attrs = [
-                "attributes",
-                "Attributes",
-                "resource",
-                "Resource",
-                "log",
-                "span",
-            ]
-            .iter()
-            .any(|n| has(n).is_some_and(|(_, object)| *object));
-            let flat_names = top.members.iter().any(|(n, _)| {
-                [
-                    "log.attributes.",
-                    "span.attributes.",
-                    "resource.attributes.",
-                ]
-                .iter()
-                .any(|p| n.starts_with(p))
-            });
-            if !(time && (attrs || flat_names)) {
+            if !document_shape(top.members.iter().map(|(n, o)| (n.as_ref(), *o))) {
                 return None;
             }
             (top.flat, top.flat_names)

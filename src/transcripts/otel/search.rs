@@ -44,29 +44,34 @@ pub(super) fn looks_like_document(v: &Value) -> bool {
     let Some(o) = v.as_object() else {
         return false;
     };
-    let time = ["@timestamp", "time", "timestamp"]
-        .iter()
-        .any(|k| o.contains_key(*k));
-    let attrs = [
-        "attributes",
-        "Attributes",
-        "resource",
-        "Resource",
-        "log",
-        "span",
-    ]
-    .iter()
-    .any(|k| o.get(*k).is_some_and(Value::is_object));
-    // Data Prepper writes the attribute names flat, as dotted keys.
-    let flat = o.keys().any(|k| {
-        [
+    document_shape(o.iter().map(|(k, v)| (k.as_str(), v.is_object())))
+}
+
+/// `looks_like_document` of an object's members, each a name and whether
+/// its value is an object (each name once).
+pub(super) fn document_shape<'k>(members: impl Iterator<Item = (&'k str, bool)>) -> bool {
+    let (mut time, mut attrs, mut flat) = (false, false, false);
+    for (k, object) in members {
+        time |= ["@timestamp", "time", "timestamp"].contains(&k);
+        attrs |= object
+            && [
+                "attributes",
+                "Attributes",
+                "resource",
+                "Resource",
+                "log",
+                "span",
+            ]
+            .contains(&k);
+        // Data Prepper writes the attribute names flat, as dotted keys.
+        flat |= [
             "log.attributes.",
             "span.attributes.",
             "resource.attributes.",
         ]
         .iter()
-        .any(|p| k.starts_with(p))
-    });
+        .any(|p| k.starts_with(p));
+    }
     time && (attrs || flat)
 }
 
