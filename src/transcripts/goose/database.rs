@@ -11,7 +11,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde_json::value::RawValue;
 
-use super::super::sqlite::{Columns, open_snapshot, tables};
+use super::super::sqlite::{Columns, open_snapshot, tables, text_of_bytes};
 use super::super::util::{Collector, Span, operator_for};
 use super::super::{AgentSession, TranscriptOptions};
 use super::AGENT;
@@ -22,7 +22,8 @@ struct MessageRow {
     idx: u64,
     role: String,
     time: Option<i64>,
-    content: String,
+    /// `content_json`, not yet checked as UTF-8.
+    content: Vec<u8>,
 }
 
 /// What the `sessions` row says.
@@ -94,13 +95,14 @@ pub(super) fn read_database(
         while let Some(row) = rows.next()? {
             let idx = row_index;
             row_index += 1;
-            let content = cols.text(row, "content_json").unwrap_or_default();
+            // Made text on the session's thread.
+            let content = cols.bytes(row, "content_json").unwrap_or_default();
             let Some(session_id) = cols.text(row, "session_id").filter(|s| !s.is_empty()) else {
                 c.quarantine(
                     None,
                     Some(idx),
                     format!("messages row {idx}: no session_id"),
-                    content.as_bytes(),
+                    text_of_bytes(content).as_bytes(),
                 );
                 continue;
             };
@@ -128,9 +130,10 @@ pub(super) fn read_database(
             let mut conv = Conversation::new(&session_id);
             for m in rows {
                 let idx = m.idx;
+                let content = text_of_bytes(m.content);
                 let read = conv
-                    .message(&mut sc, &m.role, m.time, &m.content, idx + 1)
-                    .map_err(|e| match serde_json::from_str::<&RawValue>(&m.content) {
+                    .message(&mut sc, &m.role, m.time, &content, idx + 1)
+                    .map_err(|e| match serde_json::from_str::<&RawValue>(&content) {
                         // Only a column the items do not read is checked
                         // as JSON, to say which of the two it is not.
                         Err(json) => format!("content_json: {json}"),
@@ -142,7 +145,7 @@ pub(super) fn read_database(
                         None,
                         Some(idx),
                         format!("messages row {idx} (session {session_id}): {e}"),
-                        m.content.as_bytes(),
+                        content.as_bytes(),
                     ),
                 }
             }

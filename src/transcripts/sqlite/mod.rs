@@ -382,6 +382,18 @@ impl Columns {
         }
     }
 
+    /// `text` before its bytes are checked as UTF-8: a copy, to be made
+    /// text on another thread (`text_of_bytes`).
+    pub fn bytes(&self, row: &Row<'_>, name: &str) -> Option<Vec<u8>> {
+        let i = self.index(name)?;
+        match row.get_ref(i).ok()? {
+            ValueRef::Text(t) | ValueRef::Blob(t) => Some(t.to_vec()),
+            ValueRef::Integer(n) => Some(n.to_string().into_bytes()),
+            ValueRef::Real(f) => Some(f.to_string().into_bytes()),
+            ValueRef::Null => None,
+        }
+    }
+
     /// The column as an integer (a number in text read too).
     pub fn int(&self, row: &Row<'_>, name: &str) -> Option<i64> {
         let i = self.index(name)?;
@@ -453,6 +465,12 @@ impl Batch {
         self.cells.clear();
         self.times.clear();
     }
+}
+
+/// What `Columns::text` makes of the same cell: the bytes as text, any
+/// invalid sequence replaced.
+pub(crate) fn text_of_bytes(b: Vec<u8>) -> String {
+    String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// One row of a scan, as its parser sees it.
