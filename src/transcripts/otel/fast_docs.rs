@@ -264,13 +264,23 @@ impl Doc<'_> {
     }
 }
 
-/// `name` without the first of `prefixes` it starts with.
-fn strip<'a>(name: &Cow<'a, str>, prefixes: &[&str]) -> Option<Cow<'a, str>> {
-    let p = prefixes.iter().find(|p| name.starts_with(**p))?;
-    Some(match name {
-        Cow::Borrowed(s) => Cow::Borrowed(&s[p.len()..]),
-        Cow::Owned(s) => Cow::Owned(s[p.len()..].to_owned()),
-    })
+/// The length of the first of `prefixes` `name` starts with.
+fn prefix(name: &str, prefixes: &[&str]) -> Option<usize> {
+    prefixes
+        .iter()
+        .find(|p| name.starts_with(**p))
+        .map(|p| p.len())
+}
+
+/// `name` without its first `n` bytes, in place.
+fn cut(name: Cow<'_, str>, n: usize) -> Cow<'_, str> {
+    match name {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[n..]),
+        Cow::Owned(mut s) => {
+            s.drain(..n);
+            Cow::Owned(s)
+        }
+    }
 }
 
 /// A document line, or `None` when the general path must read it.
@@ -312,29 +322,34 @@ pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
     if get(&["span_id", "spanId", "SpanId"]).is_some() {
         return None;
     }
-    // `search::to_otlp`: the resource's attributes, then the record's own.
+    // `search::to_otlp`: the resource's attributes, then the record's own,
+    // each name moved out of `flat` and cut in place. No name the look-ups
+    // below ask for has one of these prefixes, so `flat` keeps them all.
     let mut resource = Vec::new();
     let mut own = Vec::new();
-    for (k, v) in &flat.0 {
-        let name = if k.contains('@') {
-            Cow::Owned(k.replace('@', "."))
-        } else {
-            k.clone()
-        };
-        if let Some(rest) = strip(&name, &["resource.attributes.", "Resource."]) {
-            resource.push((rest, v.clone()));
-        } else if let Some(rest) = strip(
-            &name,
+    let mut rest = Vec::with_capacity(flat.0.len());
+    for (k, v) in flat.0 {
+        let replaced = k.contains('@').then(|| k.replace('@', "."));
+        let view = replaced.as_deref().unwrap_or(&k);
+        let resource_at = prefix(view, &["resource.attributes.", "Resource."]);
+        let own_at = prefix(
+            view,
             &[
                 "attributes.",
                 "Attributes.",
                 "log.attributes.",
                 "span.attributes.",
             ],
-        ) {
-            own.push((rest, v.clone()));
+        );
+        let name = |k| replaced.map_or(k, Cow::Owned);
+        match (resource_at, own_at) {
+            (Some(n), _) => resource.push((cut(name(k), n), v)),
+            (None, Some(n)) => own.push((cut(name(k), n), v)),
+            (None, None) => rest.push((k, v)),
         }
     }
+    let flat = Sorted(rest);
+    let get = |names: &[&str]| names.iter().find_map(|n| flat.entry(n));
     let resource = sorted(resource)?;
     let mut own = sorted(own)?;
     // The `raw` mode and ECS-like documents keep attributes at the top.
