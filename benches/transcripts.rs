@@ -755,58 +755,75 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .filter(|&n| n > 0)
         .unwrap_or(3);
+    // `TB_BENCH_ROWS=goose,elastic`: only those rows (their short names).
+    let only: Option<Vec<String>> = std::env::var("TB_BENCH_ROWS")
+        .ok()
+        .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect());
+    let wanted = |what: &str| only.as_ref().is_none_or(|o| o.iter().any(|w| w == what));
     let cdir = synth_corpus(300_000);
     // (label, short name, data, the database whose bytes count instead of
     // the report's decompressed bytes)
-    let rows: Vec<(&str, &str, PathBuf, Option<&str>)> = vec![
+    // The data of a row is made (or found cached) only when the row runs.
+    type Make = Box<dyn Fn() -> PathBuf>;
+    let rows: Vec<(&str, &str, Make, Option<&str>)> = vec![
         (
             "Claude Code transcripts",
             "transcripts",
-            transcripts(sessions),
+            Box::new(move || transcripts(sessions)),
             None,
         ),
         (
             "telemetry (OTLP/JSON)",
             "telemetry",
-            telemetry(sessions),
+            Box::new(move || telemetry(sessions)),
             None,
         ),
         (
             "OpenCode database + -wal",
             "opencode",
-            opencode(sessions),
+            Box::new(move || opencode(sessions)),
             Some("opencode.db"),
         ),
         (
             "Cursor hook logs",
             "cursor hooks",
-            cursor_hooks(sessions, HookShape::Documented),
+            Box::new(move || cursor_hooks(sessions, HookShape::Documented)),
             None,
         ),
         (
             "  the same, minimal payloads",
             "minimal hooks",
-            cursor_hooks(sessions, HookShape::Minimal),
+            Box::new(move || cursor_hooks(sessions, HookShape::Minimal)),
             None,
         ),
-        ("Cline task folders", "cline", cline_tasks(sessions), None),
-        ("Copilot CLI sessions", "copilot", copilot(sessions), None),
+        (
+            "Cline task folders",
+            "cline",
+            Box::new(move || cline_tasks(sessions)),
+            None,
+        ),
+        (
+            "Copilot CLI sessions",
+            "copilot",
+            Box::new(move || copilot(sessions)),
+            None,
+        ),
         (
             "Goose sessions.db + -wal",
             "goose",
-            goose(sessions),
+            Box::new(move || goose(sessions)),
             Some("sessions.db"),
         ),
         (
             "Claude Code hook logs",
             "claude hooks",
-            claude_hooks(sessions),
+            Box::new(move || claude_hooks(sessions)),
             None,
         ),
         (
             "Elastic documents (OTel)",
             "elastic",
-            elastic(sessions),
+            Box::new(move || elastic(sessions)),
             None,
         ),
     ];
@@ -815,7 +832,11 @@ fn main() {
          run just before it, {runs} pairs, medians (this machine's speed drifts between runs)"
     );
     let mut ct_bytes = 0;
-    for (label, what, dir, db) in rows {
+    for (label, what, make, db) in rows {
+        if !wanted(what) {
+            continue;
+        }
+        let dir = make();
         let (mut ct_times, mut times, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         let (mut bytes, mut report) = (0, serde_json::Value::Null);
         for _ in 0..runs {

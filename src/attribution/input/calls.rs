@@ -149,6 +149,13 @@ pub fn calls(tool_calls: LazyFrame, sessions: LazyFrame, reach: Reach) -> Result
             .map_err(|e| anyhow::anyhow!("counting tool calls: {e}"))?;
         Ok(distinct.height())
     };
+    // No time at all (no events): no call can match, none is read.
+    if reach.first > reach.last {
+        return Ok(Loaded {
+            calls: Vec::new(),
+            total: count()?,
+        });
+    }
     let (read, count) = rayon::join(read, count);
     let (df, sessions) = read?;
     let calls = assemble(&df, &sessions)?;

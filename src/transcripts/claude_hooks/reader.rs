@@ -457,13 +457,11 @@ impl<'o> Reader<'o> {
             ));
         }
         let sees_prompts = self.sees_prompts;
-        for p in std::mem::take(&mut self.calls) {
-            let mut call = p.call;
-            let p = PendingCall {
-                call: call.clone(),
-                ..p
-            };
+        let calls = std::mem::take(&mut self.calls);
+        self.c.out.tool_calls.reserve(calls.len());
+        for p in calls {
             let (approval, evidence) = approval(&p, sees_prompts);
+            let mut call = p.call;
             call.approval = approval;
             call.approval_evidence = Some(format!("{evidence} (Claude Code hook log)"));
             self.c.out.tool_calls.push(call);

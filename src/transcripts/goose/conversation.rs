@@ -11,15 +11,21 @@
 //! decided (auto, approve, smart_approve, chat) is configuration, not in
 //! the session, and never "no".
 
-use std::collections::HashMap;
-
 use serde_json::value::RawValue;
 
 use super::super::command::{command_from_str, mcp_parts, render_mcp};
 use super::super::text::{excerpt, text_of};
 use super::super::util::{Collector, Span, new_call};
 use super::super::{Approval, Outcome, Role, ToolCall};
-use super::records::{ActionData, CallParam, CallResult, Item, ShellArgs, ToolResult};
+use super::records::{ActionData, CallParam, CallResult, FullItem, Item, ShellArgs, ToolResult};
+
+/// A tool request as the item gave it: its status, error, and `value`
+/// read as MCP's call (`None` when absent or unreadable).
+struct Request<'a> {
+    status: Option<&'a str>,
+    error: Option<&'a str>,
+    param: Option<CallParam<'a>>,
+}
 
 const DECLINED: &str = "The user has declined to run this tool";
 const NOT_RECORDED: &str = "goose mode (auto / approve / smart_approve) not recorded in the session; the answer is not stored";
@@ -29,7 +35,7 @@ pub(super) struct Conversation {
     pub(super) session_id: String,
     pub(super) span: Span,
     calls: Vec<ToolCall>,
-    call_idx: HashMap<String, usize>,
+    call_idx: polars::prelude::PlHashMap<String, usize>,
     /// Call ids a confirmation was asked for.
     asked: Vec<String>,
 }
@@ -40,7 +46,7 @@ impl Conversation {
             session_id: session_id.to_owned(),
             span: Span::default(),
             calls: Vec::new(),
-            call_idx: HashMap::new(),
+            call_idx: Default::default(),
             asked: Vec::new(),
         }
     }
@@ -50,75 +56,115 @@ impl Conversation {
     pub(super) fn message(
         &mut self,
         c: &mut Collector,
-        role: &str,
+        role: Role,
         time: Option<i64>,
         content: &str,
         line: u64,
     ) -> Result<(), String> {
+        // The content as Goose writes it, read in one pass; else each item
+        // on its own (an item that cannot be read is passed over), and a
+        // request's `value` only when the item is a request.
+        if let Ok(items) = serde_json::from_str::<Vec<FullItem<'_>>>(content) {
+            self.span.add(time);
+            for item in items {
+                let request = item.tool_call.as_ref().map(|r| Request {
+                    status: r.status.as_deref(),
+                    error: r.error.as_deref(),
+                    param: r.value.as_ref().map(|p| CallParam {
+                        name: p.name.clone(),
+                        arguments: p.arguments,
+                    }),
+                });
+                self.item(c, role, time, line, &item, request);
+            }
+            return Ok(());
+        }
         let items: Vec<&RawValue> =
             serde_json::from_str(content).map_err(|e| format!("content: {e}"))?;
         self.span.add(time);
-        let role = match role {
-            "user" => Role::User,
-            "assistant" => Role::Assistant,
-            _ => Role::System,
-        };
         for raw in items {
             let Ok(item) = serde_json::from_str::<Item<'_>>(raw.get()) else {
                 continue;
             };
-            match item.kind.as_deref() {
-                Some("text") => {
-                    if let Some(t) = &item.text {
-                        c.message(&self.session_id, time, role, t, line);
-                    }
-                }
-                Some("toolRequest" | "frontendToolRequest") => {
-                    self.request(&item, time, line);
-                }
-                Some("toolResponse") => self.response(&item, time),
-                Some("toolConfirmationRequest") => {
-                    if let Some(id) = item.id {
-                        self.asked.push(id);
-                    }
-                }
-                Some("actionRequired") => {
-                    if let Some(ActionData {
-                        action_type: Some(t),
-                        id: Some(id),
-                    }) = item.data
-                        && t == "toolConfirmation"
-                    {
-                        self.asked.push(id);
-                    }
-                }
-                _ => {}
-            }
+            let is_request = matches!(
+                item.kind.as_deref(),
+                Some("toolRequest" | "frontendToolRequest")
+            );
+            let request = item
+                .tool_call
+                .as_ref()
+                .filter(|_| is_request)
+                .map(|r| Request {
+                    status: r.status.as_deref(),
+                    error: r.error.as_deref(),
+                    param: r
+                        .value
+                        .and_then(|v| serde_json::from_str::<CallParam<'_>>(v.get()).ok()),
+                });
+            self.item(c, role, time, line, &item, request);
         }
         Ok(())
     }
 
-    fn request(&mut self, item: &Item<'_>, time: Option<i64>, line: u64) {
-        let Some(id) = item.id.as_deref() else {
+    /// One content item; `request`, its tool request as read.
+    fn item<C>(
+        &mut self,
+        c: &mut Collector,
+        role: Role,
+        time: Option<i64>,
+        line: u64,
+        item: &Item<'_, C>,
+        request: Option<Request<'_>>,
+    ) {
+        match item.kind.as_deref() {
+            Some("text") => {
+                if let Some(t) = &item.text {
+                    c.message(&self.session_id, time, role, t, line);
+                }
+            }
+            Some("toolRequest" | "frontendToolRequest") => {
+                self.request(item.id.as_deref(), request, time, line);
+            }
+            Some("toolResponse") => self.response(item.id.as_deref(), &item.tool_result, time),
+            Some("toolConfirmationRequest") => {
+                if let Some(id) = &item.id {
+                    self.asked.push(id.to_string());
+                }
+            }
+            Some("actionRequired") => {
+                if let Some(ActionData {
+                    action_type: Some(t),
+                    id: Some(id),
+                }) = &item.data
+                    && t == "toolConfirmation"
+                {
+                    self.asked.push(id.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn request(
+        &mut self,
+        id: Option<&str>,
+        request: Option<Request<'_>>,
+        time: Option<i64>,
+        line: u64,
+    ) {
+        let Some(id) = id else {
             return;
         };
         if self.call_idx.contains_key(id) {
             return;
         }
-        let param = item
-            .tool_call
-            .as_ref()
-            .and_then(|r| r.value)
-            .and_then(|v| serde_json::from_str::<CallParam<'_>>(v.get()).ok());
-        let name = param
-            .as_ref()
-            .and_then(|p| p.name.clone())
-            .unwrap_or_else(|| "unknown".to_owned());
-        let mut call = new_call(&self.session_id, id, &name, "", line);
+        let param = request.as_ref().and_then(|r| r.param.as_ref());
+        let name = param.and_then(|p| p.name.as_deref()).unwrap_or("unknown");
+        let mut call = new_call(&self.session_id, id, name, "", line);
         call.started_at = time;
         call.approval_evidence = Some(NOT_RECORDED.to_owned());
-        let args = param.as_ref().and_then(|p| p.arguments);
-        if is_shell(&name) {
+        let args = param.and_then(|p| p.arguments);
+        if is_shell(name) {
             if let Some(cmd) = args
                 .and_then(|a| serde_json::from_str::<ShellArgs>(a.get()).ok())
                 .and_then(|a| a.command)
@@ -127,39 +173,35 @@ impl Conversation {
                 call.command = Some(cmd);
                 call.command_raw = raw;
             }
-        } else if let Some((server, tool)) = extension_tool(&name) {
+        } else if let Some((server, tool)) = extension_tool(name) {
             call.command = Some(render_mcp(server, tool, args.map(RawValue::get)));
         }
-        if let Some(ToolResult {
-            status: Some(s),
+        if let Some(Request {
+            status: Some("error"),
             error,
             ..
-        }) = &item.tool_call
-            && s == "error"
+        }) = request
         {
             // The model's request could not be read: it never ran.
             call.outcome = Outcome::Error;
-            call.output_excerpt = error.as_deref().and_then(excerpt);
+            call.output_excerpt = error.and_then(excerpt);
         }
         self.call_idx.insert(id.to_owned(), self.calls.len());
         self.calls.push(call);
     }
 
-    fn response(&mut self, item: &Item<'_>, time: Option<i64>) {
-        let Some(&i) = item.id.as_deref().and_then(|id| self.call_idx.get(id)) else {
+    fn response(&mut self, id: Option<&str>, result: &Option<ToolResult<'_>>, time: Option<i64>) {
+        let Some(&i) = id.and_then(|id| self.call_idx.get(id)) else {
             return;
         };
-        let asked = self
-            .asked
-            .iter()
-            .any(|a| Some(a.as_str()) == item.id.as_deref());
+        let asked = self.asked.iter().any(|a| Some(a.as_str()) == id);
         let call = &mut self.calls[i];
         call.ended_at = time;
-        let Some(result) = &item.tool_result else {
+        let Some(result) = result else {
             return;
         };
         let (text, is_error) = match (result.status.as_deref(), result.value) {
-            (Some("error"), _) => (result.error.clone().unwrap_or_default(), true),
+            (Some("error"), _) => (result.error.as_deref().unwrap_or_default().to_owned(), true),
             (_, Some(v)) => match serde_json::from_str::<CallResult<'_>>(v.get()) {
                 // Newer builds: `{content, isError}`; older: the content list.
                 Ok(r) if r.content.is_some() => (
@@ -171,7 +213,7 @@ impl Conversation {
             _ => (String::new(), false),
         };
         call.output_excerpt = excerpt(&text);
-        if text.contains(DECLINED) {
+        if memchr::memmem::find(text.as_bytes(), DECLINED.as_bytes()).is_some() {
             call.outcome = Outcome::Rejected;
             call.approval = Approval::Rejected;
             call.approval_evidence = Some(format!("tool response: {DECLINED}"));
@@ -209,6 +251,16 @@ fn extension_tool(name: &str) -> Option<(&str, &str)> {
         let (server, tool) = name.split_once("__")?;
         (!server.is_empty() && !tool.is_empty() && server != "developer").then_some((server, tool))
     })
+}
+
+/// A message's role as Goose names it (`user`, `assistant`; others are
+/// the system's).
+pub(super) fn role_of(role: &str) -> Role {
+    match role {
+        "user" => Role::User,
+        "assistant" => Role::Assistant,
+        _ => Role::System,
+    }
 }
 
 /// Goose's `created` is in seconds; milliseconds are accepted too.

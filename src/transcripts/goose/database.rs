@@ -11,19 +11,27 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde_json::value::RawValue;
 
-use super::super::sqlite::{Columns, open_snapshot, tables, text_of_bytes};
+use super::super::sqlite::{Columns, open_snapshot, tables, text_of_slice};
 use super::super::util::{Collector, Span, operator_for};
-use super::super::{AgentSession, TranscriptOptions};
+use super::super::{AgentSession, Role, TranscriptOptions};
 use super::AGENT;
 use super::conversation::{Conversation, seconds};
 
 /// One `messages` row, as read.
 struct MessageRow {
     idx: u64,
-    role: String,
+    role: Role,
     time: Option<i64>,
-    /// `content_json`, not yet checked as UTF-8.
-    content: Vec<u8>,
+    /// `content_json` in its group's `bytes`, not yet checked as UTF-8.
+    content: std::ops::Range<usize>,
+}
+
+/// One session's messages, their contents side by side in one buffer (a
+/// copy per row would be an allocation per row, freed on another thread).
+struct Group {
+    session_id: String,
+    rows: Vec<MessageRow>,
+    bytes: Vec<u8>,
 }
 
 /// What the `sessions` row says.
@@ -82,57 +90,90 @@ pub(super) fn read_database(
 
     // The messages, stepped on this thread and grouped by session in the
     // order they come (the query gives each session's rows together);
-    // each session is read on
-    // any core into its own collector, and the collectors are taken back
-    // in the query's order, so the rows come out as one thread gives them.
-    let mut groups: Vec<(String, Vec<MessageRow>)> = Vec::new();
+    // each session is read on any core into its own collector, and the
+    // collectors are taken back in the query's order, so the rows come
+    // out as one thread gives them.
+    let mut groups: Vec<Group> = Vec::new();
     let mut group_of: std::collections::HashMap<String, usize> = Default::default();
     {
         let mut stmt =
             conn.prepare("SELECT * FROM messages ORDER BY session_id, created_timestamp, id")?;
         let cols = Columns::of(&stmt);
+        let [content_at, session_at, role_at, time_at] =
+            ["content_json", "session_id", "role", "created_timestamp"].map(|n| cols.position(n));
+        // A new group's buffer starts as large as the last one ended.
+        let mut room = 0;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let idx = row_index;
             row_index += 1;
-            // Made text on the session's thread.
-            let content = cols.bytes(row, "content_json").unwrap_or_default();
-            let Some(session_id) = cols.text(row, "session_id").filter(|s| !s.is_empty()) else {
-                c.quarantine(
-                    None,
-                    Some(idx),
-                    format!("messages row {idx}: no session_id"),
-                    text_of_bytes(content).as_bytes(),
-                );
-                continue;
-            };
-            let message = MessageRow {
-                idx,
-                role: cols.text(row, "role").unwrap_or_default(),
-                time: seconds(cols.int(row, "created_timestamp").map(|t| t as f64)),
-                content,
-            };
-            // Consecutive as a rule; a session whose ids sort apart (an
-            // integer and a text id alike) is still one conversation.
-            match group_of.get(&session_id) {
-                Some(&g) => groups[g].1.push(message),
-                None => {
-                    group_of.insert(session_id.clone(), groups.len());
-                    groups.push((session_id, vec![message]));
+            // Consecutive as a rule: the last group's id is compared in
+            // place. A session whose ids sort apart (an integer and a text
+            // id alike) is still one conversation.
+            let g = match groups.last() {
+                Some(last) if cols.is_text_at(row, session_at, &last.session_id) => {
+                    groups.len() - 1
                 }
-            }
+                _ => {
+                    let Some(session_id) = cols.text_at(row, session_at).filter(|s| !s.is_empty())
+                    else {
+                        let mut content = Vec::new();
+                        cols.append_bytes_at(row, content_at, &mut content);
+                        c.quarantine(
+                            None,
+                            Some(idx),
+                            format!("messages row {idx}: no session_id"),
+                            text_of_slice(&content).as_bytes(),
+                        );
+                        continue;
+                    };
+                    match group_of.get(&session_id) {
+                        Some(&g) => g,
+                        None => {
+                            if let Some(last) = groups.last() {
+                                room = last.bytes.len();
+                            }
+                            group_of.insert(session_id.clone(), groups.len());
+                            groups.push(Group {
+                                session_id,
+                                rows: Vec::new(),
+                                bytes: Vec::with_capacity(room),
+                            });
+                            groups.len() - 1
+                        }
+                    }
+                }
+            };
+            let group = &mut groups[g];
+            let at = group.bytes.len();
+            // Made text on the session's thread.
+            cols.append_bytes_at(row, content_at, &mut group.bytes);
+            // `role_of` of the column's text, without a copy of it.
+            let role = if cols.is_text_at(row, role_at, "user") {
+                Role::User
+            } else if cols.is_text_at(row, role_at, "assistant") {
+                Role::Assistant
+            } else {
+                Role::System
+            };
+            group.rows.push(MessageRow {
+                idx,
+                role,
+                time: seconds(cols.int_at(row, time_at).map(|t| t as f64)),
+                content: at..group.bytes.len(),
+            });
         }
     }
     let read: Vec<(Collector, Conversation)> = groups
         .into_par_iter()
-        .map(|(session_id, rows)| {
+        .map(|group| {
             let mut sc = Collector::new(path);
-            let mut conv = Conversation::new(&session_id);
-            for m in rows {
+            let mut conv = Conversation::new(&group.session_id);
+            for m in group.rows {
                 let idx = m.idx;
-                let content = text_of_bytes(m.content);
+                let content = text_of_slice(&group.bytes[m.content]);
                 let read = conv
-                    .message(&mut sc, &m.role, m.time, &content, idx + 1)
+                    .message(&mut sc, m.role, m.time, &content, idx + 1)
                     .map_err(|e| match serde_json::from_str::<&RawValue>(&content) {
                         // Only a column the items do not read is checked
                         // as JSON, to say which of the two it is not.
@@ -144,7 +185,7 @@ pub(super) fn read_database(
                     Err(e) => sc.quarantine(
                         None,
                         Some(idx),
-                        format!("messages row {idx} (session {session_id}): {e}"),
+                        format!("messages row {idx} (session {}): {e}", group.session_id),
                         content.as_bytes(),
                     ),
                 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::super::util::{Collector, file_stem, json_line_reason, lines, operator_for};
 use super::super::{AgentSession, TranscriptOptions};
 use super::AGENT;
-use super::conversation::{Conversation, seconds};
+use super::conversation::{Conversation, role_of, seconds};
 use super::records::{LineMessage, LineMetadata};
 
 pub(super) fn read(c: &mut Collector, path: &Path, bytes: &[u8], opts: &TranscriptOptions) {
@@ -42,7 +42,7 @@ pub(super) fn read(c: &mut Collector, path: &Path, bytes: &[u8], opts: &Transcri
             continue;
         };
         let time = seconds(msg.created);
-        match conv.message(c, role, time, content.get(), n) {
+        match conv.message(c, role_of(role), time, content.get(), n) {
             Ok(()) => c.used(),
             Err(e) => c.quarantine(Some(n), None, e, line),
         }

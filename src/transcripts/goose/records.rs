@@ -24,35 +24,47 @@ pub(super) struct LineMetadata {
     pub(super) working_dir: Option<String>,
 }
 
-/// One item of a message's content.
+/// One item of a message's content. `C` is what the tool request's
+/// result is read as: its JSON text (`Item`, each item read on its own,
+/// the request's `value` read only when it is needed, so an item whose
+/// request cannot be read is still an item), or the request itself
+/// (`FullItem`, the whole content read in one pass, which succeeds only
+/// when every layer of the other reading would).
 #[derive(Deserialize)]
-pub(super) struct Item<'a> {
+pub(super) struct Item<'a, C = ToolResult<'a>> {
     #[serde(rename = "type", borrow)]
     pub(super) kind: Option<Cow<'a, str>>,
-    pub(super) id: Option<String>,
-    pub(super) text: Option<String>,
-    #[serde(rename = "toolCall", borrow)]
-    pub(super) tool_call: Option<ToolResult<'a>>,
+    #[serde(borrow)]
+    pub(super) id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub(super) text: Option<Cow<'a, str>>,
+    #[serde(rename = "toolCall")]
+    pub(super) tool_call: Option<C>,
     #[serde(rename = "toolResult", borrow)]
     pub(super) tool_result: Option<ToolResult<'a>>,
     /// `actionRequired`: `{actionType: "toolConfirmation", id, …}`.
     pub(super) data: Option<ActionData>,
 }
 
+/// An item read with its tool request in the same pass.
+pub(super) type FullItem<'a> = Item<'a, ToolResult<'a, CallParam<'a>>>;
+
 /// Goose's `ToolResult<T>` as stored: `{status: "success", value}` or
-/// `{status: "error", error}`.
+/// `{status: "error", error}`; `value` as its JSON text, or read as `V`.
 #[derive(Deserialize)]
-pub(super) struct ToolResult<'a> {
-    pub(super) status: Option<String>,
+pub(super) struct ToolResult<'a, V = &'a RawValue> {
     #[serde(borrow)]
-    pub(super) value: Option<&'a RawValue>,
-    pub(super) error: Option<String>,
+    pub(super) status: Option<Cow<'a, str>>,
+    pub(super) value: Option<V>,
+    #[serde(borrow)]
+    pub(super) error: Option<Cow<'a, str>>,
 }
 
 /// A tool request's `value`: MCP `CallToolRequestParam`.
 #[derive(Deserialize)]
 pub(super) struct CallParam<'a> {
-    pub(super) name: Option<String>,
+    #[serde(borrow)]
+    pub(super) name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub(super) arguments: Option<&'a RawValue>,
 }

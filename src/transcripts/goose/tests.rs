@@ -191,3 +191,51 @@ fn sessions_read_apart_come_back_in_order() {
         1
     );
 }
+
+/// A message is read in one pass when it can be; when one of its items
+/// cannot (a request whose `value` is not MCP's call), the items are read
+/// one by one as before: the others are still read, and the odd request
+/// is still a call, of an unknown tool.
+#[test]
+fn a_message_with_an_odd_item_reads_its_other_items() {
+    use super::super::util::Collector;
+    use super::conversation::Conversation;
+    let mut c = Collector::new(std::path::Path::new("sessions.db"));
+    let mut conv = Conversation::new("s1");
+    let good = r#"{"type":"toolRequest","id":"t1","toolCall":{"status":"success","value":{"name":"developer__shell","arguments":{"command":"aws s3 ls"}}}}"#;
+    let odd =
+        r#"{"type":"toolRequest","id":"t2","toolCall":{"status":"success","value":"not a call"}}"#;
+    let unreadable = r#"{"type":7}"#;
+    let text = r#"{"type":"text","text":"Listing the buckets."}"#;
+    let content = format!("[{text},{good},{odd},{unreadable}]");
+    conv.message(&mut c, Role::Assistant, Some(1), &content, 1)
+        .unwrap();
+    // The same items, each readable in one pass.
+    let content = format!("[{}]", good.replace("t1", "t3"));
+    conv.message(&mut c, Role::Assistant, Some(2), &content, 2)
+        .unwrap();
+    assert!(conv.message(&mut c, Role::User, Some(3), "[", 3).is_err());
+    conv.finish(&mut c);
+    let calls: Vec<(&str, &str, Option<&str>)> = c
+        .out
+        .tool_calls
+        .iter()
+        .map(|k| {
+            (
+                k.call_id.as_str(),
+                k.tool_name.as_str(),
+                k.command.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("t1", "developer__shell", Some("aws s3 ls")),
+            ("t2", "unknown", None),
+            ("t3", "developer__shell", Some("aws s3 ls")),
+        ]
+    );
+    assert_eq!(c.out.messages.len(), 1);
+    assert_eq!(c.out.messages[0].text_excerpt, "Listing the buckets.");
+}

@@ -188,20 +188,28 @@ impl<'de> de::Deserialize<'de> for Top<'de> {
     }
 }
 
-/// Attribute look-up over a list sorted by name, each name once.
+/// Attribute look-up over a list sorted by name (`by_name`), each name
+/// once.
 pub(super) struct Sorted<'a>(Pairs<'a>);
+
+/// The order of a `Sorted` list: length first, then bytes, so that most
+/// comparisons of a look-up are of two lengths. Only look-ups read the
+/// order.
+fn by_name(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
 
 impl<'a> Sorted<'a> {
     fn entry(&self, k: &str) -> Option<&Cow<'a, str>> {
         self.0
-            .binary_search_by(|(n, _)| n.as_ref().cmp(k))
+            .binary_search_by(|(n, _)| by_name(n, k))
             .ok()
             .map(|i| &self.0[i].1)
     }
 
     /// Adds `k` unless it is there.
     fn or_insert(&mut self, k: &'static str, v: Cow<'a, str>) {
-        if let Err(i) = self.0.binary_search_by(|(n, _)| n.as_ref().cmp(k)) {
+        if let Err(i) = self.0.binary_search_by(|(n, _)| by_name(n, k)) {
             self.0.insert(i, (Cow::Borrowed(k), v));
         }
     }
@@ -215,10 +223,8 @@ impl AttrMap for Sorted<'_> {
 
 /// Sorts by name; `None` when a name is there twice.
 fn sorted(mut list: Pairs<'_>) -> Option<Sorted<'_>> {
-    // Lists are often in order already: the flattened document's names
-    // and those stripped of one prefix.
-    if !list.is_sorted_by(|a, b| a.0 <= b.0) {
-        list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    if !list.is_sorted_by(|a, b| by_name(&a.0, &b.0).is_le()) {
+        list.sort_unstable_by(|a, b| by_name(&a.0, &b.0));
     }
     let twice = list.windows(2).any(|w| w[0].0 == w[1].0);
     (!twice).then_some(Sorted(list))
@@ -230,7 +236,7 @@ fn over<'a>(top: Sorted<'a>, under: Sorted<'a>) -> Sorted<'a> {
     let mut under = under.0.into_iter().peekable();
     for (k, v) in top.0 {
         while let Some((u, _)) = under.peek() {
-            match u.as_ref().cmp(k.as_ref()) {
+            match by_name(u, &k) {
                 std::cmp::Ordering::Less => out.push(under.next().expect("peeked")),
                 std::cmp::Ordering::Equal => {
                     under.next();
@@ -285,7 +291,9 @@ fn cut(name: Cow<'_, str>, n: usize) -> Cow<'_, str> {
 
 /// A document line, or `None` when the general path must read it.
 pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
-    let top: Top<'_> = serde_json::from_slice(line).ok()?;
+    // The line checked as UTF-8 once, not string by string (a line that
+    // is not is the general path's).
+    let top: Top<'_> = serde_json::from_str(std::str::from_utf8(line).ok()?).ok()?;
     let has = |name: &str| top.members.iter().find(|(n, _)| n == name);
     // The general path's order: requests first, then a search response.
     if ["resourceLogs", "resourceSpans", "hits"]

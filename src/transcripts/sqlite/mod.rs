@@ -373,8 +373,12 @@ impl Columns {
 
     /// The column as text (numbers written out), `None` when absent or null.
     pub fn text(&self, row: &Row<'_>, name: &str) -> Option<String> {
-        let i = self.index(name)?;
-        match row.get_ref(i).ok()? {
+        self.text_at(row, self.index(name))
+    }
+
+    /// `text` of the column at `at` (`position`).
+    pub fn text_at(&self, row: &Row<'_>, at: Option<usize>) -> Option<String> {
+        match row.get_ref(at?).ok()? {
             ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
             ValueRef::Integer(n) => Some(n.to_string()),
             ValueRef::Real(f) => Some(f.to_string()),
@@ -382,22 +386,44 @@ impl Columns {
         }
     }
 
-    /// `text` before its bytes are checked as UTF-8: a copy, to be made
-    /// text on another thread (`text_of_bytes`).
-    pub fn bytes(&self, row: &Row<'_>, name: &str) -> Option<Vec<u8>> {
-        let i = self.index(name)?;
-        match row.get_ref(i).ok()? {
-            ValueRef::Text(t) | ValueRef::Blob(t) => Some(t.to_vec()),
-            ValueRef::Integer(n) => Some(n.to_string().into_bytes()),
-            ValueRef::Real(f) => Some(f.to_string().into_bytes()),
-            ValueRef::Null => None,
+    /// Where column `name` is, for the `_at` readers of a row read often.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index(name)
+    }
+
+    /// `text` before its bytes are checked as UTF-8, appended to `out`:
+    /// made text on another thread (`text_of_slice`). `false` when absent
+    /// or null (nothing appended).
+    pub fn append_bytes_at(&self, row: &Row<'_>, at: Option<usize>, out: &mut Vec<u8>) -> bool {
+        let Some(v) = at.and_then(|i| row.get_ref(i).ok()) else {
+            return false;
+        };
+        match v {
+            ValueRef::Text(t) | ValueRef::Blob(t) => out.extend_from_slice(t),
+            ValueRef::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
+            ValueRef::Real(f) => out.extend_from_slice(f.to_string().as_bytes()),
+            ValueRef::Null => return false,
         }
+        true
+    }
+
+    /// Whether the column is text (or a blob) of exactly these bytes:
+    /// `text` would give `s`, without making a copy to compare.
+    pub fn is_text_at(&self, row: &Row<'_>, at: Option<usize>, s: &str) -> bool {
+        matches!(
+            at.and_then(|i| row.get_ref(i).ok()),
+            Some(ValueRef::Text(t) | ValueRef::Blob(t)) if t == s.as_bytes()
+        )
     }
 
     /// The column as an integer (a number in text read too).
     pub fn int(&self, row: &Row<'_>, name: &str) -> Option<i64> {
-        let i = self.index(name)?;
-        match row.get_ref(i).ok()? {
+        self.int_at(row, self.index(name))
+    }
+
+    /// `int` of the column at `at` (`position`).
+    pub fn int_at(&self, row: &Row<'_>, at: Option<usize>) -> Option<i64> {
+        match row.get_ref(at?).ok()? {
             ValueRef::Integer(n) => Some(n),
             ValueRef::Real(f) if f.is_finite() => Some(f as i64),
             ValueRef::Text(t) => std::str::from_utf8(t).ok()?.trim().parse().ok(),
@@ -469,8 +495,13 @@ impl Batch {
 
 /// What `Columns::text` makes of the same cell: the bytes as text, any
 /// invalid sequence replaced.
-pub(crate) fn text_of_bytes(b: Vec<u8>) -> String {
-    String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+pub(crate) fn text_of_slice(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    // `from_utf8` checks text that is valid, as nearly all is, faster
+    // than the lossy walk.
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 /// One row of a scan, as its parser sees it.
