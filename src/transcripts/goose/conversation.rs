@@ -21,10 +21,20 @@ use super::records::{ActionData, CallParam, CallResult, FullItem, Item, ShellArg
 
 /// A tool request as the item gave it: its status, error, and `value`
 /// read as MCP's call (`None` when absent or unreadable).
-struct Request<'a> {
-    status: Option<&'a str>,
-    error: Option<&'a str>,
-    param: Option<CallParam<'a>>,
+struct Request<'r, 'a> {
+    status: Option<&'r str>,
+    error: Option<&'r str>,
+    param: Option<&'r CallParam<'a>>,
+}
+
+impl<'r, 'a> Request<'r, 'a> {
+    fn of<V>(r: &'r ToolResult<'_, V>, param: Option<&'r CallParam<'a>>) -> Self {
+        Request {
+            status: r.status.as_deref(),
+            error: r.error.as_deref(),
+            param,
+        }
+    }
 }
 
 const DECLINED: &str = "The user has declined to run this tool";
@@ -67,14 +77,10 @@ impl Conversation {
         if let Ok(items) = serde_json::from_str::<Vec<FullItem<'_>>>(content) {
             self.span.add(time);
             for item in items {
-                let request = item.tool_call.as_ref().map(|r| Request {
-                    status: r.status.as_deref(),
-                    error: r.error.as_deref(),
-                    param: r.value.as_ref().map(|p| CallParam {
-                        name: p.name.clone(),
-                        arguments: p.arguments,
-                    }),
-                });
+                let request = item
+                    .tool_call
+                    .as_ref()
+                    .map(|r| Request::of(r, r.value.as_ref()));
                 self.item(c, role, time, line, &item, request);
             }
             return Ok(());
@@ -90,17 +96,11 @@ impl Conversation {
                 item.kind.as_deref(),
                 Some("toolRequest" | "frontendToolRequest")
             );
-            let request = item
-                .tool_call
-                .as_ref()
-                .filter(|_| is_request)
-                .map(|r| Request {
-                    status: r.status.as_deref(),
-                    error: r.error.as_deref(),
-                    param: r
-                        .value
-                        .and_then(|v| serde_json::from_str::<CallParam<'_>>(v.get()).ok()),
-                });
+            let call = item.tool_call.as_ref().filter(|_| is_request);
+            let param = call
+                .and_then(|r| r.value)
+                .and_then(|v| serde_json::from_str::<CallParam<'_>>(v.get()).ok());
+            let request = call.map(|r| Request::of(r, param.as_ref()));
             self.item(c, role, time, line, &item, request);
         }
         Ok(())
@@ -114,7 +114,7 @@ impl Conversation {
         time: Option<i64>,
         line: u64,
         item: &Item<'_, C>,
-        request: Option<Request<'_>>,
+        request: Option<Request<'_, '_>>,
     ) {
         match item.kind.as_deref() {
             Some("text") => {
@@ -125,7 +125,9 @@ impl Conversation {
             Some("toolRequest" | "frontendToolRequest") => {
                 self.request(item.id.as_deref(), request, time, line);
             }
-            Some("toolResponse") => self.response(item.id.as_deref(), &item.tool_result, time),
+            Some("toolResponse") => {
+                self.response(item.id.as_deref(), item.tool_result.as_ref(), time);
+            }
             Some("toolConfirmationRequest") => {
                 if let Some(id) = &item.id {
                     self.asked.push(id.to_string());
@@ -148,7 +150,7 @@ impl Conversation {
     fn request(
         &mut self,
         id: Option<&str>,
-        request: Option<Request<'_>>,
+        request: Option<Request<'_, '_>>,
         time: Option<i64>,
         line: u64,
     ) {
@@ -158,7 +160,7 @@ impl Conversation {
         if self.call_idx.contains_key(id) {
             return;
         }
-        let param = request.as_ref().and_then(|r| r.param.as_ref());
+        let param = request.as_ref().and_then(|r| r.param);
         let name = param.and_then(|p| p.name.as_deref()).unwrap_or("unknown");
         let mut call = new_call(&self.session_id, id, name, "", line);
         call.started_at = time;
@@ -190,7 +192,7 @@ impl Conversation {
         self.calls.push(call);
     }
 
-    fn response(&mut self, id: Option<&str>, result: &Option<ToolResult<'_>>, time: Option<i64>) {
+    fn response(&mut self, id: Option<&str>, result: Option<&ToolResult<'_>>, time: Option<i64>) {
         let Some(&i) = id.and_then(|id| self.call_idx.get(id)) else {
             return;
         };

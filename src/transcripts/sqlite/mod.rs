@@ -367,13 +367,14 @@ impl Columns {
         Self(stmt.column_names().map(str::to_owned).collect())
     }
 
-    fn index(&self, name: &str) -> Option<usize> {
+    /// Where column `name` is, for the `_at` readers of a row read often.
+    pub fn position(&self, name: &str) -> Option<usize> {
         self.0.iter().position(|c| c == name)
     }
 
     /// The column as text (numbers written out), `None` when absent or null.
     pub fn text(&self, row: &Row<'_>, name: &str) -> Option<String> {
-        self.text_at(row, self.index(name))
+        self.text_at(row, self.position(name))
     }
 
     /// `text` of the column at `at` (`position`).
@@ -386,25 +387,16 @@ impl Columns {
         }
     }
 
-    /// Where column `name` is, for the `_at` readers of a row read often.
-    pub fn position(&self, name: &str) -> Option<usize> {
-        self.index(name)
-    }
-
-    /// `text` before its bytes are checked as UTF-8, appended to `out`:
-    /// made text on another thread (`text_of_slice`). `false` when absent
-    /// or null (nothing appended).
-    pub fn append_bytes_at(&self, row: &Row<'_>, at: Option<usize>, out: &mut Vec<u8>) -> bool {
-        let Some(v) = at.and_then(|i| row.get_ref(i).ok()) else {
-            return false;
-        };
-        match v {
-            ValueRef::Text(t) | ValueRef::Blob(t) => out.extend_from_slice(t),
-            ValueRef::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
-            ValueRef::Real(f) => out.extend_from_slice(f.to_string().as_bytes()),
-            ValueRef::Null => return false,
+    /// `text` before its bytes are checked as UTF-8, appended to `out`
+    /// (nothing when absent or null): made text on another thread
+    /// (`text_of_slice`).
+    pub fn append_bytes_at(&self, row: &Row<'_>, at: Option<usize>, out: &mut Vec<u8>) {
+        match at.and_then(|i| row.get_ref(i).ok()) {
+            Some(ValueRef::Text(t) | ValueRef::Blob(t)) => out.extend_from_slice(t),
+            Some(ValueRef::Integer(n)) => out.extend_from_slice(n.to_string().as_bytes()),
+            Some(ValueRef::Real(f)) => out.extend_from_slice(f.to_string().as_bytes()),
+            Some(ValueRef::Null) | None => {}
         }
-        true
     }
 
     /// Whether the column is text (or a blob) of exactly these bytes:
@@ -418,7 +410,7 @@ impl Columns {
 
     /// The column as an integer (a number in text read too).
     pub fn int(&self, row: &Row<'_>, name: &str) -> Option<i64> {
-        self.int_at(row, self.index(name))
+        self.int_at(row, self.position(name))
     }
 
     /// `int` of the column at `at` (`position`).
