@@ -96,6 +96,20 @@ impl Collector {
         self.naive_time += other.naive_time;
     }
 
+    /// `absorb` of each, in order, room made for all rows first (one
+    /// copy of each row, where growing by each would copy them again).
+    pub fn absorb_all(&mut self, others: Vec<Collector>) {
+        let out = &mut self.out;
+        let sum = |f: fn(&ParsedTranscript) -> usize| others.iter().map(|o| f(&o.out)).sum();
+        out.sessions.reserve(sum(|o| o.sessions.len()));
+        out.tool_calls.reserve(sum(|o| o.tool_calls.len()));
+        out.messages.reserve(sum(|o| o.messages.len()));
+        out.quarantined.reserve(sum(|o| o.quarantined.len()));
+        for o in others {
+            self.absorb(o);
+        }
+    }
+
     /// Adds a note once (identical notes are not repeated).
     pub fn note(&mut self, s: impl Into<String>) {
         let s = s.into();

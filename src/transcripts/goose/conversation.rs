@@ -215,7 +215,10 @@ impl Conversation {
             _ => (String::new(), false),
         };
         call.output_excerpt = excerpt(&text);
-        if memchr::memmem::find(text.as_bytes(), DECLINED.as_bytes()).is_some() {
+        // One finder for every response (`memmem::find` builds one per call).
+        static DECLINED_IN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(DECLINED));
+        if DECLINED_IN.find(text.as_bytes()).is_some() {
             call.outcome = Outcome::Rejected;
             call.approval = Approval::Rejected;
             call.approval_evidence = Some(format!("tool response: {DECLINED}"));

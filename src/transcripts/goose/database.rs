@@ -8,7 +8,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rayon::prelude::*;
+use std::sync::Mutex;
+
+use anyhow::Context;
+
+use polars::prelude::PlHashMap;
 use serde_json::value::RawValue;
 
 use super::super::sqlite::{Columns, open_snapshot, tables, text_of_slice};
@@ -88,125 +92,32 @@ pub(super) fn read_database(
         }
     }
 
-    // The messages, stepped on this thread and grouped by session in the
-    // order they come (the query gives each session's rows together);
-    // each session is read on any core into its own collector, and the
-    // collectors are taken back in the query's order, so the rows come
-    // out as one thread gives them.
-    let mut groups: Vec<Group> = Vec::new();
-    let mut group_of: std::collections::HashMap<String, usize> = Default::default();
-    {
-        let mut stmt =
-            conn.prepare("SELECT * FROM messages ORDER BY session_id, created_timestamp, id")?;
-        let cols = Columns::of(&stmt);
-        let [content_at, session_at, role_at, time_at] =
-            ["content_json", "session_id", "role", "created_timestamp"].map(|n| cols.position(n));
-        // A new group's buffer starts as large as the last one ended.
-        let mut room = 0;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let idx = row_index;
-            row_index += 1;
-            // Consecutive as a rule: the last group's id is compared in
-            // place. A session whose ids sort apart (an integer and a text
-            // id alike) is still one conversation.
-            let g = match groups.last() {
-                Some(last) if cols.is_text_at(row, session_at, &last.session_id) => {
-                    groups.len() - 1
-                }
-                _ => {
-                    let Some(session_id) = cols.text_at(row, session_at).filter(|s| !s.is_empty())
-                    else {
-                        let mut content = Vec::new();
-                        cols.append_bytes_at(row, content_at, &mut content);
-                        c.quarantine(
-                            None,
-                            Some(idx),
-                            format!("messages row {idx}: no session_id"),
-                            text_of_slice(&content).as_bytes(),
-                        );
-                        continue;
-                    };
-                    match group_of.get(&session_id) {
-                        Some(&g) => g,
-                        None => {
-                            if let Some(last) = groups.last() {
-                                room = last.bytes.len();
-                            }
-                            group_of.insert(session_id.clone(), groups.len());
-                            groups.push(Group {
-                                session_id,
-                                rows: Vec::new(),
-                                bytes: Vec::with_capacity(room),
-                            });
-                            groups.len() - 1
-                        }
-                    }
-                }
-            };
-            let group = &mut groups[g];
-            let at = group.bytes.len();
-            // Made text on the session's thread.
-            cols.append_bytes_at(row, content_at, &mut group.bytes);
-            // `role_of` of the column's text, without a copy of it.
-            let role = if cols.is_text_at(row, role_at, "user") {
-                Role::User
-            } else if cols.is_text_at(row, role_at, "assistant") {
-                Role::Assistant
-            } else {
-                Role::System
-            };
-            group.rows.push(MessageRow {
-                idx,
-                role,
-                time: seconds(cols.int_at(row, time_at).map(|t| t as f64)),
-                content: at..group.bytes.len(),
-            });
+    // The messages, stepped on this thread and grouped by session; each
+    // session read on any core (into its own collector) as soon as the
+    // next one starts, and the collectors taken back in the query's order.
+    let (stepping, read) = match read_messages(conn, path, row_index, true)? {
+        Some(read) => read,
+        // A session's rows came in two runs: read again, each session
+        // handed on only when all its rows are in.
+        None => read_messages(conn, path, row_index, false)?
+            .context("sessions are handed on only at the end")?,
+    };
+    c.absorb(stepping);
+    let mut spans: BTreeMap<String, Span> = BTreeMap::new();
+    let mut collectors = Vec::with_capacity(read.len());
+    for (sc, session_id, span) in read {
+        collectors.push(sc);
+        if !rows_by_id.contains_key(&session_id) {
+            order.push(session_id.clone());
         }
+        spans.insert(session_id, span);
     }
-    let read: Vec<(Collector, Conversation)> = groups
-        .into_par_iter()
-        .map(|group| {
-            let mut sc = Collector::new(path);
-            let mut conv = Conversation::new(&group.session_id);
-            for m in group.rows {
-                let idx = m.idx;
-                let content = text_of_slice(&group.bytes[m.content]);
-                let read = conv
-                    .message(&mut sc, m.role, m.time, &content, idx + 1)
-                    .map_err(|e| match serde_json::from_str::<&RawValue>(&content) {
-                        // Only a column the items do not read is checked
-                        // as JSON, to say which of the two it is not.
-                        Err(json) => format!("content_json: {json}"),
-                        Ok(_) => e,
-                    });
-                match read {
-                    Ok(()) => sc.used(),
-                    Err(e) => sc.quarantine(
-                        None,
-                        Some(idx),
-                        format!("messages row {idx} (session {}): {e}", group.session_id),
-                        content.as_bytes(),
-                    ),
-                }
-            }
-            (sc, conv)
-        })
-        .collect();
-    let mut convs: BTreeMap<String, Conversation> = BTreeMap::new();
-    for (sc, conv) in read {
-        c.absorb(sc);
-        if !rows_by_id.contains_key(&conv.session_id) {
-            order.push(conv.session_id.clone());
-        }
-        convs.insert(conv.session_id.clone(), conv);
-    }
+    c.absorb_all(collectors);
 
     for id in order {
         let row = rows_by_id.remove(&id).unwrap_or_default();
         let mut span = row.span;
-        if let Some(conv) = convs.remove(&id) {
-            let s = conv.finish(c);
+        if let Some(s) = spans.remove(&id) {
             span.add(s.first);
             span.add(s.last);
         }
@@ -234,6 +145,152 @@ pub(super) fn read_database(
         c.note("the -wal file beside the database was read too (rows not yet checkpointed)");
     }
     Ok(())
+}
+
+/// One session read: its collector, id and span.
+type SessionRead = (Collector, String, Span);
+
+/// The `messages` rows, stepped on this thread in (session, time, id)
+/// order and grouped by session. `eager`: a session is handed to the pool
+/// as soon as the next one starts, so reading overlaps stepping; `None`
+/// when a session's rows then turn out to come in two runs (ids that sort
+/// apart, a text and a blob alike), for the caller to read again with
+/// every session handed on at the end. The stepping's own collector (rows
+/// without a session), then the sessions in the query's order.
+fn read_messages(
+    conn: &rusqlite::Connection,
+    path: &Path,
+    first_row: u64,
+    eager: bool,
+) -> anyhow::Result<Option<(Collector, Vec<SessionRead>)>> {
+    let mut c = Collector::new(path);
+    let read_group = |group: Group| -> SessionRead {
+        let mut sc = Collector::new(path);
+        let mut conv = Conversation::new(&group.session_id);
+        for m in group.rows {
+            let idx = m.idx;
+            let content = text_of_slice(&group.bytes[m.content]);
+            let read = conv
+                .message(&mut sc, m.role, m.time, &content, idx + 1)
+                .map_err(|e| match serde_json::from_str::<&RawValue>(&content) {
+                    // Only a column the items do not read is checked as
+                    // JSON, to say which of the two it is not.
+                    Err(json) => format!("content_json: {json}"),
+                    Ok(_) => e,
+                });
+            match read {
+                Ok(()) => sc.used(),
+                Err(e) => sc.quarantine(
+                    None,
+                    Some(idx),
+                    format!("messages row {idx} (session {}): {e}", group.session_id),
+                    content.as_bytes(),
+                ),
+            }
+        }
+        let span = conv.finish(&mut sc);
+        (sc, group.session_id, span)
+    };
+    let done: Mutex<Vec<(usize, SessionRead)>> = Mutex::new(Vec::new());
+    let mut stmt =
+        conn.prepare("SELECT * FROM messages ORDER BY session_id, created_timestamp, id")?;
+    let cols = Columns::of(&stmt);
+    let [content_at, session_at, role_at, time_at] =
+        ["content_json", "session_id", "role", "created_timestamp"].map(|n| cols.position(n));
+    let stepped: anyhow::Result<bool> = rayon::in_place_scope(|s| {
+        let hand_on = |k: usize, group: Group| {
+            let (done, read_group) = (&done, &read_group);
+            s.spawn(move |_| {
+                let read = read_group(group);
+                done.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((k, read));
+            });
+        };
+        // Groups by index; `None` once handed on.
+        let mut groups: Vec<Option<Group>> = Vec::new();
+        let mut group_of: PlHashMap<String, usize> = PlHashMap::default();
+        // A new group's buffer starts as large as the last one ended.
+        let mut room = 0;
+        let mut row_index = first_row;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let idx = row_index;
+            row_index += 1;
+            // Consecutive as a rule: the last group's id is compared in place.
+            let last = groups.len().checked_sub(1);
+            let g = match last.and_then(|g| groups[g].as_ref().map(|l| (g, l))) {
+                Some((g, l)) if cols.is_text_at(row, session_at, &l.session_id) => g,
+                _ => {
+                    let Some(session_id) = cols.text_at(row, session_at).filter(|s| !s.is_empty())
+                    else {
+                        let mut content = Vec::new();
+                        cols.append_bytes_at(row, content_at, &mut content);
+                        c.quarantine(
+                            None,
+                            Some(idx),
+                            format!("messages row {idx}: no session_id"),
+                            text_of_slice(&content).as_bytes(),
+                        );
+                        continue;
+                    };
+                    match group_of.get(&session_id) {
+                        Some(&g) if groups[g].is_none() => return Ok(false),
+                        Some(&g) => g,
+                        None => {
+                            if let Some(l) = last {
+                                if let Some(group) = &groups[l] {
+                                    room = group.bytes.len();
+                                }
+                                if eager && let Some(group) = groups[l].take() {
+                                    hand_on(l, group);
+                                }
+                            }
+                            group_of.insert(session_id.clone(), groups.len());
+                            groups.push(Some(Group {
+                                session_id,
+                                rows: Vec::new(),
+                                bytes: Vec::with_capacity(room),
+                            }));
+                            groups.len() - 1
+                        }
+                    }
+                }
+            };
+            let Some(group) = groups[g].as_mut() else {
+                return Ok(false);
+            };
+            let at = group.bytes.len();
+            // Made text on the session's thread.
+            cols.append_bytes_at(row, content_at, &mut group.bytes);
+            // `role_of` of the column's text, without a copy of it.
+            let role = if cols.is_text_at(row, role_at, "user") {
+                Role::User
+            } else if cols.is_text_at(row, role_at, "assistant") {
+                Role::Assistant
+            } else {
+                Role::System
+            };
+            group.rows.push(MessageRow {
+                idx,
+                role,
+                time: seconds(cols.int_at(row, time_at).map(|t| t as f64)),
+                content: at..group.bytes.len(),
+            });
+        }
+        for (k, group) in groups.into_iter().enumerate() {
+            if let Some(group) = group {
+                hand_on(k, group);
+            }
+        }
+        Ok(true)
+    });
+    if !stepped? {
+        return Ok(None);
+    }
+    let mut read = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    read.sort_unstable_by_key(|(k, _)| *k);
+    Ok(Some((c, read.into_iter().map(|(_, r)| r).collect())))
 }
 
 /// `created_at` / `updated_at`: SQLite's `CURRENT_TIMESTAMP` text (UTC,

@@ -22,6 +22,10 @@ fn database_session_calls_and_approvals() {
     assert_eq!(detect(&db, &head), Some(TranscriptFormat::GooseSqlite));
     let p = parse_database(TranscriptFormat::GooseSqlite, &db);
     assert_eq!(p.counts.lines_read, 13, "{:?}", p.counts);
+    eprintln!(
+        "{:?}",
+        p.quarantined.iter().map(|q| &q.reason).collect::<Vec<_>>()
+    );
     assert_eq!(p.counts.quarantined, 1);
     assert_eq!(p.counts.records_used, 12);
     assert!(
@@ -146,7 +150,9 @@ fn legacy_jsonl_session() {
 /// Sessions are read on any core and taken back in the query's order: the
 /// rows come out as one thread gives them, and a session whose ids sort
 /// apart (the same id as text and as a blob, which SQLite sorts after all
-/// text) is still one conversation, its request and response paired.
+/// text) is still one conversation, its request and response paired; the
+/// sessions are then read again, a row without a session still quarantined
+/// once.
 #[test]
 fn sessions_read_apart_come_back_in_order() {
     let (_dir, db) = database();
@@ -173,9 +179,20 @@ fn sessions_read_apart_come_back_in_order() {
         [response],
     )
     .unwrap();
+    conn.execute(
+        "INSERT INTO messages (session_id, role, content_json, created_timestamp) VALUES ('', 'user', '[]', 1768817001)",
+        [],
+    )
+    .unwrap();
     drop(conn);
     let p = parse_database(TranscriptFormat::GooseSqlite, &db);
     assert!(p.counts.reconciles());
+    let no_session = p
+        .quarantined
+        .iter()
+        .filter(|q| q.reason.ends_with("no session_id"))
+        .count();
+    assert_eq!(no_session, 1);
     let prompts: Vec<&str> = p
         .messages
         .iter()
