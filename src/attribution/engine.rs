@@ -235,7 +235,7 @@ pub fn run(
     }
     clock.lap("    engine: facts");
     // Each stage's temporaries go back before the next (`RELEASE_EVERY`).
-    crate::alloc::release();
+    super::release_between_stages(e.len());
     let pre = PreTable::new(e, &f);
     clock.lap("    engine: pre");
     let joinable: Vec<bool> = (0..e.len())
@@ -321,7 +321,7 @@ pub fn run(
         labels.set(i, l);
     }
     clock.lap("    engine: labels");
-    crate::alloc::release();
+    super::release_between_stages(e.len());
     propagate_sid(&f, &pre, calls, &mut labels);
     clock.lap("    engine: sid");
     let cascade_of = inherit_stack_ops(e, &pre, s, &mut labels);

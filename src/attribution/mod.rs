@@ -337,6 +337,20 @@ impl Attributed {
 /// Attributes `loaded` (the events of `store`, or of some of its days),
 /// with every tool call and session of the store. `known_people` adds the
 /// people of events not loaded.
+/// Hands freed memory back between two stages of attributing `events`
+/// events, when their temporaries are large enough to matter: a release
+/// also purges what the ingest before freed (a transcript-only ingest of
+/// 300 MB spent 0.07 s purging for an attribution of no events).
+fn release_between_stages(events: usize) {
+    if events >= RELEASE_FROM_EVENTS {
+        crate::alloc::release();
+    }
+}
+
+/// `release_between_stages`' threshold: a stage's temporaries for this
+/// many events are some tens of MiB.
+const RELEASE_FROM_EVENTS: usize = 100_000;
+
 pub(crate) fn attribute(
     store: &Store,
     loaded: input::StoredEvents,
@@ -370,13 +384,13 @@ pub(crate) fn attribute(
     clock.lap("  attribution: engine");
     // Each stage's temporaries go back before the next
     // (`input::load::RELEASE_EVERY`).
-    crate::alloc::release();
+    release_between_stages(events.len());
     let user_messages = input::user_message_times(store.scan(table::MESSAGES)?)?;
     let risk = risk::assess(&events, &out.labels, &calls, settings, &user_messages);
     clock.lap("  attribution: risk");
     let actions = actions::derive(&events, &out.labels, &out.cascade_of);
     clock.lap("  attribution: actions");
-    crate::alloc::release();
+    release_between_stages(events.len());
     let writes = std::mem::take(&mut events.write);
     let times = std::mem::take(&mut events.time);
     drop(events);

@@ -192,11 +192,18 @@ fn read_messages(
         (sc, group.session_id, span)
     };
     let done: Mutex<Vec<(usize, SessionRead)>> = Mutex::new(Vec::new());
-    let mut stmt =
-        conn.prepare("SELECT * FROM messages ORDER BY session_id, created_timestamp, id")?;
+    // Only the columns read (of those this schema version has): SQLite's
+    // sorter then carries four columns per row, not all of them.
+    const READ: [&str; 4] = ["content_json", "session_id", "role", "created_timestamp"];
+    let all = Columns::of(&conn.prepare("SELECT * FROM messages")?);
+    let read_cols: Vec<&str> = READ.into_iter().filter(|n| all.position(n).is_some()).collect();
+    anyhow::ensure!(!read_cols.is_empty(), "messages has none of the columns read");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM messages ORDER BY session_id, created_timestamp, id",
+        read_cols.join(", ")
+    ))?;
     let cols = Columns::of(&stmt);
-    let [content_at, session_at, role_at, time_at] =
-        ["content_json", "session_id", "role", "created_timestamp"].map(|n| cols.position(n));
+    let [content_at, session_at, role_at, time_at] = READ.map(|n| cols.position(n));
     let stepped: anyhow::Result<bool> = rayon::in_place_scope(|s| {
         let hand_on = |k: usize, group: Group| {
             let (done, read_group) = (&done, &read_group);
