@@ -117,7 +117,11 @@ impl<'o> Reader<'o> {
         // trailblame's wrapper read in one pass: the payload inside, the
         // time outside. A line it does not read so is read in two, which
         // words what is wrong with it.
-        let one_pass = memchr::memmem::find(raw, b"\"hook\"")
+        // Made once (`memmem::find` makes a finder per call).
+        static HOOK: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"hook\""));
+        let one_pass = HOOK
+            .find(raw)
             .and_then(|_| serde_json::from_str::<Payload<'_, Box<Payload<'_>>>>(text).ok())
             .and_then(|outer| {
                 let time = outer.logged_time();

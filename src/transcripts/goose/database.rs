@@ -196,8 +196,14 @@ fn read_messages(
     // sorter then carries four columns per row, not all of them.
     const READ: [&str; 4] = ["content_json", "session_id", "role", "created_timestamp"];
     let all = Columns::of(&conn.prepare("SELECT * FROM messages")?);
-    let read_cols: Vec<&str> = READ.into_iter().filter(|n| all.position(n).is_some()).collect();
-    anyhow::ensure!(!read_cols.is_empty(), "messages has none of the columns read");
+    let read_cols: Vec<&str> = READ
+        .into_iter()
+        .filter(|n| all.position(n).is_some())
+        .collect();
+    anyhow::ensure!(
+        !read_cols.is_empty(),
+        "messages has none of the columns read"
+    );
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM messages ORDER BY session_id, created_timestamp, id",
         read_cols.join(", ")

@@ -99,7 +99,10 @@ enum Decoded<'a> {
 /// is tried as a stored document (each path leaves what it does not
 /// read, and the general path reads every line alike).
 fn decode(line: &[u8]) -> Decoded<'_> {
-    if memchr::memmem::find(line, b"\"resourceLogs\"").is_some() {
+    // Made once (`memmem::find` makes a finder per call).
+    static REQUEST: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"resourceLogs\""));
+    if REQUEST.find(line).is_some() {
         fast::decode(line).map_or(Decoded::General, Decoded::Logs)
     } else {
         fast_docs::decode(line).map_or(Decoded::General, Decoded::Doc)
