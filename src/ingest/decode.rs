@@ -41,31 +41,61 @@ pub fn read_capped(
     limit: u64,
     raw: &mut Vec<u8>,
 ) -> std::io::Result<ReadCapped> {
-    read_head_or_capped(path, size_hint, limit, raw, |_| false)
+    read_head_or_capped(path, size_hint, limit, raw, |_| Head::Whole)
 }
 
 /// How much of a file `read_head_or_capped` reads before it asks whether
 /// the head is all it needs.
 pub const HEAD: u64 = 64 * 1024;
 
-/// [`read_capped`], except that when `head_only` says yes to the first
-/// [`HEAD`] bytes, only those are kept and the rest is hashed as it streams
-/// by (a database, which its reader reads from the file itself).
+/// What `read_head_or_capped` reads of a file, given its head.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Head {
+    /// All of it, up to the limit.
+    Whole,
+    /// The head, the rest hashed as it streams by (a database, which its
+    /// reader reads from the file itself).
+    HashRest,
+    /// The head alone, the file known by its head and size (a database's
+    /// write-ahead log beside it: its content is hashed with the database
+    /// and read by the database's reader; a log grows, or is begun again
+    /// with new random salts in its head, so a changed log never reads as
+    /// the same).
+    HeadAndSize,
+}
+
+/// [`read_capped`], except that `head` may say, of the first [`HEAD`]
+/// bytes, to keep only those (`Head::HashRest`, `Head::HeadAndSize`).
 pub fn read_head_or_capped(
     path: &std::path::Path,
     size_hint: u64,
     limit: u64,
     raw: &mut Vec<u8>,
-    head_only: impl FnOnce(&[u8]) -> bool,
+    head: impl FnOnce(&[u8]) -> Head,
 ) -> std::io::Result<ReadCapped> {
     raw.clear();
     let mut file = std::fs::File::open(path)?;
     raw.reserve(size_hint.min(limit) as usize);
-    let head = HEAD.min(limit);
-    (&mut file).take(head).read_to_end(raw)?;
+    let head_len = HEAD.min(limit);
+    (&mut file).take(head_len).read_to_end(raw)?;
     // A file shorter than the head has been read to its end already.
-    if raw.len() as u64 == head && !head_only(raw) {
-        (&mut file).take(limit - head).read_to_end(raw)?;
+    if raw.len() as u64 == head_len {
+        match head(raw) {
+            Head::Whole => {
+                (&mut file).take(limit - head_len).read_to_end(raw)?;
+            }
+            Head::HashRest => {}
+            Head::HeadAndSize => {
+                let size = file.metadata()?.len();
+                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+                hasher.update(raw);
+                hasher.update(&size.to_le_bytes());
+                return Ok(ReadCapped {
+                    size,
+                    hash: hasher.digest128(),
+                });
+            }
+        }
     }
     let mut piece = Vec::new();
     let first = (&mut file).take(1 << 20).read_to_end(&mut piece)?;
@@ -223,6 +253,41 @@ mod tests {
     use super::*;
     use flate2::{Compression, write::GzEncoder};
     use std::io::Write;
+
+    /// A database's log is known by its head and size, never read past the
+    /// head; a database's rest is hashed; other files are read whole.
+    #[test]
+    fn a_log_is_known_by_head_and_size_a_database_by_all_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db-wal");
+        let mut bytes = vec![7u8; HEAD as usize * 3];
+        std::fs::write(&path, &bytes).unwrap();
+        let read = |how: Head| {
+            let mut raw = Vec::new();
+            let r = read_head_or_capped(&path, 0, u64::MAX, &mut raw, |_| how).unwrap();
+            (r.size, r.hash, raw.len())
+        };
+        let (size, first, kept) = read(Head::HeadAndSize);
+        assert_eq!((size, kept), (bytes.len() as u64, HEAD as usize));
+        let whole = read(Head::HashRest);
+        assert_eq!(whole.2, HEAD as usize);
+        assert_eq!(whole.1, xxhash_rust::xxh3::xxh3_128(&bytes));
+        assert_eq!(read(Head::Whole).2, bytes.len());
+        // Past the head, bytes changed in place: the same log to us, not
+        // the same database.
+        bytes[HEAD as usize * 2] = 8;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(read(Head::HeadAndSize).1, first);
+        assert_ne!(read(Head::HashRest).1, whole.1);
+        // Grown, or begun again (a new head): another log.
+        bytes.push(0);
+        std::fs::write(&path, &bytes).unwrap();
+        assert_ne!(read(Head::HeadAndSize).1, first);
+        bytes.pop();
+        bytes[0] = 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_ne!(read(Head::HeadAndSize).1, first);
+    }
 
     fn gz(data: &[u8]) -> Vec<u8> {
         let mut e = GzEncoder::new(Vec::new(), Compression::default());

@@ -220,9 +220,12 @@ fn with_wal(path: &std::path::Path, raw: &[u8], hash: u128) -> u128 {
 
 /// A local file read as `decode::read_capped` reads it, except an SQLite
 /// database and a database's write-ahead log beside it, of which only the
-/// head is kept (for detection) and the rest hashed as it streams by: the
-/// database's reader reads both files from disk itself, and a log holds
-/// no records of its own. Either may be larger than memory.
+/// head is kept (for detection): the database's reader reads both files
+/// from disk itself, and a log holds no records of its own. Either may be
+/// larger than memory. The rest of a database is hashed as it streams by;
+/// a log is known by its head and size (`decode::Head::HeadAndSize`): its
+/// content is hashed with its database's (`with_wal`), and hashing it
+/// again, after the database was read, cost a 205 MB log 0.1 s.
 fn read_local(
     path: &std::path::Path,
     size: u64,
@@ -230,9 +233,15 @@ fn read_local(
     raw: &mut Vec<u8>,
 ) -> std::io::Result<decode::ReadCapped> {
     decode::read_head_or_capped(path, size, limit, raw, |head| {
-        crate::transcripts::is_database_head(head)
-            || (crate::transcripts::is_wal_magic(head)
-                && crate::transcripts::names_wal_of_database(path))
+        if crate::transcripts::is_database_head(head) {
+            decode::Head::HashRest
+        } else if crate::transcripts::is_wal_magic(head)
+            && crate::transcripts::names_wal_of_database(path)
+        {
+            decode::Head::HeadAndSize
+        } else {
+            decode::Head::Whole
+        }
     })
 }
 
