@@ -10,10 +10,10 @@ use crate::schema::{self, transcripts};
 use crate::shell_commands::{self, CommandContext};
 use crate::transcripts::{AgentSession, Message, ParsedTranscript, ToolCall};
 use anyhow::Result;
+use polars::prelude::PlHashMap;
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Transcript rows waiting to be written, with each call's expected
@@ -236,7 +236,7 @@ const PARALLEL_CALLS: usize = 4096;
 const MEMO_COMMANDS: usize = 8192;
 
 thread_local! {
-    static MEMO: RefCell<HashMap<Box<str>, Arc<Expected>>> = RefCell::new(HashMap::new());
+    static MEMO: RefCell<PlHashMap<Box<str>, Arc<Expected>>> = RefCell::new(PlHashMap::default());
 }
 
 /// What `crate::shell_commands` makes of one call.

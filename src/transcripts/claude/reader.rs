@@ -3,7 +3,7 @@
 //! permission mode in force, messages with their roles, and at the end the
 //! session rows with their calls.
 
-use std::collections::HashMap;
+use polars::prelude::PlHashMap;
 use std::path::Path;
 
 use super::super::json_doc::{Cursor, WalkError};
@@ -46,11 +46,11 @@ pub(super) struct Reader<'o> {
     /// `(session id, parent id)` when the file is a subagent's.
     subagent: Option<(String, String)>,
     pub(super) sessions: Vec<SessionAcc>,
-    session_idx: HashMap<String, usize>,
+    session_idx: PlHashMap<String, usize>,
     current: Option<usize>,
     pub(super) calls: Vec<PendingCall>,
-    pub(super) call_idx: HashMap<String, usize>,
-    pub(super) orphan_results: HashMap<String, ResultInfo>,
+    pub(super) call_idx: PlHashMap<String, usize>,
+    pub(super) orphan_results: PlHashMap<String, ResultInfo>,
     chain: Chain,
     /// The record being read: its number in the file and its line.
     pub(super) at: At,
@@ -75,11 +75,11 @@ impl<'o> Reader<'o> {
             default_session: file_stem(path),
             subagent: subagent_ids(path),
             sessions: Vec::new(),
-            session_idx: HashMap::new(),
+            session_idx: PlHashMap::default(),
             current: None,
             calls: Vec::new(),
-            call_idx: HashMap::new(),
-            orphan_results: HashMap::new(),
+            call_idx: PlHashMap::default(),
+            orphan_results: PlHashMap::default(),
             chain: Chain::default(),
             at: At::default(),
         }

@@ -6,7 +6,7 @@
 //! same tool and input as asked: a person saw the dialog. How each call was
 //! approved is decided at the end, from what was recorded about it.
 
-use std::collections::HashMap;
+use polars::prelude::PlHashMap;
 use std::path::Path;
 
 use serde_json::value::RawValue;
@@ -83,9 +83,9 @@ pub(super) struct Reader<'o> {
     opts: &'o TranscriptOptions,
     path: &'o Path,
     sessions: Vec<SessionAcc>,
-    session_idx: HashMap<String, usize>,
+    session_idx: PlHashMap<String, usize>,
     calls: Vec<PendingCall>,
-    call_idx: HashMap<(usize, String), usize>,
+    call_idx: PlHashMap<(usize, String), usize>,
     asks: Vec<Ask>,
     /// The log records permission dialogs at all (a `PermissionRequest`
     /// or a `permission_prompt` notification was seen): then a call with
@@ -100,9 +100,9 @@ impl<'o> Reader<'o> {
             opts,
             path,
             sessions: Vec::new(),
-            session_idx: HashMap::new(),
+            session_idx: PlHashMap::default(),
             calls: Vec::new(),
-            call_idx: HashMap::new(),
+            call_idx: PlHashMap::default(),
             asks: Vec::new(),
             sees_prompts: false,
         }

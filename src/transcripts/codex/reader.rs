@@ -3,8 +3,9 @@
 //! messages from `event_msg` events or else from `response_item`s (never
 //! both), and at the end the session row with its calls.
 
+use polars::prelude::PlHashMap;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde_json::value::RawValue;
@@ -51,7 +52,7 @@ pub(super) struct Reader {
     pub(super) policy: Option<String>,
     pub(super) sandbox: Option<String>,
     pub(super) calls: Vec<PendingCall>,
-    pub(super) call_idx: HashMap<String, usize>,
+    pub(super) call_idx: PlHashMap<String, usize>,
     approval_requested: HashSet<String>,
     msgs: Vec<MsgCand>,
     has_event_msgs: bool,

@@ -28,7 +28,7 @@ mod event;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use polars::prelude::PlHashMap;
 use std::path::Path;
 
 use serde_json::Value;
@@ -72,9 +72,9 @@ struct Reader<'o> {
     branch: Option<String>,
     mode: Distinct,
     current_mode: Option<String>,
-    calls: HashMap<String, usize>,
+    calls: PlHashMap<String, usize>,
     /// permission request id → (tool call id, resolved by a hook).
-    requests: HashMap<String, (Option<String>, bool)>,
+    requests: PlHashMap<String, (Option<String>, bool)>,
 }
 
 pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> ParsedTranscript {
@@ -90,8 +90,8 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
         branch: None,
         mode: Distinct::default(),
         current_mode: None,
-        calls: HashMap::new(),
-        requests: HashMap::new(),
+        calls: PlHashMap::default(),
+        requests: PlHashMap::default(),
     };
     for (no, line) in lines(bytes) {
         // Only an object is an event (a typed struct would also read an

@@ -23,7 +23,7 @@
 //! (`afterAgentResponse`) become messages; other events are counted by
 //! name and skipped; anything that is not a Cursor payload is quarantined.
 
-use std::collections::HashMap;
+use polars::prelude::PlHashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -99,7 +99,7 @@ struct Reader<'o> {
     path: &'o Path,
     sessions: Vec<SessionAcc>,
     /// Conversation id → index in `sessions`.
-    session_idx: HashMap<String, usize>,
+    session_idx: PlHashMap<String, usize>,
     calls: Vec<Pending>,
 }
 
@@ -127,7 +127,7 @@ pub(super) fn read(
         opts,
         path,
         sessions: Vec::new(),
-        session_idx: HashMap::new(),
+        session_idx: PlHashMap::default(),
         calls: Vec::new(),
     };
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);

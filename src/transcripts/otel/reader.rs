@@ -4,7 +4,7 @@
 //! is `user.email` (through `--operator-map` when it names it). A Codex
 //! decision and result share `call_id` and make one call.
 
-use std::collections::HashMap;
+use polars::prelude::PlHashMap;
 use std::path::Path;
 
 use serde_json::Value;
@@ -53,8 +53,8 @@ pub(super) struct Reader<'o> {
     opts: &'o TranscriptOptions,
     path: &'o Path,
     sessions: Vec<SessionAcc>,
-    session_idx: HashMap<String, usize>,
-    call_idx: HashMap<(usize, String), usize>,
+    session_idx: PlHashMap<String, usize>,
+    call_idx: PlHashMap<(usize, String), usize>,
     /// Per call: whether a decision event set its approval.
     decided: Vec<bool>,
 }
@@ -66,8 +66,8 @@ impl<'o> Reader<'o> {
             opts,
             path,
             sessions: Vec::new(),
-            session_idx: HashMap::new(),
-            call_idx: HashMap::new(),
+            session_idx: PlHashMap::default(),
+            call_idx: PlHashMap::default(),
             decided: Vec::new(),
         }
     }
