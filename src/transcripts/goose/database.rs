@@ -7,11 +7,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-
 use std::sync::Mutex;
 
 use anyhow::Context;
-
 use polars::prelude::PlHashMap;
 use serde_json::value::RawValue;
 
