@@ -123,17 +123,14 @@ pub(super) fn read_database(
         c.out.sessions.push(AgentSession {
             session_id: id,
             agent: AGENT.to_owned(),
-            agent_version: None,
             model: row.model,
             started_at: span.first,
             ended_at: span.last,
             cwd: row.working_dir,
-            git_branch: None,
             operator,
-            approval_mode: None,
-            sandbox: None,
-            parent_session_id: None,
             source_file: c.source_file.clone(),
+            // Goose stores no version, branch, mode, sandbox or parent.
+            ..AgentSession::default()
         });
         if row.session_type.as_deref() == Some("sub_agent") {
             c.note("sub_agent sessions are read as sessions of their own (Goose does not store the parent)");

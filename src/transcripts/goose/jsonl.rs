@@ -52,16 +52,12 @@ pub(super) fn read(c: &mut Collector, path: &Path, bytes: &[u8], opts: &Transcri
     c.out.sessions.push(AgentSession {
         session_id,
         agent: AGENT.to_owned(),
-        agent_version: None,
-        model: None,
         started_at: span.first,
         ended_at: span.last,
         cwd,
-        git_branch: None,
         operator,
-        approval_mode: None,
-        sandbox: None,
-        parent_session_id: None,
         source_file: c.source_file.clone(),
+        // The legacy file stores no model, version, branch, mode or parent.
+        ..AgentSession::default()
     });
 }
