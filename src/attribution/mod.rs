@@ -334,9 +334,6 @@ impl Attributed {
     }
 }
 
-/// Attributes `loaded` (the events of `store`, or of some of its days),
-/// with every tool call and session of the store. `known_people` adds the
-/// people of events not loaded.
 /// Hands freed memory back between two stages of attributing `events`
 /// events, when their temporaries are large enough to matter: a release
 /// also purges what the ingest before freed (a transcript-only ingest of
@@ -351,6 +348,9 @@ fn release_between_stages(events: usize) {
 /// many events are some tens of MiB.
 const RELEASE_FROM_EVENTS: usize = 100_000;
 
+/// Attributes `loaded` (the events of `store`, or of some of its days),
+/// with every tool call and session of the store. `known_people` adds the
+/// people of events not loaded.
 pub(crate) fn attribute(
     store: &Store,
     loaded: input::StoredEvents,

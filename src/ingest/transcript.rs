@@ -10,7 +10,6 @@ use crate::schema::{self, transcripts};
 use crate::shell_commands::{self, CommandContext};
 use crate::transcripts::{AgentSession, Message, ParsedTranscript, ToolCall};
 use anyhow::Result;
-use polars::prelude::PlHashMap;
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::cell::RefCell;

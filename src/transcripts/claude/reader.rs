@@ -3,8 +3,9 @@
 //! permission mode in force, messages with their roles, and at the end the
 //! session rows with their calls.
 
-use polars::prelude::PlHashMap;
 use std::path::Path;
+
+use polars::prelude::PlHashMap;
 
 use super::super::json_doc::{Cursor, WalkError};
 use super::super::text::json_str_prefix;

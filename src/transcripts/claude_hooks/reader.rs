@@ -6,9 +6,9 @@
 //! same tool and input as asked: a person saw the dialog. How each call was
 //! approved is decided at the end, from what was recorded about it.
 
-use polars::prelude::PlHashMap;
 use std::path::Path;
 
+use polars::prelude::PlHashMap;
 use serde_json::value::RawValue;
 
 use super::super::claude::approval::approval_of;

@@ -3,11 +3,11 @@
 //! messages from `event_msg` events or else from `response_item`s (never
 //! both), and at the end the session row with its calls.
 
-use polars::prelude::PlHashMap;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
 
+use polars::prelude::PlHashMap;
 use serde_json::value::RawValue;
 
 use super::super::text::{first_byte, text_of};

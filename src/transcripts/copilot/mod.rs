@@ -28,9 +28,9 @@ mod event;
 #[cfg(test)]
 mod tests;
 
-use polars::prelude::PlHashMap;
 use std::path::Path;
 
+use polars::prelude::PlHashMap;
 use serde_json::Value;
 
 use super::command::{command_from_str, render_mcp};

@@ -23,9 +23,9 @@
 //! (`afterAgentResponse`) become messages; other events are counted by
 //! name and skipped; anything that is not a Cursor payload is quarantined.
 
-use polars::prelude::PlHashMap;
 use std::path::Path;
 
+use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use serde_json::Value;
 

@@ -17,7 +17,7 @@ use super::super::sqlite::{Columns, open_snapshot, tables, text_of_slice};
 use super::super::util::{Collector, Span, operator_for};
 use super::super::{AgentSession, Role, TranscriptOptions};
 use super::AGENT;
-use super::conversation::{Conversation, seconds};
+use super::conversation::{Conversation, role_of, seconds};
 
 /// One `messages` row, as read.
 struct MessageRow {
@@ -228,7 +228,9 @@ fn read_messages(
             // Consecutive as a rule: the last group's id is compared in place.
             let last = groups.len().checked_sub(1);
             let g = match last.and_then(|g| groups[g].as_ref().map(|l| (g, l))) {
-                Some((g, l)) if cols.is_text_at(row, session_at, &l.session_id) => g,
+                Some((g, l)) if cols.bytes_at(row, session_at) == Some(l.session_id.as_bytes()) => {
+                    g
+                }
                 _ => {
                     let Some(session_id) = cols.text_at(row, session_at).filter(|s| !s.is_empty())
                     else {
@@ -271,14 +273,10 @@ fn read_messages(
             let at = group.bytes.len();
             // Made text on the session's thread.
             cols.append_bytes_at(row, content_at, &mut group.bytes);
-            // `role_of` of the column's text, without a copy of it.
-            let role = if cols.is_text_at(row, role_at, "user") {
-                Role::User
-            } else if cols.is_text_at(row, role_at, "assistant") {
-                Role::Assistant
-            } else {
-                Role::System
-            };
+            let role = cols
+                .bytes_at(row, role_at)
+                .and_then(|b| std::str::from_utf8(b).ok());
+            let role = role_of(role.unwrap_or_default());
             group.rows.push(MessageRow {
                 idx,
                 role,

@@ -4,9 +4,9 @@
 //! is `user.email` (through `--operator-map` when it names it). A Codex
 //! decision and result share `call_id` and make one call.
 
-use polars::prelude::PlHashMap;
 use std::path::Path;
 
+use polars::prelude::PlHashMap;
 use serde_json::Value;
 
 use super::super::text::{bounded, excerpt};

@@ -399,13 +399,13 @@ impl Columns {
         }
     }
 
-    /// Whether the column is text (or a blob) of exactly these bytes:
-    /// `text` would give `s`, without making a copy to compare.
-    pub fn is_text_at(&self, row: &Row<'_>, at: Option<usize>, s: &str) -> bool {
-        matches!(
-            at.and_then(|i| row.get_ref(i).ok()),
-            Some(ValueRef::Text(t) | ValueRef::Blob(t)) if t == s.as_bytes()
-        )
+    /// The bytes of a text (or blob) column, borrowed from the row:
+    /// compared or read in place, without a copy.
+    pub fn bytes_at<'r>(&self, row: &'r Row<'_>, at: Option<usize>) -> Option<&'r [u8]> {
+        match row.get_ref(at?).ok()? {
+            ValueRef::Text(t) | ValueRef::Blob(t) => Some(t),
+            _ => None,
+        }
     }
 
     /// The column as an integer (a number in text read too).
