@@ -176,11 +176,12 @@ pub fn ingest(
                 })
                 .collect()
         };
-        // A window of one file (one past `WINDOW_BYTES` alone: a telemetry
-        // export, a hook log, an agent database) is read by one reader
-        // whose parallel parts leave a core idle between them; two such
-        // windows are read side by side, and sent in order.
-        let alone = |w: &[discover::InputFile]| w.len() == 1;
+        // A window of one chunk (a file past `WINDOW_BYTES`: a telemetry
+        // export, a hook log, an agent database; with an empty file or
+        // two beside it, or a last handful of small files) is read by one
+        // reader whose parallel parts leave a core idle between them; two
+        // such windows are read side by side, and sent in order.
+        let alone = |w: &[discover::InputFile]| group(w, CHUNK_BYTES, CHUNK_FILES).len() == 1;
         let mut at = 0;
         while at < windows.len() {
             let sent = if at + 1 < windows.len() && alone(windows[at]) && alone(windows[at + 1]) {

@@ -38,7 +38,7 @@ use super::super::util::{
 use super::super::{AgentSession, Approval, Outcome, ParsedTranscript, Role, ToolCall};
 use super::super::{TranscriptOptions, time::millis_to_micros};
 use super::AGENT;
-use super::payload::{self, Hook, Obj, Stamp};
+use super::payload::{self, Hook, Stamp};
 
 /// The hook events Cursor documents (others are counted under their name).
 const EVENTS: &[&str] = &[
@@ -107,10 +107,11 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
     read(path, bytes, opts, true)
 }
 
-/// A line after the parallel half: decoded by the fast path, with the
-/// shell call it opens worked out, or parsed by the general one.
+/// A line after the parallel half: decoded by the fast path (its members
+/// moved out, the decode dropped), with the shell call it opens worked
+/// out, or parsed by the general one.
 enum Parsed<'a> {
-    Fast(Box<Obj<'a>>, Option<CallParts>),
+    Fast(Box<Hook<'a>>, Option<CallParts>),
     General(serde_json::Result<Value>),
 }
 
@@ -140,9 +141,15 @@ pub(super) fn read(
                 .with_min_len(64)
                 .map(|&(no, line)| parse_line(no, line, fast))
                 .collect();
+            // Room for the calls the batch opens, made once.
+            let opened = parsed
+                .iter()
+                .filter(|p| matches!(p, Parsed::Fast(_, Some(_))))
+                .count();
+            r.calls.reserve(opened);
             for ((no, line), p) in batch.into_iter().zip(parsed) {
                 let payload = match p {
-                    Parsed::Fast(obj, parts) => r.record(no, obj.hook(), parts),
+                    Parsed::Fast(h, parts) => r.record(no, *h, parts),
                     Parsed::General(Ok(v)) => r.record(no, Hook::of_value(&v), None),
                     Parsed::General(Err(e)) => {
                         r.broken(no, line, &e);
@@ -165,14 +172,14 @@ fn parse_line(no: u64, line: &[u8], fast: bool) -> Parsed<'_> {
     let Some(obj) = fast.then(|| payload::decode(line)).flatten() else {
         return Parsed::General(serde_json::from_slice(line));
     };
-    let h = obj.hook();
-    let parts = match (h.event, h.conversation, h.command) {
+    let h = obj.into_hook();
+    let parts = match (h.event.as_deref(), &h.conversation, &h.command) {
         (Some("beforeShellExecution"), Some(conv), Some(command)) => {
-            Some(call_parts(conv, h.generation, command, no))
+            Some(call_parts(conv, h.generation.as_deref(), command, no))
         }
         _ => None,
     };
-    Parsed::Fast(obj, parts)
+    Parsed::Fast(Box::new(h), parts)
 }
 
 /// A JSON array of payloads; a cut or broken tail is one quarantined record.
@@ -234,7 +241,7 @@ impl Reader<'_> {
     /// worked out in the parallel half. `false` when the line is not a
     /// Cursor payload, for the caller to quarantine with its text.
     fn record(&mut self, no: u64, h: Hook<'_>, parts: Option<CallParts>) -> bool {
-        let (Some(event), Some(conv)) = (h.event, h.conversation) else {
+        let (Some(event), Some(conv)) = (h.event.as_deref(), h.conversation.as_deref()) else {
             return false;
         };
         let time = match &h.stamp {
@@ -245,15 +252,15 @@ impl Reader<'_> {
         let acc = &mut self.sessions[si];
         acc.span.add(time);
         if acc.cwd.is_none() {
-            acc.cwd = h.cwd.map(str::to_owned);
+            acc.cwd = h.cwd.as_deref().map(str::to_owned);
         }
         if acc.email.is_none() {
-            acc.email = h.email.map(str::to_owned);
+            acc.email = h.email.as_deref().map(str::to_owned);
         }
-        if let Some(m) = h.model {
+        if let Some(m) = h.model.as_deref() {
             acc.models.push(m);
         }
-        if let Some(v) = h.version {
+        if let Some(v) = h.version.as_deref() {
             acc.versions.push(v);
         }
         let used = match event {
@@ -261,15 +268,15 @@ impl Reader<'_> {
             "afterShellExecution" => self.after(si, no, time, &h),
             "beforeSubmitPrompt" => {
                 let id = self.sessions[si].id.clone();
-                let text = h.prompt.unwrap_or_default();
+                let text = h.prompt.as_deref().unwrap_or_default();
                 self.c.message(&id, time, Role::User, text, no)
             }
             "afterAgentResponse" => {
                 let id = self.sessions[si].id.clone();
-                let text = h.text.unwrap_or_default();
+                let text = h.text.as_deref().unwrap_or_default();
                 self.c.message(&id, time, Role::Assistant, text, no)
             }
-            "sessionStart" => match h.mode {
+            "sessionStart" => match h.mode.as_deref() {
                 Some(m) => {
                     self.sessions[si].modes.push(m);
                     true
@@ -310,7 +317,7 @@ impl Reader<'_> {
         parts: Option<CallParts>,
     ) -> usize {
         let sid = &self.sessions[si].id;
-        let parts = parts.unwrap_or_else(|| call_parts(sid, h.generation, command, no));
+        let parts = parts.unwrap_or_else(|| call_parts(sid, h.generation.as_deref(), command, no));
         let mut call = new_call(sid, &parts.id, "Shell", &self.c.source_file, no);
         if let Some((c, raw)) = parts.command {
             call.command = Some(c);
@@ -318,7 +325,7 @@ impl Reader<'_> {
         }
         self.calls.push(Pending {
             call,
-            generation: h.generation.map(str::to_owned),
+            generation: h.generation.as_deref().map(str::to_owned),
             key: command.to_owned(),
             closed: false,
             permission: None,
@@ -335,7 +342,7 @@ impl Reader<'_> {
         h: &Hook<'_>,
         parts: Option<CallParts>,
     ) -> bool {
-        let Some(command) = h.command else {
+        let Some(command) = h.command.as_deref() else {
             return false;
         };
         let i = self.open(si, no, h, command, parts);
@@ -343,15 +350,15 @@ impl Reader<'_> {
         pc.call.started_at = time;
         // A logger that kept the hook's answer: `{"permission": …}` beside
         // the payload (or as `output.permission`).
-        pc.permission = h.permission.map(str::to_owned);
+        pc.permission = h.permission.as_deref().map(str::to_owned);
         true
     }
 
     fn after(&mut self, si: usize, no: u64, time: Option<i64>, h: &Hook<'_>) -> bool {
-        let Some(command) = h.command else {
+        let Some(command) = h.command.as_deref() else {
             return false;
         };
-        let generation = h.generation;
+        let generation = h.generation.as_deref();
         let open = self.sessions[si].calls.iter().rev().copied().find(|&i| {
             let c = &self.calls[i];
             !c.closed
@@ -375,7 +382,7 @@ impl Reader<'_> {
         if pc.call.exit_code.is_some_and(|c| c != 0) {
             pc.call.outcome = Outcome::Error;
         }
-        pc.call.output_excerpt = h.output.and_then(excerpt);
+        pc.call.output_excerpt = h.output.as_deref().and_then(excerpt);
         true
     }
 

@@ -24,38 +24,41 @@ const STAMPS: [&str; 4] = ["logged_at", "timestamp", "time", "ts"];
 /// The time a logger added, as `Collector` reads it.
 pub(super) enum Stamp<'a> {
     /// A JSON string (read as a time text).
-    Text(&'a str),
+    Text(Cow<'a, str>),
     /// Any other JSON value, or none.
     Json(Option<Box<RawValue>>),
 }
 
 /// What `Reader::record` reads of one payload: `Value::as_str` of each
 /// text member (`None` when absent or not a string), the numbers as
-/// `as_u64` / `as_i64` read them.
+/// `as_u64` / `as_i64` read them. The fast path moves its texts out of the
+/// decoded line ([`Obj::into_hook`]), so the line's large decode is
+/// dropped on the worker that made it; the general path borrows them from
+/// the `Value`.
 pub(super) struct Hook<'a> {
-    pub(super) event: Option<&'a str>,
-    pub(super) conversation: Option<&'a str>,
+    pub(super) event: Option<Cow<'a, str>>,
+    pub(super) conversation: Option<Cow<'a, str>>,
     pub(super) stamp: Stamp<'a>,
     /// `cwd`, else the first of `workspace_roots`.
-    pub(super) cwd: Option<&'a str>,
-    pub(super) email: Option<&'a str>,
-    pub(super) model: Option<&'a str>,
-    pub(super) version: Option<&'a str>,
-    pub(super) prompt: Option<&'a str>,
-    pub(super) text: Option<&'a str>,
-    pub(super) mode: Option<&'a str>,
-    pub(super) command: Option<&'a str>,
-    pub(super) generation: Option<&'a str>,
+    pub(super) cwd: Option<Cow<'a, str>>,
+    pub(super) email: Option<Cow<'a, str>>,
+    pub(super) model: Option<Cow<'a, str>>,
+    pub(super) version: Option<Cow<'a, str>>,
+    pub(super) prompt: Option<Cow<'a, str>>,
+    pub(super) text: Option<Cow<'a, str>>,
+    pub(super) mode: Option<Cow<'a, str>>,
+    pub(super) command: Option<Cow<'a, str>>,
+    pub(super) generation: Option<Cow<'a, str>>,
     /// The hook's answer a logger kept beside the payload (`permission`,
     /// else `output.permission`, on the outer object).
-    pub(super) permission: Option<&'a str>,
-    pub(super) output: Option<&'a str>,
+    pub(super) permission: Option<Cow<'a, str>>,
+    pub(super) output: Option<Cow<'a, str>>,
     pub(super) duration_ms: Option<u64>,
     pub(super) exit_code: Option<i64>,
 }
 
-fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
+fn s<'a>(v: &'a Value, key: &str) -> Option<Cow<'a, str>> {
+    v.get(key).and_then(Value::as_str).map(Cow::Borrowed)
 }
 
 impl<'a> Hook<'a> {
@@ -73,7 +76,11 @@ impl<'a> Hook<'a> {
             event: s(p, "hook_event_name"),
             conversation: s(p, "conversation_id"),
             stamp: Stamp::Json(stamp),
-            cwd: s(p, "cwd").or_else(|| p.pointer("/workspace_roots/0").and_then(Value::as_str)),
+            cwd: s(p, "cwd").or_else(|| {
+                p.pointer("/workspace_roots/0")
+                    .and_then(Value::as_str)
+                    .map(Cow::Borrowed)
+            }),
             email: s(p, "user_email"),
             model: s(p, "model"),
             version: s(p, "cursor_version"),
@@ -82,8 +89,12 @@ impl<'a> Hook<'a> {
             mode: s(p, "composer_mode"),
             command: s(p, "command"),
             generation: s(p, "generation_id"),
-            permission: s(outer, "permission")
-                .or_else(|| outer.pointer("/output/permission").and_then(Value::as_str)),
+            permission: s(outer, "permission").or_else(|| {
+                outer
+                    .pointer("/output/permission")
+                    .and_then(Value::as_str)
+                    .map(Cow::Borrowed)
+            }),
             output: s(p, "output"),
             duration_ms: p.get("duration").and_then(Value::as_u64),
             exit_code: ["exit_code", "exitCode"]
@@ -455,34 +466,36 @@ impl<'a> Output<'a> {
 }
 
 impl<'a> Obj<'a> {
-    /// The members the reader uses, as [`Hook::of_value`] reads them.
-    pub(super) fn hook(&self) -> Hook<'_> {
-        let p = match &self.hook {
-            Some(inner) if self.stamps[0].is_some() => inner,
+    /// The members the reader uses, as [`Hook::of_value`] reads them,
+    /// moved out of the line's decode.
+    pub(super) fn into_hook(mut self) -> Hook<'a> {
+        let permission = self.permission.0.take().or(self.output.permission.take());
+        let mut outer = std::mem::take(&mut self.stamps);
+        let mut p = match self.hook.take() {
+            Some(inner) if outer[0].is_some() => *inner,
             _ => self,
         };
-        let stamp =
-            (0..STAMPS.len()).find_map(|i| self.stamps[i].as_ref().or(p.stamps[i].as_ref()));
+        let stamp = (0..STAMPS.len()).find_map(|i| outer[i].take().or(p.stamps[i].take()));
         let stamp = match stamp {
             Some(StampValue::Text(t)) => Stamp::Text(t),
             Some(StampValue::Json(v)) => Stamp::Json(RawValue::from_string(v.to_string()).ok()),
             None => Stamp::Json(None),
         };
         Hook {
-            event: p.event.get(),
-            conversation: p.conversation.get(),
+            event: p.event.0,
+            conversation: p.conversation.0,
             stamp,
-            cwd: p.cwd.get().or(p.root.0.as_deref()),
-            email: p.email.get(),
-            model: p.model.get(),
-            version: p.version.get(),
-            prompt: p.prompt.get(),
-            text: p.text.get(),
-            mode: p.mode.get(),
-            command: p.command.get(),
-            generation: p.generation.get(),
-            permission: self.permission.get().or(self.output.permission.as_deref()),
-            output: p.output.text.as_deref(),
+            cwd: p.cwd.0.or(p.root.0),
+            email: p.email.0,
+            model: p.model.0,
+            version: p.version.0,
+            prompt: p.prompt.0,
+            text: p.text.0,
+            mode: p.mode.0,
+            command: p.command.0,
+            generation: p.generation.0,
+            permission,
+            output: p.output.text,
             duration_ms: p.duration.as_u64(),
             exit_code: p.exit_code.as_i64().or(p.exit_code_camel.as_i64()),
         }

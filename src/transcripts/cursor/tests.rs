@@ -261,8 +261,8 @@ fn the_fast_path_reads_hook_lines_as_the_general_path_does() {
 }
 
 /// What a line's object gives the reader, as text.
-fn members_of(o: &super::payload::Obj<'_>) -> String {
-    let h = o.hook();
+fn members_of(o: super::payload::Obj<'_>) -> String {
+    let h = o.into_hook();
     let stamp = match &h.stamp {
         super::payload::Stamp::Text(t) => format!("text {t}"),
         super::payload::Stamp::Json(raw) => format!("json {:?}", raw.as_ref().map(|r| r.get())),
@@ -303,11 +303,11 @@ fn the_scanner_reads_a_hook_line_as_serde_does() {
     crate::transcripts::tests_support::scanner_matches_serde(
         &lines,
         &[],
-        |t| super::payload::scan(t).map(|o| members_of(&o)),
+        |t| super::payload::scan(t).map(|o| members_of(*o)),
         |t| {
             serde_json::from_str::<super::payload::Obj<'_>>(t)
                 .ok()
-                .map(|o| members_of(&o))
+                .map(members_of)
         },
     );
 }

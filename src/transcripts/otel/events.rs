@@ -26,7 +26,11 @@
 //!   `github.copilot.tool.parameters.command` (content capture on). The
 //!   span status says whether the call failed; spans carry no approval.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
+
+use crate::json_scan::{GiveUp, Parser, R};
 
 use super::super::command::{command_from_argv, command_from_str, render_mcp};
 use super::super::{Approval, Outcome};
@@ -79,6 +83,12 @@ pub(super) fn command_of<A: AttrMap + ?Sized>(
 /// a `full_command` / `command` / `cmd` / `bash_command` string or argv.
 /// Text that is not JSON is kept as the command.
 pub(super) fn command_in_json(json: &str) -> (Option<String>, Option<String>) {
+    scan_args(json).unwrap_or_else(|GiveUp| command_in_value(json))
+}
+
+/// `command_in_json` through `serde_json::Value`: for what the scanner
+/// gives up on.
+pub(super) fn command_in_value(json: &str) -> (Option<String>, Option<String>) {
     let Ok(v) = serde_json::from_str::<Value>(json) else {
         // Arguments that are not JSON: kept as the command text.
         return (Some(json.to_owned()), None);
@@ -109,6 +119,87 @@ pub(super) fn command_in_json(json: &str) -> (Option<String>, Option<String>) {
         }
     }
     (None, None)
+}
+
+/// One of the members `command_in_json` reads, as the last of its name
+/// (as `Value` keeps it) gives it.
+#[derive(Default)]
+enum Arg<'a> {
+    #[default]
+    Absent,
+    Text(Cow<'a, str>),
+    /// The strings among an array's items.
+    Argv(Vec<Cow<'a, str>>),
+    Other,
+}
+
+/// A string member's text; `None` for any other value.
+fn text<'a>(p: &mut Parser<'a>) -> R<Option<Cow<'a, str>>> {
+    match p.peek()? {
+        b'"' => p.string().map(Some),
+        _ => p.skip().map(|()| None),
+    }
+}
+
+/// `command_in_json` of an object scanned straight from the text (no
+/// `Value`, no map); `Err` where the scanner gives up, for `Value` to
+/// decide. `tests` checks the two agree.
+pub(super) fn scan_args(json: &str) -> R<(Option<String>, Option<String>)> {
+    const COMMANDS: [&[u8]; 4] = [b"full_command", b"command", b"cmd", b"bash_command"];
+    let mut p = Parser::checked(json);
+    p.ws();
+    if p.peek()? != b'{' {
+        return Err(GiveUp);
+    }
+    let (mut server, mut tool) = (None, None);
+    let mut args: [Arg<'_>; 4] = Default::default();
+    p.members(|p, key| {
+        match key {
+            b"mcp_server_name" => server = text(p)?,
+            b"mcp_tool_name" => tool = text(p)?,
+            _ => match COMMANDS.iter().position(|k| *k == key) {
+                Some(i) => {
+                    args[i] = match p.peek()? {
+                        b'"' => Arg::Text(p.string()?),
+                        b'[' => {
+                            let mut argv = Vec::new();
+                            p.items(|p, _| {
+                                if p.peek()? == b'"' {
+                                    argv.push(p.string()?);
+                                    Ok(())
+                                } else {
+                                    p.skip()
+                                }
+                            })?;
+                            Arg::Argv(argv)
+                        }
+                        _ => p.skip().map(|()| Arg::Other)?,
+                    }
+                }
+                None => p.skip()?,
+            },
+        }
+        Ok(())
+    })?;
+    p.end()?;
+    if let (Some(server), Some(tool)) = (server, tool) {
+        return Ok((Some(render_mcp(&server, &tool, None)), None));
+    }
+    for arg in args {
+        match arg {
+            Arg::Text(s) if !s.trim().is_empty() => {
+                let (c, raw) = command_from_str(&s);
+                return Ok((Some(c), raw));
+            }
+            Arg::Argv(items) if !items.is_empty() => {
+                let argv: Vec<String> = items.into_iter().map(Cow::into_owned).collect();
+                let (c, raw) = command_from_argv(&argv);
+                return Ok((Some(c), raw));
+            }
+            _ => {}
+        }
+    }
+    Ok((None, None))
 }
 
 /// `success` as the outcome of a call that ran.

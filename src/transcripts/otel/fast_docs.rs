@@ -28,14 +28,64 @@ use super::search::{document_shape, nanos};
 
 type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
+/// An object whose members `search::to_otlp` files under a record's or
+/// resource's attributes with the object's name cut off: their names are
+/// kept cut as they are read (borrowed from the line, where the full name
+/// would be a new string to cut later).
+#[derive(Clone, Copy)]
+struct Group {
+    /// The object's full name (a prefix of `decode`'s, without its dot).
+    path: &'static str,
+    resource: bool,
+}
+
+/// The objects read as a `Group` when a member has exactly this full name.
+const GROUPS: [Group; 6] = [
+    Group {
+        path: "resource.attributes",
+        resource: true,
+    },
+    Group {
+        path: "Resource",
+        resource: true,
+    },
+    Group {
+        path: "attributes",
+        resource: false,
+    },
+    Group {
+        path: "Attributes",
+        resource: false,
+    },
+    Group {
+        path: "log.attributes",
+        resource: false,
+    },
+    Group {
+        path: "span.attributes",
+        resource: false,
+    },
+];
+
+/// The members of `Group` objects, by their cut names.
+#[derive(Default)]
+struct Grouped<'de> {
+    own: Pairs<'de>,
+    resource: Pairs<'de>,
+}
+
 /// Flattens one value under `key` into `out`: objects into dotted names,
 /// null into nothing, other values as `search::flatten` renders them.
 /// `Ok(true)` when the value was an object. Objects and nulls leave their
 /// full name in `names`, so a name given twice in one object shows as a
-/// full name given twice.
+/// full name given twice. Inside a `Group` object `key` is the name below
+/// it and leaves go to `grouped`, with `@` read as `.` as `decode` reads
+/// full names.
 struct Flat<'o, 'de> {
     key: Cow<'de, str>,
+    group: Option<Group>,
     out: &'o mut Pairs<'de>,
+    grouped: &'o mut Grouped<'de>,
     /// The full names of the objects and nulls met, which `out` does not
     /// hold: with `out`'s names, a name given twice anywhere shows as a
     /// full name given twice.
@@ -51,8 +101,29 @@ impl<'de> DeserializeSeed<'de> for Flat<'_, 'de> {
 
 impl<'de> Flat<'_, 'de> {
     fn leaf<E>(self, v: Cow<'de, str>) -> Result<bool, E> {
-        self.out.push((self.key, v));
+        match self.group {
+            None => self.out.push((self.key, v)),
+            Some(g) => {
+                let key = match self.key.contains('@') {
+                    true => Cow::Owned(self.key.replace('@', ".")),
+                    false => self.key,
+                };
+                let to = match g.resource {
+                    true => &mut self.grouped.resource,
+                    false => &mut self.grouped.own,
+                };
+                to.push((key, v));
+            }
+        }
         Ok(false)
+    }
+
+    /// The full name, for `names`.
+    fn full_name(&self) -> Cow<'de, str> {
+        match self.group {
+            None => self.key.clone(),
+            Some(g) => Cow::Owned(format!("{}.{}", g.path, self.key)),
+        }
     }
 }
 
@@ -84,7 +155,8 @@ impl<'de> Visitor<'de> for Flat<'_, 'de> {
         self.leaf(Cow::Borrowed(if b { "true" } else { "false" }))
     }
     fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-        self.names.push(self.key);
+        let name = self.full_name();
+        self.names.push(name);
         Ok(false)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
@@ -93,8 +165,13 @@ impl<'de> Visitor<'de> for Flat<'_, 'de> {
         self.leaf(Cow::Owned(v.to_string()))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        // This object a group: its members' names start below it.
+        let starts = match self.group {
+            None => GROUPS.iter().find(|g| *g.path == *self.key).copied(),
+            Some(_) => None,
+        };
         while let Some(k) = map.next_key::<Text<'de>>()? {
-            let key = if self.key.is_empty() {
+            let key = if starts.is_some() || (self.key.is_empty() && self.group.is_none()) {
                 k.0
             } else {
                 let mut key = String::with_capacity(self.key.len() + 1 + k.0.len());
@@ -105,11 +182,14 @@ impl<'de> Visitor<'de> for Flat<'_, 'de> {
             };
             map.next_value_seed(Flat {
                 key,
+                group: starts.or(self.group),
                 out: self.out,
+                grouped: self.grouped,
                 names: self.names,
             })?;
         }
-        self.names.push(self.key);
+        let name = self.full_name();
+        self.names.push(name);
         Ok(true)
     }
 }
@@ -131,9 +211,11 @@ struct Top<'de> {
     /// flattened under their own names.
     flat: Pairs<'de>,
     source: Pairs<'de>,
-    /// `names` of `Flat`, for each of the two.
+    /// `names` and `grouped` of `Flat`, for each of the two.
     flat_names: Vec<Cow<'de, str>>,
     source_names: Vec<Cow<'de, str>>,
+    flat_grouped: Grouped<'de>,
+    source_grouped: Grouped<'de>,
     /// Top-level names, and whether each value was an object.
     members: Vec<(Cow<'de, str>, bool)>,
 }
@@ -151,6 +233,11 @@ impl<'de> Visitor<'de> for TopVisitor {
             source: Vec::with_capacity(32),
             flat_names: Vec::new(),
             source_names: Vec::new(),
+            flat_grouped: Grouped::default(),
+            source_grouped: Grouped {
+                own: Vec::with_capacity(24),
+                resource: Vec::with_capacity(8),
+            },
             members: Vec::with_capacity(8),
         };
         while let Some(k) = map.next_key::<Text<'de>>()? {
@@ -161,7 +248,9 @@ impl<'de> Visitor<'de> for TopVisitor {
                 // Read as `search::flatten` reads the document: from no name.
                 let object = map.next_value_seed(Flat {
                     key: Cow::Borrowed(""),
+                    group: None,
                     out: &mut top.source,
+                    grouped: &mut top.source_grouped,
                     names: &mut top.source_names,
                 })?;
                 if object {
@@ -172,7 +261,9 @@ impl<'de> Visitor<'de> for TopVisitor {
             } else {
                 map.next_value_seed(Flat {
                     key: k.0.clone(),
+                    group: None,
                     out: &mut top.flat,
+                    grouped: &mut top.flat_grouped,
                     names: &mut top.flat_names,
                 })?
             };
@@ -278,6 +369,22 @@ fn prefix(name: &str, prefixes: &[&str]) -> Option<usize> {
         .map(|p| p.len())
 }
 
+/// Where `search::to_otlp` files a full name (`@` read as `.`): under
+/// the resource's attributes (`true`) or the record's own, and the length
+/// of the prefix it cuts; `None` for neither.
+fn filed_under(view: &str) -> Option<(bool, usize)> {
+    if let Some(n) = prefix(view, &["resource.attributes.", "Resource."]) {
+        return Some((true, n));
+    }
+    let own = [
+        "attributes.",
+        "Attributes.",
+        "log.attributes.",
+        "span.attributes.",
+    ];
+    prefix(view, &own).map(|n| (false, n))
+}
+
 /// `name` without its first `n` bytes, in place.
 fn cut(name: Cow<'_, str>, n: usize) -> Cow<'_, str> {
     match name {
@@ -302,21 +409,21 @@ pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
     {
         return None;
     }
-    let (flat, names) = match has("_source") {
+    let (flat, names, grouped) = match has("_source") {
         // A hit: its `_source` is the document (a scalar one is not; a
         // null one is empty).
         Some((_, object)) => {
             if !object && !top.source.is_empty() {
                 return None;
             }
-            (top.source, top.source_names)
+            (top.source, top.source_names, top.source_grouped)
         }
         None => {
             // `search::looks_like_document` of the line itself.
             if !document_shape(top.members.iter().map(|(n, o)| (n.as_ref(), *o))) {
                 return None;
             }
-            (top.flat, top.flat_names)
+            (top.flat, top.flat_names, top.flat_grouped)
         }
     };
     // A name given twice in an object, or two that flatten alike.
@@ -331,35 +438,42 @@ pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
         return None;
     }
     // `search::to_otlp`: the resource's attributes, then the record's own,
-    // each name moved out of `flat` and cut in place. No name the look-ups
-    // below ask for has one of these prefixes, so `flat` keeps them all.
-    let mut resource = Vec::new();
-    let mut own = Vec::new();
+    // each name moved out of `flat` and cut in place (the members of
+    // `Group` objects were read cut). No name the look-ups below ask for
+    // has one of these prefixes, so `flat` keeps them all.
+    let Grouped {
+        mut own,
+        mut resource,
+    } = grouped;
     let mut rest = Vec::with_capacity(flat.0.len());
     for (k, v) in flat.0 {
         let replaced = k.contains('@').then(|| k.replace('@', "."));
         let view = replaced.as_deref().unwrap_or(&k);
-        let resource_at = prefix(view, &["resource.attributes.", "Resource."]);
-        let own_at = prefix(
-            view,
-            &[
-                "attributes.",
-                "Attributes.",
-                "log.attributes.",
-                "span.attributes.",
-            ],
-        );
+        let filed = filed_under(view);
         let name = |k| replaced.map_or(k, Cow::Owned);
-        match (resource_at, own_at) {
-            (Some(n), _) => resource.push((cut(name(k), n), v)),
-            (None, Some(n)) => own.push((cut(name(k), n), v)),
-            (None, None) => rest.push((k, v)),
+        match filed {
+            Some((true, n)) => resource.push((cut(name(k), n), v)),
+            Some((false, n)) => own.push((cut(name(k), n), v)),
+            None => rest.push((k, v)),
         }
     }
     let flat = Sorted(rest);
     let get = |names: &[&str]| names.iter().find_map(|n| flat.entry(n));
     let resource = sorted(resource)?;
     let mut own = sorted(own)?;
+    // An object or null named as a grouped leaf is (`flat` was checked
+    // above).
+    let named = |n: &str| {
+        let view = n.replace('@', ".");
+        match filed_under(&view) {
+            Some((true, c)) => resource.entry(&view[c..]).is_some(),
+            Some((false, c)) => own.entry(&view[c..]).is_some(),
+            None => false,
+        }
+    };
+    if names.iter().any(|n| named(n)) {
+        return None;
+    }
     // The `raw` mode and ECS-like documents keep attributes at the top.
     for n in ["session.id", "conversation.id", "event.name", "user.email"] {
         if let Some(v) = flat.entry(n) {

@@ -285,6 +285,9 @@ fn the_document_fast_path_reads_lines_as_the_general_path_does() {
         r#"{"_index":"otel-v1-apm-logs-000001","_id":"o2","_source":{"time":"2026-01-16T15:00:05.500Z","body":"codex.tool_result","log.attributes.event@name":"codex.tool_result","log.attributes.conversation@id":"c-9","log.attributes.user@email":"hal@example.com","log.attributes.tool_name":"shell","log.attributes.call_id":"call_1","log.attributes.arguments":"{\"command\": [\"bash\", \"-lc\", \"aws s3 ls\"]}","log.attributes.success":"true","resource.attributes.service@name":"codex_cli_rs"}}"#,
         r#"{"@timestamp":"2026-01-16T10:00:09Z","Body":"claude_code.tool_decision","Attributes":{"session":{"id":"s-2"},"event":{"name":"tool_decision"},"tool_name":"Bash","decision":"reject","source":"user_reject"},"Resource":{"service":{"name":"claude-code"}}}"#,
         r#"{"time":"1768557609000","body":"claude_code.user_prompt","log.attributes.session@id":"s-3","log.attributes.event@name":"user_prompt","log.attributes.prompt":"remove the \"old\" bucket"}"#,
+        // Inside attributes-like objects: `@`, an empty name, deeper
+        // objects, a null, a `Resource` object of objects.
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"s-4","event.name":"user_prompt","a@b":"1","":{"x":"2"},"deep":{"er":{"est":3}},"prompt":"p"},"resource":{"attributes":{"service.name":"claude-code","n@m":null}},"Resource":{"host":{"name":"h"}}}}"#,
     ];
     let leave = [
         // A name twice in one object; two names that flatten alike; two
@@ -300,6 +303,10 @@ fn the_document_fast_path_reads_lines_as_the_general_path_does() {
         r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","event.name":"user_prompt","prompt":"x","prompt":null}}}"#,
         r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","event.name":"user_prompt","x":{"y":"1"},"x":{"z":"2"}}}}"#,
         r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","":"v","":null,"attributes":{"session.id":"a","event.name":"user_prompt"}}}"#,
+        // A null inside attributes named as another member's leaf, or as
+        // a dotted name beside the object.
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","event.name":"user_prompt","x.y":null,"x":{"y":"1"}}}}"#,
+        r#"{"_source":{"@timestamp":"2026-01-16T10:00:00Z","attributes":{"session.id":"a","event.name":"user_prompt","x":null},"attributes.x":"1"}}"#,
         r#"{"resourceLogs":[],"x":"claude_code."}"#,
         r#"{"note":"claude_code.tool_result","session.id":"a"}"#,
     ];
@@ -339,5 +346,36 @@ fn the_document_fast_path_reads_lines_as_the_general_path_does() {
         fast_read > lines.len() / 4,
         "{fast_read} of {}",
         lines.len()
+    );
+}
+
+/// A tool's arguments read straight from the text (`events::scan_args`)
+/// give the command `serde_json::Value` gives, wherever the scanner
+/// answers: MCP calls, each command member as text or argv, the last of
+/// a name twice, members of other types, escapes; and every one-byte
+/// edit of them.
+#[test]
+fn arguments_scanned_give_the_command_value_gives() {
+    let samples = [
+        r#"{"full_command": "aws lambda list-functions --region us-west-2", "note": "\u00e9\t"}"#,
+        r#"{"command": ["bash", "-lc", "aws s3 ls \"s3://b\""], "workdir": "/w", "timeout_ms": 1000}"#,
+        r#"{"mcp_server_name":"aws","mcp_tool_name":"call_aws","cmd":"x"}"#,
+        r#"{"mcp_server_name":"aws","mcp_tool_name":7,"cmd":"  ","bash_command":"aws sts get-caller-identity"}"#,
+        r#"{"command":"ls","command":["aws","iam","list-users",3,null],"full_command":{"x":[1,2]}}"#,
+        r#"{"cmd":[],"bash_command":["  "],"command":"   "}"#,
+        r#" {"other": [true, false, null, -1.5e3, {"command": "nested"}]} "#,
+    ];
+    let odd = [
+        r#"{"command": 1e400}"#,
+        r#"{"command": "\ud800"}"#,
+        r#"["aws"]"#,
+        "aws s3 ls",
+    ];
+    let show = |(c, raw): (Option<String>, Option<String>)| format!("{c:?} {raw:?}");
+    crate::transcripts::tests_support::scanner_matches_serde(
+        &samples,
+        &odd,
+        |t| super::events::scan_args(t).ok().map(show),
+        |t| Some(show(super::events::command_in_value(t))),
     );
 }
