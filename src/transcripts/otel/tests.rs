@@ -363,7 +363,7 @@ fn arguments_scanned_give_the_command_value_gives() {
         r#"{"mcp_server_name":"aws","mcp_tool_name":7,"cmd":"  ","bash_command":"aws sts get-caller-identity"}"#,
         r#"{"command":"ls","command":["aws","iam","list-users",3,null],"full_command":{"x":[1,2]}}"#,
         r#"{"cmd":[],"bash_command":["  "],"command":"   "}"#,
-        r#" {"other": [true, false, null, -1.5e3, {"command": "nested"}]} "#,
+        r#" {"other": [true, false, null, -1.5, 0, {"command": "nested"}]} "#,
     ];
     let odd = [
         r#"{"command": 1e400}"#,
