@@ -111,7 +111,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
 /// moved out, the decode dropped), with the shell call it opens worked
 /// out, or parsed by the general one.
 enum Parsed<'a> {
-    Fast(Box<Hook<'a>>, Option<CallParts>),
+    Fast(Hook<'a>, Option<CallParts>),
     General(serde_json::Result<Value>),
 }
 
@@ -149,7 +149,7 @@ pub(super) fn read(
             r.calls.reserve(opened);
             for ((no, line), p) in batch.into_iter().zip(parsed) {
                 let payload = match p {
-                    Parsed::Fast(h, parts) => r.record(no, *h, parts),
+                    Parsed::Fast(h, parts) => r.record(no, h, parts),
                     Parsed::General(Ok(v)) => r.record(no, Hook::of_value(&v), None),
                     Parsed::General(Err(e)) => {
                         r.broken(no, line, &e);
@@ -169,17 +169,17 @@ pub(super) fn read(
 /// `beforeShellExecution`, the call's id and command, which need nothing
 /// but the line), or the `Value` parse when the decode declines it.
 fn parse_line(no: u64, line: &[u8], fast: bool) -> Parsed<'_> {
-    let Some(obj) = fast.then(|| payload::decode(line)).flatten() else {
+    let Some(mut obj) = fast.then(|| payload::decode(line)).flatten() else {
         return Parsed::General(serde_json::from_slice(line));
     };
-    let h = obj.into_hook();
+    let h = obj.take_hook();
     let parts = match (h.event.as_deref(), &h.conversation, &h.command) {
         (Some("beforeShellExecution"), Some(conv), Some(command)) => {
             Some(call_parts(conv, h.generation.as_deref(), command, no))
         }
         _ => None,
     };
-    Parsed::Fast(Box::new(h), parts)
+    Parsed::Fast(h, parts)
 }
 
 /// A JSON array of payloads; a cut or broken tail is one quarantined record.

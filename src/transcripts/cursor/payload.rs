@@ -31,8 +31,8 @@ pub(super) enum Stamp<'a> {
 
 /// What `Reader::record` reads of one payload: `Value::as_str` of each
 /// text member (`None` when absent or not a string), the numbers as
-/// `as_u64` / `as_i64` read them. The fast path moves its texts out of the
-/// decoded line ([`Obj::into_hook`]), so the line's large decode is
+/// `as_u64` / `as_i64` read them. The fast path takes its texts out of the
+/// decoded line ([`Obj::take_hook`]), so the line's large decode is
 /// dropped on the worker that made it; the general path borrows them from
 /// the `Value`.
 pub(super) struct Hook<'a> {
@@ -467,12 +467,13 @@ impl<'a> Output<'a> {
 
 impl<'a> Obj<'a> {
     /// The members the reader uses, as [`Hook::of_value`] reads them,
-    /// moved out of the line's decode.
-    pub(super) fn into_hook(mut self) -> Hook<'a> {
+    /// taken out of the line's decode in place (an `Obj` is large: moved,
+    /// it would be copied whole).
+    pub(super) fn take_hook(&mut self) -> Hook<'a> {
         let permission = self.permission.0.take().or(self.output.permission.take());
         let mut outer = std::mem::take(&mut self.stamps);
-        let mut p = match self.hook.take() {
-            Some(inner) if outer[0].is_some() => *inner,
+        let p: &mut Obj<'a> = match self.hook.as_deref_mut() {
+            Some(inner) if outer[0].is_some() => inner,
             _ => self,
         };
         let stamp = (0..STAMPS.len()).find_map(|i| outer[i].take().or(p.stamps[i].take()));
@@ -482,20 +483,20 @@ impl<'a> Obj<'a> {
             None => Stamp::Json(None),
         };
         Hook {
-            event: p.event.0,
-            conversation: p.conversation.0,
+            event: p.event.0.take(),
+            conversation: p.conversation.0.take(),
             stamp,
-            cwd: p.cwd.0.or(p.root.0),
-            email: p.email.0,
-            model: p.model.0,
-            version: p.version.0,
-            prompt: p.prompt.0,
-            text: p.text.0,
-            mode: p.mode.0,
-            command: p.command.0,
-            generation: p.generation.0,
+            cwd: p.cwd.0.take().or(p.root.0.take()),
+            email: p.email.0.take(),
+            model: p.model.0.take(),
+            version: p.version.0.take(),
+            prompt: p.prompt.0.take(),
+            text: p.text.0.take(),
+            mode: p.mode.0.take(),
+            command: p.command.0.take(),
+            generation: p.generation.0.take(),
             permission,
-            output: p.output.text,
+            output: p.output.text.take(),
             duration_ms: p.duration.as_u64(),
             exit_code: p.exit_code.as_i64().or(p.exit_code_camel.as_i64()),
         }

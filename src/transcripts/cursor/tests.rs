@@ -261,8 +261,8 @@ fn the_fast_path_reads_hook_lines_as_the_general_path_does() {
 }
 
 /// What a line's object gives the reader, as text.
-fn members_of(o: super::payload::Obj<'_>) -> String {
-    let h = o.into_hook();
+fn members_of(mut o: super::payload::Obj<'_>) -> String {
+    let h = o.take_hook();
     let stamp = match &h.stamp {
         super::payload::Stamp::Text(t) => format!("text {t}"),
         super::payload::Stamp::Json(raw) => format!("json {:?}", raw.as_ref().map(|r| r.get())),
