@@ -111,7 +111,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> Pars
 /// moved out, the decode dropped), with the shell call it opens worked
 /// out, or parsed by the general one.
 enum Parsed<'a> {
-    Fast(Hook<'a>, Option<CallParts>),
+    Fast(Box<Hook<'a>>, Option<CallParts>),
     General(serde_json::Result<Value>),
 }
 
@@ -149,7 +149,7 @@ pub(super) fn read(
             r.calls.reserve(opened);
             for ((no, line), p) in batch.into_iter().zip(parsed) {
                 let payload = match p {
-                    Parsed::Fast(h, parts) => r.record(no, h, parts),
+                    Parsed::Fast(h, parts) => r.record(no, *h, parts),
                     Parsed::General(Ok(v)) => r.record(no, Hook::of_value(&v), None),
                     Parsed::General(Err(e)) => {
                         r.broken(no, line, &e);
@@ -179,7 +179,7 @@ fn parse_line(no: u64, line: &[u8], fast: bool) -> Parsed<'_> {
         }
         _ => None,
     };
-    Parsed::Fast(h, parts)
+    Parsed::Fast(Box::new(h), parts)
 }
 
 /// A JSON array of payloads; a cut or broken tail is one quarantined record.
