@@ -33,6 +33,7 @@ use serde_json::Value;
 use crate::json_scan::{GiveUp, Parser, R};
 
 use super::super::command::{command_from_argv, command_from_str, render_mcp};
+use super::super::lenient::Str;
 use super::super::{Approval, Outcome};
 use super::attrs::AttrMap;
 
@@ -133,14 +134,6 @@ enum Arg<'a> {
     Other,
 }
 
-/// A string member's text; `None` for any other value.
-fn text<'a>(p: &mut Parser<'a>) -> R<Option<Cow<'a, str>>> {
-    match p.peek()? {
-        b'"' => p.string().map(Some),
-        _ => p.skip().map(|()| None),
-    }
-}
-
 /// `command_in_json` of an object scanned straight from the text (no
 /// `Value`, no map); `Err` where the scanner gives up, for `Value` to
 /// decide. `tests` checks the two agree.
@@ -155,8 +148,8 @@ pub(super) fn scan_args(json: &str) -> R<(Option<String>, Option<String>)> {
     let mut args: [Arg<'_>; 4] = Default::default();
     p.members(|p, key| {
         match key {
-            b"mcp_server_name" => server = text(p)?,
-            b"mcp_tool_name" => tool = text(p)?,
+            b"mcp_server_name" => server = Str::scan(p)?.0,
+            b"mcp_tool_name" => tool = Str::scan(p)?.0,
             _ => match COMMANDS.iter().position(|k| *k == key) {
                 Some(i) => {
                     args[i] = match p.peek()? {

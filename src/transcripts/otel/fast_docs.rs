@@ -24,48 +24,31 @@ use super::super::lenient::Text;
 use super::attrs::{AttrMap, micros_of_nanos};
 use super::events::session_of;
 use super::reader::{RecFields, event_of};
-use super::search::{document_shape, nanos};
+use super::search::{FILED, Filed, document_shape, filed_under, nanos};
 
 type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
 /// An object whose members `search::to_otlp` files under a record's or
-/// resource's attributes with the object's name cut off: their names are
-/// kept cut as they are read (borrowed from the line, where the full name
-/// would be a new string to cut later).
+/// resource's attributes with the object's name cut off (`search::FILED`
+/// without its dot): their names are kept cut as they are read (borrowed
+/// from the line, where the full name would be a new string to cut
+/// later).
 #[derive(Clone, Copy)]
 struct Group {
-    /// The object's full name (a prefix of `decode`'s, without its dot).
-    path: &'static str,
-    resource: bool,
+    /// The prefix, with its dot.
+    prefix: &'static str,
+    filed: Filed,
 }
 
-/// The objects read as a `Group` when a member has exactly this full name.
-const GROUPS: [Group; 6] = [
-    Group {
-        path: "resource.attributes",
-        resource: true,
-    },
-    Group {
-        path: "Resource",
-        resource: true,
-    },
-    Group {
-        path: "attributes",
-        resource: false,
-    },
-    Group {
-        path: "Attributes",
-        resource: false,
-    },
-    Group {
-        path: "log.attributes",
-        resource: false,
-    },
-    Group {
-        path: "span.attributes",
-        resource: false,
-    },
-];
+impl Group {
+    /// The group an object of this full name is, if any.
+    fn of(name: &str) -> Option<Group> {
+        FILED
+            .iter()
+            .find(|(p, _)| p.len() == name.len() + 1 && p.starts_with(name))
+            .map(|&(prefix, filed)| Group { prefix, filed })
+    }
+}
 
 /// The members of `Group` objects, by their cut names.
 #[derive(Default)]
@@ -104,13 +87,14 @@ impl<'de> Flat<'_, 'de> {
         match self.group {
             None => self.out.push((self.key, v)),
             Some(g) => {
-                let key = match self.key.contains('@') {
-                    true => Cow::Owned(self.key.replace('@', ".")),
-                    false => self.key,
+                let key = if self.key.contains('@') {
+                    Cow::Owned(self.key.replace('@', "."))
+                } else {
+                    self.key
                 };
-                let to = match g.resource {
-                    true => &mut self.grouped.resource,
-                    false => &mut self.grouped.own,
+                let to = match g.filed {
+                    Filed::Resource => &mut self.grouped.resource,
+                    Filed::Own => &mut self.grouped.own,
                 };
                 to.push((key, v));
             }
@@ -122,7 +106,7 @@ impl<'de> Flat<'_, 'de> {
     fn full_name(&self) -> Cow<'de, str> {
         match self.group {
             None => self.key.clone(),
-            Some(g) => Cow::Owned(format!("{}.{}", g.path, self.key)),
+            Some(g) => Cow::Owned(format!("{}{}", g.prefix, self.key)),
         }
     }
 }
@@ -167,7 +151,7 @@ impl<'de> Visitor<'de> for Flat<'_, 'de> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         // This object a group: its members' names start below it.
         let starts = match self.group {
-            None => GROUPS.iter().find(|g| *g.path == *self.key).copied(),
+            None => Group::of(&self.key),
             Some(_) => None,
         };
         while let Some(k) = map.next_key::<Text<'de>>()? {
@@ -361,30 +345,6 @@ impl Doc<'_> {
     }
 }
 
-/// The length of the first of `prefixes` `name` starts with.
-fn prefix(name: &str, prefixes: &[&str]) -> Option<usize> {
-    prefixes
-        .iter()
-        .find(|p| name.starts_with(**p))
-        .map(|p| p.len())
-}
-
-/// Where `search::to_otlp` files a full name (`@` read as `.`): under
-/// the resource's attributes (`true`) or the record's own, and the length
-/// of the prefix it cuts; `None` for neither.
-fn filed_under(view: &str) -> Option<(bool, usize)> {
-    if let Some(n) = prefix(view, &["resource.attributes.", "Resource."]) {
-        return Some((true, n));
-    }
-    let own = [
-        "attributes.",
-        "Attributes.",
-        "log.attributes.",
-        "span.attributes.",
-    ];
-    prefix(view, &own).map(|n| (false, n))
-}
-
 /// `name` without its first `n` bytes, in place.
 fn cut(name: Cow<'_, str>, n: usize) -> Cow<'_, str> {
     match name {
@@ -452,8 +412,8 @@ pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
         let filed = filed_under(view);
         let name = |k| replaced.map_or(k, Cow::Owned);
         match filed {
-            Some((true, n)) => resource.push((cut(name(k), n), v)),
-            Some((false, n)) => own.push((cut(name(k), n), v)),
+            Some((Filed::Resource, n)) => resource.push((cut(name(k), n), v)),
+            Some((Filed::Own, n)) => own.push((cut(name(k), n), v)),
             None => rest.push((k, v)),
         }
     }
@@ -463,15 +423,19 @@ pub(super) fn decode(line: &[u8]) -> Option<Doc<'_>> {
     let mut own = sorted(own)?;
     // An object or null named as a grouped leaf is (`flat` was checked
     // above).
-    let named = |n: &str| {
-        let view = n.replace('@', ".");
+    let named = |n: &Cow<'_, str>| {
+        let view = if n.contains('@') {
+            Cow::Owned(n.replace('@', "."))
+        } else {
+            Cow::Borrowed(&**n)
+        };
         match filed_under(&view) {
-            Some((true, c)) => resource.entry(&view[c..]).is_some(),
-            Some((false, c)) => own.entry(&view[c..]).is_some(),
+            Some((Filed::Resource, c)) => resource.entry(&view[c..]).is_some(),
+            Some((Filed::Own, c)) => own.entry(&view[c..]).is_some(),
             None => false,
         }
     };
-    if names.iter().any(|n| named(n)) {
+    if names.iter().any(named) {
         return None;
     }
     // The `raw` mode and ECS-like documents keep attributes at the top.

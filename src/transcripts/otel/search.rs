@@ -75,6 +75,34 @@ pub(super) fn document_shape<'k>(members: impl Iterator<Item = (&'k str, bool)>)
     time && (attrs || flat)
 }
 
+/// Whose attributes a stored name holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Filed {
+    Resource,
+    Own,
+}
+
+/// The prefixes that file a flattened name (`@` read as `.`) under the
+/// resource's attributes or the record's own, in the order they are
+/// tried: the resource's first.
+pub(super) const FILED: [(&str, Filed); 6] = [
+    ("resource.attributes.", Filed::Resource),
+    ("Resource.", Filed::Resource),
+    ("attributes.", Filed::Own),
+    ("Attributes.", Filed::Own),
+    ("log.attributes.", Filed::Own),
+    ("span.attributes.", Filed::Own),
+];
+
+/// Where `key` (`@` read as `.`) is filed, and the length of the prefix
+/// cut from it; `None` for neither.
+pub(super) fn filed_under(key: &str) -> Option<(Filed, usize)> {
+    FILED
+        .iter()
+        .find(|(p, _)| key.starts_with(p))
+        .map(|&(p, f)| (f, p.len()))
+}
+
 /// A stored document as OTLP: `(record, is_span, attributes)`; the record
 /// has the OTLP field names `reader` reads (`body.stringValue`,
 /// `timeUnixNano`, `name`, `startTimeUnixNano`, `status.code`, …).
@@ -85,18 +113,12 @@ pub(super) fn to_otlp(doc: &Value) -> (Value, bool, Attrs) {
     let mut own = Attrs::new();
     for (k, v) in &flat {
         let key = k.replace('@', ".");
-        if let Some(rest) = strip_any(&key, &["resource.attributes.", "Resource."]) {
-            resource.insert(rest.to_owned(), v.clone());
-        } else if let Some(rest) = strip_any(
-            &key,
-            &[
-                "attributes.",
-                "Attributes.",
-                "log.attributes.",
-                "span.attributes.",
-            ],
-        ) {
-            own.insert(rest.to_owned(), v.clone());
+        if let Some((filed, n)) = filed_under(&key) {
+            let to = match filed {
+                Filed::Resource => &mut resource,
+                Filed::Own => &mut own,
+            };
+            to.insert(key[n..].to_owned(), v.clone());
         }
     }
     // The `raw` mode and ECS-like documents keep attributes at the top.
@@ -160,10 +182,6 @@ pub(super) fn to_otlp(doc: &Value) -> (Value, bool, Attrs) {
         }
     }
     (Value::Object(rec), is_span, a)
-}
-
-fn strip_any<'a>(key: &'a str, prefixes: &[&str]) -> Option<&'a str> {
-    prefixes.iter().find_map(|p| key.strip_prefix(p))
 }
 
 /// Nested objects → dotted names; arrays and scalars as text.
