@@ -46,6 +46,16 @@ pub fn tune(command: Option<&str>) {
     }
 }
 
+/// Before the process ends: nothing freed is handed back to the OS any
+/// more. mimalloc's exit hook otherwise returns every page freed within the
+/// purge delay, one `madvise` (and TLB shootdown) at a time, just before
+/// the kernel takes the whole address space back anyway: after a Goose
+/// database of 300 MB that was 50 ms of the run, on the main thread.
+pub fn before_exit() {
+    // SAFETY: sets a plain option; a negative delay means "never purge".
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
 /// Between two stages whose peaks could add up: when the next one needs
 /// more than the process holds now (`need` bytes), the memory freed so far
 /// goes back to the OS at once instead of after the purge delay; when it

@@ -6,7 +6,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     trailblame::alloc::tune(std::env::args().nth(1).as_deref());
-    match trailblame::cli::run() {
+    let result = trailblame::cli::run();
+    trailblame::alloc::before_exit();
+    match result {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {

@@ -209,8 +209,29 @@ fn name(n: &'static str) -> PlSmallStr {
     PlSmallStr::from_static(n)
 }
 
+/// A string column. Where values mostly repeat the row before (a file's
+/// name, a session's id, a constant note on every call), each run's value
+/// is copied once and repeated by index: the rows share its bytes.
 fn strs<'a, T: 'a>(n: &'static str, rows: &'a [T], f: impl Fn(&'a T) -> Option<&'a str>) -> Column {
-    StringChunked::from_iter_options(name(n), rows.iter().map(f)).into_column()
+    /// Rows looked at to tell whether values repeat.
+    const PROBE: usize = 64;
+    let repeats = |rows: &'a [T]| rows.windows(2).filter(|w| f(&w[0]) == f(&w[1])).count();
+    let probe = &rows[..rows.len().min(PROBE)];
+    if rows.len() < PROBE || repeats(probe) * 2 < probe.len() {
+        return StringChunked::from_iter_options(name(n), rows.iter().map(f)).into_column();
+    }
+    let mut runs: Vec<Option<&str>> = Vec::new();
+    let mut at: Vec<IdxSize> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let v = f(r);
+        if runs.last() != Some(&v) {
+            runs.push(v);
+        }
+        at.push((runs.len() - 1) as IdxSize);
+    }
+    let values = StringChunked::from_iter_options(name(n), runs.into_iter());
+    // SAFETY: every index is below `runs.len()`, the length of `values`.
+    unsafe { values.take_unchecked(&IdxCa::from_vec(PlSmallStr::EMPTY, at)) }.into_column()
 }
 
 fn times<T>(n: &'static str, rows: &[T], f: impl Fn(&T) -> Option<i64>) -> Column {
@@ -454,6 +475,34 @@ mod tests {
             tool_calls,
             ..ParsedTranscript::default()
         })
+    }
+
+    #[test]
+    fn repeated_values_make_the_same_column_as_values_copied_each_time() {
+        // Runs of long and short values and nulls, long enough to be built
+        // as runs; and values that do not repeat, built as they come.
+        let long = "a value longer than the twelve bytes a view holds inline";
+        let mut rows: Vec<Option<String>> = Vec::new();
+        for i in 0..300 {
+            rows.push(match (i / 40) % 4 {
+                0 => Some(long.to_string()),
+                1 => None,
+                2 => Some(format!("{long} {}", i / 40)),
+                _ => Some("short".to_string()),
+            });
+        }
+        let unique: Vec<Option<String>> = (0..300).map(|i| Some(format!("{long} {i}"))).collect();
+        for rows in [&rows, &unique, &rows[..10].to_vec()] {
+            let built = strs("v", rows, |r| r.as_deref());
+            let built = built.as_materialized_series().str().unwrap().clone();
+            let got: Vec<Option<&str>> = built.iter().collect();
+            let want: Vec<Option<&str>> = rows.iter().map(|r| r.as_deref()).collect();
+            assert_eq!(got, want);
+            assert_eq!(
+                built.null_count(),
+                rows.iter().filter(|r| r.is_none()).count()
+            );
+        }
     }
 
     /// Each call's command and the operations written beside it.

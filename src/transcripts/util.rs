@@ -96,15 +96,28 @@ impl Collector {
         self.naive_time += other.naive_time;
     }
 
-    /// `absorb` of each, in order, room made for all rows first (one
-    /// copy of each row, where growing by each would copy them again).
-    pub fn absorb_all(&mut self, others: Vec<Collector>) {
+    /// `absorb` of each, in order: the rows moved on all cores, each
+    /// straight to its place (one database's million calls and messages,
+    /// copied on one thread, kept the other core idle for 0.08 s).
+    pub fn absorb_all(&mut self, mut others: Vec<Collector>) {
         let out = &mut self.out;
-        let sum = |f: fn(&ParsedTranscript) -> usize| others.iter().map(|o| f(&o.out)).sum();
-        out.sessions.reserve(sum(|o| o.sessions.len()));
-        out.tool_calls.reserve(sum(|o| o.tool_calls.len()));
-        out.messages.reserve(sum(|o| o.messages.len()));
-        out.quarantined.reserve(sum(|o| o.quarantined.len()));
+        fn each<T>(
+            o: &mut [Collector],
+            f: fn(&mut ParsedTranscript) -> &mut Vec<T>,
+        ) -> Vec<&mut Vec<T>> {
+            o.iter_mut().map(|o| f(&mut o.out)).collect()
+        }
+        par_concat(&mut out.sessions, each(&mut others, |o| &mut o.sessions));
+        par_concat(
+            &mut out.tool_calls,
+            each(&mut others, |o| &mut o.tool_calls),
+        );
+        par_concat(&mut out.messages, each(&mut others, |o| &mut o.messages));
+        par_concat(
+            &mut out.quarantined,
+            each(&mut others, |o| &mut o.quarantined),
+        );
+        // What is left of each: counts and notes.
         for o in others {
             self.absorb(o);
         }
@@ -180,6 +193,31 @@ impl Collector {
         }
         self.out
     }
+}
+
+/// Moves every row of `from`, in order, to the end of `to`, on all cores;
+/// the sources are left empty.
+fn par_concat<T: Send>(to: &mut Vec<T>, mut from: Vec<&mut Vec<T>>) {
+    use rayon::prelude::*;
+    let total: usize = from.iter().map(|v| v.len()).sum();
+    to.reserve(total);
+    let mut spare = &mut to.spare_capacity_mut()[..total];
+    let mut moves = Vec::with_capacity(from.len());
+    for rows in from.iter_mut() {
+        let (here, rest) = std::mem::take(&mut spare).split_at_mut(rows.len());
+        spare = rest;
+        moves.push((here, rows));
+    }
+    moves.into_par_iter().for_each(|(slots, rows)| {
+        for (slot, row) in slots.iter_mut().zip(rows.drain(..)) {
+            slot.write(row);
+        }
+    });
+    // SAFETY: the `total` slots after the old length are all written: they
+    // were split into one slice per source, of its length, and each slice
+    // filled from a drain of that source (a panic above leaks, never
+    // exposes an unwritten slot).
+    unsafe { to.set_len(to.len() + total) };
 }
 
 pub(crate) fn bump(map: &mut BTreeMap<String, u64>, kind: &str) {
@@ -431,6 +469,20 @@ pub(crate) fn home_user(p: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concatenated_on_all_cores_in_order_sources_emptied() {
+        let mut to: Vec<String> = vec!["kept".into()];
+        let mut from: Vec<Vec<String>> = (0..200)
+            .map(|i| (0..i % 7).map(|j| format!("{i}.{j}")).collect())
+            .collect();
+        let want: Vec<String> = std::iter::once("kept".to_string())
+            .chain(from.iter().flatten().cloned())
+            .collect();
+        par_concat(&mut to, from.iter_mut().collect());
+        assert_eq!(to, want);
+        assert!(from.iter().all(Vec::is_empty));
+    }
 
     #[test]
     fn operator_from_option_map_and_home() {
