@@ -149,8 +149,8 @@ pub(super) fn read(
             r.calls.reserve(opened);
             for ((no, line), p) in batch.into_iter().zip(parsed) {
                 let payload = match p {
-                    Parsed::Fast(h, parts) => r.record(no, *h, parts),
-                    Parsed::General(Ok(v)) => r.record(no, Hook::of_value(&v), None),
+                    Parsed::Fast(h, parts) => r.record(no, &h, parts),
+                    Parsed::General(Ok(v)) => r.record(no, &Hook::of_value(&v), None),
                     Parsed::General(Err(e)) => {
                         r.broken(no, line, &e);
                         true
@@ -188,7 +188,7 @@ fn read_array(r: &mut Reader<'_>, bytes: &[u8]) {
         ArrayPart::Item { line, raw, .. } => {
             let bytes = raw.as_bytes();
             let payload = match serde_json::from_slice::<Value>(bytes) {
-                Ok(v) => r.record(line, Hook::of_value(&v), None),
+                Ok(v) => r.record(line, &Hook::of_value(&v), None),
                 Err(e) => {
                     r.broken(line, bytes, &e);
                     true
@@ -240,7 +240,7 @@ impl Reader<'_> {
     /// One payload line; `parts`, when given, is `call_parts` of it,
     /// worked out in the parallel half. `false` when the line is not a
     /// Cursor payload, for the caller to quarantine with its text.
-    fn record(&mut self, no: u64, h: Hook<'_>, parts: Option<CallParts>) -> bool {
+    fn record(&mut self, no: u64, h: &Hook<'_>, parts: Option<CallParts>) -> bool {
         let (Some(event), Some(conv)) = (h.event.as_deref(), h.conversation.as_deref()) else {
             return false;
         };
@@ -264,8 +264,8 @@ impl Reader<'_> {
             acc.versions.push(v);
         }
         let used = match event {
-            "beforeShellExecution" => self.before(si, no, time, &h, parts),
-            "afterShellExecution" => self.after(si, no, time, &h),
+            "beforeShellExecution" => self.before(si, no, time, h, parts),
+            "afterShellExecution" => self.after(si, no, time, h),
             "beforeSubmitPrompt" => {
                 let id = self.sessions[si].id.clone();
                 let text = h.prompt.as_deref().unwrap_or_default();
