@@ -42,4 +42,5 @@ pub mod str_col;
 pub mod terminal;
 pub mod timeparse;
 pub mod transcripts;
+pub mod tsv;
 pub mod workspace;

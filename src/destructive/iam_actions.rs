@@ -8,9 +8,8 @@
 //! Lookups ignore ASCII case, as IAM does.
 
 use anyhow::{Context, Result, bail};
-use std::collections::HashMap;
+use polars::prelude::PlHashMap;
 use std::fmt;
-use std::io::Read;
 
 use super::pattern::ActionPattern;
 
@@ -88,16 +87,13 @@ pub struct IamActions {
     source: String,
     rows: Vec<IamAction>,
     lower: Vec<String>,
-    index: HashMap<String, usize>,
+    index: PlHashMap<String, usize>,
 }
 
 impl IamActions {
     /// Inflates and parses the gzipped TSV; errors name `name` and the line.
     pub fn from_gz(bytes: &[u8], name: &str) -> Result<IamActions> {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(bytes)
-            .read_to_string(&mut text)
-            .with_context(|| format!("{name}: cannot inflate"))?;
+        let text = crate::tsv::inflate(bytes).with_context(|| format!("{name}: cannot inflate"))?;
         IamActions::parse(&text, name)
     }
 
@@ -118,18 +114,13 @@ impl IamActions {
             source,
             rows: Vec::with_capacity(25_000),
             lower: Vec::with_capacity(25_000),
-            index: HashMap::with_capacity(25_000),
+            index: PlHashMap::with_capacity_and_hasher(25_000, Default::default()),
         };
         for (n, line) in lines {
             let at = || format!("{name}:{}", n + 1);
-            let f: Vec<&str> = line.split('\t').collect();
-            if f.len() != 3 {
-                bail!(
-                    "{}: expected 3 tab-separated columns, found {}",
-                    at(),
-                    f.len()
-                );
-            }
+            let f: [&str; 3] = crate::tsv::fields(line).map_err(|n| {
+                anyhow::anyhow!("{}: expected 3 tab-separated columns, found {n}", at())
+            })?;
             let full = format!("{}:{}", f[0], f[1]);
             let pattern =
                 ActionPattern::parse(&full).map_err(|e| anyhow::anyhow!("{}: {e}", at()))?;

@@ -11,8 +11,7 @@
 //! `&'static str` without copying ~20,000 rows of strings.
 
 use anyhow::{Context, Result, anyhow, bail};
-use std::collections::HashMap;
-use std::io::Read;
+use polars::prelude::{PlHashMap as HashMap, PlHashSet};
 use std::sync::OnceLock;
 
 use super::Operation;
@@ -78,7 +77,7 @@ pub struct Catalog {
     waiters: Vec<WaiterRow>,
     waiter_index: HashMap<(&'static str, &'static str), usize>,
     /// (event_source, event_name) of every operation a waiter polls.
-    waiter_ops: std::collections::HashSet<(&'static str, &'static str)>,
+    waiter_ops: PlHashSet<(&'static str, &'static str)>,
     services: HashMap<&'static str, &'static str>,
 }
 
@@ -141,9 +140,7 @@ pub fn catalog() -> Result<&'static Catalog> {
 }
 
 fn load() -> Result<Catalog> {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(OPERATIONS_GZ)
-        .read_to_string(&mut text)
+    let text = crate::tsv::inflate(OPERATIONS_GZ)
         .with_context(|| format!("{OPERATIONS_NAME}: cannot inflate"))?;
     let text: &'static str = Box::leak(text.into_boxed_str());
     let mut catalog = parse_operations(text, OPERATIONS_NAME)?;
@@ -175,24 +172,18 @@ fn parse_operations(text: &'static str, name: &str) -> Result<Catalog> {
     }
     let mut c = Catalog {
         rows: Vec::with_capacity(20_000),
-        by_cli: HashMap::with_capacity(20_000),
-        by_event: HashMap::with_capacity(40_000),
-        iam_by_source: HashMap::new(),
+        by_cli: HashMap::with_capacity_and_hasher(20_000, Default::default()),
+        by_event: HashMap::with_capacity_and_hasher(40_000, Default::default()),
+        iam_by_source: HashMap::default(),
         waiters: Vec::new(),
-        waiter_index: HashMap::new(),
+        waiter_index: HashMap::default(),
         waiter_ops: Default::default(),
-        services: HashMap::new(),
+        services: HashMap::default(),
     };
     for (n, line) in lines {
         let at = || format!("{name}:{}", n + 1);
-        let f: Vec<&'static str> = line.split('\t').collect();
-        if f.len() != 9 {
-            bail!(
-                "{}: expected 9 tab-separated columns, found {}",
-                at(),
-                f.len()
-            );
-        }
+        let f: [&'static str; 9] = crate::tsv::fields(line)
+            .map_err(|n| anyhow!("{}: expected 9 tab-separated columns, found {n}", at()))?;
         for (i, col) in f.iter().enumerate() {
             // alt_event_names (6) may be empty; everything else is one token.
             let optional_empty = i == 6 && col.is_empty();
@@ -282,13 +273,13 @@ fn parse_waiters(text: &'static str, name: &str) -> Result<Vec<WaiterRow>> {
         None => bail!("{name}: empty"),
     }
     let mut out: Vec<WaiterRow> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = PlHashSet::default();
     for (n, line) in lines {
         let at = || format!("{name}:{}", n + 1);
-        let f: Vec<&'static str> = line.split('\t').collect();
-        if f.len() != 5 || !f.iter().all(|c| is_token(c)) {
-            bail!("{}: expected 5 tab-separated non-empty columns", at());
-        }
+        let f: [&'static str; 5] = match crate::tsv::fields(line) {
+            Ok(f) if f.iter().all(|c| is_token(c)) => f,
+            _ => bail!("{}: expected 5 tab-separated non-empty columns", at()),
+        };
         if !seen.insert((f[0], f[1])) {
             bail!("{}: duplicate waiter {} {}", at(), f[0], f[1]);
         }
