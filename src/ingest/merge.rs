@@ -52,6 +52,8 @@ pub(super) struct Merger {
     pub(super) messages_left_out: u64,
     /// Transcript rows waiting to be written.
     pub(super) transcript_rows: transcript::TranscriptRows,
+    /// `PART_ROWS` for transcript rows (smaller in tests).
+    pub(super) transcript_part_rows: usize,
     /// Keys of transcript rows already stored (a grown transcript is read
     /// again), read when the run first has transcript rows.
     pub(super) transcript_keys: Option<IdSet>,
@@ -91,6 +93,7 @@ impl Merger {
             messages: Vec::new(),
             messages_left_out: 0,
             transcript_rows: Default::default(),
+            transcript_part_rows: PART_ROWS,
             transcript_keys: None,
             opencode_db_sessions: HashSet::new(),
             opencode_legacy_sessions: Vec::new(),
@@ -355,8 +358,15 @@ impl Merger {
                 .entry(t.to_string())
                 .or_default() += n as u64;
         }
+        // Rows that would not fit beside those buffered go to a part of their
+        // own: appended, a large file's rows (ten thousand calls of ~450
+        // bytes) and the buffered ones were copied again as the buffer grew.
+        let fill = self.transcript_part_rows;
+        if !self.transcript_rows.is_empty() && self.transcript_rows.len() + rows.len() > fill {
+            self.flush_transcripts(writer)?;
+        }
         self.transcript_rows.append(&mut rows);
-        if self.transcript_rows.len() >= PART_ROWS {
+        if self.transcript_rows.len() >= fill {
             self.flush_transcripts(writer)?;
         }
         Ok(())
@@ -680,6 +690,58 @@ mod tests {
             paths,
             ["f0.json", "f1.json", "f2.json", "f3.json", "f4.json"]
         );
+    }
+
+    /// Transcript rows of `calls` tool calls from `file`.
+    fn calls_of(file: &str, calls: usize) -> TranscriptPart {
+        let tool_calls = (0..calls)
+            .map(|i| crate::transcripts::util::new_call("s", &format!("c{i}"), "Bash", file, 1))
+            .collect();
+        TranscriptPart {
+            rows: transcript::TranscriptRows::from_parsed(crate::transcripts::ParsedTranscript {
+                tool_calls,
+                ..Default::default()
+            }),
+            counts: Default::default(),
+        }
+    }
+
+    #[test]
+    fn transcript_rows_that_would_not_fit_beside_those_buffered_start_a_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = StoreWriter::open(dir.path()).unwrap();
+        let mut m = Merger::new(writer.run, false);
+        m.transcript_part_rows = 5;
+        for (file, calls) in [("a", 3), ("b", 3), ("c", 1), ("d", 6)] {
+            m.add_transcript(calls_of(file, calls), "transcript:test", &mut writer)
+                .unwrap();
+            assert!(
+                m.transcript_rows.len() < 5,
+                "{file}: a full buffer is written"
+            );
+        }
+        m.flush_transcripts(&mut writer).unwrap();
+        let files_by_part: Vec<String> = writer
+            .pending()
+            .part_paths(table::TOOL_CALLS)
+            .iter()
+            .map(|p| {
+                let df = crate::store::scan_files(std::slice::from_ref(p))
+                    .unwrap()
+                    .collect()
+                    .unwrap();
+                let files = df.column(crate::schema::transcripts::SOURCE_FILE).unwrap();
+                files
+                    .str()
+                    .unwrap()
+                    .iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("")
+            })
+            .collect();
+        // a alone (b would not fit beside it), b with c, d alone (full).
+        assert_eq!(files_by_part, ["aaa", "bbbc", "dddddd"]);
     }
 
     #[test]
