@@ -83,8 +83,9 @@ struct SessionAcc {
     calls: Vec<usize>,
 }
 
+/// What pairs a call's lines, beside the call (`Reader::calls`, same index):
+/// the calls themselves are moved out whole at the end, never copied.
 struct Pending {
-    call: ToolCall,
     generation: Option<String>,
     /// The command as the payload gave it, to pair before and after.
     key: String,
@@ -100,7 +101,8 @@ struct Reader<'o> {
     sessions: Vec<SessionAcc>,
     /// Conversation id → index in `sessions`.
     session_idx: PlHashMap<String, usize>,
-    calls: Vec<Pending>,
+    calls: Vec<ToolCall>,
+    pending: Vec<Pending>,
 }
 
 pub(crate) fn parse(path: &Path, bytes: &[u8], opts: &TranscriptOptions) -> ParsedTranscript {
@@ -130,6 +132,7 @@ pub(super) fn read(
         sessions: Vec::new(),
         session_idx: PlHashMap::default(),
         calls: Vec::new(),
+        pending: Vec::new(),
     };
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if first_byte(body) == Some(b'[') {
@@ -147,6 +150,7 @@ pub(super) fn read(
                 .filter(|p| matches!(p, Parsed::Fast(_, Some(_))))
                 .count();
             r.calls.reserve(opened);
+            r.pending.reserve(opened);
             for ((no, line), p) in batch.into_iter().zip(parsed) {
                 let payload = match p {
                     Parsed::Fast(h, parts) => r.record(no, &h, parts),
@@ -323,8 +327,8 @@ impl Reader<'_> {
             call.command = Some(c);
             call.command_raw = raw;
         }
-        self.calls.push(Pending {
-            call,
+        self.calls.push(call);
+        self.pending.push(Pending {
             generation: h.generation.as_deref().map(str::to_owned),
             key: command.to_owned(),
             closed: false,
@@ -346,11 +350,10 @@ impl Reader<'_> {
             return false;
         };
         let i = self.open(si, no, h, command, parts);
-        let pc = &mut self.calls[i];
-        pc.call.started_at = time;
+        self.calls[i].started_at = time;
         // A logger that kept the hook's answer: `{"permission": …}` beside
         // the payload (or as `output.permission`).
-        pc.permission = h.permission.as_deref().map(str::to_owned);
+        self.pending[i].permission = h.permission.as_deref().map(str::to_owned);
         true
     }
 
@@ -360,7 +363,7 @@ impl Reader<'_> {
         };
         let generation = h.generation.as_deref();
         let open = self.sessions[si].calls.iter().rev().copied().find(|&i| {
-            let c = &self.calls[i];
+            let c = &self.pending[i];
             !c.closed
                 && c.key == command
                 && (generation.is_none() || c.generation.as_deref() == generation)
@@ -369,20 +372,20 @@ impl Reader<'_> {
             Some(i) => i,
             None => self.open(si, no, h, command, None),
         };
-        let pc = &mut self.calls[i];
-        pc.closed = true;
-        pc.call.ended_at = time;
-        if pc.call.started_at.is_none()
+        self.pending[i].closed = true;
+        let call = &mut self.calls[i];
+        call.ended_at = time;
+        if call.started_at.is_none()
             && let (Some(t), Some(d)) = (time, h.duration_ms.and_then(millis_to_micros))
         {
-            pc.call.started_at = Some(t - d);
+            call.started_at = Some(t - d);
         }
-        pc.call.outcome = Outcome::Ok;
-        pc.call.exit_code = h.exit_code;
-        if pc.call.exit_code.is_some_and(|c| c != 0) {
-            pc.call.outcome = Outcome::Error;
+        call.outcome = Outcome::Ok;
+        call.exit_code = h.exit_code;
+        if call.exit_code.is_some_and(|c| c != 0) {
+            call.outcome = Outcome::Error;
         }
-        pc.call.output_excerpt = h.output.as_deref().and_then(excerpt);
+        call.output_excerpt = h.output.as_deref().and_then(excerpt);
         true
     }
 
@@ -397,9 +400,7 @@ impl Reader<'_> {
         let open = evidence(
             "beforeShellExecution with no afterShellExecution: refused, stopped or still running",
         );
-        self.c.out.tool_calls.reserve(self.calls.len());
-        for p in std::mem::take(&mut self.calls) {
-            let mut call = p.call;
+        for (call, p) in self.calls.iter_mut().zip(&self.pending) {
             let (approval, why) = match p.permission.as_deref() {
                 Some("deny") => (Approval::Rejected, &denied),
                 Some("allow") => (Approval::Auto, &allowed),
@@ -411,7 +412,12 @@ impl Reader<'_> {
             }
             call.approval = approval;
             call.approval_evidence = why.clone();
-            self.c.out.tool_calls.push(call);
+        }
+        let calls = std::mem::take(&mut self.calls);
+        if self.c.out.tool_calls.is_empty() {
+            self.c.out.tool_calls = calls;
+        } else {
+            self.c.out.tool_calls.extend(calls);
         }
         for s in std::mem::take(&mut self.sessions) {
             let operator = operator_for(self.path, s.cwd.as_deref(), self.opts).or(s.email);
