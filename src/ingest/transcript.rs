@@ -210,8 +210,9 @@ fn name(n: &'static str) -> PlSmallStr {
 }
 
 /// A string column. Where values mostly repeat the row before (a file's
-/// name, a session's id, a constant note on every call), each run's value
-/// is copied once and repeated by index: the rows share its bytes.
+/// name, a session's id, a constant note on every call; judged from the
+/// first 64 rows), each run's value is copied once and repeated by index:
+/// the rows share its bytes. Either way the column holds the same values.
 fn strs<'a, T: 'a>(n: &'static str, rows: &'a [T], f: impl Fn(&'a T) -> Option<&'a str>) -> Column {
     /// Rows looked at to tell whether values repeat.
     const PROBE: usize = 64;
