@@ -521,7 +521,7 @@ pub fn run() -> Result<ExitCode> {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let ui = cli.display.display();
     // Catalogs are validated before any input is read; the two large ones
-    // (~10 ms each) are loaded side by side.
+    // (~12 ms each) are loaded side by side.
     let (commands, destructive) = rayon::join(
         || crate::shell_commands::catalog().map(|_| ()),
         || crate::destructive::catalog().map(|_| ()),
