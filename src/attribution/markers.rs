@@ -148,13 +148,13 @@ fn parse(text: &str) -> Result<Markers> {
             continue;
         }
         let at = || format!("{CATALOG_NAME}:{}", n + 1);
-        let cols: Vec<&str> = line.split('\t').collect();
-        if cols.len() != 6 || cols.iter().any(|c| c.trim().is_empty()) {
-            bail!(
+        let cols: [&str; 6] = match crate::tsv::fields(line) {
+            Ok(cols) if cols.iter().all(|c| !c.trim().is_empty()) => cols,
+            _ => bail!(
                 "{}: expected 6 tab-separated non-empty columns (kind, pattern, actor, confidence, why, reference)",
                 at()
-            );
-        }
+            ),
+        };
         let Some(kind) = Kind::parse(cols[0]) else {
             bail!("{}: unknown marker kind {:?}", at(), cols[0]);
         };
@@ -347,6 +347,10 @@ mod tests {
     fn bad_lines_name_the_line() {
         let e = parse("feature_id\tAN\tclaude\n").err().unwrap();
         assert!(format!("{e}").contains(":1:"), "{e}");
+        let e = parse("\nfeature_id\tAN\tclaude-code\t0.5\tw\tr\textra\n")
+            .err()
+            .unwrap();
+        assert!(format!("{e}").contains(":2: expected 6"), "{e}");
         let e = parse("# c\nfeature\tAN\tx\t0.7\tw\tr\n").err().unwrap();
         assert!(format!("{e}").contains(":2: unknown marker kind"), "{e}");
         let e = parse("ua\tx\ty\t1.5\tw\tr\n").err().unwrap();

@@ -25,11 +25,11 @@ fn parse_catalog(text: &str) -> Result<IamExceptions> {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        let cols: Vec<&str> = line.split('\t').collect();
         let at = || format!("{CATALOG_NAME}:{}", n + 1);
-        if cols.len() != 4 || cols.iter().any(|c| c.trim().is_empty()) {
-            bail!("{}: expected 4 tab-separated non-empty columns", at());
-        }
+        let cols: [&str; 4] = match crate::tsv::fields(line) {
+            Ok(cols) if cols.iter().all(|c| !c.trim().is_empty()) => cols,
+            _ => bail!("{}: expected 4 tab-separated non-empty columns", at()),
+        };
         let key = (cols[0].to_string(), cols[1].to_string());
         let dup = actions.insert(key, cols[2].to_string()).is_some();
         if dup {
@@ -67,6 +67,18 @@ impl IamExceptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_without_four_non_empty_columns_names_its_line() {
+        for row in ["a\tb\tc", "a\tb\tc\td\te", "a\t \tc\td"] {
+            let e = parse_catalog(&format!("# c\n{row}\n")).err().unwrap();
+            assert_eq!(
+                format!("{e}"),
+                format!("{CATALOG_NAME}:2: expected 4 tab-separated non-empty columns")
+            );
+        }
+        assert!(parse_catalog("a\tb\tc\td\n").is_ok());
+    }
 
     #[test]
     fn catalog_is_valid() {

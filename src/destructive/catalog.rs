@@ -145,12 +145,13 @@ fn load() -> Result<DestructiveCatalog> {
 }
 
 /// Data lines with their 1-based numbers, after comments (`#`) and blank
-/// lines; the first data line must be `header`.
-fn data_lines<'a>(
+/// lines; the first data line must be `header`. Each line's `N` fields, or
+/// an error naming the line.
+fn data_lines<'a, const N: usize>(
     text: &'a str,
-    name: &str,
+    name: &'a str,
     header: &str,
-) -> Result<impl Iterator<Item = (usize, Vec<&'a str>)>> {
+) -> Result<impl Iterator<Item = (usize, Result<[&'a str; N]>)>> {
     let mut lines = text
         .lines()
         .enumerate()
@@ -161,7 +162,11 @@ fn data_lines<'a>(
         Some((n, h)) => bail!("{name}:{n}: unexpected header {h:?}, want {header:?}"),
         None => bail!("{name}: no header"),
     }
-    Ok(lines.map(|(n, l)| (n, l.split('\t').collect())))
+    Ok(lines.map(move |(n, l)| {
+        let fields = crate::tsv::fields(l)
+            .map_err(|k| anyhow!("{name}:{n}: expected {N} tab-separated columns, found {k}"));
+        (n, fields)
+    }))
 }
 
 fn check_text(at: &str, why: &str, reference: &str) -> Result<Text> {
@@ -215,11 +220,9 @@ impl DestructiveCatalog {
 
     fn parse_curated(&mut self, text: &str, name: &str) -> Result<()> {
         let mut by_pattern: HashMap<String, usize> = HashMap::new();
-        for (n, f) in data_lines(text, name, CURATED_HEADER)? {
+        for (n, f) in data_lines::<7>(text, name, CURATED_HEADER)? {
             let at = format!("{name}:{n}");
-            if f.len() != 7 {
-                bail!("{at}: expected 7 tab-separated columns, found {}", f.len());
-            }
+            let f = f?;
             let pattern = ActionPattern::parse(f[0]).map_err(|e| anyhow!("{at}: {e}"))?;
             if pattern.literal_len() == 0 {
                 bail!(
@@ -353,11 +356,9 @@ impl DestructiveCatalog {
 
     fn parse_verbs(&mut self, text: &str, name: &str) -> Result<()> {
         let mut seen = HashSet::new();
-        for (n, f) in data_lines(text, name, VERBS_HEADER)? {
+        for (n, f) in data_lines::<7>(text, name, VERBS_HEADER)? {
             let at = format!("{name}:{n}");
-            if f.len() != 7 {
-                bail!("{at}: expected 7 tab-separated columns, found {}", f.len());
-            }
+            let f = f?;
             let verb = f[0];
             if !verb.starts_with(|c: char| c.is_ascii_uppercase())
                 || !verb.bytes().all(|b| b.is_ascii_alphabetic())

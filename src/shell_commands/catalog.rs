@@ -11,7 +11,7 @@
 //! `&'static str` without copying ~20,000 rows of strings.
 
 use anyhow::{Context, Result, anyhow, bail};
-use polars::prelude::{PlHashMap as HashMap, PlHashSet};
+use polars::prelude::{PlHashMap, PlHashSet};
 use std::sync::OnceLock;
 
 use super::Operation;
@@ -71,14 +71,14 @@ pub struct WaiterRow {
 /// The parsed, indexed catalog.
 pub struct Catalog {
     rows: Vec<OperationRow>,
-    by_cli: HashMap<(&'static str, &'static str), usize>,
-    by_event: HashMap<(&'static str, &'static str), usize>,
-    iam_by_source: HashMap<&'static str, &'static str>,
+    by_cli: PlHashMap<(&'static str, &'static str), usize>,
+    by_event: PlHashMap<(&'static str, &'static str), usize>,
+    iam_by_source: PlHashMap<&'static str, &'static str>,
     waiters: Vec<WaiterRow>,
-    waiter_index: HashMap<(&'static str, &'static str), usize>,
+    waiter_index: PlHashMap<(&'static str, &'static str), usize>,
     /// (event_source, event_name) of every operation a waiter polls.
     waiter_ops: PlHashSet<(&'static str, &'static str)>,
-    services: HashMap<&'static str, &'static str>,
+    services: PlHashMap<&'static str, &'static str>,
 }
 
 impl Catalog {
@@ -172,13 +172,13 @@ fn parse_operations(text: &'static str, name: &str) -> Result<Catalog> {
     }
     let mut c = Catalog {
         rows: Vec::with_capacity(20_000),
-        by_cli: HashMap::with_capacity_and_hasher(20_000, Default::default()),
-        by_event: HashMap::with_capacity_and_hasher(40_000, Default::default()),
-        iam_by_source: HashMap::default(),
+        by_cli: PlHashMap::with_capacity_and_hasher(20_000, Default::default()),
+        by_event: PlHashMap::with_capacity_and_hasher(40_000, Default::default()),
+        iam_by_source: PlHashMap::default(),
         waiters: Vec::new(),
-        waiter_index: HashMap::default(),
+        waiter_index: PlHashMap::default(),
         waiter_ops: Default::default(),
-        services: HashMap::default(),
+        services: PlHashMap::default(),
     };
     for (n, line) in lines {
         let at = || format!("{name}:{}", n + 1);

@@ -925,3 +925,18 @@ fn may_classify_rules_out_only_actions_classify_never_flags() {
         assert!(!c.may_classify(bad), "{bad:?}");
     }
 }
+
+#[test]
+fn a_row_with_too_few_or_too_many_columns_names_its_line() {
+    for (row, found) in [("a\tb", 2), ("a\tb\tc\td\te\tf\tg\th", 8)] {
+        let curated = format!("# rules\n{CURATED_HEADER}\n{row}\n");
+        let iam = IamActions::from_gz(IAM_ACTIONS_GZ, IAM_ACTIONS_NAME).unwrap();
+        let e = DestructiveCatalog::parse(iam, &curated, "d.tsv", VERBS, "v.tsv")
+            .err()
+            .unwrap();
+        assert_eq!(
+            format!("{e}"),
+            format!("d.tsv:3: expected 7 tab-separated columns, found {found}")
+        );
+    }
+}

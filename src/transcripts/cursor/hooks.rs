@@ -413,12 +413,8 @@ impl Reader<'_> {
             call.approval = approval;
             call.approval_evidence = why.clone();
         }
-        let calls = std::mem::take(&mut self.calls);
-        if self.c.out.tool_calls.is_empty() {
-            self.c.out.tool_calls = calls;
-        } else {
-            self.c.out.tool_calls.extend(calls);
-        }
+        // The collector gets its calls here only.
+        self.c.out.tool_calls = std::mem::take(&mut self.calls);
         for s in std::mem::take(&mut self.sessions) {
             let operator = operator_for(self.path, s.cwd.as_deref(), self.opts).or(s.email);
             self.c.out.sessions.push(AgentSession {
