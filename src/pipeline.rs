@@ -5,6 +5,7 @@
 
 use crate::attribution::Stats;
 use crate::ingest::{IngestOptions, IngestReport, ingest};
+use crate::schema::table;
 use crate::settings::Settings;
 use crate::store::writer::StoreWriter;
 use anyhow::Result;
@@ -39,7 +40,26 @@ impl Report {
 pub fn run(inputs: &[PathBuf], store_dir: &Path, opts: &Options) -> Result<Report> {
     let mut clock = crate::progress::Clock::new();
     let mut writer = StoreWriter::open(store_dir)?;
-    let ingest = ingest(inputs, &mut writer, &opts.ingest)?;
+    // The first attribution of a store takes its events as they are
+    // written instead of reading them back (`attribution::input::Tap`).
+    let tap = if opts.attribute
+        && writer
+            .manifest
+            .parts
+            .get(table::EVENTS)
+            .is_none_or(Vec::is_empty)
+    {
+        let tap =
+            crate::attribution::input::Tap::start(crate::attribution::input::tap::MAX_EVENTS)?;
+        writer.observe(table::EVENTS, tap.observer());
+        Some(tap)
+    } else {
+        None
+    };
+    let ingest = ingest(inputs, &mut writer, &opts.ingest);
+    writer.stop_observing();
+    let tapped = tap.and_then(|t| t.finish());
+    let ingest = ingest?;
     clock.lap("ingest: read, merge and write events");
     let run = writer.run;
     let stamp = opts.settings.attribution.stamp();
@@ -72,6 +92,7 @@ pub fn run(inputs: &[PathBuf], store_dir: &Path, opts: &Options) -> Result<Repor
             &opts.settings.attribution,
             &opts.settings.source,
             run,
+            tapped,
         )?);
         bar.finish_and_clear();
         clock.lap("ingest: attribution");
@@ -113,6 +134,7 @@ pub fn merge(sources: &[PathBuf], dest: &Path, settings: &Settings) -> Result<Me
         &settings.attribution,
         &settings.source,
         last,
+        None,
     )?;
     clock.lap("merge: attribution");
     writer.commit_runs(merged.records.clone())?;

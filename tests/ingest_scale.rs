@@ -471,6 +471,61 @@ fn event(id: &str, time: &str, name: &str, arn: &str, more: &str) -> String {
     )
 }
 
+/// Issue 24: a store's first attribution takes the events in as the run
+/// writes them instead of reading them back (`attribution::input::Tap`);
+/// the table is the one attributing the stored events gives. The sample
+/// data (transcripts, STS chains, stack operations), the real public
+/// samples when present, and a synthetic delivery tree of many parts.
+#[test]
+fn issue_24_first_attribution_from_the_written_events_equals_one_read_back() {
+    let src = tempfile::tempdir().unwrap();
+    small_files(src.path(), 3_000, 20);
+    let mut inputs = vec![sample(), src.path().to_path_buf()];
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
+    if shared.is_dir() {
+        inputs.push(shared);
+    }
+    let tapped = tempfile::tempdir().unwrap();
+    let r = run_cmd(
+        bin()
+            .env("TRAILBLAME_TIMINGS", "1")
+            .arg("ingest")
+            .args(&inputs)
+            .arg("--store")
+            .arg(tapped.path())
+            .arg("-q"),
+    );
+    assert!(r.code < 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("attribution: events tapped"),
+        "{}",
+        r.stderr
+    );
+    // Attributed afterwards, from the parts on disk.
+    let read = tempfile::tempdir().unwrap();
+    let r = run_cmd(
+        bin()
+            .env("TRAILBLAME_TIMINGS", "1")
+            .arg("ingest")
+            .args(&inputs)
+            .arg("--store")
+            .arg(read.path())
+            .args(["-q", "--no-attribution"]),
+    );
+    assert!(r.code < 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("attribution:"), "{}", r.stderr);
+    // Read with the same (default) settings, which attributes the second
+    // store from its parts.
+    let (a, b) = (tables(tapped.path()), tables(read.path()));
+    assert!(a.lines().count() > 6_000, "{} rows", a.lines().count());
+    assert!(a == b, "the tables differ");
+    let ai = count(
+        tapped.path(),
+        "SELECT COUNT(*) FROM attribution WHERE actor_kind = 'ai'",
+    );
+    assert!(ai > 0, "the samples' AI events are attributed");
+}
+
 /// Runs `first`, then `second`, into one store, and everything into
 /// another; returns the second run's attribution report after checking
 /// that both stores hold the same tables.

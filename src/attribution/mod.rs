@@ -438,9 +438,13 @@ pub(crate) struct Computed {
 /// frames of at most `CHUNK_ROWS` rows, each with its day. With a window
 /// budget set (`windows::budget()`), a store of more events is attributed
 /// a few days at a time (`windows`).
+///
+/// `tapped`, the events an ingest took in as it wrote them, stands in for
+/// reading the store when it holds exactly the store's events parts.
 pub(crate) fn compute_all(
     store: &Store,
     settings: &Settings,
+    tapped: Option<input::Tapped>,
     mut sink: impl FnMut(Vec<(i32, DataFrame)>) -> Result<()>,
 ) -> Result<Computed> {
     let started = Instant::now();
@@ -449,8 +453,17 @@ pub(crate) fn compute_all(
         return Ok(c);
     }
     let mut clock = crate::progress::Clock::new();
-    let loaded = input::StoredEvents::from_store(store)?;
-    clock.lap("  attribution: events read");
+    let loaded = match tapped {
+        Some(t) if t.parts == store.part_paths(table::EVENTS) => {
+            clock.lap("  attribution: events tapped");
+            t.events
+        }
+        _ => {
+            let loaded = input::StoredEvents::from_store(store)?;
+            clock.lap("  attribution: events read");
+            loaded
+        }
+    };
     let a = attribute(store, loaded, settings, None)?;
     clock.lap("  attribution: computed");
     a.emit(|_| true, sink)?;
@@ -473,7 +486,7 @@ pub fn compute(
     settings: &Settings,
     mut sink: impl FnMut(Vec<DataFrame>) -> Result<()>,
 ) -> Result<Stats> {
-    let a = compute_all(store, settings, |frames| {
+    let a = compute_all(store, settings, None, |frames| {
         sink(frames.into_iter().map(|(_, df)| df).collect())
     })?;
     Ok(a.stats)
@@ -681,17 +694,19 @@ pub fn is_current(store: &Store, settings: &Settings) -> bool {
 /// Rebuilds the attribution table inside a write run, from the store as it
 /// will be once the run commits: only the days this run's rows can change
 /// when the stored table allows it (`incremental`), else every day.
-/// `source` names the settings file, for the manifest.
+/// `source` names the settings file, for the manifest; `tapped` is the
+/// events the run took in as it wrote them (`compute_all`).
 pub fn rebuild(
     writer: &mut StoreWriter,
     settings: &Settings,
     source: &str,
     run: u64,
+    tapped: Option<input::Tapped>,
 ) -> Result<Stats> {
     match incremental::try_run(writer, settings, source, run)? {
         Ok(stats) => Ok(stats),
         Err(why) => {
-            let mut stats = rebuild_all(writer, settings, source, run)?;
+            let mut stats = rebuild_all(writer, settings, source, run, tapped)?;
             stats.recomputed_all_because = (why != incremental::FIRST).then_some(why);
             Ok(stats)
         }
@@ -704,12 +719,13 @@ pub fn rebuild_all(
     settings: &Settings,
     source: &str,
     run: u64,
+    tapped: Option<input::Tapped>,
 ) -> Result<Stats> {
     let pending = writer.pending();
     writer.replace_table(table::ATTRIBUTION);
     writer.replace_table(links::TABLE);
     let mut days: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let a = compute_all(&pending, settings, |frames| {
+    let a = compute_all(&pending, settings, tapped, |frames| {
         let (ds, dfs): (Vec<i32>, Vec<DataFrame>) = frames.into_iter().unzip();
         let rels = writer.write_parts(table::ATTRIBUTION, dfs)?;
         for (d, rel) in ds.into_iter().zip(rels) {
@@ -742,7 +758,7 @@ pub fn current(
     }
     if let Ok(mut writer) = StoreWriter::open(&store.root) {
         let run = writer.manifest.last_run();
-        let stats = rebuild(&mut writer, settings, source, run)?;
+        let stats = rebuild(&mut writer, settings, source, run, None)?;
         writer.commit(None)?;
         let reopened = Store::open(&store.root)?;
         return Ok((reopened.scan(table::ATTRIBUTION)?, Some(stats)));

@@ -45,7 +45,14 @@ pub struct StoreWriter {
     writer_id: String,
     /// This run's file list, written as files are added (`add_files`).
     file_list: Option<file_lists::ListWriter>,
+    /// Shown every part of one table as it is staged (`observe`).
+    observer: Option<(String, PartObserver)>,
 }
+
+/// Given each staged part of the observed table, in staging order (the
+/// order readers of the pending store see), with its staging path, before
+/// it is written.
+pub type PartObserver = Box<dyn FnMut(&Path, &DataFrame) + Send + Sync>;
 
 /// A thread that `fsync`s each staged part as soon as it is written, so
 /// commit does not wait for all of them at the end. Commit still waits for
@@ -169,6 +176,7 @@ impl StoreWriter {
             syncer: Syncer::start()?,
             writer_id: writer_id(root),
             file_list: None,
+            observer: None,
         })
     }
 
@@ -265,6 +273,7 @@ impl StoreWriter {
             return Ok(());
         }
         let (staged, rel) = self.next_part(table, partition)?;
+        self.show(table, &staged, df);
         super::parquet::write(&staged, df)?;
         self.stage(staged, rel, table);
         Ok(())
@@ -281,6 +290,7 @@ impl StoreWriter {
             return Ok(());
         }
         let (staged, rel) = self.next_part(table, partition)?;
+        self.show(table, &staged, &df);
         super::parquet::write_owned(&staged, df)?;
         self.stage(staged, rel, table);
         Ok(())
@@ -334,6 +344,7 @@ impl StoreWriter {
         let mut jobs = Vec::with_capacity(frames.len());
         for (partition, df) in frames.into_iter().filter(|(_, df)| df.height() > 0) {
             let (staged, rel) = self.next_part(table, partition.as_deref())?;
+            self.show(table, &staged, &df);
             jobs.push((staged, rel, df));
         }
         let staged: Vec<(PathBuf, String)> = jobs
@@ -349,6 +360,25 @@ impl StoreWriter {
             self.stage(staged, rel, table);
         }
         Ok(rels)
+    }
+
+    /// Has `observer` shown every part of `table` staged from now on, until
+    /// `stop_observing` (one table at a time).
+    pub fn observe(&mut self, table: &str, observer: PartObserver) {
+        self.observer = Some((table.to_string(), observer));
+    }
+
+    /// Drops the observer (and what it holds, such as a channel's sender).
+    pub fn stop_observing(&mut self) {
+        self.observer = None;
+    }
+
+    fn show(&mut self, table: &str, staged: &Path, df: &DataFrame) {
+        if let Some((t, observer)) = &mut self.observer
+            && t == table
+        {
+            observer(staged, df);
+        }
     }
 
     /// Records a written part for commit and has it flushed to disk.

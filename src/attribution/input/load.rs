@@ -42,32 +42,43 @@ impl StoredEvents {
         let mut keys = Vec::new();
         let mut id_hashes = Vec::new();
         let events = load_parts_keeping(paths, rows, |part| {
-            let ids = part.column(events::EVENT_ID)?.str()?;
-            id_hashes.extend(ids.iter().map(super::id_hash));
-            let part = part.column(events::EVENT_KEY)?.str()?;
-            keys.reserve(part.len());
-            for text in part.iter() {
-                let key = text
-                    .and_then(crate::schema::event_key::parse)
-                    .with_context(|| {
-                        format!(
-                            "stored event {} has no valid {}: {text:?}",
-                            keys.len(),
-                            events::EVENT_KEY
-                        )
-                    })?;
-                keys.push(key);
-            }
-            Ok(())
+            push_keys(part, &mut keys, &mut id_hashes)
         })?;
+        Ok(StoredEvents::new(events, keys, id_hashes))
+    }
+
+    /// `events` (loading done) with their keys and `id_hash`es, in order.
+    pub fn new(events: Events, keys: Vec<u128>, id_hashes: Vec<u128>) -> StoredEvents {
         let shared_ids = super::shared(&id_hashes);
-        Ok(StoredEvents {
+        StoredEvents {
             events,
             keys,
             shared_ids,
             id_hashes,
-        })
+        }
     }
+}
+
+/// Appends the `event_key`s and `id_hash`es of one part's frame
+/// (`event_selection`'s columns) to `keys` and `id_hashes`.
+pub fn push_keys(part: &DataFrame, keys: &mut Vec<u128>, id_hashes: &mut Vec<u128>) -> Result<()> {
+    let ids = part.column(events::EVENT_ID)?.str()?;
+    id_hashes.extend(ids.iter().map(super::id_hash));
+    let part = part.column(events::EVENT_KEY)?.str()?;
+    keys.reserve(part.len());
+    for text in part.iter() {
+        let key = text
+            .and_then(crate::schema::event_key::parse)
+            .with_context(|| {
+                format!(
+                    "stored event {} has no valid {}: {text:?}",
+                    keys.len(),
+                    events::EVENT_KEY
+                )
+            })?;
+        keys.push(key);
+    }
+    Ok(())
 }
 
 /// Reads the store's events part by part into `Events`, calling `each_part`

@@ -7,7 +7,9 @@
 //! with each event's key (`events.event_key`, as its 128 bits), `calls`
 //! reads tool calls and user-message times, `provenance` the sessions'
 //! spans and operators and the tool calls out of order in their files,
-//! `shared_ids` the events that share their `eventID` with another.
+//! `shared_ids` the events that share their `eventID` with another, and
+//! `tap` takes the events in as an ingest writes them (a store's first
+//! attribution need not read them back).
 //! String columns are `StrCol`s (`crate::str_col`).
 
 mod calls;
@@ -15,6 +17,7 @@ mod events;
 mod load;
 mod provenance;
 mod shared_ids;
+pub mod tap;
 
 pub use crate::str_col::StrCol;
 pub use calls::{Call, Loaded as LoadedCalls, Reach, calls, user_message_times};
@@ -22,3 +25,4 @@ pub use events::{DestructiveHit, Events, Row, STACK_OPS, STS, issued_key};
 pub use load::{Rows, StoredEvents, event_selection, load_events};
 pub use provenance::{SessionSpan, chain_breaks, session_spans};
 pub use shared_ids::{SharedId, id_hash, shared};
+pub use tap::{Tap, Tapped};
