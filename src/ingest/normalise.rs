@@ -515,7 +515,7 @@ pub fn normalise<'a>(
             .filter_map(|r| s(&r.arn))
             .collect(),
         iam_action: iam.iam_action(event_source, event_name),
-        ua: user_agent.map(user_agent::parse).unwrap_or_default(),
+        ua: user_agent.map(user_agent::parse_cached).unwrap_or_default(),
         lenient,
     })
 }

@@ -18,7 +18,9 @@ pub fn encode(key: u128) -> [u8; 32] {
 
 /// `key` as 32 lowercase hex digits, appended to `out`.
 pub fn write(key: u128, out: &mut String) {
-    out.extend(encode(key).into_iter().map(char::from));
+    // Hex digits are ASCII: the check is one pass over 32 bytes, where
+    // pushing them as chars checked the capacity and encoded each.
+    out.push_str(std::str::from_utf8(&encode(key)).unwrap_or_default());
 }
 
 /// `key` as 32 lowercase hex digits.
