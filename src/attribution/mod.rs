@@ -375,6 +375,7 @@ pub(crate) fn attribute(
     let days: Vec<i32> = events.time.iter().map(|&t| links::day_of(t)).collect();
     let day_links = links::of_events(&events, &id_hashes, &days);
     drop(id_hashes);
+    clock.lap("  attribution: day links");
     let (loaded, mut out) = run_engine(store, &events, settings, markers, None, known_people)?;
     let input::LoadedCalls {
         calls,
