@@ -485,35 +485,27 @@ fn issue_24_first_attribution_from_the_written_events_equals_one_read_back() {
     if shared.is_dir() {
         inputs.push(shared);
     }
-    let tapped = tempfile::tempdir().unwrap();
-    let r = run_cmd(
-        bin()
-            .env("TRAILBLAME_TIMINGS", "1")
-            .arg("ingest")
-            .args(&inputs)
-            .arg("--store")
-            .arg(tapped.path())
-            .arg("-q"),
-    );
-    assert!(r.code < 2, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("attribution: events tapped"),
-        "{}",
+    let ingest = |store: &Path, extra: &[&str]| {
+        let r = run_cmd(
+            bin()
+                .env("TRAILBLAME_TIMINGS", "1")
+                .arg("ingest")
+                .args(&inputs)
+                .arg("--store")
+                .arg(store)
+                .arg("-q")
+                .args(extra),
+        );
+        assert!(r.code < 2, "{}", r.stderr);
         r.stderr
-    );
+    };
+    let tapped = tempfile::tempdir().unwrap();
+    let stderr = ingest(tapped.path(), &[]);
+    assert!(stderr.contains("attribution: events tapped"), "{stderr}");
     // Attributed afterwards, from the parts on disk.
     let read = tempfile::tempdir().unwrap();
-    let r = run_cmd(
-        bin()
-            .env("TRAILBLAME_TIMINGS", "1")
-            .arg("ingest")
-            .args(&inputs)
-            .arg("--store")
-            .arg(read.path())
-            .args(["-q", "--no-attribution"]),
-    );
-    assert!(r.code < 2, "{}", r.stderr);
-    assert!(!r.stderr.contains("attribution:"), "{}", r.stderr);
+    let stderr = ingest(read.path(), &["--no-attribution"]);
+    assert!(!stderr.contains("attribution:"), "{stderr}");
     // Read with the same (default) settings, which attributes the second
     // store from its parts.
     let (a, b) = (tables(tapped.path()), tables(read.path()));

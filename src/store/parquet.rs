@@ -256,6 +256,18 @@ mod tests {
     use super::*;
     use polars_parquet::parquet::compression::Compression;
 
+    /// `df` written as a part, read back, and the part's metadata.
+    fn round_trip(df: &mut DataFrame) -> (DataFrame, polars_parquet::read::FileMetadata) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part.parquet");
+        write(&path, df).unwrap();
+        let back = ParquetReader::new(File::open(&path).unwrap())
+            .finish()
+            .unwrap();
+        let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
+        (back, meta)
+    }
+
     #[test]
     fn random_ids_are_plain_and_raw_the_rest_as_polars_writes_it_and_all_reads_back() {
         let rows = 2 * ROW_GROUP_ROWS + 5;
@@ -290,17 +302,10 @@ mod tests {
             unsigned.into_iter().map(|u| u as i64).collect::<Vec<i64>>(),
         ))
         .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("part.parquet");
-        write(&path, &mut with_unsigned).unwrap();
-
+        let (back, meta) = round_trip(&mut with_unsigned);
         // Read back equal, the unsigned column as Int64 (issue 21).
-        let back = ParquetReader::new(File::open(&path).unwrap())
-            .finish()
-            .unwrap();
         assert!(back.equals_missing(&df), "{back}\n{df}");
 
-        let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
         // Split as polars splits: whole row groups of at least ROW_GROUP_ROWS.
         assert_eq!(meta.row_groups.len(), row_groups(rows).len());
         assert_eq!(meta.row_groups.len(), rows / ROW_GROUP_ROWS);
@@ -352,14 +357,8 @@ mod tests {
             "repeating_first" => text(false),
         )
         .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("part.parquet");
-        write(&path, &mut df).unwrap();
-        let back = ParquetReader::new(File::open(&path).unwrap())
-            .finish()
-            .unwrap();
+        let (back, meta) = round_trip(&mut df);
         assert!(back.equals_missing(&df));
-        let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
         let rg = &meta.row_groups[0];
         let dictionary = |name: &str| {
             rg.parquet_columns()

@@ -24,7 +24,9 @@ use std::thread::JoinHandle;
 
 /// Events tapped at most: beyond, the tap gives up and frees what it
 /// built, so that a large run's events stage does not also hold
-/// attribution's input (about 150 bytes an event while it is built).
+/// attribution's input (1M events added about 240 MiB to the events
+/// stage's peak: the ids, the distinct strings and their index, a frame
+/// or two in flight).
 pub const MAX_EVENTS: usize = 1 << 20;
 
 /// A run's events parts taken in as they are staged.
