@@ -75,8 +75,13 @@ pub fn run(inputs: &[PathBuf], store_dir: &Path, opts: &Options) -> Result<Repor
             a.after_run = run;
         }
     } else if !opts.attribute {
-        // Left stale on purpose: readers rebuild it.
+        // Left stale on purpose: readers rebuild it, with the settings
+        // file this run was given (`Workspace::open_store`).
+        if Path::new(&opts.settings.source).is_file() {
+            writer.manifest.deferred_settings_source = Some(opts.settings.source.clone());
+        }
     } else {
+        writer.manifest.deferred_settings_source = None;
         // The events' buffers are freed. Attribution reuses them when it
         // fits in them (no fresh pages to fault in: 0.3 s of a 1M-event
         // ingest); otherwise they go back first, so the peaks do not add up.

@@ -76,16 +76,18 @@ struct EventsCache {
 
 impl Workspace {
     /// Opens the store at `dir`. Settings: `config` if given, else
-    /// `./trailblame.toml`, else the settings file the store was last
+    /// `./trailblame.toml`, else the settings file of the last run that
+    /// left attribution for later, or else the one the store was last
     /// attributed with (when it is still there), else the built-in ones.
     /// A stale attribution is rebuilt (`rebuilt` says so).
     pub fn open_store(dir: &Path, config: Option<&Path>) -> Result<Workspace> {
         let store = Store::open(dir)?;
-        let remembered = store
-            .manifest
-            .attribution
+        let m = &store.manifest;
+        let remembered = m
+            .deferred_settings_source
             .as_ref()
-            .map(|a| PathBuf::from(&a.settings_source))
+            .or(m.attribution.as_ref().map(|a| &a.settings_source))
+            .map(PathBuf::from)
             .filter(|p| p.is_file());
         let settings = match (config, remembered) {
             (None, Some(p)) if !Path::new(crate::settings::FILE_NAME).is_file() => {

@@ -998,3 +998,59 @@ fn issue_24_a_format_4_store_is_read_and_upgraded_by_its_next_run() {
     let (_, again) = ingest_json(&[a.path(), b.path()], store.path(), &[]);
     assert_eq!(again["accounting"]["files_already_ingested"], 4);
 }
+
+/// `ingest --config-from-inputs --no-attribution`: the first command that
+/// reads the store attributes with the settings file the ingest was given,
+/// as the ingest would have (`sample-data/trailblame.toml` marks the
+/// production accounts that make some deletions critical), and a later
+/// run that attributes with no file puts the built-in settings back.
+#[test]
+fn deferred_attribution_uses_the_settings_file_the_ingest_was_given() {
+    let prod = |store: &Path| {
+        count(
+            store,
+            "SELECT COUNT(*) FROM attribution WHERE catalog_rule LIKE '%prod_account%'",
+        )
+    };
+    let ingest = |store: &Path, extra: &[&str]| {
+        let r = run_cmd(
+            bin()
+                .arg("ingest")
+                .arg(sample())
+                .arg("--store")
+                .arg(store)
+                .arg("-q")
+                .args(extra),
+        );
+        assert!(r.code < 2, "{}", r.stderr);
+    };
+    let now = tempfile::tempdir().unwrap();
+    ingest(now.path(), &["--config-from-inputs"]);
+    let want = prod(now.path());
+    assert!(want > 0, "the sample's settings mark production accounts");
+    let later = tempfile::tempdir().unwrap();
+    ingest(later.path(), &["--config-from-inputs", "--no-attribution"]);
+    let r = run(&[
+        "attribute",
+        "--store",
+        later.path().to_str().unwrap(),
+        "--kind",
+        "ai",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("trailblame.toml"), "{}", r.stderr);
+    assert_eq!(prod(later.path()), want);
+    // Given no file, an attributing run is back to the built-in settings.
+    let other = tempfile::tempdir().unwrap();
+    copy_dir(later.path(), other.path());
+    let extra = fixtures().join("cloudtrail").join("bare-array.json");
+    let r = run(&[
+        "ingest",
+        extra.to_str().unwrap(),
+        "--store",
+        other.path().to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(r.code < 2, "{}", r.stderr);
+    assert_eq!(prod(other.path()), 0);
+}

@@ -40,6 +40,12 @@ pub struct Manifest {
     /// What the derived `attribution` table was computed from, if it exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution: Option<DerivedState>,
+    /// The settings file the last run that left attribution for later
+    /// (`ingest --no-attribution`) was given: reading commands attribute
+    /// with it, as with the file of an attributed run. Cleared when a run
+    /// attributes (`attribution` then names its file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_settings_source: Option<String>,
     /// Parts (also listed in `parts`) that are empty placeholders, written
     /// so that a table with no rows still has a typed file; dropped when
     /// the table gets a real part.
