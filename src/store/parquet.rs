@@ -223,24 +223,19 @@ fn encode_column(
     type_: &polars_parquet::write::ParquetType,
     layout: Layout,
 ) -> PolarsResult<Vec<Vec<CompressedPage>>> {
-    let mut encodings = polars_parquet::write::get_dtype_encoding(array.dtype());
-    let (array, compression) = match layout {
+    // What is written, whether plain, and how it is compressed.
+    let (array, plain, compression) = match layout {
         Layout::Default if array.dtype() == &ArrowDataType::Utf8View => match dictionary(array) {
-            Some(dict) => {
-                encodings = polars_parquet::write::get_dtype_encoding(dict.dtype());
-                (dict, options().compression)
-            }
-            None => {
-                encodings.fill(Encoding::Plain);
-                (array.clone(), options().compression)
-            }
+            Some(dict) => (dict, false, options().compression),
+            None => (array.clone(), true, options().compression),
         },
-        Layout::Default => (array.clone(), options().compression),
-        Layout::PlainRaw => {
-            encodings.fill(Encoding::Plain);
-            (array.clone(), CompressionOptions::Uncompressed)
-        }
+        Layout::Default => (array.clone(), false, options().compression),
+        Layout::PlainRaw => (array.clone(), true, CompressionOptions::Uncompressed),
     };
+    let mut encodings = polars_parquet::write::get_dtype_encoding(array.dtype());
+    if plain {
+        encodings.fill(Encoding::Plain);
+    }
     array_to_columns(&array, type_.clone(), options(), &encodings)?
         .into_iter()
         .map(|pages| {

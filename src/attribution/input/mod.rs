@@ -17,7 +17,7 @@ mod events;
 mod load;
 mod provenance;
 mod shared_ids;
-pub mod tap;
+mod tap;
 
 pub use crate::str_col::StrCol;
 pub use calls::{Call, Loaded as LoadedCalls, Reach, calls, user_message_times};

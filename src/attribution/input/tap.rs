@@ -19,6 +19,8 @@ use crate::store::writer::PartObserver;
 use anyhow::Result;
 use polars::prelude::*;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::thread::JoinHandle;
 
@@ -32,6 +34,8 @@ pub const MAX_EVENTS: usize = 1 << 20;
 /// A run's events parts taken in as they are staged.
 pub struct Tap {
     tx: SyncSender<Part>,
+    /// Set once the tap has given up: the observer then selects nothing.
+    gave_up: Arc<AtomicBool>,
     thread: JoinHandle<Option<Tapped>>,
 }
 
@@ -46,39 +50,54 @@ pub struct Tapped {
 }
 
 impl Tap {
-    /// Starts the thread that takes in parts, up to `max_events` events.
-    pub fn start(max_events: usize) -> Result<Tap> {
+    /// Starts the thread that takes in parts, up to `MAX_EVENTS` events.
+    pub fn start() -> Result<Tap> {
+        Tap::with_budget(MAX_EVENTS)
+    }
+
+    /// `start`, up to `max_events` events.
+    fn with_budget(max_events: usize) -> Result<Tap> {
         // One frame waiting: the writer stays at most a part ahead, and
         // the frames waiting are not the writer's to free.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Part>(1);
+        let gave_up = Arc::new(AtomicBool::new(false));
+        let stop = gave_up.clone();
         let thread = std::thread::Builder::new()
             .name("tb-tap".into())
             .spawn(move || {
                 let mut b = Builder::default();
-                let mut gave_up = false;
                 for (path, df) in rx {
-                    if gave_up {
+                    if stop.load(Ordering::Relaxed) {
                         continue;
                     }
                     let took = df.is_some_and(|df| {
                         b.events.len() + df.height() <= max_events && b.take(path, &df).is_ok()
                     });
                     if !took {
-                        gave_up = true;
+                        stop.store(true, Ordering::Relaxed);
                         b = Builder::default();
                         crate::alloc::release();
                     }
                 }
-                (!gave_up).then(|| b.finish())
+                (!stop.load(Ordering::Relaxed)).then(|| b.finish())
             })?;
-        Ok(Tap { tx, thread })
+        Ok(Tap {
+            tx,
+            gave_up,
+            thread,
+        })
     }
 
     /// The observer to give `StoreWriter::observe` for the events table.
-    /// A part the observer cannot select from makes the tap give up.
+    /// A part the observer cannot select from makes the tap give up; once
+    /// it has, the observer does nothing (it runs on the merge's thread).
     pub fn observer(&self) -> PartObserver {
         let tx = self.tx.clone();
+        let gave_up = self.gave_up.clone();
         Box::new(move |path, df| {
+            if gave_up.load(Ordering::Relaxed) {
+                return;
+            }
             let selected = event_selection(df.clone().lazy()).collect().ok();
             let _ = tx.send((path.to_path_buf(), selected));
         })
@@ -308,7 +327,7 @@ mod tests {
     #[test]
     fn tapped_events_are_those_read_back_from_the_parts() {
         let dir = tempfile::tempdir().unwrap();
-        let tap = Tap::start(usize::MAX).unwrap();
+        let tap = Tap::with_budget(usize::MAX).unwrap();
         let w = stage(dir.path(), &parts(), &tap, usize::MAX);
         let tapped = tap.finish().expect("the tap took every part");
         let store = w.pending();
@@ -325,11 +344,11 @@ mod tests {
     #[test]
     fn a_tap_gives_up_past_its_budget_or_on_a_part_it_cannot_read() {
         let dir = tempfile::tempdir().unwrap();
-        let tap = Tap::start(169).unwrap();
+        let tap = Tap::with_budget(169).unwrap();
         let _w = stage(dir.path(), &parts(), &tap, usize::MAX);
         assert!(tap.finish().is_none(), "201 events against a budget of 169");
         let dir = tempfile::tempdir().unwrap();
-        let tap = Tap::start(usize::MAX).unwrap();
+        let tap = Tap::with_budget(usize::MAX).unwrap();
         let broken = part(0, 10).drop(ev::USER_AGENT).unwrap();
         let _w = stage(dir.path(), &[part(10, 5), broken], &tap, usize::MAX);
         assert!(tap.finish().is_none(), "a part without user_agent");
@@ -338,7 +357,7 @@ mod tests {
     #[test]
     fn attribution_reads_the_store_when_the_tap_missed_a_part() {
         let dir = tempfile::tempdir().unwrap();
-        let tap = Tap::start(usize::MAX).unwrap();
+        let tap = Tap::with_budget(usize::MAX).unwrap();
         let w = stage(dir.path(), &parts(), &tap, 2);
         let tapped = tap.finish().expect("the tap took the parts it saw");
         assert_eq!(tapped.parts.len(), 2);
