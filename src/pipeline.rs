@@ -49,8 +49,7 @@ pub fn run(inputs: &[PathBuf], store_dir: &Path, opts: &Options) -> Result<Repor
             .get(table::EVENTS)
             .is_none_or(Vec::is_empty)
     {
-        let tap =
-            crate::attribution::input::Tap::start(crate::attribution::input::tap::MAX_EVENTS)?;
+        let tap = crate::attribution::input::Tap::start()?;
         writer.observe(table::EVENTS, tap.observer());
         Some(tap)
     } else {
@@ -81,7 +80,6 @@ pub fn run(inputs: &[PathBuf], store_dir: &Path, opts: &Options) -> Result<Repor
             writer.manifest.deferred_settings_source = Some(opts.settings.source.clone());
         }
     } else {
-        writer.manifest.deferred_settings_source = None;
         // The events' buffers are freed. Attribution reuses them when it
         // fits in them (no fresh pages to fault in: 0.3 s of a 1M-event
         // ingest); otherwise they go back first, so the peaks do not add up.

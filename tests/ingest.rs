@@ -1002,8 +1002,9 @@ fn issue_24_a_format_4_store_is_read_and_upgraded_by_its_next_run() {
 /// `ingest --config-from-inputs --no-attribution`: the first command that
 /// reads the store attributes with the settings file the ingest was given,
 /// as the ingest would have (`sample-data/trailblame.toml` marks the
-/// production accounts that make some deletions critical), and a later
-/// run that attributes with no file puts the built-in settings back.
+/// production accounts that make some deletions critical); a reader given
+/// another file makes that the store's, and a later run that attributes
+/// with no file puts the built-in settings back.
 #[test]
 fn deferred_attribution_uses_the_settings_file_the_ingest_was_given() {
     let prod = |store: &Path| {
@@ -1044,6 +1045,20 @@ fn deferred_attribution_uses_the_settings_file_the_ingest_was_given() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("trailblame.toml"), "{}", r.stderr);
     assert_eq!(prod(later.path()), want);
+    // A reader given another file attributes with it, and from then on
+    // that file is the store's (the ingest's is forgotten).
+    let plain = tempfile::tempdir().unwrap();
+    let plain_toml = plain.path().join("trailblame.toml");
+    std::fs::write(&plain_toml, "").unwrap();
+    let r = run_cmd(
+        bin()
+            .args(["attribute", "--kind", "ai", "--store"])
+            .arg(later.path())
+            .arg("--config")
+            .arg(&plain_toml),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(prod(later.path()), 0);
     // Given no file, an attributing run is back to the built-in settings.
     let other = tempfile::tempdir().unwrap();
     copy_dir(later.path(), other.path());

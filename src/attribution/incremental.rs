@@ -388,7 +388,7 @@ pub(super) fn try_run(
         .map(|(d, l)| (*d, l.clone()))
         .collect();
     links::write(writer, &new_links)?;
-    writer.manifest.attribution = Some(DerivedState {
+    writer.manifest.set_attribution(DerivedState {
         after_run: run,
         settings_hash: settings.stamp(),
         settings_source: source.to_string(),

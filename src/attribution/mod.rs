@@ -735,7 +735,7 @@ pub fn rebuild_all(
         Ok(())
     })?;
     links::write(writer, &a.links)?;
-    writer.manifest.attribution = Some(DerivedState {
+    writer.manifest.set_attribution(DerivedState {
         after_run: run,
         settings_hash: settings.stamp(),
         settings_source: source.to_string(),

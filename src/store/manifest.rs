@@ -42,8 +42,9 @@ pub struct Manifest {
     pub attribution: Option<DerivedState>,
     /// The settings file the last run that left attribution for later
     /// (`ingest --no-attribution`) was given: reading commands attribute
-    /// with it, as with the file of an attributed run. Cleared when a run
-    /// attributes (`attribution` then names its file).
+    /// with it, as with the file of an attributed run. Cleared when an
+    /// attribution is recorded (`set_attribution`: `attribution` then
+    /// names its file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferred_settings_source: Option<String>,
     /// Parts (also listed in `parts`) that are empty placeholders, written
@@ -229,6 +230,14 @@ pub struct RunRecord {
 }
 
 impl Manifest {
+    /// Records the attribution just computed. Its settings file is now the
+    /// one readers use: it supersedes one a run that left attribution for
+    /// later was given.
+    pub fn set_attribution(&mut self, a: DerivedState) {
+        self.attribution = Some(a);
+        self.deferred_settings_source = None;
+    }
+
     pub fn load(root: &Path) -> Result<Option<Manifest>> {
         let path = root.join(MANIFEST_FILE);
         let text = match std::fs::read_to_string(&path) {
