@@ -261,7 +261,7 @@ pub fn run(
         of: vec![0; e.len()],
     };
     // Matched events share one key here and get their own labels below.
-    let keys = super::dense::dense_ids(e.len(), |i| match matches[i] {
+    let keys = super::dense::dense_ids(e.len(), |i| match matches.get(i) {
         Some(_) => None,
         None => Some((
             f.principal_of[i],
@@ -281,7 +281,7 @@ pub fn run(
         let made: Vec<Option<(u64, Label)>> = firsts
             .par_iter()
             .map(|&i| {
-                matches[i].is_none().then(|| {
+                matches.get(i).is_none().then(|| {
                     let cover = covered(e, i, &f, s, &coverage);
                     let l = label(e, i, &f, &pre[i], None, calls, s, cover);
                     (l.content_hash(), l)
@@ -311,11 +311,7 @@ pub fn run(
     drop(keys);
     let matched: Vec<(usize, Label)> = matches
         .par_iter()
-        .enumerate()
-        .filter_map(|(i, m)| {
-            m.as_ref()
-                .map(|m| (i, label(e, i, &f, &pre[i], Some(m), calls, s, 0)))
-        })
+        .map(|(i, m)| (i, label(e, i, &f, &pre[i], Some(m), calls, s, 0)))
         .collect();
     for (i, l) in matched {
         labels.set(i, l);
@@ -326,7 +322,7 @@ pub fn run(
     clock.lap("    engine: sid");
     let cascade_of = inherit_stack_ops(e, &pre, s, &mut labels);
     clock.lap("    engine: stack operations");
-    let mut used: Vec<u32> = matches.iter().flatten().map(|m| m.call).collect();
+    let mut used: Vec<u32> = matches.iter().map(|(_, m)| m.call).collect();
     used.sort_unstable();
     used.dedup();
     Outcome {

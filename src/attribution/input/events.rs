@@ -224,6 +224,16 @@ impl Events {
         Ok(())
     }
 
+    /// Room for `n` more events in every per-event column.
+    pub fn reserve(&mut self, n: usize) {
+        self.time.reserve_exact(n);
+        self.console.reserve_exact(n);
+        self.write.reserve_exact(n);
+        for (_, c) in self.columns() {
+            c.reserve(n);
+        }
+    }
+
     /// Drops the load-time indexes.
     pub fn done_loading(&mut self) {
         for (_, c) in self.columns() {

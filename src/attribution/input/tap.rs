@@ -342,6 +342,25 @@ mod tests {
     }
 
     #[test]
+    fn events_read_back_have_their_room_reserved_from_the_footers() {
+        // Two reads of parts (4 + 2): grown read by read, the vectors would
+        // double to 320 for 180 events.
+        let dir = tempfile::tempdir().unwrap();
+        let tap = Tap::with_budget(usize::MAX).unwrap();
+        let sizes = [40, 40, 40, 40, 10, 10];
+        let parts: Vec<DataFrame> = (0..sizes.len())
+            .map(|k| part(sizes[..k].iter().sum(), sizes[k]))
+            .collect();
+        let w = stage(dir.path(), &parts, &tap, 0);
+        let read = StoredEvents::from_store(&w.pending()).unwrap();
+        assert_eq!(read.events.len(), 180);
+        assert_eq!(read.events.time.capacity(), 180);
+        assert_eq!(read.events.write.capacity(), 180);
+        assert_eq!(read.keys.capacity(), 180);
+        assert_eq!(read.id_hashes.capacity(), 180);
+    }
+
+    #[test]
     fn a_tap_gives_up_past_its_budget_or_on_a_part_it_cannot_read() {
         let dir = tempfile::tempdir().unwrap();
         let tap = Tap::with_budget(169).unwrap();
