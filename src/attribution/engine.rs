@@ -209,7 +209,11 @@ fn covered(e: &Events, i: usize, f: &Facts, s: &Settings, cov: &Coverage) -> u32
     }
     let p = &f.principals[f.principal_of[i] as usize];
     let ua = &f.uas[f.ua_of[i] as usize];
-    let claimed = ua.hits.first().or(p.identity_hit.as_ref().map(|(h, _)| h));
+    let claimed = ua
+        .marks
+        .hits
+        .first()
+        .or(p.identity_hit.as_ref().map(|(h, _)| h));
     let Some(h) = claimed else { return 0 };
     match operator_for(p, f, s, None) {
         Some(person) => cov.sessions_that_day(&person, &h.actor, e.time[i]),
@@ -461,7 +465,7 @@ fn label(
         );
         l.evidence.push("console".into());
         l.evidence.extend(identity_evidence(p));
-        for h in &ua.hits {
+        for h in &ua.marks.hits {
             l.evidence.push(format!("conflict:{}", h.evidence));
         }
         if let Some(o) = origin(f, i) {
@@ -505,7 +509,7 @@ fn label(
         if m.inside_window {
             conf += 0.03;
         }
-        for h in &ua.hits {
+        for h in &ua.marks.hits {
             if same_agent(&h.actor, &c.agent) || h.actor.starts_with("mcp:") {
                 l.evidence.push(h.evidence.clone());
             } else {
@@ -562,7 +566,7 @@ fn label(
         l.operator = operator_for(p, f, s, None);
         origin_evidence(&mut l, o, true);
         l.evidence
-            .extend(ua.hits.iter().map(|h| h.evidence.clone()));
+            .extend(ua.marks.hits.iter().map(|h| h.evidence.clone()));
         if let Some((ih, _)) = &p.identity_hit {
             l.evidence.push(ih.evidence.clone());
         }
@@ -571,9 +575,9 @@ fn label(
     }
     // An MCP marker says how the call was made, not which agent made it:
     // a named agent (user agent, identity) wins over `mcp:<server>`.
-    let named = ua.hits.iter().find(|h| !h.actor.starts_with("mcp:"));
+    let named = ua.marks.hits.iter().find(|h| !h.actor.starts_with("mcp:"));
     if let Some(h) = named.or(if p.identity_hit.is_none() && p.agent_role.is_none() {
-        ua.hits.first()
+        ua.marks.hits.first()
     } else {
         None
     }) {
@@ -589,7 +593,7 @@ fn label(
         );
         l.operator = operator_for(p, f, s, None);
         l.evidence
-            .extend(ua.hits.iter().map(|h| h.evidence.clone()));
+            .extend(ua.marks.hits.iter().map(|h| h.evidence.clone()));
         if let Some((ih, _)) = &p.identity_hit {
             l.evidence.push(ih.evidence.clone());
         }
@@ -610,7 +614,7 @@ fn label(
             l.evidence.push(format!("role:{r}"));
         }
         l.evidence
-            .extend(ua.hits.iter().map(|h| h.evidence.clone()));
+            .extend(ua.marks.hits.iter().map(|h| h.evidence.clone()));
         check_marker(&mut l, ua, h, cover, name);
         return l;
     }
@@ -624,7 +628,7 @@ fn label(
         l.operator = operator_for(p, f, s, None);
         l.evidence.push(format!("role:{r}"));
         l.evidence
-            .extend(ua.hits.iter().map(|h| h.evidence.clone()));
+            .extend(ua.marks.hits.iter().map(|h| h.evidence.clone()));
         return l;
     }
     by_identity(e, i, f, p, s)

@@ -14,6 +14,7 @@ use crate::cloudtrail::user_agent::{self, UserAgent};
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// One distinct user agent.
 #[derive(Default, Debug)]
@@ -21,6 +22,18 @@ pub struct UaInfo<'a> {
     /// Its parts, as ingest reads them (client, CLI command, `sid/`,
     /// exec-env, `m/` feature ids…).
     pub parsed: UserAgent<'a>,
+    /// What its markers say, shared with every user agent that says the
+    /// same.
+    pub marks: Arc<UaMarks>,
+}
+
+/// What a user agent's markers say. User agents differ by session id and
+/// command far more often than this does (3M events: 313K distinct user
+/// agents, 110K with a marker, 8 distinct `UaMarks`): each distinct one
+/// is kept once, which saved a vector and two or three strings for each
+/// user agent with a marker.
+#[derive(Default, Debug, PartialEq)]
+pub struct UaMarks {
     /// AI markers, strongest first.
     pub hits: Vec<Hit>,
     /// The agent the user agent names (m/ feature id, exec-env, app id), if any.
@@ -28,6 +41,40 @@ pub struct UaInfo<'a> {
     /// The agent marker is one any client version carries (exec-env/, app/),
     /// not an m/ id only recent CLIs send.
     pub marker_any_version: bool,
+}
+
+impl UaMarks {
+    fn content_hash(&self) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = foldhash::fast::FixedState::with_seed(0).build_hasher();
+        for hit in &self.hits {
+            hit.actor.hash(&mut h);
+            hit.evidence.hash(&mut h);
+            hit.confidence.to_bits().hash(&mut h);
+            (hit.kind as u8).hash(&mut h);
+        }
+        self.feature_agent.hash(&mut h);
+        self.marker_any_version.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// One `Arc` per distinct `UaMarks`.
+#[derive(Default)]
+struct MarksTable {
+    by_hash: PlHashMap<u64, Vec<Arc<UaMarks>>>,
+}
+
+impl MarksTable {
+    fn intern(&mut self, m: UaMarks) -> Arc<UaMarks> {
+        let same = self.by_hash.entry(m.content_hash()).or_default();
+        if let Some(found) = same.iter().find(|x| ***x == m) {
+            return found.clone();
+        }
+        let m = Arc::new(m);
+        same.push(m.clone());
+        m
+    }
 }
 
 /// One distinct (principal ARN, source identity, identity type, user name).
@@ -75,7 +122,7 @@ pub struct Facts<'a> {
 pub const CFN: &str = "cloudformation.amazonaws.com";
 pub const NO_ORIGIN: u32 = u32::MAX;
 
-fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
+fn ua_info<'a>(ua: &'a str, markers: &Markers) -> (UserAgent<'a>, UaMarks) {
     let p = user_agent::parse(ua);
     // Trimmed (Unicode white space) here only: the events table keeps the
     // ids as written.
@@ -97,12 +144,14 @@ fn ua_info<'a>(ua: &'a str, markers: &Markers) -> UaInfo<'a> {
     let marker_any_version = hits
         .iter()
         .any(|h| !h.actor.starts_with("mcp:") && h.kind != super::markers::Kind::FeatureId);
-    UaInfo {
-        parsed: p,
-        hits,
-        feature_agent,
-        marker_any_version,
-    }
+    (
+        p,
+        UaMarks {
+            hits,
+            feature_agent,
+            marker_any_version,
+        },
+    )
 }
 
 /// Builds the distinct tables and each event's pointers into them.
@@ -110,10 +159,23 @@ pub fn facts<'a>(e: &'a Events, settings: &Settings, markers: &Markers) -> Facts
     let n = e.len();
     // User agents are already distinct values of their column; the last
     // entry stands for "no user agent".
-    let mut uas: Vec<UaInfo> = (0..e.user_agent.distinct() as u32)
-        .into_par_iter()
-        .map(|id| ua_info(e.user_agent.value(id), markers))
-        .collect();
+    // A batch at a time, so that only a batch's marks are held before
+    // they are shared.
+    const BATCH: u32 = 16 * 1024;
+    let distinct = e.user_agent.distinct() as u32;
+    let mut uas: Vec<UaInfo> = Vec::with_capacity(distinct as usize + 1);
+    let mut table = MarksTable::default();
+    for from in (0..distinct).step_by(BATCH as usize) {
+        let made: Vec<(UserAgent, UaMarks)> = (from..distinct.min(from + BATCH))
+            .into_par_iter()
+            .map(|id| ua_info(e.user_agent.value(id), markers))
+            .collect();
+        uas.extend(made.into_iter().map(|(parsed, marks)| UaInfo {
+            parsed,
+            marks: table.intern(marks),
+        }));
+    }
+    drop(table);
     let none = uas.len() as u32;
     uas.push(UaInfo::default());
     let ua_of = (0..n).map(|i| e.user_agent.id(i).unwrap_or(none)).collect();
@@ -422,5 +484,40 @@ pub fn resolve_person(name: &str, s: &Settings, people: &BTreeSet<String>) -> St
     match (found.next(), found.next()) {
         (Some(p), None) => p.clone(),
         _ => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attribution::input::Row;
+
+    #[test]
+    fn user_agents_that_say_the_same_share_their_marks() {
+        let uas = [
+            "aws-cli/2.35.24 md/command#s3.ls sid/a1 m/AN",
+            "aws-cli/2.35.24 md/command#s3.cp sid/b2 m/AN",
+            "aws-cli/2.35.24 md/command#s3.ls sid/c3",
+            "aws-cli/2.35.24 md/command#s3.rm sid/d4",
+        ];
+        let mut e = Events::default();
+        for ua in uas {
+            e.push(Row {
+                id: "x",
+                user_agent: Some(ua),
+                ..Default::default()
+            });
+        }
+        let markers = crate::attribution::markers::markers().unwrap();
+        let f = facts(&e, &Settings::default(), markers);
+        let marks = |i: usize| &f.uas[f.ua_of[i] as usize].marks;
+        assert!(!marks(0).hits.is_empty(), "m/AN is a marker: {:?}", marks(0));
+        assert!(Arc::ptr_eq(marks(0), marks(1)));
+        assert!(Arc::ptr_eq(marks(2), marks(3)));
+        assert!(!Arc::ptr_eq(marks(0), marks(2)));
+        // Shared, each still says what its own user agent's markers say.
+        for (i, ua) in uas.iter().enumerate() {
+            assert_eq!(*marks(i).as_ref(), ua_info(ua, markers).1, "{ua}");
+        }
     }
 }

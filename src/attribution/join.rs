@@ -161,7 +161,7 @@ impl Ctx<'_, '_> {
         // An MCP server calls AWS through its own SDK: its events carry the
         // server's marker and never a CLI command, and only MCP calls cause them.
         let mcp_call = c.command.as_deref().is_some_and(|x| x.starts_with("mcp:"));
-        let mcp_event = ua.hits.iter().any(|h| h.actor.starts_with("mcp:"));
+        let mcp_event = ua.marks.hits.iter().any(|h| h.actor.starts_with("mcp:"));
         if mcp_call != mcp_event {
             notes.push(if mcp_call {
                 "the call went through an MCP server; this event did not"
@@ -175,7 +175,7 @@ impl Ctx<'_, '_> {
         // exec-env), so it only rules out Terraform and the console.
         let structured = c.tool_name.as_deref() == Some("use_aws");
         let client = ua.parsed.client;
-        if structured && ua.feature_agent.is_none() {
+        if structured && ua.marks.feature_agent.is_none() {
             notes.push(
                 "use_aws runs the CLI with the agent's exec-env; this event has no agent marker",
             );
@@ -203,7 +203,7 @@ impl Ctx<'_, '_> {
                 return None;
             }
         }
-        if let Some(agent) = &ua.feature_agent {
+        if let Some(agent) = &ua.marks.feature_agent {
             if same_agent(agent, &c.agent) {
                 s += 0.4;
                 notes.push("user agent carries this agent's marker");
@@ -211,7 +211,7 @@ impl Ctx<'_, '_> {
                 notes.push("user agent carries another agent's marker");
                 return None;
             }
-        } else if ua.hits.iter().any(|h| h.actor.starts_with("mcp:")) {
+        } else if ua.marks.hits.iter().any(|h| h.actor.starts_with("mcp:")) {
             s += 0.2;
             notes.push("called through an MCP server");
         }
@@ -259,7 +259,7 @@ impl Ctx<'_, '_> {
                 _ => {}
             }
             if p.marker_strict
-                && ua.feature_agent.is_none()
+                && ua.marks.feature_agent.is_none()
                 && (ua.parsed.feature_ids.is_some() || p.marker_any_version)
             {
                 notes.push("the agent's calls all carried its m/ marker; this one does not");
@@ -401,7 +401,8 @@ pub fn join(
         let entry = seen.entry(c.session_id.as_str()).or_default();
         entry.2 += 1;
         entry.3 += u32::from(m.marker_matched);
-        entry.4 += u32::from(m.marker_matched && f.uas[f.ua_of[ev] as usize].marker_any_version);
+        entry.4 +=
+            u32::from(m.marker_matched && f.uas[f.ua_of[ev] as usize].marks.marker_any_version);
         if let Some(p) = e.principal_arn.get(ev) {
             *entry.0.entry(p).or_default() += 1;
         }

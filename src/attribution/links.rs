@@ -225,6 +225,14 @@ pub fn of_events(e: &Events, id_hashes: &[u128], days: &[i32]) -> BTreeMap<i32, 
                 l.ids.push(id_hashes[i] as u64);
             }
         }
+        // Distinct within the chunk already: every event of a day pushes
+        // its key, most of a session's events its sid.
+        for l in out.values_mut() {
+            for v in [&mut l.sids, &mut l.issued, &mut l.used, &mut l.ids] {
+                v.sort_unstable();
+                v.dedup();
+            }
+        }
         out
     };
     let chunks: Vec<BTreeMap<i32, DayLinks>> = (0..days.len().div_ceil(LINK_CHUNK))
@@ -245,9 +253,13 @@ pub fn of_events(e: &Events, id_hashes: &[u128], days: &[i32]) -> BTreeMap<i32, 
         .values_mut()
         .flat_map(|l| [&mut l.sids, &mut l.issued, &mut l.used, &mut l.ids])
         .collect();
+    // Kept to the end of the run: no room to spare. Merged from the
+    // chunks, a list had room for every value pushed before the de-
+    // duplication, most of it dead.
     lists.par_iter_mut().for_each(|v| {
         v.sort_unstable();
         v.dedup();
+        v.shrink_to_fit();
     });
     out
 }
@@ -356,6 +368,12 @@ mod tests {
             .collect();
         assert_eq!(got.keys().collect::<Vec<_>>(), [&0, &1, &2, &3]);
         assert_eq!(got, want);
+        // Kept for the whole run: no room beyond what they hold.
+        for l in got.values() {
+            for v in [&l.sids, &l.issued, &l.used, &l.ids] {
+                assert_eq!(v.capacity(), v.len());
+            }
+        }
     }
 
     #[test]
