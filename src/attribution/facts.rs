@@ -511,7 +511,11 @@ mod tests {
         let markers = crate::attribution::markers::markers().unwrap();
         let f = facts(&e, &Settings::default(), markers);
         let marks = |i: usize| &f.uas[f.ua_of[i] as usize].marks;
-        assert!(!marks(0).hits.is_empty(), "m/AN is a marker: {:?}", marks(0));
+        assert!(
+            !marks(0).hits.is_empty(),
+            "m/AN is a marker: {:?}",
+            marks(0)
+        );
         assert!(Arc::ptr_eq(marks(0), marks(1)));
         assert!(Arc::ptr_eq(marks(2), marks(3)));
         assert!(!Arc::ptr_eq(marks(0), marks(2)));
