@@ -219,12 +219,18 @@ def main() -> int:
         ap.error(f"no *.sql in {a.queries_dir}")
 
     started = time.monotonic()
+    # The DDL check's database lives in a warehouse folder of its own, not
+    # in `spark-warehouse/` under whatever folder the check was run from.
+    import tempfile
+
+    warehouse = tempfile.TemporaryDirectory(prefix="tb-spark-warehouse-")
     try:
         from pyspark.sql import SparkSession
 
         spark = (
             SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
             .appName("trailblame spark_check")
+            .config("spark.sql.warehouse.dir", warehouse.name)
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")

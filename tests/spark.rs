@@ -145,7 +145,12 @@ fn every_shipped_query_gives_the_same_result_on_spark() {
     ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
 
+    // Run from a folder of its own: the check must leave nothing there
+    // (the DDL check's database once made `spark-warehouse/` in it).
+    let cwd = work.path().join("cwd");
+    std::fs::create_dir(&cwd).unwrap();
     let out = Command::new("python3")
+        .current_dir(&cwd)
         .arg(root().join("scripts/spark_check.py"))
         .arg(&with_findings)
         .arg(root().join("queries"))
@@ -165,6 +170,11 @@ fn every_shipped_query_gives_the_same_result_on_spark() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let left: Vec<_> = std::fs::read_dir(&cwd)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "the check left {left:?} where it ran");
     let files = std::fs::read_dir(root().join("queries"))
         .unwrap()
         .filter(|e| {
