@@ -6,6 +6,7 @@
 //! of a second each; here chunks of rows are numbered side by side and then
 //! merged. The numbers are those a single pass would give (first appearance
 //! in row order), so results do not depend on the thread count.
+//! `Distinct` numbers values that cannot be hash keys themselves.
 
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
@@ -76,9 +77,64 @@ where
     Dense { of, first }
 }
 
+/// Distinct values of a type that has no `Eq` or `Hash` (the labels and
+/// user-agent marks hold floats), numbered by first appearance: found by a
+/// hash of their content the caller gives, then compared in full.
+pub struct Distinct<T> {
+    by_hash: PlHashMap<u64, Vec<u32>>,
+    values: Vec<T>,
+}
+
+impl<T> Default for Distinct<T> {
+    fn default() -> Distinct<T> {
+        Distinct {
+            by_hash: PlHashMap::default(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<T: PartialEq> Distinct<T> {
+    /// The number of `v` (whose content hashes to `hash`), added if new.
+    pub fn intern(&mut self, hash: u64, v: T) -> u32 {
+        let same = self.by_hash.entry(hash).or_default();
+        if let Some(&k) = same.iter().find(|&&k| self.values[k as usize] == v) {
+            return k;
+        }
+        let k = self.values.len() as u32;
+        self.values.push(v);
+        same.push(k);
+        k
+    }
+
+    /// Value number `k`.
+    pub fn get(&self, k: u32) -> &T {
+        &self.values[k as usize]
+    }
+
+    /// The distinct values, by number.
+    pub fn into_values(self) -> Vec<T> {
+        self.values
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distinct_values_are_numbered_by_first_appearance_even_when_hashes_collide() {
+        let mut d = Distinct::default();
+        // One hash for all: equal values still share a number, others not.
+        let got: Vec<u32> = [1.5, 2.5, 1.5, 3.5, 2.5]
+            .into_iter()
+            .map(|v| d.intern(7, v))
+            .collect();
+        assert_eq!(got, [0, 1, 0, 2, 1]);
+        assert_eq!(*d.get(2), 3.5);
+        assert_eq!(d.intern(8, 1.5), 3, "another hash is another value");
+        assert_eq!(d.into_values(), [1.5, 2.5, 3.5, 1.5]);
+    }
 
     #[test]
     fn numbers_match_a_single_pass_in_row_order() {

@@ -279,7 +279,7 @@ pub fn run(
     // equal labels share one entry. Labels are made a batch of keys at a
     // time so that only one batch is held before it is folded in.
     const BATCH: usize = 16 * 1024;
-    let mut by_content: PlHashMap<u64, Vec<u32>> = PlHashMap::default();
+    let mut distinct: super::dense::Distinct<Label> = Default::default();
     let mut key_to_label: Vec<u32> = Vec::with_capacity(keys.first.len());
     for firsts in keys.first.chunks(BATCH) {
         let made: Vec<Option<(u64, Label)>> = firsts
@@ -292,21 +292,12 @@ pub fn run(
                 })
             })
             .collect();
-        key_to_label.extend(made.into_iter().map(|l| {
-            let Some((hash, l)) = l else { return 0 };
-            let same = by_content.entry(hash).or_default();
-            match same.iter().find(|&&k| labels.table[k as usize] == l) {
-                Some(&k) => k,
-                None => {
-                    let k = labels.table.len() as u32;
-                    labels.table.push(l);
-                    same.push(k);
-                    k
-                }
-            }
-        }));
+        key_to_label.extend(
+            made.into_iter()
+                .map(|l| l.map_or(0, |(hash, l)| distinct.intern(hash, l))),
+        );
     }
-    drop(by_content);
+    labels.table = distinct.into_values();
     labels
         .of
         .par_iter_mut()

@@ -44,9 +44,11 @@ pub struct UaMarks {
 }
 
 impl UaMarks {
+    /// A hash of everything the marks say (for sharing equal marks), as
+    /// `Label::content_hash` (a hit's confidence is a float).
     fn content_hash(&self) -> u64 {
-        use std::hash::{BuildHasher, Hash, Hasher};
-        let mut h = foldhash::fast::FixedState::with_seed(0).build_hasher();
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
         for hit in &self.hits {
             hit.actor.hash(&mut h);
             hit.evidence.hash(&mut h);
@@ -56,24 +58,6 @@ impl UaMarks {
         self.feature_agent.hash(&mut h);
         self.marker_any_version.hash(&mut h);
         h.finish()
-    }
-}
-
-/// One `Arc` per distinct `UaMarks`.
-#[derive(Default)]
-struct MarksTable {
-    by_hash: PlHashMap<u64, Vec<Arc<UaMarks>>>,
-}
-
-impl MarksTable {
-    fn intern(&mut self, m: UaMarks) -> Arc<UaMarks> {
-        let same = self.by_hash.entry(m.content_hash()).or_default();
-        if let Some(found) = same.iter().find(|x| ***x == m) {
-            return found.clone();
-        }
-        let m = Arc::new(m);
-        same.push(m.clone());
-        m
     }
 }
 
@@ -164,18 +148,21 @@ pub fn facts<'a>(e: &'a Events, settings: &Settings, markers: &Markers) -> Facts
     const BATCH: u32 = 16 * 1024;
     let distinct = e.user_agent.distinct() as u32;
     let mut uas: Vec<UaInfo> = Vec::with_capacity(distinct as usize + 1);
-    let mut table = MarksTable::default();
+    let mut shared: super::dense::Distinct<Arc<UaMarks>> = Default::default();
     for from in (0..distinct).step_by(BATCH as usize) {
         let made: Vec<(UserAgent, UaMarks)> = (from..distinct.min(from + BATCH))
             .into_par_iter()
             .map(|id| ua_info(e.user_agent.value(id), markers))
             .collect();
-        uas.extend(made.into_iter().map(|(parsed, marks)| UaInfo {
-            parsed,
-            marks: table.intern(marks),
+        uas.extend(made.into_iter().map(|(parsed, marks)| {
+            let k = shared.intern(marks.content_hash(), Arc::new(marks));
+            UaInfo {
+                parsed,
+                marks: shared.get(k).clone(),
+            }
         }));
     }
-    drop(table);
+    drop(shared);
     let none = uas.len() as u32;
     uas.push(UaInfo::default());
     let ua_of = (0..n).map(|i| e.user_agent.id(i).unwrap_or(none)).collect();
